@@ -1,0 +1,21 @@
+# iommu_sim_test(NAME LABEL SOURCES... LIBS ...)
+# One Catch2 binary; every test case runs in its own process (catch_discover_tests),
+# because SystemC elaborates only once per process.
+function(iommu_sim_test name label)
+  cmake_parse_arguments(T "" "" "SOURCES;LIBS" ${ARGN})
+  add_executable(${name} ${T_SOURCES} ${PROJECT_SOURCE_DIR}/tests/test_main.cpp)
+  target_link_libraries(${name} PRIVATE ${T_LIBS} Catch2::Catch2 PkgConfig::SystemC)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
+  catch_discover_tests(${name}
+    TEST_PREFIX "${label}:"
+    PROPERTIES LABELS ${label}
+               ENVIRONMENT "ASAN_OPTIONS=detect_leaks=0;IOMMU_SIM_ROOT=${PROJECT_SOURCE_DIR}")
+endfunction()
+
+# iommu_sim_library(NAME SOURCES... DEPS ...): one library per models/ folder.
+function(iommu_sim_library name)
+  cmake_parse_arguments(L "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(${name} STATIC ${L_SOURCES})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR})
+  target_link_libraries(${name} PUBLIC ${L_DEPS})
+endfunction()

@@ -1,0 +1,30 @@
+// The command line of iommu-sim's simulation commands, parsed with
+// Boost.Program_options. Fixed options are listed here; every other "--key=value" or
+// "--key value" is a parameter override applied to the Config.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "models/sim/config.h"
+
+namespace sim {
+
+struct CommandLine {
+    bool help = false;
+    std::vector<std::string> config_files;  // --config FILE (repeatable, in order)
+    std::string stats_json;                 // --stats-json PATH ("" = none)
+    bool quiet = false;                     // --quiet: no human summary
+    // Parameter overrides in command-line order. --seed N and --mode M are shorthands
+    // for --sim.seed=N and --sim.mode=M.
+    std::vector<std::pair<std::string, std::string>> overrides;
+};
+
+// args excludes the program name. Throws InputError "command line: ..." for a token
+// that is neither a known option nor --key=value / --key value.
+CommandLine parse_command_line(const std::vector<std::string>& args);
+
+// Loads the config files in order, then applies the overrides (origin "command line").
+Config build_config(const CommandLine& cl);
+
+}  // namespace sim

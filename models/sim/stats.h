@@ -1,0 +1,130 @@
+// Statistics, named by module path and written as JSON.
+//
+// A model that keeps statistics derives from StatGroup and declares each statistic as
+// a member that registers itself:
+//
+//   class Link : public sc_core::sc_module, public sim::StatGroup {
+//       sim::Counter tlps_{*this, "up.tlps", "", "TLPs sent upstream"};
+//   };
+//
+// collect_stats() (stats_tree.h) walks the SystemC object tree and writes every
+// statistic of every StatGroup as "<module path>.<stat name>". A functional core
+// that is not a SystemC object is attached to its owner with add_child().
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace sim {
+
+class Stat;
+
+class StatGroup {
+public:
+    StatGroup() = default;
+    StatGroup(const StatGroup&) = delete;
+    StatGroup& operator=(const StatGroup&) = delete;
+    virtual ~StatGroup() = default;
+
+    // The child's statistics appear as "<path>.<name>.<stat>".
+    void add_child(const std::string& name, const StatGroup& child);
+    // Adds "<path>.<stat>" for every statistic of this group and its children.
+    void write(nlohmann::json& out, const std::string& path) const;
+    void reset_stats();
+
+private:
+    friend class Stat;
+    std::vector<Stat*> stats_;
+    std::vector<std::pair<std::string, const StatGroup*>> children_;
+};
+
+class Stat {
+public:
+    Stat(StatGroup& group, std::string name, std::string unit, std::string desc);
+    Stat(const Stat&) = delete;
+    Stat& operator=(const Stat&) = delete;
+    virtual ~Stat() = default;
+    const std::string& name() const { return name_; }
+    const std::string& unit() const { return unit_; }
+    const std::string& desc() const { return desc_; }
+    virtual void write_value(nlohmann::json& out) const = 0;
+    virtual void reset() = 0;
+
+private:
+    std::string name_, unit_, desc_;
+};
+
+// A 64-bit event count. JSON: a number.
+class Counter : public Stat {
+public:
+    using Stat::Stat;
+    Counter& operator++() { ++v_; return *this; }
+    Counter& operator+=(uint64_t n) { v_ += n; return *this; }
+    uint64_t value() const { return v_; }
+    void write_value(nlohmann::json& out) const override;
+    void reset() override { v_ = 0; }
+
+private:
+    uint64_t v_ = 0;
+};
+
+// Count, mean, min and max of samples. JSON: {"count","max","mean","min","sum"}.
+class Average : public Stat {
+public:
+    using Stat::Stat;
+    void sample(double v);
+    uint64_t count() const { return n_; }
+    double mean() const { return n_ ? sum_ / double(n_) : 0.0; }
+    double min() const { return n_ ? min_ : 0.0; }
+    double max() const { return n_ ? max_ : 0.0; }
+    double sum() const { return sum_; }
+    void write_value(nlohmann::json& out) const override;
+    void reset() override;
+
+private:
+    uint64_t n_ = 0;
+    double sum_ = 0, min_ = std::numeric_limits<double>::max(), max_ = 0;
+};
+
+// Linear buckets of bucket_width starting at 0, the last bucket also holding
+// everything above. JSON: Average's fields plus "bucket_width" and "buckets" (counts),
+// and "p50", "p99" estimated as the upper edge of the bucket holding that quantile
+// (for the last, open bucket: the larger of its nominal edge and the largest sample).
+class Histogram : public Stat {
+public:
+    Histogram(StatGroup& group, std::string name, std::string unit, std::string desc,
+              double bucket_width, unsigned buckets);
+    void sample(double v);
+    uint64_t count() const { return avg_n_; }
+    double mean() const { return avg_n_ ? sum_ / double(avg_n_) : 0.0; }
+    const std::vector<uint64_t>& buckets() const { return counts_; }
+    double quantile(double q) const;  // upper edge of the bucket holding quantile q
+    void write_value(nlohmann::json& out) const override;
+    void reset() override;
+
+private:
+    double width_;
+    std::vector<uint64_t> counts_;
+    uint64_t avg_n_ = 0;
+    double sum_ = 0, min_ = std::numeric_limits<double>::max(), max_ = 0;
+};
+
+// A value derived from other state when statistics are written (a rate, a ratio).
+class Formula : public Stat {
+public:
+    Formula(StatGroup& group, std::string name, std::string unit, std::string desc,
+            std::function<double()> fn);
+    double value() const { return fn_(); }
+    void write_value(nlohmann::json& out) const override;
+    void reset() override {}
+
+private:
+    std::function<double()> fn_;
+};
+
+}  // namespace sim

@@ -1,0 +1,35 @@
+#include "models/sim/stats_tree.h"
+
+#include <fstream>
+
+#include <systemc>
+
+#include "models/sim/error.h"
+#include "models/sim/stats.h"
+
+namespace sim {
+
+namespace {
+
+void collect(const sc_core::sc_object& obj, nlohmann::json& out) {
+    if (const auto* group = dynamic_cast<const StatGroup*>(&obj)) group->write(out, obj.name());
+    for (const sc_core::sc_object* child : obj.get_child_objects()) collect(*child, out);
+}
+
+}  // namespace
+
+nlohmann::json collect_stats() {
+    nlohmann::json out = nlohmann::json::object();
+    for (const sc_core::sc_object* top : sc_core::sc_get_top_level_objects()) collect(*top, out);
+    return out;
+}
+
+void write_json_file(const std::string& path, const nlohmann::json& j) {
+    std::ofstream file(path, std::ios::binary | std::ios::trunc);
+    if (file) file << j.dump(1) << '\n';
+    file.close();
+    // A full disk shows only when the buffer is flushed, hence the check after close().
+    if (!file) throw InputError(path + ": cannot write file");
+}
+
+}  // namespace sim

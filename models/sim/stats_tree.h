@@ -1,0 +1,18 @@
+// Collects every statistic in the simulation by walking the SystemC object tree.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace sim {
+
+// A flat JSON object, "<module path>.<stat>" -> value, for every sc_object that is
+// also a StatGroup, visited in tree order. Keys come out sorted (nlohmann::json), so
+// equal runs give byte-identical files.
+nlohmann::json collect_stats();
+
+// Writes json.dump(1) plus a newline. Throws InputError "PATH: cannot write file".
+void write_json_file(const std::string& path, const nlohmann::json& j);
+
+}  // namespace sim
