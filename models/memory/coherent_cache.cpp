@@ -1,0 +1,214 @@
+#include "models/memory/coherent_cache.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <utility>
+
+#include "models/sim/error.h"
+
+namespace memory {
+
+namespace {
+
+constexpr uint64_t kLine = kCacheLineBytes;
+
+bool is_pow2(uint64_t v) { return v && !(v & (v - 1)); }
+
+// Calls f(line_addr, offset_in_line, n, offset_in_buffer) for each piece of
+// [addr, addr + len) that falls in one line. Addresses wrap modulo 2^64, as in memory.
+template <class F>
+void for_each_line(uint64_t addr, size_t len, F&& f) {
+    size_t done = 0;
+    while (done < len) {
+        uint64_t off = addr & (kLine - 1);
+        size_t n = std::min<size_t>(len - done, kLine - off);
+        f(addr - off, size_t(off), n, done);
+        addr += n;
+        done += n;
+    }
+}
+
+}  // namespace
+
+void CacheParams::bind(sim::ParamBinder& b) {
+    b.u64("size", size, "B", "CPU cache capacity (64-byte lines; size / (64 * ways) sets, "
+          "a power of two)", kCacheLineBytes, 1ull << 30);
+    b.u32("ways", ways, "", "CPU cache associativity", 1, 1024);
+}
+
+void CacheParams::validate() const {
+    if (ways == 0) throw sim::InputError("ways: must be at least 1");
+    uint64_t line_bytes_per_set = kCacheLineBytes * ways;
+    if (size % line_bytes_per_set || !is_pow2(size / line_bytes_per_set))
+        throw sim::InputError("size: " + std::to_string(size) + " B with ways=" +
+                              std::to_string(ways) +
+                              " does not give a power-of-two number of sets "
+                              "(sets = size / (64 * ways))");
+}
+
+CoherentCache::CoherentCache(const CacheParams& p, SparseMemory& mem)
+    : params_(p), mem_(mem) {
+    params_.validate();
+    set_mask_ = params_.sets() - 1;
+    lines_.resize(params_.sets() * params_.ways);
+}
+
+// --- lookup and replacement ---
+
+const CoherentCache::Line* CoherentCache::lookup(uint64_t line_addr) const {
+    uint64_t line_no = line_addr / kLine;
+    const Line* set = &lines_[(line_no & set_mask_) * params_.ways];
+    for (uint32_t w = 0; w < params_.ways; ++w)
+        if (set[w].valid && set[w].line_no == line_no) return &set[w];
+    return nullptr;
+}
+
+CoherentCache::Line* CoherentCache::lookup(uint64_t line_addr) {
+    return const_cast<Line*>(std::as_const(*this).lookup(line_addr));
+}
+
+CoherentCache::Line& CoherentCache::fill(uint64_t line_addr) {
+    uint64_t line_no = line_addr / kLine;
+    Line* set = &lines_[(line_no & set_mask_) * params_.ways];
+    // The first invalid way if there is one, else the least recently used.
+    Line* victim = nullptr;
+    for (uint32_t w = 0; w < params_.ways; ++w) {
+        Line& c = set[w];
+        if (!c.valid) {
+            victim = &c;
+            break;
+        }
+        if (!victim || c.last_use < victim->last_use) victim = &c;
+    }
+    if (victim->valid) {
+        ++evictions_;
+        if (victim->dirty) write_back(*victim);
+    }
+    victim->line_no = line_no;
+    victim->valid = true;
+    victim->dirty = false;
+    mem_.read(line_addr, victim->data.data(), kLine);
+    return *victim;
+}
+
+CoherentCache::Line& CoherentCache::cpu_line(uint64_t line_addr) {
+    Line* l = lookup(line_addr);
+    if (l) {
+        ++cpu_hits_;
+    } else {
+        ++cpu_misses_;
+        l = &fill(line_addr);
+    }
+    l->last_use = ++use_clock_;
+    return *l;
+}
+
+void CoherentCache::write_back(Line& l) {
+    mem_.write(l.line_no * kLine, l.data.data(), kLine);
+    l.dirty = false;
+    ++writebacks_;
+}
+
+void CoherentCache::invalidate(Line& l) {
+    l.valid = false;
+    l.dirty = false;
+}
+
+// --- CPU side ---
+
+void CoherentCache::cpu_read(uint64_t addr, void* dst, size_t len) {
+    if (!len) return;
+    ++cpu_reads_;
+    auto* out = static_cast<uint8_t*>(dst);
+    for_each_line(addr, len, [&](uint64_t la, size_t off, size_t n, size_t pos) {
+        std::memcpy(out + pos, cpu_line(la).data.data() + off, n);
+    });
+}
+
+void CoherentCache::cpu_write(uint64_t addr, const void* src, size_t len) {
+    if (!len) return;
+    ++cpu_writes_;
+    auto* in = static_cast<const uint8_t*>(src);
+    for_each_line(addr, len, [&](uint64_t la, size_t off, size_t n, size_t pos) {
+        Line& l = cpu_line(la);
+        std::memcpy(l.data.data() + off, in + pos, n);
+        l.dirty = true;
+    });
+}
+
+void CoherentCache::cpu_flush(uint64_t addr, size_t len) {
+    for_each_line(addr, len, [&](uint64_t la, size_t, size_t, size_t) {
+        if (Line* l = lookup(la)) {
+            if (l->dirty) write_back(*l);
+            invalidate(*l);
+        }
+    });
+}
+
+void CoherentCache::cpu_writeback_all() {
+    for (Line& l : lines_)
+        if (l.valid && l.dirty) write_back(l);
+}
+
+bool CoherentCache::line_present(uint64_t addr) const {
+    return lookup(addr & ~(kLine - 1)) != nullptr;
+}
+
+bool CoherentCache::line_dirty(uint64_t addr) const {
+    const Line* l = lookup(addr & ~(kLine - 1));
+    return l && l->dirty;
+}
+
+// --- DMA side: snoops neither allocate lines nor change LRU order ---
+
+void CoherentCache::dma_read(uint64_t addr, void* dst, size_t len, bool snoop) {
+    if (!len) return;
+    ++dma_reads_;
+    auto* out = static_cast<uint8_t*>(dst);
+    for_each_line(addr, len, [&](uint64_t la, size_t off, size_t n, size_t pos) {
+        dma_read_line(la, off, out + pos, n, snoop);
+    });
+}
+
+void CoherentCache::dma_write(uint64_t addr, const void* src, size_t len, bool snoop) {
+    if (!len) return;
+    ++dma_writes_;
+    auto* in = static_cast<const uint8_t*>(src);
+    for_each_line(addr, len, [&](uint64_t la, size_t off, size_t n, size_t pos) {
+        dma_write_line(la, off, in + pos, n, snoop);
+    });
+}
+
+void CoherentCache::dma_read_line(uint64_t la, size_t off, uint8_t* dst, size_t n,
+                                  bool snoop) {
+    const Line* l = lookup(la);
+    bool dirty = l && l->dirty;
+    if (dirty && snoop) {
+        ++snoop_dirty_hits_;
+        std::memcpy(dst, l->data.data() + off, n);
+        return;
+    }
+    // A clean line may be stale (after a non-snooped write), so memory is the truth.
+    if (dirty) ++nosnoop_stale_reads_;
+    mem_.read(la + off, dst, n);
+}
+
+void CoherentCache::dma_write_line(uint64_t la, size_t off, const uint8_t* src, size_t n,
+                                   bool snoop) {
+    Line* l = lookup(la);
+    if (l && snoop) {
+        // Keep the CPU's bytes outside the DMA range; fully overwritten ones are dead.
+        if (l->dirty && n < kLine) write_back(*l);
+        invalidate(*l);
+        ++snoop_invalidations_;
+    } else if (l) {
+        if (l->dirty)
+            ++nosnoop_lost_writes_;
+        else
+            ++nosnoop_stale_cpu_lines_;
+    }
+    mem_.write(la + off, src, n);
+}
+
+}  // namespace memory

@@ -1,0 +1,114 @@
+// CoherentCache: the host CPU's last-level cache, as DMA meets it.
+//
+// Set-associative, LRU, write-allocate, write-back, 64-byte lines that hold their data.
+// The CPU side is the workload's host CPU; the DMA side is called by the memory
+// controller for each device request, with the request's snoop attribute.
+//
+// A snooped DMA sees one coherent memory: a read takes a dirty line's bytes, a write
+// invalidates the cached line (writing a dirty line back first when the DMA covers it
+// only partly, so no CPU byte outside the DMA range is lost).
+//
+// A non-snooped DMA goes to memory only, and the model counts the hazards it meets
+// (per 64-byte line) instead of hiding them:
+//   nosnoop_stale_reads      the device read memory while the CPU's newer bytes sat dirty
+//                            in the cache: the device got stale data.
+//   nosnoop_lost_writes      the device wrote memory under a dirty line: the CPU's later
+//                            write-back of the whole line overwrites the device's bytes.
+//   nosnoop_stale_cpu_lines  the device wrote memory under a clean cached line: the CPU
+//                            keeps reading its stale copy until the line is flushed.
+// A driver avoids them with cpu_flush() before handing a buffer to the device.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "models/memory/sparse_memory.h"
+#include "models/sim/params.h"
+#include "models/sim/stats.h"
+
+namespace memory {
+
+constexpr uint64_t kCacheLineBytes = 64;  // fixed: x86 and Arm hosts alike
+
+struct CacheParams {
+    uint64_t size = 2ull << 20;  // bytes
+    uint32_t ways = 16;
+
+    void bind(sim::ParamBinder& b);
+    // Throws sim::InputError naming the key unless size / (64 * ways) is a power of two.
+    void validate() const;
+    uint64_t sets() const { return ways ? size / (kCacheLineBytes * ways) : 0; }
+};
+
+class CoherentCache : public sim::StatGroup {
+public:
+    static constexpr uint64_t kLineBytes = kCacheLineBytes;
+
+    // Throws sim::InputError on a bad geometry (see CacheParams::validate).
+    CoherentCache(const CacheParams& p, SparseMemory& mem);
+
+    // CPU side.
+    void cpu_read(uint64_t addr, void* dst, size_t len);
+    void cpu_write(uint64_t addr, const void* src, size_t len);  // lines become dirty
+    void cpu_flush(uint64_t addr, size_t len);  // clflush: write back dirty, invalidate
+    void cpu_writeback_all();                   // write back every dirty line, keep it
+    bool line_present(uint64_t addr) const;
+    bool line_dirty(uint64_t addr) const;
+
+    // DMA side: called by the memory controller when it services a request.
+    void dma_read(uint64_t addr, void* dst, size_t len, bool snoop);
+    void dma_write(uint64_t addr, const void* src, size_t len, bool snoop);
+
+    const CacheParams& params() const { return params_; }
+
+private:
+    struct Line {
+        uint64_t line_no = 0;  // addr / 64
+        uint64_t last_use = 0;
+        bool valid = false;
+        bool dirty = false;
+        std::array<uint8_t, kLineBytes> data{};
+    };
+
+    Line* lookup(uint64_t line_addr);
+    const Line* lookup(uint64_t line_addr) const;
+    Line& fill(uint64_t line_addr);  // allocate a way for a CPU miss, evicting LRU
+    Line& cpu_line(uint64_t line_addr);  // lookup or fill; updates LRU and hit counters
+    void write_back(Line& l);
+    void invalidate(Line& l);
+    void dma_read_line(uint64_t line_addr, size_t off, uint8_t* dst, size_t n, bool snoop);
+    void dma_write_line(uint64_t line_addr, size_t off, const uint8_t* src, size_t n,
+                        bool snoop);
+
+    CacheParams params_;
+    SparseMemory& mem_;
+    uint64_t set_mask_;
+    std::vector<Line> lines_;  // set s occupies [s * ways, (s + 1) * ways)
+    uint64_t use_clock_ = 0;   // LRU stamps: deterministic, no wall clock
+
+    sim::Counter cpu_reads_{*this, "cpu_reads", "", "CPU read accesses"};
+    sim::Counter cpu_writes_{*this, "cpu_writes", "", "CPU write accesses"};
+    sim::Counter cpu_hits_{*this, "cpu_hits", "", "CPU line lookups that hit"};
+    sim::Counter cpu_misses_{*this, "cpu_misses", "", "CPU line lookups that missed"};
+    sim::Counter evictions_{*this, "evictions", "", "valid lines replaced by a CPU miss"};
+    sim::Counter writebacks_{*this, "writebacks", "", "dirty lines written to memory"};
+    sim::Counter dma_reads_{*this, "dma_reads", "", "DMA read accesses"};
+    sim::Counter dma_writes_{*this, "dma_writes", "", "DMA write accesses"};
+    sim::Counter snoop_dirty_hits_{*this, "snoop_dirty_hits", "",
+                                   "snooped DMA read lines supplied by a dirty cache line"};
+    sim::Counter snoop_invalidations_{*this, "snoop_invalidations", "",
+                                      "cached lines invalidated by a snooped DMA write"};
+    sim::Counter nosnoop_stale_reads_{*this, "nosnoop_stale_reads", "",
+                                      "non-snooped DMA read lines that were dirty in the "
+                                      "cache (device read stale memory)"};
+    sim::Counter nosnoop_lost_writes_{*this, "nosnoop_lost_writes", "",
+                                      "non-snooped DMA write lines that were dirty in the "
+                                      "cache (a later write-back overwrites them)"};
+    sim::Counter nosnoop_stale_cpu_lines_{*this, "nosnoop_stale_cpu_lines", "",
+                                          "non-snooped DMA write lines that were clean in "
+                                          "the cache (CPU keeps a stale copy)"};
+};
+
+}  // namespace memory

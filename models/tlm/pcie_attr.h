@@ -1,0 +1,47 @@
+// The PCIe attributes of a request, carried with every transaction in one TLM
+// extension (PCIe Base Specification, TLP header fields), plus what the root complex
+// or IOMMU resolves for the memory side.
+#pragma once
+
+#include <cstdint>
+
+#include <tlm>
+
+namespace tlmx {
+
+// PCIe AT field (TLP header bits 11:10 of byte 2, PCIe Base Spec "Address Type").
+enum class AddressType : uint8_t {
+    Untranslated = 0b00,
+    TranslationRequest = 0b01,
+    Translated = 0b10,
+};
+
+struct PcieAttr : tlm::tlm_extension<PcieAttr> {
+    uint16_t requester_id = 0;      // bus[15:8] device[7:3] function[2:0]
+    uint32_t pasid = 0;             // 20 bits, valid when pasid_valid
+    bool pasid_valid = false;
+    bool privileged = false;        // PASID prefix: privileged mode requested
+    bool execute = false;           // PASID prefix: execute requested
+    bool no_snoop = false;          // attr[0]
+    bool relaxed_ordering = false;  // attr[1]
+    AddressType at = AddressType::Untranslated;
+    uint8_t traffic_class = 0;      // TC, 3 bits
+    uint16_t tag = 0;               // the requester's tag for this request
+
+    // Simulator bookkeeping, not TLP fields.
+    uint16_t port = 0;      // root port the request entered by (set by the RootComplex)
+    bool snoop = true;      // resolved memory attribute: does the access snoop CPU caches
+
+    void clear() { *this = PcieAttr(); }
+    tlm::tlm_extension_base* clone() const override { return new PcieAttr(*this); }
+    void copy_from(const tlm::tlm_extension_base& e) override {
+        *this = static_cast<const PcieAttr&>(e);
+    }
+};
+
+// The extension of a payload from a PayloadPool (always present).
+inline PcieAttr& attr(tlm::tlm_generic_payload& gp) {
+    return *gp.get_extension<PcieAttr>();
+}
+
+}  // namespace tlmx

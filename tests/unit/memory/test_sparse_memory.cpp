@@ -1,0 +1,131 @@
+#include <catch2/catch.hpp>
+
+#include <cstring>
+#include <vector>
+
+#include "models/memory/sparse_memory.h"
+#include "tests/unit/memory/memory_test_util.h"
+
+using memory::SparseMemory;
+
+namespace {
+
+constexpr uint64_t kTop = ~uint64_t(0);  // 2^64 - 1
+
+std::vector<uint8_t> seq(size_t n, uint8_t first = 0) {
+    std::vector<uint8_t> v(n);
+    for (size_t i = 0; i < n; ++i) v[i] = uint8_t(first + i);
+    return v;
+}
+
+std::vector<uint8_t> read(const SparseMemory& m, uint64_t addr, size_t n) {
+    std::vector<uint8_t> v(n, 0xAA);  // poison: a read must overwrite every byte
+    m.read(addr, v.data(), n);
+    return v;
+}
+
+}  // namespace
+
+TEST_CASE("SparseMemory: untouched bytes read as zero and allocate nothing", "[memory]") {
+    SparseMemory m;
+    CHECK(read(m, 0x1234, 100) == std::vector<uint8_t>(100, 0));
+    CHECK(read(m, uint64_t(5) << 40, 8192) == std::vector<uint8_t>(8192, 0));
+    CHECK(m.read_u64(0xdeadbeef000) == 0);
+    CHECK(m.frames() == 0);
+    CHECK(memtest::counter(m, "frames") == 0);
+}
+
+TEST_CASE("SparseMemory: frames are allocated on first write one per 4 KiB", "[memory]") {
+    SparseMemory m;
+    auto b = seq(8, 1);
+    m.write(0x1000, b.data(), 8);
+    CHECK(m.frames() == 1);
+    m.write(0x1FF8, b.data(), 8);  // last 8 bytes of the same frame
+    CHECK(m.frames() == 1);
+    m.write(0x2000, b.data(), 8);
+    CHECK(m.frames() == 2);
+    CHECK(memtest::counter(m, "frames") == 2);
+    // Bytes around a write in an allocated frame stay zero.
+    CHECK(read(m, 0x0FF8, 24) ==
+          std::vector<uint8_t>{0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8,
+                               0, 0, 0, 0, 0, 0, 0, 0});
+}
+
+TEST_CASE("SparseMemory: accesses crossing frames", "[memory]") {
+    SparseMemory m;
+    auto b = seq(16);
+    m.write(0x2FF8, b.data(), 16);  // 8 bytes in frame 2, 8 in frame 3
+    CHECK(m.frames() == 2);
+    CHECK(read(m, 0x2FF8, 16) == b);
+    CHECK(m.read_u64(0x2FF8) == 0x0706050403020100ull);
+    CHECK(m.read_u64(0x3000) == 0x0F0E0D0C0B0A0908ull);
+    CHECK(m.read_u64(0x2FFC) == 0x0B0A090807060504ull);
+
+    // A read running from an allocated frame into an untouched one.
+    CHECK(read(m, 0x3FF8, 16) == std::vector<uint8_t>(16, 0));
+    CHECK(m.frames() == 2);
+
+    // 8292 bytes from 0x4FCE end at 0x7032: frames 4, 5, 6 and 7.
+    auto big = seq(8292, 7);
+    m.write(0x4FCE, big.data(), big.size());
+    CHECK(m.frames() == 6);
+    CHECK(read(m, 0x4FCE, big.size()) == big);
+    CHECK(read(m, 0x4FCD, 1)[0] == 0);
+    CHECK(read(m, 0x7032, 1)[0] == 0);
+}
+
+TEST_CASE("SparseMemory: read_u64 / write_u64 are little-endian", "[memory]") {
+    SparseMemory m;
+    m.write_u64(0x10, 0x1122334455667788ull);
+    auto r = read(m, 0x10, 8);
+    CHECK(r == std::vector<uint8_t>{0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11});
+    CHECK(m.read_u64(0x10) == 0x1122334455667788ull);
+    CHECK(m.read_u64(0x11) == 0x0011223344556677ull);  // unaligned
+}
+
+TEST_CASE("SparseMemory: addresses near 2^64 and wrap to 0", "[memory]") {
+    SparseMemory m;
+    // Untouched bytes across the wrap read zero and allocate nothing.
+    CHECK(read(m, kTop - 7, 16) == std::vector<uint8_t>(16, 0));
+    CHECK(m.frames() == 0);
+
+    m.write_u64(kTop - 7, 0xA1A2A3A4A5A6A7A8ull);  // the last 8 bytes
+    CHECK(m.frames() == 1);
+    CHECK(m.read_u64(kTop - 7) == 0xA1A2A3A4A5A6A7A8ull);
+
+    // 4 bytes at the top, 4 at address 0.
+    m.write_u64(kTop - 3, 0x1122334455667788ull);
+    CHECK(m.frames() == 2);
+    CHECK(m.read_u64(kTop - 3) == 0x1122334455667788ull);
+    CHECK(m.read_u64(0) == 0x0000000011223344ull);
+    CHECK(m.read_u64(kTop - 7) == 0x55667788A5A6A7A8ull);
+
+    // A long access that wraps reads back what was written.
+    auto b = seq(5000, 3);
+    m.write(kTop - 99, b.data(), b.size());
+    CHECK(read(m, kTop - 99, b.size()) == b);
+    CHECK(read(m, 0, 8) == std::vector<uint8_t>(b.begin() + 100, b.begin() + 108));
+    CHECK(m.frames() == 3);  // top frame, frames 0 and 1
+}
+
+TEST_CASE("SparseMemory: a sparse terabyte costs only the touched frames", "[memory]") {
+    SparseMemory m;
+    for (uint64_t i = 0; i < 1024; ++i) m.write_u64(i << 30, i);  // one word per GiB
+    CHECK(m.frames() == 1024);
+    for (uint64_t i = 0; i < 1024; ++i) REQUIRE(m.read_u64(i << 30) == i);
+    CHECK(memtest::counter(m, "frames") == 1024);
+}
+
+TEST_CASE("SparseMemory: the last-frame cache never hides a later allocation",
+          "[memory]") {
+    SparseMemory m;
+    CHECK(m.read_u64(0x5000) == 0);  // miss on an absent frame
+    m.write_u64(0x5000, 42);         // now allocated
+    CHECK(m.read_u64(0x5000) == 42);
+    m.write_u64(0x9000, 7);
+    CHECK(m.read_u64(0x5000) == 42);  // alternate between frames
+    CHECK(m.read_u64(0x9000) == 7);
+    m.write(0x6000, nullptr, 0);  // empty accesses touch nothing
+    m.read(0x6000, nullptr, 0);
+    CHECK(m.frames() == 2);
+}
