@@ -1,0 +1,144 @@
+#include "models/pcie/link.h"
+
+#include "models/tlm/pcie_attr.h"
+
+namespace pcie {
+
+using sc_core::sc_time;
+using sc_core::sc_time_stamp;
+using tlm::tlm_phase;
+using tlm::tlm_sync_enum;
+
+namespace {
+sim::ps_t now_ps() { return sc_time_stamp().value(); }
+sc_time at_ps(sim::ps_t ps) { return sc_time::from_value(ps); }
+}  // namespace
+
+sim::ps_t LinkLane::send(const TlpTrain& t, uint32_t payload, sim::ps_t arrival) {
+    const sim::ps_t start = std::max(arrival, free_at_);
+    const sim::ps_t dur = sim::transfer_ps(t.bytes, gbps_);
+    free_at_ = start + dur;
+    busy_ps_ += dur;
+    tlps_ += t.tlps;
+    wire_bytes_ += t.bytes;
+    payload_bytes_ += payload;
+    return free_at_;
+}
+
+Link::Link(sc_core::sc_module_name name, const LinkParams& p, tlmx::Mode mode)
+    : sc_module(name),
+      device_side("device_side"),
+      host_side("host_side"),
+      cfg_(p),
+      latency_ps_(sim::ns_to_ps(p.latency_ns)),
+      up_(cfg_.tlp_gbps()),
+      down_(cfg_.tlp_gbps()),
+      credits_(p.credits) {
+    add_child("up", up_);
+    add_child("down", down_);
+    if (mode == tlmx::Mode::Atomic) {
+        device_side.register_b_transport(this, &Link::b_transport);
+        return;
+    }
+    device_side.register_nb_transport_fw(this, &Link::fw);
+    host_side.register_nb_transport_bw(this, &Link::bw);
+    SC_METHOD(up_method);
+    sensitive << up_q_.event() << up_kick_;
+    dont_initialize();
+    SC_METHOD(down_method);
+    sensitive << down_q_.event();
+    dont_initialize();
+}
+
+// Upstream: a write carries its data; a read is request headers only.
+sim::ps_t Link::send_up(Payload& gp, sim::ps_t arrival) {
+    const uint64_t a = gp.get_address();
+    const uint32_t n = gp.get_data_length();
+    if (gp.is_write()) return up_.send(cfg_.write_request(a, n), n, arrival);
+    return up_.send(cfg_.read_request(a, n), 0, arrival);
+}
+
+// Downstream: completions with data for a read; nothing for a posted write.
+sim::ps_t Link::send_down(Payload& gp, sim::ps_t arrival) {
+    if (!gp.is_read()) return arrival;
+    const uint32_t n = gp.is_response_ok() ? gp.get_data_length() : 0;
+    // An error completion (UR/CA) carries no data: one completion header.
+    const TlpTrain t = n ? cfg_.completions(gp.get_address(), n) : cfg_.completion_without_data();
+    return down_.send(t, n, arrival) + latency_ps_;
+}
+
+// ---- timing mode -------------------------------------------------------------------
+
+tlm_sync_enum Link::fw(Payload& gp, tlm_phase& ph, sc_time& delay) {
+    if (ph != tlm::BEGIN_REQ) return tlm::TLM_COMPLETED;  // END_RESP never sent to us
+    if (credits_ == 0) {
+        ++credit_stalls_;
+        waiting_ = &gp;
+        return tlm::TLM_ACCEPTED;
+    }
+    delay = accept_up(gp);
+    ph = tlm::END_REQ;
+    return tlm::TLM_UPDATED;
+}
+
+// Takes a credit and serializes; returns the delay until the last byte is out, which
+// is when the device may start its next request (END_REQ).
+sc_time Link::accept_up(Payload& gp) {
+    --credits_;
+    const sim::ps_t done = send_up(gp, now_ps());
+    up_q_.push(&gp, at_ps(done + latency_ps_));
+    return at_ps(done - now_ps());
+}
+
+void Link::up_method() {
+    while (!host_busy_ && up_q_.ready()) {
+        Payload* gp = up_q_.pop();
+        tlm_phase ph = tlm::BEGIN_REQ;
+        sc_time d = sc_core::SC_ZERO_TIME;
+        if (host_side->nb_transport_fw(*gp, ph, d) == tlm::TLM_ACCEPTED)
+            host_busy_ = true;  // END_REQ comes through bw()
+        else
+            return_credit();
+    }
+}
+
+void Link::return_credit() {
+    ++credits_;
+    if (!waiting_) return;
+    Payload* gp = waiting_;
+    waiting_ = nullptr;
+    tlm_phase ph = tlm::END_REQ;
+    sc_time d = accept_up(*gp);
+    device_side->nb_transport_bw(*gp, ph, d);
+}
+
+tlm_sync_enum Link::bw(Payload& gp, tlm_phase& ph, sc_time&) {
+    if (ph == tlm::END_REQ) {
+        host_busy_ = false;
+        return_credit();
+        up_kick_.notify(sc_core::SC_ZERO_TIME);
+        return tlm::TLM_ACCEPTED;
+    }
+    down_q_.push(&gp, at_ps(send_down(gp, now_ps())));
+    return tlm::TLM_COMPLETED;  // we always take responses; END_RESP is implicit
+}
+
+void Link::down_method() {
+    while (down_q_.ready()) {
+        Payload* gp = down_q_.pop();
+        tlm_phase ph = tlm::BEGIN_RESP;
+        sc_time d = sc_core::SC_ZERO_TIME;
+        device_side->nb_transport_bw(*gp, ph, d);
+    }
+}
+
+// ---- atomic mode -------------------------------------------------------------------
+
+void Link::b_transport(Payload& gp, sc_time& delay) {
+    const sim::ps_t now = now_ps();
+    delay = at_ps(send_up(gp, now + delay.value()) + latency_ps_ - now);
+    host_side->b_transport(gp, delay);
+    delay = at_ps(send_down(gp, now + delay.value()) - now);
+}
+
+}  // namespace pcie

@@ -1,0 +1,80 @@
+// A PCIe link between one device and its root port: serialization of TLPs in each
+// direction at the link's TLP bandwidth, a fixed one-way latency, and flow-control
+// credits that back-pressure the device when the root complex stops accepting.
+//
+// Upstream carries memory write TLPs (with data) and read requests; downstream carries
+// completions with data. Memory writes are posted: the device's request ends when its
+// TLPs have left (END_REQ), and the response that later comes back through the link is
+// simulator bookkeeping that costs no link time.
+#pragma once
+
+#include <cstdint>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+#include "models/pcie/link_config.h"
+#include "models/sim/stats.h"
+#include "models/sim/time.h"
+#include "models/tlm/mode.h"
+#include "models/tlm/timed_queue.h"
+
+namespace pcie {
+
+// One direction of the link: TLPs go out back to back at the TLP bandwidth.
+class LinkLane : public sim::StatGroup {
+public:
+    explicit LinkLane(double tlp_gbps) : gbps_(tlp_gbps) {}
+    // Serializes a train that is ready at `arrival`; returns when its last byte is out.
+    sim::ps_t send(const TlpTrain& t, uint32_t payload, sim::ps_t arrival);
+    sim::ps_t busy_ps() const { return busy_ps_; }
+
+private:
+    double gbps_;
+    sim::ps_t free_at_ = 0, busy_ps_ = 0;
+    sim::Counter tlps_{*this, "tlps", "", "TLPs sent"};
+    sim::Counter wire_bytes_{*this, "wire_bytes", "B", "bytes on the wire, overhead included"};
+    sim::Counter payload_bytes_{*this, "payload_bytes", "B", "data bytes carried"};
+    sim::Formula busy_{*this, "busy_ns", "ns", "time spent serializing",
+                       [this] { return sim::ps_to_ns(busy_ps_); }};
+};
+
+class Link : public sc_core::sc_module, public sim::StatGroup {
+public:
+    tlm_utils::simple_target_socket<Link> device_side;   // the device's requests come in
+    tlm_utils::simple_initiator_socket<Link> host_side;  // toward the root port
+
+    SC_HAS_PROCESS(Link);
+    Link(sc_core::sc_module_name name, const LinkParams& p, tlmx::Mode mode);
+    const LinkConfig& config() const { return cfg_; }
+
+private:
+    using Payload = tlm::tlm_generic_payload;
+    // timing mode
+    tlm::tlm_sync_enum fw(Payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& delay);
+    tlm::tlm_sync_enum bw(Payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& delay);
+    sc_core::sc_time accept_up(Payload& gp);
+    void up_method();
+    void down_method();
+    void return_credit();
+    // atomic mode
+    void b_transport(Payload& gp, sc_core::sc_time& delay);
+
+    sim::ps_t send_up(Payload& gp, sim::ps_t arrival);
+    sim::ps_t send_down(Payload& gp, sim::ps_t arrival);
+
+    LinkConfig cfg_;
+    sim::ps_t latency_ps_;
+    LinkLane up_, down_;
+    uint32_t credits_;
+    Payload* waiting_ = nullptr;    // a request held back for want of credit
+    bool host_busy_ = false;        // a BEGIN_REQ to the host awaits its END_REQ
+    tlmx::TimedQueue<Payload*> up_q_{"up_q"}, down_q_{"down_q"};
+    sc_core::sc_event up_kick_;
+
+    sim::Counter credit_stalls_{*this, "credit_stalls", "", "requests held back for want of credit"};
+};
+
+}  // namespace pcie

@@ -1,0 +1,69 @@
+// What a traffic generator asks for, in order: the functional core of the device,
+// independent of timing, so both timing modes issue the same requests.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "models/sim/rng.h"
+
+namespace sim { class ParamBinder; }
+
+namespace pcie {
+
+struct GeneratorParams {
+    uint64_t requests = 10000;        // after the write_first pass
+    uint64_t size = 64;               // bytes per request
+    double read_fraction = 1.0;       // share of reads; the rest are writes
+    std::string pattern = "sequential";  // sequential | random | strided
+    uint64_t base = uint64_t(1) << 32;   // start of the window (bus address)
+    uint64_t window = 1 << 20;        // bytes the addresses fall in
+    uint64_t stride = 4096;           // strided: distance between requests
+    bool write_first = false;         // first write the whole window once, sequentially
+    uint32_t tags = 64;               // outstanding non-posted requests
+    double interval_ns = 0;           // minimum time between issues (0: as fast as allowed)
+    double start_ns = 0;              // first issue
+    uint32_t requester_id = 0x0100;   // bus 1, device 0, function 0
+    bool pasid_valid = false;
+    uint32_t pasid = 0;
+    bool privileged = false;
+    bool execute = false;
+    bool no_snoop = false;
+    bool relaxed_ordering = false;
+    uint32_t traffic_class = 0;
+    std::string preload = "memory";   // none | memory | cpu: who writes the pattern first
+    bool verify = true;               // check read data against the pattern
+    uint64_t data_seed = 1;           // pattern seed (data_pattern.h)
+
+    void bind(sim::ParamBinder& b);
+    // Throws sim::InputError("NAME: reason") for what ranges cannot express.
+    void validate() const;
+};
+
+struct Request {
+    uint64_t addr;
+    uint32_t size;
+    bool read;
+};
+
+class RequestStream {
+public:
+    RequestStream(const GeneratorParams& p, uint64_t seed, const std::string& stream_name);
+    bool done() const { return issued_ == total_; }
+    uint64_t total() const { return total_; }
+    // The next request; call only when !done().
+    const Request& peek() const { return next_; }
+    void advance();
+
+private:
+    Request make(uint64_t i);
+
+    enum class Kind { Sequential, Random, Strided };
+    GeneratorParams p_;
+    Kind kind_;
+    sim::Rng rng_;
+    uint64_t first_pass_, total_, issued_ = 0, slots_;
+    Request next_{};
+};
+
+}  // namespace pcie

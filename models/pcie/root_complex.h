@@ -1,0 +1,65 @@
+// The root complex: one root port per link, a shared request queue, and one path to
+// host memory (through the IOMMU once there is one). It resolves the memory attribute
+// of each request: without an IOMMU, a request snoops unless it set No Snoop.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/multi_passthrough_target_socket.h>
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include "models/sim/stats.h"
+#include "models/sim/time.h"
+#include "models/tlm/mode.h"
+#include "models/tlm/timed_queue.h"
+
+namespace sim { class ParamBinder; }
+
+namespace pcie {
+
+struct RootComplexParams {
+    double latency_ns = 50;     // each direction: port to memory fabric and back
+    uint32_t queue_depth = 64;  // requests held between the ports and memory
+
+    void bind(sim::ParamBinder& b);
+};
+
+class RootComplex : public sc_core::sc_module, public sim::StatGroup {
+public:
+    tlm_utils::multi_passthrough_target_socket<RootComplex> ports;  // one per link
+    tlm_utils::simple_initiator_socket<RootComplex> host;           // toward memory
+
+    SC_HAS_PROCESS(RootComplex);
+    RootComplex(sc_core::sc_module_name name, const RootComplexParams& p, tlmx::Mode mode);
+
+private:
+    using Payload = tlm::tlm_generic_payload;
+    struct Waiting {
+        int port;
+        Payload* gp;
+    };
+    void enter(int port, Payload& gp);
+    tlm::tlm_sync_enum fw(int port, Payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& d);
+    tlm::tlm_sync_enum bw(Payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& d);
+    void b_transport(int port, Payload& gp, sc_core::sc_time& delay);
+    void accept(Payload& gp);
+    sc_core::sc_time return_latency(const Payload& gp) const;
+    void leave_queue();
+    void out_method();
+    void resp_method();
+
+    sc_core::sc_time latency_;
+    uint32_t queue_depth_, queued_ = 0;
+    bool host_busy_ = false;
+    std::deque<Waiting> waiting_;  // at most one per port (TLM: one BEGIN_REQ at a time)
+    tlmx::TimedQueue<Payload*> out_q_{"out_q"}, resp_q_{"resp_q"};
+    sc_core::sc_event out_kick_;
+
+    sim::Counter requests_{*this, "requests", "", "requests routed to memory"};
+    sim::Counter queue_full_{*this, "queue_full_stalls", "", "requests held at a port: queue full"};
+};
+
+}  // namespace pcie

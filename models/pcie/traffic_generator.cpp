@@ -1,0 +1,162 @@
+#include "models/pcie/traffic_generator.h"
+
+#include <functional>
+
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+#include "models/pcie/data_pattern.h"
+#include "models/sim/time.h"
+#include "models/tlm/pcie_attr.h"
+
+namespace pcie {
+
+using sc_core::sc_time;
+using sc_core::sc_time_stamp;
+using tlm::tlm_phase;
+
+TrafficGenerator::TrafficGenerator(sc_core::sc_module_name name, const GeneratorParams& p,
+                                   uint64_t seed, tlmx::Mode mode)
+    : sc_module(name),
+      socket("socket"),
+      p_(p),
+      stream_(p, seed, std::string(basename())),
+      interval_(sc_time::from_value(sim::ns_to_ps(p.interval_ns))),
+      next_issue_(sc_time::from_value(sim::ns_to_ps(p.start_ns))) {
+    // Reads use tags 0..tags-1; posted writes have no tag on the wire, so they get
+    // bookkeeping numbers above those, allocated as needed.
+    for (uint32_t t = p.tags; t-- > 0;) free_tags_.push_back(uint16_t(t));
+    issued_at_.resize(p.tags);
+    if (mode == tlmx::Mode::Atomic) {
+        SC_THREAD(atomic_thread);
+        return;
+    }
+    socket.register_nb_transport_bw(this, &TrafficGenerator::bw);
+    SC_METHOD(issue_method);
+    sensitive << issue_event_;
+}
+
+TrafficGenerator::Payload* TrafficGenerator::make_payload(const Request& r,
+                                                          const sc_time& issue) {
+    Payload* gp = pool_.acquire(r.size);
+    gp->set_address(r.addr);
+    gp->set_command(r.read ? tlm::TLM_READ_COMMAND : tlm::TLM_WRITE_COMMAND);
+    if (!r.read) fill_pattern(r.addr, gp->get_data_ptr(), r.size, p_.data_seed);
+    tlmx::PcieAttr& a = tlmx::attr(*gp);
+    a.requester_id = uint16_t(p_.requester_id);
+    a.pasid_valid = p_.pasid_valid;
+    a.pasid = p_.pasid;
+    a.privileged = p_.privileged;
+    a.execute = p_.execute;
+    a.no_snoop = p_.no_snoop;
+    a.relaxed_ordering = p_.relaxed_ordering;
+    a.traffic_class = uint8_t(p_.traffic_class);
+    a.tag = take_tag(r.read);
+    issued_at_[a.tag] = issue;
+    ++in_flight_;
+    if (!started_) first_issue_ = issue;
+    started_ = true;
+    return gp;
+}
+
+uint16_t TrafficGenerator::take_tag(bool read) {
+    if (read) ++reads_in_flight_;
+    if (free_tags_.empty()) {  // only writes get here: read tags are bounded by p_.tags
+        free_tags_.push_back(uint16_t(issued_at_.size()));
+        issued_at_.emplace_back();
+    }
+    const uint16_t t = free_tags_.back();
+    free_tags_.pop_back();
+    return t;
+}
+
+void TrafficGenerator::complete(Payload& gp, const sc_time& done) {
+    const tlmx::PcieAttr& a = tlmx::attr(gp);
+    const double latency_ns = (done - issued_at_[a.tag]).to_seconds() * 1e9;
+    free_tags_.push_back(a.tag);
+    --in_flight_;
+    last_done_ = std::max(last_done_, done);
+    const uint32_t n = gp.get_data_length();
+    if (!gp.is_response_ok()) {
+        ++error_completions_;
+    } else if (gp.is_read()) {
+        ++reads_;
+        read_bytes_ += n;
+        read_latency_.sample(latency_ns);
+        if (p_.verify && !matches_pattern(gp.get_address(), gp.get_data_ptr(), n, p_.data_seed))
+            ++data_errors_;
+    } else {
+        ++writes_;
+        write_bytes_ += n;
+        write_latency_.sample(latency_ns);
+    }
+    if (gp.is_read()) --reads_in_flight_;
+    gp.release();
+}
+
+// ---- timing mode -------------------------------------------------------------------
+
+void TrafficGenerator::issue_method() {
+    if (req_busy_ || stream_.done()) return;
+    const sc_time now = sc_time_stamp();
+    if (now < next_issue_) {
+        issue_event_.notify(next_issue_ - now);
+        return;
+    }
+    const Request& r = stream_.peek();
+    if (r.read && reads_in_flight_ == p_.tags) {
+        ++tag_stalls_;
+        return;  // complete() kicks us when a tag frees
+    }
+    Payload* gp = make_payload(r, now);
+    stream_.advance();
+    next_issue_ = now + interval_;
+    tlm_phase ph = tlm::BEGIN_REQ;
+    sc_time d = sc_core::SC_ZERO_TIME;
+    if (socket->nb_transport_fw(*gp, ph, d) == tlm::TLM_ACCEPTED) {
+        req_busy_ = true;  // END_REQ comes through bw()
+        return;
+    }
+    // END_REQ returned with the time the link needs to send our TLPs.
+    next_issue_ = std::max(next_issue_, now + d);
+    issue_event_.notify(next_issue_ - now);
+}
+
+tlm::tlm_sync_enum TrafficGenerator::bw(Payload& gp, tlm_phase& ph, sc_time&) {
+    if (ph == tlm::END_REQ) {
+        req_busy_ = false;
+        issue_event_.notify(sc_core::SC_ZERO_TIME);
+        return tlm::TLM_ACCEPTED;
+    }
+    const bool read = gp.is_read();
+    complete(gp, sc_time_stamp());
+    if (read) issue_event_.notify(sc_core::SC_ZERO_TIME);
+    return tlm::TLM_COMPLETED;
+}
+
+// ---- atomic mode -------------------------------------------------------------------
+
+void TrafficGenerator::atomic_thread() {
+    tlm_utils::tlm_quantumkeeper qk;
+    qk.reset();
+    // Completion times of requests in flight, earliest first.
+    std::priority_queue<sc_time, std::vector<sc_time>, std::greater<sc_time>> done_at;
+    sc_time t = next_issue_;  // absolute issue time of the next request
+    while (!stream_.done()) {
+        if (done_at.size() == p_.tags) {
+            t = std::max(t, done_at.top());
+            done_at.pop();
+        }
+        if (t > sc_time_stamp() + qk.get_local_time()) qk.set(t - sc_time_stamp());
+        if (qk.need_sync()) qk.sync();
+        sc_time delay = qk.get_local_time();
+        Payload* gp = make_payload(stream_.peek(), sc_time_stamp() + delay);
+        stream_.advance();
+        socket->b_transport(*gp, delay);
+        const sc_time done = sc_time_stamp() + delay;
+        done_at.push(done);
+        complete(*gp, done);
+        t += interval_;
+    }
+}
+
+}  // namespace pcie
