@@ -46,8 +46,11 @@ private:
     static bool later(const Entry& a, const Entry& b) {
         return a.at != b.at ? a.at > b.at : a.seq > b.seq;
     }
-    // An earlier notification replaces a later pending one (IEEE 1666 sc_event).
+    // Keeps exactly one notification pending, for the head. A plain notify() would
+    // be dropped while an earlier one is pending (IEEE 1666 sc_event), and if that
+    // earlier one then found nothing ready, the head would never be served.
     void renotify() {
+        event_.cancel();
         if (heap_.empty()) return;
         const sc_core::sc_time now = sc_core::sc_time_stamp();
         const sc_core::sc_time& at = heap_.front().at;
