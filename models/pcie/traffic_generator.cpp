@@ -121,10 +121,11 @@ void TrafficGenerator::issue_method() {
     issue_event_.notify(next_issue_ - now);
 }
 
-tlm::tlm_sync_enum TrafficGenerator::bw(Payload& gp, tlm_phase& ph, sc_time&) {
-    if (ph == tlm::END_REQ) {
+tlm::tlm_sync_enum TrafficGenerator::bw(Payload& gp, tlm_phase& ph, sc_time& d) {
+    if (ph == tlm::END_REQ) {  // the link took our held-back request; it ends after d
         req_busy_ = false;
-        issue_event_.notify(sc_core::SC_ZERO_TIME);
+        next_issue_ = std::max(next_issue_, sc_time_stamp() + d);
+        issue_event_.notify(next_issue_ - sc_time_stamp());
         return tlm::TLM_ACCEPTED;
     }
     const bool read = gp.is_read();
