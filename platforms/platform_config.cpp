@@ -1,0 +1,78 @@
+#include "models/sim/error.h"
+#include "platforms/platform_config.h"
+
+namespace platform {
+
+void SimParams::bind(sim::ParamBinder& b) {
+    b.u64("seed", seed, "", "seed of every random choice in the run", 0, ~uint64_t(0));
+    b.choice("mode", mode, {"timing", "atomic"},
+             "timing: cycle-level TLM-AT with back-pressure; atomic: TLM-LT, fast");
+    b.f64("quantum_ns", quantum_ns, "ns", "atomic mode: global quantum", 1, 1e9);
+    b.f64("duration_ns", duration_ns, "ns", "stop after this simulated time; 0: run to the end",
+          0, 1e15);
+}
+
+void TopologyParams::bind(sim::ParamBinder& b) {
+    b.u32("devices", devices, "", "traffic generators, each on its own link", 1, 256);
+}
+
+namespace {
+
+template <class P>
+std::function<void(sim::ParamBinder&)> binder() {
+    return [](sim::ParamBinder& b) {
+        P p;
+        p.bind(b);
+    };
+}
+
+// Defaults that differ per device: its own bus and its own 4 GiB-aligned window.
+pcie::GeneratorParams device_defaults(uint32_t i) {
+    pcie::GeneratorParams p;
+    p.requester_id = uint32_t(1 + i) << 8;
+    p.base = uint64_t(1 + i) << 32;
+    return p;
+}
+
+}  // namespace
+
+uint32_t device_count(const sim::Config& cfg) {
+    return sim::read_params<TopologyParams>(cfg, "platform").devices;
+}
+
+void PlatformConfig::declare(sim::ParamSchema& s, uint32_t devices) {
+    s.declare("sim", binder<SimParams>());
+    s.declare("platform", binder<TopologyParams>());
+    s.declare("memory", binder<memory::ControllerParams>());
+    s.declare("memory", binder<memory::DramParams>());
+    s.declare("memory.cache", binder<memory::CacheParams>());
+    s.declare("rc", binder<pcie::RootComplexParams>());
+    s.declare("link", binder<pcie::LinkParams>());
+    s.declare("dev", binder<pcie::GeneratorParams>());
+    for (uint32_t i = 0; i < devices; ++i) {
+        s.declare("link" + std::to_string(i), binder<pcie::LinkParams>(), false);
+        s.declare("dev" + std::to_string(i), binder<pcie::GeneratorParams>(), false);
+    }
+}
+
+PlatformConfig PlatformConfig::read(const sim::Config& cfg) {
+    PlatformConfig pc;
+    pc.sim = sim::read_params<SimParams>(cfg, "sim");
+    pc.topology = sim::read_params<TopologyParams>(cfg, "platform");
+    pc.memory = sim::read_params<memory::ControllerParams>(cfg, "memory");
+    pc.dram = sim::read_checked<memory::DramParams>(cfg, "memory");
+    pc.cache = sim::read_checked<memory::CacheParams>(cfg, "memory.cache");
+    pc.rc = sim::read_params<pcie::RootComplexParams>(cfg, "rc");
+    for (uint32_t i = 0; i < pc.topology.devices; ++i) {
+        const std::string n = std::to_string(i);
+        pc.links.push_back(sim::read_checked<pcie::LinkParams>(cfg, "link" + n, "link"));
+        pcie::GeneratorParams gp = device_defaults(i);
+        sim::ParamReader gr(cfg, "dev" + n, "dev");
+        gp.bind(gr);
+        sim::with_origin(gr, [&] { gp.validate(); });
+        pc.devs.push_back(gp);
+    }
+    return pc;
+}
+
+}  // namespace platform

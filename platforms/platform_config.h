@@ -1,0 +1,57 @@
+// Everything a run needs, read and validated from the configuration before any model
+// is built, so that bad input stops the run before anything is simulated.
+//
+// Sections: [sim] run control, [platform] topology, [memory] and [memory.cache],
+// [rc], and per device a link and a traffic generator. [link] and [dev] hold settings
+// for every link and device; [link0], [dev1], ... override them for one instance.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/memory/coherent_cache.h"
+#include "models/memory/dram_timing.h"
+#include "models/memory/memory_controller.h"
+#include "models/pcie/link_config.h"
+#include "models/pcie/request_stream.h"
+#include "models/pcie/root_complex.h"
+#include "models/sim/config.h"
+#include "models/sim/params.h"
+
+namespace platform {
+
+struct SimParams {
+    uint64_t seed = 1;
+    std::string mode = "timing";
+    double quantum_ns = 1000;   // atomic mode: time a model may run ahead
+    double duration_ns = 0;     // stop after this much simulated time; 0: when all is done
+
+    void bind(sim::ParamBinder& b);
+};
+
+struct TopologyParams {
+    uint32_t devices = 1;
+    void bind(sim::ParamBinder& b);
+};
+
+struct PlatformConfig {
+    SimParams sim;
+    TopologyParams topology;
+    memory::ControllerParams memory;
+    memory::DramParams dram;
+    memory::CacheParams cache;
+    pcie::RootComplexParams rc;
+    std::vector<pcie::LinkParams> links;
+    std::vector<pcie::GeneratorParams> devs;
+
+    // Every key the configuration may hold (instances hidden from --help).
+    static void declare(sim::ParamSchema& schema, uint32_t devices);
+    // Reads and checks everything; throws sim::InputError.
+    static PlatformConfig read(const sim::Config& cfg);
+};
+
+// The number of devices the configuration asks for (needed to declare the schema).
+uint32_t device_count(const sim::Config& cfg);
+
+}  // namespace platform

@@ -1,0 +1,58 @@
+#include "platforms/system.h"
+
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+#include "models/pcie/data_pattern.h"
+
+namespace platform {
+
+System::System(sc_core::sc_module_name name, const PlatformConfig& pc)
+    : sc_module(name),
+      pc_(pc),
+      memory_("memory", pc.memory, pc.dram, pc.cache, tlmx::parse_mode(pc.sim.mode)),
+      rc_("rc", pc.rc, tlmx::parse_mode(pc.sim.mode)) {
+    const tlmx::Mode mode = tlmx::parse_mode(pc.sim.mode);
+    tlm_utils::tlm_quantumkeeper::set_global_quantum(
+        sc_core::sc_time::from_value(sim::ns_to_ps(pc.sim.quantum_ns)));
+    rc_.host.bind(memory_.socket);
+    for (size_t i = 0; i < pc.devs.size(); ++i) {
+        const std::string n = std::to_string(i);
+        links_.push_back(std::make_unique<pcie::Link>(("link" + n).c_str(), pc.links[i], mode));
+        devs_.push_back(std::make_unique<pcie::TrafficGenerator>(("dev" + n).c_str(), pc.devs[i],
+                                                                 pc.sim.seed, mode));
+        devs_[i]->socket.bind(links_[i]->device_side);
+        links_[i]->host_side.bind(rc_.ports);
+    }
+}
+
+void System::preload() {
+    std::vector<uint8_t> buf(4096);
+    for (auto& d : devs_) {
+        const pcie::GeneratorParams& p = d->params();
+        if (p.preload == "none") continue;
+        for (uint64_t off = 0; off < p.window; off += buf.size()) {
+            const size_t n = size_t(std::min<uint64_t>(buf.size(), p.window - off));
+            pcie::fill_pattern(p.base + off, buf.data(), n, p.data_seed);
+            if (p.preload == "cpu")
+                memory_.cache().cpu_write(p.base + off, buf.data(), n);
+            else
+                memory_.store().write(p.base + off, buf.data(), n);
+        }
+    }
+}
+
+sc_core::sc_time System::run() {
+    if (pc_.sim.duration_ns > 0)
+        sc_core::sc_start(sc_core::sc_time::from_value(sim::ns_to_ps(pc_.sim.duration_ns)));
+    else
+        sc_core::sc_start();
+    return sc_core::sc_time_stamp();
+}
+
+bool System::finished() const {
+    for (auto& d : devs_)
+        if (!d->finished()) return false;
+    return true;
+}
+
+}  // namespace platform

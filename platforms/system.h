@@ -1,0 +1,43 @@
+// The simulated machine: host memory behind a root complex, and N PCIe devices, each
+// on its own link. Built from a PlatformConfig that has already been validated.
+//
+//   dev_i --link_i--> rc.ports[i] --> memory
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include <systemc>
+
+#include "models/memory/memory_controller.h"
+#include "models/pcie/link.h"
+#include "models/pcie/root_complex.h"
+#include "models/pcie/traffic_generator.h"
+#include "platforms/platform_config.h"
+
+namespace platform {
+
+class System : public sc_core::sc_module {
+public:
+    System(sc_core::sc_module_name name, const PlatformConfig& pc);
+
+    // Before the run: what each device's `preload` says the window holds.
+    void preload();
+    // Runs until every device is done (or sim.duration_ns); returns simulated time.
+    sc_core::sc_time run();
+    bool finished() const;
+
+    memory::MemoryController& memory() { return memory_; }
+    pcie::TrafficGenerator& device(size_t i) { return *devs_[i]; }
+    pcie::Link& link(size_t i) { return *links_[i]; }
+    size_t devices() const { return devs_.size(); }
+
+private:
+    PlatformConfig pc_;
+    memory::MemoryController memory_;
+    pcie::RootComplex rc_;
+    std::vector<std::unique_ptr<pcie::Link>> links_;
+    std::vector<std::unique_ptr<pcie::TrafficGenerator>> devs_;
+};
+
+}  // namespace platform

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Bad input to iommu-sim: exit status 2, exactly one line on stderr naming the file,
+# the line and the key, nothing on stdout (nothing simulated), no statistics written.
+set -u
+sim=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+
+# expect NAME EXPECTED_SUBSTRING ARGS...
+expect() {
+    local name=$1 want=$2
+    shift 2
+    rm -f "$tmp/stats.json"
+    "$sim" --stats-json "$tmp/stats.json" "$@" >"$tmp/out" 2>"$tmp/err"
+    local rc=$?
+    local lines
+    lines=$(wc -l <"$tmp/err")
+    if [ "$rc" -ne 2 ] || [ "$lines" -ne 1 ] || ! grep -qF -- "$want" "$tmp/err" ||
+        [ -s "$tmp/out" ] || [ -e "$tmp/stats.json" ]; then
+        echo "FAIL $name: rc=$rc, stderr lines=$lines, want '$want'"
+        echo "  stderr: $(cat "$tmp/err")"
+        echo "  stdout: $(head -c 300 "$tmp/out")"
+        fail=1
+    else
+        echo "ok   $name: $(cat "$tmp/err")"
+    fi
+}
+
+ini() { printf '%b' "$2" >"$tmp/$1"; }
+
+ini unknown.ini '[memory]\nlatency_ns = 90\n\n[memroy]\nlatency_ns = 90\n'
+expect unknown-key "$tmp/unknown.ini:5: memroy.latency_ns: unknown parameter" --config "$tmp/unknown.ini"
+
+ini range.ini '# comment\n[link]\ngen = 9\n'
+expect out-of-range "$tmp/range.ini:3: link.gen: 9 is out of range" --config "$tmp/range.ini"
+
+ini type.ini '[dev]\nsize = sixty-four\n'
+expect wrong-type "$tmp/type.ini:2: dev.size: 'sixty-four' is not an unsigned integer" --config "$tmp/type.ini"
+
+ini real.ini '[rc]\nlatency_ns = fast\n'
+expect wrong-real "$tmp/real.ini:2: rc.latency_ns: 'fast' is not a number" --config "$tmp/real.ini"
+
+ini choice.ini '[sim]\nmode = warp\n'
+expect bad-choice "$tmp/choice.ini:2: sim.mode: 'warp' is not one of timing|atomic" --config "$tmp/choice.ini"
+
+ini malformed.ini '[dev]\nsize = 64\nthis line has no equals sign\n'
+expect malformed-line "$tmp/malformed.ini:3: malformed line" --config "$tmp/malformed.ini"
+
+ini twice.ini '[dev]\nsize = 64\nsize = 128\n'
+expect duplicate-key "$tmp/twice.ini:3: dev.size: given twice" --config "$tmp/twice.ini"
+
+expect missing-file "$tmp/nope.ini: cannot open file" --config "$tmp/nope.ini"
+
+ini cross.ini '[dev0]\nsize = 8192\nwindow = 4096\n'
+expect cross-field "$tmp/cross.ini:2: dev0.size: 8192 is larger than the window" --config "$tmp/cross.ini"
+
+ini pow2.ini '[link0]\nwidth = 3\n'
+expect not-power-of-two "$tmp/pow2.ini:2: link0.width" --config "$tmp/pow2.ini"
+
+ini cache.ini '[memory.cache]\nsize = 3M\n'
+expect cache-geometry "$tmp/cache.ini:2: memory.cache.size: " --config "$tmp/cache.ini"
+
+ini dram.ini '[memory]\n\ninterleave = 100\n'
+expect dram-interleave "$tmp/dram.ini:3: memory.interleave: " --config "$tmp/dram.ini"
+
+expect cli-unknown "command line: no.such.key: unknown parameter" --no.such.key=1
+expect cli-range "command line: dev.tags: 0 is out of range" --dev.tags=0
+expect cli-mode "command line: sim.mode: 'fast' is not one of timing|atomic" --mode fast
+expect cli-token "command line: 'stray'" stray
+expect instance-beyond-devices "command line: dev3.size: unknown parameter" --platform.devices=2 --dev3.size=64
+
+exit $fail
