@@ -19,44 +19,14 @@
 #include "models/sim/error.h"
 #include "models/sim/params.h"
 #include "models/sim/rng.h"
+#include "tests/support/temp_files.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-// A private folder under the system temp directory, removed with everything in it.
-class TempDir {
-public:
-    TempDir() {
-        static int serial = 0;
-        path_ = fs::temp_directory_path() /
-                ("iommu-sim-test-" + std::to_string(::getpid()) + "-" + std::to_string(serial++));
-        fs::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    std::string write(const std::string& name, const std::string& text) const {
-        const fs::path file = path_ / name;
-        std::ofstream(file, std::ios::binary) << text;
-        return file.string();
-    }
-    std::string path(const std::string& name) const { return (path_ / name).string(); }
-
-private:
-    fs::path path_;
-};
-
-// The InputError message that f throws, or a marker that fails any comparison.
-std::string input_error(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const sim::InputError& e) {
-        return e.what();
-    }
-    return "<no InputError>";
-}
+using testutil::input_error;
+using testutil::TempDir;
 
 std::string load_error(const std::string& path) {
     return input_error([&] { sim::Config().load_ini(path); });
