@@ -47,8 +47,31 @@ WalkArgs parse_args(const std::vector<std::string>& args) {
     return w;
 }
 
+// Host memory for the unit: the image, with reads and writes at or above
+// memory.size failing as access errors.
+class ImageMemory : public vtd::HostMemory {
+public:
+    ImageMemory(memory::SparseMemory& m, uint64_t size) : m_(m), size_(size) {}
+    bool read_u64(uint64_t pa, uint64_t& v) override {
+        if (!fits(pa, 8)) return false;
+        v = m_.read_u64(pa);
+        return true;
+    }
+    bool write_u32(uint64_t pa, uint32_t v) override {
+        if (!fits(pa, 4)) return false;
+        m_.write(pa, &v, 4);
+        return true;
+    }
+
+private:
+    bool fits(uint64_t pa, uint64_t n) const { return pa < size_ && size_ - pa >= n; }
+    memory::SparseMemory& m_;
+    uint64_t size_;
+};
+
 // --set values go through the same schema and checks as a configuration file.
-void read_settings(const WalkArgs& w, vtd::Capabilities& caps, memory::ControllerParams& mem) {
+void read_settings(const WalkArgs& w, vtd::Capabilities& caps, vtd::UnitParams& unit,
+                   memory::ControllerParams& mem) {
     sim::Config cfg;
     for (const std::string& s : w.sets) {
         auto kv = parse_set_assignment(s);
@@ -56,9 +79,13 @@ void read_settings(const WalkArgs& w, vtd::Capabilities& caps, memory::Controlle
     }
     sim::ParamSchema schema;
     schema.declare("vtd", [](sim::ParamBinder& b) { vtd::Capabilities().bind(b); });
+    schema.declare("vtd.iotlb", [](sim::ParamBinder& b) { vtd::CacheGeometry().bind(b); });
+    schema.declare("vtd.context_cache", [](sim::ParamBinder& b) { vtd::CacheGeometry().bind(b); });
     schema.declare("memory", [](sim::ParamBinder& b) { memory::ControllerParams().bind(b); });
     schema.check_known(cfg);
     caps = sim::read_checked<vtd::Capabilities>(cfg, "vtd");
+    unit.iotlb = sim::read_checked<vtd::CacheGeometry>(cfg, "vtd.iotlb");
+    unit.context_cache = sim::read_checked<vtd::CacheGeometry>(cfg, "vtd.context_cache");
     mem = sim::read_params<memory::ControllerParams>(cfg, "memory");
 }
 
@@ -106,26 +133,25 @@ int run_walk(const std::vector<std::string>& args) {
     memory::SparseMemory mem;
     std::vector<WalkRequest> requests;
     vtd::Capabilities caps;
+    vtd::UnitParams up;
     memory::ControllerParams mp;
     std::vector<RegAssignment> regs;
     try {
         const WalkArgs w = parse_args(args);
-        read_settings(w, caps, mp);
+        read_settings(w, caps, up, mp);
         for (const std::string& r : w.regs) regs.push_back(parse_reg_assignment(r));
         load_memory_image(w.image, mem);
         requests = load_walk_requests(w.requests);
-        vtd::RemappingUnit probe(caps);
+        ImageMemory probe_mem(mem, mp.size);
+        vtd::RemappingUnit probe(caps, up, probe_mem);
         program(probe, regs);  // check the registers before translating anything
     } catch (const sim::InputError& e) {
         std::cerr << "iommu-sim walk: " << e.what() << "\n";
         return sim::kExitBadInput;
     }
-    vtd::RemappingUnit unit(caps);
+    ImageMemory host(mem, mp.size);
+    vtd::RemappingUnit unit(caps, up, host);
     program(unit, regs);
-    auto read_table = [&](uint64_t pa, bool& ok) {
-        ok = pa < mp.size && mp.size - pa >= 8;  // above installed memory: an access error
-        return ok ? mem.read_u64(pa) : 0;
-    };
     for (const WalkRequest& q : requests) {
         iommu::Request r;
         r.sid = q.sid;
@@ -137,7 +163,7 @@ int run_walk(const std::vector<std::string>& args) {
         r.priv = q.priv;
         r.exec = q.exec;
         r.no_snoop = q.nosnoop;
-        std::cout << to_json(q, unit.translate(r, read_table)) << "\n";
+        std::cout << to_json(q, unit.translate(r)) << "\n";
     }
     return 0;
 }

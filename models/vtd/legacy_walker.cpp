@@ -22,8 +22,15 @@ void LegacyWalker::start(const iommu::Request& r) {
     req_ = r;
     res_ = iommu::Result{};
     reads_ = 0;
+    ctx_valid_ = from_table_ = false;
     addr_ = root_ + uint64_t(r.sid >> 8) * 16;  // one 16-byte root entry per bus
     state_ = State::RootLo;
+}
+
+void LegacyWalker::start_from_context(const iommu::Request& r, uint64_t lo, uint64_t hi) {
+    start(r);
+    lo_ = lo;
+    context_hi(hi);
 }
 
 void LegacyWalker::supply(uint64_t v, bool ok) {
@@ -85,9 +92,12 @@ void LegacyWalker::context_hi(uint64_t hi) {
     switch ((lo_ >> 2) & 3) {  // TT
         case 0: break;                                   // untranslated requests only
         case 1: if (!caps_.dt) return fail(fault::CONTEXT_INVALID); break;  // + device-TLB
-        case 2: if (!caps_.pt) return fail(fault::CONTEXT_INVALID); return pass_through();
+        case 2: if (!caps_.pt) return fail(fault::CONTEXT_INVALID); break;
         default: return fail(fault::CONTEXT_INVALID);
     }
+    hi_ = hi;
+    ctx_valid_ = true;
+    if (((lo_ >> 2) & 3) == 2) return pass_through();
     if (begin_second_level(hi)) next_table(lo_ & addr_mask());
 }
 
@@ -152,6 +162,7 @@ void LegacyWalker::table(uint64_t v) {
 }
 
 void LegacyWalker::leaf(uint64_t v, uint64_t page_size) {
+    from_table_ = true;
     res_.page_size = page_size;
     res_.pa = (v & addr_mask() & ~(page_size - 1)) | (req_.iova & (page_size - 1));
     // Snoop control: SNP forces a snooped access whatever the request's No Snoop.

@@ -22,6 +22,8 @@ public:
         : caps_(caps), root_(root_table) {}
 
     void start(const iommu::Request& r);
+    // Starts from a context entry held in the context-cache: no root or context reads.
+    void start_from_context(const iommu::Request& r, uint64_t ctx_lo, uint64_t ctx_hi);
     bool done() const { return state_ == State::Done; }
     // The physical address of the next 8-byte read; valid while !done().
     uint64_t read_address() const { return addr_; }
@@ -30,6 +32,12 @@ public:
     const iommu::Result& result() const { return res_; }
     // How many table reads the walk made.
     unsigned reads() const { return reads_; }
+    // The context entry, once the walk has read and accepted it (for the context-cache).
+    bool context_valid() const { return ctx_valid_; }
+    uint64_t context_lo() const { return lo_; }
+    uint64_t context_hi() const { return hi_; }
+    // Whether the result came from a second-level leaf (an IOTLB entry can hold it).
+    bool translated_by_table() const { return from_table_; }
 
 private:
     enum class State { RootLo, RootHi, ContextLo, ContextHi, Table, Done };
@@ -52,7 +60,8 @@ private:
     iommu::Request req_{};
     iommu::Result res_{};
     State state_ = State::Done;
-    uint64_t addr_ = 0, lo_ = 0;
+    uint64_t addr_ = 0, lo_ = 0, hi_ = 0;
+    bool ctx_valid_ = false, from_table_ = false;
     unsigned level_ = 0, reads_ = 0;
 };
 

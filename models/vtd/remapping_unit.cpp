@@ -1,5 +1,8 @@
 #include "models/vtd/remapping_unit.h"
 
+#include <algorithm>
+#include <cstdio>
+
 #include "models/vtd/legacy_walker.h"
 #include "models/vtd/regs.h"
 
@@ -20,7 +23,24 @@ uint64_t fault_hi(const iommu::Request& r, uint32_t reason) {
 
 }  // namespace
 
-RemappingUnit::RemappingUnit(const Capabilities& caps) : caps_(caps) {}
+RemappingUnit::RemappingUnit(const Capabilities& caps, const UnitParams& p, HostMemory& mem)
+    : caps_(caps),
+      mem_(mem),
+      context_cache_(p.context_cache.sets, p.context_cache.ways,
+                     iommu::parse_replacement(p.context_cache.replacement), p.seed, "vtd.cc"),
+      iotlb_(p.iotlb.sets, p.iotlb.ways, iommu::parse_replacement(p.iotlb.replacement), p.seed,
+             "vtd.iotlb") {
+    add_child("context_cache", context_cache_);
+    add_child("iotlb", iotlb_);
+    for (uint32_t r = 1; r <= 0xd; ++r) {
+        char name[16];
+        std::snprintf(name, sizeof name, "faults.0x%x", r);
+        fault_reasons_.push_back(std::make_unique<sim::Counter>(*this, name, "",
+                                                                "faults with this reason code"));
+    }
+}
+
+RemappingUnit::~RemappingUnit() = default;
 
 std::optional<std::pair<uint32_t, unsigned>> RemappingUnit::offset_of(const std::string& name,
                                                                       const Capabilities& c) {
@@ -71,6 +91,14 @@ uint64_t RemappingUnit::read(uint32_t offset, unsigned size) const {
         v = rtaddr_;
     } else if (base == 0x30) {
         v = uint64_t(fsts()) << 32;
+    } else if (base == reg::IQH) {
+        v = iqh_;
+    } else if (base == reg::IQT) {
+        v = iqt_;
+    } else if (base == reg::IQA) {
+        v = iqa_;
+    } else if (base == 0x98) {
+        v = uint64_t(ics_) << 32;
     } else if (base == reg::FECTL) {
         v = fectl_ | (stored_.count(reg::FEDATA) ? stored_.at(reg::FEDATA) << 32 : 0);
     } else {
@@ -99,13 +127,31 @@ void RemappingUnit::write(uint32_t offset, uint64_t value, unsigned size) {
         case reg::VER: case reg::CAP: case reg::CAP + 4: case reg::ECAP: case reg::ECAP + 4:
         case reg::GSTS: case reg::IQH: case reg::PQT:
             return;  // read-only
-        case reg::CCMD:  // ICC (63) completes at once; CAIG 60:59 reports CIRG 62:61
-            stored_[reg::CCMD] = (value & ~kBit63 & ~(uint64_t(3) << 59)) | (((value >> 61) & 3) << 59);
+        case reg::IQA: iqa_ = value; return;
+        case reg::IQT: return write_iqt(value);
+        case reg::ICS: ics_ &= ~(uint32_t(value) & 1); return;  // IWC: write 1 to clear
+        case reg::CCMD: {  // ICC (63): CIRG 62:61, FM 33:32, SID 31:16, DID 15:0
+            Invalidation inv;
+            inv.type = InvType::ContextCache;
+            inv.granularity = unsigned((value >> 61) & 3);
+            inv.did = uint16_t(value);
+            inv.sid = uint16_t(value >> 16);
+            inv.function_mask = unsigned((value >> 32) & 3);
+            if (value & kBit63) invalidate(inv);
+            // Completes at once: ICC reads 0, CAIG 60:59 reports the granularity done.
+            stored_[reg::CCMD] = (value & ~kBit63 & ~(uint64_t(3) << 59)) | (uint64_t(inv.granularity) << 59);
             return;
+        }
         default: break;
     }
-    if (offset == caps_.iro * 16 + 8) {  // IOTLB_REG: IVT (63) completes; IAIG 58:57 = IIRG 61:60
-        stored_[offset] = (value & ~kBit63 & ~(uint64_t(3) << 57)) | (((value >> 60) & 3) << 57);
+    if (offset == caps_.iro * 16 + 8) {  // IOTLB_REG: IVT 63, IIRG 61:60, DID 47:32
+        const unsigned g = unsigned((value >> 60) & 3);
+        if (value & kBit63) {  // IVA_REG: ADDR 63:12, IH 6, AM 5:0
+            const uint64_t iva = stored_.count(caps_.iro * 16) ? stored_[caps_.iro * 16] : 0;
+            ++inv_iotlb_;
+            invalidate_iotlb(g, uint16_t(value >> 32), iva & ~uint64_t(0xfff), unsigned(iva & 0x3f));
+        }
+        stored_[offset] = (value & ~kBit63 & ~(uint64_t(3) << 57)) | (uint64_t(g) << 57);
         return;
     }
     stored_[offset] = value;  // stored-only registers
@@ -117,7 +163,9 @@ void RemappingUnit::write_gcmd(uint32_t v) {
     constexpr uint32_t mirrored = gcmd::TE | gcmd::QIE | gcmd::IRE | gcmd::CFI;
     uint32_t allowed = mirrored;
     if (!caps_.qi) allowed &= ~gcmd::QIE;
+    const bool qi_was_on = gsts_ & gcmd::QIE;
     gsts_ = (gsts_ & ~mirrored) | (v & allowed);
+    if (!(gsts_ & gcmd::QIE) && qi_was_on) iqh_ = 0;  // disabling QI resets the head
     if (v & gcmd::SRTP) {
         root_ = rtaddr_;
         gsts_ |= gcmd::SRTP;  // RTPS
@@ -146,7 +194,53 @@ void RemappingUnit::record_fault(const iommu::Request& r, uint32_t reason) {
     fectl_ |= fectl::IP;
 }
 
-iommu::Result RemappingUnit::translate(const iommu::Request& r, const TableReader& read_table) {
+void RemappingUnit::count_fault(uint32_t reason) {
+    ++faults_;
+    if (reason >= 1 && reason <= fault_reasons_.size()) ++*fault_reasons_[reason - 1];
+}
+
+bool RemappingUnit::run_walk(LegacyWalker& w) {
+    while (!w.done()) {
+        uint64_t v = 0;
+        const bool ok = mem_.read_u64(w.read_address(), v);
+        ++walk_reads_;
+        w.supply(v, ok);
+    }
+    return !w.result().fault;
+}
+
+// The IOTLB holds leaves of every supported size; a hit still checks permissions.
+std::optional<iommu::Result> RemappingUnit::iotlb_hit(uint16_t did, const iommu::Request& r) {
+    for (unsigned log2 : {12u, 21u, 30u}) {
+        if ((log2 == 21 && !(caps_.sllps & 1)) || (log2 == 30 && !(caps_.sllps & 2))) continue;
+        const IotlbValue* e = iotlb_.lookup({did, 0, r.iova >> log2, uint8_t(log2)});
+        if (!e) continue;
+        iommu::Result res;
+        res.page_size = uint64_t(1) << log2;
+        res.pa = e->pa_base | (r.iova & (res.page_size - 1));
+        res.read = e->read;
+        res.write = e->write;
+        res.snoop = e->snoop_forced || !r.no_snoop;
+        if (r.write && !res.write) res = iommu::Result{true, fault::WRITE};
+        else if (r.read && !res.read) res = iommu::Result{true, fault::READ};
+        return res;
+    }
+    return std::nullopt;
+}
+
+void RemappingUnit::iotlb_fill(uint16_t did, const iommu::Request& r, const iommu::Result& res) {
+    unsigned log2 = 12;
+    while ((uint64_t(1) << log2) < res.page_size) ++log2;
+    IotlbValue v;
+    v.pa_base = res.pa & ~(res.page_size - 1);
+    v.read = res.read;
+    v.write = res.write;
+    v.snoop_forced = res.snoop && r.no_snoop;  // snooped although the request said no
+    iotlb_.insert({did, 0, r.iova >> log2, uint8_t(log2)}, v);
+}
+
+iommu::Result RemappingUnit::translate(const iommu::Request& r) {
+    ++translations_;
     if (!translation_enabled()) {
         iommu::Result pass;
         pass.pa = r.iova;
@@ -156,15 +250,114 @@ iommu::Result RemappingUnit::translate(const iommu::Request& r, const TableReade
         return pass;
     }
     LegacyWalker walk(caps_, root_ & kRtaddrAddrMask);
-    walk.start(r);
-    while (!walk.done()) {
-        bool ok = true;
-        const uint64_t v = read_table(walk.read_address(), ok);
-        walk.supply(v, ok);
+    const ContextValue* ctx = context_cache_.lookup({r.sid});
+    if (ctx) {
+        const bool pass_through = ((ctx->lo >> 2) & 3) == 2;
+        if (!pass_through) {
+            if (auto hit = iotlb_hit(ctx->did(), r)) {
+                hit->record = !(ctx->lo & 2);
+                if (hit->fault) {
+                    count_fault(hit->reason);
+                    if (hit->record) record_fault(r, hit->reason);
+                }
+                return *hit;
+            }
+        }
+        walk.start_from_context(r, ctx->lo, ctx->hi);
+    } else {
+        walk.start(r);
     }
+    ++walks_;
+    run_walk(walk);
+    if (!ctx && walk.context_valid())
+        context_cache_.insert({r.sid}, {walk.context_lo(), walk.context_hi()});
     const iommu::Result& res = walk.result();
-    if (res.fault && res.record) record_fault(r, res.reason);
+    if (!res.fault && walk.translated_by_table())
+        iotlb_fill(uint16_t(walk.context_hi() >> 8), r, res);
+    if (res.fault) {
+        count_fault(res.reason);
+        if (res.record) record_fault(r, res.reason);
+    }
     return res;
+}
+
+// ---- invalidation ------------------------------------------------------------------
+
+void RemappingUnit::invalidate_iotlb(unsigned g, uint16_t did, uint64_t addr, unsigned am) {
+    if (g == 1) return iotlb_.invalidate_all();
+    if (g == 2) {
+        iotlb_.invalidate_if([did](const IotlbKey& k, const IotlbValue&) { return k.did == did; });
+        return;
+    }
+    // Page-selective: every entry of the domain overlapping 2^AM pages at addr.
+    const uint64_t span = uint64_t(4096) << std::min(am, 52u);
+    const uint64_t lo = addr & ~(span - 1), hi = lo + span - 1;
+    iotlb_.invalidate_if([=](const IotlbKey& k, const IotlbValue&) {
+        const uint64_t first = k.vpn << k.size_log2, last = first + (uint64_t(1) << k.size_log2) - 1;
+        return k.did == did && first <= hi && last >= lo;
+    });
+}
+
+void RemappingUnit::invalidate(const Invalidation& inv) {
+    switch (inv.type) {
+        case InvType::ContextCache: {
+            ++inv_context_;
+            // FM 01/10/11 ignores SID bit 2, bits 2:1, bits 2:0 (the function number).
+            const unsigned fm = inv.function_mask;
+            const uint16_t mask = uint16_t(~(((1u << fm) - 1) << (3 - fm)));
+            if (inv.granularity == 1) return context_cache_.invalidate_all();
+            context_cache_.invalidate_if([&](const ContextKey& k, const ContextValue& v) {
+                if (inv.granularity == 2) return v.did() == inv.did;
+                return (k.sid & mask) == (inv.sid & mask);
+            });
+            return;
+        }
+        case InvType::Iotlb:
+            ++inv_iotlb_;
+            return invalidate_iotlb(inv.granularity, inv.did, inv.addr, inv.address_mask);
+        case InvType::PasidIotlb:  // legacy entries carry PASID 0 (RID_PASID)
+            ++inv_pasid_iotlb_;
+            return invalidate_iotlb(inv.granularity == 2 ? 2 : 3, inv.did, inv.addr, inv.address_mask);
+        case InvType::PasidCache: ++inv_pasid_cache_; return;  // no PASID cache in legacy mode
+        case InvType::DeviceTlb: case InvType::PasidDeviceTlb: ++inv_device_tlb_; return;
+        case InvType::InterruptEntryCache: ++inv_iec_; return;
+        case InvType::Wait:
+            ++inv_wait_;
+            if (inv.status_write) mem_.write_u32(inv.status_addr, inv.status_data);
+            if (inv.interrupt) ics_ |= 1;  // IWC
+            return;
+        case InvType::PageGroupResponse: return;
+    }
+}
+
+// IQT_REG: software's tail, bits 18:4. With QI enabled, hardware fetches and executes
+// descriptors from IQH up to the tail (spec 6.5.2).
+void RemappingUnit::write_iqt(uint64_t v) {
+    iqt_ = v & 0x7fff0;
+    process_queue();
+}
+
+void RemappingUnit::process_queue() {
+    if (!(gsts_ & gcmd::QIE) || (fsts_rw1c_ & fsts::IQE)) return;
+    const bool wide = iqa_ & (1u << 11);  // DW: 256-bit descriptors
+    const uint64_t base = iqa_ & ~uint64_t(0xfff), size = uint64_t(4096) << (iqa_ & 7);
+    const uint64_t stride = wide ? 32 : 16;
+    if (wide && (iqt_ & 0x10)) {  // a 256-bit queue's tail must be 32-byte aligned
+        fsts_rw1c_ |= fsts::IQE;
+        return;
+    }
+    while (iqh_ != iqt_ % size) {
+        uint64_t lo = 0, hi = 0;
+        const bool ok = mem_.read_u64(base + iqh_, lo) && mem_.read_u64(base + iqh_ + 8, hi);
+        const auto inv = ok ? decode_descriptor(lo, hi) : std::nullopt;
+        if (!inv) {  // IQH stays on the bad descriptor until software recovers
+            ++iq_errors_;
+            fsts_rw1c_ |= fsts::IQE;
+            return;
+        }
+        invalidate(*inv);
+        iqh_ = (iqh_ + stride) % size;
+    }
 }
 
 }  // namespace vtd

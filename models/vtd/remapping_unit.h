@@ -2,11 +2,11 @@
 // spec chapter 10-11) and the translation of requests through the tables in memory.
 // Plain C++; the SystemC shell puts it on the DMA path.
 //
-// Functional here: VER, CAP, ECAP (strapped), GCMD/GSTS with the SRTP and TE
-// handshakes (and QIE's status), RTADDR, FSTS, FECTL, the fault recording registers
-// with overflow (PFO), and the register-based invalidation commands' completion bits
-// (CCMD.ICC, IOTLB.IVT; there are no translation caches yet). Stored only, for now:
-// FEDATA/FEADDR/FEUADDR, IQH/IQT/IQA/ICS, the page request queue registers.
+// Functional here: VER, CAP, ECAP (strapped), GCMD/GSTS with the SRTP, TE and QIE
+// handshakes, RTADDR, FSTS, FECTL, the fault recording registers with overflow (PFO),
+// register-based invalidation (CCMD, IVA/IOTLB) and the invalidation queue (IQA, IQT,
+// IQH, ICS, 128- and 256-bit descriptors), over a context-cache and an IOTLB.
+// Stored only, for now: FEDATA/FEADDR/FEUADDR and the page request queue registers.
 // Translation: legacy mode (RTADDR.TTM=00). Scalable mode is not modelled yet.
 #pragma once
 
@@ -16,17 +16,38 @@
 #include <optional>
 #include <string>
 
+#include <memory>
+#include <vector>
+
 #include "models/iommu/translation.h"
+#include "models/sim/stats.h"
+#include "models/vtd/caches.h"
 #include "models/vtd/capabilities.h"
+#include "models/vtd/invalidation.h"
 
 namespace vtd {
 
-// Reads 8 bytes of host memory for the walk; sets ok=false when the read fails.
-using TableReader = std::function<uint64_t(uint64_t pa, bool& ok)>;
+class LegacyWalker;
 
-class RemappingUnit {
+// The unit's view of host memory: table reads, queue reads, status writes. A failed
+// access returns false (e.g. above installed memory).
+class HostMemory {
 public:
-    explicit RemappingUnit(const Capabilities& caps);
+    virtual ~HostMemory() = default;
+    virtual bool read_u64(uint64_t pa, uint64_t& value) = 0;
+    virtual bool write_u32(uint64_t pa, uint32_t value) = 0;
+};
+
+struct UnitParams {
+    CacheGeometry iotlb{16, 4, "lru"};
+    CacheGeometry context_cache{4, 4, "lru"};
+    uint64_t seed = 1;
+};
+
+class RemappingUnit : public sim::StatGroup {
+public:
+    RemappingUnit(const Capabilities& caps, const UnitParams& p, HostMemory& mem);
+    ~RemappingUnit() override;
 
     // MMIO, 4 or 8 bytes at an offset of the 4 KiB register page. Unknown offsets
     // read 0 and ignore writes, as reserved registers do.
@@ -44,7 +65,9 @@ public:
 
     // Translates one request; with translation disabled, DMA passes untranslated.
     // A fault is recorded in the fault recording registers unless FPD says not to.
-    iommu::Result translate(const iommu::Request& r, const TableReader& read_table);
+    iommu::Result translate(const iommu::Request& r);
+    // Applies one invalidation request (from registers or the queue).
+    void invalidate(const Invalidation& inv);
 
     // The register offset and width of a register by its spec name ("RTADDR_REG").
     static std::optional<std::pair<uint32_t, unsigned>> offset_of(const std::string& name,
@@ -52,6 +75,13 @@ public:
 
 private:
     void write_gcmd(uint32_t v);
+    void write_iqt(uint64_t v);
+    void process_queue();
+    bool run_walk(LegacyWalker& w);
+    std::optional<iommu::Result> iotlb_hit(uint16_t did, const iommu::Request& r);
+    void iotlb_fill(uint16_t did, const iommu::Request& r, const iommu::Result& res);
+    void invalidate_iotlb(unsigned g, uint16_t did, uint64_t addr, unsigned am);
+    void count_fault(uint32_t reason);
     void write_fsts(uint32_t v);
     void record_fault(const iommu::Request& r, uint32_t reason);
     uint32_t fsts() const;
@@ -70,6 +100,25 @@ private:
     };
     std::map<uint32_t, FaultRecord> records_;  // by index; absent = all zero
     std::map<uint32_t, uint64_t> stored_;      // registers kept as written
+    uint64_t iqa_ = 0, iqh_ = 0, iqt_ = 0;
+    uint32_t ics_ = 0;
+    HostMemory& mem_;
+    ContextCache context_cache_;
+    Iotlb iotlb_;
+
+    sim::Counter translations_{*this, "translations", "", "requests translated or faulted"};
+    sim::Counter walks_{*this, "walks", "", "table walks started"};
+    sim::Counter walk_reads_{*this, "walk_reads", "", "8-byte table reads by walks"};
+    sim::Counter faults_{*this, "faults", "", "translation faults"};
+    std::vector<std::unique_ptr<sim::Counter>> fault_reasons_;  // faults.0x1 .. faults.0xd
+    sim::Counter inv_context_{*this, "inv.context", "", "context-cache invalidations"};
+    sim::Counter inv_iotlb_{*this, "inv.iotlb", "", "IOTLB invalidations"};
+    sim::Counter inv_pasid_iotlb_{*this, "inv.pasid_iotlb", "", "PASID-based IOTLB invalidations"};
+    sim::Counter inv_pasid_cache_{*this, "inv.pasid_cache", "", "PASID-cache invalidations"};
+    sim::Counter inv_device_tlb_{*this, "inv.device_tlb", "", "device-TLB invalidations (no ATC)"};
+    sim::Counter inv_iec_{*this, "inv.iec", "", "interrupt entry cache invalidations"};
+    sim::Counter inv_wait_{*this, "inv.wait", "", "invalidation wait descriptors"};
+    sim::Counter iq_errors_{*this, "iq.errors", "", "invalid queue descriptors (FSTS.IQE)"};
 };
 
 }  // namespace vtd

@@ -2,52 +2,9 @@
 // logging. Tables here are raw qwords written from the spec's bit positions.
 #include <catch2/catch.hpp>
 
-#include "models/memory/sparse_memory.h"
 #include "models/vtd/regs.h"
-#include "models/vtd/remapping_unit.h"
+#include "tests/unit/vtd/vtd_rig.h"
 
-using vtd::RemappingUnit;
-namespace reg = vtd::reg;
-
-namespace {
-
-// Bus 0: root entry -> context table at 0x2000. devfn 8: 4-level table at 0x3000,
-// DID 1, mapping iova 0x1000 read-only to 0x80001000. devfn 9: the same with FPD=1.
-struct Rig {
-    memory::SparseMemory mem;
-    vtd::Capabilities caps;
-    RemappingUnit unit{caps};
-    Rig() {
-        mem.write_u64(0x1000, 0x2001);               // root[0]: CTP 0x2000, P
-        mem.write_u64(0x2000 + 8 * 16, 0x3001);      // context[8]: SLPTPTR, P
-        mem.write_u64(0x2000 + 8 * 16 + 8, 0x102);   // AW=2, DID=1
-        mem.write_u64(0x2000 + 9 * 16, 0x3003);      // context[9]: P, FPD
-        mem.write_u64(0x2000 + 9 * 16 + 8, 0x102);
-        mem.write_u64(0x3000, 0x4003);
-        mem.write_u64(0x4000, 0x5003);
-        mem.write_u64(0x5000, 0x6003);
-        mem.write_u64(0x6008, 0x80001001);           // R only
-    }
-    void enable(uint64_t rtaddr = 0x1000) {
-        unit.write(reg::RTADDR, rtaddr, 8);
-        unit.write(reg::GCMD, vtd::gcmd::SRTP, 4);
-        unit.write(reg::GCMD, vtd::gcmd::TE, 4);
-    }
-    iommu::Result access(uint16_t sid, uint64_t iova, bool write) {
-        iommu::Request r;
-        r.sid = sid;
-        r.iova = iova;
-        r.read = !write;
-        r.write = write;
-        return unit.translate(r, [this](uint64_t pa, bool& ok) {
-            ok = true;
-            return mem.read_u64(pa);
-        });
-    }
-    uint64_t frcd(unsigned i, bool hi) { return unit.read(caps.fro * 16 + i * 16 + (hi ? 8 : 0), 8); }
-};
-
-}  // namespace
 
 TEST_CASE("CAP and ECAP read back the strapped fields at their bit positions", "[vtd]") {
     Rig r;
@@ -88,8 +45,7 @@ TEST_CASE("GCMD: SRTP latches RTADDR, TE turns translation on and off", "[vtd]")
 TEST_CASE("Faults fill the recording registers; a full set overflows into PFO", "[vtd]") {
     Rig r;
     r.caps.nfr = 2;
-    RemappingUnit unit(r.caps);
-    std::swap(r.unit, unit);
+    r.unit.strap_cap(r.caps.cap());
     r.enable();
     CHECK(r.access(0x0008, 0x1234, true).reason == vtd::fault::WRITE);
     // Record 0: FI = page, SID, FR=5, T=0 (write), F.

@@ -1,0 +1,62 @@
+// The VT-d translation caches (spec 6.2): the context-cache, tagged by source-id and
+// domain, and the IOTLB, tagged by domain, PASID and page number at each page size.
+// Both are SetAssocCaches of the vendor-neutral engine. Until software invalidates
+// them (register-based or queued invalidation, invalidation.h), cached entries keep
+// translating, as on hardware.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "models/iommu/set_assoc_cache.h"
+
+namespace sim { class ParamBinder; }
+
+namespace vtd {
+
+struct CacheGeometry {
+    uint32_t sets = 16;
+    uint32_t ways = 4;
+    std::string replacement = "lru";
+
+    void bind(sim::ParamBinder& b);
+    void validate() const;
+};
+
+// Context-cache: the context entry of one requester, as read (both qwords).
+struct ContextKey {
+    uint16_t sid = 0;
+    bool operator==(const ContextKey& o) const { return sid == o.sid; }
+};
+struct ContextValue {
+    uint64_t lo = 0, hi = 0;
+    uint16_t did() const { return uint16_t(hi >> 8); }
+};
+struct ContextIndex {
+    uint64_t operator()(const ContextKey& k) const { return k.sid ^ (k.sid >> 5); }
+};
+using ContextCache = iommu::SetAssocCache<ContextKey, ContextValue, ContextIndex>;
+
+// IOTLB: one translation of a page of `size_log2` bits.
+struct IotlbKey {
+    uint16_t did = 0;
+    uint32_t pasid = 0;       // RID_PASID / no PASID in legacy mode: 0
+    uint64_t vpn = 0;         // iova >> size_log2
+    uint8_t size_log2 = 12;
+    bool operator==(const IotlbKey& o) const {
+        return did == o.did && pasid == o.pasid && vpn == o.vpn && size_log2 == o.size_log2;
+    }
+};
+struct IotlbValue {
+    uint64_t pa_base = 0;
+    bool read = false, write = false;
+    bool snoop_forced = false;  // SNP (or PGSNP) with ECAP.SC
+};
+struct IotlbIndex {
+    uint64_t operator()(const IotlbKey& k) const {
+        return k.vpn ^ (uint64_t(k.did) << 7) ^ (uint64_t(k.size_log2) << 3);
+    }
+};
+using Iotlb = iommu::SetAssocCache<IotlbKey, IotlbValue, IotlbIndex>;
+
+}  // namespace vtd
