@@ -106,9 +106,9 @@ void program(vtd::RemappingUnit& unit, const std::vector<RegAssignment>& regs) {
     unit.write(vtd::reg::GCMD, (gsts & ~vtd::gcmd::SRTP) | vtd::gcmd::SRTP, 4);
     unit.write(vtd::reg::GCMD, (uint32_t(unit.read(vtd::reg::GSTS, 4)) & ~vtd::gcmd::SRTP) |
                                    vtd::gcmd::TE, 4);
-    if (unit.ttm() != 0)
+    if (unit.ttm() > 1)
         throw sim::InputError("command line: --reg RTADDR_REG: TTM=" + std::to_string(unit.ttm()) +
-                              ": only legacy mode (TTM=00) is modelled so far");
+                              ": only legacy (00) and scalable (01) modes are modelled");
 }
 
 std::string hex(uint64_t v) {

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "models/vtd/legacy_walker.h"
+#include "models/vtd/scalable_walker.h"
 #include "models/vtd/regs.h"
 
 namespace vtd {
@@ -32,12 +33,6 @@ RemappingUnit::RemappingUnit(const Capabilities& caps, const UnitParams& p, Host
              "vtd.iotlb") {
     add_child("context_cache", context_cache_);
     add_child("iotlb", iotlb_);
-    for (uint32_t r = 1; r <= 0xd; ++r) {
-        char name[16];
-        std::snprintf(name, sizeof name, "faults.0x%x", r);
-        fault_reasons_.push_back(std::make_unique<sim::Counter>(*this, name, "",
-                                                                "faults with this reason code"));
-    }
 }
 
 RemappingUnit::~RemappingUnit() = default;
@@ -194,12 +189,20 @@ void RemappingUnit::record_fault(const iommu::Request& r, uint32_t reason) {
     fectl_ |= fectl::IP;
 }
 
+// "faults.0x5": one counter per reason code seen, created on its first fault.
 void RemappingUnit::count_fault(uint32_t reason) {
     ++faults_;
-    if (reason >= 1 && reason <= fault_reasons_.size()) ++*fault_reasons_[reason - 1];
+    auto& c = fault_reasons_[reason];
+    if (!c) {
+        char name[24];
+        std::snprintf(name, sizeof name, "faults.0x%x", reason);
+        c = std::make_unique<sim::Counter>(*this, name, "", "faults with this reason code");
+    }
+    ++*c;
 }
 
-bool RemappingUnit::run_walk(LegacyWalker& w) {
+template <class Walker>
+bool RemappingUnit::run_walk(Walker& w) {
     while (!w.done()) {
         uint64_t v = 0;
         const bool ok = mem_.read_u64(w.read_address(), v);
@@ -249,6 +252,7 @@ iommu::Result RemappingUnit::translate(const iommu::Request& r) {
         pass.snoop = !r.no_snoop;
         return pass;
     }
+    if (ttm() == unsigned(Ttm::Scalable)) return translate_scalable(r);
     LegacyWalker walk(caps_, root_ & kRtaddrAddrMask);
     const ContextValue* ctx = context_cache_.lookup({r.sid});
     if (ctx) {
@@ -274,6 +278,21 @@ iommu::Result RemappingUnit::translate(const iommu::Request& r) {
     const iommu::Result& res = walk.result();
     if (!res.fault && walk.translated_by_table())
         iotlb_fill(uint16_t(walk.context_hi() >> 8), r, res);
+    if (res.fault) {
+        count_fault(res.reason);
+        if (res.record) record_fault(r, res.reason);
+    }
+    return res;
+}
+
+// Scalable mode walks every time: its PASID-cache and PASID-tagged IOTLB entries are
+// not modelled yet.
+iommu::Result RemappingUnit::translate_scalable(const iommu::Request& r) {
+    ScalableWalker walk(caps_, root_ & kRtaddrAddrMask);
+    walk.start(r);
+    ++walks_;
+    run_walk(walk);
+    const iommu::Result& res = walk.result();
     if (res.fault) {
         count_fault(res.reason);
         if (res.record) record_fault(r, res.reason);

@@ -7,7 +7,8 @@
 // register-based invalidation (CCMD, IVA/IOTLB) and the invalidation queue (IQA, IQT,
 // IQH, ICS, 128- and 256-bit descriptors), over a context-cache and an IOTLB.
 // Stored only, for now: FEDATA/FEADDR/FEUADDR and the page request queue registers.
-// Translation: legacy mode (RTADDR.TTM=00). Scalable mode is not modelled yet.
+// Translation: legacy mode (RTADDR.TTM=00) through the caches, and scalable mode
+// (TTM=01) by ScalableWalker, uncached for now (no PASID-cache yet).
 #pragma once
 
 #include <cstdint>
@@ -77,7 +78,9 @@ private:
     void write_gcmd(uint32_t v);
     void write_iqt(uint64_t v);
     void process_queue();
-    bool run_walk(LegacyWalker& w);
+    template <class Walker>
+    bool run_walk(Walker& w);
+    iommu::Result translate_scalable(const iommu::Request& r);
     std::optional<iommu::Result> iotlb_hit(uint16_t did, const iommu::Request& r);
     void iotlb_fill(uint16_t did, const iommu::Request& r, const iommu::Result& res);
     void invalidate_iotlb(unsigned g, uint16_t did, uint64_t addr, unsigned am);
@@ -110,7 +113,7 @@ private:
     sim::Counter walks_{*this, "walks", "", "table walks started"};
     sim::Counter walk_reads_{*this, "walk_reads", "", "8-byte table reads by walks"};
     sim::Counter faults_{*this, "faults", "", "translation faults"};
-    std::vector<std::unique_ptr<sim::Counter>> fault_reasons_;  // faults.0x1 .. faults.0xd
+    std::map<uint32_t, std::unique_ptr<sim::Counter>> fault_reasons_;  // by reason code
     sim::Counter inv_context_{*this, "inv.context", "", "context-cache invalidations"};
     sim::Counter inv_iotlb_{*this, "inv.iotlb", "", "IOTLB invalidations"};
     sim::Counter inv_pasid_iotlb_{*this, "inv.pasid_iotlb", "", "PASID-based IOTLB invalidations"};

@@ -75,5 +75,5 @@ expect unknown-reg "NOPE_REG" --arch vtd --image "$tmp/img.txt" --requests "$tmp
 expect unknown-set "vtd.nope: unknown parameter" --arch vtd --image "$tmp/img.txt" --requests "$tmp/reqs.txt" --set vtd.nope=1
 expect missing-image "$tmp/none.txt: cannot open file" --arch vtd --image "$tmp/none.txt" --requests "$tmp/reqs.txt"
 expect other-arch "amdvi" --arch amdvi --image "$tmp/img.txt" --requests "$tmp/reqs.txt"
-expect scalable-not-yet "TTM=1" --arch vtd --image "$tmp/img.txt" --requests "$tmp/reqs.txt" --reg RTADDR_REG=0x1400
+expect ttm-abort "TTM=3" --arch vtd --image "$tmp/img.txt" --requests "$tmp/reqs.txt" --reg RTADDR_REG=0x1c00
 exit $fail
