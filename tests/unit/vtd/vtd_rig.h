@@ -58,6 +58,7 @@ struct Rig {
         r.write = write;
         return unit.translate(r);
     }
+    iommu::Result access_request(const iommu::Request& r) { return unit.translate(r); }
     uint64_t frcd(unsigned i, bool hi) { return unit.read(caps.fro * 16 + i * 16 + (hi ? 8 : 0), 8); }
 };
 
