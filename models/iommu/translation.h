@@ -48,6 +48,8 @@ struct Result {
     bool read = false;         // permissions granted, combined over levels and stages
     bool write = false;
     bool snoop = true;         // the access goes to memory snooped
+    bool force_snoop = false;  // the tables force snooping whatever the request says
+                               // (VT-d SNP/PGSNP with ECAP.SC, AMD-Vi FC)
 };
 
 // One 8-byte table read a walker asks for.

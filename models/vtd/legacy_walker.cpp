@@ -166,7 +166,8 @@ void LegacyWalker::leaf(uint64_t v, uint64_t page_size) {
     res_.page_size = page_size;
     res_.pa = (v & addr_mask() & ~(page_size - 1)) | (req_.iova & (page_size - 1));
     // Snoop control: SNP forces a snooped access whatever the request's No Snoop.
-    res_.snoop = (caps_.sc && (v & kSlSnoop)) || !req_.no_snoop;
+    res_.force_snoop = caps_.sc && (v & kSlSnoop);
+    res_.snoop = res_.force_snoop || !req_.no_snoop;
     state_ = State::Done;
 }
 

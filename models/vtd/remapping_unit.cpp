@@ -223,6 +223,7 @@ std::optional<iommu::Result> RemappingUnit::iotlb_hit(uint16_t did, const iommu:
         res.pa = e->pa_base | (r.iova & (res.page_size - 1));
         res.read = e->read;
         res.write = e->write;
+        res.force_snoop = e->snoop_forced;
         res.snoop = e->snoop_forced || !r.no_snoop;
         if (r.write && !res.write) res = iommu::Result{true, fault::WRITE};
         else if (r.read && !res.read) res = iommu::Result{true, fault::READ};
@@ -238,7 +239,7 @@ void RemappingUnit::iotlb_fill(uint16_t did, const iommu::Request& r, const iomm
     v.pa_base = res.pa & ~(res.page_size - 1);
     v.read = res.read;
     v.write = res.write;
-    v.snoop_forced = res.snoop && r.no_snoop;  // snooped although the request said no
+    v.snoop_forced = res.force_snoop;
     iotlb_.insert({did, 0, r.iova >> log2, uint8_t(log2)}, v);
 }
 

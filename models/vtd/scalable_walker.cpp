@@ -401,7 +401,8 @@ void ScalableWalker::finish(uint64_t pa, uint64_t page_size, bool read, bool wri
     res_.page_size = page_size;
     res_.read = read;
     res_.write = write;
-    res_.snoop = snoop_forced || (pte_[1] & kPtePgsnp) || !req_.no_snoop;
+    res_.force_snoop = snoop_forced || (pte_[1] & kPtePgsnp);
+    res_.snoop = res_.force_snoop || !req_.no_snoop;
     state_ = State::Done;
 }
 

@@ -163,7 +163,8 @@ TEST_CASE("Pass-through needs ECAP.PT; snoop control follows SNP and ECAP.SC",
     s.tb.map_second_level(root, 4, 0x1000, 0x8000'0000, PageSize::k4K, snp);
     s.tb.map_second_level(root, 4, 0x2000, 0x8000'1000);
     s.enable(encode_rtaddr(s.tb.legacy_root(), Ttm::kLegacy));
-    CHECK(s.go(0x0008, 0x1000, false, true).snoop);         // SNP forces snooping
+    CHECK(s.go(0x0008, 0x1000, false, false).snoop);        // fills the IOTLB...
+    CHECK(s.go(0x0008, 0x1000, false, true).snoop);         // ...SNP still forces snooping
     CHECK_FALSE(s.go(0x0008, 0x2000, false, true).snoop);   // no SNP: No Snoop holds
     CHECK(s.go(0x0008, 0x2000, false, false).snoop);
     s.caps.sc = false;  // without snoop control SNP is a reserved bit
