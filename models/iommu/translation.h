@@ -25,8 +25,12 @@
 
 namespace iommu {
 
-// An untranslated DMA request as the IOMMU sees it.
+// The PCIe AT field of a request (ATS: PCIe Base Spec 10.1).
+enum class At : uint8_t { Untranslated = 0, TranslationRequest = 1, Translated = 2 };
+
+// A DMA request as the IOMMU sees it.
 struct Request {
+    At at = At::Untranslated;
     uint16_t sid = 0;        // requester ID / StreamID
     uint64_t iova = 0;
     bool read = false;

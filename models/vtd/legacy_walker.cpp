@@ -97,7 +97,11 @@ void LegacyWalker::context_hi(uint64_t hi) {
     }
     hi_ = hi;
     ctx_valid_ = true;
-    if (((lo_ >> 2) & 3) == 2) return pass_through();
+    const unsigned tt = unsigned(lo_ >> 2) & 3;
+    // ATS requests need TT=01 (device-TLB); a translated request then goes through
+    // untranslated, a translation request is walked like an untranslated one.
+    if (req_.at != iommu::At::Untranslated && tt != 1) return fail(fault::BLOCKED_BY_TT);
+    if (req_.at == iommu::At::Translated || tt == 2) return pass_through();
     if (begin_second_level(hi)) next_table(lo_ & addr_mask());
 }
 

@@ -257,7 +257,8 @@ iommu::Result RemappingUnit::translate(const iommu::Request& r) {
     LegacyWalker walk(caps_, root_ & kRtaddrAddrMask);
     const ContextValue* ctx = context_cache_.lookup({r.sid});
     if (ctx) {
-        const bool pass_through = ((ctx->lo >> 2) & 3) == 2;
+        // Pass-through contexts and already-translated (ATS) requests skip the IOTLB.
+        const bool pass_through = ((ctx->lo >> 2) & 3) == 2 || r.at == iommu::At::Translated;
         if (!pass_through) {
             if (auto hit = iotlb_hit(ctx->did(), r)) {
                 hit->record = !(ctx->lo & 2);

@@ -242,3 +242,32 @@ TEST_CASE("Scalable mode: each PGTT, RID_PASID, and nesting", "[vtd][vectors]") 
     CHECK(p.pa == 0xdead'b000);
     CHECK(f.go(0x0008, 0x1000, false, false, 9).fault);  // no PASID entry 9
 }
+
+TEST_CASE("ATS requests: reason 0xD unless TT allows the device-TLB", "[vtd][vectors]") {
+    Fixture f;
+    f.caps.dt = true;
+    const uint64_t root = f.legacy_device(4);  // TT=00: untranslated only
+    f.tb.map_second_level(root, 4, 0x1000, 0x8000'0000);
+    ContextSpec dev_tlb;  // devfn 0x10: TT=01, same tables
+    dev_tlb.slptptr = root;
+    dev_tlb.tt = TranslationType::kDeviceTlb;
+    f.tb.set_legacy_context(0, 0x10, dev_tlb);
+    f.enable(encode_rtaddr(f.tb.legacy_root(), Ttm::kLegacy));
+    auto ats = [&](uint16_t sid, iommu::At at) {
+        iommu::Request r;
+        r.sid = sid;
+        r.iova = 0x1234;
+        r.read = true;
+        r.at = at;
+        return f.unit->translate(r);
+    };
+    CHECK(reason(ats(0x0008, iommu::At::TranslationRequest)) == fault::BLOCKED_BY_TT);
+    CHECK(reason(ats(0x0008, iommu::At::Translated)) == fault::BLOCKED_BY_TT);
+    auto tr = ats(0x0010, iommu::At::TranslationRequest);
+    REQUIRE_FALSE(tr.fault);
+    CHECK(tr.pa == 0x8000'0234);
+    auto translated = ats(0x0010, iommu::At::Translated);  // already a physical address
+    REQUIRE_FALSE(translated.fault);
+    CHECK(translated.pa == 0x1234);
+    CHECK(reason(ats(0x0010, iommu::At::Untranslated)) == 0);
+}
