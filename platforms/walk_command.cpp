@@ -81,11 +81,13 @@ void read_settings(const WalkArgs& w, vtd::Capabilities& caps, vtd::UnitParams& 
     schema.declare("vtd", [](sim::ParamBinder& b) { vtd::Capabilities().bind(b); });
     schema.declare("vtd.iotlb", [](sim::ParamBinder& b) { vtd::CacheGeometry().bind(b); });
     schema.declare("vtd.context_cache", [](sim::ParamBinder& b) { vtd::CacheGeometry().bind(b); });
+    schema.declare("vtd.walk_cache", [](sim::ParamBinder& b) { vtd::CacheGeometry().bind(b); });
     schema.declare("memory", [](sim::ParamBinder& b) { memory::ControllerParams().bind(b); });
     schema.check_known(cfg);
     caps = sim::read_checked<vtd::Capabilities>(cfg, "vtd");
     unit.iotlb = sim::read_checked<vtd::CacheGeometry>(cfg, "vtd.iotlb");
     unit.context_cache = sim::read_checked<vtd::CacheGeometry>(cfg, "vtd.context_cache");
+    unit.walk_cache = sim::read_checked<vtd::CacheGeometry>(cfg, "vtd.walk_cache");
     mem = sim::read_params<memory::ControllerParams>(cfg, "memory");
 }
 

@@ -59,4 +59,21 @@ struct IotlbIndex {
 };
 using Iotlb = iommu::SetAssocCache<IotlbKey, IotlbValue, IotlbIndex>;
 
+// Paging-structure cache of one level (spec 6.2.4): the non-leaf entry at `level`
+// that covers iova >> (12 + 9 * (level - 1)), the table it points to, and the
+// permissions combined down to it. A hit lets the walk skip the levels above.
+struct WalkCacheKey {
+    uint16_t did = 0;
+    uint64_t prefix = 0;
+    bool operator==(const WalkCacheKey& o) const { return did == o.did && prefix == o.prefix; }
+};
+struct WalkCacheValue {
+    uint64_t table = 0;
+    bool read = false, write = false;
+};
+struct WalkCacheIndex {
+    uint64_t operator()(const WalkCacheKey& k) const { return k.prefix ^ (uint64_t(k.did) << 5); }
+};
+using WalkCache = iommu::SetAssocCache<WalkCacheKey, WalkCacheValue, WalkCacheIndex>;
+
 }  // namespace vtd

@@ -23,6 +23,7 @@ void LegacyWalker::start(const iommu::Request& r) {
     res_ = iommu::Result{};
     reads_ = 0;
     ctx_valid_ = from_table_ = false;
+    npointers_ = 0;
     addr_ = root_ + uint64_t(r.sid >> 8) * 16;  // one 16-byte root entry per bus
     state_ = State::RootLo;
 }
@@ -31,6 +32,16 @@ void LegacyWalker::start_from_context(const iommu::Request& r, uint64_t lo, uint
     start(r);
     lo_ = lo;
     context_hi(hi);
+}
+
+void LegacyWalker::start_from_walk_cache(const iommu::Request& r, uint64_t lo, uint64_t hi,
+                                         unsigned level, uint64_t table, bool read, bool write) {
+    start_from_context(r, lo, hi);  // the context checks still apply (TT, AW, width)
+    if (state_ != State::Table) return;
+    res_.read = read;
+    res_.write = write;
+    level_ = level;
+    next_table(table);
 }
 
 void LegacyWalker::supply(uint64_t v, bool ok) {
@@ -162,6 +173,7 @@ void LegacyWalker::table(uint64_t v) {
     if (req_.write && !res_.write) return fail(fault::WRITE);
     if (req_.read && !res_.read) return fail(fault::READ);
     if (level_ == 1 || large) return leaf(v, uint64_t(4096) << (9 * (level_ - 1)));
+    if (npointers_ < 4) pointers_[npointers_++] = {level_, v & addr_mask(), res_.read, res_.write};
     next_table(v & addr_mask());
 }
 

@@ -24,6 +24,18 @@ public:
     void start(const iommu::Request& r);
     // Starts from a context entry held in the context-cache: no root or context reads.
     void start_from_context(const iommu::Request& r, uint64_t ctx_lo, uint64_t ctx_hi);
+    // Starts from a paging-structure cache hit: the entry at `level` (2..5) pointed to
+    // `table`, with permissions read/write combined over it and the levels above.
+    void start_from_walk_cache(const iommu::Request& r, uint64_t ctx_lo, uint64_t ctx_hi,
+                               unsigned level, uint64_t table, bool read, bool write);
+    // A non-leaf entry the walk went through, for the paging-structure caches.
+    struct Pointer {
+        unsigned level;   // the entry's level: 2 PDE .. 5 PML5E
+        uint64_t table;   // the table it points to
+        bool read, write; // combined over it and the levels above
+    };
+    const Pointer* pointers() const { return pointers_; }
+    unsigned pointer_count() const { return npointers_; }
     bool done() const { return state_ == State::Done; }
     // The physical address of the next 8-byte read; valid while !done().
     uint64_t read_address() const { return addr_; }
@@ -62,6 +74,8 @@ private:
     State state_ = State::Done;
     uint64_t addr_ = 0, lo_ = 0, hi_ = 0;
     bool ctx_valid_ = false, from_table_ = false;
+    Pointer pointers_[4] = {};
+    unsigned npointers_ = 0;
     unsigned level_ = 0, reads_ = 0;
 };
 

@@ -33,6 +33,13 @@ RemappingUnit::RemappingUnit(const Capabilities& caps, const UnitParams& p, Host
              "vtd.iotlb") {
     add_child("context_cache", context_cache_);
     add_child("iotlb", iotlb_);
+    static const char* const names[] = {"pde", "pdpe", "pml4e", "pml5e"};
+    for (unsigned i = 0; i < 4; ++i) {
+        walk_caches_.push_back(std::make_unique<WalkCache>(
+            p.walk_cache.sets, p.walk_cache.ways, iommu::parse_replacement(p.walk_cache.replacement),
+            p.seed, std::string("vtd.walk_cache.") + names[i]));
+        add_child(std::string("walk_cache.") + names[i], *walk_caches_[i]);
+    }
 }
 
 RemappingUnit::~RemappingUnit() = default;
@@ -269,7 +276,8 @@ iommu::Result RemappingUnit::translate(const iommu::Request& r) {
                 return *hit;
             }
         }
-        walk.start_from_context(r, ctx->lo, ctx->hi);
+        if (r.at == iommu::At::Translated || !start_from_walk_cache(walk, r, *ctx))
+            walk.start_from_context(r, ctx->lo, ctx->hi);
     } else {
         walk.start(r);
     }
@@ -278,13 +286,37 @@ iommu::Result RemappingUnit::translate(const iommu::Request& r) {
     if (!ctx && walk.context_valid())
         context_cache_.insert({r.sid}, {walk.context_lo(), walk.context_hi()});
     const iommu::Result& res = walk.result();
-    if (!res.fault && walk.translated_by_table())
+    if (!res.fault && walk.translated_by_table()) {
         iotlb_fill(uint16_t(walk.context_hi() >> 8), r, res);
+        fill_walk_caches(walk, uint16_t(walk.context_hi() >> 8), r.iova);
+    }
     if (res.fault) {
         count_fault(res.reason);
         if (res.record) record_fault(r, res.reason);
     }
     return res;
+}
+
+// The deepest cached non-leaf entry for this address lets the walk start below it.
+bool RemappingUnit::start_from_walk_cache(LegacyWalker& w, const iommu::Request& r,
+                                          const ContextValue& c) {
+    const unsigned levels = unsigned(c.hi & 7) + 2;
+    for (unsigned level = 2; level <= std::min(levels, 5u); ++level) {
+        const unsigned shift = 12 + 9 * (level - 1);
+        const WalkCacheValue* e = walk_caches_[level - 2]->lookup({c.did(), r.iova >> shift});
+        if (!e) continue;
+        w.start_from_walk_cache(r, c.lo, c.hi, level, e->table, e->read, e->write);
+        return true;
+    }
+    return false;
+}
+
+void RemappingUnit::fill_walk_caches(const LegacyWalker& w, uint16_t did, uint64_t iova) {
+    for (unsigned i = 0; i < w.pointer_count(); ++i) {
+        const LegacyWalker::Pointer& p = w.pointers()[i];
+        const unsigned shift = 12 + 9 * (p.level - 1);
+        walk_caches_[p.level - 2]->insert({did, iova >> shift}, {p.table, p.read, p.write});
+    }
 }
 
 // Scalable mode walks every time: its PASID-cache and PASID-tagged IOTLB entries are
@@ -304,15 +336,25 @@ iommu::Result RemappingUnit::translate_scalable(const iommu::Request& r) {
 
 // ---- invalidation ------------------------------------------------------------------
 
+// IOTLB invalidation also covers the paging-structure caches of the same domain and
+// range (spec 6.5.1.2), so a walk never resumes from a stale table pointer.
 void RemappingUnit::invalidate_iotlb(unsigned g, uint16_t did, uint64_t addr, unsigned am) {
+    const uint64_t span = uint64_t(4096) << std::min(am, 52u);
+    const uint64_t lo = addr & ~(span - 1), hi = lo + span - 1;
+    for (unsigned i = 0; i < 4; ++i) {
+        const unsigned shift = 12 + 9 * (i + 1);
+        walk_caches_[i]->invalidate_if([=](const WalkCacheKey& k, const WalkCacheValue&) {
+            if (g == 1) return true;
+            const uint64_t first = k.prefix << shift, last = first + ((uint64_t(1) << shift) - 1);
+            return k.did == did && (g == 2 || (first <= hi && last >= lo));
+        });
+    }
     if (g == 1) return iotlb_.invalidate_all();
     if (g == 2) {
         iotlb_.invalidate_if([did](const IotlbKey& k, const IotlbValue&) { return k.did == did; });
         return;
     }
     // Page-selective: every entry of the domain overlapping 2^AM pages at addr.
-    const uint64_t span = uint64_t(4096) << std::min(am, 52u);
-    const uint64_t lo = addr & ~(span - 1), hi = lo + span - 1;
     iotlb_.invalidate_if([=](const IotlbKey& k, const IotlbValue&) {
         const uint64_t first = k.vpn << k.size_log2, last = first + (uint64_t(1) << k.size_log2) - 1;
         return k.did == did && first <= hi && last >= lo;

@@ -42,6 +42,7 @@ public:
 struct UnitParams {
     CacheGeometry iotlb{16, 4, "lru"};
     CacheGeometry context_cache{4, 4, "lru"};
+    CacheGeometry walk_cache{4, 4, "lru"};  // each level: PDE, PDPE, PML4E, PML5E
     uint64_t seed = 1;
 };
 
@@ -84,6 +85,8 @@ private:
     std::optional<iommu::Result> iotlb_hit(uint16_t did, const iommu::Request& r);
     void iotlb_fill(uint16_t did, const iommu::Request& r, const iommu::Result& res);
     void invalidate_iotlb(unsigned g, uint16_t did, uint64_t addr, unsigned am);
+    bool start_from_walk_cache(LegacyWalker& w, const iommu::Request& r, const ContextValue& c);
+    void fill_walk_caches(const LegacyWalker& w, uint16_t did, uint64_t iova);
     void count_fault(uint32_t reason);
     void write_fsts(uint32_t v);
     void record_fault(const iommu::Request& r, uint32_t reason);
@@ -108,6 +111,7 @@ private:
     HostMemory& mem_;
     ContextCache context_cache_;
     Iotlb iotlb_;
+    std::vector<std::unique_ptr<WalkCache>> walk_caches_;  // [0] PDE (level 2) .. [3] PML5E
 
     sim::Counter translations_{*this, "translations", "", "requests translated or faulted"};
     sim::Counter walks_{*this, "walks", "", "table walks started"};

@@ -2,6 +2,8 @@
 // Cached entries keep translating until software invalidates them, as on hardware.
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include "models/vtd/invalidation.h"
 #include "tests/unit/vtd/vtd_rig.h"
 
@@ -158,4 +160,30 @@ TEST_CASE("Descriptor decoding follows the spec's field positions", "[vtd][inval
     CHECK_FALSE(vtd::decode_descriptor(0xa, 0));           // type 10
     CHECK_FALSE(vtd::decode_descriptor(2 | (1u << 9), 0));  // type bits 11:9
     CHECK_FALSE(vtd::decode_descriptor(2, 0));             // IOTLB granularity 0
+}
+
+namespace {
+uint64_t walk_reads(RemappingUnit& u) {
+    nlohmann::json j;
+    u.sim::StatGroup::write(j, "u");  // (write() alone is the MMIO write)
+    return j.at("u.walk_reads").get<uint64_t>();
+}
+}  // namespace
+
+TEST_CASE("Paging-structure caches shorten walks and keep stale pointers until invalidated",
+          "[vtd][invalidation]") {
+    QueueRig r;
+    r.mem.write_u64(0x6010, 0x80002001);  // iova 0x2000
+    r.mem.write_u64(0x6018, 0x80003001);  // iova 0x3000
+    r.access(8, 0x1000, false);
+    const uint64_t cold = walk_reads(r.unit);
+    CHECK(cold == 2 + 2 + 4);  // root and context entries (16 B each), 4 levels
+    CHECK(r.access(8, 0x2000, false).pa == 0x80002000);
+    CHECK(walk_reads(r.unit) == cold + 1);  // the PDE cache leaves only the PTE to read
+    // Software moves the page table (PDE 0 -> 0x7000) without invalidating.
+    r.mem.write_u64(0x7018, 0x90003001);
+    r.mem.write_u64(0x5000, 0x7003);
+    CHECK(r.access(8, 0x3000, false).pa == 0x80003000);  // walked from the stale PDE
+    r.submit({{iotlb_desc(3, 1), 0x3000}});               // page-selective covers the PDE
+    CHECK(r.access(8, 0x3000, false).pa == 0x90003000);
 }
