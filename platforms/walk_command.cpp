@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <memory>
 
 #include <boost/program_options.hpp>
 
@@ -137,23 +138,22 @@ int run_walk(const std::vector<std::string>& args) {
     vtd::Capabilities caps;
     vtd::UnitParams up;
     memory::ControllerParams mp;
-    std::vector<RegAssignment> regs;
+    std::unique_ptr<ImageMemory> host;
+    std::unique_ptr<vtd::RemappingUnit> unit;
     try {
         const WalkArgs w = parse_args(args);
         read_settings(w, caps, up, mp);
+        std::vector<RegAssignment> regs;
         for (const std::string& r : w.regs) regs.push_back(parse_reg_assignment(r));
         load_memory_image(w.image, mem);
         requests = load_walk_requests(w.requests);
-        ImageMemory probe_mem(mem, mp.size);
-        vtd::RemappingUnit probe(caps, up, probe_mem);
-        program(probe, regs);  // check the registers before translating anything
+        host = std::make_unique<ImageMemory>(mem, mp.size);
+        unit = std::make_unique<vtd::RemappingUnit>(caps, up, *host);
+        program(*unit, regs);  // bad registers stop the command before any translation
     } catch (const sim::InputError& e) {
         std::cerr << "iommu-sim walk: " << e.what() << "\n";
         return sim::kExitBadInput;
     }
-    ImageMemory host(mem, mp.size);
-    vtd::RemappingUnit unit(caps, up, host);
-    program(unit, regs);
     for (const WalkRequest& q : requests) {
         iommu::Request r;
         r.sid = q.sid;
@@ -165,7 +165,7 @@ int run_walk(const std::vector<std::string>& args) {
         r.priv = q.priv;
         r.exec = q.exec;
         r.no_snoop = q.nosnoop;
-        std::cout << to_json(q, unit.translate(r)) << "\n";
+        std::cout << to_json(q, unit->translate(r)) << "\n";
     }
     return 0;
 }

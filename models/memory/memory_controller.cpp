@@ -63,10 +63,16 @@ tlm_sync_enum MemoryController::fw(Payload& gp, tlm_phase& ph, sc_time&) {
         waiting_ = &gp;
         return tlm::TLM_ACCEPTED;
     }
-    ++outstanding_;
-    resp_q_.push(&gp, sc_time::from_value(serve(gp, sc_core::sc_time_stamp().value())));
+    accept(gp);
     ph = tlm::END_REQ;
     return tlm::TLM_UPDATED;
+}
+
+// Takes a request into the queue: its data moves now, its response is due when DRAM
+// timing says.
+void MemoryController::accept(Payload& gp) {
+    ++outstanding_;
+    resp_q_.push(&gp, sc_time::from_value(serve(gp, sc_core::sc_time_stamp().value())));
 }
 
 void MemoryController::resp_method() {
@@ -79,8 +85,7 @@ void MemoryController::resp_method() {
         if (waiting_) {  // a slot is free: take the refused request now
             Payload* w = waiting_;
             waiting_ = nullptr;
-            ++outstanding_;
-            resp_q_.push(w, sc_time::from_value(serve(*w, sc_core::sc_time_stamp().value())));
+            accept(*w);
             ph = tlm::END_REQ;
             d = sc_core::SC_ZERO_TIME;
             socket->nb_transport_bw(*w, ph, d);

@@ -45,6 +45,7 @@ private:
     tlm::tlm_sync_enum fw(Payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& d);
     void b_transport(Payload& gp, sc_core::sc_time& delay);
     sim::ps_t serve(Payload& gp, sim::ps_t arrival);
+    void accept(Payload& gp);
     void resp_method();
 
     ControllerParams p_;

@@ -29,7 +29,6 @@ public:
     explicit LinkLane(double tlp_gbps) : gbps_(tlp_gbps) {}
     // Serializes a train that is ready at `arrival`; returns when its last byte is out.
     sim::ps_t send(const TlpTrain& t, uint32_t payload, sim::ps_t arrival);
-    sim::ps_t busy_ps() const { return busy_ps_; }
 
 private:
     double gbps_;

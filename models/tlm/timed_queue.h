@@ -37,7 +37,6 @@ public:
         if (!armed_ || armed_at_ <= now || at < armed_at_) arm(at);
         return false;
     }
-    const T& front() const { return heap_.front().item; }
     T pop() {
         std::pop_heap(heap_.begin(), heap_.end(), later);
         T item = heap_.back().item;

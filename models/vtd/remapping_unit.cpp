@@ -196,8 +196,12 @@ void RemappingUnit::record_fault(const iommu::Request& r, uint32_t reason) {
     fectl_ |= fectl::IP;
 }
 
-// "faults.0x5": one counter per reason code seen, created on its first fault.
-void RemappingUnit::count_fault(uint32_t reason) {
+// A fault is counted ("faults.0x5": a counter per reason code seen, created on its
+// first fault) and recorded in the fault recording registers unless FPD says not to.
+void RemappingUnit::report(const iommu::Request& r, const iommu::Result& res) {
+    if (!res.fault) return;
+    if (res.record) record_fault(r, res.reason);
+    const uint32_t reason = res.reason;
     ++faults_;
     auto& c = fault_reasons_[reason];
     if (!c) {
@@ -269,10 +273,7 @@ iommu::Result RemappingUnit::translate(const iommu::Request& r) {
         if (!pass_through) {
             if (auto hit = iotlb_hit(ctx->did(), r)) {
                 hit->record = !(ctx->lo & 2);
-                if (hit->fault) {
-                    count_fault(hit->reason);
-                    if (hit->record) record_fault(r, hit->reason);
-                }
+                report(r, *hit);
                 return *hit;
             }
         }
@@ -290,10 +291,7 @@ iommu::Result RemappingUnit::translate(const iommu::Request& r) {
         iotlb_fill(uint16_t(walk.context_hi() >> 8), r, res);
         fill_walk_caches(walk, uint16_t(walk.context_hi() >> 8), r.iova);
     }
-    if (res.fault) {
-        count_fault(res.reason);
-        if (res.record) record_fault(r, res.reason);
-    }
+    report(r, res);
     return res;
 }
 
@@ -327,10 +325,7 @@ iommu::Result RemappingUnit::translate_scalable(const iommu::Request& r) {
     ++walks_;
     run_walk(walk);
     const iommu::Result& res = walk.result();
-    if (res.fault) {
-        count_fault(res.reason);
-        if (res.record) record_fault(r, res.reason);
-    }
+    report(r, res);
     return res;
 }
 

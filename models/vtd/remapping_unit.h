@@ -12,7 +12,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -87,7 +86,7 @@ private:
     void invalidate_iotlb(unsigned g, uint16_t did, uint64_t addr, unsigned am);
     bool start_from_walk_cache(LegacyWalker& w, const iommu::Request& r, const ContextValue& c);
     void fill_walk_caches(const LegacyWalker& w, uint16_t did, uint64_t iova);
-    void count_fault(uint32_t reason);
+    void report(const iommu::Request& r, const iommu::Result& res);
     void write_fsts(uint32_t v);
     void record_fault(const iommu::Request& r, uint32_t reason);
     uint32_t fsts() const;
