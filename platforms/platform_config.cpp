@@ -34,6 +34,27 @@ pcie::GeneratorParams device_defaults(uint32_t i) {
     return p;
 }
 
+// The boot map must be one the unit can walk: its depth in SAGAW, its leaf size in
+// SLLPS.
+BootMapParams read_boot_map(const sim::Config& cfg, const VtdConfig& v) {
+    BootMapParams m;
+    sim::ParamReader r(cfg, "iommu.map");
+    m.bind(r);
+    sim::with_origin(r, [&] {
+        m.validate();
+        if (!v.caps.supports_levels(m.levels))
+            throw sim::InputError("levels: " + std::to_string(m.levels) +
+                                  "-level tables are not in vtd.sagaw");
+        const bool large_ok = m.page_size == 4096 ||
+                              (m.page_size == (uint64_t(1) << 21) && (v.caps.sllps & 1)) ||
+                              (m.page_size == (uint64_t(1) << 30) && (v.caps.sllps & 2));
+        if (!large_ok)
+            throw sim::InputError("page_size: " + std::to_string(m.page_size) +
+                                  " is not in vtd.sllps");
+    });
+    return m;
+}
+
 }  // namespace
 
 uint32_t device_count(const sim::Config& cfg) {
@@ -47,6 +68,10 @@ void PlatformConfig::declare(sim::ParamSchema& s, uint32_t devices) {
     s.declare("memory", binder<memory::DramParams>());
     s.declare("memory.cache", binder<memory::CacheParams>());
     s.declare("rc", binder<pcie::RootComplexParams>());
+    s.declare("iommu", binder<IommuChoice>());
+    s.declare("iommu", binder<iommu::PipelineParams>());
+    s.declare("iommu.map", binder<BootMapParams>());
+    declare_vtd(s);
     s.declare("link", binder<pcie::LinkParams>());
     s.declare("dev", binder<pcie::GeneratorParams>());
     for (uint32_t i = 0; i < devices; ++i) {
@@ -63,6 +88,10 @@ PlatformConfig PlatformConfig::read(const sim::Config& cfg) {
     pc.dram = sim::read_checked<memory::DramParams>(cfg, "memory");
     pc.cache = sim::read_checked<memory::CacheParams>(cfg, "memory.cache");
     pc.rc = sim::read_params<pcie::RootComplexParams>(cfg, "rc");
+    pc.iommu = sim::read_params<IommuChoice>(cfg, "iommu");
+    pc.pipeline = sim::read_params<iommu::PipelineParams>(cfg, "iommu");
+    pc.vtd = read_vtd(cfg, pc.sim.seed);
+    pc.boot_map = read_boot_map(cfg, pc.vtd);
     for (uint32_t i = 0; i < pc.topology.devices; ++i) {
         const std::string n = std::to_string(i);
         pc.links.push_back(sim::read_checked<pcie::LinkParams>(cfg, "link" + n, "link"));

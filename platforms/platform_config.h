@@ -2,7 +2,8 @@
 // is built, so that bad input stops the run before anything is simulated.
 //
 // Sections: [sim] run control, [platform] topology, [memory] and [memory.cache],
-// [rc], and per device a link and a traffic generator. [link] and [dev] hold settings
+// [rc], the IOMMU ([iommu], [iommu.map], [vtd...], iommu_config.h), and per device a
+// link and a traffic generator. [link] and [dev] hold settings
 // for every link and device; [link0], [dev1], ... override them for one instance.
 #pragma once
 
@@ -18,6 +19,7 @@
 #include "models/pcie/root_complex.h"
 #include "models/sim/config.h"
 #include "models/sim/params.h"
+#include "platforms/iommu_config.h"
 
 namespace platform {
 
@@ -42,6 +44,10 @@ struct PlatformConfig {
     memory::DramParams dram;
     memory::CacheParams cache;
     pcie::RootComplexParams rc;
+    IommuChoice iommu;
+    iommu::PipelineParams pipeline;
+    BootMapParams boot_map;
+    VtdConfig vtd;
     std::vector<pcie::LinkParams> links;
     std::vector<pcie::GeneratorParams> devs;
 

@@ -3,8 +3,32 @@
 #include <tlm_utils/tlm_quantumkeeper.h>
 
 #include "models/pcie/data_pattern.h"
+#include "platforms/vtd_boot.h"
 
 namespace platform {
+
+// The unit's functional accesses (invalidation-queue fetches, wait-descriptor status
+// writes): coherent with the CPU caches, failing above installed memory. Walk reads
+// in the DMA path go through the pipeline as memory transactions instead.
+class System::CoherentHost : public vtd::HostMemory {
+public:
+    CoherentHost(memory::MemoryController& m, uint64_t size) : m_(m), size_(size) {}
+    bool read_u64(uint64_t pa, uint64_t& v) override {
+        if (!fits(pa, 8)) return false;
+        m_.cache().dma_read(pa, &v, 8, true);
+        return true;
+    }
+    bool write_u32(uint64_t pa, uint32_t v) override {
+        if (!fits(pa, 4)) return false;
+        m_.cache().dma_write(pa, &v, 4, true);
+        return true;
+    }
+
+private:
+    bool fits(uint64_t pa, uint64_t n) const { return pa < size_ && size_ - pa >= n; }
+    memory::MemoryController& m_;
+    uint64_t size_;
+};
 
 System::System(sc_core::sc_module_name name, const PlatformConfig& pc)
     : sc_module(name),
@@ -14,7 +38,16 @@ System::System(sc_core::sc_module_name name, const PlatformConfig& pc)
     const tlmx::Mode mode = tlmx::parse_mode(pc.sim.mode);
     tlm_utils::tlm_quantumkeeper::set_global_quantum(
         sc_core::sc_time::from_value(sim::ns_to_ps(pc.sim.quantum_ns)));
-    rc_.host.bind(memory_.socket);
+    if (pc.iommu.arch == "vtd") {
+        vtd_host_ = std::make_unique<CoherentHost>(memory_, pc.memory.size);
+        vtd_ = std::make_unique<vtd::RemappingUnit>(pc.vtd.caps, pc.vtd.unit, *vtd_host_);
+        iommu_ = std::make_unique<iommu::Pipeline>("iommu", pc.pipeline, *vtd_, *vtd_, mode);
+        rc_.host.bind(iommu_->upstream);
+        iommu_->downstream.bind(memory_.socket);
+        boot_identity_map(*vtd_, memory_.store(), pc.boot_map, pc.devs);
+    } else {
+        rc_.host.bind(memory_.socket);
+    }
     for (size_t i = 0; i < pc.devs.size(); ++i) {
         const std::string n = std::to_string(i);
         links_.push_back(std::make_unique<pcie::Link>(("link" + n).c_str(), pc.links[i], mode));
@@ -24,6 +57,8 @@ System::System(sc_core::sc_module_name name, const PlatformConfig& pc)
         links_[i]->host_side.bind(rc_.ports);
     }
 }
+
+System::~System() = default;
 
 void System::preload() {
     std::vector<uint8_t> buf(4096);

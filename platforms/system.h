@@ -1,7 +1,8 @@
 // The simulated machine: host memory behind a root complex, and N PCIe devices, each
-// on its own link. Built from a PlatformConfig that has already been validated.
+// on its own link; with [iommu] arch=vtd, a VT-d unit between the root complex and
+// memory. Built from a PlatformConfig that has already been validated.
 //
-//   dev_i --link_i--> rc.ports[i] --> memory
+//   dev_i --link_i--> rc.ports[i] --> [iommu: pipeline + remapping unit] --> memory
 #pragma once
 
 #include <memory>
@@ -9,10 +10,12 @@
 
 #include <systemc>
 
+#include "models/iommu/pipeline.h"
 #include "models/memory/memory_controller.h"
 #include "models/pcie/link.h"
 #include "models/pcie/root_complex.h"
 #include "models/pcie/traffic_generator.h"
+#include "models/vtd/remapping_unit.h"
 #include "platforms/platform_config.h"
 
 namespace platform {
@@ -20,6 +23,7 @@ namespace platform {
 class System : public sc_core::sc_module {
 public:
     System(sc_core::sc_module_name name, const PlatformConfig& pc);
+    ~System() override;
 
     // Before the run: what each device's `preload` says the window holds.
     void preload();
@@ -31,6 +35,8 @@ public:
     pcie::TrafficGenerator& device(size_t i) { return *devs_[i]; }
     pcie::Link& link(size_t i) { return *links_[i]; }
     size_t devices() const { return devs_.size(); }
+    // The VT-d unit, when the platform has one (else nullptr).
+    vtd::RemappingUnit* vtd_unit() { return vtd_.get(); }
 
 private:
     PlatformConfig pc_;
@@ -38,6 +44,10 @@ private:
     pcie::RootComplex rc_;
     std::vector<std::unique_ptr<pcie::Link>> links_;
     std::vector<std::unique_ptr<pcie::TrafficGenerator>> devs_;
+    class CoherentHost;
+    std::unique_ptr<CoherentHost> vtd_host_;
+    std::unique_ptr<vtd::RemappingUnit> vtd_;
+    std::unique_ptr<iommu::Pipeline> iommu_;
 };
 
 }  // namespace platform

@@ -14,6 +14,9 @@
 #include "models/vtd/capabilities.h"
 #include "models/vtd/regs.h"
 #include "models/vtd/remapping_unit.h"
+#include "models/vtd/store_memory.h"
+#include "platforms/iommu_config.h"
+#include "platforms/vtd_boot.h"
 #include "platforms/walk_input.h"
 
 namespace po = boost::program_options;
@@ -48,28 +51,6 @@ WalkArgs parse_args(const std::vector<std::string>& args) {
     return w;
 }
 
-// Host memory for the unit: the image, with reads and writes at or above
-// memory.size failing as access errors.
-class ImageMemory : public vtd::HostMemory {
-public:
-    ImageMemory(memory::SparseMemory& m, uint64_t size) : m_(m), size_(size) {}
-    bool read_u64(uint64_t pa, uint64_t& v) override {
-        if (!fits(pa, 8)) return false;
-        v = m_.read_u64(pa);
-        return true;
-    }
-    bool write_u32(uint64_t pa, uint32_t v) override {
-        if (!fits(pa, 4)) return false;
-        m_.write(pa, &v, 4);
-        return true;
-    }
-
-private:
-    bool fits(uint64_t pa, uint64_t n) const { return pa < size_ && size_ - pa >= n; }
-    memory::SparseMemory& m_;
-    uint64_t size_;
-};
-
 // --set values go through the same schema and checks as a configuration file.
 void read_settings(const WalkArgs& w, vtd::Capabilities& caps, vtd::UnitParams& unit,
                    memory::ControllerParams& mem) {
@@ -79,16 +60,12 @@ void read_settings(const WalkArgs& w, vtd::Capabilities& caps, vtd::UnitParams& 
         cfg.set(kv.first, kv.second);
     }
     sim::ParamSchema schema;
-    schema.declare("vtd", [](sim::ParamBinder& b) { vtd::Capabilities().bind(b); });
-    schema.declare("vtd.iotlb", [](sim::ParamBinder& b) { vtd::CacheGeometry().bind(b); });
-    schema.declare("vtd.context_cache", [](sim::ParamBinder& b) { vtd::CacheGeometry().bind(b); });
-    schema.declare("vtd.walk_cache", [](sim::ParamBinder& b) { vtd::CacheGeometry().bind(b); });
+    declare_vtd(schema);
     schema.declare("memory", [](sim::ParamBinder& b) { memory::ControllerParams().bind(b); });
     schema.check_known(cfg);
-    caps = sim::read_checked<vtd::Capabilities>(cfg, "vtd");
-    unit.iotlb = sim::read_checked<vtd::CacheGeometry>(cfg, "vtd.iotlb");
-    unit.context_cache = sim::read_checked<vtd::CacheGeometry>(cfg, "vtd.context_cache");
-    unit.walk_cache = sim::read_checked<vtd::CacheGeometry>(cfg, "vtd.walk_cache");
+    const VtdConfig v = read_vtd(cfg, unit.seed);
+    caps = v.caps;
+    unit = v.unit;
     mem = sim::read_params<memory::ControllerParams>(cfg, "memory");
 }
 
@@ -105,10 +82,7 @@ void program(vtd::RemappingUnit& unit, const std::vector<RegAssignment>& regs) {
         if (!where) throw sim::InputError("command line: --reg " + r.name + ": unknown register");
         unit.write(where->first, r.value, where->second);
     }
-    const uint32_t gsts = uint32_t(unit.read(vtd::reg::GSTS, 4));
-    unit.write(vtd::reg::GCMD, (gsts & ~vtd::gcmd::SRTP) | vtd::gcmd::SRTP, 4);
-    unit.write(vtd::reg::GCMD, (uint32_t(unit.read(vtd::reg::GSTS, 4)) & ~vtd::gcmd::SRTP) |
-                                   vtd::gcmd::TE, 4);
+    enable_translation(unit);
     if (unit.ttm() > 1)
         throw sim::InputError("command line: --reg RTADDR_REG: TTM=" + std::to_string(unit.ttm()) +
                               ": only legacy (00) and scalable (01) modes are modelled");
@@ -138,7 +112,7 @@ int run_walk(const std::vector<std::string>& args) {
     vtd::Capabilities caps;
     vtd::UnitParams up;
     memory::ControllerParams mp;
-    std::unique_ptr<ImageMemory> host;
+    std::unique_ptr<vtd::StoreMemory> host;
     std::unique_ptr<vtd::RemappingUnit> unit;
     try {
         const WalkArgs w = parse_args(args);
@@ -147,7 +121,7 @@ int run_walk(const std::vector<std::string>& args) {
         for (const std::string& r : w.regs) regs.push_back(parse_reg_assignment(r));
         load_memory_image(w.image, mem);
         requests = load_walk_requests(w.requests);
-        host = std::make_unique<ImageMemory>(mem, mp.size);
+        host = std::make_unique<vtd::StoreMemory>(mem, mp.size);
         unit = std::make_unique<vtd::RemappingUnit>(caps, up, *host);
         program(*unit, regs);  // bad registers stop the command before any translation
     } catch (const sim::InputError& e) {

@@ -67,6 +67,15 @@ public:
         return true;
     }
 
+    // The slot walking `page` (-1 when none), and the request that started a slot's
+    // walk: the first waiter, whose own translation the walk is.
+    int slot_of(const Page& page) const {
+        for (size_t i = 0; i < slots_.size(); ++i)
+            if (slots_[i].busy && slots_[i].page == page) return int(i);
+        return -1;
+    }
+    const Waiter& leader(unsigned slot) const { return slots_.at(slot).waiters.front(); }
+
     uint32_t busy() const {
         return uint32_t(std::count_if(slots_.begin(), slots_.end(), [](const Slot& s) { return s.busy; }));
     }

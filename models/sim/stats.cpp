@@ -11,6 +11,7 @@ namespace sim {
 namespace {
 
 std::string join_path(const std::string& path, const std::string& name) {
+    if (name.empty()) return path;  // a child merged into its owner
     return path.empty() ? name : path + "." + name;
 }
 

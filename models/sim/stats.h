@@ -102,6 +102,8 @@ public:
     void sample(double v);
     uint64_t count() const { return avg_n_; }
     double mean() const { return avg_n_ ? sum_ / double(avg_n_) : 0.0; }
+    double min() const { return avg_n_ ? min_ : 0.0; }
+    double max() const { return max_; }
     const std::vector<uint64_t>& buckets() const { return counts_; }
     double quantile(double q) const;  // upper edge of the bucket holding quantile q
     void write_value(nlohmann::json& out) const override;

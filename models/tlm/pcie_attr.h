@@ -31,6 +31,8 @@ struct PcieAttr : tlm::tlm_extension<PcieAttr> {
     // Simulator bookkeeping, not TLP fields.
     uint16_t port = 0;      // root port the request entered by (set by the RootComplex)
     bool snoop = true;      // resolved memory attribute: does the access snoop CPU caches
+    uint64_t iova = 0;      // the untranslated address, restored by the IOMMU on the way back
+    uint64_t iommu_in_ps = 0;  // when the IOMMU accepted the request
 
     void clear() { *this = PcieAttr(); }
     tlm::tlm_extension_base* clone() const override { return new PcieAttr(*this); }

@@ -212,17 +212,6 @@ void RemappingUnit::report(const iommu::Request& r, const iommu::Result& res) {
     ++*c;
 }
 
-template <class Walker>
-bool RemappingUnit::run_walk(Walker& w) {
-    while (!w.done()) {
-        uint64_t v = 0;
-        const bool ok = mem_.read_u64(w.read_address(), v);
-        ++walk_reads_;
-        w.supply(v, ok);
-    }
-    return !w.result().fault;
-}
-
 // The IOTLB holds leaves of every supported size; a hit still checks permissions.
 std::optional<iommu::Result> RemappingUnit::iotlb_hit(uint16_t did, const iommu::Request& r) {
     for (unsigned log2 : {12u, 21u, 30u}) {
@@ -254,43 +243,101 @@ void RemappingUnit::iotlb_fill(uint16_t did, const iommu::Request& r, const iomm
     iotlb_.insert({did, 0, r.iova >> log2, uint8_t(log2)}, v);
 }
 
+// The functional loop: the stages the timing shell runs, back to back.
 iommu::Result RemappingUnit::translate(const iommu::Request& r) {
+    iommu::Result out;
+    if (lookup(r, out)) return out;
+    begin(functional_, r);
+    while (!functional_.done()) {
+        uint64_t v = 0;
+        const bool ok = mem_.read_u64(functional_.read_address(), v);
+        functional_.supply(v, ok);
+    }
+    return end(functional_);
+}
+
+// Lookup stage: translation disabled, or an IOTLB hit under a cached context entry.
+// Pass-through contexts and already-translated (ATS) requests skip the IOTLB.
+bool RemappingUnit::lookup(const iommu::Request& r, iommu::Result& out) {
     ++translations_;
     if (!translation_enabled()) {
-        iommu::Result pass;
-        pass.pa = r.iova;
-        pass.page_size = 4096;
-        pass.read = pass.write = true;
-        pass.snoop = !r.no_snoop;
-        return pass;
+        out = iommu::Result{};
+        out.pa = r.iova;
+        out.page_size = 4096;
+        out.read = out.write = true;
+        out.snoop = !r.no_snoop;
+        return true;
     }
-    if (ttm() == unsigned(Ttm::Scalable)) return translate_scalable(r);
-    LegacyWalker walk(caps_, root_ & kRtaddrAddrMask);
+    if (ttm() == unsigned(Ttm::Scalable)) return false;
     const ContextValue* ctx = context_cache_.lookup({r.sid});
-    if (ctx) {
-        // Pass-through contexts and already-translated (ATS) requests skip the IOTLB.
-        const bool pass_through = ((ctx->lo >> 2) & 3) == 2 || r.at == iommu::At::Translated;
-        if (!pass_through) {
-            if (auto hit = iotlb_hit(ctx->did(), r)) {
-                hit->record = !(ctx->lo & 2);
-                report(r, *hit);
-                return *hit;
-            }
-        }
-        if (r.at == iommu::At::Translated || !start_from_walk_cache(walk, r, *ctx))
-            walk.start_from_context(r, ctx->lo, ctx->hi);
-    } else {
-        walk.start(r);
-    }
+    if (!ctx || r.at == iommu::At::Translated || ((ctx->lo >> 2) & 3) == 2) return false;
+    auto hit = iotlb_hit(ctx->did(), r);
+    if (!hit) return false;
+    hit->record = !(ctx->lo & 2);
+    report(r, *hit);
+    out = *hit;
+    return true;
+}
+
+void RemappingUnit::reserve_walks(unsigned n) {
+    while (slots_.size() < n) slots_.push_back(std::make_unique<WalkSlot>());
+}
+
+iommu::Walk& RemappingUnit::begin_walk(unsigned slot, const iommu::Request& r) {
+    begin(*slots_.at(slot), r);
+    return *slots_[slot];
+}
+
+iommu::Result RemappingUnit::end_walk(unsigned slot) { return end(*slots_.at(slot)); }
+
+// A walk starts below the deepest structure the caches hold: the context entry (the
+// context-cache was looked up in the lookup stage; a walk that waited for a slot sees
+// what it holds now) and the paging-structure caches. Scalable mode walks from the
+// root every time: its PASID-cache and PASID-tagged IOTLB are not modelled yet.
+void RemappingUnit::begin(WalkSlot& w, const iommu::Request& r) {
     ++walks_;
-    run_walk(walk);
-    if (!ctx && walk.context_valid())
-        context_cache_.insert({r.sid}, {walk.context_lo(), walk.context_hi()});
-    const iommu::Result& res = walk.result();
-    if (!res.fault && walk.translated_by_table()) {
-        iotlb_fill(uint16_t(walk.context_hi() >> 8), r, res);
-        fill_walk_caches(walk, uint16_t(walk.context_hi() >> 8), r.iova);
+    w.request = r;
+    w.context_cached = false;
+    w.legacy.reset();
+    w.scalable.reset();
+    if (ttm() == unsigned(Ttm::Scalable)) {
+        w.scalable.emplace(caps_, root_ & kRtaddrAddrMask);
+        w.scalable->start(r);
+        return;
     }
+    LegacyWalker& walk = w.legacy.emplace(caps_, root_ & kRtaddrAddrMask);
+    const ContextValue* ctx = context_cache_.peek({r.sid});
+    if (!ctx) return walk.start(r);
+    w.context_cached = true;
+    if (r.at == iommu::At::Translated || !start_from_walk_cache(walk, r, *ctx))
+        walk.start_from_context(r, ctx->lo, ctx->hi);
+}
+
+// A finished walk fills the context-cache, the IOTLB and the paging-structure caches.
+iommu::Result RemappingUnit::end(WalkSlot& w) {
+    const iommu::Result& res = w.result();
+    if (w.scalable) {
+        walk_reads_ += w.scalable->reads();
+    } else {
+        const LegacyWalker& walk = *w.legacy;
+        walk_reads_ += walk.reads();
+        const uint16_t did = uint16_t(walk.context_hi() >> 8);
+        if (!w.context_cached && walk.context_valid())
+            context_cache_.insert({w.request.sid}, {walk.context_lo(), walk.context_hi()});
+        if (!res.fault && walk.translated_by_table()) {
+            iotlb_fill(did, w.request, res);
+            fill_walk_caches(walk, did, w.request.iova);
+        }
+    }
+    report(w.request, res);
+    return res;
+}
+
+// The same page, the same attributes: the walk's answer, at this request's offset.
+iommu::Result RemappingUnit::merged(const iommu::Request& r, const iommu::Result& walked) {
+    iommu::Result res = walked;
+    if (!res.fault && res.page_size)
+        res.pa = (walked.pa & ~(walked.page_size - 1)) | (r.iova & (walked.page_size - 1));
     report(r, res);
     return res;
 }
@@ -315,18 +362,6 @@ void RemappingUnit::fill_walk_caches(const LegacyWalker& w, uint16_t did, uint64
         const unsigned shift = 12 + 9 * (p.level - 1);
         walk_caches_[p.level - 2]->insert({did, iova >> shift}, {p.table, p.read, p.write});
     }
-}
-
-// Scalable mode walks every time: its PASID-cache and PASID-tagged IOTLB entries are
-// not modelled yet.
-iommu::Result RemappingUnit::translate_scalable(const iommu::Request& r) {
-    ScalableWalker walk(caps_, root_ & kRtaddrAddrMask);
-    walk.start(r);
-    ++walks_;
-    run_walk(walk);
-    const iommu::Result& res = walk.result();
-    report(r, res);
-    return res;
 }
 
 // ---- invalidation ------------------------------------------------------------------

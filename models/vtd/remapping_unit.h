@@ -9,6 +9,9 @@
 // Stored only, for now: FEDATA/FEADDR/FEUADDR and the page request queue registers.
 // Translation: legacy mode (RTADDR.TTM=00) through the caches, and scalable mode
 // (TTM=01) by ScalableWalker, uncached for now (no PASID-cache yet).
+// As an iommu::Translator, the same unit runs under the engine's timing shell: the
+// lookup stage answers from the caches, walks run in walker slots whose reads the
+// shell carries to memory; translate() is the functional loop over the same steps.
 #pragma once
 
 #include <cstdint>
@@ -20,14 +23,14 @@
 #include <vector>
 
 #include "models/iommu/translation.h"
+#include "models/iommu/translator.h"
 #include "models/sim/stats.h"
 #include "models/vtd/caches.h"
 #include "models/vtd/capabilities.h"
 #include "models/vtd/invalidation.h"
+#include "models/vtd/walk_slot.h"
 
 namespace vtd {
-
-class LegacyWalker;
 
 // The unit's view of host memory: table reads, queue reads, status writes. A failed
 // access returns false (e.g. above installed memory).
@@ -45,7 +48,7 @@ struct UnitParams {
     uint64_t seed = 1;
 };
 
-class RemappingUnit : public sim::StatGroup {
+class RemappingUnit : public sim::StatGroup, public iommu::Translator {
 public:
     RemappingUnit(const Capabilities& caps, const UnitParams& p, HostMemory& mem);
     ~RemappingUnit() override;
@@ -67,6 +70,14 @@ public:
     // Translates one request; with translation disabled, DMA passes untranslated.
     // A fault is recorded in the fault recording registers unless FPD says not to.
     iommu::Result translate(const iommu::Request& r);
+
+    // iommu::Translator: the same translation in stages, for the timing shell.
+    void reserve_walks(unsigned n) override;
+    bool lookup(const iommu::Request& r, iommu::Result& out) override;
+    iommu::Walk& begin_walk(unsigned slot, const iommu::Request& r) override;
+    iommu::Result end_walk(unsigned slot) override;
+    iommu::Result merged(const iommu::Request& r, const iommu::Result& walked) override;
+    bool walks_snoop() const override { return caps_.c; }
     // Applies one invalidation request (from registers or the queue).
     void invalidate(const Invalidation& inv);
 
@@ -78,9 +89,8 @@ private:
     void write_gcmd(uint32_t v);
     void write_iqt(uint64_t v);
     void process_queue();
-    template <class Walker>
-    bool run_walk(Walker& w);
-    iommu::Result translate_scalable(const iommu::Request& r);
+    void begin(WalkSlot& w, const iommu::Request& r);
+    iommu::Result end(WalkSlot& w);
     std::optional<iommu::Result> iotlb_hit(uint16_t did, const iommu::Request& r);
     void iotlb_fill(uint16_t did, const iommu::Request& r, const iommu::Result& res);
     void invalidate_iotlb(unsigned g, uint16_t did, uint64_t addr, unsigned am);
@@ -111,6 +121,8 @@ private:
     ContextCache context_cache_;
     Iotlb iotlb_;
     std::vector<std::unique_ptr<WalkCache>> walk_caches_;  // [0] PDE (level 2) .. [3] PML5E
+    std::vector<std::unique_ptr<WalkSlot>> slots_;          // the shell's walker slots
+    WalkSlot functional_;                                   // translate()'s walk
 
     sim::Counter translations_{*this, "translations", "", "requests translated or faulted"};
     sim::Counter walks_{*this, "walks", "", "table walks started"};

@@ -5,6 +5,7 @@
 #include "models/memory/sparse_memory.h"
 #include "models/vtd/regs.h"
 #include "models/vtd/remapping_unit.h"
+#include "models/vtd/store_memory.h"
 #include "tests/support/vtd_tables.h"
 
 using namespace vtdtest;
@@ -14,24 +15,11 @@ namespace {
 
 constexpr uint64_t kLimit = 0x2000'0000;  // installed memory: reads above it fail
 
-struct Host : vtd::HostMemory {
-    memory::SparseMemory mem;
-    bool read_u64(uint64_t pa, uint64_t& v) override {
-        if (pa >= kLimit) return false;
-        v = mem.read_u64(pa);
-        return true;
-    }
-    bool write_u32(uint64_t pa, uint32_t v) override {
-        if (pa >= kLimit) return false;
-        mem.write(pa, &v, 4);
-        return true;
-    }
-};
-
 struct Fixture {
-    Host host;
+    memory::SparseMemory mem;
+    vtd::StoreMemory host{mem, kLimit};
     vtd::Capabilities caps;
-    TableBuilder tb{host.mem};
+    TableBuilder tb{mem};
     std::unique_ptr<vtd::RemappingUnit> unit;
     Fixture() {
         caps.sagaw = 0xe;  // 3, 4 and 5 levels
@@ -118,12 +106,12 @@ TEST_CASE("Legacy fault reasons 1-7 and 0xA-0xC", "[vtd][vectors]") {
     c11.slptptr = root;
     f.tb.set_legacy_context(0, 0x20, c11);
     const uint64_t ctx20 = f.tb.context_entry_addr(Ttm::kLegacy, 0, 0x20);
-    f.host.mem.write_u64(ctx20 + 8, f.host.mem.read_u64(ctx20 + 8) | 0x80);
+    f.mem.write_u64(ctx20 + 8, f.mem.read_u64(ctx20 + 8) | 0x80);
     f.tb.set_legacy_context(2, 0x08, c11);  // bus 2: a reserved bit in the root entry
     const uint64_t root2 = f.tb.root_entry_addr(Ttm::kLegacy, 2);
-    f.host.mem.write_u64(root2, f.host.mem.read_u64(root2) | 0x20);
+    f.mem.write_u64(root2, f.mem.read_u64(root2) | 0x20);
     f.tb.set_legacy_context(3, 0x08, c11);  // bus 3: context table above memory
-    f.host.mem.write_u64(f.tb.root_entry_addr(Ttm::kLegacy, 3), 0x4000'0000 | 1);
+    f.mem.write_u64(f.tb.root_entry_addr(Ttm::kLegacy, 3), 0x4000'0000 | 1);
     f.caps.sagaw = 0x6;  // 3 and 4 levels only
     f.enable(encode_rtaddr(f.tb.legacy_root(), Ttm::kLegacy));
 

@@ -7,29 +7,16 @@
 #include "models/memory/sparse_memory.h"
 #include "models/vtd/regs.h"
 #include "models/vtd/remapping_unit.h"
+#include "models/vtd/store_memory.h"
 
 using vtd::RemappingUnit;
 namespace reg = vtd::reg;
-
-// Host memory for the unit: all of it readable and writable.
-struct Host : vtd::HostMemory {
-    memory::SparseMemory& m;
-    explicit Host(memory::SparseMemory& mem) : m(mem) {}
-    bool read_u64(uint64_t pa, uint64_t& v) override {
-        v = m.read_u64(pa);
-        return true;
-    }
-    bool write_u32(uint64_t pa, uint32_t v) override {
-        m.write(pa, &v, 4);
-        return true;
-    }
-};
 
 // Bus 0: root entry -> context table at 0x2000. devfn 8: 4-level table at 0x3000,
 // DID 1, mapping iova 0x1000 read-only to 0x80001000. devfn 9: the same with FPD=1.
 struct Rig {
     memory::SparseMemory mem;
-    Host host{mem};
+    vtd::StoreMemory host{mem};
     vtd::Capabilities caps;
     vtd::UnitParams params;
     std::unique_ptr<RemappingUnit> owned = std::make_unique<RemappingUnit>(caps, params, host);

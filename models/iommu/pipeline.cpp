@@ -1,0 +1,332 @@
+#include "models/iommu/pipeline.h"
+
+#include <cstring>
+
+#include "models/sim/params.h"
+#include "models/sim/time.h"
+#include "models/tlm/pcie_attr.h"
+
+namespace iommu {
+
+using sc_core::sc_time;
+using tlm::tlm_phase;
+using tlm::tlm_sync_enum;
+
+void PipelineParams::bind(sim::ParamBinder& b) {
+    b.f64("clock_mhz", clock_mhz, "MHz", "IOMMU clock", 1, 10000);
+    b.u32("lookup_cycles", lookup_cycles, "cycles",
+          "lookup stage depth: what an IOTLB hit adds to a request", 1, 1000);
+    b.u32("walk_step_cycles", walk_step_cycles, "cycles",
+          "per table read of a walk: issue and decode, memory time not included", 0, 1000);
+    b.u32("input_queue", input_queue, "requests",
+          "requests inside the unit before the root complex is held back", 1, 65536);
+    b.u32("walkers", walkers, "walks", "concurrent table walks (walker slots)", 1, 1024);
+}
+
+namespace {
+
+// The request as the translation sees it, from the TLP attributes.
+Request request_of(tlm::tlm_generic_payload& gp) {
+    const tlmx::PcieAttr& a = tlmx::attr(gp);
+    Request r;
+    r.at = At(uint8_t(a.at));
+    r.sid = a.requester_id;
+    r.iova = gp.get_address();
+    r.read = gp.is_read();
+    r.write = gp.is_write();
+    r.pasid_valid = a.pasid_valid;
+    r.pasid = a.pasid;
+    r.priv = a.privileged;
+    r.exec = a.execute;
+    r.no_snoop = a.no_snoop;
+    return r;
+}
+
+PageKey page_key(const Request& r) {
+    PageKey k;
+    k.vpn = r.iova >> 12;
+    k.pasid = r.pasid_valid ? r.pasid : 0;
+    k.sid = r.sid;
+    k.attrs = uint16_t(r.read | r.write << 1 | r.pasid_valid << 2 | r.priv << 3 | r.exec << 4 |
+                       r.no_snoop << 5 | unsigned(r.at) << 6);
+    return k;
+}
+
+// Marks the unit's own walk reads among the responses from memory.
+struct WalkTag : tlm::tlm_extension<WalkTag> {
+    unsigned slot = 0;
+    tlm::tlm_extension_base* clone() const override { return new WalkTag(*this); }
+    void copy_from(const tlm::tlm_extension_base& e) override {
+        slot = static_cast<const WalkTag&>(e).slot;
+    }
+};
+
+}  // namespace
+
+// One walker slot's table-read transaction, reused for every read of its walks.
+struct Pipeline::WalkRead {
+    Payload gp;
+    uint64_t data = 0;
+    explicit WalkRead(unsigned slot) {
+        auto* tag = new WalkTag;
+        tag->slot = slot;
+        gp.set_extension(tag);
+        gp.set_extension(new tlmx::PcieAttr);
+        gp.set_data_ptr(reinterpret_cast<unsigned char*>(&data));
+        gp.set_data_length(8);
+        gp.set_streaming_width(8);
+        gp.set_byte_enable_ptr(nullptr);
+        gp.set_read();
+    }
+};
+
+Pipeline::Pipeline(sc_core::sc_module_name name, const PipelineParams& p, Translator& unit,
+                   const sim::StatGroup& unit_stats, tlmx::Mode mode)
+    : sc_module(name),
+      upstream("upstream"),
+      downstream("downstream"),
+      p_(p),
+      unit_(unit),
+      cycle_(sc_time::from_value(sim::ns_to_ps(1000.0 / p.clock_mhz))),
+      lookup_latency_(cycle_ * double(p.lookup_cycles)),
+      step_latency_(cycle_ * double(p.walk_step_cycles)),
+      pool_(mode == tlmx::Mode::Atomic ? 1 : p.walkers),
+      slot_page_(p.walkers),
+      slot_started_(p.walkers),
+      walks_(p.walkers, nullptr) {
+    add_child("walkers", pool_);
+    add_child("", unit_stats);
+    const unsigned slots = mode == tlmx::Mode::Atomic ? 1 : p.walkers;
+    unit_.reserve_walks(slots);
+    for (unsigned i = 0; i < slots; ++i) reads_.push_back(std::make_unique<WalkRead>(i));
+    if (mode == tlmx::Mode::Atomic) {
+        upstream.register_b_transport(this, &Pipeline::b_transport);
+        return;
+    }
+    upstream.register_nb_transport_fw(this, &Pipeline::fw);
+    downstream.register_nb_transport_bw(this, &Pipeline::bw);
+    SC_METHOD(lookup_method);
+    sensitive << lookup_q_.event();
+    dont_initialize();
+    SC_METHOD(step_method);
+    sensitive << step_q_.event();
+    dont_initialize();
+    SC_METHOD(down_method);
+    sensitive << down_kick_;
+    dont_initialize();
+}
+
+Pipeline::~Pipeline() = default;
+
+bool Pipeline::is_walk_read(const Payload& gp) const { return gp.get_extension<WalkTag>(); }
+
+// ---- timing mode: accept and look up -----------------------------------------------
+
+tlm_sync_enum Pipeline::fw(Payload& gp, tlm_phase& ph, sc_time&) {
+    if (ph != tlm::BEGIN_REQ) return tlm::TLM_COMPLETED;
+    if (occupancy_ == p_.input_queue) {
+        ++queue_full_;
+        held_ = &gp;
+        return tlm::TLM_ACCEPTED;
+    }
+    admit(gp);
+    ph = tlm::END_REQ;
+    return tlm::TLM_UPDATED;
+}
+
+// One request enters the lookup stage per cycle; its answer is known at the end.
+void Pipeline::admit(Payload& gp) {
+    ++occupancy_;
+    ++requests_;
+    tlmx::PcieAttr& a = tlmx::attr(gp);
+    a.iova = gp.get_address();
+    a.iommu_in_ps = now().value();
+    const sc_time enter = lookup_free_ > now() ? lookup_free_ : now();
+    lookup_free_ = enter + cycle_;
+    lookup_q_.push(&gp, enter + lookup_latency_);
+}
+
+void Pipeline::lookup_method() {
+    while (lookup_q_.ready()) {
+        Payload* gp = lookup_q_.pop();
+        const Request r = request_of(*gp);
+        Result res;
+        if (unit_.lookup(r, res)) {
+            ++lookup_answered_;
+            resolve(*gp, res);
+        } else {
+            ++lookup_missed_;
+            miss(*gp, r);
+        }
+    }
+}
+
+// ---- timing mode: walks ------------------------------------------------------------
+
+void Pipeline::miss(Payload& gp, const Request& r) {
+    const PageKey key = page_key(r);
+    if (pool_.request(key, &gp) != WalkerPool<PageKey, Payload*>::Outcome::Started) return;
+    const unsigned slot = unsigned(pool_.slot_of(key));
+    slot_page_[slot] = key;
+    start_walk(slot);
+}
+
+void Pipeline::start_walk(unsigned slot) {
+    slot_started_[slot] = now();
+    walks_[slot] = &unit_.begin_walk(slot, request_of(*pool_.leader(slot)));
+    next_step(slot);
+}
+
+// A walk's next read issues after the step cycles; a finished walk answers now.
+void Pipeline::next_step(unsigned slot) {
+    if (walks_[slot]->done()) return finish_walk(slot);
+    step_q_.push(slot, now() + step_latency_);
+}
+
+void Pipeline::step_method() {
+    while (step_q_.ready()) {
+        const unsigned slot = step_q_.pop();
+        Payload& gp = reads_[slot]->gp;
+        gp.set_address(walks_[slot]->read_address());
+        gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        tlmx::attr(gp).snoop = unit_.walks_snoop();
+        send_down(gp);
+    }
+}
+
+void Pipeline::walk_read_done(unsigned slot) {
+    const Payload& gp = reads_[slot]->gp;
+    walks_[slot]->supply(reads_[slot]->data, gp.is_response_ok());
+    next_step(slot);
+}
+
+// The walk's requester gets its result, requests that joined it theirs; the slot
+// takes the oldest waiting page, if any.
+void Pipeline::finish_walk(unsigned slot) {
+    const Result res = unit_.end_walk(slot);
+    walk_latency_.sample((now() - slot_started_[slot]).to_seconds() * 1e9);
+    done_.clear();
+    PageKey next;
+    const bool started = pool_.complete(slot_page_[slot], done_, &next);
+    for (size_t i = 0; i < done_.size(); ++i)
+        resolve(*done_[i], i == 0 ? res : unit_.merged(request_of(*done_[i]), res));
+    if (!started) return;
+    slot_page_[slot] = next;
+    start_walk(slot);
+}
+
+// ---- timing mode: leaving ----------------------------------------------------------
+
+void Pipeline::resolve(Payload& gp, const Result& res) {
+    translation_latency_.sample(
+        double(now().value() - tlmx::attr(gp).iommu_in_ps) / 1000.0);
+    if (res.fault) {
+        ++faulted_;
+        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+        left(gp);
+        return respond(gp);
+    }
+    gp.set_address(res.pa);
+    tlmx::attr(gp).snoop = res.snoop;
+    send_down(gp);
+}
+
+void Pipeline::send_down(Payload& gp) {
+    out_.push_back(&gp);
+    if (!down_pending_) down_method();
+}
+
+// One BEGIN_REQ at a time toward memory; the next goes when memory ends the last.
+void Pipeline::down_method() {
+    while (!down_pending_ && !out_.empty()) {
+        Payload* gp = out_.front();
+        out_.pop_front();
+        tlm_phase ph = tlm::BEGIN_REQ;
+        sc_time d = sc_core::SC_ZERO_TIME;
+        if (downstream->nb_transport_fw(*gp, ph, d) == tlm::TLM_ACCEPTED)
+            down_pending_ = gp;
+        else
+            left(*gp);
+    }
+}
+
+tlm_sync_enum Pipeline::bw(Payload& gp, tlm_phase& ph, sc_time&) {
+    if (ph == tlm::END_REQ) {
+        Payload* accepted = down_pending_;
+        down_pending_ = nullptr;
+        left(*accepted);
+        down_kick_.notify(sc_core::SC_ZERO_TIME);  // not re-entering memory from its call
+        return tlm::TLM_ACCEPTED;
+    }
+    if (const WalkTag* tag = gp.get_extension<WalkTag>()) {
+        walk_read_done(tag->slot);
+    } else {
+        gp.set_address(tlmx::attr(gp).iova);
+        respond(gp);
+    }
+    return tlm::TLM_COMPLETED;
+}
+
+// A DMA request has left the unit (to memory, or faulted): its input-queue entry
+// frees and a request held at the root complex may enter.
+void Pipeline::left(Payload& gp) {
+    if (is_walk_read(gp)) return;
+    --occupancy_;
+    if (!held_) return;
+    Payload* next = held_;
+    held_ = nullptr;
+    admit(*next);
+    tlm_phase ph = tlm::END_REQ;
+    sc_time d = sc_core::SC_ZERO_TIME;
+    upstream->nb_transport_bw(*next, ph, d);
+}
+
+void Pipeline::respond(Payload& gp) {
+    tlm_phase ph = tlm::BEGIN_RESP;
+    sc_time d = sc_core::SC_ZERO_TIME;
+    upstream->nb_transport_bw(gp, ph, d);
+}
+
+// ---- atomic mode -------------------------------------------------------------------
+
+void Pipeline::b_transport(Payload& gp, sc_time& delay) {
+    ++requests_;
+    const Request r = request_of(gp);
+    delay += lookup_latency_;
+    Result res;
+    if (unit_.lookup(r, res)) {
+        ++lookup_answered_;
+    } else {
+        ++lookup_missed_;
+        res = atomic_walk(r, delay);
+    }
+    if (res.fault) {
+        ++faulted_;
+        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+        return;
+    }
+    tlmx::PcieAttr& a = tlmx::attr(gp);
+    a.iova = r.iova;
+    a.snoop = res.snoop;
+    gp.set_address(res.pa);
+    downstream->b_transport(gp, delay);
+    gp.set_address(a.iova);
+}
+
+Result Pipeline::atomic_walk(const Request& r, sc_time& delay) {
+    const sc_time start = delay;
+    Walk& w = unit_.begin_walk(0, r);
+    Payload& gp = reads_[0]->gp;
+    tlmx::attr(gp).snoop = unit_.walks_snoop();
+    while (!w.done()) {
+        delay += step_latency_;
+        gp.set_address(w.read_address());
+        gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        downstream->b_transport(gp, delay);
+        w.supply(reads_[0]->data, gp.is_response_ok());
+    }
+    walk_latency_.sample((delay - start).to_seconds() * 1e9);
+    return unit_.end_walk(0);
+}
+
+}  // namespace iommu

@@ -1,0 +1,138 @@
+// The engine's timing shell: an IOMMU on the DMA path, between the root complex
+// (upstream) and memory (downstream), driving an architecture's Translator.
+//
+// Timing mode (AT, one event per stage, nothing ticks):
+//   accept   up to `input_queue` requests inside the unit; beyond that END_REQ is
+//            held back and the root complex waits (back-pressure)
+//   lookup   one request a cycle enters, `lookup_cycles` deep: the caches answer at
+//            the end, so an IOTLB hit adds exactly lookup_cycles
+//   walk     a miss takes one of `walkers` slots (WalkerPool: a miss to a page being
+//            walked with the same attributes joins that walk, the rest wait in order);
+//            each table read costs `walk_step_cycles`, then is a real 8-byte memory
+//            read on the downstream socket
+//   leave    translated address and snoop attribute set, on to memory; the response
+//            goes back up with the untranslated address restored. A request leaves
+//            the input queue when memory accepts it.
+//   A faulting read completes at once with an error response (PCIe: Unsupported
+//   Request completion); a faulting write is dropped: it never reaches memory, and the
+//   simulator's acknowledgement of the posted write carries the error.
+// Atomic mode (LT): the same stages inside b_transport, walk reads as b_transport
+//   calls, the delay growing by lookup, steps and memory time; no slot contention.
+//
+// Hits may pass misses (hit-under-miss), as in real IOMMUs: PCIe ordering between
+// requests of different pages is not enforced here.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+#include "models/iommu/translator.h"
+#include "models/iommu/walker_pool.h"
+#include "models/sim/stats.h"
+#include "models/tlm/mode.h"
+#include "models/tlm/timed_queue.h"
+
+namespace sim { class ParamBinder; }
+
+namespace iommu {
+
+struct PipelineParams {
+    double clock_mhz = 1000;        // the unit's clock
+    uint32_t lookup_cycles = 4;     // lookup stage depth: the IOTLB hit latency
+    uint32_t walk_step_cycles = 2;  // per table read: issue and decode
+    uint32_t input_queue = 32;      // requests inside the unit before back-pressure
+    uint32_t walkers = 4;           // concurrent table walks
+
+    void bind(sim::ParamBinder& b);
+};
+
+// What a miss must share with a walk to join it: the page and every attribute that
+// can change the answer.
+struct PageKey {
+    uint64_t vpn = 0;
+    uint32_t pasid = 0;
+    uint16_t sid = 0;
+    uint16_t attrs = 0;  // read, write, pasid_valid, priv, exec, no_snoop, AT
+    bool operator==(const PageKey& o) const {
+        return vpn == o.vpn && pasid == o.pasid && sid == o.sid && attrs == o.attrs;
+    }
+};
+
+class Pipeline : public sc_core::sc_module, public sim::StatGroup {
+public:
+    tlm_utils::simple_target_socket<Pipeline> upstream;
+    tlm_utils::simple_initiator_socket<Pipeline> downstream;
+
+    SC_HAS_PROCESS(Pipeline);
+    // The unit's statistics appear under this module's path.
+    Pipeline(sc_core::sc_module_name name, const PipelineParams& p, Translator& unit,
+             const sim::StatGroup& unit_stats, tlmx::Mode mode);
+    ~Pipeline() override;
+
+private:
+    using Payload = tlm::tlm_generic_payload;
+    struct WalkRead;
+
+    // timing mode
+    tlm::tlm_sync_enum fw(Payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& d);
+    tlm::tlm_sync_enum bw(Payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& d);
+    void admit(Payload& gp);
+    void lookup_method();
+    void miss(Payload& gp, const Request& r);
+    void start_walk(unsigned slot);
+    void next_step(unsigned slot);
+    void step_method();
+    void walk_read_done(unsigned slot);
+    void finish_walk(unsigned slot);
+    void resolve(Payload& gp, const Result& res);
+    void send_down(Payload& gp);
+    void down_method();
+    void left(Payload& gp);
+    void respond(Payload& gp);
+    // atomic mode
+    void b_transport(Payload& gp, sc_core::sc_time& delay);
+    Result atomic_walk(const Request& r, sc_core::sc_time& delay);
+
+    sc_core::sc_time now() const { return sc_core::sc_time_stamp(); }
+    bool is_walk_read(const Payload& gp) const;
+
+    PipelineParams p_;
+    Translator& unit_;
+    sc_core::sc_time cycle_, lookup_latency_, step_latency_;
+    uint32_t occupancy_ = 0;
+    Payload* held_ = nullptr;  // refused while the input queue was full
+    sc_core::sc_time lookup_free_;
+    tlmx::TimedQueue<Payload*> lookup_q_{"lookup_q"};
+    tlmx::TimedQueue<unsigned> step_q_{"step_q"};
+    WalkerPool<PageKey, Payload*> pool_;
+    std::vector<PageKey> slot_page_;
+    std::vector<sc_core::sc_time> slot_started_;
+    std::vector<std::unique_ptr<WalkRead>> reads_;  // one per slot
+    std::vector<Walk*> walks_;                      // the walk each slot runs
+    std::vector<Payload*> done_;                    // scratch for WalkerPool::complete
+    std::deque<Payload*> out_;                      // waiting for the downstream socket
+    Payload* down_pending_ = nullptr;               // BEGIN_REQ sent, END_REQ not yet
+    sc_core::sc_event down_kick_;
+
+    sim::Counter requests_{*this, "requests", "", "DMA requests accepted"};
+    sim::Counter lookup_answered_{*this, "lookup.answered", "",
+                                  "requests the lookup stage answered (hit, bypass, cached fault)"};
+    sim::Counter lookup_missed_{*this, "lookup.missed", "", "requests that needed a walk"};
+    sim::Counter faulted_{*this, "faulted", "", "requests that faulted (reads: error "
+                                                "completion; writes: dropped)"};
+    sim::Counter queue_full_{*this, "queue_full_stalls", "", "requests held back: input queue full"};
+    sim::Histogram walk_latency_{*this, "walk_latency_ns", "ns",
+                                 "walk start to result, table reads included", 10.0, 200};
+    sim::Histogram translation_latency_{*this, "translation_latency_ns", "ns",
+                                        "acceptance to leaving for memory (or faulting)", 10.0,
+                                        200};
+};
+
+}  // namespace iommu

@@ -1,0 +1,47 @@
+// How the engine's timing shell (pipeline.h) drives an architecture's translation
+// unit: a lookup stage that answers from the unit's caches, and table walks that run
+// in numbered walker slots, one 8-byte memory read at a time. The shell decides when
+// each step happens and carries every read to memory; the unit decides what is read
+// and what it means. VT-d's RemappingUnit implements it; AMD-Vi and SMMUv3 units
+// would, with their own walks behind the same Walk interface.
+#pragma once
+
+#include <cstdint>
+
+#include "models/iommu/translation.h"
+
+namespace iommu {
+
+// One table walk in flight.
+class Walk {
+public:
+    virtual ~Walk() = default;
+    virtual bool done() const = 0;
+    // The physical address of the next 8-byte read; valid while !done().
+    virtual uint64_t read_address() const = 0;
+    // The 8 bytes read; ok=false when the read itself failed (an access error).
+    virtual void supply(uint64_t qword, bool ok) = 0;
+};
+
+class Translator {
+public:
+    virtual ~Translator() = default;
+
+    // Makes walker slots 0..n-1 usable (called once, before any walk).
+    virtual void reserve_walks(unsigned n) = 0;
+    // The lookup stage. True: `out` is the answer (a cache hit, a bypass, a fault the
+    // caches already decide). False: the request needs a walk.
+    virtual bool lookup(const Request& r, Result& out) = 0;
+    // Starts the walk for `r` in `slot`, from the deepest structure the caches hold.
+    virtual Walk& begin_walk(unsigned slot, const Request& r) = 0;
+    // The walk in `slot` is done: fills the caches, reports a fault; the result.
+    virtual Result end_walk(unsigned slot) = 0;
+    // A request that waited on another request's walk of the same page, with the same
+    // attributes, gets that walk's result for its own address; faults are reported.
+    virtual Result merged(const Request& r, const Result& walked) = 0;
+    // Whether walk reads snoop the CPU caches (VT-d ECAP.C, AMD-Vi coherent, SMMU
+    // IDR0.COHACC).
+    virtual bool walks_snoop() const = 0;
+};
+
+}  // namespace iommu
