@@ -6,10 +6,10 @@ function(iommu_sim_test name label)
   add_executable(${name} ${T_SOURCES} ${PROJECT_SOURCE_DIR}/tests/test_main.cpp)
   target_link_libraries(${name} PRIVATE ${T_LIBS} Catch2::Catch2 PkgConfig::SystemC)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
+  target_compile_definitions(${name} PRIVATE IOMMU_SIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
   catch_discover_tests(${name}
     TEST_PREFIX "${label}:"
-    PROPERTIES LABELS ${label}
-               ENVIRONMENT "ASAN_OPTIONS=detect_leaks=0;IOMMU_SIM_ROOT=${PROJECT_SOURCE_DIR}")
+    PROPERTIES LABELS ${label} ENVIRONMENT "ASAN_OPTIONS=detect_leaks=0")
 endfunction()
 
 # iommu_sim_library(NAME SOURCES... DEPS ...): one library per models/ folder.

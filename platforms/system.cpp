@@ -44,7 +44,11 @@ System::System(sc_core::sc_module_name name, const PlatformConfig& pc)
         iommu_ = std::make_unique<iommu::Pipeline>("iommu", pc.pipeline, *vtd_, *vtd_, mode);
         rc_.host.bind(iommu_->upstream);
         iommu_->downstream.bind(memory_.socket);
-        boot_identity_map(*vtd_, memory_.store(), pc.boot_map, pc.devs);
+        // The CPU wrote the tables, so they sit in its cache, as a driver's would.
+        const uint64_t end = boot_identity_map(*vtd_, memory_.store(), pc.boot_map, pc.devs);
+        std::vector<uint8_t> line(memory::kCacheLineBytes);
+        for (uint64_t a = pc.boot_map.table_base; a < end; a += line.size())
+            memory_.cache().cpu_read(a, line.data(), line.size());
     } else {
         rc_.host.bind(memory_.socket);
     }

@@ -13,9 +13,9 @@ void enable_translation(vtd::RemappingUnit& unit) {
     unit.write(vtd::reg::GCMD, gsts() | vtd::gcmd::TE, 4);
 }
 
-void boot_identity_map(vtd::RemappingUnit& unit, memory::SparseMemory& mem,
+uint64_t boot_identity_map(vtd::RemappingUnit& unit, memory::SparseMemory& mem,
                        const BootMapParams& p, const std::vector<pcie::GeneratorParams>& devs) {
-    if (p.map == "none") return;
+    if (p.map == "none") return p.table_base;
     vtdtest::TableBuilder tables(mem, p.table_base);
     std::map<uint16_t, uint64_t> sl_root;  // requester ID -> its second-level table
     uint64_t rtaddr = 0;
@@ -37,6 +37,7 @@ void boot_identity_map(vtd::RemappingUnit& unit, memory::SparseMemory& mem,
     }
     unit.write(vtd::reg::RTADDR, rtaddr, 8);
     enable_translation(unit);
+    return tables.next_free();
 }
 
 }  // namespace platform

@@ -22,7 +22,8 @@ void enable_translation(vtd::RemappingUnit& unit);
 
 // Writes the tables into `mem` and enables translation. One domain per requester ID
 // (DID = index of its first device + 1); windows rounded out to the page size.
-void boot_identity_map(vtd::RemappingUnit& unit, memory::SparseMemory& mem,
+// Returns the end of the tables, which occupy [p.table_base, end).
+uint64_t boot_identity_map(vtd::RemappingUnit& unit, memory::SparseMemory& mem,
                        const BootMapParams& p, const std::vector<pcie::GeneratorParams>& devs);
 
 }  // namespace platform

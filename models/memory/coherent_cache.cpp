@@ -35,6 +35,9 @@ void CacheParams::bind(sim::ParamBinder& b) {
     b.u64("size", size, "B", "CPU cache capacity (64-byte lines; size / (64 * ways) sets, "
           "a power of two)", kCacheLineBytes, 1ull << 30);
     b.u32("ways", ways, "", "CPU cache associativity", 1, 1024);
+    b.f64("hit_latency_ns", hit_latency_ns, "ns",
+          "a snooped DMA read whose lines are all in the cache is served from it in this "
+          "time instead of by DRAM (LLC hit); 0: every access has DRAM timing", 0, 1e6);
 }
 
 void CacheParams::validate() const {
@@ -153,6 +156,12 @@ void CoherentCache::cpu_writeback_all() {
 
 bool CoherentCache::line_present(uint64_t addr) const {
     return lookup(addr & ~(kLine - 1)) != nullptr;
+}
+
+bool CoherentCache::holds(uint64_t addr, size_t len) const {
+    for (uint64_t line = addr & ~(kLine - 1); line < addr + len; line += kLine)
+        if (!lookup(line)) return false;
+    return true;
 }
 
 bool CoherentCache::line_dirty(uint64_t addr) const {

@@ -35,6 +35,8 @@ constexpr uint64_t kCacheLineBytes = 64;  // fixed: x86 and Arm hosts alike
 struct CacheParams {
     uint64_t size = 2ull << 20;  // bytes
     uint32_t ways = 16;
+    double hit_latency_ns = 0;   // a snooped DMA read found entirely in the cache is
+                                 // served from it (as an LLC serves it); 0: DRAM timing
 
     void bind(sim::ParamBinder& b);
     // Throws sim::InputError naming the key unless size / (64 * ways) is a power of two.
@@ -55,6 +57,7 @@ public:
     void cpu_flush(uint64_t addr, size_t len);  // clflush: write back dirty, invalidate
     void cpu_writeback_all();                   // write back every dirty line, keep it
     bool line_present(uint64_t addr) const;
+    bool holds(uint64_t addr, size_t len) const;  // every line of the range is cached
     bool line_dirty(uint64_t addr) const;
 
     // DMA side: called by the memory controller when it services a request.

@@ -21,7 +21,12 @@ void ControllerParams::bind(sim::ParamBinder& b) {
 MemoryController::MemoryController(sc_core::sc_module_name name, const ControllerParams& p,
                                    const DramParams& dram, const CacheParams& cache,
                                    tlmx::Mode mode)
-    : sc_module(name), socket("socket"), p_(p), cache_(cache, store_), dram_(dram) {
+    : sc_module(name),
+      socket("socket"),
+      p_(p),
+      cache_(cache, store_),
+      dram_(dram),
+      hit_latency_(sim::ns_to_ps(cache.hit_latency_ns)) {
     add_child("store", store_);
     add_child("cache", cache_);
     add_child("dram", dram_);
@@ -45,6 +50,13 @@ sim::ps_t MemoryController::serve(Payload& gp, sim::ps_t arrival) {
         return arrival;
     }
     const bool snoop = tlmx::attr(gp).snoop;
+    if (!gp.is_write() && snoop && hit_latency_ > 0 && cache_.holds(a, n)) {
+        cache_.dma_read(a, gp.get_data_ptr(), n, true);
+        ++reads_;
+        ++cache_served_;
+        gp.set_response_status(tlm::TLM_OK_RESPONSE);
+        return arrival + hit_latency_;
+    }
     if (gp.is_write()) {
         cache_.dma_write(a, gp.get_data_ptr(), n, snoop);
         ++writes_;

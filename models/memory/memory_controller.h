@@ -52,12 +52,15 @@ private:
     SparseMemory store_;
     CoherentCache cache_;
     DramTiming dram_;
+    sim::ps_t hit_latency_;  // CacheParams::hit_latency_ns
     uint32_t outstanding_ = 0;
     Payload* waiting_ = nullptr;  // a request refused while the queue was full
     tlmx::TimedQueue<Payload*> resp_q_{"resp_q"};
 
     sim::Counter reads_{*this, "reads", "", "DMA reads served"};
     sim::Counter writes_{*this, "writes", "", "DMA writes served"};
+    sim::Counter cache_served_{*this, "cache_served_reads", "",
+                               "snooped reads served from the CPU cache (cache.hit_latency_ns)"};
     sim::Counter errors_{*this, "address_errors", "", "requests outside installed memory"};
     sim::Counter queue_full_{*this, "queue_full_stalls", "", "requests refused: queue full"};
     sim::Formula digest_{*this, "digest", "", "digest of memory contents (memory.digest)",

@@ -212,24 +212,28 @@ void RemappingUnit::report(const iommu::Request& r, const iommu::Result& res) {
     ++*c;
 }
 
-// The IOTLB holds leaves of every supported size; a hit still checks permissions.
+// The IOTLB holds leaves of every supported size, probed together as one lookup (one
+// lookup, hit or miss in the statistics); a hit still checks permissions.
 std::optional<iommu::Result> RemappingUnit::iotlb_hit(uint16_t did, const iommu::Request& r) {
-    for (unsigned log2 : {12u, 21u, 30u}) {
+    IotlbKey key{did, 0, r.iova >> 12, 12};
+    for (unsigned log2 : {21u, 30u}) {
+        if (iotlb_.peek(key)) break;  // the smallest page that holds the address wins
         if ((log2 == 21 && !(caps_.sllps & 1)) || (log2 == 30 && !(caps_.sllps & 2))) continue;
-        const IotlbValue* e = iotlb_.lookup({did, 0, r.iova >> log2, uint8_t(log2)});
-        if (!e) continue;
-        iommu::Result res;
-        res.page_size = uint64_t(1) << log2;
-        res.pa = e->pa_base | (r.iova & (res.page_size - 1));
-        res.read = e->read;
-        res.write = e->write;
-        res.force_snoop = e->snoop_forced;
-        res.snoop = e->snoop_forced || !r.no_snoop;
-        if (r.write && !res.write) res = iommu::Result{true, fault::WRITE};
-        else if (r.read && !res.read) res = iommu::Result{true, fault::READ};
-        return res;
+        const IotlbKey large{did, 0, r.iova >> log2, uint8_t(log2)};
+        if (iotlb_.peek(large)) key = large;
     }
-    return std::nullopt;
+    const IotlbValue* e = iotlb_.lookup(key);
+    if (!e) return std::nullopt;
+    iommu::Result res;
+    res.page_size = uint64_t(1) << key.size_log2;
+    res.pa = e->pa_base | (r.iova & (res.page_size - 1));
+    res.read = e->read;
+    res.write = e->write;
+    res.force_snoop = e->snoop_forced;
+    res.snoop = e->snoop_forced || !r.no_snoop;
+    if (r.write && !res.write) res = iommu::Result{true, fault::WRITE};
+    else if (r.read && !res.read) res = iommu::Result{true, fault::READ};
+    return res;
 }
 
 void RemappingUnit::iotlb_fill(uint16_t did, const iommu::Request& r, const iommu::Result& res) {

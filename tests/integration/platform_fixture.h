@@ -19,3 +19,18 @@ inline platform::PlatformConfig make_platform(
     schema.check_known(cfg);
     return platform::PlatformConfig::read(cfg);
 }
+
+// A shipped configuration file with key=value overrides on top, as on the command line.
+inline platform::PlatformConfig load_platform(
+    const std::string& file, const std::vector<std::pair<std::string, std::string>>& overrides) {
+    sim::Config cfg;
+    cfg.load_ini(file);
+    for (auto& kv : overrides) cfg.set(kv.first, kv.second);
+    sim::ParamSchema schema;
+    platform::PlatformConfig::declare(schema, platform::device_count(cfg));
+    schema.check_known(cfg);
+    return platform::PlatformConfig::read(cfg);
+}
+
+// The repository root, for shipped configurations.
+inline std::string source_root() { return IOMMU_SIM_SOURCE_DIR; }

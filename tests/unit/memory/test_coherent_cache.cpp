@@ -102,8 +102,9 @@ TEST_CASE("CacheParams: bind names each field and rejects a bad geometry",
     memtest::TestBinder b;
     CacheParams p;
     p.bind(b);
-    REQUIRE(b.fields.size() == 2);
+    REQUIRE(b.fields.size() == 3);
     CHECK(b.fields.at("size").unit == "B");
+    CHECK(b.fields.at("hit_latency_ns").unit == "ns");
     CHECK(b.fields.at("ways").unit == "");
     CHECK_FALSE(b.fields.at("ways").desc.empty());
 
