@@ -23,6 +23,11 @@ public:
         m_.cache().dma_write(pa, &v, 4, true);
         return true;
     }
+    bool write_u64(uint64_t pa, uint64_t v) override {
+        if (!fits(pa, 8)) return false;
+        m_.cache().dma_write(pa, &v, 8, true);
+        return true;
+    }
 
 private:
     bool fits(uint64_t pa, uint64_t n) const { return pa < size_ && size_ - pa >= n; }

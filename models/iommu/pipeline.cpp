@@ -63,7 +63,7 @@ struct WalkTag : tlm::tlm_extension<WalkTag> {
 
 }  // namespace
 
-// One walker slot's table-read transaction, reused for every read of its walks.
+// One walker slot's table-access transaction, reused for every access of its walks.
 struct Pipeline::WalkRead {
     Payload gp;
     uint64_t data = 0;
@@ -76,7 +76,18 @@ struct Pipeline::WalkRead {
         gp.set_data_length(8);
         gp.set_streaming_width(8);
         gp.set_byte_enable_ptr(nullptr);
-        gp.set_read();
+    }
+    // The walk's next access: a table read, or the write of an updated entry.
+    void prepare(const Walk& w, bool snoop) {
+        gp.set_address(w.read_address());
+        if (w.write_pending()) {
+            gp.set_write();
+            data = w.write_value();
+        } else {
+            gp.set_read();
+        }
+        gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        tlmx::attr(gp).snoop = snoop;
     }
 };
 
@@ -186,11 +197,8 @@ void Pipeline::next_step(unsigned slot) {
 void Pipeline::step_method() {
     while (step_q_.ready()) {
         const unsigned slot = step_q_.pop();
-        Payload& gp = reads_[slot]->gp;
-        gp.set_address(walks_[slot]->read_address());
-        gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-        tlmx::attr(gp).snoop = unit_.walks_snoop();
-        send_down(gp);
+        reads_[slot]->prepare(*walks_[slot], unit_.walks_snoop());
+        send_down(reads_[slot]->gp);
     }
 }
 
@@ -317,11 +325,9 @@ Result Pipeline::atomic_walk(const Request& r, sc_time& delay) {
     const sc_time start = delay;
     Walk& w = unit_.begin_walk(0, r);
     Payload& gp = reads_[0]->gp;
-    tlmx::attr(gp).snoop = unit_.walks_snoop();
     while (!w.done()) {
         delay += step_latency_;
-        gp.set_address(w.read_address());
-        gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        reads_[0]->prepare(w, unit_.walks_snoop());
         downstream->b_transport(gp, delay);
         w.supply(reads_[0]->data, gp.is_response_ok());
     }

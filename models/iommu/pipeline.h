@@ -8,8 +8,9 @@
 //            the end, so an IOTLB hit adds exactly lookup_cycles
 //   walk     a miss takes one of `walkers` slots (WalkerPool: a miss to a page being
 //            walked with the same attributes joins that walk, the rest wait in order);
-//            each table read costs `walk_step_cycles`, then is a real 8-byte memory
-//            read on the downstream socket
+//            each table access costs `walk_step_cycles`, then is a real 8-byte memory
+//            transaction on the downstream socket: a read, or the write of an entry
+//            whose accessed/dirty flags the walk sets
 //   leave    translated address and snoop attribute set, on to memory; the response
 //            goes back up with the untranslated address restored. A request leaves
 //            the input queue when memory accepts it.

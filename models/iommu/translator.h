@@ -12,14 +12,18 @@
 
 namespace iommu {
 
-// One table walk in flight.
+// One table walk in flight: a sequence of 8-byte accesses, mostly reads; a write when
+// hardware updates an entry (accessed/dirty flags).
 class Walk {
 public:
     virtual ~Walk() = default;
     virtual bool done() const = 0;
-    // The physical address of the next 8-byte read; valid while !done().
+    // The physical address of the next 8-byte access; valid while !done().
     virtual uint64_t read_address() const = 0;
-    // The 8 bytes read; ok=false when the read itself failed (an access error).
+    // The next access writes write_value() at read_address() instead of reading.
+    virtual bool write_pending() const { return false; }
+    virtual uint64_t write_value() const { return 0; }
+    // The 8 bytes read (ignored after a write); ok=false when the access failed.
     virtual void supply(uint64_t qword, bool ok) = 0;
 };
 

@@ -254,7 +254,9 @@ iommu::Result RemappingUnit::translate(const iommu::Request& r) {
     begin(functional_, r);
     while (!functional_.done()) {
         uint64_t v = 0;
-        const bool ok = mem_.read_u64(functional_.read_address(), v);
+        const uint64_t pa = functional_.read_address();
+        const bool ok = functional_.write_pending() ? mem_.write_u64(pa, functional_.write_value())
+                                                    : mem_.read_u64(pa, v);
         functional_.supply(v, ok);
     }
     return end(functional_);
@@ -322,6 +324,7 @@ iommu::Result RemappingUnit::end(WalkSlot& w) {
     const iommu::Result& res = w.result();
     if (w.scalable) {
         walk_reads_ += w.scalable->reads();
+        walk_writes_ += w.scalable->writes();
     } else {
         const LegacyWalker& walk = *w.legacy;
         walk_reads_ += walk.reads();

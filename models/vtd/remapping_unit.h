@@ -39,6 +39,7 @@ public:
     virtual ~HostMemory() = default;
     virtual bool read_u64(uint64_t pa, uint64_t& value) = 0;
     virtual bool write_u32(uint64_t pa, uint32_t value) = 0;
+    virtual bool write_u64(uint64_t pa, uint64_t value) = 0;  // A/D updates
 };
 
 struct UnitParams {
@@ -127,6 +128,7 @@ private:
     sim::Counter translations_{*this, "translations", "", "requests translated or faulted"};
     sim::Counter walks_{*this, "walks", "", "table walks started"};
     sim::Counter walk_reads_{*this, "walk_reads", "", "8-byte table reads by walks"};
+    sim::Counter walk_writes_{*this, "walk_writes", "", "A/D flag updates written by walks"};
     sim::Counter faults_{*this, "faults", "", "translation faults"};
     std::map<uint32_t, std::unique_ptr<sim::Counter>> fault_reasons_;  // by reason code
     sim::Counter inv_context_{*this, "inv.context", "", "context-cache invalidations"};

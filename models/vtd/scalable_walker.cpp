@@ -37,11 +37,13 @@ constexpr uint64_t kPteSmep = uint64_t(1) << 6;
 
 enum Pgtt : unsigned { kFirstLevel = 1, kSecondLevel = 2, kNested = 3, kPassThrough = 4 };
 
-// Second-level paging entry (9.8): R 0, W 1, PS 7, SNP 11 (with ECAP.SC), TM 62 (with
-// ECAP.DT); X 2, A 8 and D 9 are not modelled and are ignored.
+// Second-level paging entry (9.8): R 0, W 1, PS 7, A 8 and D 9 (set by hardware under
+// SSADE), SNP 11 (with ECAP.SC), TM 62 (with ECAP.DT); X 2 is not modelled.
 constexpr uint64_t kSlRead = uint64_t(1) << 0;
 constexpr uint64_t kSlWrite = uint64_t(1) << 1;
 constexpr uint64_t kSlPageSize = uint64_t(1) << 7;
+constexpr uint64_t kSlAccessed = uint64_t(1) << 8;
+constexpr uint64_t kSlDirty = uint64_t(1) << 9;
 constexpr uint64_t kSlSnoop = uint64_t(1) << 11;
 constexpr uint64_t kSlTransientMapping = uint64_t(1) << 62;
 
@@ -65,7 +67,7 @@ bool qualified(uint32_t reason) {
 void ScalableWalker::start(const iommu::Request& r) {
     req_ = r;
     res_ = iommu::Result{};
-    reads_ = 0;
+    reads_ = writes_ = 0;
     fpd_ = false;
     state_ = State::Root;
     // Scalable mode exists only with ECAP.SMTS (RTADDR.TTM=01 is then invalid).
@@ -76,6 +78,11 @@ void ScalableWalker::start(const iommu::Request& r) {
 
 void ScalableWalker::supply(uint64_t v, bool ok) {
     if (state_ == State::Done) return;
+    if (state_ == State::SlUpdate) {  // the A/D write-back finished
+        ++writes_;
+        if (!ok) return fail(sm_fault::SSL_ACCESS);
+        return sl_next(update_);
+    }
     ++reads_;
     if (!ok) return fail(access_fault());
     switch (state_) {
@@ -86,6 +93,7 @@ void ScalableWalker::supply(uint64_t v, bool ok) {
         case State::PasidEntry: return pasid_entry(v);
         case State::FirstLevel: return first_level(v);
         case State::SecondLevel: return second_level(v);
+        case State::SlUpdate:
         case State::Done: return;
     }
 }
@@ -103,6 +111,7 @@ uint32_t ScalableWalker::access_fault() const {
         case State::PasidEntry: return SPT_ACCESS;
         case State::FirstLevel: return fl_level_ == fl_levels_ ? SFL_TOP_ACCESS : SFL_ACCESS;
         case State::SecondLevel: return sl_level_ == sl_levels_ ? SSL_TOP_ACCESS : SSL_ACCESS;
+        case State::SlUpdate:
         case State::Done: break;
     }
     return SRT_ACCESS;
@@ -345,9 +354,30 @@ void ScalableWalker::second_level(uint64_t v) {
     sl_read_ = sl_read_ && (v & kSlRead);
     sl_write_ = sl_write_ && (v & kSlWrite);
     if (!sl_permitted()) return;
+    if (const uint64_t set = sl_ad_bits(v, sl_level_ == 1 || large)) {
+        update_ = v | set;  // written back at the entry's address (addr_), then used
+        state_ = State::SlUpdate;
+        return;
+    }
+    sl_next(v);
+}
+
+void ScalableWalker::sl_next(uint64_t v) {
+    const bool large = (sl_level_ == 2 || sl_level_ == 3) && (v & kSlPageSize);
     if (sl_level_ == 1 || large) return sl_leaf(v, level_size(sl_level_));
     --sl_level_;
     read_sl_entry(v & addr_mask());
+}
+
+// Second-level A/D (spec 3.7.x, 9.8; PASID entry SSADE): hardware sets A in every entry
+// a permitted walk uses and D in the leaf a write goes through; an entry already
+// carrying them is not written. A leaf mapping a first-level table (nested) is read,
+// so it gets A only. First-level A/D updates are not modelled.
+uint64_t ScalableWalker::sl_ad_bits(uint64_t v, bool leaf) const {
+    if (!caps_.ssads || !(pte_[0] & kPteSsade)) return 0;
+    uint64_t set = v & kSlAccessed ? 0 : kSlAccessed;
+    if (leaf && sl_for_ != SlFor::FlEntry && req_.write && !(v & kSlDirty)) set |= kSlDirty;
+    return set;
 }
 
 // Reserved bits of a present second-level entry (9.8), by level.

@@ -133,15 +133,20 @@ public:
     bool done() const { return state_ == State::Done; }
     // The physical address of the next 8-byte read; valid while !done().
     uint64_t read_address() const { return addr_; }
-    // The 8 bytes read at read_address(); ok=false when the read itself failed.
+    // The next access is an A/D update: write write_value() at read_address().
+    bool write_pending() const { return state_ == State::SlUpdate; }
+    uint64_t write_value() const { return update_; }
+    // The 8 bytes read at read_address() (ignored after a write); ok=false when the
+    // access itself failed.
     void supply(uint64_t qword, bool ok = true);
     const iommu::Result& result() const { return res_; }
-    // How many table reads the walk made.
+    // How many table reads, and A/D writes, the walk made.
     unsigned reads() const { return reads_; }
+    unsigned writes() const { return writes_; }
 
 private:
     enum class State { Root, ContextLo, ContextHi, PasidDir, PasidEntry, FirstLevel,
-                       SecondLevel, Done };
+                       SecondLevel, SlUpdate, Done };
     // What a second-level walk translates: the request's address (PGTT=2), the
     // guest-physical address of a first-level entry, or the first-level output (PGTT=3).
     enum class SlFor { Output, FlEntry, NestedOutput };
@@ -168,6 +173,8 @@ private:
     void begin_second_level(uint64_t input, SlFor purpose);
     void read_sl_entry(uint64_t table);
     void second_level(uint64_t v);
+    void sl_next(uint64_t v);
+    uint64_t sl_ad_bits(uint64_t v, bool leaf) const;
     uint64_t sl_reserved(uint64_t v, bool large) const;
     bool sl_permitted();
     void sl_leaf(uint64_t v, uint64_t page_size);
@@ -184,7 +191,8 @@ private:
     iommu::Result res_{};
     State state_ = State::Done;
     uint64_t addr_ = 0;
-    unsigned reads_ = 0;
+    unsigned reads_ = 0, writes_ = 0;
+    uint64_t update_ = 0;  // the entry with A/D set, while State::SlUpdate
     // Context state.
     uint64_t ctx_lo_ = 0;
     uint64_t pte_[3] = {};  // PASID table entry qwords 0-2

@@ -22,6 +22,11 @@ public:
         m_.write(pa, &v, 4);
         return true;
     }
+    bool write_u64(uint64_t pa, uint64_t v) override {
+        if (!fits(pa, 8)) return false;
+        m_.write_u64(pa, v);
+        return true;
+    }
 
 private:
     bool fits(uint64_t pa, uint64_t n) const { return pa < size_ && size_ - pa >= n; }

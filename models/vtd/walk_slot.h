@@ -16,6 +16,8 @@ public:
     uint64_t read_address() const override {
         return legacy ? legacy->read_address() : scalable->read_address();
     }
+    bool write_pending() const override { return scalable && scalable->write_pending(); }
+    uint64_t write_value() const override { return scalable ? scalable->write_value() : 0; }
     void supply(uint64_t qword, bool ok) override {
         if (legacy) legacy->supply(qword, ok);
         else scalable->supply(qword, ok);

@@ -41,7 +41,7 @@ struct Bench {
     tlmx::Mode mode;
     memory::MemoryController mem, ref_mem;
     vtd::StoreMemory host{mem.store()};
-    vtd::Capabilities caps;
+    vtd::Capabilities caps = capabilities();
     vtd::RemappingUnit unit{caps, vtd::UnitParams{}, host};
     iommu::Pipeline pipe;
     Probe probe, ref;
@@ -65,6 +65,24 @@ struct Bench {
         platform::enable_translation(unit);
     }
     void map(uint64_t iova) { tables.map_second_level(sl_root, 4, iova, iova); }
+    static vtd::Capabilities capabilities() {
+        vtd::Capabilities c;
+        c.smts = c.ssads = true;  // scalable mode and second-level A/D available
+        return c;
+    }
+    // Switches requester 0x0008 to scalable mode: RID_PASID 0 translates through the
+    // same second-level table, with SSADE.
+    void scalable_with_ad() {
+        vtdtest::ScalableContextSpec c;
+        tables.set_scalable_context(0, 0x08, c);
+        vtdtest::PasidSpec pe;
+        pe.pgtt = vtdtest::Pgtt::kSecondLevel;
+        pe.slptptr = sl_root;
+        pe.did = 1;
+        pe.ssade = true;
+        unit.write(vtd::reg::RTADDR, tables.set_pasid_entry(0, 0x08, 0, pe), 8);
+        platform::enable_translation(unit);
+    }
     // Memory time of one unloaded read of `bytes`, measured on the reference memory.
     sc_time memory_read(uint32_t bytes) {
         ref.bytes = bytes;
@@ -254,4 +272,34 @@ TEST_CASE("Through the VT-d platform, a device's writes read back intact (timing
 }
 TEST_CASE("Through the VT-d platform, a device's writes read back intact (atomic)", "[vtd][platform]") {
     check_platform_round_trip("atomic");
+}
+
+TEST_CASE("VT-d timing: SSADE's A/D updates are memory writes on the walk's path",
+          "[vtd][pipeline][ad]") {
+    const auto p = pipeline_params(4);
+    Bench b(tlmx::Mode::Timing, p);
+    const vtdtest::WalkPath path = b.tables.map_second_level(b.sl_root, 4, kIova, kIova);
+    b.scalable_with_ad();
+    b.probe.script = [&](Probe& probe) {
+        const sc_time mem64 = b.memory_read(64), mem8 = b.memory_read(8);
+        const sc_time mem8w = b.ref.access(kIova, true);  // the reference probe is at 8 B
+        b.ref.bytes = 64;
+        const sc_time mem64w = b.ref.access(kIova, true);
+        const sc_time lookup = b.cycle * double(p.lookup_cycles), step = b.cycle * double(p.walk_step_cycles);
+        // Scalable mode walks uncached: root, context (2), directory, PASID entry (3),
+        // then the four paging entries. The read sets A in all four, the write D in
+        // the leaf.
+        CHECK(probe.access(kIova) == lookup + (step + mem8) * 11.0 + (step + mem8w) * 4.0 + mem64);
+        CHECK(probe.access(kIova + 64, true) == lookup + (step + mem8) * 11.0 + step + mem8w + mem64w);
+        CHECK(probe.done[0].ok);
+        CHECK(probe.done[1].ok);
+    };
+    sc_core::sc_start();
+    for (size_t i = 0; i < path.entries.size(); ++i) {
+        const uint64_t e = b.mem.store().read_u64(path.entries[i]);
+        CHECK((e & (uint64_t(1) << 8)) != 0);                              // A
+        CHECK(((e >> 9) & 1) == (i + 1 == path.entries.size() ? 1u : 0u));  // D: leaf only
+    }
+    CHECK(stat("iommu.walk_writes") == 4 + 1);
+    CHECK(stat("mem.writes") == 4 + 1 + 1);  // the A/D updates and the device's write
 }

@@ -22,12 +22,13 @@ constexpr uint64_t PASIDE = B(3);
 // PASID entry qword 0: AW 4:2, PGTT 8:6. Qword 1: PGSNP bit 24. Qword 2: SRE 0, ERE 1,
 // FLPM 3:2, WPE 4, NXE 5.
 constexpr uint64_t aw(uint64_t v) { return v << 2; }
+constexpr uint64_t SSADE = B(9);  // PASID entry qword 0: second-level A/D enable
 constexpr uint64_t pgtt(uint64_t v) { return v << 6; }
 constexpr uint64_t PGSNP = B(24);
 constexpr uint64_t SRE = B(0), ERE = B(1), WPE = B(4), NXE = B(5);
 constexpr uint64_t flpm(uint64_t v) { return v << 2; }
-// Second-level entry: R 0, W 1, PS 7, SNP 11.
-constexpr uint64_t R = B(0), W = B(1), PS = B(7), SNP = B(11);
+// Second-level entry: R 0, W 1, PS 7, A 8, D 9, SNP 11.
+constexpr uint64_t R = B(0), W = B(1), PS = B(7), A = B(8), D = B(9), SNP = B(11);
 // First-level entry: P 0, R/W 1, U/S 2, PS 7, XD 63.
 constexpr uint64_t FP = B(0), FRW = B(1), FUS = B(2), XD = B(63);
 constexpr uint64_t FUSER = FP | FRW | FUS;
@@ -93,6 +94,7 @@ struct Rig {
         pte(kTable0, 15, kNestSl | pgtt(3) | aw(1) | P, 15, (uint64_t(1) << 40));  // FLPTPTR > 39 bits
         pte(kTable0, 16, pgtt(1) | P, 16, kFl | SRE | ERE);  // NXE=0
         pte(kTable1, 0, pgtt(1) | P, 64, kFl | SRE | ERE | WPE | NXE);  // PASID 64
+        pte(kTable0, 17, kSl | pgtt(2) | aw(2) | SSADE | P, 17, 0);     // SL with A/D
     }
     void second_level() {
         mem.write_u64(kSl + 0 * 8, 0x21000 | R | W);
@@ -144,18 +146,28 @@ struct Rig {
         mem.write_u64(hpa + 0x4000 + 5 * 8, 0x5000 | FUSER);
     }
 
-    // Drives a walk to the end; fail_at makes that read (1-based) report an error.
-    iommu::Result walk(const iommu::Request& r, unsigned* reads = nullptr, unsigned fail_at = 0) {
+    // Drives a walk to the end; fail_at makes that access (1-based) report an error.
+    // A/D updates are written to memory; `writes` counts them.
+    iommu::Result walk(const iommu::Request& r, unsigned* reads = nullptr, unsigned fail_at = 0,
+                       unsigned* writes = nullptr) {
         ScalableWalker w(caps, kRoot);
         w.start(r);
-        unsigned n = 0;
+        unsigned n = 0, nw = 0;
         while (!w.done()) {
             ++n;
             REQUIRE(n <= 64);
-            w.supply(mem.read_u64(w.read_address()), n != fail_at);
+            if (w.write_pending()) {
+                ++nw;
+                if (n != fail_at) mem.write_u64(w.read_address(), w.write_value());
+                w.supply(0, n != fail_at);
+            } else {
+                w.supply(mem.read_u64(w.read_address()), n != fail_at);
+            }
         }
-        CHECK(w.reads() == n);
-        if (reads) *reads = n;
+        CHECK(w.reads() == n - nw);
+        CHECK(w.writes() == nw);
+        if (reads) *reads = n - nw;
+        if (writes) *writes = nw;
         return w.result();
     }
 };
@@ -524,4 +536,50 @@ TEST_CASE("Scalable: random table contents always finish in bounded reads", "[vt
         const auto& res = w.result();
         if (!res.fault) REQUIRE(res.page_size >= 4096);
     }
+}
+
+TEST_CASE("Scalable: SSADE sets A in every entry walked and D in the leaf of a write",
+          "[vtd][scalable][ad]") {
+    Rig rig;
+    rig.caps.ssads = true;
+    const uint64_t pml4e = kSl, pdpe = 0x21000, pde = 0x22000, pte1 = 0x23000 + 8, pte3 = 0x23000 + 24;
+    unsigned reads = 0, writes = 0;
+    // A read: A in all four entries, D nowhere.
+    auto res = rig.walk(Req(kDev, 0x1000).pasid(17), &reads, 0, &writes);
+    REQUIRE_FALSE(res.fault);
+    CHECK(writes == 4);
+    for (uint64_t e : {pml4e, pdpe, pde, pte1}) CHECK((rig.mem.read_u64(e) & (A | D)) == A);
+    CHECK(rig.mem.read_u64(pte1) == (0x80001000 | R | A));  // nothing else changed
+    // A write to another page: the upper entries already carry A; the leaf gets A and D.
+    res = rig.walk(Req(kDev, 0x3000).pasid(17).write(), &reads, 0, &writes);
+    REQUIRE_FALSE(res.fault);
+    CHECK(writes == 1);
+    CHECK(rig.mem.read_u64(pte3) == (0x80003000 | R | W | A | D));
+    // Again: nothing left to set, nothing written.
+    rig.walk(Req(kDev, 0x3000).pasid(17).write(), &reads, 0, &writes);
+    CHECK(writes == 0);
+    // A write the leaf forbids faults before any flag is set on that leaf.
+    res = rig.walk(Req(kDev, 0x1000).pasid(17).write(), &reads, 0, &writes);
+    check_fault(res, smf::SGN_WRITE);
+    CHECK((rig.mem.read_u64(pte1) & D) == 0);
+}
+
+TEST_CASE("Scalable: without SSADE (or ECAP.SSADS) no entry is written", "[vtd][scalable][ad]") {
+    Rig rig;
+    rig.caps.ssads = true;
+    unsigned reads = 0, writes = 0;
+    rig.walk(Req(kDev, 0x3000).pasid(1).write(), &reads, 0, &writes);  // PASID 1: SSADE=0
+    CHECK(writes == 0);
+    CHECK(rig.mem.read_u64(0x23000 + 24) == (0x80003000 | R | W));
+    rig.caps.ssads = false;  // SSADE is then a reserved bit
+    check_fault(rig.walk(Req(kDev, 0x3000).pasid(17).write()), smf::SPT_RESERVED);
+}
+
+TEST_CASE("Scalable: a failed A/D write faults as a second-level access error",
+          "[vtd][scalable][ad]") {
+    Rig rig;
+    rig.caps.ssads = true;
+    // Accesses: root, context x2, directory, PASID entry x3, PML4E read, then its A write.
+    check_fault(rig.walk(Req(kDev, 0x1000).pasid(17), nullptr, 9), smf::SSL_ACCESS);
+    CHECK((rig.mem.read_u64(kSl) & A) == 0);
 }
