@@ -27,7 +27,7 @@ void BootMapParams::validate() const {
 
 void declare_vtd(sim::ParamSchema& s) {
     s.declare("vtd", [](sim::ParamBinder& b) { vtd::Capabilities().bind(b); });
-    for (const char* cache : {"vtd.iotlb", "vtd.context_cache", "vtd.walk_cache"})
+    for (const char* cache : {"vtd.iotlb", "vtd.context_cache", "vtd.pasid_cache", "vtd.walk_cache"})
         s.declare(cache, [](sim::ParamBinder& b) { vtd::CacheGeometry().bind(b); });
 }
 
@@ -36,6 +36,7 @@ VtdConfig read_vtd(const sim::Config& cfg, uint64_t seed) {
     v.caps = sim::read_checked<vtd::Capabilities>(cfg, "vtd");
     v.unit.iotlb = sim::read_checked<vtd::CacheGeometry>(cfg, "vtd.iotlb");
     v.unit.context_cache = sim::read_checked<vtd::CacheGeometry>(cfg, "vtd.context_cache");
+    v.unit.pasid_cache = sim::read_checked<vtd::CacheGeometry>(cfg, "vtd.pasid_cache");
     v.unit.walk_cache = sim::read_checked<vtd::CacheGeometry>(cfg, "vtd.walk_cache");
     v.unit.seed = seed;
     return v;

@@ -1,8 +1,8 @@
 // The IOMMU part of a platform's configuration: which architecture sits on the DMA
 // path ([iommu] arch), the engine's pipeline ([iommu]), the VT-d unit ([vtd],
-// [vtd.iotlb], [vtd.context_cache], [vtd.walk_cache], shared with `iommu-sim walk
-// --set`), and the boot-time mapping that stands in for a driver until the mapping
-// engine programs the unit ([iommu.map]).
+// [vtd.iotlb], [vtd.context_cache], [vtd.pasid_cache], [vtd.walk_cache], shared with
+// `iommu-sim walk --set`), and the boot-time mapping that stands in for a driver until
+// the mapping engine programs the unit ([iommu.map]).
 #pragma once
 
 #include <cstdint>

@@ -55,6 +55,13 @@ public:
         return &at(set, way).value;
     }
 
+    // Counts a lookup that missed, for a caller that probed with peek() and found
+    // nothing it could use.
+    void record_miss() {
+        ++lookups_;
+        ++misses_;
+    }
+
     // A look without side effects: no statistics, no replacement update.
     const Value* peek(const Key& k) const {
         const uint32_t set = set_of(k);

@@ -1,5 +1,7 @@
-// The VT-d translation caches (spec 6.2): the context-cache, tagged by source-id and
-// domain, and the IOTLB, tagged by domain, PASID and page number at each page size.
+// The VT-d translation caches (spec 6.2): the context-cache, tagged by source-id; the
+// PASID-cache (scalable mode), tagged by source-id and PASID and holding the domain it
+// names; the IOTLB, tagged by domain, PASID and page number at each page size; and
+// the paging-structure caches.
 // Both are SetAssocCaches of the vendor-neutral engine. Until software invalidates
 // them (register-based or queued invalidation, invalidation.h), cached entries keep
 // translating, as on hardware.
@@ -37,6 +39,23 @@ struct ContextIndex {
 };
 using ContextCache = iommu::SetAssocCache<ContextKey, ContextValue, ContextIndex>;
 
+// PASID-cache: one scalable-mode PASID-table entry (qwords 0-2) and the FPD of the
+// directory entry above it, for one requester and PASID.
+struct PasidKey {
+    uint16_t sid = 0;
+    uint32_t pasid = 0;
+    bool operator==(const PasidKey& o) const { return sid == o.sid && pasid == o.pasid; }
+};
+struct PasidValue {
+    uint64_t q[3] = {};
+    bool dir_fpd = false;
+    uint16_t did() const { return uint16_t(q[1]); }
+};
+struct PasidIndex {
+    uint64_t operator()(const PasidKey& k) const { return k.pasid ^ (uint64_t(k.sid) << 3); }
+};
+using PasidCache = iommu::SetAssocCache<PasidKey, PasidValue, PasidIndex>;
+
 // IOTLB: one translation of a page of `size_log2` bits.
 struct IotlbKey {
     uint16_t did = 0;
@@ -51,6 +70,11 @@ struct IotlbValue {
     uint64_t pa_base = 0;
     bool read = false, write = false;
     bool snoop_forced = false;  // SNP (or PGSNP) with ECAP.SC
+    // Scalable mode: the privilege and execute attributes the walk was made for (a
+    // request with others walks again), and whether a write must walk to set D (the
+    // filling walk did not, under SSADE).
+    bool priv = false, exec = false;
+    bool write_walks = false;
 };
 struct IotlbIndex {
     uint64_t operator()(const IotlbKey& k) const {

@@ -29,9 +29,12 @@ RemappingUnit::RemappingUnit(const Capabilities& caps, const UnitParams& p, Host
       mem_(mem),
       context_cache_(p.context_cache.sets, p.context_cache.ways,
                      iommu::parse_replacement(p.context_cache.replacement), p.seed, "vtd.cc"),
+      pasid_cache_(p.pasid_cache.sets, p.pasid_cache.ways,
+                   iommu::parse_replacement(p.pasid_cache.replacement), p.seed, "vtd.pc"),
       iotlb_(p.iotlb.sets, p.iotlb.ways, iommu::parse_replacement(p.iotlb.replacement), p.seed,
              "vtd.iotlb") {
     add_child("context_cache", context_cache_);
+    add_child("pasid_cache", pasid_cache_);
     add_child("iotlb", iotlb_);
     static const char* const names[] = {"pde", "pdpe", "pml4e", "pml5e"};
     for (unsigned i = 0; i < 4; ++i) {
@@ -212,39 +215,64 @@ void RemappingUnit::report(const iommu::Request& r, const iommu::Result& res) {
     ++*c;
 }
 
-// The IOTLB holds leaves of every supported size, probed together as one lookup (one
-// lookup, hit or miss in the statistics); a hit still checks permissions.
-std::optional<iommu::Result> RemappingUnit::iotlb_hit(uint16_t did, const iommu::Request& r) {
-    IotlbKey key{did, 0, r.iova >> 12, 12};
+// The IOTLB holds leaves of every supported size, probed together (one lookup, hit or
+// miss, in the statistics): the smallest page holding the address, or nullptr with
+// `key` the 4 KiB key.
+const IotlbValue* RemappingUnit::iotlb_probe(uint16_t did, uint32_t pasid, uint64_t iova,
+                                             IotlbKey& key) {
+    key = IotlbKey{did, pasid, iova >> 12, 12};
+    if (const IotlbValue* e = iotlb_.peek(key)) return e;
     for (unsigned log2 : {21u, 30u}) {
-        if (iotlb_.peek(key)) break;  // the smallest page that holds the address wins
         if ((log2 == 21 && !(caps_.sllps & 1)) || (log2 == 30 && !(caps_.sllps & 2))) continue;
-        const IotlbKey large{did, 0, r.iova >> log2, uint8_t(log2)};
-        if (iotlb_.peek(large)) key = large;
+        const IotlbKey large{did, pasid, iova >> log2, uint8_t(log2)};
+        if (const IotlbValue* e = iotlb_.peek(large)) {
+            key = large;
+            return e;
+        }
     }
-    const IotlbValue* e = iotlb_.lookup(key);
-    if (!e) return std::nullopt;
+    return nullptr;
+}
+
+namespace {
+
+iommu::Result from_iotlb(const IotlbValue& e, const IotlbKey& key, const iommu::Request& r) {
     iommu::Result res;
     res.page_size = uint64_t(1) << key.size_log2;
-    res.pa = e->pa_base | (r.iova & (res.page_size - 1));
-    res.read = e->read;
-    res.write = e->write;
-    res.force_snoop = e->snoop_forced;
-    res.snoop = e->snoop_forced || !r.no_snoop;
+    res.pa = e.pa_base | (r.iova & (res.page_size - 1));
+    res.read = e.read;
+    res.write = e.write;
+    res.force_snoop = e.snoop_forced;
+    res.snoop = e.snoop_forced || !r.no_snoop;
+    return res;
+}
+
+}  // namespace
+
+// Legacy mode: a hit still checks permissions, and faults from the cached entry.
+std::optional<iommu::Result> RemappingUnit::iotlb_hit(uint16_t did, const iommu::Request& r) {
+    IotlbKey key;
+    const IotlbValue* e = iotlb_probe(did, 0, r.iova, key);
+    if (!e) {
+        iotlb_.record_miss();
+        return std::nullopt;
+    }
+    iotlb_.lookup(key);
+    iommu::Result res = from_iotlb(*e, key, r);
     if (r.write && !res.write) res = iommu::Result{true, fault::WRITE};
     else if (r.read && !res.read) res = iommu::Result{true, fault::READ};
     return res;
 }
 
-void RemappingUnit::iotlb_fill(uint16_t did, const iommu::Request& r, const iommu::Result& res) {
+void RemappingUnit::iotlb_fill(uint16_t did, uint32_t pasid, const iommu::Request& r,
+                               const iommu::Result& res, const IotlbValue& attrs) {
     unsigned log2 = 12;
     while ((uint64_t(1) << log2) < res.page_size) ++log2;
-    IotlbValue v;
+    IotlbValue v = attrs;
     v.pa_base = res.pa & ~(res.page_size - 1);
     v.read = res.read;
     v.write = res.write;
     v.snoop_forced = res.force_snoop;
-    iotlb_.insert({did, 0, r.iova >> log2, uint8_t(log2)}, v);
+    iotlb_.insert({did, pasid, r.iova >> log2, uint8_t(log2)}, v);
 }
 
 // The functional loop: the stages the timing shell runs, back to back.
@@ -274,7 +302,7 @@ bool RemappingUnit::lookup(const iommu::Request& r, iommu::Result& out) {
         out.snoop = !r.no_snoop;
         return true;
     }
-    if (ttm() == unsigned(Ttm::Scalable)) return false;
+    if (ttm() == unsigned(Ttm::Scalable)) return lookup_scalable(r, out);
     const ContextValue* ctx = context_cache_.lookup({r.sid});
     if (!ctx || r.at == iommu::At::Translated || ((ctx->lo >> 2) & 3) == 2) return false;
     auto hit = iotlb_hit(ctx->did(), r);
@@ -298,19 +326,15 @@ iommu::Result RemappingUnit::end_walk(unsigned slot) { return end(*slots_.at(slo
 
 // A walk starts below the deepest structure the caches hold: the context entry (the
 // context-cache was looked up in the lookup stage; a walk that waited for a slot sees
-// what it holds now) and the paging-structure caches. Scalable mode walks from the
-// root every time: its PASID-cache and PASID-tagged IOTLB are not modelled yet.
+// what it holds now), then the PASID-table entry (scalable) or the paging-structure
+// caches (legacy).
 void RemappingUnit::begin(WalkSlot& w, const iommu::Request& r) {
     ++walks_;
     w.request = r;
-    w.context_cached = false;
+    w.context_cached = w.pasid_cached = false;
     w.legacy.reset();
     w.scalable.reset();
-    if (ttm() == unsigned(Ttm::Scalable)) {
-        w.scalable.emplace(caps_, root_ & kRtaddrAddrMask);
-        w.scalable->start(r);
-        return;
-    }
+    if (ttm() == unsigned(Ttm::Scalable)) return begin_scalable(w, r);
     LegacyWalker& walk = w.legacy.emplace(caps_, root_ & kRtaddrAddrMask);
     const ContextValue* ctx = context_cache_.peek({r.sid});
     if (!ctx) return walk.start(r);
@@ -323,8 +347,7 @@ void RemappingUnit::begin(WalkSlot& w, const iommu::Request& r) {
 iommu::Result RemappingUnit::end(WalkSlot& w) {
     const iommu::Result& res = w.result();
     if (w.scalable) {
-        walk_reads_ += w.scalable->reads();
-        walk_writes_ += w.scalable->writes();
+        end_scalable(w);
     } else {
         const LegacyWalker& walk = *w.legacy;
         walk_reads_ += walk.reads();
@@ -332,7 +355,7 @@ iommu::Result RemappingUnit::end(WalkSlot& w) {
         if (!w.context_cached && walk.context_valid())
             context_cache_.insert({w.request.sid}, {walk.context_lo(), walk.context_hi()});
         if (!res.fault && walk.translated_by_table()) {
-            iotlb_fill(did, w.request, res);
+            iotlb_fill(did, 0, w.request, res);
             fill_walk_caches(walk, did, w.request.iova);
         }
     }
@@ -371,11 +394,78 @@ void RemappingUnit::fill_walk_caches(const LegacyWalker& w, uint16_t did, uint64
     }
 }
 
+// ---- scalable mode -----------------------------------------------------------------
+
+namespace {
+constexpr uint64_t kCtxPaside = uint64_t(1) << 3;  // scalable context entry, qword 0
+constexpr unsigned kPgttPassThrough = 4;
+uint32_t rid_pasid(const ContextValue& c) { return uint32_t(c.hi & 0xfffff); }  // 9.4
+bool rid_priv(const ContextValue& c) { return (c.hi >> 20) & 1; }
+unsigned pgtt(const uint64_t q0) { return unsigned(q0 >> 6) & 7; }
+}  // namespace
+
+// A hit needs the context and PASID-table entries cached, and an IOTLB entry of the
+// PASID's domain and PASID made for the same privilege and execute attributes that
+// grants the access (and, under SSADE, a write only once D is set). Anything else
+// walks: the walker, not the cache, decides scalable-mode faults.
+bool RemappingUnit::lookup_scalable(const iommu::Request& r, iommu::Result& out) {
+    const ContextValue* ctx = context_cache_.lookup({r.sid});
+    if (!ctx || (r.pasid_valid && !(ctx->lo & kCtxPaside))) return false;
+    const uint32_t pasid = r.pasid_valid ? r.pasid : rid_pasid(*ctx);
+    const bool priv = r.pasid_valid ? r.priv : rid_priv(*ctx);
+    const bool exec = r.pasid_valid && r.exec;
+    const PasidValue* pe = pasid_cache_.lookup({r.sid, pasid});
+    if (!pe || pgtt(pe->q[0]) == kPgttPassThrough) return false;
+    IotlbKey key;
+    const IotlbValue* e = iotlb_probe(pe->did(), pasid, r.iova, key);
+    if (!e || e->priv != priv || e->exec != exec || (r.read && !e->read) ||
+        (r.write && (!e->write || e->write_walks))) {
+        iotlb_.record_miss();
+        return false;
+    }
+    iotlb_.lookup(key);
+    out = from_iotlb(*e, key, r);
+    return true;
+}
+
+void RemappingUnit::begin_scalable(WalkSlot& w, const iommu::Request& r) {
+    ScalableWalker& walk = w.scalable.emplace(caps_, root_ & kRtaddrAddrMask);
+    const ContextValue* ctx = context_cache_.peek({r.sid});
+    if (!ctx) return walk.start(r);
+    w.context_cached = true;
+    const PasidValue* pe = nullptr;
+    if (!r.pasid_valid || (ctx->lo & kCtxPaside))
+        pe = pasid_cache_.peek({r.sid, r.pasid_valid ? r.pasid : rid_pasid(*ctx)});
+    if (!pe) return walk.start_from_context(r, ctx->lo, ctx->hi);
+    w.pasid_cached = true;
+    walk.start_from_pasid_entry(r, ctx->lo, ctx->hi, pe->q, pe->dir_fpd);
+}
+
+// Fills the context- and PASID-caches with what the walk read, and the IOTLB with a
+// translation through tables.
+void RemappingUnit::end_scalable(WalkSlot& w) {
+    const ScalableWalker& walk = *w.scalable;
+    walk_reads_ += walk.reads();
+    walk_writes_ += walk.writes();
+    if (!w.context_cached && walk.context_valid())
+        context_cache_.insert({w.request.sid}, {walk.context_lo(), walk.context_hi()});
+    const uint64_t(&q)[3] = walk.pasid_entry();
+    if (!w.pasid_cached && walk.pasid_entry_valid_read())
+        pasid_cache_.insert({w.request.sid, walk.pasid()}, {{q[0], q[1], q[2]}, walk.dir_fpd()});
+    if (walk.result().fault || pgtt(q[0]) == kPgttPassThrough) return;
+    IotlbValue attrs;
+    attrs.priv = walk.effective_priv();
+    attrs.exec = walk.effective_exec();
+    attrs.write_walks = walk.ad_enabled() && !w.request.write;
+    iotlb_fill(uint16_t(q[1]), walk.pasid(), w.request, walk.result(), attrs);
+}
+
 // ---- invalidation ------------------------------------------------------------------
 
 // IOTLB invalidation also covers the paging-structure caches of the same domain and
 // range (spec 6.5.1.2), so a walk never resumes from a stale table pointer.
-void RemappingUnit::invalidate_iotlb(unsigned g, uint16_t did, uint64_t addr, unsigned am) {
+void RemappingUnit::invalidate_iotlb(unsigned g, uint16_t did, uint64_t addr, unsigned am,
+                                     std::optional<uint32_t> pasid) {
     const uint64_t span = uint64_t(4096) << std::min(am, 52u);
     const uint64_t lo = addr & ~(span - 1), hi = lo + span - 1;
     for (unsigned i = 0; i < 4; ++i) {
@@ -387,14 +477,15 @@ void RemappingUnit::invalidate_iotlb(unsigned g, uint16_t did, uint64_t addr, un
         });
     }
     if (g == 1) return iotlb_.invalidate_all();
+    const auto mine = [=](const IotlbKey& k) { return k.did == did && (!pasid || k.pasid == *pasid); };
     if (g == 2) {
-        iotlb_.invalidate_if([did](const IotlbKey& k, const IotlbValue&) { return k.did == did; });
+        iotlb_.invalidate_if([&](const IotlbKey& k, const IotlbValue&) { return mine(k); });
         return;
     }
-    // Page-selective: every entry of the domain overlapping 2^AM pages at addr.
-    iotlb_.invalidate_if([=](const IotlbKey& k, const IotlbValue&) {
+    // Page-selective: every entry of the domain (and PASID) overlapping 2^AM pages at addr.
+    iotlb_.invalidate_if([&](const IotlbKey& k, const IotlbValue&) {
         const uint64_t first = k.vpn << k.size_log2, last = first + (uint64_t(1) << k.size_log2) - 1;
-        return k.did == did && first <= hi && last >= lo;
+        return mine(k) && first <= hi && last >= lo;
     });
 }
 
@@ -405,7 +496,9 @@ void RemappingUnit::invalidate(const Invalidation& inv) {
             // FM 01/10/11 ignores SID bit 2, bits 2:1, bits 2:0 (the function number).
             const unsigned fm = inv.function_mask;
             const uint16_t mask = uint16_t(~(((1u << fm) - 1) << (3 - fm)));
-            if (inv.granularity == 1) return context_cache_.invalidate_all();
+            // Scalable-mode context entries carry no domain: domain-selective is global.
+            if (inv.granularity == 1 || (inv.granularity == 2 && ttm() == unsigned(Ttm::Scalable)))
+                return context_cache_.invalidate_all();
             context_cache_.invalidate_if([&](const ContextKey& k, const ContextValue& v) {
                 if (inv.granularity == 2) return v.did() == inv.did;
                 return (k.sid & mask) == (inv.sid & mask);
@@ -415,10 +508,12 @@ void RemappingUnit::invalidate(const Invalidation& inv) {
         case InvType::Iotlb:
             ++inv_iotlb_;
             return invalidate_iotlb(inv.granularity, inv.did, inv.addr, inv.address_mask);
-        case InvType::PasidIotlb:  // legacy entries carry PASID 0 (RID_PASID)
+        case InvType::PasidIotlb:  // G 2: every page of the PASID; 3: page-selective
             ++inv_pasid_iotlb_;
-            return invalidate_iotlb(inv.granularity == 2 ? 2 : 3, inv.did, inv.addr, inv.address_mask);
-        case InvType::PasidCache: ++inv_pasid_cache_; return;  // no PASID cache in legacy mode
+            return invalidate_iotlb(inv.granularity, inv.did, inv.addr, inv.address_mask, inv.pasid);
+        case InvType::PasidCache:
+            ++inv_pasid_cache_;
+            return invalidate_pasid_cache(inv);
         case InvType::DeviceTlb: case InvType::PasidDeviceTlb: ++inv_device_tlb_; return;
         case InvType::InterruptEntryCache: ++inv_iec_; return;
         case InvType::Wait:
@@ -428,6 +523,15 @@ void RemappingUnit::invalidate(const Invalidation& inv) {
             return;
         case InvType::PageGroupResponse: return;
     }
+}
+
+// PASID-cache invalidation (spec 6.5.2.4): G 0 domain-selective, 1 PASID-selective
+// within the domain, 3 global.
+void RemappingUnit::invalidate_pasid_cache(const Invalidation& inv) {
+    if (inv.granularity == 3) return pasid_cache_.invalidate_all();
+    pasid_cache_.invalidate_if([&](const PasidKey& k, const PasidValue& v) {
+        return v.did() == inv.did && (inv.granularity == 0 || k.pasid == inv.pasid);
+    });
 }
 
 // IQT_REG: software's tail, bits 18:4. With QI enabled, hardware fetches and executes

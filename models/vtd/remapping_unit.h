@@ -7,8 +7,9 @@
 // register-based invalidation (CCMD, IVA/IOTLB) and the invalidation queue (IQA, IQT,
 // IQH, ICS, 128- and 256-bit descriptors), over a context-cache and an IOTLB.
 // Stored only, for now: FEDATA/FEADDR/FEUADDR and the page request queue registers.
-// Translation: legacy mode (RTADDR.TTM=00) through the caches, and scalable mode
-// (TTM=01) by ScalableWalker, uncached for now (no PASID-cache yet).
+// Translation: legacy mode (RTADDR.TTM=00) and scalable mode (TTM=01), each through
+// its caches (scalable: context-cache, PASID-cache and the PASID-tagged IOTLB; the
+// paging-structure caches serve legacy walks only).
 // As an iommu::Translator, the same unit runs under the engine's timing shell: the
 // lookup stage answers from the caches, walks run in walker slots whose reads the
 // shell carries to memory; translate() is the functional loop over the same steps.
@@ -45,6 +46,7 @@ public:
 struct UnitParams {
     CacheGeometry iotlb{16, 4, "lru"};
     CacheGeometry context_cache{4, 4, "lru"};
+    CacheGeometry pasid_cache{4, 4, "lru"};
     CacheGeometry walk_cache{4, 4, "lru"};  // each level: PDE, PDPE, PML4E, PML5E
     uint64_t seed = 1;
 };
@@ -92,9 +94,16 @@ private:
     void process_queue();
     void begin(WalkSlot& w, const iommu::Request& r);
     iommu::Result end(WalkSlot& w);
+    bool lookup_scalable(const iommu::Request& r, iommu::Result& out);
+    void begin_scalable(WalkSlot& w, const iommu::Request& r);
+    void end_scalable(WalkSlot& w);
+    const IotlbValue* iotlb_probe(uint16_t did, uint32_t pasid, uint64_t iova, IotlbKey& key);
     std::optional<iommu::Result> iotlb_hit(uint16_t did, const iommu::Request& r);
-    void iotlb_fill(uint16_t did, const iommu::Request& r, const iommu::Result& res);
-    void invalidate_iotlb(unsigned g, uint16_t did, uint64_t addr, unsigned am);
+    void iotlb_fill(uint16_t did, uint32_t pasid, const iommu::Request& r, const iommu::Result& res,
+                    const IotlbValue& attrs = {});
+    void invalidate_iotlb(unsigned g, uint16_t did, uint64_t addr, unsigned am,
+                          std::optional<uint32_t> pasid = std::nullopt);
+    void invalidate_pasid_cache(const Invalidation& inv);
     bool start_from_walk_cache(LegacyWalker& w, const iommu::Request& r, const ContextValue& c);
     void fill_walk_caches(const LegacyWalker& w, uint16_t did, uint64_t iova);
     void report(const iommu::Request& r, const iommu::Result& res);
@@ -120,6 +129,7 @@ private:
     uint32_t ics_ = 0;
     HostMemory& mem_;
     ContextCache context_cache_;
+    PasidCache pasid_cache_;
     Iotlb iotlb_;
     std::vector<std::unique_ptr<WalkCache>> walk_caches_;  // [0] PDE (level 2) .. [3] PML5E
     std::vector<std::unique_ptr<WalkSlot>> slots_;          // the shell's walker slots

@@ -68,7 +68,7 @@ void ScalableWalker::start(const iommu::Request& r) {
     req_ = r;
     res_ = iommu::Result{};
     reads_ = writes_ = 0;
-    fpd_ = false;
+    fpd_ = ctx_ok_ = pte_ok_ = dir_fpd_ = false;
     state_ = State::Root;
     // Scalable mode exists only with ECAP.SMTS (RTADDR.TTM=01 is then invalid).
     if (!caps_.smts) return fail(sm_fault::RTA_INVALID);
@@ -97,6 +97,33 @@ void ScalableWalker::supply(uint64_t v, bool ok) {
         case State::Done: return;
     }
 }
+
+// Cached entries passed their own checks when they were read; the request-specific
+// checks (PASID selection, SRE/ERE) run again for this request.
+void ScalableWalker::start_from_context(const iommu::Request& r, uint64_t ctx_lo, uint64_t ctx_hi) {
+    start(r);
+    if (done()) return;
+    context_lo(ctx_lo);
+    if (!done()) context_hi(ctx_hi);
+}
+
+void ScalableWalker::start_from_pasid_entry(const iommu::Request& r, uint64_t ctx_lo,
+                                            uint64_t ctx_hi, const uint64_t (&pte)[3],
+                                            bool dir_fpd) {
+    start(r);
+    if (done()) return;
+    context_lo(ctx_lo);
+    if (done()) return;
+    ctx_hi_ = ctx_hi;
+    ctx_ok_ = true;
+    if (!select_pasid(ctx_hi)) return;
+    dir_fpd_ = dir_fpd;
+    fpd_ = fpd_ || dir_fpd || (pte[0] & kFpd);
+    for (unsigned i = 0; i < 3; ++i) pte_[i] = pte[i];
+    begin_translation();
+}
+
+bool ScalableWalker::ad_enabled() const { return caps_.ssads && (pte_[0] & kPteSsade); }
 
 // A failed read reports the "error attempting to access" condition of the structure
 // being read; for paging structures the top-level table has its own code (SFL.4, SSL.4:
@@ -155,6 +182,8 @@ void ScalableWalker::context_hi(uint64_t hi) {
         return fail(sm_fault::SCT_RESERVED);
     if (((ctx_lo_ & kCtxDte) && !caps_.dt) || ((ctx_lo_ & kCtxPaside) && !caps_.pasid))
         return fail(sm_fault::SCT_INVALID);
+    ctx_hi_ = hi;
+    ctx_ok_ = true;
     if (!select_pasid(hi)) return;
     addr_ = (ctx_lo_ & addr_mask()) + uint64_t(pasid_ >> 6) * 8;
     state_ = State::PasidDir;
@@ -187,7 +216,8 @@ bool ScalableWalker::select_pasid(uint64_t hi) {
 
 // PASID directory entry (9.5): P 0, FPD 1, reserved 11:2, PASID-table pointer 63:12.
 void ScalableWalker::pasid_dir(uint64_t v) {
-    fpd_ = fpd_ || (v & kFpd);
+    dir_fpd_ = v & kFpd;
+    fpd_ = fpd_ || dir_fpd_;
     if (!(v & kPresent)) return fail(sm_fault::SPD_NOT_PRESENT);
     if (v & (bit_range(11, 2) | bit_range(63, caps_.haw))) return fail(sm_fault::SPD_RESERVED);
     addr_ = (v & addr_mask()) + uint64_t(pasid_ & 0x3f) * 64;
@@ -249,6 +279,7 @@ bool ScalableWalker::pasid_entry_valid() const {
 void ScalableWalker::begin_translation() {
     if (pasid_entry_reserved()) return fail(sm_fault::SPT_RESERVED);
     if (!pasid_entry_valid()) return fail(sm_fault::SPT_INVALID);
+    pte_ok_ = true;
     // SRE and ERE gate supervisor and execute requests whatever the PGTT.
     if (priv_ && !(pte_[2] & kPteSre)) return fail(sm_fault::SPT_SRE);
     if (exec_ && !(pte_[2] & kPteEre)) return fail(sm_fault::SPT_ERE);
@@ -374,7 +405,7 @@ void ScalableWalker::sl_next(uint64_t v) {
 // carrying them is not written. A leaf mapping a first-level table (nested) is read,
 // so it gets A only. First-level A/D updates are not modelled.
 uint64_t ScalableWalker::sl_ad_bits(uint64_t v, bool leaf) const {
-    if (!caps_.ssads || !(pte_[0] & kPteSsade)) return 0;
+    if (!ad_enabled()) return 0;
     uint64_t set = v & kSlAccessed ? 0 : kSlAccessed;
     if (leaf && sl_for_ != SlFor::FlEntry && req_.write && !(v & kSlDirty)) set |= kSlDirty;
     return set;

@@ -15,7 +15,9 @@
 // Reads per structure: root 1 (only the half the devfn uses), context 2 (qwords 2-3 are
 // reserved and not fetched), directory 1, PASID entry 3 (qwords 3-7 hold no field this
 // model uses and are not fetched), then one per paging entry. The longest walk, nested
-// 5-level over 5-level, makes 7 + 5 * (5 + 1) + 5 = 42 reads.
+// 5-level over 5-level, makes 7 + 5 * (5 + 1) + 5 = 42 reads. Under SSADE an entry
+// whose A (or, for a write's leaf, D) flag is clear is written back with it set.
+// A walk may start from a cached context entry or PASID-table entry instead.
 //
 // Faults carry the scalable-mode fault reasons of vtd::sm_fault below.
 #pragma once
@@ -130,6 +132,12 @@ public:
         : caps_(caps), root_(root_table) {}
 
     void start(const iommu::Request& r);
+    // Starts from a context entry the context-cache holds: no root or context reads.
+    void start_from_context(const iommu::Request& r, uint64_t ctx_lo, uint64_t ctx_hi);
+    // Starts from a PASID-table entry the PASID-cache holds (qwords 0-2, and whether
+    // the directory entry above it set FPD): the paging structures only.
+    void start_from_pasid_entry(const iommu::Request& r, uint64_t ctx_lo, uint64_t ctx_hi,
+                                const uint64_t (&pte)[3], bool dir_fpd);
     bool done() const { return state_ == State::Done; }
     // The physical address of the next 8-byte read; valid while !done().
     uint64_t read_address() const { return addr_; }
@@ -143,6 +151,23 @@ public:
     // How many table reads, and A/D writes, the walk made.
     unsigned reads() const { return reads_; }
     unsigned writes() const { return writes_; }
+
+    // What the walk read and accepted, for the context- and PASID-caches: the context
+    // entry once its own checks passed, the PASID-table entry likewise (before the
+    // request-specific SRE/ERE checks), with the PASID it was selected by.
+    bool context_valid() const { return ctx_ok_; }
+    uint64_t context_lo() const { return ctx_lo_; }
+    uint64_t context_hi() const { return ctx_hi_; }
+    bool pasid_entry_valid_read() const { return pte_ok_; }
+    const uint64_t (&pasid_entry() const)[3] { return pte_; }
+    bool dir_fpd() const { return dir_fpd_; }
+    uint32_t pasid() const { return pasid_; }
+    // The request's effective privilege and execute attributes (RID_PRIV for a request
+    // without PASID).
+    bool effective_priv() const { return priv_; }
+    bool effective_exec() const { return exec_; }
+    // Second-level A/D is on for this PASID (SSADE with ECAP.SSADS).
+    bool ad_enabled() const;
 
 private:
     enum class State { Root, ContextLo, ContextHi, PasidDir, PasidEntry, FirstLevel,
@@ -194,7 +219,8 @@ private:
     unsigned reads_ = 0, writes_ = 0;
     uint64_t update_ = 0;  // the entry with A/D set, while State::SlUpdate
     // Context state.
-    uint64_t ctx_lo_ = 0;
+    uint64_t ctx_lo_ = 0, ctx_hi_ = 0;
+    bool ctx_ok_ = false, pte_ok_ = false, dir_fpd_ = false;
     uint64_t pte_[3] = {};  // PASID table entry qwords 0-2
     unsigned pte_qword_ = 0;
     uint32_t pasid_ = 0;

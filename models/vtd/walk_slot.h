@@ -25,7 +25,8 @@ public:
     const iommu::Result& result() const { return legacy ? legacy->result() : scalable->result(); }
 
     iommu::Request request{};
-    bool context_cached = false;  // the legacy walk started from the context-cache
+    bool context_cached = false;  // the walk started from the context-cache
+    bool pasid_cached = false;    // ... and the PASID-cache (scalable mode)
     std::optional<LegacyWalker> legacy;
     std::optional<ScalableWalker> scalable;
 };
