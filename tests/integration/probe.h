@@ -25,7 +25,11 @@ struct Probe : sc_core::sc_module {
     tlm_utils::simple_initiator_socket<Probe> socket;
     std::function<void(Probe&)> script;
     std::vector<Done> done;  // by issue order
-    uint16_t requester_id = 0x0008;
+    tlmx::PcieAttr attr = [] {  // every request's TLP attributes (the tag is set per request)
+        tlmx::PcieAttr a;
+        a.requester_id = 0x0008;
+        return a;
+    }();
     uint32_t bytes = 64;
 
     SC_HAS_PROCESS(Probe);
@@ -42,7 +46,7 @@ struct Probe : sc_core::sc_module {
         gp->set_streaming_width(bytes);
         gp->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
         tlmx::PcieAttr& a = tlmx::attr(*gp);
-        a.requester_id = requester_id;
+        a = attr;
         const size_t i = done.size();
         a.tag = uint16_t(i);
         done.push_back({sc_core::sc_time_stamp(), sc_core::sc_time_stamp(), sc_core::SC_ZERO_TIME,
@@ -63,6 +67,7 @@ struct Probe : sc_core::sc_module {
         }
         return i;
     }
+    unsigned outstanding() const { return outstanding_; }
     void wait_all() {
         while (outstanding_) wait(completed_);
     }

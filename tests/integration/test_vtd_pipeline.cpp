@@ -7,6 +7,7 @@
 #include "models/iommu/pipeline.h"
 #include "models/memory/memory_controller.h"
 #include "models/vtd/regs.h"
+#include "models/sim/rng.h"
 #include "models/sim/stats_tree.h"
 #include "models/vtd/remapping_unit.h"
 #include "models/vtd/store_memory.h"
@@ -305,4 +306,50 @@ TEST_CASE("VT-d timing: SSADE's A/D updates are memory writes on the walk's path
     }
     CHECK(stat("iommu.walk_writes") == 4 + 1);
     CHECK(stat("mem.writes") == 4 + 1 + 2);  // the A/D updates and the device's writes
+}
+
+TEST_CASE("VT-d timing: random tables, registers and requests complete, never hang",
+          "[vtd][pipeline][fuzz]") {
+    Bench b(tlmx::Mode::Timing, pipeline_params(2, 8));
+    sim::Rng rng(2026, "vtd-pipeline-robustness");
+    // The low 1 MiB: clean pointers back into it (P, or R and W), zeros, and random
+    // qwords, so walks go deep as well as fault early.
+    for (uint64_t a = 0; a < (1u << 20); a += 8) {
+        const double c = rng.uniform01();
+        uint64_t v = rng.next_u64();
+        if (c < 0.5) v = (rng.uniform(256) << 12) | (rng.chance(0.5) ? 1 : 3);
+        else if (c < 0.8) v = 0;
+        b.mem.store().write_u64(a, v);
+    }
+    constexpr int kRequests = 100000;
+    b.probe.script = [&](Probe& probe) {
+        for (int i = 0; i < kRequests; ++i) {
+            if (i % 1000 == 0) {  // new straps and root while walks are in flight
+                b.unit.strap_cap(rng.next_u64() | (uint64_t(0x1e) << 8));
+                b.unit.strap_ecap((rng.next_u64() & ~(uint64_t(0x3ff) << 8)) | (uint64_t(0x50) << 8));
+                b.unit.write(vtd::reg::RTADDR, rng.uniform(256) << 12 | (rng.uniform(2) << 10), 8);
+                platform::enable_translation(b.unit);
+            }
+            tlmx::PcieAttr& a = probe.attr;
+            a.requester_id = uint16_t(rng.uniform(0x10000));
+            a.pasid_valid = rng.chance(0.3);
+            a.pasid = uint32_t(rng.uniform(1u << 20));
+            a.privileged = rng.chance(0.2);
+            a.no_snoop = rng.chance(0.2);
+            const uint64_t iova = rng.chance(0.5) ? rng.uniform(1u << 24) : rng.next_u64() >> 16;
+            probe.issue(iova & ~uint64_t(63), rng.chance(0.3));
+            if (rng.chance(0.05)) wait(sc_time(double(rng.uniform(500)), sc_core::SC_NS));
+        }
+        probe.wait_all();
+    };
+    sc_core::sc_start(sc_time(1, sc_core::SC_SEC));
+    REQUIRE(b.probe.done.size() == size_t(kRequests));
+    CHECK(b.probe.outstanding() == 0);
+    size_t ok = 0;
+    for (const Probe::Done& d : b.probe.done) ok += d.ok;
+    INFO("completed OK: " << ok << ", faulted " << stat("iommu.faulted") << ", memory address errors "
+                          << stat("mem.address_errors") << ", walks " << stat("iommu.walks"));
+    CHECK(ok > 0);
+    CHECK(ok < size_t(kRequests));
+    CHECK(stat("iommu.requests") == kRequests);
 }
