@@ -16,6 +16,8 @@ void BootMapParams::bind(sim::ParamBinder& b) {
     b.u32("levels", levels, "", "second-level table levels: 3, 4 or 5", 3, 5);
     b.u64("table_base", table_base, "B", "where the boot tables are placed in memory", 4096,
           ~uint64_t(0));
+    b.flag("snoop", snoop, "set SNP in every leaf, so that DMA snoops whatever its No Snoop "
+           "attribute (snoop control; needs vtd.sc)");
 }
 
 void BootMapParams::validate() const {

@@ -28,6 +28,7 @@ struct BootMapParams {
     uint64_t page_size = 4096;           // 4K, 2M or 1G leaves
     uint32_t levels = 4;                 // second-level table depth: 3, 4 or 5
     uint64_t table_base = 0x1000'0000;   // where the boot tables are allocated
+    bool snoop = false;                  // SNP in every leaf: DMA always snoops (ECAP.SC)
     void bind(sim::ParamBinder& b);
     void validate() const;
 };

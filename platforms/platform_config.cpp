@@ -51,6 +51,8 @@ BootMapParams read_boot_map(const sim::Config& cfg, const VtdConfig& v) {
         if (!large_ok)
             throw sim::InputError("page_size: " + std::to_string(m.page_size) +
                                   " is not in vtd.sllps");
+        if (m.snoop && !v.caps.sc)
+            throw sim::InputError("snoop: SNP needs snoop control (vtd.sc = true)");
     });
     return m;
 }

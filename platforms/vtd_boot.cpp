@@ -19,6 +19,8 @@ uint64_t boot_identity_map(vtd::RemappingUnit& unit, memory::SparseMemory& mem,
     vtdtest::TableBuilder tables(mem, p.table_base);
     std::map<uint16_t, uint64_t> sl_root;  // requester ID -> its second-level table
     uint64_t rtaddr = 0;
+    vtdtest::SlLeaf leaf;
+    leaf.snp = p.snoop;
     for (size_t i = 0; i < devs.size(); ++i) {
         const uint16_t rid = uint16_t(devs[i].requester_id);
         auto [it, fresh] = sl_root.try_emplace(rid, 0);
@@ -33,7 +35,7 @@ uint64_t boot_identity_map(vtd::RemappingUnit& unit, memory::SparseMemory& mem,
         const uint64_t ps = p.page_size;
         const uint64_t end = (devs[i].base + devs[i].window + ps - 1) & ~(ps - 1);
         for (uint64_t a = devs[i].base & ~(ps - 1); a < end; a += ps)
-            tables.map_second_level(it->second, int(p.levels), a, a, vtdtest::PageSize(ps));
+            tables.map_second_level(it->second, int(p.levels), a, a, vtdtest::PageSize(ps), leaf);
     }
     unit.write(vtd::reg::RTADDR, rtaddr, 8);
     enable_translation(unit);

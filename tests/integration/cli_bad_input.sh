@@ -64,6 +64,15 @@ expect cache-geometry "$tmp/cache.ini:2: memory.cache.size: " --config "$tmp/cac
 ini dram.ini '[memory]\n\ninterleave = 100\n'
 expect dram-interleave "$tmp/dram.ini:3: memory.interleave: " --config "$tmp/dram.ini"
 
+ini vtd.ini '[iommu]\narch = vtd\n[vtd]\nsagaw = 4\n[iommu.map]\nlevels = 3\n'
+expect vtd-levels-not-in-sagaw "$tmp/vtd.ini:6: iommu.map.levels: 3-level tables are not in vtd.sagaw" --config "$tmp/vtd.ini"
+
+ini snp.ini '[vtd]\nsc = false\n[iommu.map]\nsnoop = true\n'
+expect vtd-snp-without-sc "$tmp/snp.ini:4: iommu.map.snoop: SNP needs snoop control" --config "$tmp/snp.ini"
+
+ini vtdcache.ini '[vtd.pasid_cache]\nsets = 3\n'
+expect vtd-cache-geometry "$tmp/vtdcache.ini:2: vtd.pasid_cache.sets: 3 is not a power of two" --config "$tmp/vtdcache.ini"
+
 expect cli-unknown "command line: no.such.key: unknown parameter" --no.such.key=1
 expect cli-range "command line: dev.tags: 0 is out of range" --dev.tags=0
 expect cli-mode "command line: sim.mode: 'fast' is not one of timing|atomic" --mode fast

@@ -353,3 +353,42 @@ TEST_CASE("VT-d timing: random tables, registers and requests complete, never ha
     CHECK(ok < size_t(kRequests));
     CHECK(stat("iommu.requests") == kRequests);
 }
+
+namespace {
+
+// A device reads, with No Snoop, a window the CPU has written into its cache (dirty);
+// the boot map's leaves set SNP or not.
+struct SnoopRun {
+    uint64_t data_errors;
+    double stale_reads, snoop_dirty_hits;
+};
+SnoopRun nosnoop_reads(bool snp) {
+    platform::System sys("system", make_platform({{"iommu.arch", "vtd"},
+                                                  {"iommu.map.snoop", snp ? "true" : "false"},
+                                                  {"dev.window", "64K"},
+                                                  {"dev.size", "64"},
+                                                  {"dev.read_fraction", "1"},
+                                                  {"dev.no_snoop", "true"},
+                                                  {"dev.preload", "cpu"},
+                                                  {"dev.requests", "1024"}}));
+    sys.preload();
+    sys.run();
+    return {sys.device(0).data_errors(), stat("system.memory.cache.nosnoop_stale_reads"),
+            stat("system.memory.cache.snoop_dirty_hits")};
+}
+
+}  // namespace
+
+TEST_CASE("Snoop control: without SNP a No Snoop read of CPU-dirty data is stale", "[vtd][coherence]") {
+    const SnoopRun r = nosnoop_reads(false);
+    CHECK(r.data_errors == 1024);
+    CHECK(r.stale_reads == 1024);
+}
+
+TEST_CASE("Snoop control: SNP makes a No Snoop read snoop, and it sees the CPU's data",
+          "[vtd][coherence]") {
+    const SnoopRun r = nosnoop_reads(true);
+    CHECK(r.data_errors == 0);
+    CHECK(r.stale_reads == 0);
+    CHECK(r.snoop_dirty_hits == 1024);
+}
