@@ -1,0 +1,406 @@
+// The mapping engine's uAPI semantics, ported from the scenarios of Linux's iommufd
+// selftests (tools/testing/selftests/iommu/iommufd.c), each with the errno Linux gives.
+// Devices attach through a mock domain that records every page it is given.
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <set>
+
+#include "models/sim/rng.h"
+
+#include "models/iommufd/context.h"
+
+using namespace iommufd;
+
+namespace {
+
+constexpr uint64_t MiB = uint64_t(1) << 20, GiB = uint64_t(1) << 30;
+
+struct MockDomain : Domain {
+    std::map<uint64_t, std::pair<uint64_t, unsigned>>* pages;  // iova -> (pa, prot)
+    uint64_t* count;
+    uint64_t page_sizes() const override { return 4096; }
+    Errno map(uint64_t iova, uint64_t pa, uint64_t size, unsigned prot) override {
+        if (size != 4096) FAIL("mapped with page size " << size);
+        if (pages) (*pages)[iova] = {pa, prot};
+        ++*count;
+        return Errno::Ok;
+    }
+    void unmap(uint64_t iova, uint64_t size) override {
+        for (uint64_t a = iova; a < iova + size; a += 4096) {
+            if (pages) REQUIRE(pages->erase(a) == 1);
+            --*count;
+        }
+    }
+};
+
+// One user, one process with 1 GiB of anonymous memory at 0x7f00'0000'0000, a context.
+struct Rig {
+    FrameAllocator frames{uint64_t(1) << 36, uint64_t(1) << 36};
+    User user{"u0"};
+    Process proc{"p0", user, 64 * GiB, frames};
+    std::map<uint64_t, std::pair<uint64_t, unsigned>> mapped;  // what the domains hold
+    uint64_t domain_pages = 0;
+    Device dev{"dev0", {}, [this] {
+                   auto d = std::make_unique<MockDomain>();
+                   d->pages = &mapped;
+                   d->count = &domain_pages;
+                   return d;
+               }};
+    Context ctx{proc};  // last: its domains unmap into `mapped` when it goes
+    uint32_t ioas = 0;
+    static constexpr uint64_t kBuf = 0x7f00'0000'0000;
+
+    Rig() {
+        REQUIRE(proc.mmap(kBuf, GiB, false) == Errno::Ok);
+        REQUIRE(ctx.ioas_alloc(ioas) == Errno::Ok);
+    }
+    Errno map(uint64_t user_va, uint64_t length, uint64_t& iova, bool fixed = false) {
+        const uint32_t flags = kReadable | kWriteable | (fixed ? uint32_t(kFixedIova) : 0u);
+        return ctx.ioas_map(ioas, flags, user_va, length, iova);
+    }
+    Errno map_fixed(uint64_t iova, uint64_t length, uint64_t user_va = kBuf) {
+        return map(user_va, length, iova, true);
+    }
+    Errno unmap(uint64_t iova, uint64_t length, uint64_t* out = nullptr) {
+        uint64_t n = 0;
+        const Errno e = ctx.ioas_unmap(ioas, iova, length, n);
+        if (out) *out = n;
+        return e;
+    }
+    uint32_t attach() {
+        uint32_t id = 0;
+        REQUIRE(ctx.bind(dev, id) == Errno::Ok);
+        REQUIRE(ctx.attach(id, ioas) == Errno::Ok);
+        return id;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("iommufd: object IDs start at 1; destroying an unknown one is ENOENT", "[iommufd]") {
+    Rig r;
+    CHECK(r.ioas == 1);
+    uint32_t second = 0;
+    CHECK(r.ctx.ioas_alloc(second) == Errno::Ok);
+    CHECK(second == 2);
+    CHECK(r.ctx.destroy(second) == Errno::Ok);
+    CHECK(r.ctx.destroy(second) == Errno::NoEnt);
+    CHECK(r.ctx.destroy(99) == Errno::NoEnt);
+}
+
+TEST_CASE("iommufd: IOAS_MAP flag and argument checks", "[iommufd]") {
+    Rig r;
+    uint64_t iova = 0;
+    CHECK(r.ctx.ioas_map(r.ioas, 1u << 3 | kReadable, Rig::kBuf, 4096, iova) == Errno::OpNotSupp);
+    CHECK(r.ctx.ioas_map(r.ioas, kFixedIova, Rig::kBuf, 4096, iova) == Errno::Inval);
+    CHECK(r.ctx.ioas_map(r.ioas, kReadable, Rig::kBuf, 0, iova) == Errno::Inval);
+    CHECK(r.ctx.ioas_map(r.ioas, kReadable, ~uint64_t(0) - 4095, 8192, iova) == Errno::Overflow);
+    CHECK(r.ctx.ioas_map(7, kReadable, Rig::kBuf, 4096, iova) == Errno::NoEnt);
+    iova = 0x1001;  // misaligned fixed IOVA
+    CHECK(r.map_fixed(iova, 4096) == Errno::Inval);
+    CHECK(r.map_fixed(~uint64_t(0) - 4095, 8192) == Errno::Overflow);
+}
+
+TEST_CASE("iommufd: overlapping fixed maps are EEXIST, neighbours are fine", "[iommufd]") {
+    Rig r;
+    CHECK(r.map_fixed(0x100000, 0x4000) == Errno::Ok);
+    CHECK(r.map_fixed(0x100000, 0x4000) == Errno::Exist);
+    CHECK(r.map_fixed(0x103000, 0x2000) == Errno::Exist);  // overlaps the last page
+    CHECK(r.map_fixed(0x0ff000, 0x2000) == Errno::Exist);  // overlaps the first page
+    CHECK(r.map_fixed(0x104000, 0x1000) == Errno::Ok);     // right after
+    CHECK(r.map_fixed(0x0ff000, 0x1000) == Errno::Ok);     // right before
+}
+
+TEST_CASE("iommufd: unmap takes whole areas, reports their length, never splits", "[iommufd]") {
+    Rig r;
+    REQUIRE(r.map_fixed(0x100000, 0x4000) == Errno::Ok);
+    REQUIRE(r.map_fixed(0x104000, 0x4000) == Errno::Ok);
+    uint64_t n = 0;
+    CHECK(r.unmap(0x101000, 0x1000) == Errno::NoEnt);     // part of an area
+    CHECK(r.unmap(0x100000, 0x6000) == Errno::NoEnt);     // cuts the second area
+    CHECK(r.unmap(0x200000, 0x1000) == Errno::NoEnt);     // nothing there
+    CHECK(r.unmap(0x100000, 0, &n) == Errno::Inval);
+    CHECK(r.unmap(0x0f0000, 0x20000, &n) == Errno::Ok);   // covers both, with room around
+    CHECK(n == 0x8000);
+    CHECK(r.unmap(0x100000, 0x8000) == Errno::NoEnt);     // gone
+}
+
+TEST_CASE("iommufd: unmap-all removes everything, and succeeds on an empty IOAS", "[iommufd]") {
+    Rig r;
+    uint64_t iova = 0, n = 1;
+    CHECK(r.unmap(0, ~uint64_t(0), &n) == Errno::Ok);
+    CHECK(n == 0);
+    REQUIRE(r.map(Rig::kBuf, 0x4000, iova) == Errno::Ok);
+    REQUIRE(r.map(Rig::kBuf + MiB, 0x2000, iova) == Errno::Ok);
+    CHECK(r.unmap(0, ~uint64_t(0), &n) == Errno::Ok);
+    CHECK(n == 0x6000);
+    CHECK(r.ctx.iopt(r.ioas)->areas().empty());
+}
+
+TEST_CASE("iommufd: automatic IOVAs are aligned like the user address and keep its page offset",
+          "[iommufd]") {
+    Rig r;
+    uint64_t iova = 0;
+    REQUIRE(r.map(Rig::kBuf, MiB, iova) == Errno::Ok);  // user VA aligned far beyond 1 MiB
+    CHECK(iova != 0);
+    CHECK(iova % MiB == 0);
+    REQUIRE(r.map(Rig::kBuf + 2 * MiB + 0x3000, 64 * 1024, iova) == Errno::Ok);
+    CHECK(iova % 0x1000 == 0);  // the user address is only 4 KiB aligned
+    REQUIRE(r.map(Rig::kBuf + 4 * MiB + 0x123, 0x100, iova) == Errno::Ok);
+    CHECK(iova % 0x1000 == 0x123);  // the byte offset within the page is kept
+    // Every automatic IOVA avoids every area.
+    const auto& areas = r.ctx.iopt(r.ioas)->areas();
+    CHECK(areas.size() == 3);
+    uint64_t prev_last = 0;
+    for (const auto& [start, a] : areas) {
+        CHECK(start > prev_last);
+        prev_last = a.last;
+    }
+}
+
+TEST_CASE("iommufd: reserved regions, given unsorted, split the IOVA ranges and are avoided",
+          "[iommufd]") {
+    Rig r;
+    r.dev.reserved = {{uint64_t(1) << 32, (uint64_t(2) << 32) - 1}, {0xfee0'0000, 0xfeef'ffff}};
+    r.attach();
+    uint32_t num = 1;
+    std::vector<IovaRange> out;
+    uint64_t align = 0;
+    CHECK(r.ctx.ioas_iova_ranges(r.ioas, num, out, align) == Errno::MsgSize);
+    CHECK(num == 3);
+    REQUIRE(out.size() == 1);
+    num = 3;
+    REQUIRE(r.ctx.ioas_iova_ranges(r.ioas, num, out, align) == Errno::Ok);
+    REQUIRE(out.size() == 3);
+    CHECK(out[0].start == 0);
+    CHECK(out[0].last == 0xfedf'ffff);
+    CHECK(out[1].start == 0xfef0'0000);
+    CHECK(out[1].last == 0xffff'ffff);
+    CHECK(out[2].start == uint64_t(2) << 32);
+    CHECK(out[2].last == ~uint64_t(0));
+    CHECK(align == 4096);
+    // A fixed map over a reserved region is EINVAL; automatic ones go around it.
+    CHECK(r.map_fixed(0xfee0'0000, 0x1000) == Errno::Inval);
+    uint64_t iova = 0;
+    REQUIRE(r.map(Rig::kBuf, 512 * MiB, iova) == Errno::Ok);
+    const uint64_t last = iova + 512 * MiB - 1;
+    CHECK((last < 0xfee0'0000 || iova > 0xfeef'ffff));
+    CHECK((last < (uint64_t(1) << 32) || iova >= (uint64_t(2) << 32)));
+}
+
+TEST_CASE("iommufd: allowed IOVAs confine automatic IOVAs; reserved or busy ranges refuse",
+          "[iommufd]") {
+    Rig r;
+    r.dev.reserved = {{0xfee0'0000, 0xfeef'ffff}};
+    r.attach();
+    CHECK(r.ctx.ioas_allow_iovas(r.ioas, {{0xfe00'0000, 0xfeff'ffff}}) == Errno::AddrInUse);
+    REQUIRE(r.ctx.ioas_allow_iovas(r.ioas, {{0x1000'0000, 0x1000'ffff}}) == Errno::Ok);
+    uint64_t iova = 0;
+    REQUIRE(r.map(Rig::kBuf, 0x4000, iova) == Errno::Ok);
+    CHECK(iova >= 0x1000'0000);
+    CHECK(iova + 0x4000 - 1 <= 0x1000'ffff);
+    CHECK(r.map(Rig::kBuf, 0x20000, iova) == Errno::NoSpc);  // larger than what is allowed
+    CHECK(r.map_fixed(0x2000'0000, 0x1000) == Errno::Inval);  // outside the allowed range
+    // The mapped area must stay allowed.
+    CHECK(r.ctx.ioas_allow_iovas(r.ioas, {{0x2000'0000, 0x2000'ffff}}) == Errno::Busy);
+    CHECK(r.ctx.ioas_allow_iovas(r.ioas, {}) == Errno::Ok);  // everything again
+}
+
+TEST_CASE("iommufd: IOAS_COPY shares the source's pages; they are pinned once", "[iommufd]") {
+    Rig r;
+    uint32_t dst = 0;
+    REQUIRE(r.ctx.ioas_alloc(dst) == Errno::Ok);
+    r.attach();
+    uint64_t src_iova = 0, dst_iova = 0;
+    REQUIRE(r.map(Rig::kBuf, 0x10000, src_iova) == Errno::Ok);
+    const uint64_t charged = r.user.locked_pages;
+    CHECK(charged == 16);
+    CHECK(r.ctx.ioas_copy(dst, r.ioas, kReadable, src_iova + 0x1000, 0x1000, dst_iova) == Errno::NoEnt);
+    CHECK(r.ctx.ioas_copy(dst, r.ioas, kReadable, src_iova, 0x20000, dst_iova) == Errno::NoEnt);
+    CHECK(r.ctx.ioas_copy(dst, r.ioas, 1u << 5, src_iova, 0x10000, dst_iova) == Errno::OpNotSupp);
+    REQUIRE(r.ctx.ioas_copy(dst, r.ioas, kReadable, src_iova, 0x10000, dst_iova) == Errno::Ok);
+    // A second device on the destination: the same pages, no new charge.
+    std::map<uint64_t, std::pair<uint64_t, unsigned>> dst_mapped;
+    uint64_t dst_pages = 0;
+    Device dev2{"dev1", {}, [&] {
+                    auto d = std::make_unique<MockDomain>();
+                    d->pages = &dst_mapped;
+                    d->count = &dst_pages;
+                    return d;
+                }};
+    uint32_t id2 = 0;
+    REQUIRE(r.ctx.bind(dev2, id2) == Errno::Ok);
+    REQUIRE(r.ctx.attach(id2, dst) == Errno::Ok);
+    CHECK(r.user.locked_pages == charged);
+    REQUIRE(dst_mapped.size() == 16);
+    CHECK(dst_mapped.at(dst_iova).first == r.mapped.at(src_iova).first);  // the same frame
+    CHECK(dst_mapped.at(dst_iova).second == kRead);                       // the copy's rights
+    uint64_t n = 0;
+    REQUIRE(r.ctx.ioas_unmap(r.ioas, src_iova, 0x10000, n) == Errno::Ok);
+    CHECK(r.user.locked_pages == charged);  // still pinned through the copy
+    REQUIRE(r.ctx.detach(id2) == Errno::Ok);
+    CHECK(r.user.locked_pages == 0);        // the last holder let go
+    CHECK(dst_mapped.empty());
+}
+
+TEST_CASE("iommufd: OPTION RLIMIT_MODE and HUGE_PAGES", "[iommufd]") {
+    FrameAllocator frames{uint64_t(1) << 36, GiB};
+    User user{"u0"};
+    Process proc{"p0", user, GiB, frames};
+    Context ctx{proc};
+    uint64_t v = 7;
+    CHECK(ctx.option(kOptionRlimitMode, kOptionGet, 0, v) == Errno::Ok);
+    CHECK(v == 0);  // per-user by default
+    v = 1;
+    CHECK(ctx.option(kOptionRlimitMode, kOptionSet, 1, v) == Errno::Inval);  // not an object option
+    CHECK(ctx.option(kOptionRlimitMode, kOptionSet, 0, v) == Errno::Ok);
+    CHECK(ctx.rlimit_mode() == RlimitMode::PerProcess);
+    v = 2;
+    CHECK(ctx.option(kOptionRlimitMode, kOptionSet, 0, v) == Errno::Inval);
+    CHECK(ctx.option(9, kOptionGet, 0, v) == Errno::OpNotSupp);
+    CHECK(ctx.option(kOptionRlimitMode, 5, 0, v) == Errno::OpNotSupp);
+    uint32_t ioas = 0;
+    REQUIRE(ctx.ioas_alloc(ioas) == Errno::Ok);
+    v = 0;
+    CHECK(ctx.option(kOptionRlimitMode, kOptionSet, 0, v) == Errno::Busy);  // objects exist
+    CHECK(ctx.option(kOptionHugePages, kOptionGet, ioas, v) == Errno::Ok);
+    CHECK(v == 1);
+    v = 0;
+    CHECK(ctx.option(kOptionHugePages, kOptionSet, ioas, v) == Errno::Ok);
+    CHECK(ctx.option(kOptionHugePages, kOptionGet, ioas, v) == Errno::Ok);
+    CHECK(v == 0);
+    CHECK(ctx.option(kOptionHugePages, kOptionGet, 42, v) == Errno::NoEnt);
+}
+
+TEST_CASE("iommufd: destroying an IOAS a device is attached to is EBUSY", "[iommufd]") {
+    Rig r;
+    const uint32_t dev = r.attach();
+    CHECK(r.ctx.destroy(r.ioas) == Errno::Busy);
+    REQUIRE(r.ctx.detach(dev) == Errno::Ok);
+    CHECK(r.ctx.destroy(r.ioas) == Errno::Ok);
+}
+
+TEST_CASE("iommufd: with a domain attached, maps pin, map every page and unmap returns them",
+          "[iommufd]") {
+    Rig r;
+    uint64_t early = 0;
+    REQUIRE(r.map(Rig::kBuf, 0x3000, early) == Errno::Ok);  // before any domain: not pinned
+    CHECK(r.user.locked_pages == 0);
+    r.attach();                                              // attach pins and maps it
+    CHECK(r.user.locked_pages == 3);
+    CHECK(r.mapped.size() == 3);
+    uint64_t iova = 0;
+    REQUIRE(r.map(Rig::kBuf + 0x100000, 0x2000, iova) == Errno::Ok);
+    REQUIRE(r.mapped.count(iova));
+    CHECK(r.mapped.at(iova).first == *r.proc.frame(Rig::kBuf + 0x100000));
+    CHECK(r.user.locked_pages == 5);
+    // Memory the process does not have: EFAULT, nothing left behind.
+    CHECK(r.map(0x1000'0000, 0x1000, iova) == Errno::Fault);
+    CHECK(r.user.locked_pages == 5);
+    uint64_t n = 0;
+    REQUIRE(r.unmap(0, ~uint64_t(0), &n) == Errno::Ok);
+    CHECK(r.user.locked_pages == 0);
+    CHECK(r.mapped.empty());
+}
+
+namespace {
+
+// One user, two processes, each with RLIMIT_MEMLOCK 4 GiB and 3 GiB mapped; each maps
+// its 3 GiB into its own IOAS with a device attached.
+std::pair<Errno, Errno> two_processes(RlimitMode mode, uint64_t* user_pages) {
+    FrameAllocator frames{uint64_t(1) << 40, uint64_t(1) << 36};
+    User user{"u0"};
+    Process p0{"p0", user, 4 * GiB, frames}, p1{"p1", user, 4 * GiB, frames};
+    uint64_t count = 0;
+    Device dev{"dev", {}, [&] {
+                   auto d = std::make_unique<MockDomain>();
+                   d->pages = nullptr;
+                   d->count = &count;
+                   return d;
+               }};
+    Context c0{p0}, c1{p1};
+    Errno result[2];
+    Context* ctx[2] = {&c0, &c1};
+    Process* proc[2] = {&p0, &p1};
+    for (int i = 0; i < 2; ++i) {
+        uint64_t v = uint64_t(mode);
+        REQUIRE(ctx[i]->option(kOptionRlimitMode, kOptionSet, 0, v) == Errno::Ok);
+        uint32_t ioas = 0, id = 0;
+        REQUIRE(proc[i]->mmap(0x7f00'0000'0000, 3 * GiB, false) == Errno::Ok);
+        REQUIRE(ctx[i]->ioas_alloc(ioas) == Errno::Ok);
+        REQUIRE(ctx[i]->bind(dev, id) == Errno::Ok);
+        REQUIRE(ctx[i]->attach(id, ioas) == Errno::Ok);
+        uint64_t iova = 0;
+        result[i] = ctx[i]->ioas_map(ioas, kReadable | kWriteable, 0x7f00'0000'0000, 3 * GiB, iova);
+    }
+    *user_pages = user.locked_pages;
+    return {result[0], result[1]};
+}
+
+}  // namespace
+
+TEST_CASE("iommufd accounting: per-user mode charges one user for both processes",
+          "[iommufd][accounting]") {
+    uint64_t user_pages = 0;
+    const auto [first, second] = two_processes(RlimitMode::PerUser, &user_pages);
+    CHECK(first == Errno::Ok);
+    CHECK(second == Errno::NoMem);
+    CHECK(user_pages == 3 * GiB / 4096);
+}
+
+TEST_CASE("iommufd accounting: per-process mode charges each process", "[iommufd][accounting]") {
+    uint64_t user_pages = 0;
+    const auto [first, second] = two_processes(RlimitMode::PerProcess, &user_pages);
+    CHECK(first == Errno::Ok);
+    CHECK(second == Errno::Ok);
+    CHECK(user_pages == 0);
+}
+
+TEST_CASE("iommufd: random maps and unmaps keep areas disjoint and domains exact",
+          "[iommufd][fuzz]") {
+    Rig r;
+    r.dev.reserved = {{0x8000'0000, 0x8fff'ffff}};
+    r.attach();
+    sim::Rng rng(2026, "iommufd-fuzz");
+    for (int i = 0; i < 3000; ++i) {
+        uint64_t iova = 0, n = 0;
+        const uint64_t length = (1 + rng.uniform(16)) * 4096 - (rng.chance(0.2) ? rng.uniform(4096) : 0);
+        const uint64_t user = Rig::kBuf + rng.uniform(4096) * 4096 + (rng.chance(0.2) ? rng.uniform(4096) : 0);
+        switch (rng.uniform(4)) {
+            case 0: r.map(user, length, iova); break;
+            case 1: r.map_fixed(rng.uniform(1u << 20) * 4096 + user % 4096, length, user); break;
+            case 2: r.unmap(rng.uniform(1u << 20) * 4096, rng.uniform(1u << 8) * 4096); break;
+            default: {
+                const auto& areas = r.ctx.iopt(r.ioas)->areas();
+                if (areas.empty()) break;
+                auto it = areas.begin();
+                std::advance(it, rng.uniform(areas.size()));
+                REQUIRE(r.unmap(it->second.iova, it->second.length(), &n) == Errno::Ok);
+            }
+        }
+        // Invariants: disjoint areas clear of the reserved region; the domain holds
+        // exactly their pages; each distinct user page is charged once.
+        std::set<uint64_t> want;
+        std::map<const Pages*, std::set<uint64_t>> pinned;  // summed only: order-free
+        uint64_t prev_last = 0;
+        bool first = true;
+        for (const auto& [start, a] : r.ctx.iopt(r.ioas)->areas()) {
+            if (!first && start <= prev_last) FAIL("overlapping areas at " << start);
+            first = false;
+            prev_last = a.last;
+            if (a.last >= 0x8000'0000 && a.iova <= 0x8fff'ffff) FAIL("area in the reserved region");
+            for (uint64_t p = a.first_page(); p <= a.last_page(); ++p) {
+                want.insert(a.iova - a.offset % 4096 + (p - a.first_page()) * 4096);
+                pinned[a.pages.get()].insert(p);
+            }
+        }
+        REQUIRE(r.mapped.size() == want.size());
+        size_t missing = 0;
+        for (uint64_t page : want) missing += r.mapped.count(page) == 0;
+        REQUIRE(missing == 0);
+        uint64_t charged = 0;
+        for (const auto& [pages, set] : pinned) charged += set.size();
+        REQUIRE(r.user.locked_pages == charged);
+    }
+}
