@@ -132,6 +132,19 @@ Errno Context::option(uint32_t option_id, uint32_t op, uint32_t object_id, uint6
     }
 }
 
+Errno Context::access_pin(uint32_t ioas_id, uint64_t iova, uint64_t length, bool write,
+                          uint64_t& out_pin, std::vector<uint64_t>& frames) {
+    Ioas* a = find_ioas(ioas_id);
+    if (!a) return Errno::NoEnt;
+    return a->iopt.access_pin(iova, length, write, out_pin, frames);
+}
+
+Errno Context::access_unpin(uint32_t ioas_id, uint64_t pin) {
+    Ioas* a = find_ioas(ioas_id);
+    if (!a) return Errno::NoEnt;
+    return a->iopt.access_unpin(pin);
+}
+
 Errno Context::bind(Device& dev, uint32_t& out_dev_id) {
     out_dev_id = next_id_++;
     devices_.emplace(out_dev_id, BoundDevice{&dev, 0, nullptr});

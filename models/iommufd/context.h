@@ -56,6 +56,10 @@ public:
                            uint64_t& out_iova_alignment);
     Errno ioas_allow_iovas(uint32_t ioas_id, const std::vector<IovaRange>& allowed);
     Errno option(uint32_t option_id, uint32_t op, uint32_t object_id, uint64_t& val64);
+    // An in-kernel access (iommufd_access_pin_pages / unpin_pages) on an IOAS.
+    Errno access_pin(uint32_t ioas_id, uint64_t iova, uint64_t length, bool write,
+                     uint64_t& out_pin, std::vector<uint64_t>& frames);
+    Errno access_unpin(uint32_t ioas_id, uint64_t pin);
 
     // Binds a device (a device object ID) and attaches it to an IOAS through a domain
     // made for it; the device's reserved regions are reserved in the IOAS.

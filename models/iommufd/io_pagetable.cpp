@@ -138,6 +138,7 @@ void IoPagetable::unfill(const Area& a, Domain& d) {
 
 void IoPagetable::remove(std::map<uint64_t, Area>::iterator it) {
     const Area& a = it->second;
+    drop_pins_of(a);
     for (Domain* d : domains_) unfill(a, *d);
     if (!domains_.empty()) a.pages->unpin(a.first_page(), a.last_page());
     areas_.erase(it);
@@ -238,6 +239,61 @@ void IoPagetable::unreserve(const void* owner) {
     reserved_.erase(std::remove_if(reserved_.begin(), reserved_.end(),
                                    [&](const Reserved& r) { return r.owner == owner; }),
                     reserved_.end());
+}
+
+Errno IoPagetable::access_pin(uint64_t iova, uint64_t length, bool write, uint64_t& out_pin,
+                              std::vector<uint64_t>& frames) {
+    frames.clear();
+    if (length == 0) return Errno::Inval;
+    uint64_t last = 0;
+    if (__builtin_add_overflow(iova, length - 1, &last)) return Errno::Overflow;
+    // The areas that cover the range, contiguous, each permitting the access.
+    std::vector<PinPiece> pieces;
+    uint64_t at = iova;
+    auto it = areas_.upper_bound(iova);
+    if (it == areas_.begin()) return Errno::NoEnt;
+    for (--it; at <= last; ++it) {
+        if (it == areas_.end() || it->second.iova > at || it->second.last < at) return Errno::NoEnt;
+        const Area& a = it->second;
+        if (write && !(a.prot & kWrite)) return Errno::Perm;
+        const uint64_t end = std::min(last, a.last);
+        pieces.push_back({a.pages, (a.offset + (at - a.iova)) / kPageSize,
+                          (a.offset + (end - a.iova)) / kPageSize, a.iova});
+        if (end == last) break;
+        at = end + 1;
+    }
+    for (size_t i = 0; i < pieces.size(); ++i) {
+        if (const Errno e = pieces[i].pages->pin(pieces[i].first, pieces[i].last); e != Errno::Ok) {
+            for (size_t j = 0; j < i; ++j) pieces[j].pages->unpin(pieces[j].first, pieces[j].last);
+            return e;
+        }
+    }
+    for (const PinPiece& p : pieces)
+        for (uint64_t i = p.first; i <= p.last; ++i) frames.push_back(p.pages->frame(i));
+    out_pin = next_pin_++;
+    pins_.emplace(out_pin, std::move(pieces));
+    return Errno::Ok;
+}
+
+Errno IoPagetable::access_unpin(uint64_t pin) {
+    auto it = pins_.find(pin);
+    if (it == pins_.end()) return Errno::NoEnt;
+    for (const PinPiece& p : it->second) p.pages->unpin(p.first, p.last);
+    pins_.erase(it);
+    return Errno::Ok;
+}
+
+void IoPagetable::drop_pins_of(const Area& a) {
+    for (auto it = pins_.begin(); it != pins_.end();) {
+        const bool through = std::any_of(it->second.begin(), it->second.end(),
+                                         [&](const PinPiece& p) { return p.area_iova == a.iova; });
+        if (!through) {
+            ++it;
+            continue;
+        }
+        for (const PinPiece& p : it->second) p.pages->unpin(p.first, p.last);
+        it = pins_.erase(it);
+    }
 }
 
 Errno IoPagetable::attach(Domain& d) {

@@ -62,6 +62,16 @@ public:
     Errno reserve(IovaRange r, const void* owner);
     void unreserve(const void* owner);
 
+    // An in-kernel access pinning [iova, iova + length) (iommufd_access_pin_pages): the
+    // range may run across contiguous areas. EINVAL empty, EOVERFLOW, ENOENT not fully
+    // mapped, EPERM a write pin of an area without write permission; pages are pinned
+    // and charged like a domain's. `frames` gets one frame per 4 KiB page.
+    Errno access_pin(uint64_t iova, uint64_t length, bool write, uint64_t& out_pin,
+                     std::vector<uint64_t>& frames);
+    // ENOENT when the pin is unknown, or was dropped because its area was unmapped
+    // (the access's unmap callback unpins, as Linux asks of every access).
+    Errno access_unpin(uint64_t pin);
+
     // Maps every area into a newly attached domain (pinning them if it is the first);
     // detaching unmaps, and the last detach unpins.
     Errno attach(Domain& d);
@@ -81,6 +91,7 @@ private:
     Errno pin_and_fill(const Area& a);
     void unfill(const Area& a, Domain& d);
     void remove(std::map<uint64_t, Area>::iterator it);
+    void drop_pins_of(const Area& a);
 
     std::map<uint64_t, Area> areas_;  // by first IOVA
     struct Reserved {
@@ -90,6 +101,13 @@ private:
     std::vector<Reserved> reserved_;
     std::vector<IovaRange> allowed_;  // empty: all
     std::vector<Domain*> domains_;
+    struct PinPiece {
+        std::shared_ptr<Pages> pages;
+        uint64_t first, last;  // page indexes in pages
+        uint64_t area_iova;    // the area it went through
+    };
+    std::map<uint64_t, std::vector<PinPiece>> pins_;  // by pin ID
+    uint64_t next_pin_ = 1;
 };
 
 }  // namespace iommufd

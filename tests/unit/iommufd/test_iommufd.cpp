@@ -404,3 +404,43 @@ TEST_CASE("iommufd: random maps and unmaps keep areas disjoint and domains exact
         REQUIRE(r.user.locked_pages == charged);
     }
 }
+
+TEST_CASE("iommufd access pin: boundaries, page offsets, two contiguous areas, permissions",
+          "[iommufd][access]") {
+    Rig r;
+    uint64_t pin = 0;
+    std::vector<uint64_t> frames;
+    // Area A: 3 pages of user memory from 0x100 into a page, at IOVA 0x10'0100;
+    // area B right after it, read-only; then a hole.
+    uint64_t a = 0x10'0100;
+    REQUIRE(r.ctx.ioas_map(r.ioas, kReadable | kWriteable | kFixedIova, Rig::kBuf + 0x100, 0x2f00, a) ==
+            Errno::Ok);
+    uint64_t b = 0x10'3000;
+    REQUIRE(r.ctx.ioas_map(r.ioas, kReadable | kFixedIova, Rig::kBuf + 0x10000, 0x2000, b) == Errno::Ok);
+    CHECK(r.ctx.access_pin(r.ioas, 0x10'0100, 0, false, pin, frames) == Errno::Inval);
+    CHECK(r.ctx.access_pin(r.ioas, ~uint64_t(0), 2, false, pin, frames) == Errno::Overflow);
+    CHECK(r.ctx.access_pin(r.ioas, 0x10'0000, 0x200, false, pin, frames) == Errno::NoEnt);  // before A
+    CHECK(r.ctx.access_pin(r.ioas, 0x10'4000, 0x2000, false, pin, frames) == Errno::NoEnt);  // past B
+    CHECK(r.ctx.access_pin(r.ioas, 0x10'2000, 0x2000, true, pin, frames) == Errno::Perm);   // into B
+    CHECK(r.user.locked_pages == 0);  // failures pin nothing
+    // Within A, at its page offset: the pages behind user addresses kBuf .. kBuf + 0x2fff.
+    REQUIRE(r.ctx.access_pin(r.ioas, 0x10'0100, 0x2f00, true, pin, frames) == Errno::Ok);
+    REQUIRE(frames.size() == 3);
+    CHECK(frames[0] == *r.proc.frame(Rig::kBuf));
+    CHECK(frames[2] == *r.proc.frame(Rig::kBuf + 0x2000));
+    CHECK(r.user.locked_pages == 3);
+    // Across A and B: A's last page and B's first.
+    uint64_t both = 0;
+    REQUIRE(r.ctx.access_pin(r.ioas, 0x10'2ff0, 0x20, false, both, frames) == Errno::Ok);
+    REQUIRE(frames.size() == 2);
+    CHECK(frames[1] == *r.proc.frame(Rig::kBuf + 0x10000));
+    CHECK(r.user.locked_pages == 4);  // A's page was pinned already
+    CHECK(r.ctx.access_unpin(r.ioas, pin) == Errno::Ok);
+    CHECK(r.ctx.access_unpin(r.ioas, pin) == Errno::NoEnt);
+    CHECK(r.user.locked_pages == 2);
+    // Unmapping B drops the pin through it (the access's unmap callback unpins).
+    uint64_t n = 0;
+    REQUIRE(r.ctx.ioas_unmap(r.ioas, 0x10'3000, 0x2000, n) == Errno::Ok);
+    CHECK(r.ctx.access_unpin(r.ioas, both) == Errno::NoEnt);
+    CHECK(r.user.locked_pages == 0);
+}
