@@ -3,6 +3,7 @@
 //   iommu-sim [--config FILE]... [--KEY=VALUE]... [--seed N] [--mode timing|atomic]
 //             [--stats-json PATH] [--quiet] [--help]
 //   iommu-sim walk --arch vtd --image MEM --requests REQS [--reg NAME=VALUE]... [--set K=V]...
+//   iommu-sim replay --config FILE --trace FILE [--op-log FILE]
 //
 // Bad input exits with status 2 and one line naming file, line and key, before
 // anything is simulated.
@@ -19,6 +20,7 @@
 #include "platforms/platform_config.h"
 #include "platforms/summary.h"
 #include "platforms/system.h"
+#include "platforms/replay_command.h"
 #include "platforms/walk_command.h"
 
 namespace {
@@ -28,6 +30,8 @@ const char* kUsage =
     "                 [--stats-json PATH] [--quiet] [--help]\n"
     "       iommu-sim walk --arch vtd --image MEM --requests REQS [--reg NAME=VALUE]...\n"
     "                 [--set KEY=VALUE]...   (offline translation; see README)\n"
+    "       iommu-sim replay --config FILE --trace FILE [--op-log FILE]\n"
+    "                 (replay mapping-engine operations; see traces/FORMAT.md)\n"
     "Runs the platform a configuration describes. Every parameter below can be set in an\n"
     "INI file (section = the part before the last dot) or overridden on the command line.\n"
     "[link] and [dev] apply to every link and device; [link0], [dev1], ... to one.\n\n";
@@ -72,6 +76,8 @@ uint64_t completed(const nlohmann::json& s, size_t devices) {
 int sc_main(int argc, char* argv[]) {
     if (argc > 1 && std::string(argv[1]) == "walk")
         return platform::run_walk(std::vector<std::string>(argv + 2, argv + argc));
+    if (argc > 1 && std::string(argv[1]) == "replay")
+        return platform::run_replay(std::vector<std::string>(argv + 2, argv + argc));
     Run run;
     try {
         if (!prepare(argc, argv, run)) return 0;

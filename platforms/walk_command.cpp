@@ -8,6 +8,7 @@
 
 #include "models/memory/memory_controller.h"
 #include "models/memory/sparse_memory.h"
+#include "models/sim/cli.h"
 #include "models/sim/config.h"
 #include "models/sim/error.h"
 #include "models/sim/params.h"
@@ -37,15 +38,7 @@ WalkArgs parse_args(const std::vector<std::string>& args) {
         "requests", po::value(&w.requests)->required(), "request file")(
         "reg", po::value(&w.regs)->composing(), "NAME=VALUE")(
         "set", po::value(&w.sets)->composing(), "key=value");
-    try {
-        po::variables_map vm;
-        po::store(po::command_line_parser(args).options(d).style(
-                      po::command_line_style::default_style &
-                      ~po::command_line_style::allow_guessing).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        throw sim::InputError(std::string("command line: ") + e.what());
-    }
+    sim::parse_options(d, args);
     if (w.arch != "vtd")
         throw sim::InputError("command line: --arch: '" + w.arch + "' is not modelled (vtd)");
     return w;

@@ -164,6 +164,10 @@ Errno Context::attach(uint32_t dev_id, uint32_t ioas_id) {
         }
     }
     bd.domain = bd.dev->make_domain();
+    if (!bd.domain) {
+        a->iopt.unreserve(&bd);
+        return Errno::NoMem;
+    }
     if (const Errno e = a->iopt.attach(*bd.domain); e != Errno::Ok) {
         a->iopt.unreserve(&bd);
         bd.domain.reset();

@@ -5,6 +5,7 @@
 #include <boost/program_options/errors.hpp>
 #include <boost/program_options/options_description.hpp>
 #include <boost/program_options/parsers.hpp>
+#include <boost/program_options/variables_map.hpp>
 #include <boost/program_options/value_semantic.hpp>
 
 #include "models/sim/error.h"
@@ -114,6 +115,20 @@ Config build_config(const CommandLine& cl) {
     for (const auto& file : cl.config_files) cfg.load_ini(file);
     for (const auto& [key, value] : cl.overrides) cfg.set(key, value);
     return cfg;
+}
+
+void parse_options(const boost::program_options::options_description& d,
+                   const std::vector<std::string>& args) {
+    namespace po = boost::program_options;
+    try {
+        po::variables_map vm;
+        po::store(po::command_line_parser(args).options(d).style(
+                      po::command_line_style::default_style &
+                      ~po::command_line_style::allow_guessing).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw InputError(std::string("command line: ") + e.what());
+    }
 }
 
 }  // namespace sim

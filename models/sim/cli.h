@@ -8,6 +8,8 @@
 
 #include "models/sim/config.h"
 
+namespace boost::program_options { class options_description; }
+
 namespace sim {
 
 struct CommandLine {
@@ -23,6 +25,11 @@ struct CommandLine {
 // args excludes the program name. Throws InputError "command line: ..." for a token
 // that is neither a known option nor --key=value / --key value.
 CommandLine parse_command_line(const std::vector<std::string>& args);
+
+// A subcommand's fixed options (walk, replay): no abbreviations, required ones
+// enforced; throws InputError "command line: ...".
+void parse_options(const boost::program_options::options_description& d,
+                   const std::vector<std::string>& args);
 
 // Loads the config files in order, then applies the overrides (origin "command line").
 Config build_config(const CommandLine& cl);

@@ -1,0 +1,233 @@
+#include "platforms/replay.h"
+
+#include <cstdio>
+#include <set>
+
+#include "models/sim/error.h"
+
+namespace platform {
+
+using iommufd::Errno;
+
+namespace {
+
+const std::set<std::string> kIdKeys = {"ioas_id", "src_ioas_id", "dst_ioas_id", "pt_id", "id"};
+
+std::string hex(uint64_t v) {
+    char b[24];
+    std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
+    return b;
+}
+
+// Map flags by name (enum iommufd_ioas_map_flags) or as a number.
+uint32_t map_flags(const trace::Op& op) {
+    const std::vector<std::string> names = op.flag_names("flags");
+    if (names.empty()) return uint32_t(op.number("flags"));
+    uint32_t f = 0;
+    for (const std::string& n : names) {
+        if (n == "fixed_iova") f |= iommufd::kFixedIova;
+        else if (n == "writeable") f |= iommufd::kWriteable;
+        else if (n == "readable") f |= iommufd::kReadable;
+        else f |= 1u << 31;  // a flag the map does not know: EOPNOTSUPP, as in Linux
+    }
+    return f;
+}
+
+std::string result(const trace::Op& op, Errno e, const std::string& outputs = "") {
+    std::string line = std::to_string(op.line) + " " + op.op;
+    if (e != Errno::Ok) return line + " err " + iommufd::errno_name(e);
+    return line + " ok" + (outputs.empty() ? "" : " " + outputs);
+}
+
+bool is_number(const std::string& s) {
+    bool ok = false;
+    trace::parse_number(s, ok);
+    return ok;
+}
+
+}  // namespace
+
+Replayer::Replayer(std::vector<DeviceInfo> devices, DomainFactory make_domain,
+                   iommufd::FrameAllocator& user_frames)
+    : infos_(std::move(devices)), make_domain_(std::move(make_domain)), frames_(user_frames) {
+    for (const DeviceInfo& info : infos_) {
+        const uint16_t sid = info.sid;
+        devices_.push_back(std::make_unique<iommufd::Device>(
+            iommufd::Device{info.name, info.reserved, [this, sid] { return make_domain_(sid); }}));
+    }
+}
+
+Replayer::~Replayer() = default;
+
+iommufd::Process* Replayer::process(const std::string& name) {
+    auto it = processes_.find(name);
+    return it == processes_.end() ? nullptr : it->second.get();
+}
+
+// ---- check: every name defined before it is used -------------------------------------
+
+void Replayer::check(const std::vector<trace::Op>& ops, const std::vector<DeviceInfo>& devices,
+                     const std::string& file) {
+    std::set<std::string> procs, fds, objects, pins, devs;
+    for (const DeviceInfo& d : devices) devs.insert(d.name);
+    size_t opened = 0;
+    for (const trace::Op& op : ops) opened += op.op == "iommufd_open";
+    for (const trace::Op& op : ops) {
+        const auto fail = [&](const std::string& key, const std::string& why) {
+            throw sim::InputError(file + ":" + std::to_string(op.line) + ": " + op.op +
+                                  (key.empty() ? "" : "." + key) + ": " + why);
+        };
+        const auto need = [&](const std::set<std::string>& names, const std::string& key) {
+            if (op.has(key) && !names.count(op.text(key)) && !(kIdKeys.count(key) && is_number(op.text(key))))
+                fail(key, "'" + op.text(key) + "' is not defined before this line");
+        };
+        const auto define = [&](std::set<std::string>& names, const std::string& key) {
+            if (!names.insert(op.text(key)).second) fail(key, "'" + op.text(key) + "' is defined twice");
+        };
+        if (op.op == "dma") {
+            need(devs, "dev");
+            continue;
+        }
+        if (op.op == "hwpt_alloc") fail("", "not replayed yet (HWPT objects are not modelled)");
+        if (op.op == "process") { define(procs, "name"); continue; }
+        if (op.op == "mmap" || op.op == "munmap") { need(procs, "process"); continue; }
+        if (op.op == "iommufd_open") { need(procs, "process"); define(fds, "name"); continue; }
+        if (op.has("fd")) need(fds, "fd");
+        else if (opened != 1) fail("fd", opened ? "needed: the trace opens several contexts" : "no iommufd_open before it");
+        for (const std::string& key : kIdKeys) need(objects, key);
+        need(procs, "process");
+        if (op.op == "device_attach") need(devs, "dev_id");
+        if (op.op == "ioas_alloc") define(objects, "name");
+        if (op.op == "access_pin") define(pins, "name");
+        if (op.op == "access_unpin") need(pins, "name");
+        if (op.op == "option" && op.text("option_id") == "huge_pages") need(objects, "object_id");
+    }
+}
+
+// ---- apply ---------------------------------------------------------------------------
+
+Replayer::Fd& Replayer::fd_of(const trace::Op& op) {
+    return op.has("fd") ? fds_.at(op.text("fd")) : fds_.begin()->second;
+}
+
+uint32_t Replayer::id_of(Fd& fd, const trace::Op& op, const std::string& key) {
+    const std::string& v = op.text(key);
+    auto it = fd.ids.find(v);
+    return it != fd.ids.end() ? it->second : uint32_t(op.number(key));
+}
+
+uint32_t Replayer::device_id(Fd& fd, const std::string& name) {
+    auto it = fd.devices.find(name);
+    if (it != fd.devices.end()) return it->second;
+    for (auto& d : devices_) {
+        if (d->name != name) continue;
+        uint32_t id = 0;
+        fd.ctx->bind(*d, id);
+        fd.devices[name] = id;
+        return id;
+    }
+    return 0;
+}
+
+std::string Replayer::apply(const trace::Op& op) {
+    if (op.op == "process") {
+        auto& user = users_[op.text("user")];
+        if (!user) user = std::make_unique<iommufd::User>(iommufd::User{op.text("user"), 0});
+        processes_[op.text("name")] = std::make_unique<iommufd::Process>(
+            op.text("name"), *user, op.number("rlimit_memlock"), frames_);
+        return result(op, Errno::Ok);
+    }
+    if (op.op == "mmap")
+        return result(op, process(op.text("process"))->mmap(op.number("user_va"), op.number("length"),
+                                                            op.has("hugepage")));
+    if (op.op == "munmap")
+        return result(op, process(op.text("process"))->munmap(op.number("user_va"), op.number("length")));
+    if (op.op == "iommufd_open") {
+        Fd& fd = fds_[op.text("name")];
+        fd.ctx = std::make_unique<iommufd::Context>(*process(op.text("process")));
+        return result(op, Errno::Ok);
+    }
+    return control(fd_of(op), op);
+}
+
+std::string Replayer::control(Fd& fd, const trace::Op& op) {
+    iommufd::Context& c = *fd.ctx;
+    if (op.op == "ioas_alloc") {
+        uint32_t id = 0;
+        const Errno e = c.ioas_alloc(id);
+        if (e == Errno::Ok) fd.ids[op.text("name")] = id;
+        return result(op, e, "id=" + std::to_string(id));
+    }
+    if (op.op == "destroy") {
+        const Errno e = c.destroy(id_of(fd, op, "id"));
+        if (e == Errno::Ok) fd.ids.erase(op.text("id"));
+        return result(op, e);
+    }
+    if (op.op == "device_attach")
+        return result(op, c.attach(device_id(fd, op.text("dev_id")), id_of(fd, op, "pt_id")));
+    if (op.op == "option") {
+        const std::string& id = op.text("option_id");
+        const uint32_t option = id == "rlimit_mode" ? iommufd::kOptionRlimitMode
+                                : id == "huge_pages" ? iommufd::kOptionHugePages
+                                                     : uint32_t(op.number("option_id"));
+        const uint32_t verb = op.text("op") == "set" ? iommufd::kOptionSet : iommufd::kOptionGet;
+        const uint32_t object = op.has("object_id") ? id_of(fd, op, "object_id") : 0;
+        uint64_t val = op.number_or("val64", 0);
+        const Errno e = c.option(option, verb, object, val);
+        return result(op, e, verb == iommufd::kOptionGet ? "val64=" + std::to_string(val) : "");
+    }
+    if (op.op == "access_pin") {
+        const uint32_t ioas = id_of(fd, op, "ioas_id");
+        uint64_t pin = 0;
+        std::vector<uint64_t> frames;
+        const bool write = op.has("flags") && op.text("flags").find("write") != std::string::npos;
+        const Errno e = c.access_pin(ioas, op.number("iova"), op.number("length"), write, pin, frames);
+        if (e == Errno::Ok) pins_[op.text("name")] = Pin{&fd, ioas, pin};
+        return result(op, e, "pages=" + std::to_string(frames.size()));
+    }
+    if (op.op == "access_unpin") {
+        const Pin p = pins_.at(op.text("name"));
+        pins_.erase(op.text("name"));
+        return result(op, p.fd->ctx->access_unpin(p.ioas, p.id));
+    }
+    return map_ops(fd, op);
+}
+
+std::string Replayer::map_ops(Fd& fd, const trace::Op& op) {
+    iommufd::Context& c = *fd.ctx;
+    if (op.op == "ioas_map") {
+        uint64_t iova = op.number_or("iova", 0);
+        const Errno e = c.ioas_map(id_of(fd, op, "ioas_id"), map_flags(op), op.number("user_va"),
+                                   op.number("length"), iova);
+        return result(op, e, "iova=" + hex(iova));
+    }
+    if (op.op == "ioas_unmap") {
+        uint64_t n = 0;
+        const Errno e = c.ioas_unmap(id_of(fd, op, "ioas_id"), op.number("iova"), op.number("length"), n);
+        return result(op, e, "length=" + hex(n));
+    }
+    if (op.op == "ioas_copy") {
+        uint64_t dst = op.number_or("dst_iova", 0);
+        const Errno e = c.ioas_copy(id_of(fd, op, "dst_ioas_id"), id_of(fd, op, "src_ioas_id"),
+                                    map_flags(op), op.number("src_iova"), op.number("length"), dst);
+        return result(op, e, "dst_iova=" + hex(dst));
+    }
+    if (op.op == "ioas_iova_ranges") {
+        uint32_t num = uint32_t(op.number_or("num_iovas", 64));
+        std::vector<iommufd::IovaRange> out;
+        uint64_t align = 0;
+        const Errno e = c.ioas_iova_ranges(id_of(fd, op, "ioas_id"), num, out, align);
+        std::string ranges;
+        for (const auto& r : out) ranges += (ranges.empty() ? "" : ",") + hex(r.start) + "-" + hex(r.last);
+        return result(op, e, "num_iovas=" + std::to_string(num) + " out_iova_alignment=" + hex(align) +
+                                 " iovas=" + (ranges.empty() ? "none" : ranges));
+    }
+    if (op.op == "ioas_allow_iovas") {
+        std::vector<iommufd::IovaRange> allowed;
+        for (const trace::Range& r : op.ranges("iovas")) allowed.push_back({r.start, r.last});
+        return result(op, c.ioas_allow_iovas(id_of(fd, op, "ioas_id"), allowed));
+    }
+    return result(op, Errno::OpNotSupp);
+}
+
+}  // namespace platform

@@ -1,0 +1,74 @@
+// Replays a trace's control operations on the mapping engine, as user space would
+// issue them, and logs each result in the op-log format (traces/FORMAT.md):
+//   LINE OP ok [key=value ...]      LINE OP err ERRNO
+//
+// Objects are named in the trace (`ioas_alloc name=ioas0`, later `ioas_id=ioas0`);
+// numbers are accepted too. Processes, users and iommufd contexts are created by the
+// trace; devices are the platform's, bound to a context on first attach. check()
+// resolves every name before anything runs, so a trace that names an object it never
+// created stops with exit status 2, naming file and line.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/iommufd/context.h"
+#include "models/iommufd/process.h"
+#include "traces/trace.h"
+
+namespace platform {
+
+class Replayer {
+public:
+    using DomainFactory = std::function<std::unique_ptr<iommufd::Domain>(uint16_t sid)>;
+    struct DeviceInfo {
+        std::string name;                       // "dev0"
+        uint16_t sid;                           // its requester ID
+        std::vector<iommufd::IovaRange> reserved;
+    };
+
+    Replayer(std::vector<DeviceInfo> devices, DomainFactory make_domain,
+             iommufd::FrameAllocator& user_frames);
+    ~Replayer();
+
+    // Throws sim::InputError "FILE:LINE: key: reason" for a name used before it is
+    // defined, defined twice, or an operation this model does not replay yet.
+    static void check(const std::vector<trace::Op>& ops, const std::vector<DeviceInfo>& devices,
+                      const std::string& file);
+    // Applies one control operation (not dma); the op-log line.
+    std::string apply(const trace::Op& op);
+
+    iommufd::Process* process(const std::string& name);
+
+private:
+    struct Fd {
+        std::unique_ptr<iommufd::Context> ctx;
+        std::map<std::string, uint32_t> ids;  // object name -> ID
+        std::map<std::string, uint32_t> devices;  // platform device -> device object ID
+    };
+    struct Pin {
+        Fd* fd;
+        uint32_t ioas;
+        uint64_t id;
+    };
+    Fd& fd_of(const trace::Op& op);
+    uint32_t id_of(Fd& fd, const trace::Op& op, const std::string& key);
+    uint32_t device_id(Fd& fd, const std::string& name);
+    std::string control(Fd& fd, const trace::Op& op);
+    std::string map_ops(Fd& fd, const trace::Op& op);
+
+    std::vector<DeviceInfo> infos_;
+    std::vector<std::unique_ptr<iommufd::Device>> devices_;
+    DomainFactory make_domain_;
+    iommufd::FrameAllocator& frames_;
+    std::map<std::string, std::unique_ptr<iommufd::User>> users_;
+    std::map<std::string, std::unique_ptr<iommufd::Process>> processes_;
+    std::map<std::string, Fd> fds_;
+    std::map<std::string, Pin> pins_;
+};
+
+}  // namespace platform

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# iommu-sim replay: the op log of a sample trace, line for line, and bad traces
+# stopping before anything is replayed (exit 2, one line naming file and line).
+set -u
+sim=$1
+root=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+
+"$sim" replay --config "$root/configs/replay-vtd.ini" --trace "$root/traces/samples/map_unmap.trace" \
+    --op-log "$tmp/log" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+cat >"$tmp/want" <<'WANT'
+1 process ok
+2 mmap ok
+3 iommufd_open ok
+4 ioas_alloc ok id=1
+5 device_attach ok
+6 ioas_map ok iova=0x10000
+7 ioas_map ok iova=0x100000
+8 ioas_map err EEXIST
+9 ioas_iova_ranges ok num_iovas=2 out_iova_alignment=0x1000 iovas=0x0-0xfedfffff,0xfef00000-0xffffffffffffffff
+10 ioas_unmap err ENOENT
+11 destroy err EBUSY
+12 ioas_unmap ok length=0x12000
+WANT
+# Trace lines start at line 4 (three comment lines); the log names trace lines.
+sed -i 's/^\([0-9]*\) /\1\t/' "$tmp/want"
+awk -F'\t' '{ printf "%d %s\n", $1 + 3, $2 }' "$tmp/want" >"$tmp/want2"
+if [ "$rc" -ne 0 ] || ! diff "$tmp/want2" "$tmp/log" >"$tmp/diff"; then
+    echo "FAIL sample op log (rc=$rc)"; cat "$tmp/diff" "$tmp/err"; fail=1
+else
+    echo "ok   sample op log"
+fi
+
+# expect NAME WANT TRACE-TEXT
+expect() {
+    printf '%b' "$3" >"$tmp/bad.trace"
+    "$sim" replay --config "$root/configs/replay-vtd.ini" --trace "$tmp/bad.trace" \
+        --op-log "$tmp/badlog" >"$tmp/out" 2>"$tmp/err"
+    local rc=$? lines
+    lines=$(wc -l <"$tmp/err")
+    if [ "$rc" -ne 2 ] || [ "$lines" -ne 1 ] || ! grep -qF -- "$2" "$tmp/err" || [ -s "$tmp/out" ] ||
+        [ -e "$tmp/badlog" ]; then
+        echo "FAIL $1: rc=$rc want '$2'"; echo "  stderr: $(cat "$tmp/err")"; fail=1
+    else
+        echo "ok   $1: $(cat "$tmp/err")"
+    fi
+    rm -f "$tmp/badlog"
+}
+
+open='0 process name=p0 user=u0 rlimit_memlock=1G\n0 iommufd_open name=fd0 process=p0\n'
+expect undefined-object "bad.trace:3: ioas_map.ioas_id: 'ioas9' is not defined before this line" \
+    "${open}1 ioas_map ioas_id=ioas9 flags=readable user_va=0x1000 length=4K\n"
+expect malformed-line "bad.trace:3:" "${open}1 ioas_map ioas_id=ioas0 flags=readable user_va=zz length=4K\n"
+expect unknown-device "bad.trace:4: device_attach.dev_id: 'dev7' is not defined" \
+    "${open}1 ioas_alloc name=ioas0\n2 device_attach dev_id=dev7 pt_id=ioas0\n"
+expect no-context "bad.trace:1: ioas_alloc.fd: no iommufd_open before it" "1 ioas_alloc name=ioas0\n"
+"$sim" replay --config "$root/configs/replay-vtd.ini" --trace "$tmp/nope.trace" >"$tmp/out" 2>"$tmp/err"
+if [ $? -ne 2 ] || ! grep -qF "nope.trace: cannot open file" "$tmp/err"; then
+    echo "FAIL missing trace: $(cat "$tmp/err")"; fail=1
+else
+    echo "ok   missing trace: $(cat "$tmp/err")"
+fi
+exit $fail

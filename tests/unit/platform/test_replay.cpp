@@ -1,0 +1,90 @@
+// The replayer applies a trace's control operations to the mapping engine and logs
+// Linux's answer to each; check() refuses traces that name objects they never made.
+#include <catch2/catch.hpp>
+
+#include <sstream>
+
+#include "models/sim/error.h"
+#include "platforms/replay.h"
+
+using platform::Replayer;
+
+namespace {
+
+struct CountingDomain : iommufd::Domain {
+    uint64_t* pages;
+    uint64_t page_sizes() const override { return 4096; }
+    iommufd::Errno map(uint64_t, uint64_t, uint64_t, unsigned) override {
+        ++*pages;
+        return iommufd::Errno::Ok;
+    }
+    void unmap(uint64_t, uint64_t size) override { *pages -= size / 4096; }
+};
+
+struct Rig {
+    iommufd::FrameAllocator frames{uint64_t(1) << 36, uint64_t(1) << 36};
+    uint64_t mapped = 0;
+    std::vector<Replayer::DeviceInfo> devices{{"dev0", 0x0100, {{0xfee0'0000, 0xfeef'ffff}}}};
+    Replayer replayer{devices, [this](uint16_t) {
+                          auto d = std::make_unique<CountingDomain>();
+                          d->pages = &mapped;
+                          return d;
+                      },
+                      frames};
+    std::vector<std::string> run(const std::string& text) {
+        std::istringstream in(text);
+        const std::vector<trace::Op> ops = trace::parse(in, "t.trace");
+        Replayer::check(ops, devices, "t.trace");
+        std::vector<std::string> log;
+        for (const trace::Op& op : ops) log.push_back(replayer.apply(op));
+        return log;
+    }
+};
+
+const char* kPrologue =
+    "0 process name=p0 user=u0 rlimit_memlock=16K\n"
+    "0 mmap process=p0 user_va=0x7f0000000000 length=1M\n"
+    "0 iommufd_open name=fd0 process=p0\n"
+    "0 ioas_alloc name=ioas0\n";
+
+}  // namespace
+
+TEST_CASE("Replay: each operation's result, as Linux gives it", "[replay]") {
+    Rig r;
+    const auto log = r.run(std::string(kPrologue) +
+                           "1 ioas_map ioas_id=ioas0 flags=readable user_va=0x7f0000000000 length=8K\n"
+                           "2 device_attach dev_id=dev0 pt_id=ioas0\n"
+                           "3 ioas_map ioas_id=ioas0 flags=readable|writeable user_va=0x7f0000010000 length=8K\n"
+                           "4 ioas_map ioas_id=ioas0 flags=readable user_va=0x7f0000020000 length=4K\n"
+                           "5 option option_id=rlimit_mode op=get\n"
+                           "6 destroy id=ioas0\n"
+                           "7 ioas_unmap ioas_id=ioas0 iova=0 length=0xffffffffffffffff\n"
+                           "8 ioas_map ioas_id=ioas0 flags=0xc user_va=0x7f0000000000 length=4K\n");  // bit 3: unknown
+    REQUIRE(log.size() == 12);
+    CHECK(log[3] == "4 ioas_alloc ok id=1");
+    CHECK(log[4] == "5 ioas_map ok iova=0x2000");       // 8 KiB-aligned, above page 0
+    CHECK(log[5] == "6 device_attach ok");              // pins the 2 pages mapped
+    CHECK(log[6] == "7 ioas_map ok iova=0x4000");       // 2 more: 4 of 4 pages
+    CHECK(log[7] == "8 ioas_map err ENOMEM");           // RLIMIT_MEMLOCK 16 KiB
+    CHECK(log[8] == "9 option ok val64=0");
+    CHECK(log[9] == "10 destroy err EBUSY");
+    CHECK(log[10] == "11 ioas_unmap ok length=0x4000");
+    CHECK(log[11] == "12 ioas_map err EOPNOTSUPP");
+    CHECK(r.mapped == 0);
+}
+
+TEST_CASE("Replay: names must be defined before use; fd needed with several contexts", "[replay]") {
+    Rig r;
+    CHECK_THROWS_WITH(r.run(std::string(kPrologue) + "1 ioas_unmap ioas_id=ioasX iova=0 length=4K\n"),
+                      "t.trace:5: ioas_unmap.ioas_id: 'ioasX' is not defined before this line");
+    CHECK_THROWS_WITH(r.run("0 process name=p0 user=u0 rlimit_memlock=1G\n"
+                            "0 process name=p0 user=u0 rlimit_memlock=1G\n"),
+                      "t.trace:2: process.name: 'p0' is defined twice");
+    CHECK_THROWS_WITH(r.run("0 process name=p0 user=u0 rlimit_memlock=1G\n"
+                            "0 iommufd_open name=a process=p0\n0 iommufd_open name=b process=p0\n"
+                            "1 ioas_alloc name=ioas0\n"),
+                      "t.trace:4: ioas_alloc.fd: needed: the trace opens several contexts");
+    CHECK_THROWS_WITH(r.run(std::string(kPrologue) + "1 access_unpin name=pin0\n"),
+                      "t.trace:5: access_unpin.name: 'pin0' is not defined before this line");
+    CHECK_THROWS_AS(r.run("1 dma dev=dev3 iova=0 length=64 dir=read\n"), sim::InputError);
+}

@@ -1,0 +1,156 @@
+// The trace reader and writer (traces/FORMAT.md): every operation and value form,
+// each error naming file, line and key, round trips, and mutated traces that either
+// read or fail with one line.
+#include <catch2/catch.hpp>
+
+#include <sstream>
+
+#include "models/sim/error.h"
+#include "models/sim/rng.h"
+#include "traces/trace.h"
+
+namespace {
+
+const char* kExample = R"(# every operation once
+0      process name=p0 user=u0 rlimit_memlock=4G
+0      mmap process=p0 user_va=0x7f0000000000 length=2M hugepage
+1.5    iommufd_open name=fd0 process=p0    # a comment after an operation
++1us   ioas_alloc name=ioas0 fd=fd0
++500   ioas_map ioas_id=ioas0 flags=fixed_iova|readable|writeable user_va=0x7f0000000000 length=64K iova=0x100000
+10us   ioas_copy dst_ioas_id=ioas0 src_ioas_id=ioas0 flags=readable src_iova=0x100000 length=4K
+10us   ioas_unmap ioas_id=ioas0 iova=0x100000 length=0x10000
++2.5ms ioas_iova_ranges ioas_id=ioas0 num_iovas=4
++0     ioas_allow_iovas ioas_id=ioas0 iovas=0x1000-0xffff,0x100000-0x1fffff
++0     ioas_allow_iovas ioas_id=ioas0 iovas=none
++0     option option_id=rlimit_mode op=set val64=1
++0     option option_id=huge_pages op=get object_id=ioas0
++0     hwpt_alloc name=hwpt0 dev_id=dev0 pt_id=ioas0 flags=nest_parent
++0     device_attach dev_id=dev0 pt_id=hwpt0
++0     access_pin name=pin0 ioas_id=ioas0 iova=0x100000 length=8K flags=write
++0     access_unpin name=pin0
++0     dma dev=dev0 iova=0x100000 length=64 dir=read pasid=5 nosnoop
++0     munmap process=p0 user_va=0x7f0000000000 length=2M
++0     destroy id=ioas0
+)";
+
+std::vector<trace::Op> read(const std::string& text) {
+    std::istringstream in(text);
+    return trace::parse(in, "t.trace");
+}
+
+}  // namespace
+
+TEST_CASE("Trace: every operation, times, numbers, flags and ranges", "[trace]") {
+    const auto ops = read(kExample);
+    REQUIRE(ops.size() == 19);
+    CHECK(ops[0].line == 2);
+    CHECK(ops[0].number("rlimit_memlock") == (uint64_t(4) << 30));
+    CHECK(ops[1].has("hugepage"));
+    CHECK(ops[1].number("length") == (2u << 20));
+    CHECK(ops[2].time_ps == 1500);
+    CHECK(ops[3].time_ps == 1500 + 1000000);
+    CHECK(ops[4].time_ps == 1500 + 1000000 + 500000);
+    CHECK(ops[5].time_ps == 10000000);
+    CHECK(ops[7].time_ps == 10000000 + 2500000000ull);
+    CHECK(ops[4].flag_names("flags") == std::vector<std::string>{"fixed_iova", "readable", "writeable"});
+    CHECK(ops[4].number("length") == 0x10000);
+    CHECK(ops[4].text("ioas_id") == "ioas0");
+    const auto ranges = ops[8].ranges("iovas");
+    REQUIRE(ranges.size() == 2);
+    CHECK(ranges[1].start == 0x100000);
+    CHECK(ranges[1].last == 0x1fffff);
+    CHECK(ops[9].ranges("iovas").empty());
+    CHECK(ops[16].has("nosnoop"));
+    CHECK(ops[16].number("pasid") == 5);
+    CHECK(ops[16].number_or("absent", 7) == 7);
+}
+
+TEST_CASE("Trace: each bad line is one error naming file, line and key", "[trace]") {
+    const std::string open = "0 process name=p0 user=u0 rlimit_memlock=1G\n";
+    const std::pair<std::string, std::string> cases[] = {
+        {"0 ioas_map ioas_id=a flags=readable user_va=0x1000 length=x12\n",
+         "t.trace:1: ioas_map.length: 'x12' is not a number"},
+        {open + "\n0 ioas_mapp ioas_id=a\n", "t.trace:3: unknown operation 'ioas_mapp'"},
+        {"0 ioas_unmap ioas_id=a length=4K\n", "t.trace:1: ioas_unmap: missing key 'iova'"},
+        {"0 ioas_alloc name=a colour=red\n", "t.trace:1: ioas_alloc.colour: unknown key"},
+        {"0 ioas_unmap ioas_id=a iova=1 iova=2 length=1\n", "t.trace:1: ioas_unmap.iova: given twice"},
+        {"10us ioas_alloc name=a\n5us ioas_alloc name=b\n",
+         "t.trace:2: time 5us is earlier than the previous line's 10000ns"},
+        {"0 dma dev=d iova=0 length=64 dir=sideways\n",
+         "t.trace:1: dma.dir: 'sideways' is not one of read|write"},
+        {"0 ioas_map ioas_id=a flags=readable|huge user_va=0 length=1\n",
+         "t.trace:1: ioas_map.flags: unknown flag 'huge'"},
+        {"soon ioas_alloc name=a\n", "t.trace:1: 'soon' is not a time"},
+        {"0 ioas_unmap ioas_id=a iova=0x1ffffffffffffffff length=1\n",
+         "t.trace:1: ioas_unmap.iova: '0x1ffffffffffffffff' is not a number"},
+        {"0 mmap process=p0 user_va=0 length=20000000T\n",
+         "t.trace:1: mmap.length: '20000000T' is not a number"},
+        {"0 ioas_allow_iovas ioas_id=a iovas=5\n", "t.trace:1: ioas_allow_iovas.iovas: '5' is not a range"},
+        {"0 mmap process=p0 user_va=0 length=4K hugepage=yes\n", "t.trace:1: mmap.hugepage: takes no value"},
+        {"0 ioas_alloc name\n", "t.trace:1: ioas_alloc.name: needs a value"},
+    };
+    for (const auto& [text, want] : cases) {
+        INFO(text);
+        CHECK_THROWS_WITH(read(text), Catch::StartsWith(want));
+    }
+    CHECK_THROWS_WITH(trace::read_file("/nonexistent/x.trace"), "/nonexistent/x.trace: cannot open file");
+}
+
+TEST_CASE("Trace: what is written reads back the same", "[trace]") {
+    const auto ops = read(kExample);
+    std::ostringstream out;
+    trace::write(out, ops);
+    const auto again = read(out.str());
+    REQUIRE(again.size() == ops.size());
+    for (size_t i = 0; i < ops.size(); ++i) CHECK(again[i] == ops[i]);
+    // Random valid traces, times in ps with fractions of a ns.
+    sim::Rng rng(2026, "trace-round-trip");
+    std::vector<trace::Op> random;
+    uint64_t t = 0;
+    for (int i = 0; i < 3000; ++i) {
+        trace::Op op;
+        t += rng.uniform(5000);
+        op.time_ps = t;
+        op.op = "ioas_map";
+        op.args = {{"ioas_id", "ioas" + std::to_string(rng.uniform(4))},
+                   {"flags", rng.chance(0.5) ? "readable" : "fixed_iova|writeable"},
+                   {"user_va", "0x" + std::to_string(rng.uniform(1000000))},
+                   {"length", std::to_string(1 + rng.uniform(64)) + "K"}};
+        random.push_back(op);
+    }
+    std::ostringstream rout;
+    trace::write(rout, random);
+    const auto back = read(rout.str());
+    REQUIRE(back.size() == random.size());
+    size_t differ = 0;
+    for (size_t i = 0; i < back.size(); ++i) differ += !(back[i] == random[i]);
+    CHECK(differ == 0);
+}
+
+TEST_CASE("Trace fuzz: mutated traces read or fail with one line naming the file", "[trace][fuzz]") {
+    sim::Rng rng(2026, "trace-fuzz");
+    const std::string base = kExample;
+    const char alphabet[] = " =|+-.#\n0123456789abcdefxKMGTusn_iova";
+    int failed = 0, read_ok = 0;
+    for (int i = 0; i < 2000; ++i) {
+        std::string text = base;
+        for (int m = 0, n = 1 + int(rng.uniform(4)); m < n; ++m) {
+            const size_t at = rng.uniform(text.size());
+            switch (rng.uniform(3)) {
+                case 0: text[at] = alphabet[rng.uniform(sizeof alphabet - 1)]; break;
+                case 1: text.erase(at, 1 + rng.uniform(8)); break;
+                default: text.insert(at, text.substr(rng.uniform(text.size()), rng.uniform(12))); break;
+            }
+        }
+        try {
+            read(text);
+            ++read_ok;
+        } catch (const sim::InputError& e) {
+            const std::string msg = e.what();
+            if (msg.rfind("t.trace:", 0) != 0 || msg.find('\n') != std::string::npos) FAIL(msg);
+            ++failed;
+        }
+    }
+    CHECK(failed > 100);
+    CHECK(read_ok > 0);
+}
