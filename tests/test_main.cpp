@@ -7,7 +7,12 @@
 
 int sc_main(int argc, char* argv[]) {
     sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
-    return Catch::Session().run(argc, argv);
+    Catch::Session session;
+    if (int rc = session.applyCommandLine(argc, argv)) return rc;
+    // A filter that matches nothing (a test name ctest cut at ';') must fail, not pass.
+    session.configData().warnings =
+        Catch::WarnAbout::What(session.configData().warnings | Catch::WarnAbout::NoTests);
+    return session.run();
 }
 
 // Quiet SystemC's banner: it is printed before sc_main runs.

@@ -8,7 +8,7 @@
 using Pool = iommu::WalkerPool<uint64_t, int>;
 using Outcome = Pool::Outcome;
 
-TEST_CASE("Misses to a page being walked merge; beyond the slots they wait", "[walker]") {
+TEST_CASE("Misses to a page being walked merge, beyond the slots they wait", "[walker]") {
     Pool pool(2);
     CHECK(pool.request(0x1000, 1) == Outcome::Started);
     CHECK(pool.request(0x2000, 2) == Outcome::Started);

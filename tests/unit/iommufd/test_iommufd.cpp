@@ -78,7 +78,7 @@ struct Rig {
 
 }  // namespace
 
-TEST_CASE("iommufd: object IDs start at 1; destroying an unknown one is ENOENT", "[iommufd]") {
+TEST_CASE("iommufd: object IDs start at 1, destroying an unknown one is ENOENT", "[iommufd]") {
     Rig r;
     CHECK(r.ioas == 1);
     uint32_t second = 0;
@@ -189,7 +189,7 @@ TEST_CASE("iommufd: reserved regions, given unsorted, split the IOVA ranges and 
     CHECK((last < (uint64_t(1) << 32) || iova >= (uint64_t(2) << 32)));
 }
 
-TEST_CASE("iommufd: allowed IOVAs confine automatic IOVAs; reserved or busy ranges refuse",
+TEST_CASE("iommufd: allowed IOVAs confine automatic IOVAs, reserved or busy ranges refuse",
           "[iommufd]") {
     Rig r;
     r.dev.reserved = {{0xfee0'0000, 0xfeef'ffff}};
@@ -207,7 +207,7 @@ TEST_CASE("iommufd: allowed IOVAs confine automatic IOVAs; reserved or busy rang
     CHECK(r.ctx.ioas_allow_iovas(r.ioas, {}) == Errno::Ok);  // everything again
 }
 
-TEST_CASE("iommufd: IOAS_COPY shares the source's pages; they are pinned once", "[iommufd]") {
+TEST_CASE("iommufd: IOAS_COPY shares the source's pages, they are pinned once", "[iommufd]") {
     Rig r;
     uint32_t dst = 0;
     REQUIRE(r.ctx.ioas_alloc(dst) == Errno::Ok);

@@ -81,7 +81,7 @@ TEST_CASE("VT-d driver: probe enables the root table, queued invalidation and tr
     CHECK(r.access(0x1000, false).reason == ::vtd::fault::ROOT_NOT_PRESENT);
 }
 
-TEST_CASE("VT-d driver: mapped pages translate with their rights; unmapped ones fault at once",
+TEST_CASE("VT-d driver: mapped pages translate with their rights, unmapped ones fault at once",
           "[iommufd][vtd-driver]") {
     Rig r;
     std::unique_ptr<Domain> d;

@@ -36,7 +36,7 @@ TEST_CASE("Gen1 x1 and Gen2 x4 use 8b/10b and their own DLLP intervals", "[link]
     CHECK(g2.tlp_gbps() == Approx(16.0 * (1 - 16.0 / 205 - 4.0 / 1538)));
 }
 
-TEST_CASE("Later generations double the rate; Gen6 uses 242/256", "[link]") {
+TEST_CASE("Later generations double the rate, Gen6 uses 242/256", "[link]") {
     LinkParams p;
     p.gen = 4;
     CHECK(LinkConfig(p).raw_gbps() == Approx(2 * 63.0154).epsilon(1e-5));
@@ -68,7 +68,7 @@ TEST_CASE("Memory writes: TLPs of at most MPS, never across 4 KiB, 24 B overhead
     CHECK(t.bytes == 1500 + 7 * 24);
 }
 
-TEST_CASE("3-DW headers below 4 GiB unless addr64; ECRC adds 4 B", "[link]") {
+TEST_CASE("3-DW headers below 4 GiB unless addr64, ECRC adds 4 B", "[link]") {
     LinkParams p;
     p.addr64 = false;
     LinkConfig c(p);

@@ -80,7 +80,7 @@ TEST_CASE("write_first writes the window once before the mix", "[generator]") {
     CHECK(r[16].read);
 }
 
-TEST_CASE("A read/write mix follows read_fraction; pure patterns draw no numbers",
+TEST_CASE("A read/write mix follows read_fraction, pure patterns draw no numbers",
           "[generator]") {
     GeneratorParams p = small();
     p.read_fraction = 0.25;

@@ -73,7 +73,7 @@ TEST_CASE("Replay: each operation's result, as Linux gives it", "[replay]") {
     CHECK(r.mapped == 0);
 }
 
-TEST_CASE("Replay: names must be defined before use; fd needed with several contexts", "[replay]") {
+TEST_CASE("Replay: names must be defined before use, fd needed with several contexts", "[replay]") {
     Rig r;
     CHECK_THROWS_WITH(r.run(std::string(kPrologue) + "1 ioas_unmap ioas_id=ioasX iova=0 length=4K\n"),
                       "t.trace:5: ioas_unmap.ioas_id: 'ioasX' is not defined before this line");

@@ -42,7 +42,7 @@ TEST_CASE("GCMD: SRTP latches RTADDR, TE turns translation on and off", "[vtd]")
     CHECK_FALSE(r.unit.translation_enabled());
 }
 
-TEST_CASE("Faults fill the recording registers; a full set overflows into PFO", "[vtd]") {
+TEST_CASE("Faults fill the recording registers, a full set overflows into PFO", "[vtd]") {
     Rig r;
     r.caps.nfr = 2;
     r.unit.strap_cap(r.caps.cap());

@@ -132,7 +132,7 @@ TEST_CASE("Legacy fault reasons 1-7 and 0xA-0xC", "[vtd][vectors]") {
     CHECK(reason(f.go(0x0008, 0x1000, false)) == fault::ROOT_ACCESS);
 }
 
-TEST_CASE("Pass-through needs ECAP.PT; snoop control follows SNP and ECAP.SC",
+TEST_CASE("Pass-through needs ECAP.PT, snoop control follows SNP and ECAP.SC",
           "[vtd][vectors]") {
     Fixture f;
     f.legacy_device(4, TranslationType::kPassThrough);
