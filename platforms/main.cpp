@@ -3,7 +3,7 @@
 //   iommu-sim [--config FILE]... [--KEY=VALUE]... [--seed N] [--mode timing|atomic]
 //             [--stats-json PATH] [--quiet] [--help]
 //   iommu-sim walk --arch vtd --image MEM --requests REQS [--reg NAME=VALUE]... [--set K=V]...
-//   iommu-sim replay --config FILE --trace FILE [--op-log FILE]
+//   iommu-sim replay --config FILE --trace FILE [--op-log FILE] [--stats-json PATH] [--set K=V]...
 //
 // Bad input exits with status 2 and one line naming file, line and key, before
 // anything is simulated.
@@ -30,7 +30,8 @@ const char* kUsage =
     "                 [--stats-json PATH] [--quiet] [--help]\n"
     "       iommu-sim walk --arch vtd --image MEM --requests REQS [--reg NAME=VALUE]...\n"
     "                 [--set KEY=VALUE]...   (offline translation; see README)\n"
-    "       iommu-sim replay --config FILE --trace FILE [--op-log FILE]\n"
+    "       iommu-sim replay --config FILE --trace FILE [--op-log FILE] [--stats-json PATH]\n"
+    "                 [--set KEY=VALUE]... [--quiet]\n"
     "                 (replay mapping-engine operations; see traces/FORMAT.md)\n"
     "Runs the platform a configuration describes. Every parameter below can be set in an\n"
     "INI file (section = the part before the last dot) or overridden on the command line.\n"

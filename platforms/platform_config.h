@@ -2,7 +2,8 @@
 // is built, so that bad input stops the run before anything is simulated.
 //
 // Sections: [sim] run control, [platform] topology, [memory] and [memory.cache],
-// [rc], the IOMMU ([iommu], [iommu.map], [vtd...], iommu_config.h), and per device a
+// [rc], the IOMMU ([iommu], [iommu.map], [vtd...], iommu_config.h), the mapping engine's
+// driver costs ([iommufd.vtd]), and per device a
 // link and a traffic generator. [link] and [dev] hold settings
 // for every link and device; [link0], [dev1], ... override them for one instance.
 #pragma once
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "models/iommufd/drivers/vtd/vtd_driver.h"
 #include "models/memory/coherent_cache.h"
 #include "models/memory/dram_timing.h"
 #include "models/memory/memory_controller.h"
@@ -48,6 +50,7 @@ struct PlatformConfig {
     iommu::PipelineParams pipeline;
     BootMapParams boot_map;
     VtdConfig vtd;
+    iommufd::vtd::DriverCosts driver_costs;  // [iommufd.vtd]: the mapping engine's driver
     std::vector<pcie::LinkParams> links;
     std::vector<pcie::GeneratorParams> devs;
 

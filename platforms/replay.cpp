@@ -86,6 +86,8 @@ void Replayer::check(const std::vector<trace::Op>& ops, const std::vector<Device
         };
         if (op.op == "dma") {
             need(devs, "dev");
+            if (op.number_or("pasid", 0) > 0xfffff) fail("pasid", "a PASID has 20 bits");
+            if (op.number("length") > ~op.number("iova")) fail("length", "iova + length passes 2^64");
             continue;
         }
         if (op.op == "hwpt_alloc") fail("", "not replayed yet (HWPT objects are not modelled)");

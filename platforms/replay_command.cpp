@@ -1,5 +1,6 @@
 #include "platforms/replay_command.h"
 
+#include <chrono>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -10,10 +11,11 @@
 #include "models/sim/cli.h"
 #include "models/sim/config.h"
 #include "models/sim/error.h"
+#include "models/sim/stats_tree.h"
 #include "platforms/platform_config.h"
-#include "platforms/replay.h"
+#include "platforms/replay_run.h"
+#include "platforms/summary.h"
 #include "platforms/system.h"
-#include "platforms/vtd_machine.h"
 #include "traces/trace.h"
 
 namespace po = boost::program_options;
@@ -22,8 +24,9 @@ namespace platform {
 namespace {
 
 struct ReplayArgs {
-    std::vector<std::string> configs;
-    std::string trace, op_log;
+    std::vector<std::string> configs, sets;
+    std::string trace, op_log, stats_json;
+    bool quiet = false;
 };
 
 ReplayArgs parse_args(const std::vector<std::string>& args) {
@@ -31,21 +34,35 @@ ReplayArgs parse_args(const std::vector<std::string>& args) {
     ReplayArgs r;
     d.add_options()("config", po::value(&r.configs)->required(), "platform configuration")(
         "trace", po::value(&r.trace)->required(), "trace file")(
-        "op-log", po::value(&r.op_log), "where each operation's result goes");
+        "op-log", po::value(&r.op_log), "where each operation's result goes")(
+        "stats-json", po::value(&r.stats_json), "statistics file")(
+        "set", po::value(&r.sets)->composing(), "key=value")(
+        "quiet", po::bool_switch(&r.quiet), "no summary");
     sim::parse_options(d, args);
     return r;
 }
 
-PlatformConfig read_platform(const std::vector<std::string>& files) {
+PlatformConfig read_platform(const ReplayArgs& a) {
     sim::Config cfg;
-    for (const std::string& f : files) cfg.load_ini(f);
+    for (const std::string& f : a.configs) cfg.load_ini(f);
+    for (const std::string& s : a.sets) {
+        const size_t eq = s.find('=');
+        if (eq == std::string::npos || eq == 0)
+            throw sim::InputError("command line: --set: '" + s + "' is not key=value");
+        cfg.set(s.substr(0, eq), s.substr(eq + 1));
+    }
     sim::ParamSchema schema;
     PlatformConfig::declare(schema, device_count(cfg));
     schema.check_known(cfg);
     PlatformConfig pc = PlatformConfig::read(cfg);
     if (pc.iommu.arch != "vtd")
-        throw sim::InputError(files.back() + ": iommu.arch: replay drives a VT-d unit (set vtd)");
+        throw sim::InputError(a.configs.back() + ": iommu.arch: replay drives a VT-d unit (set vtd)");
     pc.boot_map.map = "none";  // the engine's driver programs the unit
+    for (pcie::GeneratorParams& d : pc.devs) {  // devices do what the trace says, nothing else
+        d.requests = 0;
+        d.write_first = false;
+        d.preload = "none";
+    }
     return pc;
 }
 
@@ -59,66 +76,57 @@ std::vector<Replayer::DeviceInfo> device_infos(const PlatformConfig& pc) {
     return out;
 }
 
-// A driver domain attached to one requester; detached when the engine lets it go.
-class AttachedDomain : public iommufd::Domain {
-public:
-    AttachedDomain(iommufd::vtd::Driver& d, std::unique_ptr<iommufd::Domain> dom, uint16_t sid)
-        : driver_(d), dom_(std::move(dom)), sid_(sid) {}
-    ~AttachedDomain() override { driver_.detach(sid_); }
-    uint64_t page_sizes() const override { return dom_->page_sizes(); }
-    iommufd::Errno map(uint64_t iova, uint64_t pa, uint64_t size, unsigned prot) override {
-        return dom_->map(iova, pa, size, prot);
-    }
-    void unmap(uint64_t iova, uint64_t size) override { dom_->unmap(iova, size); }
-
-private:
-    iommufd::vtd::Driver& driver_;
-    std::unique_ptr<iommufd::Domain> dom_;
-    uint16_t sid_;
-};
+void open_output(std::ofstream& f, const std::string& path) {
+    if (path.empty()) return;
+    f.open(path);
+    if (!f) throw sim::InputError(path + ": cannot write file");
+}
 
 }  // namespace
 
 int run_replay(const std::vector<std::string>& args) {
-    std::unique_ptr<System> sys;
+    ReplayArgs a;
+    PlatformConfig pc;
     std::vector<trace::Op> ops;
     std::vector<Replayer::DeviceInfo> infos;
     std::ofstream log_file;
     try {
-        const ReplayArgs a = parse_args(args);
-        const PlatformConfig pc = read_platform(a.configs);
+        a = parse_args(args);
+        pc = read_platform(a);
         ops = trace::read_file(a.trace);
         infos = device_infos(pc);
         Replayer::check(ops, infos, a.trace);
-        for (const trace::Op& op : ops)
-            if (op.op == "dma")
-                throw sim::InputError(a.trace + ":" + std::to_string(op.line) +
-                                      ": dma: not replayed yet (control operations only)");
-        if (!a.op_log.empty()) {
-            log_file.open(a.op_log);
-            if (!log_file) throw sim::InputError(a.op_log + ": cannot write file");
+        open_output(log_file, a.op_log);
+        if (!a.stats_json.empty()) {  // fail now rather than lose a finished run
+            std::ofstream probe(a.stats_json, std::ios::app);
+            if (!probe) throw sim::InputError(a.stats_json + ": cannot write file");
         }
-        sys = std::make_unique<System>("system", pc);
     } catch (const sim::InputError& e) {
         std::cerr << "iommu-sim: " << e.what() << "\n";
         return sim::kExitBadInput;
     }
+    sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
     std::ostream& log = log_file.is_open() ? log_file : std::cout;
-    VtdMachine machine(*sys->vtd_unit(), sys->memory());
-    iommufd::FrameAllocator table_pages(uint64_t(0x2000'0000), uint64_t(0x1000'0000));
-    iommufd::FrameAllocator user_frames(uint64_t(1) << 36, uint64_t(1) << 36);
-    iommufd::vtd::Driver driver(machine, table_pages, iommufd::vtd::DriverCosts{});
-    if (driver.probe() != iommufd::Errno::Ok) {
+    System sys("system", pc);
+    ReplayRun replay("iommufd", sys, ops, infos, pc.driver_costs, log);
+    if (!replay.probed()) {
         std::cerr << "iommu-sim: the VT-d unit lacks what the driver needs (queued invalidation, SAGAW)\n";
         return 1;
     }
-    Replayer replayer(infos, [&](uint16_t sid) -> std::unique_ptr<iommufd::Domain> {
-        std::unique_ptr<iommufd::Domain> d;
-        if (driver.alloc_domain(false, d) != iommufd::Errno::Ok) return nullptr;
-        if (driver.attach(*d, sid) != iommufd::Errno::Ok) return nullptr;
-        return std::make_unique<AttachedDomain>(driver, std::move(d), sid);
-    }, user_frames);
-    for (const trace::Op& op : ops) log << replayer.apply(op) << "\n";
+    const auto t0 = std::chrono::steady_clock::now();
+    const sc_core::sc_time end = sys.run();
+    const double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+    nlohmann::json stats = sim::collect_stats();
+    stats["sim.time_ns"] = double(end.value()) / 1000.0;
+    stats["sim.seed"] = pc.sim.seed;
+    stats["sim.mode"] = pc.sim.mode;
+    stats["sim.finished"] = replay.finished() && sys.finished();
+    if (!a.stats_json.empty()) sim::write_json_file(a.stats_json, stats);
+    if (!a.quiet && log_file.is_open()) {
+        const uint64_t requests = stats.value("iommufd.dma.requests", uint64_t(0));
+        print_summary(std::cout, stats, {host_s, requests});
+    }
     return 0;
 }
 

@@ -1,12 +1,13 @@
 // `iommu-sim replay`: replay a trace of mapping-engine operations on a platform.
 //
-//   iommu-sim replay --config FILE --trace FILE [--op-log FILE]
+//   iommu-sim replay --config FILE --trace FILE [--op-log FILE] [--stats-json PATH]
+//                    [--set KEY=VALUE]... [--quiet]
 //
 // The platform must have the VT-d unit ([iommu] arch = vtd); the engine's driver
 // programs it (no boot map). Each operation's result goes to the op log (stdout when
 // none is given). A malformed trace, or one naming an object it never created, stops
 // the run before anything is replayed: exit status 2 and one line naming file and line.
-// So far the control operations are replayed; a trace with `dma` lines is refused.
+// The devices do only what the trace's `dma` lines say (no synthetic requests).
 #pragma once
 
 #include <string>

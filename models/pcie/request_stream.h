@@ -44,6 +44,14 @@ struct Request {
     uint64_t addr;
     uint32_t size;
     bool read;
+    // Requests fed to a device (TrafficGenerator::feed, from a trace) carry their own
+    // PASID and No Snoop and a cookie their completion reports; synthetic ones take the
+    // device's parameters.
+    bool fed = false;
+    bool pasid_valid = false;
+    uint32_t pasid = 0;
+    bool no_snoop = false;
+    uint64_t cookie = 0;
 };
 
 class RequestStream {

@@ -25,7 +25,7 @@ TrafficGenerator::TrafficGenerator(sc_core::sc_module_name name, const Generator
     // Reads use tags 0..tags-1; posted writes have no tag on the wire, so they get
     // bookkeeping numbers above those, allocated as needed.
     for (uint32_t t = p.tags; t-- > 0;) free_tags_.push_back(uint16_t(t));
-    issued_at_.resize(p.tags);
+    tags_.resize(p.tags);
     if (mode == tlmx::Mode::Atomic) {
         SC_THREAD(atomic_thread);
         return;
@@ -33,6 +33,22 @@ TrafficGenerator::TrafficGenerator(sc_core::sc_module_name name, const Generator
     socket.register_nb_transport_bw(this, &TrafficGenerator::bw);
     SC_METHOD(issue_method);
     sensitive << issue_event_;
+}
+
+void TrafficGenerator::feed(Request r) {
+    r.fed = true;
+    fed_.push_back(r);
+    if (fed_.size() == 1) {
+        issue_event_.notify(sc_core::SC_ZERO_TIME);
+        fed_event_.notify(sc_core::SC_ZERO_TIME);
+    }
+}
+
+void TrafficGenerator::pop() {
+    if (!stream_.done())
+        stream_.advance();
+    else
+        fed_.pop_front();
 }
 
 TrafficGenerator::Payload* TrafficGenerator::make_payload(const Request& r,
@@ -43,15 +59,15 @@ TrafficGenerator::Payload* TrafficGenerator::make_payload(const Request& r,
     if (!r.read) fill_pattern(r.addr, gp->get_data_ptr(), r.size, p_.data_seed);
     tlmx::PcieAttr& a = tlmx::attr(*gp);
     a.requester_id = uint16_t(p_.requester_id);
-    a.pasid_valid = p_.pasid_valid;
-    a.pasid = p_.pasid;
+    a.pasid_valid = r.fed ? r.pasid_valid : p_.pasid_valid;
+    a.pasid = r.fed ? r.pasid : p_.pasid;
     a.privileged = p_.privileged;
     a.execute = p_.execute;
-    a.no_snoop = p_.no_snoop;
+    a.no_snoop = r.fed ? r.no_snoop : p_.no_snoop;
     a.relaxed_ordering = p_.relaxed_ordering;
     a.traffic_class = uint8_t(p_.traffic_class);
     a.tag = take_tag(r.read);
-    issued_at_[a.tag] = issue;
+    tags_[a.tag] = TagState{issue, r.fed, r.cookie};
     ++in_flight_;
     if (!started_) first_issue_ = issue;
     started_ = true;
@@ -61,8 +77,8 @@ TrafficGenerator::Payload* TrafficGenerator::make_payload(const Request& r,
 uint16_t TrafficGenerator::take_tag(bool read) {
     if (read) ++reads_in_flight_;
     if (free_tags_.empty()) {  // only writes get here: read tags are bounded by p_.tags
-        free_tags_.push_back(uint16_t(issued_at_.size()));
-        issued_at_.emplace_back();
+        free_tags_.push_back(uint16_t(tags_.size()));
+        tags_.emplace_back();
     }
     const uint16_t t = free_tags_.back();
     free_tags_.pop_back();
@@ -71,44 +87,70 @@ uint16_t TrafficGenerator::take_tag(bool read) {
 
 void TrafficGenerator::complete(Payload& gp, const sc_time& done) {
     const tlmx::PcieAttr& a = tlmx::attr(gp);
-    const double latency_ns = (done - issued_at_[a.tag]).to_seconds() * 1e9;
+    const TagState t = tags_[a.tag];
+    const double latency_ns = (done - t.issued).to_seconds() * 1e9;
     free_tags_.push_back(a.tag);
     --in_flight_;
     last_done_ = std::max(last_done_, done);
     const uint32_t n = gp.get_data_length();
+    bool data_ok = true;
     if (!gp.is_response_ok()) {
         ++error_completions_;
     } else if (gp.is_read()) {
         ++reads_;
         read_bytes_ += n;
         read_latency_.sample(latency_ns);
-        if (p_.verify && !matches_pattern(gp.get_address(), gp.get_data_ptr(), n, p_.data_seed))
-            ++data_errors_;
+        data_ok = check_read(gp, t);
+        if (!data_ok) ++data_errors_;
     } else {
         ++writes_;
         write_bytes_ += n;
         write_latency_.sample(latency_ns);
     }
     if (gp.is_read()) --reads_in_flight_;
+    if (t.fed) complete_fed(gp, t, done, data_ok);
     gp.release();
+}
+
+// A synthetic read must match the pattern everywhere; a fed one where this device
+// wrote before issuing it.
+bool TrafficGenerator::check_read(const Payload& gp, const TagState& t) {
+    if (!p_.verify) return true;
+    const uint64_t addr = gp.get_address();
+    if (!t.fed) return matches_pattern(addr, gp.get_data_ptr(), gp.get_data_length(), p_.data_seed);
+    bool ok = true;
+    written_.for_each_before(addr, gp.get_data_length(), t.issued.value(),
+                             [&](uint64_t a, uint64_t len) {
+                                 verified_bytes_ += len;
+                                 ok &= matches_pattern(a, gp.get_data_ptr() + (a - addr), len,
+                                                       p_.data_seed);
+                             });
+    return ok;
+}
+
+void TrafficGenerator::complete_fed(const Payload& gp, const TagState& t, const sc_time& done,
+                                    bool data_ok) {
+    if (gp.is_write() && gp.is_response_ok())
+        written_.record(gp.get_address(), gp.get_data_length(), done.value());
+    if (fed_done_) fed_done_(t.cookie, gp.is_response_ok(), data_ok);
 }
 
 // ---- timing mode -------------------------------------------------------------------
 
 void TrafficGenerator::issue_method() {
-    if (req_busy_ || stream_.done()) return;
+    if (req_busy_ || !has_next()) return;
     const sc_time now = sc_time_stamp();
     if (now < next_issue_) {
         issue_event_.notify(next_issue_ - now);
         return;
     }
-    const Request& r = stream_.peek();
+    const Request& r = next();
     if (r.read && reads_in_flight_ == p_.tags) {
         ++tag_stalls_;
         return;  // complete() kicks us when a tag frees
     }
     Payload* gp = make_payload(r, now);
-    stream_.advance();
+    pop();
     next_issue_ = now + interval_;
     tlm_phase ph = tlm::BEGIN_REQ;
     sc_time d = sc_core::SC_ZERO_TIME;
@@ -142,7 +184,13 @@ void TrafficGenerator::atomic_thread() {
     // Completion times of requests in flight, earliest first.
     std::priority_queue<sc_time, std::vector<sc_time>, std::greater<sc_time>> done_at;
     sc_time t = next_issue_;  // absolute issue time of the next request
-    while (!stream_.done()) {
+    for (;;) {
+        if (!has_next()) {  // wait for requests to be fed
+            qk.sync();
+            wait(fed_event_);
+            t = std::max(t, sc_time_stamp());
+            continue;
+        }
         if (done_at.size() == p_.tags) {
             t = std::max(t, done_at.top());
             done_at.pop();
@@ -150,8 +198,8 @@ void TrafficGenerator::atomic_thread() {
         if (t > sc_time_stamp() + qk.get_local_time()) qk.set(t - sc_time_stamp());
         if (qk.need_sync()) qk.sync();
         sc_time delay = qk.get_local_time();
-        Payload* gp = make_payload(stream_.peek(), sc_time_stamp() + delay);
-        stream_.advance();
+        Payload* gp = make_payload(next(), sc_time_stamp() + delay);
+        pop();
         socket->b_transport(*gp, delay);
         const sc_time done = sc_time_stamp() + delay;
         done_at.push(done);

@@ -6,9 +6,16 @@
 // one (END_REQ) and, for a read, a tag is free. Posted writes hold no tag. Atomic mode:
 // one SC_THREAD issues with b_transport under a quantum keeper; reads and writes alike
 // then wait for a tag, since an LT call returns only when the request is complete.
+//
+// After its synthetic RequestStream, a device issues the requests fed to it (feed(),
+// from a trace), in order, as soon as tags and the link allow. Fed writes carry the
+// data pattern of their address; fed reads are checked where the device wrote before
+// issuing them (WrittenRanges), and each fed request's completion is reported.
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <queue>
 #include <vector>
 
@@ -17,6 +24,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "models/pcie/request_stream.h"
+#include "models/pcie/written_ranges.h"
 #include "models/sim/stats.h"
 #include "models/tlm/mode.h"
 #include "models/tlm/payload_pool.h"
@@ -31,8 +39,17 @@ public:
     TrafficGenerator(sc_core::sc_module_name name, const GeneratorParams& p, uint64_t seed,
                      tlmx::Mode mode);
 
+    // cookie, whether it completed without error, whether its data checked out.
+    using FedDone = std::function<void(uint64_t cookie, bool ok, bool data_ok)>;
+
     const GeneratorParams& params() const { return p_; }
-    bool finished() const { return stream_.done() && in_flight_ == 0; }
+    bool finished() const { return stream_.done() && fed_.empty() && in_flight_ == 0; }
+    // Queues a request after everything queued before it (r.fed is set here).
+    void feed(Request r);
+    void on_fed_done(FedDone f) { fed_done_ = std::move(f); }
+    // The mapping behind [addr, addr + len) changed: stop checking reads there.
+    void forget_writes(uint64_t addr, uint64_t len) { written_.forget(addr, len); }
+    void forget_all_writes() { written_.clear(); }
     uint64_t data_errors() const { return data_errors_.value(); }
     uint64_t reads() const { return reads_.value(); }
     uint64_t writes() const { return writes_.value(); }
@@ -41,12 +58,24 @@ public:
     double write_gbps() const { return gbps(write_bytes_.value()); }
     const sim::Histogram& read_latency() const { return read_latency_; }
     const sim::Histogram& write_latency() const { return write_latency_; }
+    sc_core::sc_time first_issue() const { return first_issue_; }
 
 private:
     using Payload = tlm::tlm_generic_payload;
+    struct TagState {
+        sc_core::sc_time issued;
+        bool fed = false;
+        uint64_t cookie = 0;
+    };
+    bool has_next() const { return !stream_.done() || !fed_.empty(); }
+    const Request& next() const { return stream_.done() ? fed_.front() : stream_.peek(); }
+    void pop();
     Payload* make_payload(const Request& r, const sc_core::sc_time& issue);
     uint16_t take_tag(bool read);
     void complete(Payload& gp, const sc_core::sc_time& done);
+    bool check_read(const Payload& gp, const TagState& t);
+    void complete_fed(const Payload& gp, const TagState& t, const sc_core::sc_time& done,
+                      bool data_ok);
     // timing mode
     void issue_method();
     tlm::tlm_sync_enum bw(Payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& d);
@@ -57,7 +86,11 @@ private:
     RequestStream stream_;
     tlmx::PayloadPool pool_;
     sc_core::sc_time interval_;
-    std::vector<sc_core::sc_time> issued_at_;  // by tag
+    std::vector<TagState> tags_;  // by tag
+    std::deque<Request> fed_;
+    FedDone fed_done_;
+    WrittenRanges written_;
+    sc_core::sc_event fed_event_;
     std::vector<uint16_t> free_tags_;
     uint32_t reads_in_flight_ = 0, in_flight_ = 0;
     bool req_busy_ = false;                     // waiting for END_REQ
@@ -72,6 +105,8 @@ private:
     sim::Counter write_bytes_{*this, "write_bytes", "B", "bytes written"};
     sim::Counter error_completions_{*this, "error_completions", "", "requests that failed"};
     sim::Counter data_errors_{*this, "data_errors", "", "reads whose data differed from the pattern"};
+    sim::Counter verified_bytes_{*this, "verified_bytes", "B",
+                                 "bytes of fed reads checked against the device's own writes"};
     sim::Counter tag_stalls_{*this, "tag_stalls", "", "issues delayed: no free tag"};
     sim::Histogram read_latency_{*this, "read_latency_ns", "ns",
                                  "issue to last completion byte", 20.0, 500};

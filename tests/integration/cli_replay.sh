@@ -34,6 +34,20 @@ else
     echo "ok   sample op log"
 fi
 
+# DMA through mapped buffers: the op log, the data check and the faults' reasons.
+"$sim" replay --config "$root/configs/replay-vtd.ini" --trace "$root/traces/samples/dma.trace" \
+    --op-log "$tmp/dlog" --stats-json "$tmp/dstats.json" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ "$rc" -ne 0 ] || [ "$(sed -n 8,14p "$tmp/dlog" | tr '\n' '|')" != \
+    "12 dma ok requests=16|13 dma ok requests=16|14 dma ok requests=2|15 dma err EFAULT requests=1 faulted=1|16 ioas_unmap ok length=0x12000|17 dma err EFAULT requests=1 faulted=1|18 dma err EFAULT requests=1 faulted=1|" ] ||
+    ! grep -q '"system.iommu.faults.0x6": 1,' "$tmp/dstats.json" ||
+    ! grep -q '"system.dev0.verified_bytes": 65536,' "$tmp/dstats.json" ||
+    ! grep -q '"system.dev0.data_errors": 0,' "$tmp/dstats.json"; then
+    echo "FAIL dma sample (rc=$rc)"; cat "$tmp/dlog" "$tmp/err"; fail=1
+else
+    echo "ok   dma sample"
+fi
+
 # expect NAME WANT TRACE-TEXT
 expect() {
     printf '%b' "$3" >"$tmp/bad.trace"
@@ -56,6 +70,12 @@ expect undefined-object "bad.trace:3: ioas_map.ioas_id: 'ioas9' is not defined b
 expect malformed-line "bad.trace:3:" "${open}1 ioas_map ioas_id=ioas0 flags=readable user_va=zz length=4K\n"
 expect unknown-device "bad.trace:4: device_attach.dev_id: 'dev7' is not defined" \
     "${open}1 ioas_alloc name=ioas0\n2 device_attach dev_id=dev7 pt_id=ioas0\n"
+expect dma-pasid "bad.trace:3: dma.pasid: a PASID has 20 bits" \
+    "${open}1 dma dev=dev0 iova=0x1000 length=64 dir=read pasid=0x100000\n"
+expect dma-wrap "bad.trace:3: dma.length: iova + length passes 2^64" \
+    "${open}1 dma dev=dev0 iova=0xfffffffffffff000 length=8K dir=read\n"
+expect dma-device "bad.trace:3: dma.dev: 'dev3' is not defined" \
+    "${open}1 dma dev=dev3 iova=0x1000 length=64 dir=read\n"
 expect no-context "bad.trace:1: ioas_alloc.fd: no iommufd_open before it" "1 ioas_alloc name=ioas0\n"
 "$sim" replay --config "$root/configs/replay-vtd.ini" --trace "$tmp/nope.trace" >"$tmp/out" 2>"$tmp/err"
 if [ $? -ne 2 ] || ! grep -qF "nope.trace: cannot open file" "$tmp/err"; then

@@ -67,6 +67,9 @@ public:
     uint64_t cap() const { return cap_; }
     uint64_t ecap() const { return ecap_; }
     double cpu_ns() const { return cpu_ns_; }
+    uint64_t table_writes() const { return table_writes_.value(); }
+    uint64_t descriptors() const { return descriptors_.value(); }
+    uint64_t waits() const { return waits_.value(); }
 
 private:
     friend class VtdDomain;

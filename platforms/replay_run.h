@@ -1,0 +1,86 @@
+// A trace replayed on the platform under SystemC. Control operations go through the
+// mapping engine and its VT-d driver at their trace times; each `dma` line is cut into
+// PCIe requests (never across 4 KiB) fed to its device at its time, which issues them
+// as its tags and link allow. The host CPU is not a timed resource: an operation takes
+// effect at its trace time, and what it cost (driver CPU time, table writes,
+// descriptors, waits) goes to the statistics under `iommufd.`.
+//
+// The op log keeps trace order: a dma line is written when its last request has
+// completed, `LINE dma ok requests=N` or `LINE dma err EFAULT requests=N faulted=K`
+// (data that failed its check adds `data_errors=K`).
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <systemc>
+
+#include "models/iommufd/drivers/vtd/vtd_driver.h"
+#include "models/sim/stats.h"
+#include "platforms/replay.h"
+#include "platforms/system.h"
+#include "platforms/vtd_machine.h"
+
+namespace platform {
+
+// The cost of one kind of operation, from the driver's counters around each call.
+struct OpCosts : sim::StatGroup {
+    sim::Counter ops{*this, "ops", "", "operations that succeeded"};
+    sim::Average cpu_ns{*this, "cpu_ns", "ns", "driver CPU time per operation"};
+    sim::Counter table_writes{*this, "table_writes", "", "table entries written"};
+    sim::Counter descriptors{*this, "descriptors", "", "invalidation descriptors queued"};
+    sim::Counter waits{*this, "waits", "", "invalidation waits"};
+};
+
+class ReplayRun : public sc_core::sc_module, public sim::StatGroup {
+public:
+    SC_HAS_PROCESS(ReplayRun);
+    // `sys` has [iommu] arch=vtd; `devices` lists its devices in order (dev0, dev1...).
+    ReplayRun(sc_core::sc_module_name name, System& sys, std::vector<trace::Op> ops,
+              std::vector<Replayer::DeviceInfo> devices, const iommufd::vtd::DriverCosts& costs,
+              std::ostream& log);
+    ~ReplayRun() override;
+
+    // False when the unit lacks what the driver needs; then nothing is replayed.
+    bool probed() const { return probed_; }
+    Replayer& replayer() { return *replayer_; }
+    iommufd::vtd::Driver& driver() { return driver_; }
+    // Every line has been logged (all DMA completed).
+    bool finished() const { return next_log_ == ops_.size(); }
+
+private:
+    struct PendingDma {
+        uint32_t requests = 0, left = 0, faulted = 0, data_errors = 0;
+    };
+    void run_thread();
+    void control(size_t i);
+    void start_dma(size_t i);
+    void dma_done(uint64_t cookie, bool ok, bool data_ok);
+    void forget_writes(const trace::Op& op);
+    OpCosts* costs_of(const std::string& op);
+    void logged(size_t i, std::string line);
+
+    System& sys_;
+    std::vector<trace::Op> ops_;
+    std::vector<Replayer::DeviceInfo> infos_;
+    std::ostream& log_;
+    VtdMachine machine_;
+    iommufd::FrameAllocator table_pages_, user_frames_;
+    iommufd::vtd::Driver driver_;
+    bool probed_ = false;
+    std::unique_ptr<Replayer> replayer_;
+    std::map<size_t, PendingDma> dmas_;     // by op index, until complete
+    std::map<size_t, std::string> ready_;   // logged out of order, waiting for earlier lines
+    size_t next_log_ = 0;
+
+    OpCosts map_, unmap_, attach_;
+    sim::Counter dma_requests_{*this, "dma.requests", "", "PCIe requests fed to devices"};
+    sim::Counter dma_faulted_{*this, "dma.faulted", "", "fed requests that completed with an error"};
+    sim::Counter op_errors_{*this, "op_errors", "", "control operations that returned an errno"};
+};
+
+}  // namespace platform
