@@ -33,6 +33,17 @@ uint32_t map_flags(const trace::Op& op) {
     return f;
 }
 
+// HWPT_ALLOC flags by name (enum iommufd_hwpt_alloc_flags) or as a number.
+uint32_t hwpt_flags(const trace::Op& op) {
+    if (!op.has("flags")) return 0;
+    const std::vector<std::string> names = op.flag_names("flags");
+    if (names.empty()) return uint32_t(op.number("flags"));
+    uint32_t f = 0;
+    for (const std::string& n : names)
+        f |= n == "nest_parent" ? iommufd::kHwptNestParent : iommufd::kHwptDirtyTracking;
+    return f;
+}
+
 std::string result(const trace::Op& op, Errno e, const std::string& outputs = "") {
     std::string line = std::to_string(op.line) + " " + op.op;
     if (e != Errno::Ok) return line + " err " + iommufd::errno_name(e);
@@ -47,13 +58,13 @@ bool is_number(const std::string& s) {
 
 }  // namespace
 
-Replayer::Replayer(std::vector<DeviceInfo> devices, DomainFactory make_domain,
+Replayer::Replayer(std::vector<DeviceInfo> devices, const DeviceFactory& make_ops,
                    iommufd::FrameAllocator& user_frames)
-    : infos_(std::move(devices)), make_domain_(std::move(make_domain)), frames_(user_frames) {
+    : infos_(std::move(devices)), frames_(user_frames) {
     for (const DeviceInfo& info : infos_) {
-        const uint16_t sid = info.sid;
+        ops_.push_back(make_ops(info.sid));
         devices_.push_back(std::make_unique<iommufd::Device>(
-            iommufd::Device{info.name, info.reserved, [this, sid] { return make_domain_(sid); }}));
+            iommufd::Device{info.name, info.reserved, ops_.back().get()}));
     }
 }
 
@@ -90,7 +101,6 @@ void Replayer::check(const std::vector<trace::Op>& ops, const std::vector<Device
             if (op.number("length") > ~op.number("iova")) fail("length", "iova + length passes 2^64");
             continue;
         }
-        if (op.op == "hwpt_alloc") fail("", "not replayed yet (HWPT objects are not modelled)");
         if (op.op == "process") { define(procs, "name"); continue; }
         if (op.op == "mmap" || op.op == "munmap") { need(procs, "process"); continue; }
         if (op.op == "iommufd_open") { need(procs, "process"); define(fds, "name"); continue; }
@@ -98,8 +108,9 @@ void Replayer::check(const std::vector<trace::Op>& ops, const std::vector<Device
         else if (opened != 1) fail("fd", opened ? "needed: the trace opens several contexts" : "no iommufd_open before it");
         for (const std::string& key : kIdKeys) need(objects, key);
         need(procs, "process");
-        if (op.op == "device_attach") need(devs, "dev_id");
-        if (op.op == "ioas_alloc") define(objects, "name");
+        if (op.op == "device_attach" || op.op == "hwpt_alloc" || op.op == "get_hw_info")
+            need(devs, "dev_id");
+        if (op.op == "ioas_alloc" || op.op == "hwpt_alloc") define(objects, "name");
         if (op.op == "access_pin") define(pins, "name");
         if (op.op == "access_unpin") need(pins, "name");
         if (op.op == "option" && op.text("option_id") == "huge_pages") need(objects, "object_id");
@@ -165,8 +176,24 @@ std::string Replayer::control(Fd& fd, const trace::Op& op) {
         if (e == Errno::Ok) fd.ids.erase(op.text("id"));
         return result(op, e);
     }
-    if (op.op == "device_attach")
-        return result(op, c.attach(device_id(fd, op.text("dev_id")), id_of(fd, op, "pt_id")));
+    if (op.op == "device_attach") {
+        uint32_t pt = 0;
+        const Errno e = c.attach(device_id(fd, op.text("dev_id")), id_of(fd, op, "pt_id"), &pt);
+        return result(op, e, "pt_id=" + std::to_string(pt));
+    }
+    if (op.op == "hwpt_alloc") {
+        uint32_t id = 0;
+        const Errno e = c.hwpt_alloc(device_id(fd, op.text("dev_id")), id_of(fd, op, "pt_id"),
+                                     hwpt_flags(op), id);
+        if (e == Errno::Ok) fd.ids[op.text("name")] = id;
+        return result(op, e, "out_hwpt_id=" + std::to_string(id));
+    }
+    if (op.op == "get_hw_info") {
+        iommufd::HwInfo h;
+        const Errno e = c.get_hw_info(device_id(fd, op.text("dev_id")), h);
+        return result(op, e, "out_data_type=" + std::to_string(h.type) + " cap_reg=" + hex(h.cap_reg) +
+                                 " ecap_reg=" + hex(h.ecap_reg) + " out_capabilities=" + hex(h.capabilities));
+    }
     if (op.op == "option") {
         const std::string& id = op.text("option_id");
         const uint32_t option = id == "rlimit_mode" ? iommufd::kOptionRlimitMode

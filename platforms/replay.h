@@ -24,19 +24,20 @@ namespace platform {
 
 class Replayer {
 public:
-    using DomainFactory = std::function<std::unique_ptr<iommufd::Domain>(uint16_t sid)>;
+    // The IOMMU driver's operations for the device with requester ID `sid`.
+    using DeviceFactory = std::function<std::unique_ptr<iommufd::DeviceOps>(uint16_t sid)>;
     struct DeviceInfo {
         std::string name;                       // "dev0"
         uint16_t sid;                           // its requester ID
         std::vector<iommufd::IovaRange> reserved;
     };
 
-    Replayer(std::vector<DeviceInfo> devices, DomainFactory make_domain,
+    Replayer(std::vector<DeviceInfo> devices, const DeviceFactory& make_ops,
              iommufd::FrameAllocator& user_frames);
     ~Replayer();
 
     // Throws sim::InputError "FILE:LINE: key: reason" for a name used before it is
-    // defined, defined twice, or an operation this model does not replay yet.
+    // defined or defined twice.
     static void check(const std::vector<trace::Op>& ops, const std::vector<DeviceInfo>& devices,
                       const std::string& file);
     // Applies one control operation (not dma); the op-log line.
@@ -62,8 +63,8 @@ private:
     std::string map_ops(Fd& fd, const trace::Op& op);
 
     std::vector<DeviceInfo> infos_;
+    std::vector<std::unique_ptr<iommufd::DeviceOps>> ops_;  // outlive the contexts
     std::vector<std::unique_ptr<iommufd::Device>> devices_;
-    DomainFactory make_domain_;
     iommufd::FrameAllocator& frames_;
     std::map<std::string, std::unique_ptr<iommufd::User>> users_;
     std::map<std::string, std::unique_ptr<iommufd::Process>> processes_;

@@ -10,24 +10,6 @@ using sc_core::sc_time;
 
 namespace {
 
-// A domain the driver attached to one requester; detached when the engine lets go.
-class AttachedDomain : public iommufd::Domain {
-public:
-    AttachedDomain(iommufd::vtd::Driver& d, std::unique_ptr<iommufd::Domain> dom, uint16_t sid)
-        : driver_(d), dom_(std::move(dom)), sid_(sid) {}
-    ~AttachedDomain() override { driver_.detach(sid_); }
-    uint64_t page_sizes() const override { return dom_->page_sizes(); }
-    iommufd::Errno map(uint64_t iova, uint64_t pa, uint64_t size, unsigned prot) override {
-        return dom_->map(iova, pa, size, prot);
-    }
-    void unmap(uint64_t iova, uint64_t size) override { dom_->unmap(iova, size); }
-
-private:
-    iommufd::vtd::Driver& driver_;
-    std::unique_ptr<iommufd::Domain> dom_;
-    uint16_t sid_;
-};
-
 // Where the driver's tables and the processes' pages live in host memory.
 constexpr uint64_t kTableBase = 0x2000'0000, kTableBytes = 0x1000'0000;
 constexpr uint64_t kUserBase = uint64_t(1) << 36, kUserBytes = uint64_t(1) << 36;
@@ -53,12 +35,8 @@ ReplayRun::ReplayRun(sc_core::sc_module_name name, System& sys, std::vector<trac
     add_child("unmap", unmap_);
     add_child("attach", attach_);
     probed_ = driver_.probe() == iommufd::Errno::Ok;
-    replayer_ = std::make_unique<Replayer>(infos_, [this](uint16_t sid) -> std::unique_ptr<iommufd::Domain> {
-        std::unique_ptr<iommufd::Domain> d;
-        if (driver_.alloc_domain(false, d) != iommufd::Errno::Ok) return nullptr;
-        if (driver_.attach(*d, sid) != iommufd::Errno::Ok) return nullptr;
-        return std::make_unique<AttachedDomain>(driver_, std::move(d), sid);
-    }, user_frames_);
+    replayer_ = std::make_unique<Replayer>(
+        infos_, [this](uint16_t sid) { return driver_.device(sid); }, user_frames_);
     for (size_t i = 0; i < sys_.devices(); ++i)
         sys_.device(i).on_fed_done([this](uint64_t c, bool ok, bool data_ok) { dma_done(c, ok, data_ok); });
     if (probed_) SC_THREAD(run_thread);
@@ -80,7 +58,7 @@ void ReplayRun::run_thread() {
 OpCosts* ReplayRun::costs_of(const std::string& op) {
     if (op == "ioas_map" || op == "ioas_copy") return &map_;
     if (op == "ioas_unmap" || op == "destroy") return &unmap_;
-    if (op == "device_attach") return &attach_;
+    if (op == "device_attach" || op == "hwpt_alloc") return &attach_;
     return nullptr;
 }
 

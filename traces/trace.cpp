@@ -44,6 +44,7 @@ const Schema& schema() {
         {"hwpt_alloc", {{"name", name}, {"dev_id", name}, {"pt_id", name},
                         {"flags", {Type::HwptFlags, false, {}}}, {"fd", opt_name}}},
         {"device_attach", {{"dev_id", name}, {"pt_id", name}, {"fd", opt_name}}},
+        {"get_hw_info", {{"dev_id", name}, {"fd", opt_name}}},
         {"access_pin", {{"name", name}, {"ioas_id", name}, {"iova", num}, {"length", num},
                         {"flags", {Type::Enum, false, {"read", "write"}}}, {"fd", opt_name}}},
         {"access_unpin", {{"name", name}, {"fd", opt_name}}},

@@ -12,7 +12,18 @@ unsigned prot_of(uint32_t flags) {
 }  // namespace
 
 Context::~Context() {
-    for (auto& [id, d] : devices_) detach(id);
+    for (auto& [id, d] : devices_)
+        if (d.hwpt) detach(id);
+    while (!hwpts_.empty()) destroy_hwpt(hwpts_.begin()->first);
+}
+
+// The lowest free ID from 1 (xa_alloc over XA_FLAGS_ALLOC1): a destroyed object's ID
+// is handed out again.
+uint32_t Context::alloc_id() {
+    uint32_t id = 1;
+    for (auto it = ids_.begin(); it != ids_.end() && *it == id; ++it) ++id;
+    ids_.insert(id);
+    return id;
 }
 
 Context::Ioas* Context::find_ioas(uint32_t id) {
@@ -26,20 +37,27 @@ IoPagetable* Context::iopt(uint32_t ioas_id) {
 }
 
 Errno Context::ioas_alloc(uint32_t& out_ioas_id) {
-    out_ioas_id = next_id_++;
+    out_ioas_id = alloc_id();
     ioas_.emplace(out_ioas_id, std::make_unique<Ioas>());
     return Errno::Ok;
 }
 
-// An IOAS a device is attached to is in use (EBUSY); a device object goes with its
-// binding, not DESTROY, here.
+// An IOAS under a HWPT and a HWPT a device uses are in use (EBUSY); a device object
+// goes with its binding, not DESTROY.
 Errno Context::destroy(uint32_t id) {
+    if (devices_.count(id)) return Errno::Busy;
+    if (auto h = hwpts_.find(id); h != hwpts_.end()) {
+        if (h->second->devices) return Errno::Busy;
+        destroy_hwpt(id);
+        return Errno::Ok;
+    }
     auto it = ioas_.find(id);
-    if (it == ioas_.end()) return devices_.count(id) ? Errno::Busy : Errno::NoEnt;
-    if (it->second->users) return Errno::Busy;
+    if (it == ioas_.end()) return Errno::NoEnt;
+    if (it->second->hwpts) return Errno::Busy;
     uint64_t unmapped = 0;
     it->second->iopt.unmap_all(unmapped);
     ioas_.erase(it);
+    ids_.erase(id);
     return Errno::Ok;
 }
 
@@ -65,7 +83,8 @@ Errno Context::ioas_unmap(uint32_t ioas_id, uint64_t iova, uint64_t length, uint
     return a->iopt.unmap(iova, length, out_length);
 }
 
-// The source areas are shared, not copied: the destination maps the same pinned pages.
+// The source areas are shared, not copied: the destination maps the same pinned
+// pages, one area per source area, back to back (iopt_get_pages, iopt_map_pages).
 Errno Context::ioas_copy(uint32_t dst_ioas_id, uint32_t src_ioas_id, uint32_t flags,
                          uint64_t src_iova, uint64_t length, uint64_t& dst_iova) {
     if (flags & ~(kFixedIova | kWriteable | kReadable)) return Errno::OpNotSupp;
@@ -75,13 +94,12 @@ Errno Context::ioas_copy(uint32_t dst_ioas_id, uint32_t src_ioas_id, uint32_t fl
     if (!src || !dst) return Errno::NoEnt;
     std::vector<Area> areas;
     if (const Errno e = src->iopt.covering(src_iova, length, areas); e != Errno::Ok) return e;
-    if ((flags & kWriteable) && std::any_of(areas.begin(), areas.end(), [](const Area& a) {
-            return !a.pages->writable();
-        }))
-        return Errno::Perm;
-    const unsigned prot = prot_of(flags);
-    if (areas.size() != 1) return Errno::Inval;  // one area at a time, for now
-    return dst->iopt.map(areas[0].pages, areas[0].offset, length, prot, flags & kFixedIova, dst_iova);
+    std::vector<PagesSpan> spans;
+    for (const Area& a : areas) {
+        if ((flags & kWriteable) && !a.pages->writable()) return Errno::Perm;
+        spans.push_back({a.pages, a.offset, a.length()});
+    }
+    return dst->iopt.map_spans(spans, prot_of(flags), flags & kFixedIova, dst_iova);
 }
 
 Errno Context::ioas_iova_ranges(uint32_t ioas_id, uint32_t& num_iovas, std::vector<IovaRange>& out,
@@ -114,19 +132,18 @@ Errno Context::option(uint32_t option_id, uint32_t op, uint32_t object_id, uint6
                 return Errno::Ok;
             }
             if (val64 > 1) return Errno::Inval;
-            if (!ioas_.empty() || !devices_.empty()) return Errno::Busy;
+            if (!ids_.empty()) return Errno::Busy;
             mode_ = RlimitMode(val64);
             return Errno::Ok;
         case kOptionHugePages: {
             Ioas* a = find_ioas(object_id);
             if (!a) return Errno::NoEnt;
             if (op == kOptionGet) {
-                val64 = a->huge_pages;
+                val64 = a->iopt.large_pages();
                 return Errno::Ok;
             }
             if (val64 > 1) return Errno::Inval;
-            a->huge_pages = val64;
-            return Errno::Ok;
+            return a->iopt.set_large_pages(val64 == 1);
         }
         default: return Errno::OpNotSupp;
     }
@@ -146,49 +163,133 @@ Errno Context::access_unpin(uint32_t ioas_id, uint64_t pin) {
 }
 
 Errno Context::bind(Device& dev, uint32_t& out_dev_id) {
-    out_dev_id = next_id_++;
-    devices_.emplace(out_dev_id, BoundDevice{&dev, 0, nullptr});
+    out_dev_id = alloc_id();
+    devices_.emplace(out_dev_id, BoundDevice{&dev, 0});
     return Errno::Ok;
 }
 
-Errno Context::attach(uint32_t dev_id, uint32_t ioas_id) {
+Errno Context::get_hw_info(uint32_t dev_id, HwInfo& out) {
     auto d = devices_.find(dev_id);
-    Ioas* a = find_ioas(ioas_id);
-    if (d == devices_.end() || !a) return Errno::NoEnt;
-    if (d->second.ioas) return Errno::Busy;  // replace is not modelled yet
-    BoundDevice& bd = d->second;
-    for (const IovaRange& r : bd.dev->reserved) {
-        if (const Errno e = a->iopt.reserve(r, &bd); e != Errno::Ok) {
-            a->iopt.unreserve(&bd);
-            return e;
-        }
-    }
-    bd.domain = bd.dev->make_domain();
-    if (!bd.domain) {
-        a->iopt.unreserve(&bd);
-        return Errno::NoMem;
-    }
-    if (const Errno e = a->iopt.attach(*bd.domain); e != Errno::Ok) {
-        a->iopt.unreserve(&bd);
-        bd.domain.reset();
+    if (d == devices_.end()) return Errno::NoEnt;
+    out = d->second.dev->ops->hw_info();
+    return Errno::Ok;
+}
+
+// A paging HWPT over an IOAS (iommufd_hwpt_paging_alloc): the domain comes from the
+// device's driver; a device that can enforce coherency gets a domain that does.
+Errno Context::new_hwpt(Device& dev, uint32_t ioas_id, uint32_t flags, bool auto_domain,
+                        uint32_t& id) {
+    if (flags & ~(kHwptNestParent | kHwptDirtyTracking | kHwptFaultIdValid)) return Errno::OpNotSupp;
+    if ((flags & kHwptDirtyTracking) && !(dev.ops->hw_info().capabilities & 1)) return Errno::OpNotSupp;
+    if (flags & kHwptFaultIdValid) return Errno::NoEnt;  // no fault objects in this model
+    Ioas& a = *ioas_.at(ioas_id);
+    auto h = std::make_unique<Hwpt>();
+    h->ioas = ioas_id;
+    h->auto_domain = auto_domain;
+    if (const Errno e = dev.ops->alloc_domain(flags, h->domain); e != Errno::Ok) return e;
+    if (dev.ops->can_enforce_cache_coherency()) h->enforce_cc = h->domain->enforce_cache_coherency();
+    if (const Errno e = a.iopt.attach(*h->domain); e != Errno::Ok) return e;
+    ++a.hwpts;
+    id = alloc_id();
+    hwpts_.emplace(id, std::move(h));
+    return Errno::Ok;
+}
+
+Errno Context::hwpt_alloc(uint32_t dev_id, uint32_t pt_id, uint32_t flags, uint32_t& out_hwpt_id) {
+    auto d = devices_.find(dev_id);
+    if (d == devices_.end()) return Errno::NoEnt;
+    if (hwpts_.count(pt_id)) return Errno::OpNotSupp;  // nested: needs driver data
+    if (!find_ioas(pt_id)) return Errno::Inval;
+    return new_hwpt(*d->second.dev, pt_id, flags, false, out_hwpt_id);
+}
+
+Errno Context::attach(uint32_t dev_id, uint32_t pt_id, uint32_t* out_pt_id) {
+    auto d = devices_.find(dev_id);
+    if (d == devices_.end()) return Errno::NoEnt;
+    uint32_t hwpt_id = pt_id;
+    Errno e = Errno::Ok;
+    if (hwpts_.count(pt_id))
+        e = use_hwpt(d->second, pt_id);
+    else if (find_ioas(pt_id))
+        e = auto_attach(d->second, pt_id, hwpt_id);
+    else
+        return ids_.count(pt_id) ? Errno::Inval : Errno::NoEnt;
+    if (e == Errno::Ok && out_pt_id) *out_pt_id = hwpt_id;
+    return e;
+}
+
+// iommufd_device_auto_get_domain: any automatic HWPT of the IOAS that takes the device
+// (EINVAL means incompatible: try the next), else a new one.
+Errno Context::auto_attach(BoundDevice& bd, uint32_t ioas_id, uint32_t& hwpt_id) {
+    for (const auto& [id, h] : hwpts_) {
+        if (h->ioas != ioas_id || !h->auto_domain) continue;
+        const Errno e = use_hwpt(bd, id);
+        if (e == Errno::Inval) continue;
+        hwpt_id = id;
         return e;
     }
-    bd.ioas = ioas_id;
-    ++a->users;
+    if (const Errno e = new_hwpt(*bd.dev, ioas_id, 0, true, hwpt_id); e != Errno::Ok) return e;
+    const Errno e = use_hwpt(bd, hwpt_id);
+    if (e != Errno::Ok) destroy_hwpt(hwpt_id);
+    return e;
+}
+
+// Attach, or replace the HWPT the device uses: its reserved regions move to the new
+// IOAS, and the driver switches domains before the old HWPT lets go.
+Errno Context::use_hwpt(BoundDevice& bd, uint32_t hwpt_id) {
+    if (bd.hwpt == hwpt_id) return Errno::Ok;
+    Hwpt& h = *hwpts_.at(hwpt_id);
+    if (bd.dev->ops->can_enforce_cache_coherency() && !h.enforce_cc) {
+        if (!h.domain->enforce_cache_coherency()) return Errno::Inval;
+        h.enforce_cc = true;
+    }
+    Ioas& a = *ioas_.at(h.ioas);
+    const uint32_t old_id = bd.hwpt;
+    const bool moves = !old_id || hwpts_.at(old_id)->ioas != h.ioas;
+    if (moves) {
+        for (const IovaRange& r : bd.dev->reserved) {
+            if (const Errno e = a.iopt.reserve(r, &bd); e != Errno::Ok) {
+                a.iopt.unreserve(&bd);
+                return e;
+            }
+        }
+    }
+    if (const Errno e = bd.dev->ops->attach(*h.domain); e != Errno::Ok) {
+        if (moves) a.iopt.unreserve(&bd);
+        return e;
+    }
+    if (old_id && moves) ioas_.at(hwpts_.at(old_id)->ioas)->iopt.unreserve(&bd);
+    ++h.devices;
+    bd.hwpt = hwpt_id;
+    if (old_id) release_hwpt(old_id);
     return Errno::Ok;
+}
+
+// A device stopped using the HWPT: an automatic one goes with its last device.
+void Context::release_hwpt(uint32_t hwpt_id) {
+    Hwpt& h = *hwpts_.at(hwpt_id);
+    if (--h.devices == 0 && h.auto_domain) destroy_hwpt(hwpt_id);
+}
+
+void Context::destroy_hwpt(uint32_t hwpt_id) {
+    auto it = hwpts_.find(hwpt_id);
+    Ioas& a = *ioas_.at(it->second->ioas);
+    a.iopt.detach(*it->second->domain);
+    --a.hwpts;
+    hwpts_.erase(it);
+    ids_.erase(hwpt_id);
 }
 
 Errno Context::detach(uint32_t dev_id) {
     auto d = devices_.find(dev_id);
     if (d == devices_.end()) return Errno::NoEnt;
     BoundDevice& bd = d->second;
-    Ioas* a = find_ioas(bd.ioas);
-    if (!a) return Errno::Inval;
-    a->iopt.detach(*bd.domain);
-    a->iopt.unreserve(&bd);
-    bd.domain.reset();
-    bd.ioas = 0;
-    --a->users;
+    if (!bd.hwpt) return Errno::Inval;
+    bd.dev->ops->detach();
+    ioas_.at(hwpts_.at(bd.hwpt)->ioas)->iopt.unreserve(&bd);
+    const uint32_t old = bd.hwpt;
+    bd.hwpt = 0;
+    release_hwpt(old);
     return Errno::Ok;
 }
 

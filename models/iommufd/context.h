@@ -1,14 +1,18 @@
 // One opened /dev/iommu (Linux's iommufd_ctx): objects by ID and the operations of the
 // uAPI (include/uapi/linux/iommufd.h), each returning the errno Linux returns for the
-// same input. Here so far: IOAS_ALLOC, IOAS_MAP, IOAS_UNMAP, IOAS_COPY,
-// IOAS_IOVA_RANGES, IOAS_ALLOW_IOVAS, OPTION (RLIMIT_MODE, HUGE_PAGES), DESTROY, and
-// device bind and attach to an IOAS through an automatic domain.
+// same input: IOAS_ALLOC, IOAS_MAP, IOAS_UNMAP, IOAS_COPY, IOAS_IOVA_RANGES,
+// IOAS_ALLOW_IOVAS, OPTION (RLIMIT_MODE, HUGE_PAGES), DESTROY, HWPT_ALLOC (paging
+// HWPTs; nested ones need driver data this model does not take), GET_HW_INFO, device
+// bind, attach and replace (to an IOAS through an automatic HWPT, or to a HWPT), and
+// in-kernel access pins. Object IDs are the lowest free, from 1, as Linux's xarray
+// hands them out (drivers/iommu/iommufd/main.c).
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,13 +33,19 @@ enum MapFlags : uint32_t {
 // IOMMU_OPTION (enum iommufd_option, enum iommufd_option_ops).
 enum OptionId : uint32_t { kOptionRlimitMode = 0, kOptionHugePages = 1 };
 enum OptionOp : uint32_t { kOptionSet = 0, kOptionGet = 1 };
+// IOMMU_HWPT_ALLOC flags (enum iommufd_hwpt_alloc_flags).
+enum HwptFlags : uint32_t {
+    kHwptNestParent = 1u << 0,
+    kHwptDirtyTracking = 1u << 1,
+    kHwptFaultIdValid = 1u << 2,
+};
 
 // A device the engine can bind: its reserved IOVA regions (the MSI window, host bridge
-// windows, in any order) and how to make a domain for it.
+// windows, in any order) and its IOMMU driver.
 struct Device {
     std::string name;
     std::vector<IovaRange> reserved;
-    std::function<std::unique_ptr<Domain>()> make_domain;
+    DeviceOps* ops = nullptr;
 };
 
 class Context {
@@ -61,10 +71,18 @@ public:
                      uint64_t& out_pin, std::vector<uint64_t>& frames);
     Errno access_unpin(uint32_t ioas_id, uint64_t pin);
 
-    // Binds a device (a device object ID) and attaches it to an IOAS through a domain
-    // made for it; the device's reserved regions are reserved in the IOAS.
+    // Binds a device: a device object ID.
     Errno bind(Device& dev, uint32_t& out_dev_id);
-    Errno attach(uint32_t dev_id, uint32_t ioas_id);
+    // IOMMU_HWPT_ALLOC over an IOAS: a paging domain for the device's unit holding the
+    // IOAS's mappings, attached to nothing yet. EOPNOTSUPP for flags the unit cannot
+    // honour, EINVAL when `pt_id` is not an IOAS.
+    Errno hwpt_alloc(uint32_t dev_id, uint32_t pt_id, uint32_t flags, uint32_t& out_hwpt_id);
+    Errno get_hw_info(uint32_t dev_id, HwInfo& out);
+    // Attaches a bound device to a HWPT, or to an IOAS through the first automatic HWPT
+    // that takes it (else a new one); an attached device is replaced onto the new
+    // HWPT without a gap (VFIO's ATTACH_IOMMUFD_PT). A device that can enforce cache
+    // coherency only takes a HWPT that does (EINVAL). `out_pt_id`: the HWPT used.
+    Errno attach(uint32_t dev_id, uint32_t pt_id, uint32_t* out_pt_id = nullptr);
     Errno detach(uint32_t dev_id);
 
     RlimitMode rlimit_mode() const { return mode_; }
@@ -73,20 +91,32 @@ public:
 private:
     struct Ioas {
         IoPagetable iopt;
-        bool huge_pages = true;
-        unsigned users = 0;  // attached devices
+        unsigned hwpts = 0;  // HWPTs over it
+    };
+    struct Hwpt {
+        uint32_t ioas = 0;
+        std::unique_ptr<Domain> domain;
+        bool auto_domain = false;
+        bool enforce_cc = false;
+        unsigned devices = 0;
     };
     struct BoundDevice {
         Device* dev;
-        uint32_t ioas = 0;  // 0: not attached
-        std::unique_ptr<Domain> domain;
+        uint32_t hwpt = 0;  // 0: not attached
     };
     Ioas* find_ioas(uint32_t id);
+    uint32_t alloc_id();
+    Errno new_hwpt(Device& dev, uint32_t ioas_id, uint32_t flags, bool auto_domain, uint32_t& id);
+    Errno auto_attach(BoundDevice& bd, uint32_t ioas_id, uint32_t& hwpt_id);
+    Errno use_hwpt(BoundDevice& bd, uint32_t hwpt_id);
+    void release_hwpt(uint32_t hwpt_id);
+    void destroy_hwpt(uint32_t hwpt_id);
 
     Process& owner_;
     RlimitMode mode_ = RlimitMode::PerUser;
-    uint32_t next_id_ = 1;  // object IDs start at 1 (xarray XA_FLAGS_ALLOC1)
+    std::set<uint32_t> ids_;  // every live object's ID
     std::map<uint32_t, std::unique_ptr<Ioas>> ioas_;
+    std::map<uint32_t, std::unique_ptr<Hwpt>> hwpts_;
     std::map<uint32_t, BoundDevice> devices_;
 };
 

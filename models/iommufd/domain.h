@@ -1,9 +1,11 @@
 // An I/O page table a device can be attached to (Linux's iommu_domain): the mapping
-// engine writes mappings into it page by page. The VT-d driver implements it over real
-// tables in simulated memory; tests use a mock that records what it was told.
+// engine writes mappings into it page by page, and the driver operations it needs of a
+// device. The VT-d driver implements both over real tables and registers in simulated
+// memory; tests use mocks that record what they were told.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
 #include "models/iommufd/errno.h"
 
@@ -20,6 +22,32 @@ public:
     virtual Errno map(uint64_t iova, uint64_t pa, uint64_t size, unsigned prot) = 0;
     // Removes the mappings in [iova, iova + size), which earlier map() calls created.
     virtual void unmap(uint64_t iova, uint64_t size) = 0;
+    // Makes every later mapping force snooping (Linux's enforce_cache_coherency op);
+    // false when the unit cannot, or the domain already holds mappings without it.
+    virtual bool enforce_cache_coherency() { return false; }
+};
+
+// What IOMMU_GET_HW_INFO reports (struct iommu_hw_info and iommu_hw_info_vtd).
+struct HwInfo {
+    uint32_t type = 0;          // enum iommu_hw_info_type: 0 NONE, 1 INTEL_VTD
+    uint64_t cap_reg = 0, ecap_reg = 0;
+    uint64_t capabilities = 0;  // enum iommufd_hw_capabilities: bit 0 DIRTY_TRACKING
+};
+
+// What the engine asks of a device's IOMMU driver (the iommu_ops iommufd uses).
+class DeviceOps {
+public:
+    virtual ~DeviceOps() = default;
+    // A paging domain for the device (domain_alloc_paging_flags); EOPNOTSUPP for
+    // IOMMU_HWPT_ALLOC flags the unit cannot honour.
+    virtual Errno alloc_domain(uint32_t hwpt_flags, std::unique_ptr<Domain>& out) = 0;
+    // Points the device at `d`, replacing the domain it had, without a gap.
+    virtual Errno attach(Domain& d) = 0;
+    // Blocks the device's DMA.
+    virtual void detach() = 0;
+    // IOMMU_CAP_ENFORCE_CACHE_COHERENCY: the unit can force snooping (VT-d ECAP.SC).
+    virtual bool can_enforce_cache_coherency() const { return false; }
+    virtual HwInfo hw_info() const { return {}; }
 };
 
 }  // namespace iommufd

@@ -85,7 +85,18 @@ Errno IoPagetable::alloc_iova(uint64_t user_addr, uint64_t length, uint64_t& iov
 
 Errno IoPagetable::map(std::shared_ptr<Pages> pages, uint64_t offset, uint64_t length,
                        unsigned prot, bool fixed, uint64_t& iova) {
+    return map_spans({{std::move(pages), offset, length}}, prot, fixed, iova);
+}
+
+Errno IoPagetable::map_spans(const std::vector<PagesSpan>& spans, unsigned prot, bool fixed,
+                             uint64_t& iova) {
+    uint64_t length = 0;
+    for (const PagesSpan& s : spans) {
+        if (s.length == 0) return Errno::Inval;
+        if (__builtin_add_overflow(length, s.length, &length)) return Errno::Overflow;
+    }
     if (length == 0) return Errno::Inval;
+    const uint64_t offset = spans.front().offset;
     if (fixed) {
         uint64_t last = 0;
         if (__builtin_add_overflow(iova, length - 1, &last)) return Errno::Overflow;
@@ -95,12 +106,25 @@ Errno IoPagetable::map(std::shared_ptr<Pages> pages, uint64_t offset, uint64_t l
             return Errno::Inval;
         if (hits_reserved(iova, last) || !in_allowed(iova, last)) return Errno::Inval;
         if (hits_area(iova, last)) return Errno::Exist;
-    } else if (const Errno e = alloc_iova(pages->start() + offset, length, iova); e != Errno::Ok) {
+    } else if (const Errno e = alloc_iova(spans.front().pages->start() + offset, length, iova);
+               e != Errno::Ok) {
         return e;
     }
-    Area a{iova, iova + length - 1, std::move(pages), offset, prot};
-    if (const Errno e = pin_and_fill(a); e != Errno::Ok) return e;
-    areas_.emplace(a.iova, a);
+    uint64_t at = iova;
+    for (size_t i = 0; i < spans.size(); ++i) {
+        const PagesSpan& s = spans[i];
+        Area a{at, at + s.length - 1, s.pages, s.offset, prot};
+        if (const Errno e = pin_and_fill(a); e != Errno::Ok) {
+            for (uint64_t undo = iova; undo < at;) {  // the spans mapped so far
+                auto it = areas_.find(undo);
+                undo = it->second.last + 1;
+                remove(it);
+            }
+            return e;
+        }
+        areas_.emplace(a.iova, a);
+        at += s.length;
+    }
     return Errno::Ok;
 }
 
@@ -118,15 +142,34 @@ Errno IoPagetable::pin_and_fill(const Area& a) {
     return Errno::Ok;
 }
 
-// Page by page: the IOVA of page i of the area is iova - (offset % 4K) + i * 4K.
+// The largest page of `d` that can map the area's page `page` at `iova`: aligned in
+// IOVA and frame, inside the area, over physically contiguous frames (4 KiB when large
+// pages are off).
+uint64_t IoPagetable::leaf_size(const Area& a, const Domain& d, uint64_t page, uint64_t iova) const {
+    if (!large_pages_) return kPageSize;
+    const uint64_t frame = a.pages->frame(page);
+    for (uint64_t size = uint64_t(1) << 62; size > kPageSize; size >>= 1) {
+        const uint64_t n = size / kPageSize;
+        if (!(d.page_sizes() & size) || (iova | frame) % size || a.last_page() - page + 1 < n)
+            continue;
+        uint64_t i = 1;
+        while (i < n && a.pages->frame(page + i) == frame + i * kPageSize) ++i;
+        if (i == n) return size;
+    }
+    return kPageSize;
+}
+
+// The IOVA of page i of the area is iova - (offset % 4K) + i * 4K.
 Errno IoPagetable::fill(const Area& a, Domain& d) {
     const uint64_t base = a.iova - a.offset % kPageSize;
-    for (uint64_t p = a.first_page(); p <= a.last_page(); ++p) {
+    for (uint64_t p = a.first_page(); p <= a.last_page();) {
         const uint64_t at = base + (p - a.first_page()) * kPageSize;
-        if (const Errno e = d.map(at, a.pages->frame(p), kPageSize, a.prot); e != Errno::Ok) {
+        const uint64_t size = leaf_size(a, d, p, at);
+        if (const Errno e = d.map(at, a.pages->frame(p), size, a.prot); e != Errno::Ok) {
             if (at != base) d.unmap(base, at - base);
             return e;
         }
+        p += size / kPageSize;
     }
     return Errno::Ok;
 }
@@ -296,19 +339,26 @@ void IoPagetable::drop_pins_of(const Area& a) {
     }
 }
 
+Errno IoPagetable::set_large_pages(bool enable) {
+    if (!enable && large_pages_ && !domains_.empty() && !areas_.empty()) return Errno::Inval;
+    large_pages_ = enable;
+    return Errno::Ok;
+}
+
+// Pins every area if this is the first domain, and maps each into `d`; all or nothing.
 Errno IoPagetable::attach(Domain& d) {
     const bool first = domains_.empty();
-    for (const auto& [iova, a] : areas_) {
-        if (first) {
-            if (const Errno e = a.pages->pin(a.first_page(), a.last_page()); e != Errno::Ok) {
-                for (auto it = areas_.begin(); it->first != iova; ++it) {
-                    unfill(it->second, d);
-                    it->second.pages->unpin(it->second.first_page(), it->second.last_page());
-                }
-                return e;
-            }
+    for (auto it = areas_.begin(); it != areas_.end(); ++it) {
+        const Area& a = it->second;
+        Errno e = first ? a.pages->pin(a.first_page(), a.last_page()) : Errno::Ok;
+        if (e == Errno::Ok && (e = fill(a, d)) != Errno::Ok && first)
+            a.pages->unpin(a.first_page(), a.last_page());
+        if (e == Errno::Ok) continue;
+        for (auto done = areas_.begin(); done != it; ++done) {
+            unfill(done->second, d);
+            if (first) done->second.pages->unpin(done->second.first_page(), done->second.last_page());
         }
-        if (const Errno e = fill(a, d); e != Errno::Ok) return e;
+        return e;
     }
     domains_.push_back(&d);
     return Errno::Ok;

@@ -36,6 +36,12 @@ struct Area {
     uint64_t page_last() const { return last | (kPageSize - 1); }
 };
 
+// A run of user pages to map: `length` bytes of `pages` from byte `offset`.
+struct PagesSpan {
+    std::shared_ptr<Pages> pages;
+    uint64_t offset = 0, length = 0;
+};
+
 class IoPagetable {
 public:
     // Maps `length` bytes of `pages` from byte `offset` at a fixed or allocated IOVA:
@@ -43,6 +49,9 @@ public:
     // with domains attached the pages are pinned (EFAULT, ENOMEM) and mapped.
     Errno map(std::shared_ptr<Pages> pages, uint64_t offset, uint64_t length, unsigned prot,
               bool fixed, uint64_t& iova);
+    // Maps the spans back to back, one area each, as one range (iopt_map_pages, what
+    // IOAS_COPY does with the source's areas); all or nothing.
+    Errno map_spans(const std::vector<PagesSpan>& spans, unsigned prot, bool fixed, uint64_t& iova);
     // Removes the areas inside [iova, iova + length): ENOENT when the range cuts an
     // area or holds none. `unmapped` is the bytes removed.
     Errno unmap(uint64_t iova, uint64_t length, uint64_t& unmapped);
@@ -77,6 +86,11 @@ public:
     Errno attach(Domain& d);
     void detach(Domain& d);
     bool has_domains() const { return !domains_.empty(); }
+    // IOMMU_OPTION_HUGE_PAGES: with large pages (the default) an area maps into each
+    // domain with the largest pages its IOVA, frames and the domain allow; disabling
+    // them is EINVAL once a domain holds mappings (iopt_disable_large_pages).
+    Errno set_large_pages(bool enable);
+    bool large_pages() const { return large_pages_; }
     // The smallest page any attached domain supports (4 KiB with none): IOVAs and
     // lengths of fixed maps must be aligned to it.
     uint64_t iova_alignment() const;
@@ -88,6 +102,7 @@ private:
     bool hits_area(uint64_t start, uint64_t last) const;
     Errno alloc_iova(uint64_t user_addr, uint64_t length, uint64_t& iova) const;
     Errno fill(const Area& a, Domain& d);
+    uint64_t leaf_size(const Area& a, const Domain& d, uint64_t page, uint64_t iova) const;
     Errno pin_and_fill(const Area& a);
     void unfill(const Area& a, Domain& d);
     void remove(std::map<uint64_t, Area>::iterator it);
@@ -101,6 +116,7 @@ private:
     std::vector<Reserved> reserved_;
     std::vector<IovaRange> allowed_;  // empty: all
     std::vector<Domain*> domains_;
+    bool large_pages_ = true;
     struct PinPiece {
         std::shared_ptr<Pages> pages;
         uint64_t first, last;  // page indexes in pages

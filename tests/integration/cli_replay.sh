@@ -16,7 +16,7 @@ cat >"$tmp/want" <<'WANT'
 2 mmap ok
 3 iommufd_open ok
 4 ioas_alloc ok id=1
-5 device_attach ok
+5 device_attach ok pt_id=3
 6 ioas_map ok iova=0x10000
 7 ioas_map ok iova=0x100000
 8 ioas_map err EEXIST

@@ -63,7 +63,7 @@ std::vector<trace::Op> ops_of(const std::string& text) {
 void check_sample(Replay& r) {
     const std::vector<std::string> want = {
         "5 process ok", "6 mmap ok", "7 iommufd_open ok", "8 ioas_alloc ok id=1",
-        "9 device_attach ok", "10 ioas_map ok iova=0x100000", "11 ioas_map ok iova=0x200000",
+        "9 device_attach ok pt_id=3", "10 ioas_map ok iova=0x100000", "11 ioas_map ok iova=0x200000",
         "12 dma ok requests=16", "13 dma ok requests=16", "14 dma ok requests=2",
         "15 dma err EFAULT requests=1 faulted=1", "16 ioas_unmap ok length=0x12000",
         "17 dma err EFAULT requests=1 faulted=1", "18 dma err EFAULT requests=1 faulted=1"};

@@ -9,30 +9,13 @@
 #include "models/sim/rng.h"
 
 #include "models/iommufd/context.h"
+#include "tests/unit/iommufd/mock_domain.h"
 
 using namespace iommufd;
 
 namespace {
 
 constexpr uint64_t MiB = uint64_t(1) << 20, GiB = uint64_t(1) << 30;
-
-struct MockDomain : Domain {
-    std::map<uint64_t, std::pair<uint64_t, unsigned>>* pages;  // iova -> (pa, prot)
-    uint64_t* count;
-    uint64_t page_sizes() const override { return 4096; }
-    Errno map(uint64_t iova, uint64_t pa, uint64_t size, unsigned prot) override {
-        if (size != 4096) FAIL("mapped with page size " << size);
-        if (pages) (*pages)[iova] = {pa, prot};
-        ++*count;
-        return Errno::Ok;
-    }
-    void unmap(uint64_t iova, uint64_t size) override {
-        for (uint64_t a = iova; a < iova + size; a += 4096) {
-            if (pages) REQUIRE(pages->erase(a) == 1);
-            --*count;
-        }
-    }
-};
 
 // One user, one process with 1 GiB of anonymous memory at 0x7f00'0000'0000, a context.
 struct Rig {
@@ -41,12 +24,8 @@ struct Rig {
     Process proc{"p0", user, 64 * GiB, frames};
     std::map<uint64_t, std::pair<uint64_t, unsigned>> mapped;  // what the domains hold
     uint64_t domain_pages = 0;
-    Device dev{"dev0", {}, [this] {
-                   auto d = std::make_unique<MockDomain>();
-                   d->pages = &mapped;
-                   d->count = &domain_pages;
-                   return d;
-               }};
+    MockOps ops{&mapped, &domain_pages};
+    Device dev{"dev0", {}, &ops};
     Context ctx{proc};  // last: its domains unmap into `mapped` when it goes
     uint32_t ioas = 0;
     static constexpr uint64_t kBuf = 0x7f00'0000'0000;
@@ -223,12 +202,8 @@ TEST_CASE("iommufd: IOAS_COPY shares the source's pages, they are pinned once", 
     // A second device on the destination: the same pages, no new charge.
     std::map<uint64_t, std::pair<uint64_t, unsigned>> dst_mapped;
     uint64_t dst_pages = 0;
-    Device dev2{"dev1", {}, [&] {
-                    auto d = std::make_unique<MockDomain>();
-                    d->pages = &dst_mapped;
-                    d->count = &dst_pages;
-                    return d;
-                }};
+    MockOps ops2{&dst_mapped, &dst_pages};
+    Device dev2{"dev1", {}, &ops2};
     uint32_t id2 = 0;
     REQUIRE(r.ctx.bind(dev2, id2) == Errno::Ok);
     REQUIRE(r.ctx.attach(id2, dst) == Errno::Ok);
@@ -313,12 +288,8 @@ std::pair<Errno, Errno> two_processes(RlimitMode mode, uint64_t* user_pages) {
     User user{"u0"};
     Process p0{"p0", user, 4 * GiB, frames}, p1{"p1", user, 4 * GiB, frames};
     uint64_t count = 0;
-    Device dev{"dev", {}, [&] {
-                   auto d = std::make_unique<MockDomain>();
-                   d->pages = nullptr;
-                   d->count = &count;
-                   return d;
-               }};
+    MockOps ops{nullptr, &count};
+    Device dev{"dev", {}, &ops};
     Context c0{p0}, c1{p1};
     Errno result[2];
     Context* ctx[2] = {&c0, &c1};

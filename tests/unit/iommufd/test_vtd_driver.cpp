@@ -85,7 +85,7 @@ TEST_CASE("VT-d driver: mapped pages translate with their rights, unmapped ones 
           "[iommufd][vtd-driver]") {
     Rig r;
     std::unique_ptr<Domain> d;
-    REQUIRE(r.driver->alloc_domain(false, d) == Errno::Ok);
+    REQUIRE(r.driver->alloc_domain(0, d) == Errno::Ok);
     REQUIRE(r.driver->attach(*d, kSid) == Errno::Ok);
     REQUIRE(d->map(0x10'0000, 0x8000'0000, 4096, kRead) == Errno::Ok);
     REQUIRE(d->map(0x10'1000, 0x8000'5000, 4096, kRead | kWrite) == Errno::Ok);
@@ -108,7 +108,9 @@ TEST_CASE("VT-d driver: 2 MiB leaves where SLLPS allows, snoop control where SC 
           "[iommufd][vtd-driver]") {
     Rig r;
     std::unique_ptr<Domain> d;
-    REQUIRE(r.driver->alloc_domain(true, d) == Errno::Ok);
+    REQUIRE(r.driver->alloc_domain(0, d) == Errno::Ok);
+    CHECK(r.driver->can_enforce_cache_coherency());
+    REQUIRE(d->enforce_cache_coherency());
     CHECK(d->page_sizes() == (4096 | (1u << 21) | (1u << 30)));
     REQUIRE(r.driver->attach(*d, kSid) == Errno::Ok);
     REQUIRE(d->map(0x20'0000, 0x4000'0000, 1u << 21, kRead | kWrite) == Errno::Ok);
@@ -117,9 +119,23 @@ TEST_CASE("VT-d driver: 2 MiB leaves where SLLPS allows, snoop control where SC 
     CHECK(res.page_size == (1u << 21));
     CHECK(res.pa == 0x4001'2345);
     CHECK(res.snoop);  // SNP: snooped despite No Snoop
+    // Too late once a domain holds mappings; impossible without snoop control.
+    std::unique_ptr<Domain> late;
+    REQUIRE(r.driver->alloc_domain(0, late) == Errno::Ok);
+    REQUIRE(late->map(0x1000, 0x5000, 4096, kRead) == Errno::Ok);
+    CHECK_FALSE(late->enforce_cache_coherency());
     Rig no_sc(false);
     std::unique_ptr<Domain> d2;
-    CHECK(no_sc.driver->alloc_domain(true, d2) == Errno::OpNotSupp);
+    REQUIRE(no_sc.driver->alloc_domain(0, d2) == Errno::Ok);
+    CHECK_FALSE(no_sc.driver->can_enforce_cache_coherency());
+    CHECK_FALSE(d2->enforce_cache_coherency());
+    // Nesting and dirty tracking need scalable mode: the legacy driver refuses them.
+    CHECK(r.driver->alloc_domain(kHwptNestParent, d2) == Errno::OpNotSupp);
+    CHECK(r.driver->alloc_domain(kHwptDirtyTracking, d2) == Errno::OpNotSupp);
+    const HwInfo h = r.driver->hw_info();
+    CHECK(h.type == 1);
+    CHECK(h.cap_reg == r.unit->read(::vtd::reg::CAP, 8));
+    CHECK(h.ecap_reg == r.unit->read(::vtd::reg::ECAP, 8));
 }
 
 TEST_CASE("VT-d driver under iommufd: after random maps and unmaps the tables translate exactly "
@@ -129,12 +145,8 @@ TEST_CASE("VT-d driver under iommufd: after random maps and unmaps the tables tr
     User user{"u0"};
     Process proc{"p0", user, uint64_t(1) << 32, frames};
     REQUIRE(proc.mmap(0x7f00'0000'0000, 64u << 20, false) == Errno::Ok);
-    Device dev{"nic", {{0xfee0'0000, 0xfeef'ffff}}, [&] {
-                   std::unique_ptr<Domain> d;
-                   REQUIRE(r.driver->alloc_domain(false, d) == Errno::Ok);
-                   REQUIRE(r.driver->attach(*d, kSid) == Errno::Ok);
-                   return d;
-               }};
+    const std::unique_ptr<DeviceOps> ops = r.driver->device(kSid);
+    Device dev{"nic", {{0xfee0'0000, 0xfeef'ffff}}, ops.get()};
     Context ctx{proc};
     uint32_t ioas = 0, dev_id = 0;
     REQUIRE(ctx.ioas_alloc(ioas) == Errno::Ok);
@@ -183,4 +195,51 @@ TEST_CASE("VT-d driver under iommufd: after random maps and unmaps the tables tr
     }
     CHECK(wrong == 0);
     CHECK(r.stat("waits") > 0);
+}
+
+TEST_CASE("VT-d driver under iommufd: huge pages walk as 2 MiB leaves, also where a 4 KiB "
+          "table was, and a replaced device translates through its new domain at once",
+          "[iommufd][vtd-driver]") {
+    Rig r;
+    FrameAllocator frames{uint64_t(1) << 36, uint64_t(1) << 32};
+    User user{"u0"};
+    Process proc{"p0", user, uint64_t(1) << 32, frames};
+    constexpr uint64_t kHuge = 0x7e00'0000'0000, kAnon = 0x7f00'0000'0000;
+    REQUIRE(proc.mmap(kHuge, 8u << 20, true) == Errno::Ok);
+    REQUIRE(proc.mmap(kAnon, 1u << 20, false) == Errno::Ok);
+    const std::unique_ptr<DeviceOps> ops = r.driver->device(kSid);
+    Device dev{"nic", {}, ops.get()};
+    Context ctx{proc};
+    uint32_t a = 0, b = 0, id = 0, pt = 0;
+    REQUIRE(ctx.ioas_alloc(a) == Errno::Ok);
+    REQUIRE(ctx.ioas_alloc(b) == Errno::Ok);
+    REQUIRE(ctx.bind(dev, id) == Errno::Ok);
+    REQUIRE(ctx.attach(id, a, &pt) == Errno::Ok);
+    uint64_t iova = 0x40'0000, n = 0;
+    const uint32_t rw = kReadable | kWriteable | kFixedIova;
+    REQUIRE(ctx.ioas_map(a, rw, kHuge, 4u << 20, iova) == Errno::Ok);
+    iommu::Result res = r.access(iova + 0x21'2345, false);
+    REQUIRE_FALSE(res.fault);
+    CHECK(res.page_size == (1u << 21));
+    CHECK(res.pa == *proc.frame(kHuge + 0x20'0000) + 0x1'2345);
+    // 4 KiB pages there leave a last-level table behind; a 2 MiB leaf takes its place.
+    REQUIRE(ctx.ioas_unmap(a, iova, 4u << 20, n) == Errno::Ok);
+    REQUIRE(ctx.ioas_map(a, rw, kAnon, 0x1000, iova) == Errno::Ok);
+    CHECK(r.access(iova, false).page_size == 4096);
+    REQUIRE(ctx.ioas_unmap(a, iova, 0x1000, n) == Errno::Ok);
+    REQUIRE(ctx.ioas_map(a, rw, kHuge, 4u << 20, iova) == Errno::Ok);
+    res = r.access(iova + 0x1000, false);
+    REQUIRE_FALSE(res.fault);
+    CHECK(res.page_size == (1u << 21));
+    // Replace onto IOAS b: the IOTLB held a's translation; it is gone at once.
+    uint64_t other = 0x80'0000;
+    REQUIRE(ctx.ioas_map(b, rw, kAnon, 0x2000, other) == Errno::Ok);
+    REQUIRE_FALSE(r.access(iova, false).fault);
+    uint32_t pt2 = 0;
+    REQUIRE(ctx.attach(id, b, &pt2) == Errno::Ok);
+    CHECK(pt2 != pt);
+    CHECK(r.access(iova, false).fault);
+    res = r.access(other + 0x1008, true);
+    REQUIRE_FALSE(res.fault);
+    CHECK(res.pa == *proc.frame(kAnon + 0x1000) + 8);
 }

@@ -21,15 +21,25 @@ struct CountingDomain : iommufd::Domain {
     void unmap(uint64_t, uint64_t size) override { *pages -= size / 4096; }
 };
 
+struct CountingOps : iommufd::DeviceOps {
+    uint64_t* pages;
+    explicit CountingOps(uint64_t* p) : pages(p) {}
+    iommufd::Errno alloc_domain(uint32_t flags, std::unique_ptr<iommufd::Domain>& out) override {
+        if (flags) return iommufd::Errno::OpNotSupp;
+        auto d = std::make_unique<CountingDomain>();
+        d->pages = pages;
+        out = std::move(d);
+        return iommufd::Errno::Ok;
+    }
+    iommufd::Errno attach(iommufd::Domain&) override { return iommufd::Errno::Ok; }
+    void detach() override {}
+};
+
 struct Rig {
     iommufd::FrameAllocator frames{uint64_t(1) << 36, uint64_t(1) << 36};
     uint64_t mapped = 0;
     std::vector<Replayer::DeviceInfo> devices{{"dev0", 0x0100, {{0xfee0'0000, 0xfeef'ffff}}}};
-    Replayer replayer{devices, [this](uint16_t) {
-                          auto d = std::make_unique<CountingDomain>();
-                          d->pages = &mapped;
-                          return d;
-                      },
+    Replayer replayer{devices, [this](uint16_t) { return std::make_unique<CountingOps>(&mapped); },
                       frames};
     std::vector<std::string> run(const std::string& text) {
         std::istringstream in(text);
@@ -63,7 +73,7 @@ TEST_CASE("Replay: each operation's result, as Linux gives it", "[replay]") {
     REQUIRE(log.size() == 12);
     CHECK(log[3] == "4 ioas_alloc ok id=1");
     CHECK(log[4] == "5 ioas_map ok iova=0x2000");       // 8 KiB-aligned, above page 0
-    CHECK(log[5] == "6 device_attach ok");              // pins the 2 pages mapped
+    CHECK(log[5] == "6 device_attach ok pt_id=3");              // pins the 2 pages mapped
     CHECK(log[6] == "7 ioas_map ok iova=0x4000");       // 2 more: 4 of 4 pages
     CHECK(log[7] == "8 ioas_map err ENOMEM");           // RLIMIT_MEMLOCK 16 KiB
     CHECK(log[8] == "9 option ok val64=0");
@@ -71,6 +81,29 @@ TEST_CASE("Replay: each operation's result, as Linux gives it", "[replay]") {
     CHECK(log[10] == "11 ioas_unmap ok length=0x4000");
     CHECK(log[11] == "12 ioas_map err EOPNOTSUPP");
     CHECK(r.mapped == 0);
+}
+
+TEST_CASE("Replay: HWPT_ALLOC, attach to a HWPT, replace, GET_HW_INFO", "[replay]") {
+    Rig r;
+    const auto log = r.run(std::string(kPrologue) +
+                           "1 hwpt_alloc name=hw0 dev_id=dev0 pt_id=ioas0 flags=nest_parent\n"
+                           "2 hwpt_alloc name=hw1 dev_id=dev0 pt_id=ioas0\n"
+                           "3 device_attach dev_id=dev0 pt_id=hw1\n"
+                           "4 destroy id=hw1\n"
+                           "5 ioas_alloc name=ioas1\n"
+                           "6 device_attach dev_id=dev0 pt_id=ioas1\n"
+                           "7 destroy id=hw1\n"
+                           "8 get_hw_info dev_id=dev0\n"
+                           "9 hwpt_alloc name=hw2 dev_id=dev0 pt_id=hw0\n");
+    REQUIRE(log.size() == 13);
+    CHECK(log[4] == "5 hwpt_alloc err EOPNOTSUPP");    // the driver has no nesting
+    CHECK(log[5] == "6 hwpt_alloc ok out_hwpt_id=3");  // dev0 was bound as ID 2
+    CHECK(log[6] == "7 device_attach ok pt_id=3");
+    CHECK(log[7] == "8 destroy err EBUSY");
+    CHECK(log[9] == "10 device_attach ok pt_id=5");    // replaced onto an automatic HWPT
+    CHECK(log[10] == "11 destroy ok");
+    CHECK(log[11] == "12 get_hw_info ok out_data_type=0 cap_reg=0x0 ecap_reg=0x0 out_capabilities=0x0");
+    CHECK(log[12] == "13 hwpt_alloc err EINVAL");      // hw0 never existed: not an object
 }
 
 TEST_CASE("Replay: names must be defined before use, fd needed with several contexts", "[replay]") {

@@ -40,13 +40,14 @@ void DriverCosts::bind(sim::ParamBinder& b) {
 // A second-level table set for one domain ID.
 class VtdDomain : public Domain {
 public:
-    VtdDomain(Driver& d, uint16_t did, bool snp) : d_(d), did_(did), snp_(snp), root_(d.new_table()) {}
+    VtdDomain(Driver& d, uint16_t did) : d_(d), did_(did), root_(d.new_table()) {}
     uint64_t page_sizes() const override {
         const unsigned sllps = cap_sllps(d_.cap_);
         return 4096 | (sllps & 1 ? uint64_t(1) << 21 : 0) | (sllps & 2 ? uint64_t(1) << 30 : 0);
     }
     Errno map(uint64_t iova, uint64_t pa, uint64_t size, unsigned prot) override;
     void unmap(uint64_t iova, uint64_t size) override;
+    bool enforce_cache_coherency() override;
     uint16_t did() const { return did_; }
     uint64_t root() const { return root_; }
 
@@ -55,12 +56,33 @@ private:
     static uint64_t level_size(unsigned level) { return uint64_t(4096) << (9 * (level - 1)); }
     // The entry for `iova` at `level`, creating tables above it; 0 if a large page is in the way.
     uint64_t slot(uint64_t iova, unsigned level, bool create);
+    // Whether the table at `table` (of entries at `level`) maps nothing.
+    bool empty_table(uint64_t table, unsigned level);
 
     Driver& d_;
     uint16_t did_;
-    bool snp_;
+    bool snp_ = false;
+    bool has_mappings_ = false;
     uint64_t root_;
 };
+
+// intel_iommu_enforce_cache_coherency: only before the first mapping, and only where
+// the unit has snoop control.
+bool VtdDomain::enforce_cache_coherency() {
+    if (snp_) return true;
+    if (!ecap_sc(d_.ecap_) || has_mappings_) return false;
+    snp_ = true;
+    return true;
+}
+
+bool VtdDomain::empty_table(uint64_t table, unsigned level) {
+    for (uint64_t i = 0; i < 512; ++i) {
+        const uint64_t e = d_.m_.read64(table + i * 8);
+        if (!(e & (kSlR | kSlW))) continue;
+        if (level == 1 || (e & kSlPs) || !empty_table(e & kAddrMask, level - 1)) return false;
+    }
+    return true;
+}
 
 uint64_t VtdDomain::slot(uint64_t iova, unsigned level, bool create) {
     uint64_t table = root_;
@@ -83,8 +105,14 @@ Errno VtdDomain::map(uint64_t iova, uint64_t pa, uint64_t size, unsigned prot) {
     while (level_size(level) < size) ++level;
     if (level_size(level) != size || !(page_sizes() & size) || (iova | pa) % size) return Errno::Inval;
     const uint64_t at = slot(iova, level, true);
-    if (!at || (d_.m_.read64(at) & (kSlR | kSlW))) return Errno::Exist;
+    if (!at) return Errno::Exist;
+    // A large leaf may take the place of a lower table its range no longer uses (the
+    // unmap that emptied it already flushed the paging-structure caches).
+    const uint64_t old = d_.m_.read64(at);
+    if ((old & (kSlR | kSlW)) && ((old & kSlPs) || level == 1 || !empty_table(old & kAddrMask, level - 1)))
+        return Errno::Exist;
     uint64_t e = (pa & kAddrMask) | (level > 1 ? kSlPs : 0) | (snp_ ? kSlSnp : 0);
+    has_mappings_ = true;
     if (prot & kRead) e |= kSlR;
     if (prot & kWrite) e |= kSlW;
     d_.write_entry(at, e);
@@ -172,10 +200,53 @@ Errno Driver::probe() {
     return Errno::Ok;
 }
 
-Errno Driver::alloc_domain(bool enforce_coherency, std::unique_ptr<Domain>& out) {
-    if (enforce_coherency && !ecap_sc(ecap_)) return Errno::OpNotSupp;
-    out = std::make_unique<VtdDomain>(*this, next_did_++, enforce_coherency);
+Errno Driver::alloc_domain(uint32_t hwpt_flags, std::unique_ptr<Domain>& out) {
+    if (hwpt_flags) return Errno::OpNotSupp;
+    out = std::make_unique<VtdDomain>(*this, next_did_++);
     return Errno::Ok;
+}
+
+bool Driver::can_enforce_cache_coherency() const { return ecap_sc(ecap_); }
+
+namespace {
+
+class VtdDevice : public DeviceOps {
+public:
+    VtdDevice(Driver& d, uint16_t sid) : d_(d), sid_(sid) {}
+    ~VtdDevice() override {
+        if (attached_) d_.detach(sid_);
+    }
+    Errno alloc_domain(uint32_t flags, std::unique_ptr<Domain>& out) override {
+        return d_.alloc_domain(flags, out);
+    }
+    Errno attach(Domain& dom) override {
+        const Errno e = d_.attach(dom, sid_);
+        attached_ |= e == Errno::Ok;
+        return e;
+    }
+    void detach() override {
+        if (attached_) d_.detach(sid_);
+        attached_ = false;
+    }
+    bool can_enforce_cache_coherency() const override { return d_.can_enforce_cache_coherency(); }
+    HwInfo hw_info() const override { return d_.hw_info(); }
+
+private:
+    Driver& d_;
+    uint16_t sid_;
+    bool attached_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<DeviceOps> Driver::device(uint16_t sid) { return std::make_unique<VtdDevice>(*this, sid); }
+
+HwInfo Driver::hw_info() const {
+    HwInfo h;
+    h.type = 1;  // IOMMU_HW_INFO_TYPE_INTEL_VTD
+    h.cap_reg = cap_;
+    h.ecap_reg = ecap_;
+    return h;
 }
 
 // Legacy root entry (spec 9.1): P 0, context-table pointer 63:12. Context entry (9.3):
@@ -191,9 +262,13 @@ Errno Driver::attach(Domain& dom, uint16_t sid) {
         write_entry(root_entry, ctx_table | 1);
     }
     const uint64_t entry = ctx_table + uint64_t(sid & 0xff) * 16;
+    const bool replacing = m_.read64(entry) & 1;
+    const uint16_t old_did = uint16_t(m_.read64(entry + 8) >> 8);
     write_entry(entry + 8, uint64_t(levels_ - 2) | uint64_t(d->did()) << 8);
     write_entry(entry, d->root() | 1);
-    invalidate_context(sid, d->did());
+    // The context-cache holds the entry under the domain it had (domain_context_clear_one).
+    invalidate_context(sid, replacing ? old_did : d->did());
+    if (replacing) submit(kDescIotlb | (2u << 4) | uint64_t(old_did) << 16, 0);
     wait();
     return Errno::Ok;
 }

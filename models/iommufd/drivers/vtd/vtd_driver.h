@@ -4,10 +4,13 @@
 //
 // probe(): reads CAP/ECAP, allocates the legacy root table and an invalidation queue,
 // then enables them through GCMD/GSTS (SRTP, QIE, TE). alloc_domain(): a domain ID and
-// a second-level table as deep as SAGAW allows (4 levels preferred). attach(): the
-// device's context entry (TT=untranslated), then a device-selective context-cache
-// invalidation. Domain::map writes second-level entries (R, W; SNP when the domain
-// enforces coherency); Domain::unmap clears them and invalidates strictly: a
+// a second-level table as deep as SAGAW allows (4 levels preferred); legacy mode has
+// no nesting and no dirty tracking, so IOMMU_HWPT_ALLOC's flags are EOPNOTSUPP.
+// attach(): the device's context entry (TT=untranslated), then a device-selective
+// context-cache invalidation, and for a replaced domain a domain-selective IOTLB flush
+// of the old domain ID. Domain::map writes second-level entries (R, W; SNP once the
+// domain enforces coherency, which needs ECAP.SC and no mapping yet); large leaves
+// replace emptied lower tables. Domain::unmap clears them and invalidates strictly: a
 // page-selective IOTLB descriptor (domain-selective beyond MAMV) and a wait
 // descriptor whose status write the driver polls.
 //
@@ -57,12 +60,17 @@ public:
     // Sets the unit up; EOPNOTSUPP when it lacks what this driver needs (queued
     // invalidation, a second-level depth in SAGAW).
     Errno probe();
-    // A DMA domain; `enforce_coherency` sets SNP in every leaf (needs ECAP.SC: else
-    // EOPNOTSUPP, as iommufd refuses IOMMU_HWPT_ALLOC with coherency it cannot enforce).
-    Errno alloc_domain(bool enforce_coherency, std::unique_ptr<Domain>& out);
-    // Points requester `sid`'s context entry at the domain.
+    // A DMA domain; `hwpt_flags` (IOMMU_HWPT_ALLOC's) other than 0: EOPNOTSUPP.
+    Errno alloc_domain(uint32_t hwpt_flags, std::unique_ptr<Domain>& out);
+    // Points requester `sid`'s context entry at the domain, replacing any other.
     Errno attach(Domain& d, uint16_t sid);
     Errno detach(uint16_t sid);
+    // IOMMU_CAP_ENFORCE_CACHE_COHERENCY: snoop control (ECAP.SC).
+    bool can_enforce_cache_coherency() const;
+    // IOMMU_GET_HW_INFO: type INTEL_VTD with CAP_REG and ECAP_REG; no dirty tracking.
+    HwInfo hw_info() const;
+    // The driver as iommufd sees it for requester `sid` (detaches it when destroyed).
+    std::unique_ptr<DeviceOps> device(uint16_t sid);
 
     uint64_t cap() const { return cap_; }
     uint64_t ecap() const { return ecap_; }
