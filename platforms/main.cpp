@@ -20,6 +20,7 @@
 #include "platforms/platform_config.h"
 #include "platforms/summary.h"
 #include "platforms/system.h"
+#include "platforms/trace_recorder.h"
 #include "platforms/replay_command.h"
 #include "platforms/walk_command.h"
 
@@ -27,11 +28,11 @@ namespace {
 
 const char* kUsage =
     "usage: iommu-sim [--config FILE]... [--KEY=VALUE]... [--seed N] [--mode timing|atomic]\n"
-    "                 [--stats-json PATH] [--quiet] [--help]\n"
+    "                 [--stats-json PATH] [--record-trace PATH] [--quiet] [--help]\n"
     "       iommu-sim walk --arch vtd --image MEM --requests REQS [--reg NAME=VALUE]...\n"
     "                 [--set KEY=VALUE]...   (offline translation; see README)\n"
     "       iommu-sim replay --config FILE --trace FILE [--op-log FILE] [--stats-json PATH]\n"
-    "                 [--set KEY=VALUE]... [--quiet]\n"
+    "                 [--record-trace PATH] [--set KEY=VALUE]... [--quiet]\n"
     "                 (replay mapping-engine operations; see traces/FORMAT.md)\n"
     "Runs the platform a configuration describes. Every parameter below can be set in an\n"
     "INI file (section = the part before the last dot) or overridden on the command line.\n"
@@ -55,9 +56,9 @@ bool prepare(int argc, char* argv[], Run& run) {
     }
     schema.check_known(cfg);
     run.pc = platform::PlatformConfig::read(cfg);
-    if (!run.cl.stats_json.empty()) {  // fail now rather than lose a finished run
-        std::ofstream probe(run.cl.stats_json, std::ios::app);
-        if (!probe) throw sim::InputError(run.cl.stats_json + ": cannot write file");
+    for (const std::string& out : {run.cl.stats_json, run.cl.record_trace}) {  // fail now, not after
+        std::ofstream probe(out, std::ios::app);
+        if (!out.empty() && !probe) throw sim::InputError(out + ": cannot write file");
     }
     return true;
 }
@@ -89,6 +90,8 @@ int sc_main(int argc, char* argv[]) {
     sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
     platform::System system("system", run.pc);
     system.preload();
+    platform::TraceRecorder recorder;
+    if (!run.cl.record_trace.empty()) recorder.watch(system);
 
     const auto t0 = std::chrono::steady_clock::now();
     const sc_core::sc_time end = system.run();
@@ -101,6 +104,7 @@ int sc_main(int argc, char* argv[]) {
     stats["sim.finished"] = system.finished();
     try {
         if (!run.cl.stats_json.empty()) sim::write_json_file(run.cl.stats_json, stats);
+        if (!run.cl.record_trace.empty()) recorder.write(run.cl.record_trace);
     } catch (const sim::InputError& e) {
         std::cerr << "iommu-sim: " << e.what() << "\n";
         return sim::kExitBadInput;

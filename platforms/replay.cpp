@@ -98,6 +98,8 @@ void Replayer::check(const std::vector<trace::Op>& ops, const std::vector<Device
         if (op.op == "dma") {
             need(devs, "dev");
             if (op.number_or("pasid", 0) > 0xfffff) fail("pasid", "a PASID has 20 bits");
+            for (const char* flag : {"priv", "exec"})
+                if (op.has(flag) && !op.has("pasid")) fail(flag, "needs a PASID (pasid=N)");
             if (op.number("length") > ~op.number("iova")) fail("length", "iova + length passes 2^64");
             continue;
         }

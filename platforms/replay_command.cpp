@@ -25,7 +25,7 @@ namespace {
 
 struct ReplayArgs {
     std::vector<std::string> configs, sets;
-    std::string trace, op_log, stats_json;
+    std::string trace, op_log, stats_json, record;
     bool quiet = false;
 };
 
@@ -36,13 +36,17 @@ ReplayArgs parse_args(const std::vector<std::string>& args) {
         "trace", po::value(&r.trace)->required(), "trace file")(
         "op-log", po::value(&r.op_log), "where each operation's result goes")(
         "stats-json", po::value(&r.stats_json), "statistics file")(
+        "record-trace", po::value(&r.record), "write what the run did as a trace")(
         "set", po::value(&r.sets)->composing(), "key=value")(
         "quiet", po::bool_switch(&r.quiet), "no summary");
     sim::parse_options(d, args);
     return r;
 }
 
-PlatformConfig read_platform(const ReplayArgs& a) {
+// With the mapping engine (a trace with control operations) the engine's driver
+// programs a VT-d unit; without (a recording of DMA only) the platform stays as
+// configured, boot map and preloaded data included. Devices do only the trace's DMA.
+PlatformConfig read_platform(const ReplayArgs& a, bool engine) {
     sim::Config cfg;
     for (const std::string& f : a.configs) cfg.load_ini(f);
     for (const std::string& s : a.sets) {
@@ -55,14 +59,15 @@ PlatformConfig read_platform(const ReplayArgs& a) {
     PlatformConfig::declare(schema, device_count(cfg));
     schema.check_known(cfg);
     PlatformConfig pc = PlatformConfig::read(cfg);
-    if (pc.iommu.arch != "vtd")
-        throw sim::InputError(a.configs.back() + ": iommu.arch: replay drives a VT-d unit (set vtd)");
-    pc.boot_map.map = "none";  // the engine's driver programs the unit
-    for (pcie::GeneratorParams& d : pc.devs) {  // devices do what the trace says, nothing else
+    for (pcie::GeneratorParams& d : pc.devs) {
         d.requests = 0;
         d.write_first = false;
-        d.preload = "none";
     }
+    if (!engine) return pc;
+    if (pc.iommu.arch != "vtd")
+        throw sim::InputError(a.configs.back() + ": iommu.arch: replay drives a VT-d unit (set vtd)");
+    pc.boot_map.map = "none";
+    for (pcie::GeneratorParams& d : pc.devs) d.preload = "none";
     return pc;
 }
 
@@ -90,16 +95,18 @@ int run_replay(const std::vector<std::string>& args) {
     std::vector<trace::Op> ops;
     std::vector<Replayer::DeviceInfo> infos;
     std::ofstream log_file;
+    bool engine = false;
     try {
         a = parse_args(args);
-        pc = read_platform(a);
         ops = trace::read_file(a.trace);
+        for (const trace::Op& op : ops) engine |= op.op != "dma";
+        pc = read_platform(a, engine);
         infos = device_infos(pc);
         Replayer::check(ops, infos, a.trace);
         open_output(log_file, a.op_log);
-        if (!a.stats_json.empty()) {  // fail now rather than lose a finished run
-            std::ofstream probe(a.stats_json, std::ios::app);
-            if (!probe) throw sim::InputError(a.stats_json + ": cannot write file");
+        for (const std::string& out : {a.stats_json, a.record}) {  // fail now, not after the run
+            std::ofstream probe(out, std::ios::app);
+            if (!out.empty() && !probe) throw sim::InputError(out + ": cannot write file");
         }
     } catch (const sim::InputError& e) {
         std::cerr << "iommu-sim: " << e.what() << "\n";
@@ -108,7 +115,13 @@ int run_replay(const std::vector<std::string>& args) {
     sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
     std::ostream& log = log_file.is_open() ? log_file : std::cout;
     System sys("system", pc);
-    ReplayRun replay("iommufd", sys, ops, infos, pc.driver_costs, log);
+    sys.preload();
+    ReplayRun replay("iommufd", sys, ops, infos, engine, pc.driver_costs, log);
+    TraceRecorder recorder;
+    if (!a.record.empty()) {
+        recorder.watch(sys);
+        replay.record(&recorder);
+    }
     if (!replay.probed()) {
         std::cerr << "iommu-sim: the VT-d unit lacks what the driver needs (queued invalidation, SAGAW)\n";
         return 1;
@@ -122,7 +135,13 @@ int run_replay(const std::vector<std::string>& args) {
     stats["sim.seed"] = pc.sim.seed;
     stats["sim.mode"] = pc.sim.mode;
     stats["sim.finished"] = replay.finished() && sys.finished();
-    if (!a.stats_json.empty()) sim::write_json_file(a.stats_json, stats);
+    try {
+        if (!a.stats_json.empty()) sim::write_json_file(a.stats_json, stats);
+        if (!a.record.empty()) recorder.write(a.record);
+    } catch (const sim::InputError& e) {
+        std::cerr << "iommu-sim: " << e.what() << "\n";
+        return sim::kExitBadInput;
+    }
     if (!a.quiet && log_file.is_open()) {
         const uint64_t requests = stats.value("iommufd.dma.requests", uint64_t(0));
         print_summary(std::cout, stats, {host_s, requests});

@@ -18,40 +18,50 @@ bool ok(const std::string& line) { return line.find(" ok") != std::string::npos;
 
 }  // namespace
 
+ReplayRun::Engine::Engine(System& sys, const std::vector<Replayer::DeviceInfo>& devices,
+                          const iommufd::vtd::DriverCosts& costs)
+    : machine(*sys.vtd_unit(), sys.memory()),
+      table_pages(kTableBase, kTableBytes),
+      user_frames(kUserBase, kUserBytes),
+      driver(machine, table_pages, costs),
+      replayer(std::make_unique<Replayer>(
+          devices, [this](uint16_t sid) { return driver.device(sid); }, user_frames)) {}
+
 ReplayRun::ReplayRun(sc_core::sc_module_name name, System& sys, std::vector<trace::Op> ops,
-                     std::vector<Replayer::DeviceInfo> devices,
+                     std::vector<Replayer::DeviceInfo> devices, bool engine,
                      const iommufd::vtd::DriverCosts& costs, std::ostream& log)
-    : sc_module(name),
-      sys_(sys),
-      ops_(std::move(ops)),
-      infos_(std::move(devices)),
-      log_(log),
-      machine_(*sys.vtd_unit(), sys.memory()),
-      table_pages_(kTableBase, kTableBytes),
-      user_frames_(kUserBase, kUserBytes),
-      driver_(machine_, table_pages_, costs) {
-    add_child("vtd", driver_);
-    add_child("map", map_);
-    add_child("unmap", unmap_);
-    add_child("attach", attach_);
-    probed_ = driver_.probe() == iommufd::Errno::Ok;
-    replayer_ = std::make_unique<Replayer>(
-        infos_, [this](uint16_t sid) { return driver_.device(sid); }, user_frames_);
+    : sc_module(name), sys_(sys), ops_(std::move(ops)), infos_(std::move(devices)), log_(log) {
+    if (engine) {
+        engine_ = std::make_unique<Engine>(sys, infos_, costs);
+        add_child("vtd", engine_->driver);
+        add_child("map", map_);
+        add_child("unmap", unmap_);
+        add_child("attach", attach_);
+        probed_ = engine_->driver.probe() == iommufd::Errno::Ok;
+    }
     for (size_t i = 0; i < sys_.devices(); ++i)
         sys_.device(i).on_fed_done([this](uint64_t c, bool ok, bool data_ok) { dma_done(c, ok, data_ok); });
-    if (probed_) SC_THREAD(run_thread);
+    if (!probed_) return;
+    // DMA before the first control operation goes to the devices now, so that they
+    // start on their own first activation, as the devices of a recorded run did.
+    while (next_op_ < ops_.size() && ops_[next_op_].op == "dma") start_dma(next_op_++);
+    SC_THREAD(run_thread);
 }
 
 ReplayRun::~ReplayRun() = default;
 
+// A control operation waits for its time; a dma line goes to its device at once, its
+// requests marked with their time, so the device issues them on its own clock exactly
+// as a recorded device did (a request fed at its time would start a delta later).
 void ReplayRun::run_thread() {
-    for (size_t i = 0; i < ops_.size(); ++i) {
+    for (size_t i = next_op_; i < ops_.size(); ++i) {
+        if (ops_[i].op == "dma") {
+            start_dma(i);
+            continue;
+        }
         const sc_time at = sc_time::from_value(ops_[i].time_ps);
         if (at > sc_core::sc_time_stamp()) wait(at - sc_core::sc_time_stamp());
-        if (ops_[i].op == "dma")
-            start_dma(i);
-        else
-            control(i);
+        control(i);
     }
 }
 
@@ -64,17 +74,19 @@ OpCosts* ReplayRun::costs_of(const std::string& op) {
 
 void ReplayRun::control(size_t i) {
     const trace::Op& op = ops_[i];
-    const double cpu0 = driver_.cpu_ns();
-    const uint64_t tw0 = driver_.table_writes(), d0 = driver_.descriptors(), w0 = driver_.waits();
-    std::string line = replayer_->apply(op);
+    if (recorder_) recorder_->control(op);
+    const iommufd::vtd::Driver& d = engine_->driver;
+    const double cpu0 = d.cpu_ns();
+    const uint64_t tw0 = d.table_writes(), d0 = d.descriptors(), w0 = d.waits();
+    std::string line = engine_->replayer->apply(op);
     if (!ok(line)) {
         ++op_errors_;
     } else if (OpCosts* c = costs_of(op.op)) {
         ++c->ops;
-        c->cpu_ns.sample(driver_.cpu_ns() - cpu0);
-        c->table_writes += driver_.table_writes() - tw0;
-        c->descriptors += driver_.descriptors() - d0;
-        c->waits += driver_.waits() - w0;
+        c->cpu_ns.sample(d.cpu_ns() - cpu0);
+        c->table_writes += d.table_writes() - tw0;
+        c->descriptors += d.descriptors() - d0;
+        c->waits += d.waits() - w0;
     }
     if (ok(line)) forget_writes(op);
     logged(i, std::move(line));
@@ -106,6 +118,9 @@ void ReplayRun::start_dma(size_t i) {
         r.pasid_valid = op.has("pasid");
         r.pasid = uint32_t(op.number_or("pasid", 0));
         r.no_snoop = op.has("nosnoop");
+        r.privileged = op.has("priv");
+        r.execute = op.has("exec");
+        r.at_ps = op.time_ps;
         r.cookie = i;
         dev.feed(r);
         a += n;

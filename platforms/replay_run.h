@@ -23,6 +23,7 @@
 #include "models/sim/stats.h"
 #include "platforms/replay.h"
 #include "platforms/system.h"
+#include "platforms/trace_recorder.h"
 #include "platforms/vtd_machine.h"
 
 namespace platform {
@@ -39,16 +40,19 @@ struct OpCosts : sim::StatGroup {
 class ReplayRun : public sc_core::sc_module, public sim::StatGroup {
 public:
     SC_HAS_PROCESS(ReplayRun);
-    // `sys` has [iommu] arch=vtd; `devices` lists its devices in order (dev0, dev1...).
+    // `devices` lists the devices of `sys` in order (dev0, dev1...). With `engine`,
+    // `sys` has a VT-d unit the engine's driver programs; without, the trace holds
+    // only DMA (a recording of a run without the mapping engine).
     ReplayRun(sc_core::sc_module_name name, System& sys, std::vector<trace::Op> ops,
-              std::vector<Replayer::DeviceInfo> devices, const iommufd::vtd::DriverCosts& costs,
-              std::ostream& log);
+              std::vector<Replayer::DeviceInfo> devices, bool engine,
+              const iommufd::vtd::DriverCosts& costs, std::ostream& log);
     ~ReplayRun() override;
 
     // False when the unit lacks what the driver needs; then nothing is replayed.
     bool probed() const { return probed_; }
-    Replayer& replayer() { return *replayer_; }
-    iommufd::vtd::Driver& driver() { return driver_; }
+    Replayer& replayer() { return *engine_->replayer; }
+    // Control operations go to `r` too, as they are applied.
+    void record(TraceRecorder* r) { recorder_ = r; }
     // Every line has been logged (all DMA completed).
     bool finished() const { return next_log_ == ops_.size(); }
 
@@ -64,18 +68,27 @@ private:
     OpCosts* costs_of(const std::string& op);
     void logged(size_t i, std::string line);
 
+    // The mapping engine: iommufd with its VT-d driver, on the platform's unit.
+    struct Engine {
+        Engine(System& sys, const std::vector<Replayer::DeviceInfo>& devices,
+               const iommufd::vtd::DriverCosts& costs);
+        VtdMachine machine;
+        iommufd::FrameAllocator table_pages, user_frames;
+        iommufd::vtd::Driver driver;
+        std::unique_ptr<Replayer> replayer;
+    };
+
     System& sys_;
     std::vector<trace::Op> ops_;
     std::vector<Replayer::DeviceInfo> infos_;
     std::ostream& log_;
-    VtdMachine machine_;
-    iommufd::FrameAllocator table_pages_, user_frames_;
-    iommufd::vtd::Driver driver_;
-    bool probed_ = false;
-    std::unique_ptr<Replayer> replayer_;
+    std::unique_ptr<Engine> engine_;
+    bool probed_ = true;
+    TraceRecorder* recorder_ = nullptr;
     std::map<size_t, PendingDma> dmas_;     // by op index, until complete
     std::map<size_t, std::string> ready_;   // logged out of order, waiting for earlier lines
     size_t next_log_ = 0;
+    size_t next_op_ = 0;  // the first line run_thread takes
 
     OpCosts map_, unmap_, attach_;
     sim::Counter dma_requests_{*this, "dma.requests", "", "PCIe requests fed to devices"};

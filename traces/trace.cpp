@@ -50,7 +50,8 @@ const Schema& schema() {
         {"access_unpin", {{"name", name}, {"fd", opt_name}}},
         {"dma", {{"dev", name}, {"iova", num}, {"length", num},
                  {"dir", {Type::Enum, true, {"read", "write"}}}, {"pasid", opt_num},
-                 {"nosnoop", {Type::Bare, false, {}}}}},
+                 {"nosnoop", {Type::Bare, false, {}}}, {"priv", {Type::Bare, false, {}}},
+                 {"exec", {Type::Bare, false, {}}}}},
     };
     return s;
 }

@@ -51,6 +51,8 @@ struct Request {
     bool pasid_valid = false;
     uint32_t pasid = 0;
     bool no_snoop = false;
+    bool privileged = false, execute = false;
+    uint64_t at_ps = 0;  // fed: not issued before this time
     uint64_t cookie = 0;
 };
 

@@ -38,7 +38,8 @@ TrafficGenerator::TrafficGenerator(sc_core::sc_module_name name, const Generator
 void TrafficGenerator::feed(Request r) {
     r.fed = true;
     fed_.push_back(r);
-    if (fed_.size() == 1) {
+    // Fed before the simulation starts, the first activation finds it anyway.
+    if (fed_.size() == 1 && sc_core::sc_is_running()) {
         issue_event_.notify(sc_core::SC_ZERO_TIME);
         fed_event_.notify(sc_core::SC_ZERO_TIME);
     }
@@ -61,8 +62,8 @@ TrafficGenerator::Payload* TrafficGenerator::make_payload(const Request& r,
     a.requester_id = uint16_t(p_.requester_id);
     a.pasid_valid = r.fed ? r.pasid_valid : p_.pasid_valid;
     a.pasid = r.fed ? r.pasid : p_.pasid;
-    a.privileged = p_.privileged;
-    a.execute = p_.execute;
+    a.privileged = r.fed ? r.privileged : p_.privileged;
+    a.execute = r.fed ? r.execute : p_.execute;
     a.no_snoop = r.fed ? r.no_snoop : p_.no_snoop;
     a.relaxed_ordering = p_.relaxed_ordering;
     a.traffic_class = uint8_t(p_.traffic_class);
@@ -71,6 +72,7 @@ TrafficGenerator::Payload* TrafficGenerator::make_payload(const Request& r,
     ++in_flight_;
     if (!started_) first_issue_ = issue;
     started_ = true;
+    if (issued_) issued_(*gp, issue);
     return gp;
 }
 
@@ -140,14 +142,20 @@ void TrafficGenerator::complete_fed(const Payload& gp, const TagState& t, const 
 void TrafficGenerator::issue_method() {
     if (req_busy_ || !has_next()) return;
     const sc_time now = sc_time_stamp();
+    const Request& r = next();
     if (now < next_issue_) {
         issue_event_.notify(next_issue_ - now);
         return;
     }
-    const Request& r = next();
     if (r.read && reads_in_flight_ == p_.tags) {
         ++tag_stalls_;
         return;  // complete() kicks us when a tag frees
+    }
+    // A fed request waits for its time; checked last, so a request recorded as issued
+    // when a tag freed is issued on that same activation again.
+    if (now < sc_time::from_value(r.at_ps)) {
+        issue_event_.notify(sc_time::from_value(r.at_ps) - now);
+        return;
     }
     Payload* gp = make_payload(r, now);
     pop();
@@ -195,6 +203,7 @@ void TrafficGenerator::atomic_thread() {
             t = std::max(t, done_at.top());
             done_at.pop();
         }
+        t = std::max(t, sc_time::from_value(next().at_ps));
         if (t > sc_time_stamp() + qk.get_local_time()) qk.set(t - sc_time_stamp());
         if (qk.need_sync()) qk.sync();
         sc_time delay = qk.get_local_time();

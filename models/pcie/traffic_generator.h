@@ -41,12 +41,15 @@ public:
 
     // cookie, whether it completed without error, whether its data checked out.
     using FedDone = std::function<void(uint64_t cookie, bool ok, bool data_ok)>;
+    // Every request as it is issued, with its attributes and issue time.
+    using Issued = std::function<void(tlm::tlm_generic_payload&, const sc_core::sc_time&)>;
 
     const GeneratorParams& params() const { return p_; }
     bool finished() const { return stream_.done() && fed_.empty() && in_flight_ == 0; }
     // Queues a request after everything queued before it (r.fed is set here).
     void feed(Request r);
     void on_fed_done(FedDone f) { fed_done_ = std::move(f); }
+    void on_issue(Issued f) { issued_ = std::move(f); }
     // The mapping behind [addr, addr + len) changed: stop checking reads there.
     void forget_writes(uint64_t addr, uint64_t len) { written_.forget(addr, len); }
     void forget_all_writes() { written_.clear(); }
@@ -89,6 +92,7 @@ private:
     std::vector<TagState> tags_;  // by tag
     std::deque<Request> fed_;
     FedDone fed_done_;
+    Issued issued_;
     WrittenRanges written_;
     sc_core::sc_event fed_event_;
     std::vector<uint16_t> free_tags_;

@@ -23,6 +23,7 @@ po::options_description fixed_options() {
         ("config", po::value<std::string>(), "")
         ("stats-json", po::value<std::string>(), "")
         ("quiet", "")
+        ("record-trace", po::value<std::string>(), "")
         ("seed", po::value<std::string>(), "")
         ("mode", po::value<std::string>(), "");
     return d;
@@ -83,6 +84,7 @@ private:
         else if (key == "quiet") cl_.quiet = true;
         else if (key == "config") cl_.config_files.push_back(value);
         else if (key == "stats-json") cl_.stats_json = value;
+        else if (key == "record-trace") cl_.record_trace = value;
         else if (key == "seed") cl_.overrides.emplace_back("sim.seed", value);
         else if (key == "mode") cl_.overrides.emplace_back("sim.mode", value);
     }
