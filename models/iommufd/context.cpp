@@ -5,6 +5,8 @@
 namespace iommufd {
 namespace {
 
+constexpr uint64_t kU64Max = ~uint64_t(0);
+
 unsigned prot_of(uint32_t flags) {
     return ((flags & kReadable) ? unsigned(kRead) : 0u) | ((flags & kWriteable) ? unsigned(kWrite) : 0u);
 }
@@ -61,44 +63,45 @@ Errno Context::destroy(uint32_t id) {
     return Errno::Ok;
 }
 
+// iommufd_ioas_map: the flags, then the sizes, then the IOAS, then the pages.
 Errno Context::ioas_map(uint32_t ioas_id, uint32_t flags, uint64_t user_va, uint64_t length,
                         uint64_t& iova) {
     if (flags & ~(kFixedIova | kWriteable | kReadable)) return Errno::OpNotSupp;
+    if (iova == kU64Max || length == kU64Max) return Errno::Overflow;
     if (!(flags & (kWriteable | kReadable))) return Errno::Inval;
     Ioas* a = find_ioas(ioas_id);
     if (!a) return Errno::NoEnt;
     uint64_t end = 0;
-    if (length == 0) return Errno::Inval;
+    if (length == 0 || length > kU64Max - kPageSize) return Errno::Inval;
     if (__builtin_add_overflow(user_va, length, &end)) return Errno::Overflow;
-    const unsigned prot = prot_of(flags);
     auto pages = std::make_shared<Pages>(owner_, user_va, length, flags & kWriteable, mode_);
-    return a->iopt.map(pages, user_va % kPageSize, length, prot, flags & kFixedIova, iova);
+    return a->iopt.map(pages, user_va % kPageSize, length, prot_of(flags), flags & kFixedIova, iova);
 }
 
+// A range that holds no area is ENOENT, as VFIO's type1 never was (Linux before 6.19).
 Errno Context::ioas_unmap(uint32_t ioas_id, uint64_t iova, uint64_t length, uint64_t& out_length) {
     out_length = 0;
     Ioas* a = find_ioas(ioas_id);
     if (!a) return Errno::NoEnt;
-    if (iova == 0 && length == ~uint64_t(0)) return a->iopt.unmap_all(out_length);
-    return a->iopt.unmap(iova, length, out_length);
+    if (iova == 0 && length == kU64Max) return a->iopt.unmap_all(out_length);
+    if (iova == kU64Max || length == kU64Max) return Errno::Overflow;
+    if (const Errno e = a->iopt.unmap(iova, length, out_length); e != Errno::Ok) return e;
+    return out_length ? Errno::Ok : Errno::NoEnt;
 }
 
-// The source areas are shared, not copied: the destination maps the same pinned
+// The source's pages are shared, not copied: the destination maps the same pinned
 // pages, one area per source area, back to back (iopt_get_pages, iopt_map_pages).
 Errno Context::ioas_copy(uint32_t dst_ioas_id, uint32_t src_ioas_id, uint32_t flags,
                          uint64_t src_iova, uint64_t length, uint64_t& dst_iova) {
     if (flags & ~(kFixedIova | kWriteable | kReadable)) return Errno::OpNotSupp;
+    if (length == kU64Max || src_iova == kU64Max || dst_iova == kU64Max) return Errno::Overflow;
     if (!(flags & (kWriteable | kReadable))) return Errno::Inval;
     Ioas* src = find_ioas(src_ioas_id);
-    Ioas* dst = find_ioas(dst_ioas_id);
-    if (!src || !dst) return Errno::NoEnt;
-    std::vector<Area> areas;
-    if (const Errno e = src->iopt.covering(src_iova, length, areas); e != Errno::Ok) return e;
+    if (!src) return Errno::NoEnt;
     std::vector<PagesSpan> spans;
-    for (const Area& a : areas) {
-        if ((flags & kWriteable) && !a.pages->writable()) return Errno::Perm;
-        spans.push_back({a.pages, a.offset, a.length()});
-    }
+    if (const Errno e = src->iopt.spans(src_iova, length, spans); e != Errno::Ok) return e;
+    Ioas* dst = find_ioas(dst_ioas_id);
+    if (!dst) return Errno::NoEnt;
     return dst->iopt.map_spans(spans, prot_of(flags), flags & kFixedIova, dst_iova);
 }
 
@@ -106,7 +109,7 @@ Errno Context::ioas_iova_ranges(uint32_t ioas_id, uint32_t& num_iovas, std::vect
                                 uint64_t& out_iova_alignment) {
     Ioas* a = find_ioas(ioas_id);
     if (!a) return Errno::NoEnt;
-    const std::vector<IovaRange> ranges = a->iopt.usable_ranges();
+    const std::vector<IovaRange> ranges = a->iopt.iova_ranges();
     out_iova_alignment = a->iopt.iova_alignment();
     const uint32_t room = num_iovas;
     num_iovas = uint32_t(ranges.size());
@@ -120,33 +123,32 @@ Errno Context::ioas_allow_iovas(uint32_t ioas_id, const std::vector<IovaRange>& 
     return a->iopt.allow(allowed);
 }
 
-// RLIMIT_MODE is the context's and changes only while it holds no objects (EBUSY);
-// HUGE_PAGES belongs to an IOAS.
+// RLIMIT_MODE is the context's and changes only while it holds no objects (EBUSY,
+// checked before the value); HUGE_PAGES belongs to an IOAS (iommufd_option_rlimit_mode,
+// iommufd_ioas_option). The caller is taken to have CAP_SYS_RESOURCE.
 Errno Context::option(uint32_t option_id, uint32_t op, uint32_t object_id, uint64_t& val64) {
-    if (op != kOptionSet && op != kOptionGet) return Errno::OpNotSupp;
-    switch (option_id) {
-        case kOptionRlimitMode:
-            if (object_id != 0) return Errno::Inval;
-            if (op == kOptionGet) {
-                val64 = uint64_t(mode_);
-                return Errno::Ok;
-            }
-            if (val64 > 1) return Errno::Inval;
-            if (!ids_.empty()) return Errno::Busy;
-            mode_ = RlimitMode(val64);
+    if (option_id == kOptionRlimitMode) {
+        if (object_id != 0) return Errno::OpNotSupp;
+        if (op == kOptionGet) {
+            val64 = uint64_t(mode_);
             return Errno::Ok;
-        case kOptionHugePages: {
-            Ioas* a = find_ioas(object_id);
-            if (!a) return Errno::NoEnt;
-            if (op == kOptionGet) {
-                val64 = a->iopt.large_pages();
-                return Errno::Ok;
-            }
-            if (val64 > 1) return Errno::Inval;
-            return a->iopt.set_large_pages(val64 == 1);
         }
-        default: return Errno::OpNotSupp;
+        if (op != kOptionSet) return Errno::OpNotSupp;
+        if (!ids_.empty()) return Errno::Busy;
+        if (val64 > 1) return Errno::Inval;
+        mode_ = RlimitMode(val64);
+        return Errno::Ok;
     }
+    if (option_id != kOptionHugePages) return Errno::OpNotSupp;
+    Ioas* a = find_ioas(object_id);
+    if (!a) return Errno::NoEnt;
+    if (op == kOptionGet) {
+        val64 = a->iopt.large_pages();
+        return Errno::Ok;
+    }
+    if (op != kOptionSet) return Errno::OpNotSupp;
+    if (val64 > 1) return Errno::Inval;
+    return a->iopt.set_large_pages(val64 == 1);
 }
 
 Errno Context::access_pin(uint32_t ioas_id, uint64_t iova, uint64_t length, bool write,

@@ -19,16 +19,17 @@ uint64_t lowest_bit(uint64_t v) { return v & (~v + 1); }
 
 }  // namespace
 
-uint64_t IoPagetable::iova_alignment() const {
-    uint64_t align = kPageSize;
-    for (const Domain* d : domains_) align = std::max(align, lowest_bit(d->page_sizes()));
+uint64_t IoPagetable::alignment(const std::vector<Domain*>& domains, bool large_pages) {
+    uint64_t align = large_pages ? 1 : kPageSize;
+    for (const Domain* d : domains) align = std::max(align, lowest_bit(d->page_sizes()));
     return align;
 }
 
-bool IoPagetable::in_allowed(uint64_t start, uint64_t last) const {
-    if (allowed_.empty()) return true;
-    return std::any_of(allowed_.begin(), allowed_.end(),
-                       [&](const IovaRange& r) { return r.start <= start && last <= r.last; });
+// iopt_check_iova_alignment: every area conforms to a raised alignment.
+bool IoPagetable::areas_aligned(uint64_t align) const {
+    for (const auto& [iova, a] : areas_)
+        if ((a.iova | a.length() | a.offset % kPageSize) & (align - 1)) return false;
+    return true;
 }
 
 bool IoPagetable::hits_reserved(uint64_t start, uint64_t last) const {
@@ -37,50 +38,78 @@ bool IoPagetable::hits_reserved(uint64_t start, uint64_t last) const {
     });
 }
 
-// Whether an area's pages meet the pages of [start, last].
 bool IoPagetable::hits_area(uint64_t start, uint64_t last) const {
-    start &= ~(kPageSize - 1);
-    last |= kPageSize - 1;
     auto it = areas_.upper_bound(last);
-    if (it == areas_.begin()) return false;
-    --it;
-    return it->second.page_last() >= start;
+    return it != areas_.begin() && std::prev(it)->second.last >= start;
 }
 
-// Automatic IOVA (io_pagetable.c iopt_alloc_iova): aligned to the largest power of two
-// not above the length that the user address is also aligned to, at least the IOAS's
-// alignment, keeping the user address's offset within its page; the lowest fit in
+// The gaps of [lo, hi] between reserved regions and areas, ascending.
+std::vector<IovaRange> IoPagetable::holes(uint64_t lo, uint64_t hi) const {
+    std::vector<IovaRange> used;
+    for (const Reserved& r : reserved_)
+        if (overlaps(lo, hi, r.range.start, r.range.last)) used.push_back(r.range);
+    auto it = areas_.upper_bound(lo);
+    if (it != areas_.begin() && std::prev(it)->second.last >= lo) --it;
+    for (; it != areas_.end() && it->first <= hi; ++it) used.push_back({it->second.iova, it->second.last});
+    std::sort(used.begin(), used.end(), [](const IovaRange& a, const IovaRange& b) { return a.start < b.start; });
+    std::vector<IovaRange> out;
+    uint64_t at = lo;
+    for (const IovaRange& u : used) {
+        if (u.start > at) out.push_back({at, std::min(u.start - 1, hi)});
+        if (u.last >= hi) return out;
+        at = std::max(at, u.last + 1);
+    }
+    out.push_back({at, hi});
+    return out;
+}
+
+namespace {
+// __alloc_iova_check_range: the aligned start that fits `length` in [start, last].
+bool fit(uint64_t start, uint64_t last, uint64_t length, uint64_t align, uint64_t page_offset,
+         uint64_t& at) {
+    uint64_t aligned = 0;
+    if (__builtin_add_overflow(start, align - 1, &aligned)) return false;
+    aligned = (aligned & ~(align - 1)) | page_offset;
+    if (aligned >= last || last - aligned < length - 1) return false;
+    at = aligned;
+    return true;
+}
+constexpr uint64_t kHugePage = uint64_t(1) << 21;  // HPAGE_SIZE (x86, THP enabled)
+}  // namespace
+
+// Automatic IOVA (iopt_alloc_iova): aligned to the largest power of two not above the
+// length that the user address is also aligned to, capped at a huge page, keeping the
+// address's offset in its page; EINVAL below the IOAS's alignment; the lowest fit in
 // [4 KiB, 2^64 - 4 KiB] inside the allowed ranges, clear of areas and reserved regions.
-Errno IoPagetable::alloc_iova(uint64_t user_addr, uint64_t length, uint64_t& iova) const {
-    const uint64_t page_offset = user_addr % kPageSize;
+Errno IoPagetable::alloc_iova(uint64_t addr, uint64_t length, uint64_t& iova) const {
+    if (length == 0 || length >= kMax / 2) return Errno::Overflow;
+    const uint64_t page_offset = addr % kPageSize;
     uint64_t align = roundup_pow2(length);
-    if (const uint64_t page_addr = user_addr - page_offset)
-        align = std::min(align, lowest_bit(page_addr));
-    align = std::max(align, iova_alignment());
-    std::vector<IovaRange> spans = allowed_.empty() ? std::vector<IovaRange>{{0, kMax}} : allowed_;
+    if (addr) align = std::min(align, lowest_bit(addr));
+    align = std::min(align, kHugePage);
+    if (align < iova_alignment()) return Errno::Inval;
+    const uint64_t lo = kPageSize, hi = kMax - kPageSize;
+    std::vector<IovaRange> spans;
+    for (const IovaRange& r : allowed_.empty() ? std::vector<IovaRange>{{lo, hi}} : allowed_)
+        if (overlaps(r.start, r.last, lo, hi)) spans.push_back({std::max(r.start, lo), std::min(r.last, hi)});
     for (const IovaRange& span : spans) {
-        uint64_t at = std::max<uint64_t>(span.start, kPageSize);
-        const uint64_t end = std::min(span.last, kMax - kPageSize);
-        while (at <= end) {
-            const uint64_t start = ((at + align - 1) & ~(align - 1)) | page_offset;
-            if (start < at || start > end || end - start < length - 1) break;
-            const uint64_t last = start + length - 1;
-            // Skip past whatever is in the way, else this is it.
-            uint64_t next = 0;
-            for (const Reserved& r : reserved_)
-                if (overlaps(start, last, r.range.start, r.range.last)) next = std::max(next, r.range.last);
-            auto it = areas_.upper_bound(last | (kPageSize - 1));
-            if (it != areas_.begin() && std::prev(it)->second.page_last() >= (start & ~(kPageSize - 1)))
-                next = std::max(next, std::prev(it)->second.page_last());
-            if (next == 0) {
-                iova = start;
-                return Errno::Ok;
-            }
-            if (next == kMax) break;
-            at = next + 1;
+        uint64_t start = 0;
+        if (!fit(span.start, span.last, length, align, page_offset, start)) continue;
+        for (const IovaRange& hole : holes(start, span.last)) {
+            if (fit(hole.start, hole.last, length, align, page_offset, iova)) return Errno::Ok;
         }
     }
     return Errno::NoSpc;
+}
+
+// iopt_check_iova: a fixed IOVA.
+Errno IoPagetable::check_iova(uint64_t iova, uint64_t length) const {
+    if (iova & (iova_alignment() - 1)) return Errno::Inval;
+    uint64_t last = 0;
+    if (__builtin_add_overflow(iova, length - 1, &last)) return Errno::Overflow;
+    if (hits_reserved(iova, last)) return Errno::Inval;
+    if (hits_area(iova, last)) return Errno::Exist;
+    return Errno::Ok;
 }
 
 Errno IoPagetable::map(std::shared_ptr<Pages> pages, uint64_t offset, uint64_t length,
@@ -88,39 +117,31 @@ Errno IoPagetable::map(std::shared_ptr<Pages> pages, uint64_t offset, uint64_t l
     return map_spans({{std::move(pages), offset, length}}, prot, fixed, iova);
 }
 
+// iopt_alloc_area_pages + iopt_insert_area + iopt_fill_domains_pages.
 Errno IoPagetable::map_spans(const std::vector<PagesSpan>& spans, unsigned prot, bool fixed,
                              uint64_t& iova) {
     uint64_t length = 0;
-    for (const PagesSpan& s : spans) {
-        if (s.length == 0) return Errno::Inval;
+    for (const PagesSpan& s : spans)
         if (__builtin_add_overflow(length, s.length, &length)) return Errno::Overflow;
-    }
-    if (length == 0) return Errno::Inval;
-    const uint64_t offset = spans.front().offset;
-    if (fixed) {
-        uint64_t last = 0;
-        if (__builtin_add_overflow(iova, length - 1, &last)) return Errno::Overflow;
-        // Aligned to the IOAS, with the user address's offset within its page.
-        if (iova % iova_alignment() != offset % kPageSize % iova_alignment() ||
-            iova % kPageSize != offset % kPageSize)
-            return Errno::Inval;
-        if (hits_reserved(iova, last) || !in_allowed(iova, last)) return Errno::Inval;
-        if (hits_area(iova, last)) return Errno::Exist;
-    } else if (const Errno e = alloc_iova(spans.front().pages->start() + offset, length, iova);
-               e != Errno::Ok) {
-        return e;
+    const uint64_t align = iova_alignment();
+    if (length == 0 || (length & (align - 1))) return Errno::Inval;
+    const PagesSpan& first = spans.front();
+    const Errno e = fixed ? check_iova(iova, length) : alloc_iova(first.pages->start() + first.offset, length, iova);
+    if (e != Errno::Ok) return e;
+    for (const PagesSpan& s : spans) {
+        if ((prot & kWrite) && !s.pages->writable()) return Errno::Perm;
+        if ((s.offset % kPageSize) & (align - 1)) return Errno::Inval;
     }
     uint64_t at = iova;
-    for (size_t i = 0; i < spans.size(); ++i) {
-        const PagesSpan& s = spans[i];
+    for (const PagesSpan& s : spans) {
         Area a{at, at + s.length - 1, s.pages, s.offset, prot};
-        if (const Errno e = pin_and_fill(a); e != Errno::Ok) {
+        if (const Errno err = pin_and_fill(a); err != Errno::Ok) {
             for (uint64_t undo = iova; undo < at;) {  // the spans mapped so far
                 auto it = areas_.find(undo);
                 undo = it->second.last + 1;
                 remove(it);
             }
-            return e;
+            return err;
         }
         areas_.emplace(a.iova, a);
         at += s.length;
@@ -192,19 +213,14 @@ Errno IoPagetable::unmap(uint64_t iova, uint64_t length, uint64_t& unmapped) {
     if (length == 0) return Errno::Inval;
     uint64_t last = 0;
     if (__builtin_add_overflow(iova, length - 1, &last)) return Errno::Overflow;
-    auto first = areas_.lower_bound(iova);
-    if (first != areas_.begin() && std::prev(first)->second.last >= iova) return Errno::NoEnt;
-    auto end = first;
-    while (end != areas_.end() && end->first <= last) {
-        if (end->second.last > last) return Errno::NoEnt;  // cuts an area
-        ++end;
+    for (;;) {
+        auto it = areas_.upper_bound(iova);
+        if (it != areas_.begin() && std::prev(it)->second.last >= iova) --it;
+        if (it == areas_.end() || it->first > last) return Errno::Ok;
+        if (it->first < iova || it->second.last > last) return Errno::NoEnt;
+        unmapped += it->second.length();
+        remove(it);
     }
-    if (first == end) return Errno::NoEnt;
-    while (first != end) {
-        unmapped += first->second.length();
-        remove(first++);
-    }
-    return Errno::Ok;
 }
 
 Errno IoPagetable::unmap_all(uint64_t& unmapped) {
@@ -216,56 +232,53 @@ Errno IoPagetable::unmap_all(uint64_t& unmapped) {
     return Errno::Ok;
 }
 
-Errno IoPagetable::covering(uint64_t iova, uint64_t length, std::vector<Area>& out) const {
+Errno IoPagetable::spans(uint64_t iova, uint64_t length, std::vector<PagesSpan>& out) const {
     out.clear();
-    uint64_t last = 0;
     if (length == 0) return Errno::Inval;
+    uint64_t last = 0;
     if (__builtin_add_overflow(iova, length - 1, &last)) return Errno::Overflow;
-    uint64_t want = iova;
-    for (auto it = areas_.find(iova); it != areas_.end() && it->first == want; ++it) {
-        if (it->second.last > last) return Errno::NoEnt;
-        out.push_back(it->second);
-        if (it->second.last == last) return Errno::Ok;
-        want = it->second.last + 1;
+    auto it = areas_.upper_bound(iova);
+    if (it == areas_.begin() || std::prev(it)->second.last < iova) return Errno::NoEnt;
+    --it;
+    for (uint64_t at = iova;;) {
+        const Area& a = it->second;
+        const uint64_t end = std::min(last, a.last);
+        out.push_back({a.pages, a.offset + (at - a.iova), end - at + 1});
+        if (end == last) return Errno::Ok;
+        at = end + 1;
+        if (++it == areas_.end() || it->first != at) {
+            out.clear();
+            return Errno::NoEnt;
+        }
     }
-    out.clear();
-    return Errno::NoEnt;
 }
 
-std::vector<IovaRange> IoPagetable::usable_ranges() const {
-    std::vector<IovaRange> out = allowed_.empty() ? std::vector<IovaRange>{{0, kMax}} : allowed_;
-    for (const Reserved& r : reserved_) {
-        std::vector<IovaRange> next;
-        for (const IovaRange& s : out) {
-            if (!overlaps(s.start, s.last, r.range.start, r.range.last)) {
-                next.push_back(s);
-                continue;
-            }
-            if (s.start < r.range.start) next.push_back({s.start, r.range.start - 1});
-            if (s.last > r.range.last) next.push_back({r.range.last + 1, s.last});
-        }
-        out.swap(next);
+std::vector<IovaRange> IoPagetable::iova_ranges() const {
+    std::vector<IovaRange> out;
+    uint64_t at = 0;
+    std::vector<IovaRange> used;
+    for (const Reserved& r : reserved_) used.push_back(r.range);
+    std::sort(used.begin(), used.end(), [](const IovaRange& a, const IovaRange& b) { return a.start < b.start; });
+    for (const IovaRange& u : used) {
+        if (u.start > at) out.push_back({at, u.start - 1});
+        if (u.last == kMax) return out;
+        at = std::max(at, u.last + 1);
     }
-    std::sort(out.begin(), out.end(), [](const IovaRange& a, const IovaRange& b) { return a.start < b.start; });
+    out.push_back({at, kMax});
     return out;
 }
 
+// iommufd_ioas_load_iovas + iopt_set_allow_iova.
 Errno IoPagetable::allow(const std::vector<IovaRange>& ranges) {
-    std::vector<IovaRange> sorted = ranges;
-    std::sort(sorted.begin(), sorted.end(), [](const IovaRange& a, const IovaRange& b) { return a.start < b.start; });
-    for (size_t i = 0; i < sorted.size(); ++i) {
-        if (sorted[i].start > sorted[i].last) return Errno::Inval;
-        if (i && sorted[i].start <= sorted[i - 1].last) return Errno::Inval;
-        if (hits_reserved(sorted[i].start, sorted[i].last)) return Errno::AddrInUse;
+    for (size_t i = 0; i < ranges.size(); ++i) {
+        if (ranges[i].start >= ranges[i].last) return Errno::Inval;
+        for (size_t j = 0; j < i; ++j)
+            if (overlaps(ranges[i].start, ranges[i].last, ranges[j].start, ranges[j].last)) return Errno::Inval;
     }
-    const std::vector<IovaRange> old = allowed_;
-    allowed_ = sorted;
-    for (const auto& [start, a] : areas_) {
-        if (!in_allowed(a.iova, a.last)) {
-            allowed_ = old;
-            return Errno::Busy;
-        }
-    }
+    for (const IovaRange& r : ranges)
+        if (hits_reserved(r.start, r.last)) return Errno::AddrInUse;
+    allowed_ = ranges;
+    std::sort(allowed_.begin(), allowed_.end(), [](const IovaRange& a, const IovaRange& b) { return a.start < b.start; });
     return Errno::Ok;
 }
 
@@ -340,13 +353,20 @@ void IoPagetable::drop_pins_of(const Area& a) {
 }
 
 Errno IoPagetable::set_large_pages(bool enable) {
-    if (!enable && large_pages_ && !domains_.empty() && !areas_.empty()) return Errno::Inval;
+    if (!enable && large_pages_) {
+        if (!domains_.empty() && !areas_.empty()) return Errno::Inval;
+        if (!areas_aligned(alignment(domains_, false))) return Errno::AddrInUse;
+    }
     large_pages_ = enable;
     return Errno::Ok;
 }
 
-// Pins every area if this is the first domain, and maps each into `d`; all or nothing.
+// iopt_table_add_domain: pins every area if this is the first domain, and maps each
+// into `d`; all or nothing.
 Errno IoPagetable::attach(Domain& d) {
+    const uint64_t align = std::max(lowest_bit(d.page_sizes()), iova_alignment());
+    if (align > kPageSize) return Errno::Inval;
+    if (!areas_aligned(align)) return Errno::AddrInUse;
     const bool first = domains_.empty();
     for (auto it = areas_.begin(); it != areas_.end(); ++it) {
         const Area& a = it->second;

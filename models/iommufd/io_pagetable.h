@@ -3,8 +3,9 @@
 // the ranges user space allows, and the domains every area is mapped into.
 //
 // Ranges are inclusive [start, last], as in Linux, so the top of the 64-bit space is
-// expressible. Areas are never split: an unmap must cover whole areas. Occupancy is by
-// IOVA page (an area with a sub-page offset still takes its whole pages).
+// expressible. Areas are never split: an unmap must cover whole areas. An IOAS without
+// domains has no alignment (areas are byte ranges); each domain raises it to its
+// smallest page, and so does turning large pages off (iopt_calculate_iova_alignment).
 #pragma once
 
 #include <cstdint>
@@ -30,10 +31,8 @@ struct Area {
     uint64_t length() const { return last - iova + 1; }
     uint64_t first_page() const { return offset / kPageSize; }
     uint64_t last_page() const { return (offset + length() - 1) / kPageSize; }
-    // The IOVA pages the area occupies: domains map whole pages, so two areas never
-    // share one even when their bytes do not overlap.
+    // The IOVA of the area's first page (areas in a domain are page-aligned).
     uint64_t page_iova() const { return iova & ~(kPageSize - 1); }
-    uint64_t page_last() const { return last | (kPageSize - 1); }
 };
 
 // A run of user pages to map: `length` bytes of `pages` from byte `offset`.
@@ -45,26 +44,30 @@ struct PagesSpan {
 class IoPagetable {
 public:
     // Maps `length` bytes of `pages` from byte `offset` at a fixed or allocated IOVA:
-    // EINVAL misaligned or reserved, EEXIST over an area, ENOSPC no room, EOVERFLOW;
-    // with domains attached the pages are pinned (EFAULT, ENOMEM) and mapped.
+    // EINVAL misaligned (IOVA, length or the user address's page offset against the
+    // IOAS's alignment) or reserved, EEXIST over an area, ENOSPC no room, EOVERFLOW,
+    // EPERM writable over read-only pages; with domains attached the pages are pinned
+    // (EFAULT, ENOMEM) and mapped.
     Errno map(std::shared_ptr<Pages> pages, uint64_t offset, uint64_t length, unsigned prot,
               bool fixed, uint64_t& iova);
     // Maps the spans back to back, one area each, as one range (iopt_map_pages, what
     // IOAS_COPY does with the source's areas); all or nothing.
     Errno map_spans(const std::vector<PagesSpan>& spans, unsigned prot, bool fixed, uint64_t& iova);
-    // Removes the areas inside [iova, iova + length): ENOENT when the range cuts an
-    // area or holds none. `unmapped` is the bytes removed.
+    // Removes the areas in [iova, iova + length), lowest first (iopt_unmap_iova_range):
+    // at an area the range cuts, ENOENT, with the areas before it already gone.
+    // `unmapped` is the bytes removed; a range with no area is not an error here.
     Errno unmap(uint64_t iova, uint64_t length, uint64_t& unmapped);
     Errno unmap_all(uint64_t& unmapped);
-    // The areas exactly covering [iova, iova + length), contiguous (IOAS_COPY's
-    // source): ENOENT otherwise.
-    Errno covering(uint64_t iova, uint64_t length, std::vector<Area>& out) const;
+    // The pages behind [iova, iova + length), one span per area, the first and last
+    // possibly partial (iopt_get_pages): ENOENT unless contiguous areas cover it.
+    Errno spans(uint64_t iova, uint64_t length, std::vector<PagesSpan>& out) const;
 
-    // Allowed ranges minus reserved regions, ascending (IOAS_IOVA_RANGES).
-    std::vector<IovaRange> usable_ranges() const;
-    // Replaces the allowed ranges (empty: everything): EADDRINUSE when one intersects a
-    // reserved region, EBUSY when an area would fall outside, EINVAL when unordered
-    // or overlapping.
+    // The holes between reserved regions, ascending (IOAS_IOVA_RANGES; allowed
+    // ranges do not narrow them).
+    std::vector<IovaRange> iova_ranges() const;
+    // Replaces the allowed ranges (empty: everything): EINVAL for a range with
+    // start >= last or overlapping another, EADDRINUSE when one intersects a reserved
+    // region. Areas already outside them stay.
     Errno allow(const std::vector<IovaRange>& ranges);
     // A reserved region of `owner` (a device's MSI window, a host bridge window):
     // EADDRINUSE over an area or outside... any area it would cover.
@@ -81,26 +84,32 @@ public:
     // (the access's unmap callback unpins, as Linux asks of every access).
     Errno access_unpin(uint64_t pin);
 
-    // Maps every area into a newly attached domain (pinning them if it is the first);
-    // detaching unmaps, and the last detach unpins.
+    // Maps every area into a newly attached domain (pinning them if it is the first):
+    // EINVAL for a domain whose smallest page exceeds 4 KiB, EADDRINUSE when an area is
+    // not aligned to it. Detaching unmaps, and the last detach unpins.
     Errno attach(Domain& d);
     void detach(Domain& d);
     bool has_domains() const { return !domains_.empty(); }
     // IOMMU_OPTION_HUGE_PAGES: with large pages (the default) an area maps into each
     // domain with the largest pages its IOVA, frames and the domain allow; disabling
-    // them is EINVAL once a domain holds mappings (iopt_disable_large_pages).
+    // them is EINVAL once a domain holds mappings (iopt_disable_large_pages) and
+    // EADDRINUSE when an area is not page-aligned.
     Errno set_large_pages(bool enable);
     bool large_pages() const { return large_pages_; }
-    // The smallest page any attached domain supports (4 KiB with none): IOVAs and
-    // lengths of fixed maps must be aligned to it.
-    uint64_t iova_alignment() const;
+    // What IOVAs, lengths and page offsets must be aligned to: 1 with no domain and
+    // large pages on; at least each domain's smallest page, and 4 KiB with large
+    // pages off.
+    uint64_t iova_alignment() const { return alignment(domains_, large_pages_); }
     const std::map<uint64_t, Area>& areas() const { return areas_; }
 
 private:
-    bool in_allowed(uint64_t start, uint64_t last) const;
+    static uint64_t alignment(const std::vector<Domain*>& domains, bool large_pages);
+    bool areas_aligned(uint64_t align) const;
     bool hits_reserved(uint64_t start, uint64_t last) const;
     bool hits_area(uint64_t start, uint64_t last) const;
+    std::vector<IovaRange> holes(uint64_t lo, uint64_t hi) const;
     Errno alloc_iova(uint64_t user_addr, uint64_t length, uint64_t& iova) const;
+    Errno check_iova(uint64_t iova, uint64_t length) const;
     Errno fill(const Area& a, Domain& d);
     uint64_t leaf_size(const Area& a, const Domain& d, uint64_t page, uint64_t iova) const;
     Errno pin_and_fill(const Area& a);

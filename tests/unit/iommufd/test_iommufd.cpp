@@ -75,10 +75,26 @@ TEST_CASE("iommufd: IOAS_MAP flag and argument checks", "[iommufd]") {
     CHECK(r.ctx.ioas_map(r.ioas, kFixedIova, Rig::kBuf, 4096, iova) == Errno::Inval);
     CHECK(r.ctx.ioas_map(r.ioas, kReadable, Rig::kBuf, 0, iova) == Errno::Inval);
     CHECK(r.ctx.ioas_map(r.ioas, kReadable, ~uint64_t(0) - 4095, 8192, iova) == Errno::Overflow);
+    CHECK(r.ctx.ioas_map(r.ioas, kReadable, Rig::kBuf, ~uint64_t(0), iova) == Errno::Overflow);
     CHECK(r.ctx.ioas_map(7, kReadable, Rig::kBuf, 4096, iova) == Errno::NoEnt);
-    iova = 0x1001;  // misaligned fixed IOVA
-    CHECK(r.map_fixed(iova, 4096) == Errno::Inval);
     CHECK(r.map_fixed(~uint64_t(0) - 4095, 8192) == Errno::Overflow);
+    // Without a domain an IOAS has no alignment: any byte range maps...
+    REQUIRE(r.map_fixed(0x1001, 0x10, Rig::kBuf + 0x80) == Errno::Ok);
+    CHECK(r.ctx.iopt(r.ioas)->iova_alignment() == 1);
+    uint64_t off = 0;  // HUGE_PAGES off means 4 KiB alignment, which that area lacks
+    CHECK(r.ctx.option(kOptionHugePages, kOptionSet, r.ioas, off) == Errno::AddrInUse);
+    // ...but a domain cannot take such an area (iopt_check_iova_alignment).
+    uint32_t dev = 0;
+    REQUIRE(r.ctx.bind(r.dev, dev) == Errno::Ok);
+    CHECK(r.ctx.attach(dev, r.ioas) == Errno::AddrInUse);
+    REQUIRE(r.unmap(0x1001, 0x10) == Errno::Ok);
+    REQUIRE(r.ctx.attach(dev, r.ioas) == Errno::Ok);
+    CHECK(r.ctx.iopt(r.ioas)->iova_alignment() == 4096);
+    CHECK(r.map_fixed(0x1001, 4096) == Errno::Inval);                   // IOVA
+    CHECK(r.map_fixed(0x1000, 0x1800) == Errno::Inval);                 // length
+    CHECK(r.map_fixed(0x1000, 4096, Rig::kBuf + 0x80) == Errno::Inval);  // page offset
+    CHECK(r.map(Rig::kBuf + 0x80, 4096, iova) == Errno::Inval);          // automatic too
+    CHECK(r.map_fixed(0x1000, 4096) == Errno::Ok);
 }
 
 TEST_CASE("iommufd: overlapping fixed maps are EEXIST, neighbours are fine", "[iommufd]") {
@@ -97,11 +113,15 @@ TEST_CASE("iommufd: unmap takes whole areas, reports their length, never splits"
     REQUIRE(r.map_fixed(0x104000, 0x4000) == Errno::Ok);
     uint64_t n = 0;
     CHECK(r.unmap(0x101000, 0x1000) == Errno::NoEnt);     // part of an area
-    CHECK(r.unmap(0x100000, 0x6000) == Errno::NoEnt);     // cuts the second area
     CHECK(r.unmap(0x200000, 0x1000) == Errno::NoEnt);     // nothing there
     CHECK(r.unmap(0x100000, 0, &n) == Errno::Inval);
-    CHECK(r.unmap(0x0f0000, 0x20000, &n) == Errno::Ok);   // covers both, with room around
-    CHECK(n == 0x8000);
+    CHECK(r.unmap(0x100000, ~uint64_t(0), &n) == Errno::Overflow);
+    CHECK(r.ctx.iopt(r.ioas)->areas().size() == 2);
+    // Lowest area first: the first goes, then the cut second one stops the unmap.
+    CHECK(r.unmap(0x100000, 0x6000) == Errno::NoEnt);
+    CHECK(r.ctx.iopt(r.ioas)->areas().size() == 1);
+    CHECK(r.unmap(0x0f0000, 0x20000, &n) == Errno::Ok);   // covers it, with room around
+    CHECK(n == 0x4000);
     CHECK(r.unmap(0x100000, 0x8000) == Errno::NoEnt);     // gone
 }
 
@@ -121,9 +141,12 @@ TEST_CASE("iommufd: automatic IOVAs are aligned like the user address and keep i
           "[iommufd]") {
     Rig r;
     uint64_t iova = 0;
+    REQUIRE(r.map(Rig::kBuf + 256 * MiB, 64 * MiB, iova) == Errno::Ok);
+    CHECK(iova == 2 * MiB);  // alignment stops at a huge page: the first 2 MiB boundary
+    uint64_t n = 0;
+    REQUIRE(r.unmap(iova, 64 * MiB, &n) == Errno::Ok);
     REQUIRE(r.map(Rig::kBuf, MiB, iova) == Errno::Ok);  // user VA aligned far beyond 1 MiB
-    CHECK(iova != 0);
-    CHECK(iova % MiB == 0);
+    CHECK(iova == MiB);
     REQUIRE(r.map(Rig::kBuf + 2 * MiB + 0x3000, 64 * 1024, iova) == Errno::Ok);
     CHECK(iova % 0x1000 == 0);  // the user address is only 4 KiB aligned
     REQUIRE(r.map(Rig::kBuf + 4 * MiB + 0x123, 0x100, iova) == Errno::Ok);
@@ -180,9 +203,13 @@ TEST_CASE("iommufd: allowed IOVAs confine automatic IOVAs, reserved or busy rang
     CHECK(iova >= 0x1000'0000);
     CHECK(iova + 0x4000 - 1 <= 0x1000'ffff);
     CHECK(r.map(Rig::kBuf, 0x20000, iova) == Errno::NoSpc);  // larger than what is allowed
-    CHECK(r.map_fixed(0x2000'0000, 0x1000) == Errno::Inval);  // outside the allowed range
-    // The mapped area must stay allowed.
-    CHECK(r.ctx.ioas_allow_iovas(r.ioas, {{0x2000'0000, 0x2000'ffff}}) == Errno::Busy);
+    // Allowed ranges steer automatic IOVAs only: a fixed one may lie outside, and
+    // areas outside a new allowed set stay (iopt_check_iova, iopt_set_allow_iova).
+    CHECK(r.map_fixed(0x2000'0000, 0x1000) == Errno::Ok);
+    CHECK(r.ctx.ioas_allow_iovas(r.ioas, {{0x3000'0000, 0x3000'ffff}}) == Errno::Ok);
+    CHECK(r.ctx.iopt(r.ioas)->areas().size() == 2);
+    CHECK(r.ctx.ioas_allow_iovas(r.ioas, {{0x5000, 0x5000}}) == Errno::Inval);  // start >= last
+    CHECK(r.ctx.ioas_allow_iovas(r.ioas, {{0x5000, 0x8fff}, {0x8000, 0x9fff}}) == Errno::Inval);
     CHECK(r.ctx.ioas_allow_iovas(r.ioas, {}) == Errno::Ok);  // everything again
 }
 
@@ -195,8 +222,14 @@ TEST_CASE("iommufd: IOAS_COPY shares the source's pages, they are pinned once", 
     REQUIRE(r.map(Rig::kBuf, 0x10000, src_iova) == Errno::Ok);
     const uint64_t charged = r.user.locked_pages;
     CHECK(charged == 16);
-    CHECK(r.ctx.ioas_copy(dst, r.ioas, kReadable, src_iova + 0x1000, 0x1000, dst_iova) == Errno::NoEnt);
     CHECK(r.ctx.ioas_copy(dst, r.ioas, kReadable, src_iova, 0x20000, dst_iova) == Errno::NoEnt);
+    CHECK(r.ctx.ioas_copy(dst, r.ioas, kReadable, src_iova - 0x1000, 0x2000, dst_iova) == Errno::NoEnt);
+    // Part of an area copies too (iopt_get_pages takes partial areas).
+    REQUIRE(r.ctx.ioas_copy(dst, r.ioas, kReadable, src_iova + 0x1000, 0x1000, dst_iova) == Errno::Ok);
+    const Area& part = r.ctx.iopt(dst)->areas().at(dst_iova);
+    CHECK(part.pages->frame(part.first_page()) == *r.proc.frame(Rig::kBuf + 0x1000));
+    uint64_t removed = 0;
+    REQUIRE(r.ctx.ioas_unmap(dst, dst_iova, 0x1000, removed) == Errno::Ok);
     CHECK(r.ctx.ioas_copy(dst, r.ioas, 1u << 5, src_iova, 0x10000, dst_iova) == Errno::OpNotSupp);
     REQUIRE(r.ctx.ioas_copy(dst, r.ioas, kReadable, src_iova, 0x10000, dst_iova) == Errno::Ok);
     // A second device on the destination: the same pages, no new charge.
@@ -228,7 +261,7 @@ TEST_CASE("iommufd: OPTION RLIMIT_MODE and HUGE_PAGES", "[iommufd]") {
     CHECK(ctx.option(kOptionRlimitMode, kOptionGet, 0, v) == Errno::Ok);
     CHECK(v == 0);  // per-user by default
     v = 1;
-    CHECK(ctx.option(kOptionRlimitMode, kOptionSet, 1, v) == Errno::Inval);  // not an object option
+    CHECK(ctx.option(kOptionRlimitMode, kOptionSet, 1, v) == Errno::OpNotSupp);  // not an object option
     CHECK(ctx.option(kOptionRlimitMode, kOptionSet, 0, v) == Errno::Ok);
     CHECK(ctx.rlimit_mode() == RlimitMode::PerProcess);
     v = 2;
@@ -239,6 +272,9 @@ TEST_CASE("iommufd: OPTION RLIMIT_MODE and HUGE_PAGES", "[iommufd]") {
     REQUIRE(ctx.ioas_alloc(ioas) == Errno::Ok);
     v = 0;
     CHECK(ctx.option(kOptionRlimitMode, kOptionSet, 0, v) == Errno::Busy);  // objects exist
+    v = 7;
+    CHECK(ctx.option(kOptionRlimitMode, kOptionSet, 0, v) == Errno::Busy);  // before the value
+    CHECK(ctx.option(kOptionHugePages, 5, 42, v) == Errno::NoEnt);          // the object first
     CHECK(ctx.option(kOptionHugePages, kOptionGet, ioas, v) == Errno::Ok);
     CHECK(v == 1);
     v = 0;
