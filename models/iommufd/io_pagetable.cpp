@@ -311,8 +311,13 @@ Errno IoPagetable::access_pin(uint64_t iova, uint64_t length, bool write, uint64
     for (--it; at <= last; ++it) {
         if (it == areas_.end() || it->second.iova > at || it->second.last < at) return Errno::NoEnt;
         const Area& a = it->second;
-        if (write && !(a.prot & kWrite)) return Errno::Perm;
         const uint64_t end = std::min(last, a.last);
+        // iopt_area_contig_is_aligned: whole pages, so each piece starts on a page
+        // boundary of its pages and, unless it is the last, ends on one.
+        if ((a.offset + (at - a.iova)) % kPageSize != 0 ||
+            (end != last && (a.offset + (a.last - a.iova)) % kPageSize != kPageSize - 1))
+            return Errno::Inval;
+        if (write && !(a.prot & kWrite)) return Errno::Perm;
         pieces.push_back({a.pages, (a.offset + (at - a.iova)) / kPageSize,
                           (a.offset + (end - a.iova)) / kPageSize, a.iova});
         if (end == last) break;

@@ -75,8 +75,10 @@ public:
     void unreserve(const void* owner);
 
     // An in-kernel access pinning [iova, iova + length) (iommufd_access_pin_pages): the
-    // range may run across contiguous areas. EINVAL empty, EOVERFLOW, ENOENT not fully
-    // mapped, EPERM a write pin of an area without write permission; pages are pinned
+    // range may run across contiguous areas. EINVAL empty or not in whole pages of the
+    // areas' user memory (a piece must start on a page boundary and, if another
+    // follows, end on one), EOVERFLOW, ENOENT not fully mapped, EPERM a write pin of an
+    // area without write permission; pages are pinned
     // and charged like a domain's. `frames` gets one frame per 4 KiB page.
     Errno access_pin(uint64_t iova, uint64_t length, bool write, uint64_t& out_pin,
                      std::vector<uint64_t>& frames);

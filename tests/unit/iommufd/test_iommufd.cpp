@@ -417,37 +417,45 @@ TEST_CASE("iommufd access pin: boundaries, page offsets, two contiguous areas, p
     Rig r;
     uint64_t pin = 0;
     std::vector<uint64_t> frames;
-    // Area A: 3 pages of user memory from 0x100 into a page, at IOVA 0x10'0100;
-    // area B right after it, read-only; then a hole.
-    uint64_t a = 0x10'0100;
-    REQUIRE(r.ctx.ioas_map(r.ioas, kReadable | kWriteable | kFixedIova, Rig::kBuf + 0x100, 0x2f00, a) ==
-            Errno::Ok);
-    uint64_t b = 0x10'3000;
-    REQUIRE(r.ctx.ioas_map(r.ioas, kReadable | kFixedIova, Rig::kBuf + 0x10000, 0x2000, b) == Errno::Ok);
+    const uint32_t rw = kReadable | kWriteable | kFixedIova, ro = kReadable | kFixedIova;
+    // Area A: user memory from 0x100 into a page, at IOVA 0x10'0100, ending on a page
+    // boundary of its pages; area B right after it, read-only; then a hole.
+    uint64_t a = 0x10'0100, b = 0x10'3000;
+    REQUIRE(r.ctx.ioas_map(r.ioas, rw, Rig::kBuf + 0x100, 0x2f00, a) == Errno::Ok);
+    REQUIRE(r.ctx.ioas_map(r.ioas, ro, Rig::kBuf + 0x10000, 0x2000, b) == Errno::Ok);
     CHECK(r.ctx.access_pin(r.ioas, 0x10'0100, 0, false, pin, frames) == Errno::Inval);
     CHECK(r.ctx.access_pin(r.ioas, ~uint64_t(0), 2, false, pin, frames) == Errno::Overflow);
     CHECK(r.ctx.access_pin(r.ioas, 0x10'0000, 0x200, false, pin, frames) == Errno::NoEnt);  // before A
     CHECK(r.ctx.access_pin(r.ioas, 0x10'4000, 0x2000, false, pin, frames) == Errno::NoEnt);  // past B
+    // A's first byte is 0x100 into its page: pins need whole pages (EINVAL).
+    CHECK(r.ctx.access_pin(r.ioas, 0x10'0100, 0x2f00, false, pin, frames) == Errno::Inval);
+    CHECK(r.ctx.access_pin(r.ioas, 0x10'1f00, 0x100, false, pin, frames) == Errno::Inval);
     CHECK(r.ctx.access_pin(r.ioas, 0x10'2000, 0x2000, true, pin, frames) == Errno::Perm);   // into B
     CHECK(r.user.locked_pages == 0);  // failures pin nothing
-    // Within A, at its page offset: the pages behind user addresses kBuf .. kBuf + 0x2fff.
-    REQUIRE(r.ctx.access_pin(r.ioas, 0x10'0100, 0x2f00, true, pin, frames) == Errno::Ok);
-    REQUIRE(frames.size() == 3);
-    CHECK(frames[0] == *r.proc.frame(Rig::kBuf));
-    CHECK(frames[2] == *r.proc.frame(Rig::kBuf + 0x2000));
-    CHECK(r.user.locked_pages == 3);
-    // Across A and B: A's last page and B's first.
-    uint64_t both = 0;
-    REQUIRE(r.ctx.access_pin(r.ioas, 0x10'2ff0, 0x20, false, both, frames) == Errno::Ok);
+    // From IOVA 0x10'2000, where A's user memory reaches a page boundary: A's last
+    // page and B's first.
+    REQUIRE(r.ctx.access_pin(r.ioas, 0x10'2000, 0x1100, false, pin, frames) == Errno::Ok);
     REQUIRE(frames.size() == 2);
+    CHECK(frames[0] == *r.proc.frame(Rig::kBuf + 0x2000));
     CHECK(frames[1] == *r.proc.frame(Rig::kBuf + 0x10000));
-    CHECK(r.user.locked_pages == 4);  // A's page was pinned already
+    CHECK(r.user.locked_pages == 2);
+    uint64_t again = 0;
+    REQUIRE(r.ctx.access_pin(r.ioas, 0x10'3000, 0x2000, false, again, frames) == Errno::Ok);
+    CHECK(r.user.locked_pages == 3);  // B's first page was pinned already
+    // An area that ends inside its last page cannot be pinned across into the next.
+    uint64_t e = 0x20'0000, f = 0x20'1800;
+    REQUIRE(r.ctx.ioas_map(r.ioas, rw, Rig::kBuf + 0x40000, 0x1800, e) == Errno::Ok);
+    REQUIRE(r.ctx.ioas_map(r.ioas, rw, Rig::kBuf + 0x50800, 0x800, f) == Errno::Ok);
+    uint64_t no = 0;
+    CHECK(r.ctx.access_pin(r.ioas, 0x20'0000, 0x2000, false, no, frames) == Errno::Inval);
+    CHECK(r.ctx.access_pin(r.ioas, 0x20'0000, 0x1000, false, no, frames) == Errno::Ok);
+    CHECK(r.ctx.access_unpin(r.ioas, no) == Errno::Ok);
     CHECK(r.ctx.access_unpin(r.ioas, pin) == Errno::Ok);
     CHECK(r.ctx.access_unpin(r.ioas, pin) == Errno::NoEnt);
     CHECK(r.user.locked_pages == 2);
     // Unmapping B drops the pin through it (the access's unmap callback unpins).
     uint64_t n = 0;
     REQUIRE(r.ctx.ioas_unmap(r.ioas, 0x10'3000, 0x2000, n) == Errno::Ok);
-    CHECK(r.ctx.access_unpin(r.ioas, both) == Errno::NoEnt);
+    CHECK(r.ctx.access_unpin(r.ioas, again) == Errno::NoEnt);
     CHECK(r.user.locked_pages == 0);
 }
