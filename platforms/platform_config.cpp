@@ -74,7 +74,7 @@ void PlatformConfig::declare(sim::ParamSchema& s, uint32_t devices) {
     s.declare("iommu", binder<iommu::PipelineParams>());
     s.declare("iommu.map", binder<BootMapParams>());
     declare_vtd(s);
-    s.declare("iommufd.vtd", binder<iommufd::vtd::DriverCosts>());
+    s.declare("iommufd.vtd", binder<iommufd::vtd::DriverParams>());
     s.declare("link", binder<pcie::LinkParams>());
     s.declare("dev", binder<pcie::GeneratorParams>());
     for (uint32_t i = 0; i < devices; ++i) {
@@ -95,7 +95,7 @@ PlatformConfig PlatformConfig::read(const sim::Config& cfg) {
     pc.pipeline = sim::read_params<iommu::PipelineParams>(cfg, "iommu");
     pc.vtd = read_vtd(cfg, pc.sim.seed);
     pc.boot_map = read_boot_map(cfg, pc.vtd);
-    pc.driver_costs = sim::read_params<iommufd::vtd::DriverCosts>(cfg, "iommufd.vtd");
+    pc.driver_params = sim::read_params<iommufd::vtd::DriverParams>(cfg, "iommufd.vtd");
     for (uint32_t i = 0; i < pc.topology.devices; ++i) {
         const std::string n = std::to_string(i);
         pc.links.push_back(sim::read_checked<pcie::LinkParams>(cfg, "link" + n, "link"));

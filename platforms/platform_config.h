@@ -50,7 +50,7 @@ struct PlatformConfig {
     iommu::PipelineParams pipeline;
     BootMapParams boot_map;
     VtdConfig vtd;
-    iommufd::vtd::DriverCosts driver_costs;  // [iommufd.vtd]: the mapping engine's driver
+    iommufd::vtd::DriverParams driver_params;  // [iommufd.vtd]: the mapping engine's driver
     std::vector<pcie::LinkParams> links;
     std::vector<pcie::GeneratorParams> devs;
 

@@ -116,7 +116,7 @@ int run_replay(const std::vector<std::string>& args) {
     std::ostream& log = log_file.is_open() ? log_file : std::cout;
     System sys("system", pc);
     sys.preload();
-    ReplayRun replay("iommufd", sys, ops, infos, engine, pc.driver_costs, log);
+    ReplayRun replay("iommufd", sys, ops, infos, engine, pc.driver_params, log);
     TraceRecorder recorder;
     if (!a.record.empty()) {
         recorder.watch(sys);

@@ -19,7 +19,7 @@ bool ok(const std::string& line) { return line.find(" ok") != std::string::npos;
 }  // namespace
 
 ReplayRun::Engine::Engine(System& sys, const std::vector<Replayer::DeviceInfo>& devices,
-                          const iommufd::vtd::DriverCosts& costs)
+                          const iommufd::vtd::DriverParams& costs)
     : machine(*sys.vtd_unit(), sys.memory()),
       table_pages(kTableBase, kTableBytes),
       user_frames(kUserBase, kUserBytes),
@@ -29,7 +29,7 @@ ReplayRun::Engine::Engine(System& sys, const std::vector<Replayer::DeviceInfo>& 
 
 ReplayRun::ReplayRun(sc_core::sc_module_name name, System& sys, std::vector<trace::Op> ops,
                      std::vector<Replayer::DeviceInfo> devices, bool engine,
-                     const iommufd::vtd::DriverCosts& costs, std::ostream& log)
+                     const iommufd::vtd::DriverParams& costs, std::ostream& log)
     : sc_module(name), sys_(sys), ops_(std::move(ops)), infos_(std::move(devices)), log_(log) {
     if (engine) {
         engine_ = std::make_unique<Engine>(sys, infos_, costs);

@@ -45,7 +45,7 @@ public:
     // only DMA (a recording of a run without the mapping engine).
     ReplayRun(sc_core::sc_module_name name, System& sys, std::vector<trace::Op> ops,
               std::vector<Replayer::DeviceInfo> devices, bool engine,
-              const iommufd::vtd::DriverCosts& costs, std::ostream& log);
+              const iommufd::vtd::DriverParams& costs, std::ostream& log);
     ~ReplayRun() override;
 
     // False when the unit lacks what the driver needs; then nothing is replayed.
@@ -71,7 +71,7 @@ private:
     // The mapping engine: iommufd with its VT-d driver, on the platform's unit.
     struct Engine {
         Engine(System& sys, const std::vector<Replayer::DeviceInfo>& devices,
-               const iommufd::vtd::DriverCosts& costs);
+               const iommufd::vtd::DriverParams& costs);
         VtdMachine machine;
         iommufd::FrameAllocator table_pages, user_frames;
         iommufd::vtd::Driver driver;

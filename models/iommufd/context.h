@@ -33,12 +33,6 @@ enum MapFlags : uint32_t {
 // IOMMU_OPTION (enum iommufd_option, enum iommufd_option_ops).
 enum OptionId : uint32_t { kOptionRlimitMode = 0, kOptionHugePages = 1 };
 enum OptionOp : uint32_t { kOptionSet = 0, kOptionGet = 1 };
-// IOMMU_HWPT_ALLOC flags (enum iommufd_hwpt_alloc_flags).
-enum HwptFlags : uint32_t {
-    kHwptNestParent = 1u << 0,
-    kHwptDirtyTracking = 1u << 1,
-    kHwptFaultIdValid = 1u << 2,
-};
 
 // A device the engine can bind: its reserved IOVA regions (the MSI window, host bridge
 // windows, in any order) and its IOMMU driver.

@@ -13,6 +13,14 @@ namespace iommufd {
 
 enum Prot : unsigned { kRead = 1, kWrite = 2 };
 
+// IOMMU_HWPT_ALLOC flags (enum iommufd_hwpt_alloc_flags).
+enum HwptFlags : uint32_t {
+    kHwptNestParent = 1u << 0,
+    kHwptDirtyTracking = 1u << 1,
+    kHwptFaultIdValid = 1u << 2,
+};
+
+
 class Domain {
 public:
     virtual ~Domain() = default;

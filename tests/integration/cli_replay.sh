@@ -48,6 +48,20 @@ else
     echo "ok   dma sample"
 fi
 
+# The same trace on a unit with scalable mode: the driver builds scalable context
+# entries and a PASID table; the results are the same, the fault reasons scalable-mode's.
+"$sim" replay --config "$root/configs/replay-vtd.ini" --trace "$root/traces/samples/dma.trace" \
+    --set vtd.smts=true --op-log "$tmp/slog" --stats-json "$tmp/sstats.json" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ "$rc" -ne 0 ] || ! diff "$tmp/dlog" "$tmp/slog" >"$tmp/diff" ||
+    ! grep -q '"system.iommu.faults.0x85": 1,' "$tmp/sstats.json" ||
+    ! grep -q '"system.iommu.faults.0x79": 2,' "$tmp/sstats.json" ||
+    grep -q '"system.iommu.pasid_cache.lookups": 0,' "$tmp/sstats.json"; then
+    echo "FAIL dma sample, scalable mode (rc=$rc)"; cat "$tmp/diff" "$tmp/err"; fail=1
+else
+    echo "ok   dma sample, scalable mode"
+fi
+
 # expect NAME WANT TRACE-TEXT
 expect() {
     printf '%b' "$3" >"$tmp/bad.trace"

@@ -31,7 +31,7 @@ struct Replay {
         run = std::make_unique<ReplayRun>("iommufd", *sys, ops,
                                           std::vector<platform::Replayer::DeviceInfo>{
                                               {"dev0", 0x0100, {{0xfee0'0000, 0xfeef'ffff}}}},
-                                          true, pc.driver_costs, log);
+                                          true, pc.driver_params, log);
         REQUIRE(run->probed());
         sys->run();
     }

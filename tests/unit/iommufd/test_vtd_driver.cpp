@@ -13,6 +13,7 @@
 #include "models/sim/rng.h"
 #include "models/vtd/regs.h"
 #include "models/vtd/remapping_unit.h"
+#include "models/vtd/scalable_walker.h"
 #include "models/vtd/store_memory.h"
 
 using namespace iommufd;
@@ -43,11 +44,13 @@ struct Rig {
     FrameAllocator table_pages{0x1000'0000, 0x1000'0000};
     std::unique_ptr<drv::Driver> driver;
 
-    explicit Rig(bool sc = true) {
+    // Legacy mode, or scalable mode (ECAP.SMTS, with second-level A/D and nesting).
+    explicit Rig(bool sc = true, bool scalable = false) {
         caps.sc = sc;
+        caps.smts = caps.ssads = caps.nest = scalable;
         unit = std::make_unique<::vtd::RemappingUnit>(caps, ::vtd::UnitParams{}, host);
         machine = std::make_unique<Machine>(mem, *unit);
-        driver = std::make_unique<drv::Driver>(*machine, table_pages, drv::DriverCosts{});
+        driver = std::make_unique<drv::Driver>(*machine, table_pages, drv::DriverParams{});
         REQUIRE(driver->probe() == Errno::Ok);
     }
     iommu::Result access(uint64_t iova, bool write, bool no_snoop = false) {
@@ -70,20 +73,26 @@ struct Rig {
 
 TEST_CASE("VT-d driver: probe enables the root table, queued invalidation and translation",
           "[iommufd][vtd-driver]") {
-    Rig r;
+    const bool scalable = GENERATE(false, true);
+    INFO((scalable ? "scalable mode" : "legacy mode"));
+    Rig r(true, scalable);
     const uint32_t gsts = uint32_t(r.unit->read(::vtd::reg::GSTS, 4));
     CHECK(gsts & ::vtd::gcmd::TE);
     CHECK(gsts & ::vtd::gcmd::QIE);
     CHECK(gsts & ::vtd::gcmd::SRTP);
-    CHECK(r.unit->ttm() == 0);
+    CHECK(r.unit->ttm() == (scalable ? 1 : 0));
+    CHECK(r.driver->scalable() == scalable);
     CHECK((r.unit->read(::vtd::reg::FSTS, 4) & ::vtd::fsts::IQE) == 0);
     // No context yet: the unit faults (root entry not present).
-    CHECK(r.access(0x1000, false).reason == ::vtd::fault::ROOT_NOT_PRESENT);
+    CHECK(r.access(0x1000, false).reason ==
+          (scalable ? ::vtd::sm_fault::SRT_NOT_PRESENT : ::vtd::fault::ROOT_NOT_PRESENT));
 }
 
 TEST_CASE("VT-d driver: mapped pages translate with their rights, unmapped ones fault at once",
           "[iommufd][vtd-driver]") {
-    Rig r;
+    const bool scalable = GENERATE(false, true);
+    INFO((scalable ? "scalable mode" : "legacy mode"));
+    Rig r(true, scalable);
     std::unique_ptr<Domain> d;
     REQUIRE(r.driver->alloc_domain(0, d) == Errno::Ok);
     REQUIRE(r.driver->attach(*d, kSid) == Errno::Ok);
@@ -93,7 +102,7 @@ TEST_CASE("VT-d driver: mapped pages translate with their rights, unmapped ones 
     iommu::Result res = r.access(0x10'0123, false);
     REQUIRE_FALSE(res.fault);
     CHECK(res.pa == 0x8000'0123);
-    CHECK(r.access(0x10'0000, true).reason == ::vtd::fault::WRITE);
+    CHECK(r.access(0x10'0000, true).reason == (scalable ? ::vtd::sm_fault::SGN_WRITE : ::vtd::fault::WRITE));
     CHECK(r.access(0x10'1008, true).pa == 0x8000'5008);
     // The IOTLB now holds both; strict unmap invalidates before it returns.
     const uint64_t descriptors = r.stat("descriptors");
@@ -106,7 +115,9 @@ TEST_CASE("VT-d driver: mapped pages translate with their rights, unmapped ones 
 
 TEST_CASE("VT-d driver: 2 MiB leaves where SLLPS allows, snoop control where SC allows",
           "[iommufd][vtd-driver]") {
-    Rig r;
+    const bool scalable = GENERATE(false, true);
+    INFO((scalable ? "scalable mode" : "legacy mode"));
+    Rig r(true, scalable);
     std::unique_ptr<Domain> d;
     REQUIRE(r.driver->alloc_domain(0, d) == Errno::Ok);
     CHECK(r.driver->can_enforce_cache_coherency());
@@ -124,23 +135,28 @@ TEST_CASE("VT-d driver: 2 MiB leaves where SLLPS allows, snoop control where SC 
     REQUIRE(r.driver->alloc_domain(0, late) == Errno::Ok);
     REQUIRE(late->map(0x1000, 0x5000, 4096, kRead) == Errno::Ok);
     CHECK_FALSE(late->enforce_cache_coherency());
-    Rig no_sc(false);
+    Rig no_sc(false, scalable);
     std::unique_ptr<Domain> d2;
     REQUIRE(no_sc.driver->alloc_domain(0, d2) == Errno::Ok);
     CHECK_FALSE(no_sc.driver->can_enforce_cache_coherency());
     CHECK_FALSE(d2->enforce_cache_coherency());
-    // Nesting and dirty tracking need scalable mode: the legacy driver refuses them.
-    CHECK(r.driver->alloc_domain(kHwptNestParent, d2) == Errno::OpNotSupp);
-    CHECK(r.driver->alloc_domain(kHwptDirtyTracking, d2) == Errno::OpNotSupp);
+    // Nesting and dirty tracking need scalable mode (and ECAP.NEST, ECAP.SLADS).
+    const Errno want = scalable ? Errno::Ok : Errno::OpNotSupp;
+    CHECK(r.driver->alloc_domain(kHwptNestParent, d2) == want);
+    CHECK(r.driver->alloc_domain(kHwptDirtyTracking, d2) == want);
+    CHECK(r.driver->alloc_domain(kHwptFaultIdValid, d2) == Errno::OpNotSupp);
     const HwInfo h = r.driver->hw_info();
     CHECK(h.type == 1);
+    CHECK(h.capabilities == (scalable ? 1u : 0u));  // IOMMU_HW_CAP_DIRTY_TRACKING
     CHECK(h.cap_reg == r.unit->read(::vtd::reg::CAP, 8));
     CHECK(h.ecap_reg == r.unit->read(::vtd::reg::ECAP, 8));
 }
 
 TEST_CASE("VT-d driver under iommufd: after random maps and unmaps the tables translate exactly "
           "the live mappings", "[iommufd][vtd-driver][fuzz]") {
-    Rig r;
+    const bool scalable = GENERATE(false, true);
+    INFO((scalable ? "scalable mode" : "legacy mode"));
+    Rig r(true, scalable);
     FrameAllocator frames{uint64_t(1) << 36, uint64_t(1) << 32};
     User user{"u0"};
     Process proc{"p0", user, uint64_t(1) << 32, frames};
@@ -200,7 +216,9 @@ TEST_CASE("VT-d driver under iommufd: after random maps and unmaps the tables tr
 TEST_CASE("VT-d driver under iommufd: huge pages walk as 2 MiB leaves, also where a 4 KiB "
           "table was, and a replaced device translates through its new domain at once",
           "[iommufd][vtd-driver]") {
-    Rig r;
+    const bool scalable = GENERATE(false, true);
+    INFO((scalable ? "scalable mode" : "legacy mode"));
+    Rig r(true, scalable);
     FrameAllocator frames{uint64_t(1) << 36, uint64_t(1) << 32};
     User user{"u0"};
     Process proc{"p0", user, uint64_t(1) << 32, frames};
@@ -242,4 +260,27 @@ TEST_CASE("VT-d driver under iommufd: huge pages walk as 2 MiB leaves, also wher
     res = r.access(other + 0x1008, true);
     REQUIRE_FALSE(res.fault);
     CHECK(res.pa == *proc.frame(kAnon + 0x1000) + 8);
+}
+
+TEST_CASE("VT-d driver, scalable mode: a dirty-tracking domain gets SSADE, so the unit "
+          "writes A/D bits, and only then", "[iommufd][vtd-driver]") {
+    Rig r(true, true);
+    REQUIRE(r.driver->scalable());
+    const auto walk_writes = [&] {
+        nlohmann::json j;
+        static_cast<const sim::StatGroup&>(*r.unit).write(j, "u");
+        return j.at("u.walk_writes").get<uint64_t>();
+    };
+    for (const bool dirty : {false, true}) {
+        INFO("dirty tracking " << dirty);
+        std::unique_ptr<Domain> d;
+        REQUIRE(r.driver->alloc_domain(dirty ? kHwptDirtyTracking : 0, d) == Errno::Ok);
+        REQUIRE(r.driver->attach(*d, kSid) == Errno::Ok);
+        REQUIRE(d->map(0x10'0000, 0x8000'0000, 4096, kRead | kWrite) == Errno::Ok);
+        const uint64_t before = walk_writes();
+        REQUIRE_FALSE(r.access(0x10'0010, true).fault);
+        CHECK((walk_writes() > before) == dirty);
+        REQUIRE(r.driver->detach(kSid) == Errno::Ok);
+        CHECK(r.access(0x10'0010, false).fault);  // detached: the PASID entry is gone
+    }
 }

@@ -1,146 +1,25 @@
 #include "models/iommufd/drivers/vtd/vtd_driver.h"
 
+#include "models/iommufd/drivers/vtd/encoding.h"
+#include "models/iommufd/drivers/vtd/vtd_domain.h"
 #include "models/sim/params.h"
 
 namespace iommufd::vtd {
-namespace {
 
-// Register offsets and fields, VT-d spec chapter 11 (Linux: include/linux/intel-iommu.h,
-// now drivers/iommu/intel/iommu.h).
-constexpr uint32_t kCapReg = 0x08, kEcapReg = 0x10, kGcmdReg = 0x18, kGstsReg = 0x1c;
-constexpr uint32_t kRtaddrReg = 0x20, kIqtReg = 0x88, kIqaReg = 0x90;
-constexpr uint32_t kGcmdTe = 1u << 31, kGcmdSrtp = 1u << 30, kGcmdQie = 1u << 26;
-constexpr uint32_t kGstsPersistent = (1u << 31) | (1u << 26) | (1u << 25) | (1u << 23);  // TES QIES IRES CFIS
-uint64_t bits(uint64_t v, unsigned lo, unsigned n) { return (v >> lo) & ((uint64_t(1) << n) - 1); }
-unsigned cap_sagaw(uint64_t cap) { return unsigned(bits(cap, 8, 5)); }
-unsigned cap_sllps(uint64_t cap) { return unsigned(bits(cap, 34, 4)); }
-bool cap_psi(uint64_t cap) { return bits(cap, 39, 1); }
-unsigned cap_mamv(uint64_t cap) { return unsigned(bits(cap, 48, 6)); }
-bool ecap_coherent(uint64_t ecap) { return ecap & 1; }
-bool ecap_qi(uint64_t ecap) { return ecap & 2; }
-bool ecap_sc(uint64_t ecap) { return ecap & (1u << 7); }
+using namespace enc;
 
-// Second-level paging entry (spec 9.8): R 0, W 1, PS 7, SNP 11, address 51:12.
-constexpr uint64_t kSlR = 1, kSlW = 2, kSlPs = 1u << 7, kSlSnp = 1u << 11;
-constexpr uint64_t kAddrMask = ((uint64_t(1) << 52) - 1) & ~uint64_t(0xfff);
-
-// Invalidation descriptors (spec 6.5.2): type 3:0, granularity 5:4, DID 31:16.
-constexpr uint64_t kDescContext = 1, kDescIotlb = 2, kDescWait = 5;
-constexpr uint64_t kWaitStatusWrite = 1u << 5;
-
-}  // namespace
-
-void DriverCosts::bind(sim::ParamBinder& b) {
+void DriverParams::bind(sim::ParamBinder& b) {
+    b.flag("scalable_mode", scalable_mode,
+           "use scalable-mode tables where ECAP.SMTS and SLTS allow (intel_iommu=sm_on)");
     b.f64("mmio_ns", mmio_ns, "ns", "driver CPU time per register access", 0, 1e6);
     b.f64("table_write_ns", table_write_ns, "ns", "driver CPU time per table entry written", 0, 1e6);
     b.f64("descriptor_ns", descriptor_ns, "ns", "driver CPU time per invalidation descriptor", 0, 1e6);
     b.f64("wait_ns", wait_ns, "ns", "driver CPU time waiting for an invalidation to complete", 0, 1e9);
 }
 
-// A second-level table set for one domain ID.
-class VtdDomain : public Domain {
-public:
-    VtdDomain(Driver& d, uint16_t did) : d_(d), did_(did), root_(d.new_table()) {}
-    uint64_t page_sizes() const override {
-        const unsigned sllps = cap_sllps(d_.cap_);
-        return 4096 | (sllps & 1 ? uint64_t(1) << 21 : 0) | (sllps & 2 ? uint64_t(1) << 30 : 0);
-    }
-    Errno map(uint64_t iova, uint64_t pa, uint64_t size, unsigned prot) override;
-    void unmap(uint64_t iova, uint64_t size) override;
-    bool enforce_cache_coherency() override;
-    uint16_t did() const { return did_; }
-    uint64_t root() const { return root_; }
-
-private:
-    static uint64_t index(uint64_t iova, unsigned level) { return (iova >> (12 + 9 * (level - 1))) & 511; }
-    static uint64_t level_size(unsigned level) { return uint64_t(4096) << (9 * (level - 1)); }
-    // The entry for `iova` at `level`, creating tables above it; 0 if a large page is in the way.
-    uint64_t slot(uint64_t iova, unsigned level, bool create);
-    // Whether the table at `table` (of entries at `level`) maps nothing.
-    bool empty_table(uint64_t table, unsigned level);
-
-    Driver& d_;
-    uint16_t did_;
-    bool snp_ = false;
-    bool has_mappings_ = false;
-    uint64_t root_;
-};
-
-// intel_iommu_enforce_cache_coherency: only before the first mapping, and only where
-// the unit has snoop control.
-bool VtdDomain::enforce_cache_coherency() {
-    if (snp_) return true;
-    if (!ecap_sc(d_.ecap_) || has_mappings_) return false;
-    snp_ = true;
-    return true;
-}
-
-bool VtdDomain::empty_table(uint64_t table, unsigned level) {
-    for (uint64_t i = 0; i < 512; ++i) {
-        const uint64_t e = d_.m_.read64(table + i * 8);
-        if (!(e & (kSlR | kSlW))) continue;
-        if (level == 1 || (e & kSlPs) || !empty_table(e & kAddrMask, level - 1)) return false;
-    }
-    return true;
-}
-
-uint64_t VtdDomain::slot(uint64_t iova, unsigned level, bool create) {
-    uint64_t table = root_;
-    for (unsigned l = d_.levels_; l > level; --l) {
-        const uint64_t at = table + index(iova, l) * 8;
-        uint64_t e = d_.m_.read64(at);
-        if (e & kSlPs) return 0;
-        if (!(e & (kSlR | kSlW))) {
-            if (!create) return 0;
-            e = d_.new_table() | kSlR | kSlW;
-            d_.write_entry(at, e);
-        }
-        table = e & kAddrMask;
-    }
-    return table + index(iova, level) * 8;
-}
-
-Errno VtdDomain::map(uint64_t iova, uint64_t pa, uint64_t size, unsigned prot) {
-    unsigned level = 1;
-    while (level_size(level) < size) ++level;
-    if (level_size(level) != size || !(page_sizes() & size) || (iova | pa) % size) return Errno::Inval;
-    const uint64_t at = slot(iova, level, true);
-    if (!at) return Errno::Exist;
-    // A large leaf may take the place of a lower table its range no longer uses (the
-    // unmap that emptied it already flushed the paging-structure caches).
-    const uint64_t old = d_.m_.read64(at);
-    if ((old & (kSlR | kSlW)) && ((old & kSlPs) || level == 1 || !empty_table(old & kAddrMask, level - 1)))
-        return Errno::Exist;
-    uint64_t e = (pa & kAddrMask) | (level > 1 ? kSlPs : 0) | (snp_ ? kSlSnp : 0);
-    has_mappings_ = true;
-    if (prot & kRead) e |= kSlR;
-    if (prot & kWrite) e |= kSlW;
-    d_.write_entry(at, e);
-    return Errno::Ok;
-}
-
-// Clears every leaf in the range, then invalidates strictly.
-void VtdDomain::unmap(uint64_t iova, uint64_t size) {
-    for (uint64_t a = iova; a < iova + size;) {
-        uint64_t step = 4096;
-        for (unsigned level = 1; level <= 3; ++level) {
-            const uint64_t at = slot(a, level, false);
-            if (!at) continue;
-            const uint64_t e = d_.m_.read64(at);
-            if (!(e & (kSlR | kSlW)) || (level > 1 && !(e & kSlPs))) continue;
-            d_.write_entry(at, 0);
-            step = level_size(level);
-            break;
-        }
-        a = (a & ~(step - 1)) + step;
-    }
-    d_.invalidate_iotlb(did_, iova, size);
-    d_.wait();
-}
-
 // ---- driver ------------------------------------------------------------------------
 
-Driver::Driver(Machine& m, FrameAllocator& pages, const DriverCosts& costs)
+Driver::Driver(Machine& m, FrameAllocator& pages, const DriverParams& costs)
     : m_(m), pages_(pages), costs_(costs) {}
 
 Driver::~Driver() = default;
@@ -191,9 +70,11 @@ Errno Driver::probe() {
     mmio_write(kIqtReg, 0, 8);
     mmio_write(kIqaReg, queue_, 8);
     gcmd(kGcmdQie);
-    mmio_write(kRtaddrReg, root_, 8);  // TTM=00: legacy mode
+    scalable_ = costs_.scalable_mode && ecap_smts(ecap_) && ecap_slts(ecap_);
+    mmio_write(kRtaddrReg, root_ | (scalable_ ? kRtaddrTtmScalable : 0), 8);
     gcmd(kGcmdSrtp);
     submit(kDescContext | (1u << 4), 0);  // global context-cache invalidation
+    if (scalable_) submit(kDescPasidCache | (3u << 4), 0);  // global PASID-cache invalidation
     submit(kDescIotlb | (1u << 4), 0);    // global IOTLB invalidation
     wait();
     gcmd(kGcmdTe);
@@ -201,8 +82,13 @@ Errno Driver::probe() {
 }
 
 Errno Driver::alloc_domain(uint32_t hwpt_flags, std::unique_ptr<Domain>& out) {
-    if (hwpt_flags) return Errno::OpNotSupp;
-    out = std::make_unique<VtdDomain>(*this, next_did_++);
+    const bool nest_parent = hwpt_flags & kHwptNestParent, dirty = hwpt_flags & kHwptDirtyTracking;
+    if (hwpt_flags & ~uint32_t(kHwptNestParent | kHwptDirtyTracking)) return Errno::OpNotSupp;
+    if ((nest_parent && !(scalable_ && ecap_nest(ecap_))) || (dirty && !(scalable_ && ecap_slads(ecap_))))
+        return Errno::OpNotSupp;
+    auto d = std::make_unique<VtdDomain>(*this, next_did_++);
+    d->dirty_tracking = dirty;
+    out = std::move(d);
     return Errno::Ok;
 }
 
@@ -246,49 +132,8 @@ HwInfo Driver::hw_info() const {
     h.type = 1;  // IOMMU_HW_INFO_TYPE_INTEL_VTD
     h.cap_reg = cap_;
     h.ecap_reg = ecap_;
+    h.capabilities = scalable_ && ecap_slads(ecap_) ? 1 : 0;  // IOMMU_HW_CAP_DIRTY_TRACKING
     return h;
-}
-
-// Legacy root entry (spec 9.1): P 0, context-table pointer 63:12. Context entry (9.3):
-// P 0, TT 3:2 = 00, SLPTPTR 63:12; AW 66:64, DID 87:72. The upper qword goes first so
-// that the entry is complete once P is set.
-Errno Driver::attach(Domain& dom, uint16_t sid) {
-    auto* d = dynamic_cast<VtdDomain*>(&dom);
-    if (!d) return Errno::Inval;
-    const uint64_t root_entry = root_ + uint64_t(sid >> 8) * 16;
-    uint64_t ctx_table = m_.read64(root_entry) & kAddrMask;
-    if (!ctx_table) {
-        ctx_table = new_table();
-        write_entry(root_entry, ctx_table | 1);
-    }
-    const uint64_t entry = ctx_table + uint64_t(sid & 0xff) * 16;
-    const bool replacing = m_.read64(entry) & 1;
-    const uint16_t old_did = uint16_t(m_.read64(entry + 8) >> 8);
-    write_entry(entry + 8, uint64_t(levels_ - 2) | uint64_t(d->did()) << 8);
-    write_entry(entry, d->root() | 1);
-    // The context-cache holds the entry under the domain it had (domain_context_clear_one).
-    invalidate_context(sid, replacing ? old_did : d->did());
-    if (replacing) submit(kDescIotlb | (2u << 4) | uint64_t(old_did) << 16, 0);
-    wait();
-    return Errno::Ok;
-}
-
-Errno Driver::detach(uint16_t sid) {
-    const uint64_t ctx_table = m_.read64(root_ + uint64_t(sid >> 8) * 16) & kAddrMask;
-    if (!ctx_table) return Errno::NoEnt;
-    const uint64_t entry = ctx_table + uint64_t(sid & 0xff) * 16;
-    const uint16_t did = uint16_t(m_.read64(entry + 8) >> 8);
-    write_entry(entry, 0);
-    write_entry(entry + 8, 0);
-    invalidate_context(sid, did);
-    submit(kDescIotlb | (2u << 4) | uint64_t(did) << 16, 0);  // the domain's translations
-    wait();
-    return Errno::Ok;
-}
-
-// Device-selective context-cache invalidation: G=11, DID 31:16, SID 47:32, FM 49:48 = 0.
-void Driver::invalidate_context(uint16_t sid, uint16_t did) {
-    submit(kDescContext | (3u << 4) | uint64_t(did) << 16 | uint64_t(sid) << 32, 0);
 }
 
 // Page-selective within 2^AM pages at an address aligned to them (spec 6.5.2.3);

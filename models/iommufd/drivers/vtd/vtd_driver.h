@@ -2,22 +2,26 @@
 // iommufd domain, written from the VT-d specification apart from the hardware model
 // (models/vtd decodes what this encodes; neither includes the other).
 //
-// probe(): reads CAP/ECAP, allocates the legacy root table and an invalidation queue,
-// then enables them through GCMD/GSTS (SRTP, QIE, TE). alloc_domain(): a domain ID and
-// a second-level table as deep as SAGAW allows (4 levels preferred); legacy mode has
-// no nesting and no dirty tracking, so IOMMU_HWPT_ALLOC's flags are EOPNOTSUPP.
-// attach(): the device's context entry (TT=untranslated), then a device-selective
-// context-cache invalidation, and for a replaced domain a domain-selective IOTLB flush
-// of the old domain ID. Domain::map writes second-level entries (R, W; SNP once the
-// domain enforces coherency, which needs ECAP.SC and no mapping yet); large leaves
-// replace emptied lower tables. Domain::unmap clears them and invalidates strictly: a
-// page-selective IOTLB descriptor (domain-selective beyond MAMV) and a wait
-// descriptor whose status write the driver polls.
+// probe(): reads CAP/ECAP, allocates the root table and an invalidation queue, then
+// enables them through GCMD/GSTS (SRTP, QIE, TE); RTADDR.TTM selects scalable mode
+// where ECAP.SMTS and SLTS allow and the parameters ask (intel_iommu=sm_on), else
+// legacy mode. alloc_domain(): a domain ID and a second-level table as deep as SAGAW
+// allows (4 levels preferred). attach() (context_entries.cpp): in legacy mode the
+// device's context entry (TT=untranslated); in scalable mode a scalable context entry,
+// a PASID directory and table, and RID_PASID's PASID entry (PGTT=010); then
+// device-selective context-cache (and PASID-cache) invalidation, and for a replaced
+// domain a domain-selective IOTLB flush of the old domain ID. Domain::map writes
+// second-level entries (R, W; SNP once the domain enforces coherency, which needs
+// ECAP.SC and no mapping yet); large leaves replace emptied lower tables.
+// Domain::unmap clears them and invalidates strictly: a page-selective IOTLB
+// descriptor (domain-selective beyond MAMV) and a wait descriptor whose status write
+// the driver polls.
 //
-// Every action costs CPU time from DriverCosts; the statistics add it up.
+// Every action costs CPU time from DriverParams; the statistics add it up.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -42,7 +46,10 @@ public:
     virtual void flush(uint64_t pa, uint64_t bytes) = 0;
 };
 
-struct DriverCosts {
+class VtdDomain;
+
+struct DriverParams {
+    bool scalable_mode = true;    // where ECAP.SMTS and SLTS allow (intel_iommu=sm_on)
     double mmio_ns = 100;         // one register access (uncached)
     double table_write_ns = 10;   // one 8-byte table entry written (and flushed if needed)
     double descriptor_ns = 50;    // one queued-invalidation descriptor written
@@ -54,13 +61,15 @@ struct DriverCosts {
 class Driver : public sim::StatGroup {
 public:
     // Table pages and the queue come from `pages` (zeroed host memory).
-    Driver(Machine& m, FrameAllocator& pages, const DriverCosts& costs);
+    Driver(Machine& m, FrameAllocator& pages, const DriverParams& costs);
     ~Driver() override;
 
     // Sets the unit up; EOPNOTSUPP when it lacks what this driver needs (queued
     // invalidation, a second-level depth in SAGAW).
     Errno probe();
-    // A DMA domain; `hwpt_flags` (IOMMU_HWPT_ALLOC's) other than 0: EOPNOTSUPP.
+    // A DMA domain. IOMMU_HWPT_ALLOC's NEST_PARENT needs scalable mode and ECAP.NEST,
+    // DIRTY_TRACKING scalable mode and ECAP.SLADS (SSADE in the PASID entry); else,
+    // and for other flags, EOPNOTSUPP.
     Errno alloc_domain(uint32_t hwpt_flags, std::unique_ptr<Domain>& out);
     // Points requester `sid`'s context entry at the domain, replacing any other.
     Errno attach(Domain& d, uint16_t sid);
@@ -79,11 +88,21 @@ public:
     uint64_t descriptors() const { return descriptors_.value(); }
     uint64_t waits() const { return waits_.value(); }
 
+    bool scalable() const { return scalable_; }
+
 private:
     friend class VtdDomain;
     uint64_t new_table();
     void write_entry(uint64_t pa, uint64_t value);
+    uint64_t context_table(uint16_t sid);
+    uint64_t pasid_table(uint16_t sid);
+    Errno attach_legacy(VtdDomain& d, uint16_t sid);
+    Errno attach_scalable(VtdDomain& d, uint16_t sid);
+    Errno detach_legacy(uint16_t sid);
+    Errno detach_scalable(uint16_t sid);
     void invalidate_context(uint16_t sid, uint16_t did);
+    void invalidate_pasid(uint16_t did, uint32_t pasid);
+    void invalidate_domain(uint16_t did);
     void invalidate_iotlb(uint16_t did, uint64_t iova, uint64_t bytes);
     void submit(uint64_t lo, uint64_t hi);
     void wait();
@@ -93,9 +112,11 @@ private:
 
     Machine& m_;
     FrameAllocator& pages_;
-    DriverCosts costs_;
+    DriverParams costs_;
     uint64_t cap_ = 0, ecap_ = 0;
     unsigned levels_ = 4;
+    bool scalable_ = false;
+    std::map<uint16_t, uint64_t> pasid_tables_;  // requester -> its PASID table
     uint64_t root_ = 0, queue_ = 0, status_ = 0;
     uint64_t tail_ = 0;          // next descriptor slot, bytes
     uint32_t wait_seq_ = 0;
@@ -106,7 +127,7 @@ private:
     sim::Counter descriptors_{*this, "descriptors", "", "invalidation descriptors queued"};
     sim::Counter waits_{*this, "waits", "", "invalidation waits polled to completion"};
     sim::Counter mmio_{*this, "mmio", "", "register accesses"};
-    sim::Formula cpu_{*this, "cpu_ns", "ns", "driver CPU time from DriverCosts",
+    sim::Formula cpu_{*this, "cpu_ns", "ns", "driver CPU time from DriverParams",
                       [this] { return cpu_ns_; }};
 };
 
