@@ -63,16 +63,6 @@ bool prepare(int argc, char* argv[], Run& run) {
     return true;
 }
 
-uint64_t completed(const nlohmann::json& s, size_t devices) {
-    uint64_t n = 0;
-    for (size_t i = 0; i < devices; ++i) {
-        const std::string d = "system.dev" + std::to_string(i) + ".";
-        n += s.value(d + "reads", uint64_t(0)) + s.value(d + "writes", uint64_t(0)) +
-             s.value(d + "error_completions", uint64_t(0));
-    }
-    return n;
-}
-
 }  // namespace
 
 int sc_main(int argc, char* argv[]) {
@@ -88,20 +78,22 @@ int sc_main(int argc, char* argv[]) {
         return sim::kExitBadInput;
     }
     sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
+    sim::RunControl control;  // from here on SIGINT and SIGTERM stop the run cleanly
     platform::System system("system", run.pc);
     system.preload();
     platform::TraceRecorder recorder;
     if (!run.cl.record_trace.empty()) recorder.watch(system);
 
     const auto t0 = std::chrono::steady_clock::now();
-    const sc_core::sc_time end = system.run();
+    const sim::RunOutcome out = system.run(control);
     const double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     nlohmann::json stats = sim::collect_stats();
-    stats["sim.time_ns"] = double(end.value()) / 1000.0;
+    stats["sim.time_ns"] = double(out.end.value()) / 1000.0;
     stats["sim.seed"] = run.pc.sim.seed;
     stats["sim.mode"] = run.pc.sim.mode;
-    stats["sim.finished"] = system.finished();
+    stats["sim.finished"] = system.finished() && !out.signal;
+    if (out.signal) stats["sim.stopped_by"] = sim::RunControl::signal_name(out.signal);
     try {
         if (!run.cl.stats_json.empty()) sim::write_json_file(run.cl.stats_json, stats);
         if (!run.cl.record_trace.empty()) recorder.write(run.cl.record_trace);
@@ -110,7 +102,12 @@ int sc_main(int argc, char* argv[]) {
         return sim::kExitBadInput;
     }
     if (!run.cl.quiet)
-        platform::print_summary(std::cout, stats, {host_s, completed(stats, system.devices())});
+        platform::print_summary(std::cout, stats, {host_s, system.completed()});
+    if (out.signal) {
+        std::cerr << "iommu-sim: stopped by " << sim::RunControl::signal_name(out.signal)
+                  << "; the statistics so far are written\n";
+        return sim::RunControl::exit_status(out.signal);
+    }
     return 0;
 }
 

@@ -113,6 +113,7 @@ int run_replay(const std::vector<std::string>& args) {
         return sim::kExitBadInput;
     }
     sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
+    sim::RunControl control;
     std::ostream& log = log_file.is_open() ? log_file : std::cout;
     System sys("system", pc);
     sys.preload();
@@ -127,14 +128,15 @@ int run_replay(const std::vector<std::string>& args) {
         return 1;
     }
     const auto t0 = std::chrono::steady_clock::now();
-    const sc_core::sc_time end = sys.run();
+    const sim::RunOutcome out = sys.run(control);
     const double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     nlohmann::json stats = sim::collect_stats();
-    stats["sim.time_ns"] = double(end.value()) / 1000.0;
+    stats["sim.time_ns"] = double(out.end.value()) / 1000.0;
     stats["sim.seed"] = pc.sim.seed;
     stats["sim.mode"] = pc.sim.mode;
-    stats["sim.finished"] = replay.finished() && sys.finished();
+    stats["sim.finished"] = replay.finished() && sys.finished() && !out.signal;
+    if (out.signal) stats["sim.stopped_by"] = sim::RunControl::signal_name(out.signal);
     try {
         if (!a.stats_json.empty()) sim::write_json_file(a.stats_json, stats);
         if (!a.record.empty()) recorder.write(a.record);
@@ -145,6 +147,11 @@ int run_replay(const std::vector<std::string>& args) {
     if (!a.quiet && log_file.is_open()) {
         const uint64_t requests = stats.value("iommufd.dma.requests", uint64_t(0));
         print_summary(std::cout, stats, {host_s, requests});
+    }
+    if (out.signal) {
+        std::cerr << "iommu-sim: stopped by " << sim::RunControl::signal_name(out.signal)
+                  << "; the statistics so far are written\n";
+        return sim::RunControl::exit_status(out.signal);
     }
     return 0;
 }

@@ -1,5 +1,7 @@
 #include "platforms/system.h"
 
+#include <cstdio>
+
 #include <tlm_utils/tlm_quantumkeeper.h>
 
 #include "models/pcie/data_pattern.h"
@@ -85,12 +87,31 @@ void System::preload() {
     }
 }
 
+sim::RunOutcome System::run(sim::RunControl& control) {
+    const sc_core::sc_time limit = pc_.sim.duration_ns > 0
+                                       ? sc_core::sc_time::from_value(sim::ns_to_ps(pc_.sim.duration_ns))
+                                       : sc_core::SC_ZERO_TIME;
+    return control.run(limit, [this] {
+        char line[128];
+        std::snprintf(line, sizeof line, "iommu-sim: %.1f us simulated, %llu DMA requests done",
+                      sc_core::sc_time_stamp().to_seconds() * 1e6,
+                      static_cast<unsigned long long>(completed()));
+        return std::string(line);
+    });
+}
+
 sc_core::sc_time System::run() {
     if (pc_.sim.duration_ns > 0)
         sc_core::sc_start(sc_core::sc_time::from_value(sim::ns_to_ps(pc_.sim.duration_ns)));
     else
         sc_core::sc_start();
     return sc_core::sc_time_stamp();
+}
+
+uint64_t System::completed() const {
+    uint64_t n = 0;
+    for (auto& d : devs_) n += d->reads() + d->writes() + d->error_completions();
+    return n;
 }
 
 bool System::finished() const {

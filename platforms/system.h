@@ -15,6 +15,7 @@
 #include "models/pcie/link.h"
 #include "models/pcie/root_complex.h"
 #include "models/pcie/traffic_generator.h"
+#include "models/sim/run_control.h"
 #include "models/vtd/remapping_unit.h"
 #include "platforms/platform_config.h"
 
@@ -27,9 +28,13 @@ public:
 
     // Before the run: what each device's `preload` says the window holds.
     void preload();
-    // Runs until every device is done (or sim.duration_ns); returns simulated time.
+    // Runs until every device is done, sim.duration_ns, or a signal (RunControl).
+    sim::RunOutcome run(sim::RunControl& control);
+    // The same in one piece (no signals, no progress): for tests.
     sc_core::sc_time run();
     bool finished() const;
+    // DMA requests the devices have completed (with or without error).
+    uint64_t completed() const;
 
     memory::MemoryController& memory() { return memory_; }
     pcie::TrafficGenerator& device(size_t i) { return *devs_[i]; }

@@ -12,4 +12,5 @@ else
     scripts/setup.sh build
     cd build
 fi
-ctest --output-on-failure -j "$(nproc)"
+# A test that hangs fails after 10 minutes instead of holding CI.
+ctest --output-on-failure --timeout 600 -j "$(nproc)"
