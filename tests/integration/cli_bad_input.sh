@@ -1,11 +1,7 @@
 #!/usr/bin/env bash
 # Bad input to iommu-sim: exit status 2, exactly one line on stderr naming the file,
 # the line and the key, nothing on stdout (nothing simulated), no statistics written.
-set -u
-sim=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
+source "$(dirname "$0")/cli_common.sh"
 
 # expect NAME EXPECTED_SUBSTRING ARGS...
 expect() {

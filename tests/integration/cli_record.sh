@@ -6,12 +6,7 @@
 #    against the device's writes; a synthetic one against the preloaded pattern);
 #    recording the replay gives the same requests at the same times;
 #  - a replay of map/unmap and DMA: every statistic, exactly.
-set -u
-sim=$1
-root=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
+source "$(dirname "$0")/cli_common.sh"
 
 strip() { grep -v -e '"iommufd\.' -e '"system\.dev[0-9]*\.verified_bytes"' "$1"; }
 

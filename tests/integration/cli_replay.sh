@@ -1,12 +1,7 @@
 #!/usr/bin/env bash
 # iommu-sim replay: the op log of a sample trace, line for line, and bad traces
 # stopping before anything is replayed (exit 2, one line naming file and line).
-set -u
-sim=$1
-root=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
+source "$(dirname "$0")/cli_common.sh"
 
 "$sim" replay --config "$root/configs/replay-vtd.ini" --trace "$root/traces/samples/map_unmap.trace" \
     --op-log "$tmp/log" >"$tmp/out" 2>"$tmp/err"

@@ -2,12 +2,7 @@
 # SIGINT and SIGTERM stop a run cleanly: the statistics so far are written (with
 # sim.finished false and sim.stopped_by), and the exit status is 130 or 143. On a
 # terminal a long run redraws a progress line.
-set -u
-sim=$1
-root=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
+source "$(dirname "$0")/cli_common.sh"
 long=("$root/configs/bench.ini" --dev.requests=100000000 --quiet)
 
 for sig in INT TERM; do

@@ -3,11 +3,7 @@
 # the architectural fault reason) and bad input (exit 2, one line naming file and line).
 # The image is written here from the VT-d spec's bit positions (root entry 9.1,
 # context entry 9.3, second-level entries 9.8).
-set -u
-sim=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
+source "$(dirname "$0")/cli_common.sh"
 
 cat >"$tmp/img.txt" <<'IMG'
 # root table at 0x1000: bus 0 -> context table at 0x2000 (P)
