@@ -3,6 +3,7 @@
 //   iommu-sim [--config FILE]... [--KEY=VALUE]... [--seed N] [--mode timing|atomic]
 //             [--stats-json PATH] [--quiet] [--help]
 //   iommu-sim walk --arch vtd --image MEM --requests REQS [--reg NAME=VALUE]... [--set K=V]...
+//   iommu-sim csv --keys KEY[,KEY...] STATS.json...
 //   iommu-sim replay --config FILE --trace FILE [--op-log FILE] [--stats-json PATH] [--set K=V]...
 //
 // Bad input exits with status 2 and one line naming file, line and key, before
@@ -21,6 +22,7 @@
 #include "platforms/summary.h"
 #include "platforms/system.h"
 #include "platforms/trace_recorder.h"
+#include "platforms/csv_command.h"
 #include "platforms/replay_command.h"
 #include "platforms/walk_command.h"
 
@@ -34,6 +36,8 @@ const char* kUsage =
     "       iommu-sim replay --config FILE --trace FILE [--op-log FILE] [--stats-json PATH]\n"
     "                 [--record-trace PATH] [--set KEY=VALUE]... [--quiet]\n"
     "                 (replay mapping-engine operations; see traces/FORMAT.md)\n"
+    "       iommu-sim csv --keys KEY[,KEY...] STATS.json...\n"
+    "                 (chosen statistics of runs as CSV, one row per file)\n"
     "Runs the platform a configuration describes. Every parameter below can be set in an\n"
     "INI file (section = the part before the last dot) or overridden on the command line.\n"
     "[link] and [dev] apply to every link and device; [link0], [dev1], ... to one.\n\n";
@@ -70,6 +74,8 @@ int sc_main(int argc, char* argv[]) {
         return platform::run_walk(std::vector<std::string>(argv + 2, argv + argc));
     if (argc > 1 && std::string(argv[1]) == "replay")
         return platform::run_replay(std::vector<std::string>(argv + 2, argv + argc));
+    if (argc > 1 && std::string(argv[1]) == "csv")
+        return platform::run_csv(std::vector<std::string>(argv + 2, argv + argc));
     Run run;
     try {
         if (!prepare(argc, argv, run)) return 0;

@@ -5,6 +5,7 @@
 #include <boost/program_options/errors.hpp>
 #include <boost/program_options/options_description.hpp>
 #include <boost/program_options/parsers.hpp>
+#include <boost/program_options/positional_options.hpp>
 #include <boost/program_options/variables_map.hpp>
 #include <boost/program_options/value_semantic.hpp>
 
@@ -120,13 +121,16 @@ Config build_config(const CommandLine& cl) {
 }
 
 void parse_options(const boost::program_options::options_description& d,
-                   const std::vector<std::string>& args) {
+                   const std::vector<std::string>& args,
+                   const boost::program_options::positional_options_description* positional) {
     namespace po = boost::program_options;
     try {
         po::variables_map vm;
-        po::store(po::command_line_parser(args).options(d).style(
-                      po::command_line_style::default_style &
-                      ~po::command_line_style::allow_guessing).run(), vm);
+        po::command_line_parser parser(args);
+        parser.options(d).style(po::command_line_style::default_style &
+                                ~po::command_line_style::allow_guessing);
+        if (positional) parser.positional(*positional);
+        po::store(parser.run(), vm);
         po::notify(vm);
     } catch (const po::error& e) {
         throw InputError(std::string("command line: ") + e.what());

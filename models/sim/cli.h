@@ -8,7 +8,10 @@
 
 #include "models/sim/config.h"
 
-namespace boost::program_options { class options_description; }
+namespace boost::program_options {
+class options_description;
+class positional_options_description;
+}
 
 namespace sim {
 
@@ -27,10 +30,11 @@ struct CommandLine {
 // that is neither a known option nor --key=value / --key value.
 CommandLine parse_command_line(const std::vector<std::string>& args);
 
-// A subcommand's fixed options (walk, replay): no abbreviations, required ones
-// enforced; throws InputError "command line: ...".
+// A subcommand's fixed options (walk, replay, csv): no abbreviations, required ones
+// enforced, bare words to `positional` when given; throws InputError "command line: ...".
 void parse_options(const boost::program_options::options_description& d,
-                   const std::vector<std::string>& args);
+                   const std::vector<std::string>& args,
+                   const boost::program_options::positional_options_description* positional = nullptr);
 
 // Loads the config files in order, then applies the overrides (origin "command line").
 Config build_config(const CommandLine& cl);
