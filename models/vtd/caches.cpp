@@ -6,7 +6,7 @@ namespace vtd {
 
 void CacheGeometry::bind(sim::ParamBinder& b) {
     b.u32("sets", sets, "", "sets (a power of two)", 1, 1 << 20);
-    b.u32("ways", ways, "", "ways per set", 1, 1024);
+    b.u32("ways", ways, "", "ways per set", 1, 4096);
     b.choice("replacement", replacement, iommu::replacement_names(), "replacement policy");
 }
 
