@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <memory>
 
 #include <systemc>
 
@@ -30,7 +31,7 @@ namespace {
 
 const char* kUsage =
     "usage: iommu-sim [--config FILE]... [--KEY=VALUE]... [--seed N] [--mode timing|atomic]\n"
-    "                 [--stats-json PATH] [--record-trace PATH] [--quiet] [--help]\n"
+    "                 [--stats-json PATH] [--record-trace PATH] [--timeline PATH] [--quiet] [--help]\n"
     "       iommu-sim walk --arch vtd --image MEM --requests REQS [--reg NAME=VALUE]...\n"
     "                 [--set KEY=VALUE]...   (offline translation; see README)\n"
     "       iommu-sim replay --config FILE --trace FILE [--op-log FILE] [--stats-json PATH]\n"
@@ -60,7 +61,7 @@ bool prepare(int argc, char* argv[], Run& run) {
     }
     schema.check_known(cfg);
     run.pc = platform::PlatformConfig::read(cfg);
-    for (const std::string& out : {run.cl.stats_json, run.cl.record_trace}) {  // fail now, not after
+    for (const std::string& out : {run.cl.stats_json, run.cl.record_trace, run.cl.timeline}) {  // fail now
         std::ofstream probe(out, std::ios::app);
         if (!out.empty() && !probe) throw sim::InputError(out + ": cannot write file");
     }
@@ -85,10 +86,13 @@ int sc_main(int argc, char* argv[]) {
     }
     sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
     sim::RunControl control;  // from here on SIGINT and SIGTERM stop the run cleanly
+    std::unique_ptr<sim::Timeline> timeline;  // outlives the models that write to it
+    if (!run.cl.timeline.empty()) timeline = std::make_unique<sim::Timeline>(run.cl.timeline);
     platform::System system("system", run.pc);
     system.preload();
     platform::TraceRecorder recorder;
     if (!run.cl.record_trace.empty()) recorder.watch(system);
+    if (timeline) system.set_timeline(*timeline);
 
     const auto t0 = std::chrono::steady_clock::now();
     const sim::RunOutcome out = system.run(control);

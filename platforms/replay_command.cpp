@@ -25,7 +25,7 @@ namespace {
 
 struct ReplayArgs {
     std::vector<std::string> configs, sets;
-    std::string trace, op_log, stats_json, record;
+    std::string trace, op_log, stats_json, record, timeline;
     bool quiet = false;
 };
 
@@ -37,6 +37,7 @@ ReplayArgs parse_args(const std::vector<std::string>& args) {
         "op-log", po::value(&r.op_log), "where each operation's result goes")(
         "stats-json", po::value(&r.stats_json), "statistics file")(
         "record-trace", po::value(&r.record), "write what the run did as a trace")(
+        "timeline", po::value(&r.timeline), "write a Perfetto / Chrome trace-event timeline")(
         "set", po::value(&r.sets)->composing(), "key=value")(
         "quiet", po::bool_switch(&r.quiet), "no summary");
     sim::parse_options(d, args);
@@ -104,7 +105,7 @@ int run_replay(const std::vector<std::string>& args) {
         infos = device_infos(pc);
         Replayer::check(ops, infos, a.trace);
         open_output(log_file, a.op_log);
-        for (const std::string& out : {a.stats_json, a.record}) {  // fail now, not after the run
+        for (const std::string& out : {a.stats_json, a.record, a.timeline}) {  // fail now, not after the run
             std::ofstream probe(out, std::ios::app);
             if (!out.empty() && !probe) throw sim::InputError(out + ": cannot write file");
         }
@@ -114,10 +115,14 @@ int run_replay(const std::vector<std::string>& args) {
     }
     sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
     sim::RunControl control;
+    // Before the platform, so that it outlives the models that write to it.
+    std::unique_ptr<sim::Timeline> timeline;
+    if (!a.timeline.empty()) timeline = std::make_unique<sim::Timeline>(a.timeline);
     std::ostream& log = log_file.is_open() ? log_file : std::cout;
     System sys("system", pc);
     sys.preload();
     ReplayRun replay("iommufd", sys, ops, infos, engine, pc.driver_params, log);
+    if (timeline) sys.set_timeline(*timeline);
     TraceRecorder recorder;
     if (!a.record.empty()) {
         recorder.watch(sys);

@@ -108,6 +108,34 @@ sc_core::sc_time System::run() {
     return sc_core::sc_time_stamp();
 }
 
+namespace {
+const char* invalidation_name(vtd::InvType t) {
+    switch (t) {
+        case vtd::InvType::ContextCache: return "context-cache";
+        case vtd::InvType::Iotlb: return "iotlb";
+        case vtd::InvType::DeviceTlb: return "device-tlb";
+        case vtd::InvType::InterruptEntryCache: return "interrupt-entry-cache";
+        case vtd::InvType::Wait: return "wait";
+        case vtd::InvType::PasidIotlb: return "pasid-iotlb";
+        case vtd::InvType::PasidCache: return "pasid-cache";
+        case vtd::InvType::PasidDeviceTlb: return "pasid-device-tlb";
+        default: return "other";
+    }
+}
+}  // namespace
+
+void System::set_timeline(sim::Timeline& t) {
+    for (auto& d : devs_) d->set_timeline(&t);
+    if (!iommu_) return;
+    iommu_->set_timeline(&t);
+    const int track = t.track(iommu_->name(), "invalidations");
+    vtd_->on_invalidate = [&t, track](const vtd::Invalidation& inv) {
+        char args[48];
+        std::snprintf(args, sizeof args, "\"granularity\":%u,\"did\":%u", inv.granularity, inv.did);
+        t.instant(track, invalidation_name(inv.type), sc_core::sc_time_stamp().value(), args);
+    };
+}
+
 uint64_t System::completed() const {
     uint64_t n = 0;
     for (auto& d : devs_) n += d->reads() + d->writes() + d->error_completions();

@@ -16,6 +16,7 @@
 #include "models/pcie/root_complex.h"
 #include "models/pcie/traffic_generator.h"
 #include "models/sim/run_control.h"
+#include "models/sim/timeline.h"
 #include "models/vtd/remapping_unit.h"
 #include "platforms/platform_config.h"
 
@@ -35,6 +36,8 @@ public:
     bool finished() const;
     // DMA requests the devices have completed (with or without error).
     uint64_t completed() const;
+    // DMAs, translations, walks, faults and invalidations go to `t` from now on.
+    void set_timeline(sim::Timeline& t);
 
     memory::MemoryController& memory() { return memory_; }
     pcie::TrafficGenerator& device(size_t i) { return *devs_[i]; }

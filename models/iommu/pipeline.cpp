@@ -1,5 +1,7 @@
 #include "models/iommu/pipeline.h"
 
+#include <cstdio>
+
 #include <cstring>
 
 #include "models/sim/params.h"
@@ -146,6 +148,27 @@ tlm_sync_enum Pipeline::fw(Payload& gp, tlm_phase& ph, sc_time&) {
 }
 
 // One request enters the lookup stage per cycle; its answer is known at the end.
+void Pipeline::set_timeline(sim::Timeline* t) {
+    timeline_ = t;
+    if (!t) return;
+    tl_translate_ = t->track(name(), "translations");
+    tl_walk_ = t->track(name(), "walks");
+    tl_fault_ = t->track(name(), "faults");
+}
+
+void Pipeline::trace_translation(Payload& gp, uint64_t start_ps, uint64_t end_ps, const Result& res) {
+    const tlmx::PcieAttr& a = tlmx::attr(gp);
+    char args[128];
+    std::snprintf(args, sizeof args, "\"sid\":\"0x%04x\",\"iova\":\"0x%llx\",\"pa\":\"0x%llx\"",
+                  a.requester_id, static_cast<unsigned long long>(a.iova),
+                  static_cast<unsigned long long>(res.fault ? 0 : res.pa));
+    timeline_->span(tl_translate_, res.fault ? "fault" : "translate", start_ps, end_ps, args);
+    if (!res.fault) return;
+    char name[32];
+    std::snprintf(name, sizeof name, "fault 0x%x", res.reason);
+    timeline_->instant(tl_fault_, name, end_ps, args);
+}
+
 void Pipeline::admit(Payload& gp) {
     ++occupancy_;
     ++requests_;
@@ -213,6 +236,7 @@ void Pipeline::walk_read_done(unsigned slot) {
 void Pipeline::finish_walk(unsigned slot) {
     const Result res = unit_.end_walk(slot);
     walk_latency_.sample((now() - slot_started_[slot]).to_seconds() * 1e9);
+    if (timeline_) timeline_->span(tl_walk_, "walk", slot_started_[slot].value(), now().value());
     done_.clear();
     PageKey next;
     const bool started = pool_.complete(slot_page_[slot], done_, &next);
@@ -228,6 +252,7 @@ void Pipeline::finish_walk(unsigned slot) {
 void Pipeline::resolve(Payload& gp, const Result& res) {
     translation_latency_.sample(
         double(now().value() - tlmx::attr(gp).iommu_in_ps) / 1000.0);
+    if (timeline_) trace_translation(gp, tlmx::attr(gp).iommu_in_ps, now().value(), res);
     if (res.fault) {
         ++faulted_;
         gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
@@ -300,6 +325,7 @@ void Pipeline::respond(Payload& gp) {
 void Pipeline::b_transport(Payload& gp, sc_time& delay) {
     ++requests_;
     const Request r = request_of(gp);
+    const sc_time start = delay;
     delay += lookup_latency_;
     Result res;
     if (unit_.lookup(r, res)) {
@@ -307,6 +333,10 @@ void Pipeline::b_transport(Payload& gp, sc_time& delay) {
     } else {
         ++lookup_missed_;
         res = atomic_walk(r, delay);
+    }
+    if (timeline_) {
+        tlmx::attr(gp).iova = r.iova;
+        trace_translation(gp, (now() + start).value(), (now() + delay).value(), res);
     }
     if (res.fault) {
         ++faulted_;
@@ -332,6 +362,7 @@ Result Pipeline::atomic_walk(const Request& r, sc_time& delay) {
         w.supply(reads_[0]->data, gp.is_response_ok());
     }
     walk_latency_.sample((delay - start).to_seconds() * 1e9);
+    if (timeline_) timeline_->span(tl_walk_, "walk", (now() + start).value(), (now() + delay).value());
     return unit_.end_walk(0);
 }
 

@@ -37,6 +37,7 @@
 #include "models/iommu/translator.h"
 #include "models/iommu/walker_pool.h"
 #include "models/sim/stats.h"
+#include "models/sim/timeline.h"
 #include "models/tlm/mode.h"
 #include "models/tlm/timed_queue.h"
 
@@ -76,6 +77,9 @@ public:
     Pipeline(sc_core::sc_module_name name, const PipelineParams& p, Translator& unit,
              const sim::StatGroup& unit_stats, tlmx::Mode mode);
     ~Pipeline() override;
+
+    // Translations and walks become spans, faults instants, on the timeline.
+    void set_timeline(sim::Timeline* t);
 
 private:
     using Payload = tlm::tlm_generic_payload;
@@ -131,6 +135,10 @@ private:
     sim::Counter queue_full_{*this, "queue_full_stalls", "", "requests held back: input queue full"};
     sim::Histogram walk_latency_{*this, "walk_latency_ns", "ns",
                                  "walk start to result, table reads included", 10.0, 200};
+    sim::Timeline* timeline_ = nullptr;
+    int tl_translate_ = 0, tl_walk_ = 0, tl_fault_ = 0;
+    void trace_translation(Payload& gp, uint64_t start_ps, uint64_t end_ps, const Result& res);
+
     sim::Histogram translation_latency_{*this, "translation_latency_ns", "ns",
                                         "acceptance to leaving for memory (or faulting)", 10.0,
                                         200};

@@ -1,5 +1,6 @@
 #include "models/pcie/traffic_generator.h"
 
+#include <cstdio>
 #include <functional>
 
 #include <tlm_utils/tlm_quantumkeeper.h>
@@ -43,6 +44,11 @@ void TrafficGenerator::feed(Request r) {
         issue_event_.notify(sc_core::SC_ZERO_TIME);
         fed_event_.notify(sc_core::SC_ZERO_TIME);
     }
+}
+
+void TrafficGenerator::set_timeline(sim::Timeline* t) {
+    timeline_ = t;
+    if (t) track_ = t->track(basename(), "DMA requests");
 }
 
 void TrafficGenerator::pop() {
@@ -111,6 +117,12 @@ void TrafficGenerator::complete(Payload& gp, const sc_time& done) {
     }
     if (gp.is_read()) --reads_in_flight_;
     if (t.fed) complete_fed(gp, t, done, data_ok);
+    if (timeline_) {
+        char args[96];
+        std::snprintf(args, sizeof args, "\"addr\":\"0x%llx\",\"bytes\":%u,\"ok\":%s",
+                      static_cast<unsigned long long>(gp.get_address()), n, gp.is_response_ok() ? "true" : "false");
+        timeline_->span(track_, gp.is_read() ? "read" : "write", t.issued.value(), done.value(), args);
+    }
     gp.release();
 }
 

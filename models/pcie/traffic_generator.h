@@ -26,6 +26,7 @@
 #include "models/pcie/request_stream.h"
 #include "models/pcie/written_ranges.h"
 #include "models/sim/stats.h"
+#include "models/sim/timeline.h"
 #include "models/tlm/mode.h"
 #include "models/tlm/payload_pool.h"
 
@@ -50,6 +51,8 @@ public:
     void feed(Request r);
     void on_fed_done(FedDone f) { fed_done_ = std::move(f); }
     void on_issue(Issued f) { issued_ = std::move(f); }
+    // Every completed request becomes a span on the timeline.
+    void set_timeline(sim::Timeline* t);
     // The mapping behind [addr, addr + len) changed: stop checking reads there.
     void forget_writes(uint64_t addr, uint64_t len) { written_.forget(addr, len); }
     void forget_all_writes() { written_.clear(); }
@@ -93,6 +96,8 @@ private:
     std::deque<Request> fed_;
     FedDone fed_done_;
     Issued issued_;
+    sim::Timeline* timeline_ = nullptr;
+    int track_ = 0;
     WrittenRanges written_;
     sc_core::sc_event fed_event_;
     std::vector<uint16_t> free_tags_;

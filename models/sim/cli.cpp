@@ -25,6 +25,7 @@ po::options_description fixed_options() {
         ("stats-json", po::value<std::string>(), "")
         ("quiet", "")
         ("record-trace", po::value<std::string>(), "")
+        ("timeline", po::value<std::string>(), "")
         ("seed", po::value<std::string>(), "")
         ("mode", po::value<std::string>(), "");
     return d;
@@ -86,6 +87,7 @@ private:
         else if (key == "config") cl_.config_files.push_back(value);
         else if (key == "stats-json") cl_.stats_json = value;
         else if (key == "record-trace") cl_.record_trace = value;
+        else if (key == "timeline") cl_.timeline = value;
         else if (key == "seed") cl_.overrides.emplace_back("sim.seed", value);
         else if (key == "mode") cl_.overrides.emplace_back("sim.mode", value);
     }

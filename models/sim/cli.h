@@ -21,6 +21,7 @@ struct CommandLine {
     std::string stats_json;                 // --stats-json PATH ("" = none)
     bool quiet = false;                     // --quiet: no human summary
     std::string record_trace;               // --record-trace PATH ("" = none)
+    std::string timeline;                   // --timeline PATH ("" = none)
     // Parameter overrides in command-line order. --seed N and --mode M are shorthands
     // for --sim.seed=N and --sim.mode=M.
     std::vector<std::pair<std::string, std::string>> overrides;

@@ -490,6 +490,7 @@ void RemappingUnit::invalidate_iotlb(unsigned g, uint16_t did, uint64_t addr, un
 }
 
 void RemappingUnit::invalidate(const Invalidation& inv) {
+    if (on_invalidate) on_invalidate(inv);
     switch (inv.type) {
         case InvType::ContextCache: {
             ++inv_context_;

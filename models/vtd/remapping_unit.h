@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -83,6 +84,8 @@ public:
     bool walks_snoop() const override { return caps_.c; }
     // Applies one invalidation request (from registers or the queue).
     void invalidate(const Invalidation& inv);
+    // Told of every invalidation request as it is applied (a timeline, a tracer).
+    std::function<void(const Invalidation&)> on_invalidate;
 
     // The register offset and width of a register by its spec name ("RTADDR_REG").
     static std::optional<std::pair<uint32_t, unsigned>> offset_of(const std::string& name,

@@ -4,9 +4,14 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include "models/sim/stats_tree.h"
+#include "models/sim/timeline.h"
+#include "tests/support/temp_files.h"
 
 #include "models/pcie/data_pattern.h"
 #include "platforms/replay_run.h"
@@ -19,15 +24,18 @@ namespace {
 
 struct Replay {
     platform::PlatformConfig pc;
+    std::unique_ptr<sim::Timeline> timeline;  // outlives the models that write to it
     std::unique_ptr<platform::System> sys;
     std::unique_ptr<ReplayRun> run;
     std::ostringstream log;
 
-    Replay(const std::string& mode, const std::vector<trace::Op>& ops) {
+    Replay(const std::string& mode, const std::vector<trace::Op>& ops, const std::string& timeline_path = "") {
         pc = load_platform(source_root() + "/configs/replay-vtd.ini", {{"sim.mode", mode}});
         pc.devs[0].requests = 0;
         pc.devs[0].preload = "none";
+        if (!timeline_path.empty()) timeline = std::make_unique<sim::Timeline>(timeline_path);
         sys = std::make_unique<platform::System>("system", pc);
+        if (timeline) sys->set_timeline(*timeline);
         run = std::make_unique<ReplayRun>("iommufd", *sys, ops,
                                           std::vector<platform::Replayer::DeviceInfo>{
                                               {"dev0", 0x0100, {{0xfee0'0000, 0xfeef'ffff}}}},
@@ -151,4 +159,40 @@ TEST_CASE("Replay DMA: a DMA waits for its time, and requests never cross 4 KiB"
     CHECK(dev.writes() == 3);
     CHECK(dev.write_latency().min() > 0);
     CHECK(dev.first_issue() == sc_core::sc_time(7, sc_core::SC_US));
+}
+
+TEST_CASE("Timeline: trace-event JSON with DMAs, translations, walks, faults and invalidations",
+          "[replay-dma][timeline]") {
+    testutil::TempDir dir;
+    const std::string path = dir.path("timeline.json");
+    { Replay r("timing", sample(), path); }  // the timeline closes with the run
+    std::ifstream in(path);
+    const nlohmann::json t = nlohmann::json::parse(in);  // throws if not JSON
+    REQUIRE(t.at("traceEvents").is_array());
+    std::map<std::string, int> kinds;
+    std::set<std::string> tracks;
+    for (const nlohmann::json& e : t["traceEvents"]) {
+        const std::string ph = e.at("ph");
+        REQUIRE((ph == "X" || ph == "i" || ph == "M"));
+        CHECK(e.at("pid").is_number_integer());
+        if (ph == "M") {
+            tracks.insert(e.at("args").at("name").get<std::string>());
+            continue;
+        }
+        CHECK(e.at("ts").get<double>() >= 0);
+        if (ph == "X") CHECK(e.at("dur").get<double>() >= 0);
+        ++kinds[e.at("name").get<std::string>()];
+    }
+    CHECK(kinds["write"] == 18);      // 16 to the buffer, 2 refused
+    CHECK(kinds["read"] == 19);       // 16 + 2 from the read-only buffer + 1 after unmap
+    CHECK(kinds["translate"] + kinds["fault"] == 37);
+    CHECK(kinds["fault"] == 3);
+    CHECK(kinds["fault 0x5"] == 2);
+    CHECK(kinds["fault 0x6"] == 1);
+    CHECK(kinds["walk"] > 0);
+    CHECK(kinds["iotlb"] > 0);        // the unmaps' invalidations
+    CHECK(kinds["wait"] > 0);
+    CHECK(tracks.count("dev0"));
+    CHECK(tracks.count("system.iommu"));
+    CHECK(tracks.count("invalidations"));
 }
