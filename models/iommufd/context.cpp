@@ -40,8 +40,18 @@ IoPagetable* Context::iopt(uint32_t ioas_id) {
 
 Errno Context::ioas_alloc(uint32_t& out_ioas_id) {
     out_ioas_id = alloc_id();
-    ioas_.emplace(out_ioas_id, std::make_unique<Ioas>());
+    auto a = std::make_unique<Ioas>();
+    a->iopt.set_flush_policy(flush_policy_, now_ps_, stale_window_);
+    ioas_.emplace(out_ioas_id, std::move(a));
     return Errno::Ok;
+}
+
+void Context::set_flush_policy(const FlushPolicy& p, std::function<uint64_t()> now_ps,
+                               std::function<void(uint64_t)> stale_window) {
+    flush_policy_ = p;
+    now_ps_ = std::move(now_ps);
+    stale_window_ = std::move(stale_window);
+    for (auto& [id, a] : ioas_) a->iopt.set_flush_policy(p, now_ps_, stale_window_);
 }
 
 // An IOAS under a HWPT and a HWPT a device uses are in use (EBUSY); a device object

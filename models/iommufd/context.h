@@ -81,6 +81,9 @@ public:
 
     RlimitMode rlimit_mode() const { return mode_; }
     IoPagetable* iopt(uint32_t ioas_id);
+    // How unmaps invalidate, for every IOAS now and later (io_pagetable.h FlushPolicy).
+    void set_flush_policy(const FlushPolicy& p, std::function<uint64_t()> now_ps,
+                          std::function<void(uint64_t)> stale_window = {});
 
 private:
     struct Ioas {
@@ -108,6 +111,9 @@ private:
 
     Process& owner_;
     RlimitMode mode_ = RlimitMode::PerUser;
+    FlushPolicy flush_policy_;
+    std::function<uint64_t()> now_ps_;
+    std::function<void(uint64_t)> stale_window_;
     std::set<uint32_t> ids_;  // every live object's ID
     std::map<uint32_t, std::unique_ptr<Ioas>> ioas_;
     std::map<uint32_t, std::unique_ptr<Hwpt>> hwpts_;

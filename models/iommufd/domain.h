@@ -28,8 +28,14 @@ public:
     virtual uint64_t page_sizes() const = 0;
     // Maps [iova, iova + size) to pa, size a supported page size, both aligned to it.
     virtual Errno map(uint64_t iova, uint64_t pa, uint64_t size, unsigned prot) = 0;
-    // Removes the mappings in [iova, iova + size), which earlier map() calls created.
+    // Removes the mappings in [iova, iova + size), which earlier map() calls created,
+    // and invalidates the IOMMU's caches before returning (strict).
     virtual void unmap(uint64_t iova, uint64_t size) = 0;
+    // Deferred invalidation: removes the mappings without invalidating; cached
+    // translations stay usable until flush_all().
+    virtual void unmap_deferred(uint64_t iova, uint64_t size) { unmap(iova, size); }
+    // Invalidates everything the IOMMU caches for this domain, and waits for it.
+    virtual void flush_all() {}
     // Makes every later mapping force snooping (Linux's enforce_cache_coherency op);
     // false when the unit cannot, or the domain already holds mappings without it.
     virtual bool enforce_cache_coherency() { return false; }

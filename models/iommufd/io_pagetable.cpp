@@ -51,6 +51,8 @@ std::vector<IovaRange> IoPagetable::holes(uint64_t lo, uint64_t hi) const {
     auto it = areas_.upper_bound(lo);
     if (it != areas_.begin() && std::prev(it)->second.last >= lo) --it;
     for (; it != areas_.end() && it->first <= hi; ++it) used.push_back({it->second.iova, it->second.last});
+    for (const Unflushed& u : unflushed_)
+        if (overlaps(lo, hi, u.area.iova, u.area.last)) used.push_back({u.area.iova, u.area.last});
     std::sort(used.begin(), used.end(), [](const IovaRange& a, const IovaRange& b) { return a.start < b.start; });
     std::vector<IovaRange> out;
     uint64_t at = lo;
@@ -126,8 +128,13 @@ Errno IoPagetable::map_spans(const std::vector<PagesSpan>& spans, unsigned prot,
     const uint64_t align = iova_alignment();
     if (length == 0 || (length & (align - 1))) return Errno::Inval;
     const PagesSpan& first = spans.front();
-    const Errno e = fixed ? check_iova(iova, length) : alloc_iova(first.pages->start() + first.offset, length, iova);
+    Errno e = fixed ? check_iova(iova, length) : alloc_iova(first.pages->start() + first.offset, length, iova);
+    if (e == Errno::NoSpc && !unflushed_.empty()) {  // the queued IOVAs free up on a flush
+        flush();
+        e = alloc_iova(first.pages->start() + first.offset, length, iova);
+    }
     if (e != Errno::Ok) return e;
+    flush_over(iova, iova + length - 1);
     for (const PagesSpan& s : spans) {
         if ((prot & kWrite) && !s.pages->writable()) return Errno::Perm;
         if ((s.offset % kPageSize) & (align - 1)) return Errno::Inval;
@@ -203,9 +210,60 @@ void IoPagetable::unfill(const Area& a, Domain& d) {
 void IoPagetable::remove(std::map<uint64_t, Area>::iterator it) {
     const Area& a = it->second;
     drop_pins_of(a);
+    if (policy_.deferred && !domains_.empty()) {
+        const uint64_t base = a.iova - a.offset % kPageSize;
+        for (Domain* d : domains_) d->unmap_deferred(base, (a.last_page() - a.first_page() + 1) * kPageSize);
+        unflushed_.push_back({a, now()});
+        areas_.erase(it);
+        if (unflushed_.size() >= policy_.batch) flush();
+        return;
+    }
     for (Domain* d : domains_) unfill(a, *d);
     if (!domains_.empty()) a.pages->unpin(a.first_page(), a.last_page());
     areas_.erase(it);
+}
+
+// ---- deferred invalidation -----------------------------------------------------------
+
+void IoPagetable::set_flush_policy(const FlushPolicy& p, std::function<uint64_t()> now_ps,
+                                   std::function<void(uint64_t)> stale_window) {
+    flush();
+    policy_ = p;
+    now_ps_ = std::move(now_ps);
+    stale_window_ = std::move(stale_window);
+}
+
+void IoPagetable::flush() {
+    if (unflushed_.empty()) return;
+    for (Domain* d : domains_) d->flush_all();
+    const uint64_t t = now();
+    for (const Unflushed& u : unflushed_) {
+        last_window_ps_ = t - u.unmapped_ps;
+        if (stale_window_) stale_window_(last_window_ps_);
+        u.area.pages->unpin(u.area.first_page(), u.area.last_page());
+    }
+    unflushed_.clear();
+    ++flushes_;
+}
+
+void IoPagetable::flush_if_due() {
+    if (!unflushed_.empty() && now() >= flush_deadline_ps()) flush();
+}
+
+uint64_t IoPagetable::flush_deadline_ps() const {
+    return unflushed_.empty() ? 0 : unflushed_.front().unmapped_ps + policy_.timeout_ps;
+}
+
+bool IoPagetable::unflushed(uint64_t iova) const {
+    return std::any_of(unflushed_.begin(), unflushed_.end(),
+                       [&](const Unflushed& u) { return u.area.iova <= iova && iova <= u.area.last; });
+}
+
+// A new area over an IOVA still cached for an unmapped one would let the IOMMU use
+// the old translation: flush first (as the DMA API never reuses an IOVA before).
+void IoPagetable::flush_over(uint64_t start, uint64_t last) {
+    for (const Unflushed& u : unflushed_)
+        if (overlaps(start, last, u.area.iova, u.area.last)) return flush();
 }
 
 Errno IoPagetable::unmap(uint64_t iova, uint64_t length, uint64_t& unmapped) {
@@ -390,6 +448,7 @@ Errno IoPagetable::attach(Domain& d) {
 }
 
 void IoPagetable::detach(Domain& d) {
+    flush();
     auto it = std::find(domains_.begin(), domains_.end(), &d);
     if (it == domains_.end()) return;
     domains_.erase(it);

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <vector>
@@ -41,8 +42,35 @@ struct PagesSpan {
     uint64_t offset = 0, length = 0;
 };
 
+// How unmaps invalidate the domains' IOMMU caches. Strict (Linux iommufd): before the
+// unmap returns. Deferred (Linux's DMA-API flush queue): the mappings go at once, but
+// the invalidation waits until `batch` unmapped areas are queued or the oldest has
+// waited `timeout_ps`; until then the IOMMU may keep translating them from its caches,
+// so their pages stay pinned and their IOVAs stay taken.
+struct FlushPolicy {
+    bool deferred = false;
+    uint32_t batch = 256;                      // IOVA_FQ_SIZE
+    uint64_t timeout_ps = 10'000'000'000ull;   // IOVA_FQ_TIMEOUT, 10 ms
+};
+
 class IoPagetable {
 public:
+    // `now_ps` tells deferred flushing the time (a simulation clock); 0 without one.
+    // `stale_window` hears, for each flushed unmap, how long its translation stayed
+    // usable (unmap to flush, ps).
+    void set_flush_policy(const FlushPolicy& p, std::function<uint64_t()> now_ps,
+                          std::function<void(uint64_t)> stale_window = {});
+    // Deferred mode: invalidates what is queued (all of it, or only when the oldest
+    // entry has waited the timeout).
+    void flush();
+    void flush_if_due();
+    // When the oldest queued unmap times out (0: none queued).
+    uint64_t flush_deadline_ps() const;
+    // Whether `iova` was unmapped but not yet flushed (a translation of it is stale).
+    bool unflushed(uint64_t iova) const;
+    uint64_t flushes() const { return flushes_; }
+    uint64_t last_stale_window_ps() const { return last_window_ps_; }
+
     // Maps `length` bytes of `pages` from byte `offset` at a fixed or allocated IOVA:
     // EINVAL misaligned (IOVA, length or the user address's page offset against the
     // IOAS's alignment) or reserved, EEXIST over an area, ENOSPC no room, EOVERFLOW,
@@ -128,6 +156,17 @@ private:
     std::vector<IovaRange> allowed_;  // empty: all
     std::vector<Domain*> domains_;
     bool large_pages_ = true;
+    struct Unflushed {
+        Area area;            // unmapped, its pages still pinned
+        uint64_t unmapped_ps;
+    };
+    FlushPolicy policy_;
+    std::function<uint64_t()> now_ps_;
+    std::vector<Unflushed> unflushed_;
+    std::function<void(uint64_t)> stale_window_;
+    uint64_t flushes_ = 0, last_window_ps_ = 0;
+    uint64_t now() const { return now_ps_ ? now_ps_() : 0; }
+    void flush_over(uint64_t start, uint64_t last);
     struct PinPiece {
         std::shared_ptr<Pages> pages;
         uint64_t first, last;  // page indexes in pages

@@ -229,3 +229,54 @@ TEST_CASE("IOAS_COPY across several contiguous areas makes one area per source a
     CHECK(r.ctx.ioas_unmap(dst, out, 0x3000, n) == Errno::Ok);  // copies are separate areas
     CHECK(n == 0x3000);
 }
+
+TEST_CASE("Deferred invalidation: unmaps queue until a batch or a timeout, pages and IOVAs "
+          "held until the flush", "[iommufd][flush]") {
+    Rig r;
+    uint64_t now = 0;
+    FlushPolicy p;
+    p.deferred = true;
+    p.batch = 3;
+    p.timeout_ps = 1'000'000;  // 1 us
+    std::vector<uint64_t> windows;
+    r.ctx.set_flush_policy(p, [&] { return now; }, [&](uint64_t w) { windows.push_back(w); });
+    REQUIRE(r.ctx.attach(r.d0, r.ioas) == Errno::Ok);
+    IoPagetable& io = *r.ctx.iopt(r.ioas);
+    uint64_t iova[3] = {0x10'0000, 0x20'0000, 0x30'0000}, n = 0;
+    for (uint64_t& v : iova)
+        REQUIRE(r.ctx.ioas_map(r.ioas, kReadable | kFixedIova, kBuf + (v >> 4), 0x1000, v) == Errno::Ok);
+    CHECK(r.user.locked_pages == 3);
+    now = 100'000;
+    REQUIRE(r.ctx.ioas_unmap(r.ioas, iova[0], 0x1000, n) == Errno::Ok);
+    CHECK(r.mapped0.count(iova[0]) == 0);   // the mapping is gone from the domain...
+    CHECK(io.unflushed(iova[0]));           // ...but not yet from the IOMMU's caches
+    CHECK(r.user.locked_pages == 3);        // so its page stays pinned
+    CHECK(io.flushes() == 0);
+    // Its IOVA is not handed out again before the flush: a fixed map there flushes.
+    uint64_t again = iova[0];
+    REQUIRE(r.ctx.ioas_map(r.ioas, kReadable | kFixedIova, kBuf + 0x8000, 0x1000, again) == Errno::Ok);
+    CHECK(io.flushes() == 1);
+    CHECK_FALSE(io.unflushed(iova[0]));
+    REQUIRE(windows.size() == 1);
+    CHECK(windows[0] == 0);                 // flushed at the same instant
+    CHECK(r.user.locked_pages == 3);        // one page unpinned, one pinned again
+    // The timeout.
+    now = 200'000;
+    REQUIRE(r.ctx.ioas_unmap(r.ioas, iova[1], 0x1000, n) == Errno::Ok);
+    CHECK(io.flush_deadline_ps() == 1'200'000);
+    now = 1'000'000;
+    io.flush_if_due();
+    CHECK(io.flushes() == 1);
+    now = 1'200'000;
+    io.flush_if_due();
+    CHECK(io.flushes() == 2);
+    CHECK(windows.back() == 1'000'000);
+    CHECK(io.last_stale_window_ps() == 1'000'000);
+    // The batch: three queued unmaps flush at once.
+    REQUIRE(r.ctx.ioas_unmap(r.ioas, 0, ~uint64_t(0), n) == Errno::Ok);  // two areas left
+    CHECK(io.flushes() == 2);
+    REQUIRE(r.ctx.ioas_map(r.ioas, kReadable | kFixedIova, kBuf, 0x1000, iova[1]) == Errno::Ok);
+    REQUIRE(r.ctx.ioas_unmap(r.ioas, iova[1], 0x1000, n) == Errno::Ok);
+    CHECK(io.flushes() == 3);
+    CHECK(r.user.locked_pages == 0);
+}

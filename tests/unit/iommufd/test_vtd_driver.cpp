@@ -284,3 +284,36 @@ TEST_CASE("VT-d driver, scalable mode: a dirty-tracking domain gets SSADE, so th
         CHECK(r.access(0x10'0010, false).fault);  // detached: the PASID entry is gone
     }
 }
+
+TEST_CASE("VT-d driver, deferred invalidation: a cached translation stays usable until the "
+          "flush, an uncached one faults at once", "[iommufd][vtd-driver][flush]") {
+    const bool scalable = GENERATE(false, true);
+    INFO((scalable ? "scalable mode" : "legacy mode"));
+    Rig r(true, scalable);
+    FrameAllocator frames{uint64_t(1) << 36, uint64_t(1) << 32};
+    User user{"u0"};
+    Process proc{"p0", user, uint64_t(1) << 32, frames};
+    REQUIRE(proc.mmap(0x7f00'0000'0000, 1u << 20, false) == Errno::Ok);
+    const std::unique_ptr<DeviceOps> ops = r.driver->device(kSid);
+    Device dev{"nic", {}, ops.get()};
+    Context ctx{proc};
+    FlushPolicy policy;
+    policy.deferred = true;
+    ctx.set_flush_policy(policy, [] { return uint64_t(0); });
+    uint32_t ioas = 0, id = 0;
+    REQUIRE(ctx.ioas_alloc(ioas) == Errno::Ok);
+    REQUIRE(ctx.bind(dev, id) == Errno::Ok);
+    REQUIRE(ctx.attach(id, ioas) == Errno::Ok);
+    uint64_t a = 0x10'0000, b = 0x20'0000, n = 0;
+    REQUIRE(ctx.ioas_map(ioas, kReadable | kFixedIova, 0x7f00'0000'0000, 0x1000, a) == Errno::Ok);
+    REQUIRE(ctx.ioas_map(ioas, kReadable | kFixedIova, 0x7f00'0001'0000, 0x1000, b) == Errno::Ok);
+    REQUIRE_FALSE(r.access(a + 0x10, false).fault);  // now in the IOTLB
+    const uint64_t descriptors = r.stat("descriptors");
+    REQUIRE(ctx.ioas_unmap(ioas, 0, ~uint64_t(0), n) == Errno::Ok);
+    CHECK(r.stat("descriptors") == descriptors);  // nothing invalidated yet
+    CHECK_FALSE(r.access(a + 0x10, false).fault);  // stale: the IOTLB still translates it
+    CHECK(r.access(b + 0x10, false).fault);        // never cached: its cleared entry faults
+    ctx.iopt(ioas)->flush();
+    CHECK(r.stat("descriptors") == descriptors + 2);  // domain-selective IOTLB, wait
+    CHECK(r.access(a + 0x10, false).fault);
+}

@@ -65,8 +65,8 @@ Errno VtdDomain::map(uint64_t iova, uint64_t pa, uint64_t size, unsigned prot) {
     return Errno::Ok;
 }
 
-// Clears every leaf in the range, then invalidates strictly.
-void VtdDomain::unmap(uint64_t iova, uint64_t size) {
+// Clears every leaf in the range.
+void VtdDomain::clear(uint64_t iova, uint64_t size) {
     for (uint64_t a = iova; a < iova + size;) {
         uint64_t step = 4096;
         for (unsigned level = 1; level <= 3; ++level) {
@@ -80,7 +80,20 @@ void VtdDomain::unmap(uint64_t iova, uint64_t size) {
         }
         a = (a & ~(step - 1)) + step;
     }
+}
+
+// Strict: page-selective invalidation of the range and a wait, before returning.
+void VtdDomain::unmap(uint64_t iova, uint64_t size) {
+    clear(iova, size);
     d_.invalidate_iotlb(did_, iova, size);
+    d_.wait();
+}
+
+void VtdDomain::unmap_deferred(uint64_t iova, uint64_t size) { clear(iova, size); }
+
+// A flush queue's flush: the whole domain, as iommu_flush_iotlb_all does.
+void VtdDomain::flush_all() {
+    d_.invalidate_domain(did_);
     d_.wait();
 }
 

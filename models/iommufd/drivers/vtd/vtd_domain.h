@@ -16,6 +16,8 @@ public:
     uint64_t page_sizes() const override;
     Errno map(uint64_t iova, uint64_t pa, uint64_t size, unsigned prot) override;
     void unmap(uint64_t iova, uint64_t size) override;
+    void unmap_deferred(uint64_t iova, uint64_t size) override;
+    void flush_all() override;
     bool enforce_cache_coherency() override;
     uint16_t did() const { return did_; }
     bool snoops() const { return snp_; }
@@ -28,6 +30,7 @@ private:
     static uint64_t level_size(unsigned level) { return uint64_t(4096) << (9 * (level - 1)); }
     // The entry for `iova` at `level`, creating tables above it; 0 if a large page is in the way.
     uint64_t slot(uint64_t iova, unsigned level, bool create);
+    void clear(uint64_t iova, uint64_t size);
     // Whether the table at `table` (of entries at `level`) maps nothing.
     bool empty_table(uint64_t table, unsigned level);
 
