@@ -69,6 +69,22 @@ struct Rig {
     }
 };
 
+// iommufd over the rig's driver: a process (4 GiB limit), the device kSid bound to a
+// context.
+struct Engine {
+    FrameAllocator frames{uint64_t(1) << 36, uint64_t(1) << 32};
+    User user{"u0"};
+    Process proc{"p0", user, uint64_t(1) << 32, frames};
+    std::unique_ptr<DeviceOps> ops;
+    Device dev;
+    Context ctx{proc};  // last: it detaches the device before the rest goes
+    uint32_t dev_id = 0;
+    explicit Engine(Rig& r, std::vector<IovaRange> reserved = {})
+        : ops(r.driver->device(kSid)), dev{"nic", std::move(reserved), ops.get()} {
+        REQUIRE(ctx.bind(dev, dev_id) == Errno::Ok);
+    }
+};
+
 }  // namespace
 
 TEST_CASE("VT-d driver: probe enables the root table, queued invalidation and translation",
@@ -157,17 +173,12 @@ TEST_CASE("VT-d driver under iommufd: after random maps and unmaps the tables tr
     const bool scalable = GENERATE(false, true);
     INFO((scalable ? "scalable mode" : "legacy mode"));
     Rig r(true, scalable);
-    FrameAllocator frames{uint64_t(1) << 36, uint64_t(1) << 32};
-    User user{"u0"};
-    Process proc{"p0", user, uint64_t(1) << 32, frames};
-    REQUIRE(proc.mmap(0x7f00'0000'0000, 64u << 20, false) == Errno::Ok);
-    const std::unique_ptr<DeviceOps> ops = r.driver->device(kSid);
-    Device dev{"nic", {{0xfee0'0000, 0xfeef'ffff}}, ops.get()};
-    Context ctx{proc};
-    uint32_t ioas = 0, dev_id = 0;
+    Engine e(r, {{0xfee0'0000, 0xfeef'ffff}});
+    Context& ctx = e.ctx;
+    REQUIRE(e.proc.mmap(0x7f00'0000'0000, 64u << 20, false) == Errno::Ok);
+    uint32_t ioas = 0;
     REQUIRE(ctx.ioas_alloc(ioas) == Errno::Ok);
-    REQUIRE(ctx.bind(dev, dev_id) == Errno::Ok);
-    REQUIRE(ctx.attach(dev_id, ioas) == Errno::Ok);
+    REQUIRE(ctx.attach(e.dev_id, ioas) == Errno::Ok);
     REQUIRE(ctx.ioas_allow_iovas(ioas, {{0x100'0000, 0x1ff'ffff}}) == Errno::Ok);
     sim::Rng rng(2026, "vtd-driver-fuzz");
     for (int i = 0; i < 2000; ++i) {
@@ -219,19 +230,16 @@ TEST_CASE("VT-d driver under iommufd: huge pages walk as 2 MiB leaves, also wher
     const bool scalable = GENERATE(false, true);
     INFO((scalable ? "scalable mode" : "legacy mode"));
     Rig r(true, scalable);
-    FrameAllocator frames{uint64_t(1) << 36, uint64_t(1) << 32};
-    User user{"u0"};
-    Process proc{"p0", user, uint64_t(1) << 32, frames};
+    Engine e(r);
+    Context& ctx = e.ctx;
+    Process& proc = e.proc;
     constexpr uint64_t kHuge = 0x7e00'0000'0000, kAnon = 0x7f00'0000'0000;
     REQUIRE(proc.mmap(kHuge, 8u << 20, true) == Errno::Ok);
     REQUIRE(proc.mmap(kAnon, 1u << 20, false) == Errno::Ok);
-    const std::unique_ptr<DeviceOps> ops = r.driver->device(kSid);
-    Device dev{"nic", {}, ops.get()};
-    Context ctx{proc};
-    uint32_t a = 0, b = 0, id = 0, pt = 0;
+    const uint32_t id = e.dev_id;
+    uint32_t a = 0, b = 0, pt = 0;
     REQUIRE(ctx.ioas_alloc(a) == Errno::Ok);
     REQUIRE(ctx.ioas_alloc(b) == Errno::Ok);
-    REQUIRE(ctx.bind(dev, id) == Errno::Ok);
     REQUIRE(ctx.attach(id, a, &pt) == Errno::Ok);
     uint64_t iova = 0x40'0000, n = 0;
     const uint32_t rw = kReadable | kWriteable | kFixedIova;
@@ -290,20 +298,15 @@ TEST_CASE("VT-d driver, deferred invalidation: a cached translation stays usable
     const bool scalable = GENERATE(false, true);
     INFO((scalable ? "scalable mode" : "legacy mode"));
     Rig r(true, scalable);
-    FrameAllocator frames{uint64_t(1) << 36, uint64_t(1) << 32};
-    User user{"u0"};
-    Process proc{"p0", user, uint64_t(1) << 32, frames};
-    REQUIRE(proc.mmap(0x7f00'0000'0000, 1u << 20, false) == Errno::Ok);
-    const std::unique_ptr<DeviceOps> ops = r.driver->device(kSid);
-    Device dev{"nic", {}, ops.get()};
-    Context ctx{proc};
+    Engine e(r);
+    Context& ctx = e.ctx;
+    REQUIRE(e.proc.mmap(0x7f00'0000'0000, 1u << 20, false) == Errno::Ok);
     FlushPolicy policy;
     policy.deferred = true;
     ctx.set_flush_policy(policy, [] { return uint64_t(0); });
-    uint32_t ioas = 0, id = 0;
+    uint32_t ioas = 0;
     REQUIRE(ctx.ioas_alloc(ioas) == Errno::Ok);
-    REQUIRE(ctx.bind(dev, id) == Errno::Ok);
-    REQUIRE(ctx.attach(id, ioas) == Errno::Ok);
+    REQUIRE(ctx.attach(e.dev_id, ioas) == Errno::Ok);
     uint64_t a = 0x10'0000, b = 0x20'0000, n = 0;
     REQUIRE(ctx.ioas_map(ioas, kReadable | kFixedIova, 0x7f00'0000'0000, 0x1000, a) == Errno::Ok);
     REQUIRE(ctx.ioas_map(ioas, kReadable | kFixedIova, 0x7f00'0001'0000, 0x1000, b) == Errno::Ok);
