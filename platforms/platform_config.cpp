@@ -1,4 +1,5 @@
 #include "models/sim/error.h"
+#include "models/sim/time.h"
 #include "platforms/platform_config.h"
 
 namespace platform {
@@ -10,6 +11,22 @@ void SimParams::bind(sim::ParamBinder& b) {
     b.f64("quantum_ns", quantum_ns, "ns", "atomic mode: global quantum", 1, 1e9);
     b.f64("duration_ns", duration_ns, "ns", "stop after this simulated time; 0: run to the end",
           0, 1e15);
+}
+
+void EngineParams::bind(sim::ParamBinder& b) {
+    b.choice("invalidation", invalidation, {"strict", "deferred"},
+             "strict: unmap invalidates before returning (iommufd); deferred: a flush queue");
+    b.u32("flush_batch", flush_batch, "", "deferred: unmapped areas queued before a flush", 1, 1u << 20);
+    b.f64("flush_timeout_ns", flush_timeout_ns, "ns", "deferred: longest an unmap waits for its flush",
+          1, 1e12);
+}
+
+iommufd::FlushPolicy EngineParams::policy() const {
+    iommufd::FlushPolicy p;
+    p.deferred = invalidation == "deferred";
+    p.batch = flush_batch;
+    p.timeout_ps = sim::ns_to_ps(flush_timeout_ns);
+    return p;
 }
 
 void TopologyParams::bind(sim::ParamBinder& b) {
@@ -75,6 +92,7 @@ void PlatformConfig::declare(sim::ParamSchema& s, uint32_t devices) {
     s.declare("iommu.map", binder<BootMapParams>());
     declare_vtd(s);
     s.declare("iommufd.vtd", binder<iommufd::vtd::DriverParams>());
+    s.declare("iommufd", binder<EngineParams>());
     s.declare("link", binder<pcie::LinkParams>());
     s.declare("dev", binder<pcie::GeneratorParams>());
     for (uint32_t i = 0; i < devices; ++i) {
@@ -96,6 +114,7 @@ PlatformConfig PlatformConfig::read(const sim::Config& cfg) {
     pc.vtd = read_vtd(cfg, pc.sim.seed);
     pc.boot_map = read_boot_map(cfg, pc.vtd);
     pc.driver_params = sim::read_params<iommufd::vtd::DriverParams>(cfg, "iommufd.vtd");
+    pc.engine = sim::read_params<EngineParams>(cfg, "iommufd");
     for (uint32_t i = 0; i < pc.topology.devices; ++i) {
         const std::string n = std::to_string(i);
         pc.links.push_back(sim::read_checked<pcie::LinkParams>(cfg, "link" + n, "link"));

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "models/iommufd/drivers/vtd/vtd_driver.h"
+#include "models/iommufd/io_pagetable.h"
 #include "models/memory/coherent_cache.h"
 #include "models/memory/dram_timing.h"
 #include "models/memory/memory_controller.h"
@@ -39,6 +40,15 @@ struct TopologyParams {
     void bind(sim::ParamBinder& b);
 };
 
+// [iommufd]: how the mapping engine invalidates on unmap (io_pagetable.h FlushPolicy).
+struct EngineParams {
+    std::string invalidation = "strict";  // strict | deferred
+    uint32_t flush_batch = 256;
+    double flush_timeout_ns = 10e6;
+    void bind(sim::ParamBinder& b);
+    iommufd::FlushPolicy policy() const;
+};
+
 struct PlatformConfig {
     SimParams sim;
     TopologyParams topology;
@@ -50,7 +60,8 @@ struct PlatformConfig {
     iommu::PipelineParams pipeline;
     BootMapParams boot_map;
     VtdConfig vtd;
-    iommufd::vtd::DriverParams driver_params;  // [iommufd.vtd]: the mapping engine's driver
+    iommufd::vtd::DriverParams driver_params;
+    EngineParams engine;  // [iommufd.vtd]: the mapping engine's driver
     std::vector<pcie::LinkParams> links;
     std::vector<pcie::GeneratorParams> devs;
 

@@ -75,6 +75,38 @@ iommufd::Process* Replayer::process(const std::string& name) {
     return it == processes_.end() ? nullptr : it->second.get();
 }
 
+void Replayer::set_flush_policy(const iommufd::FlushPolicy& p, std::function<uint64_t()> now_ps,
+                                std::function<void(uint64_t)> stale_window) {
+    flush_ = p;
+    now_ps_ = std::move(now_ps);
+    stale_window_ = std::move(stale_window);
+    for (auto& [name, fd] : fds_) fd.ctx->set_flush_policy(flush_, now_ps_, stale_window_);
+}
+
+void Replayer::flush_if_due() {
+    for (auto& [name, fd] : fds_) fd.ctx->flush_if_due();
+}
+
+uint64_t Replayer::flush_deadline_ps() const {
+    uint64_t d = 0;
+    for (const auto& [name, fd] : fds_) {
+        const uint64_t t = fd.ctx->flush_deadline_ps();
+        if (t && (!d || t < d)) d = t;
+    }
+    return d;
+}
+
+bool Replayer::unflushed(uint16_t sid, uint64_t iova) const {
+    for (const DeviceInfo& info : infos_) {
+        if (info.sid != sid) continue;
+        for (const auto& [name, fd] : fds_) {
+            auto it = fd.devices.find(info.name);
+            if (it != fd.devices.end() && fd.ctx->unflushed(it->second, iova)) return true;
+        }
+    }
+    return false;
+}
+
 // ---- check: every name defined before it is used -------------------------------------
 
 void Replayer::check(const std::vector<trace::Op>& ops, const std::vector<DeviceInfo>& devices,
@@ -160,6 +192,7 @@ std::string Replayer::apply(const trace::Op& op) {
     if (op.op == "iommufd_open") {
         Fd& fd = fds_[op.text("name")];
         fd.ctx = std::make_unique<iommufd::Context>(*process(op.text("process")));
+        fd.ctx->set_flush_policy(flush_, now_ps_, stale_window_);
         return result(op, Errno::Ok);
     }
     return control(fd_of(op), op);

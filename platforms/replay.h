@@ -45,6 +45,14 @@ public:
 
     iommufd::Process* process(const std::string& name);
 
+    // Deferred invalidation for every context, now and later (io_pagetable.h).
+    void set_flush_policy(const iommufd::FlushPolicy& p, std::function<uint64_t()> now_ps,
+                          std::function<void(uint64_t)> stale_window);
+    void flush_if_due();
+    uint64_t flush_deadline_ps() const;  // 0: nothing queued
+    // Whether requester `sid` translating `iova` uses an unmapped, unflushed mapping.
+    bool unflushed(uint16_t sid, uint64_t iova) const;
+
 private:
     struct Fd {
         std::unique_ptr<iommufd::Context> ctx;
@@ -70,6 +78,9 @@ private:
     std::map<std::string, std::unique_ptr<iommufd::Process>> processes_;
     std::map<std::string, Fd> fds_;
     std::map<std::string, Pin> pins_;
+    iommufd::FlushPolicy flush_;
+    std::function<uint64_t()> now_ps_;
+    std::function<void(uint64_t)> stale_window_;
 };
 
 }  // namespace platform

@@ -121,7 +121,7 @@ int run_replay(const std::vector<std::string>& args) {
     std::ostream& log = log_file.is_open() ? log_file : std::cout;
     System sys("system", pc);
     sys.preload();
-    ReplayRun replay("iommufd", sys, ops, infos, engine, pc.driver_params, log);
+    ReplayRun replay("iommufd", sys, ops, infos, engine, pc.driver_params, log, pc.engine.policy());
     if (timeline) sys.set_timeline(*timeline);
     TraceRecorder recorder;
     if (!a.record.empty()) {

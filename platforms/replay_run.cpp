@@ -29,10 +29,25 @@ ReplayRun::Engine::Engine(System& sys, const std::vector<Replayer::DeviceInfo>& 
 
 ReplayRun::ReplayRun(sc_core::sc_module_name name, System& sys, std::vector<trace::Op> ops,
                      std::vector<Replayer::DeviceInfo> devices, bool engine,
-                     const iommufd::vtd::DriverParams& costs, std::ostream& log)
+                     const iommufd::vtd::DriverParams& costs, std::ostream& log,
+                     const iommufd::FlushPolicy& flush)
     : sc_module(name), sys_(sys), ops_(std::move(ops)), infos_(std::move(devices)), log_(log) {
     if (engine) {
         engine_ = std::make_unique<Engine>(sys, infos_, costs);
+        engine_->replayer->set_flush_policy(
+            flush, [] { return uint64_t(sc_core::sc_time_stamp().value()); },
+            [this](uint64_t ps) {
+                ++flushed_;
+                stale_window_.sample(double(ps) / 1000.0);
+            });
+        if (flush.deferred && sys_.iommu()) {
+            sys_.iommu()->on_translated = [this](uint16_t sid, uint64_t iova, const iommu::Result& r) {
+                if (!r.fault && engine_->replayer->unflushed(sid, iova)) ++dma_stale_;
+            };
+        }
+        SC_METHOD(flush_method);
+        sensitive << flush_event_;
+        dont_initialize();
         add_child("vtd", engine_->driver);
         add_child("map", map_);
         add_child("unmap", unmap_);
@@ -90,6 +105,18 @@ void ReplayRun::control(size_t i) {
     }
     if (ok(line)) forget_writes(op);
     logged(i, std::move(line));
+    schedule_flush();
+}
+
+// Deferred invalidation: flush what timed out, and wake again at the next timeout.
+void ReplayRun::flush_method() {
+    engine_->replayer->flush_if_due();
+    schedule_flush();
+}
+
+void ReplayRun::schedule_flush() {
+    const uint64_t due = engine_->replayer->flush_deadline_ps(), now = sc_core::sc_time_stamp().value();
+    if (due) flush_event_.notify(sc_time::from_value(due > now ? due - now : 0));
 }
 
 // A device checks reads against its own earlier writes only while the mapping behind

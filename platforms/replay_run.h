@@ -45,7 +45,8 @@ public:
     // only DMA (a recording of a run without the mapping engine).
     ReplayRun(sc_core::sc_module_name name, System& sys, std::vector<trace::Op> ops,
               std::vector<Replayer::DeviceInfo> devices, bool engine,
-              const iommufd::vtd::DriverParams& costs, std::ostream& log);
+              const iommufd::vtd::DriverParams& costs, std::ostream& log,
+              const iommufd::FlushPolicy& flush = {});
     ~ReplayRun() override;
 
     // False when the unit lacks what the driver needs; then nothing is replayed.
@@ -61,6 +62,8 @@ private:
         uint32_t requests = 0, left = 0, faulted = 0, data_errors = 0;
     };
     void run_thread();
+    void flush_method();
+    void schedule_flush();
     void control(size_t i);
     void start_dma(size_t i);
     void dma_done(uint64_t cookie, bool ok, bool data_ok);
@@ -94,6 +97,12 @@ private:
     sim::Counter dma_requests_{*this, "dma.requests", "", "PCIe requests fed to devices"};
     sim::Counter dma_faulted_{*this, "dma.faulted", "", "fed requests that completed with an error"};
     sim::Counter op_errors_{*this, "op_errors", "", "control operations that returned an errno"};
+    sim::Counter dma_stale_{*this, "dma.stale", "",
+                            "translations of an unmapped IOVA whose invalidation was still queued"};
+    sim::Counter flushed_{*this, "flush.unmaps", "", "unmapped areas invalidated by a deferred flush"};
+    sim::Histogram stale_window_{*this, "flush.stale_window_ns", "ns",
+                                 "deferred: unmap to invalidation, per unmapped area", 1000.0, 200};
+    sc_core::sc_event flush_event_;
 };
 
 }  // namespace platform

@@ -45,6 +45,8 @@ public:
     size_t devices() const { return devs_.size(); }
     // The VT-d unit, when the platform has one (else nullptr).
     vtd::RemappingUnit* vtd_unit() { return vtd_.get(); }
+    // The IOMMU's pipeline, when the platform has one (else nullptr).
+    iommu::Pipeline* iommu() { return iommu_.get(); }
 
 private:
     PlatformConfig pc_;

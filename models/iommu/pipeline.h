@@ -25,6 +25,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <deque>
 #include <memory>
 #include <vector>
@@ -80,6 +81,8 @@ public:
 
     // Translations and walks become spans, faults instants, on the timeline.
     void set_timeline(sim::Timeline* t);
+    // Told of every translation as it resolves (requester, IOVA, result).
+    std::function<void(uint16_t sid, uint64_t iova, const Result& res)> on_translated;
 
 private:
     using Payload = tlm::tlm_generic_payload;

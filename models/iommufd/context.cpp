@@ -74,6 +74,25 @@ Errno Context::destroy(uint32_t id) {
 }
 
 // iommufd_ioas_map: the flags, then the sizes, then the IOAS, then the pages.
+void Context::flush_if_due() {
+    for (auto& [id, a] : ioas_) a->iopt.flush_if_due();
+}
+
+uint64_t Context::flush_deadline_ps() const {
+    uint64_t d = 0;
+    for (const auto& [id, a] : ioas_) {
+        const uint64_t t = a->iopt.flush_deadline_ps();
+        if (t && (!d || t < d)) d = t;
+    }
+    return d;
+}
+
+bool Context::unflushed(uint32_t dev_id, uint64_t iova) const {
+    auto d = devices_.find(dev_id);
+    if (d == devices_.end() || !d->second.hwpt) return false;
+    return ioas_.at(hwpts_.at(d->second.hwpt)->ioas)->iopt.unflushed(iova);
+}
+
 Errno Context::ioas_map(uint32_t ioas_id, uint32_t flags, uint64_t user_va, uint64_t length,
                         uint64_t& iova) {
     if (flags & ~(kFixedIova | kWriteable | kReadable)) return Errno::OpNotSupp;

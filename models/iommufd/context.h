@@ -84,6 +84,12 @@ public:
     // How unmaps invalidate, for every IOAS now and later (io_pagetable.h FlushPolicy).
     void set_flush_policy(const FlushPolicy& p, std::function<uint64_t()> now_ps,
                           std::function<void(uint64_t)> stale_window = {});
+    // Deferred invalidation across the context's IOASes: flush those whose oldest
+    // queued unmap timed out; the earliest such time (0: nothing queued); whether the
+    // device `dev_id` translating `iova` uses an unmapped, unflushed translation.
+    void flush_if_due();
+    uint64_t flush_deadline_ps() const;
+    bool unflushed(uint32_t dev_id, uint64_t iova) const;
 
 private:
     struct Ioas {

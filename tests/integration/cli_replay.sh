@@ -57,6 +57,26 @@ else
     echo "ok   dma sample, scalable mode"
 fi
 
+# Strict against deferred invalidation (traces/samples/deferred.trace): lines 16-18 of
+# the op log are the DMA 1 us after the unmap (a page the IOTLB holds, then one it
+# does not) and the DMA after the flush.
+for inv in strict deferred; do
+    "$sim" replay --config "$root/configs/replay-vtd.ini" --trace "$root/traces/samples/deferred.trace" \
+        --set iommufd.invalidation=$inv --set iommufd.flush_timeout_ns=10000 \
+        --op-log "$tmp/$inv.log" --stats-json "$tmp/$inv.json" >"$tmp/out" 2>"$tmp/err"
+done
+if [ "$(sed -n 9,11p "$tmp/strict.log" | grep -c 'dma err EFAULT')" -ne 3 ] ||
+    [ "$(sed -n 9p "$tmp/deferred.log")" != "16 dma ok requests=1" ] ||
+    [ "$(sed -n 10,11p "$tmp/deferred.log" | grep -c 'dma err EFAULT')" -ne 2 ] ||
+    ! grep -q '"iommufd.dma.stale": 0,' "$tmp/strict.json" ||
+    ! grep -q '"iommufd.dma.stale": 1,' "$tmp/deferred.json" ||
+    ! grep -q '"iommufd.flush.unmaps": 1,' "$tmp/deferred.json" ||
+    [ "$("$sim" csv --keys iommufd.flush.stale_window_ns.mean "$tmp/deferred.json" | tail -1 | cut -d, -f2)" != "10000.0" ]; then
+    echo "FAIL strict against deferred"; cat "$tmp/strict.log" "$tmp/deferred.log" "$tmp/err"; fail=1
+else
+    echo "ok   strict against deferred: a stale DMA within the 10 us window, none in strict mode"
+fi
+
 # expect NAME WANT TRACE-TEXT
 expect() {
     printf '%b' "$3" >"$tmp/bad.trace"
