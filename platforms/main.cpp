@@ -61,10 +61,7 @@ bool prepare(int argc, char* argv[], Run& run) {
     }
     schema.check_known(cfg);
     run.pc = platform::PlatformConfig::read(cfg);
-    for (const std::string& out : {run.cl.stats_json, run.cl.record_trace, run.cl.timeline}) {  // fail now
-        std::ofstream probe(out, std::ios::app);
-        if (!out.empty() && !probe) throw sim::InputError(out + ": cannot write file");
-    }
+    sim::check_outputs_writable({run.cl.stats_json, run.cl.record_trace, run.cl.timeline});
     return true;
 }
 
@@ -98,12 +95,7 @@ int sc_main(int argc, char* argv[]) {
     const sim::RunOutcome out = system.run(control);
     const double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-    nlohmann::json stats = sim::collect_stats();
-    stats["sim.time_ns"] = double(out.end.value()) / 1000.0;
-    stats["sim.seed"] = run.pc.sim.seed;
-    stats["sim.mode"] = run.pc.sim.mode;
-    stats["sim.finished"] = system.finished() && !out.signal;
-    if (out.signal) stats["sim.stopped_by"] = sim::RunControl::signal_name(out.signal);
+    const nlohmann::json stats = platform::run_statistics(run.pc.sim, out, system.finished());
     try {
         if (!run.cl.stats_json.empty()) sim::write_json_file(run.cl.stats_json, stats);
         if (!run.cl.record_trace.empty()) recorder.write(run.cl.record_trace);
@@ -113,12 +105,7 @@ int sc_main(int argc, char* argv[]) {
     }
     if (!run.cl.quiet)
         platform::print_summary(std::cout, stats, {host_s, system.completed()});
-    if (out.signal) {
-        std::cerr << "iommu-sim: stopped by " << sim::RunControl::signal_name(out.signal)
-                  << "; the statistics so far are written\n";
-        return sim::RunControl::exit_status(out.signal);
-    }
-    return 0;
+    return platform::exit_status(out);
 }
 
 // libsystemc.so defines main() too; the executable's own wins. SystemC prints its

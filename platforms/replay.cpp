@@ -4,6 +4,7 @@
 #include <set>
 
 #include "models/sim/error.h"
+#include "models/sim/format.h"
 
 namespace platform {
 
@@ -12,12 +13,6 @@ using iommufd::Errno;
 namespace {
 
 const std::set<std::string> kIdKeys = {"ioas_id", "src_ioas_id", "dst_ioas_id", "pt_id", "id"};
-
-std::string hex(uint64_t v) {
-    char b[24];
-    std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
-    return b;
-}
 
 // Map flags by name (enum iommufd_ioas_map_flags) or as a number.
 uint32_t map_flags(const trace::Op& op) {
@@ -226,8 +221,8 @@ std::string Replayer::control(Fd& fd, const trace::Op& op) {
     if (op.op == "get_hw_info") {
         iommufd::HwInfo h;
         const Errno e = c.get_hw_info(device_id(fd, op.text("dev_id")), h);
-        return result(op, e, "out_data_type=" + std::to_string(h.type) + " cap_reg=" + hex(h.cap_reg) +
-                                 " ecap_reg=" + hex(h.ecap_reg) + " out_capabilities=" + hex(h.capabilities));
+        return result(op, e, "out_data_type=" + std::to_string(h.type) + " cap_reg=" + sim::hex(h.cap_reg) +
+                                 " ecap_reg=" + sim::hex(h.ecap_reg) + " out_capabilities=" + sim::hex(h.capabilities));
     }
     if (op.op == "option") {
         const std::string& id = op.text("option_id");
@@ -263,18 +258,18 @@ std::string Replayer::map_ops(Fd& fd, const trace::Op& op) {
         uint64_t iova = op.number_or("iova", 0);
         const Errno e = c.ioas_map(id_of(fd, op, "ioas_id"), map_flags(op), op.number("user_va"),
                                    op.number("length"), iova);
-        return result(op, e, "iova=" + hex(iova));
+        return result(op, e, "iova=" + sim::hex(iova));
     }
     if (op.op == "ioas_unmap") {
         uint64_t n = 0;
         const Errno e = c.ioas_unmap(id_of(fd, op, "ioas_id"), op.number("iova"), op.number("length"), n);
-        return result(op, e, "length=" + hex(n));
+        return result(op, e, "length=" + sim::hex(n));
     }
     if (op.op == "ioas_copy") {
         uint64_t dst = op.number_or("dst_iova", 0);
         const Errno e = c.ioas_copy(id_of(fd, op, "dst_ioas_id"), id_of(fd, op, "src_ioas_id"),
                                     map_flags(op), op.number("src_iova"), op.number("length"), dst);
-        return result(op, e, "dst_iova=" + hex(dst));
+        return result(op, e, "dst_iova=" + sim::hex(dst));
     }
     if (op.op == "ioas_iova_ranges") {
         uint32_t num = uint32_t(op.number_or("num_iovas", 64));
@@ -282,8 +277,8 @@ std::string Replayer::map_ops(Fd& fd, const trace::Op& op) {
         uint64_t align = 0;
         const Errno e = c.ioas_iova_ranges(id_of(fd, op, "ioas_id"), num, out, align);
         std::string ranges;
-        for (const auto& r : out) ranges += (ranges.empty() ? "" : ",") + hex(r.start) + "-" + hex(r.last);
-        return result(op, e, "num_iovas=" + std::to_string(num) + " out_iova_alignment=" + hex(align) +
+        for (const auto& r : out) ranges += (ranges.empty() ? "" : ",") + sim::hex(r.start) + "-" + sim::hex(r.last);
+        return result(op, e, "num_iovas=" + std::to_string(num) + " out_iova_alignment=" + sim::hex(align) +
                                  " iovas=" + (ranges.empty() ? "none" : ranges));
     }
     if (op.op == "ioas_allow_iovas") {

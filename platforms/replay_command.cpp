@@ -16,6 +16,7 @@
 #include "platforms/replay_run.h"
 #include "platforms/summary.h"
 #include "platforms/system.h"
+#include "platforms/walk_input.h"
 #include "traces/trace.h"
 
 namespace po = boost::program_options;
@@ -51,10 +52,8 @@ PlatformConfig read_platform(const ReplayArgs& a, bool engine) {
     sim::Config cfg;
     for (const std::string& f : a.configs) cfg.load_ini(f);
     for (const std::string& s : a.sets) {
-        const size_t eq = s.find('=');
-        if (eq == std::string::npos || eq == 0)
-            throw sim::InputError("command line: --set: '" + s + "' is not key=value");
-        cfg.set(s.substr(0, eq), s.substr(eq + 1));
+        const auto kv = parse_set_assignment(s);
+        cfg.set(kv.first, kv.second);
     }
     sim::ParamSchema schema;
     PlatformConfig::declare(schema, device_count(cfg));
@@ -105,10 +104,7 @@ int run_replay(const std::vector<std::string>& args) {
         infos = device_infos(pc);
         Replayer::check(ops, infos, a.trace);
         open_output(log_file, a.op_log);
-        for (const std::string& out : {a.stats_json, a.record, a.timeline}) {  // fail now, not after the run
-            std::ofstream probe(out, std::ios::app);
-            if (!out.empty() && !probe) throw sim::InputError(out + ": cannot write file");
-        }
+        sim::check_outputs_writable({a.stats_json, a.record, a.timeline});
     } catch (const sim::InputError& e) {
         std::cerr << "iommu-sim: " << e.what() << "\n";
         return sim::kExitBadInput;
@@ -136,12 +132,7 @@ int run_replay(const std::vector<std::string>& args) {
     const sim::RunOutcome out = sys.run(control);
     const double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-    nlohmann::json stats = sim::collect_stats();
-    stats["sim.time_ns"] = double(out.end.value()) / 1000.0;
-    stats["sim.seed"] = pc.sim.seed;
-    stats["sim.mode"] = pc.sim.mode;
-    stats["sim.finished"] = replay.finished() && sys.finished() && !out.signal;
-    if (out.signal) stats["sim.stopped_by"] = sim::RunControl::signal_name(out.signal);
+    const nlohmann::json stats = run_statistics(pc.sim, out, replay.finished() && sys.finished());
     try {
         if (!a.stats_json.empty()) sim::write_json_file(a.stats_json, stats);
         if (!a.record.empty()) recorder.write(a.record);
@@ -153,12 +144,7 @@ int run_replay(const std::vector<std::string>& args) {
         const uint64_t requests = stats.value("iommufd.dma.requests", uint64_t(0));
         print_summary(std::cout, stats, {host_s, requests});
     }
-    if (out.signal) {
-        std::cerr << "iommu-sim: stopped by " << sim::RunControl::signal_name(out.signal)
-                  << "; the statistics so far are written\n";
-        return sim::RunControl::exit_status(out.signal);
-    }
-    return 0;
+    return exit_status(out);
 }
 
 }  // namespace platform

@@ -94,7 +94,8 @@ void ReplayRun::control(size_t i) {
     const double cpu0 = d.cpu_ns();
     const uint64_t tw0 = d.table_writes(), d0 = d.descriptors(), w0 = d.waits();
     std::string line = engine_->replayer->apply(op);
-    if (!ok(line)) {
+    const bool succeeded = ok(line);
+    if (!succeeded) {
         ++op_errors_;
     } else if (OpCosts* c = costs_of(op.op)) {
         ++c->ops;
@@ -103,7 +104,7 @@ void ReplayRun::control(size_t i) {
         c->descriptors += d.descriptors() - d0;
         c->waits += d.waits() - w0;
     }
-    if (ok(line)) forget_writes(op);
+    if (succeeded) forget_writes(op);
     logged(i, std::move(line));
     schedule_flush();
 }
@@ -138,19 +139,20 @@ void ReplayRun::start_dma(size_t i) {
     const trace::Op& op = ops_[i];
     pcie::TrafficGenerator& dev = sys_.device(std::stoul(op.text("dev").substr(3)));
     const uint64_t iova = op.number("iova"), end = iova + op.number("length");
+    pcie::Request r{0, 0, op.text("dir") == "read"};  // the line's attributes, once
+    r.pasid_valid = op.has("pasid");
+    r.pasid = uint32_t(op.number_or("pasid", 0));
+    r.no_snoop = op.has("nosnoop");
+    r.privileged = op.has("priv");
+    r.execute = op.has("exec");
+    r.at_ps = op.time_ps;
+    r.cookie = i;
     PendingDma p;
     for (uint64_t a = iova; a < end; ++p.requests) {
-        const uint64_t n = std::min(end - a, 4096 - (a & 4095));  // never across 4 KiB
-        pcie::Request r{a, uint32_t(n), op.text("dir") == "read"};
-        r.pasid_valid = op.has("pasid");
-        r.pasid = uint32_t(op.number_or("pasid", 0));
-        r.no_snoop = op.has("nosnoop");
-        r.privileged = op.has("priv");
-        r.execute = op.has("exec");
-        r.at_ps = op.time_ps;
-        r.cookie = i;
+        r.addr = a;
+        r.size = uint32_t(std::min(end - a, 4096 - (a & 4095)));  // never across 4 KiB
         dev.feed(r);
-        a += n;
+        a += r.size;
     }
     dma_requests_ += p.requests;
     p.left = p.requests;

@@ -1,7 +1,9 @@
 // A trace replayed on the platform under SystemC. Control operations go through the
 // mapping engine and its VT-d driver at their trace times; each `dma` line is cut into
-// PCIe requests (never across 4 KiB) fed to its device at its time, which issues them
-// as its tags and link allow. The host CPU is not a timed resource: an operation takes
+// PCIe requests (never across 4 KiB) queued on its device, which issues them no
+// earlier than the line's time, as its tags and link allow. Under deferred
+// invalidation a timer flushes what timed out and translations of unflushed IOVAs
+// count as stale. The host CPU is not a timed resource: an operation takes
 // effect at its trace time, and what it cost (driver CPU time, table writes,
 // descriptors, waits) goes to the statistics under `iommufd.`.
 //

@@ -1,7 +1,10 @@
 #include "platforms/summary.h"
 
 #include <cstdio>
+#include <iostream>
 #include <string>
+
+#include "models/sim/stats_tree.h"
 
 namespace platform {
 namespace {
@@ -62,6 +65,23 @@ void print_summary(std::ostream& os, const nlohmann::json& s, const HostCost& ho
     os << fmt("  host %.3f s, %.0f DMA transactions, %.0f transactions per host second\n",
               host.seconds, double(host.transactions),
               host.seconds > 0 ? double(host.transactions) / host.seconds : 0.0);
+}
+
+nlohmann::json run_statistics(const SimParams& sim, const sim::RunOutcome& out, bool finished) {
+    nlohmann::json stats = sim::collect_stats();
+    stats["sim.time_ns"] = double(out.end.value()) / 1000.0;
+    stats["sim.seed"] = sim.seed;
+    stats["sim.mode"] = sim.mode;
+    stats["sim.finished"] = finished && !out.signal;
+    if (out.signal) stats["sim.stopped_by"] = sim::RunControl::signal_name(out.signal);
+    return stats;
+}
+
+int exit_status(const sim::RunOutcome& out) {
+    if (!out.signal) return 0;
+    std::cerr << "iommu-sim: stopped by " << sim::RunControl::signal_name(out.signal)
+              << "; the statistics so far are written\n";
+    return sim::RunControl::exit_status(out.signal);
 }
 
 }  // namespace platform

@@ -101,11 +101,8 @@ sim::RunOutcome System::run(sim::RunControl& control) {
 }
 
 sc_core::sc_time System::run() {
-    if (pc_.sim.duration_ns > 0)
-        sc_core::sc_start(sc_core::sc_time::from_value(sim::ns_to_ps(pc_.sim.duration_ns)));
-    else
-        sc_core::sc_start();
-    return sc_core::sc_time_stamp();
+    sim::RunControl control;
+    return run(control).end;
 }
 
 namespace {

@@ -31,7 +31,7 @@ public:
     void preload();
     // Runs until every device is done, sim.duration_ns, or a signal (RunControl).
     sim::RunOutcome run(sim::RunControl& control);
-    // The same in one piece (no signals, no progress): for tests.
+    // The same with a RunControl of its own: for tests.
     sc_core::sc_time run();
     bool finished() const;
     // DMA requests the devices have completed (with or without error).

@@ -5,18 +5,11 @@
 #include <fstream>
 
 #include "models/sim/error.h"
+#include "models/sim/format.h"
 #include "models/tlm/pcie_attr.h"
 #include "platforms/system.h"
 
 namespace platform {
-
-namespace {
-std::string hex(uint64_t v) {
-    char b[24];
-    std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
-    return b;
-}
-}  // namespace
 
 void TraceRecorder::watch(System& sys) {
     for (size_t i = 0; i < sys.devices(); ++i) {
@@ -36,10 +29,10 @@ trace::Op TraceRecorder::op_of(const Dma& d) const {
     op.time_ps = d.time_ps;
     op.op = "dma";
     op.args = {{"dev", "dev" + std::to_string(d.dev)},
-               {"iova", hex(d.iova)},
+               {"iova", sim::hex(d.iova)},
                {"length", std::to_string(d.length)},
                {"dir", d.read ? "read" : "write"}};
-    if (d.pasid_valid) op.args.emplace_back("pasid", hex(d.pasid));
+    if (d.pasid_valid) op.args.emplace_back("pasid", sim::hex(d.pasid));
     if (d.no_snoop) op.args.emplace_back("nosnoop", "");
     if (d.privileged) op.args.emplace_back("priv", "");
     if (d.execute) op.args.emplace_back("exec", "");

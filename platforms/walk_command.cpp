@@ -11,6 +11,7 @@
 #include "models/sim/cli.h"
 #include "models/sim/config.h"
 #include "models/sim/error.h"
+#include "models/sim/format.h"
 #include "models/sim/params.h"
 #include "models/vtd/capabilities.h"
 #include "models/vtd/regs.h"
@@ -81,18 +82,12 @@ void program(vtd::RemappingUnit& unit, const std::vector<RegAssignment>& regs) {
                               ": only legacy (00) and scalable (01) modes are modelled");
 }
 
-std::string hex(uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return buf;
-}
-
 // Field order is part of the contract, so the line is written by hand.
 std::string to_json(const WalkRequest& q, const iommu::Result& r) {
-    std::string s = "{\"iova\":\"" + hex(q.iova) + "\",";
-    if (r.fault) return s + "\"fault\":{\"reason\":\"" + hex(r.reason) + "\"}}";
+    std::string s = "{\"iova\":\"" + sim::hex(q.iova) + "\",";
+    if (r.fault) return s + "\"fault\":{\"reason\":\"" + sim::hex(r.reason) + "\"}}";
     auto b = [](bool v) { return v ? "true" : "false"; };
-    return s + "\"pa\":\"" + hex(r.pa) + "\",\"page_size\":" + std::to_string(r.page_size) +
+    return s + "\"pa\":\"" + sim::hex(r.pa) + "\",\"page_size\":" + std::to_string(r.page_size) +
            ",\"read\":" + b(r.read) + ",\"write\":" + b(r.write) + ",\"snoop\":" + b(r.snoop) +
            "}";
 }

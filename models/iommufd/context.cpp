@@ -107,7 +107,8 @@ Errno Context::ioas_map(uint32_t ioas_id, uint32_t flags, uint64_t user_va, uint
     return a->iopt.map(pages, user_va % kPageSize, length, prot_of(flags), flags & kFixedIova, iova);
 }
 
-// A range that holds no area is ENOENT, as VFIO's type1 never was (Linux before 6.19).
+// A range that holds no area is ENOENT (../shared/reference/formats.md); a late-2025
+// kernel change makes it succeed with length 0, as VFIO's type1 always did.
 Errno Context::ioas_unmap(uint32_t ioas_id, uint64_t iova, uint64_t length, uint64_t& out_length) {
     out_length = 0;
     Ioas* a = find_ioas(ioas_id);

@@ -1,5 +1,6 @@
 #include "models/sim/cli.h"
 
+#include <fstream>
 #include <optional>
 
 #include <boost/program_options/errors.hpp>
@@ -97,6 +98,14 @@ private:
 };
 
 }  // namespace
+
+void check_outputs_writable(const std::vector<std::string>& paths) {
+    for (const std::string& p : paths) {
+        if (p.empty()) continue;
+        std::ofstream probe(p, std::ios::app);
+        if (!probe) throw InputError(p + ": cannot write file");
+    }
+}
 
 CommandLine parse_command_line(const std::vector<std::string>& args) {
     const po::options_description desc = fixed_options();

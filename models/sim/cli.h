@@ -37,6 +37,11 @@ void parse_options(const boost::program_options::options_description& d,
                    const std::vector<std::string>& args,
                    const boost::program_options::positional_options_description* positional = nullptr);
 
+// Output files named on the command line, checked before a run so that a run is
+// never lost for want of a place to write it: InputError "PATH: cannot write file".
+// Empty paths are skipped.
+void check_outputs_writable(const std::vector<std::string>& paths);
+
 // Loads the config files in order, then applies the overrides (origin "command line").
 Config build_config(const CommandLine& cl);
 
