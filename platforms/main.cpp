@@ -26,6 +26,7 @@
 #include "platforms/csv_command.h"
 #include "platforms/replay_command.h"
 #include "platforms/walk_command.h"
+#include "workloads/workload.h"
 
 namespace {
 
@@ -46,6 +47,7 @@ const char* kUsage =
 struct Run {
     sim::CommandLine cl;
     platform::PlatformConfig pc;
+    workload::Config wc;
 };
 
 // Everything that can fail on bad input happens here, before any model exists.
@@ -54,6 +56,7 @@ bool prepare(int argc, char* argv[], Run& run) {
     const sim::Config cfg = sim::build_config(run.cl);
     sim::ParamSchema schema;
     platform::PlatformConfig::declare(schema, platform::device_count(cfg));
+    workload::Config::declare(schema);
     if (run.cl.help) {
         std::cout << kUsage;
         schema.print_help(std::cout);
@@ -61,6 +64,9 @@ bool prepare(int argc, char* argv[], Run& run) {
     }
     schema.check_known(cfg);
     run.pc = platform::PlatformConfig::read(cfg);
+    run.wc = workload::Config::read(cfg);
+    run.wc.check(run.pc, cfg);
+    run.wc.adjust(run.pc);
     sim::check_outputs_writable({run.cl.stats_json, run.cl.record_trace, run.cl.timeline});
     return true;
 }
@@ -87,6 +93,13 @@ int sc_main(int argc, char* argv[]) {
     if (!run.cl.timeline.empty()) timeline = std::make_unique<sim::Timeline>(run.cl.timeline);
     platform::System system("system", run.pc);
     system.preload();
+    std::unique_ptr<workload::Workload> work;
+    try {
+        work = workload::make(run.wc, system, run.pc);
+    } catch (const sim::InputError& e) {
+        std::cerr << "iommu-sim: " << e.what() << "\n";
+        return 1;
+    }
     platform::TraceRecorder recorder;
     if (!run.cl.record_trace.empty()) recorder.watch(system);
     if (timeline) system.set_timeline(*timeline);
@@ -95,7 +108,7 @@ int sc_main(int argc, char* argv[]) {
     const sim::RunOutcome out = system.run(control);
     const double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-    const nlohmann::json stats = platform::run_statistics(run.pc.sim, out, system.finished());
+    const nlohmann::json stats = platform::run_statistics(run.pc.sim, out, system.finished() && (!work || work->finished()));
     try {
         if (!run.cl.stats_json.empty()) sim::write_json_file(run.cl.stats_json, stats);
         if (!run.cl.record_trace.empty()) recorder.write(run.cl.record_trace);

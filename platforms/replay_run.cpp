@@ -10,22 +10,16 @@ using sc_core::sc_time;
 
 namespace {
 
-// Where the driver's tables and the processes' pages live in host memory.
-constexpr uint64_t kTableBase = 0x2000'0000, kTableBytes = 0x1000'0000;
-constexpr uint64_t kUserBase = uint64_t(1) << 36, kUserBytes = uint64_t(1) << 36;
-
 bool ok(const std::string& line) { return line.find(" ok") != std::string::npos; }
 
 }  // namespace
 
 ReplayRun::Engine::Engine(System& sys, const std::vector<Replayer::DeviceInfo>& devices,
                           const iommufd::vtd::DriverParams& costs)
-    : machine(*sys.vtd_unit(), sys.memory()),
-      table_pages(kTableBase, kTableBytes),
-      user_frames(kUserBase, kUserBytes),
-      driver(machine, table_pages, costs),
-      replayer(std::make_unique<Replayer>(
-          devices, [this](uint16_t sid) { return driver.device(sid); }, user_frames)) {}
+    : MappingEngine(sys, costs),
+      replayer(devices, [this](uint16_t sid) { return driver.device(sid); }, user_frames),
+      flush_timer("flush", [this] { replayer.flush_if_due(); },
+                  [this] { return replayer.flush_deadline_ps(); }) {}
 
 ReplayRun::ReplayRun(sc_core::sc_module_name name, System& sys, std::vector<trace::Op> ops,
                      std::vector<Replayer::DeviceInfo> devices, bool engine,
@@ -34,20 +28,13 @@ ReplayRun::ReplayRun(sc_core::sc_module_name name, System& sys, std::vector<trac
     : sc_module(name), sys_(sys), ops_(std::move(ops)), infos_(std::move(devices)), log_(log) {
     if (engine) {
         engine_ = std::make_unique<Engine>(sys, infos_, costs);
-        engine_->replayer->set_flush_policy(
+        engine_->replayer.set_flush_policy(
             flush, [] { return uint64_t(sc_core::sc_time_stamp().value()); },
-            [this](uint64_t ps) {
-                ++flushed_;
-                stale_window_.sample(double(ps) / 1000.0);
+            stale_.recorder(flush.deferred));
+        if (flush.deferred)
+            stale_.watch(sys_, [this](uint16_t sid, uint64_t iova) {
+                return engine_->replayer.unflushed(sid, iova);
             });
-        if (flush.deferred && sys_.iommu()) {
-            sys_.iommu()->on_translated = [this](uint16_t sid, uint64_t iova, const iommu::Result& r) {
-                if (!r.fault && engine_->replayer->unflushed(sid, iova)) ++dma_stale_;
-            };
-        }
-        SC_METHOD(flush_method);
-        sensitive << flush_event_;
-        dont_initialize();
         add_child("vtd", engine_->driver);
         add_child("map", map_);
         add_child("unmap", unmap_);
@@ -90,34 +77,17 @@ OpCosts* ReplayRun::costs_of(const std::string& op) {
 void ReplayRun::control(size_t i) {
     const trace::Op& op = ops_[i];
     if (recorder_) recorder_->control(op);
-    const iommufd::vtd::Driver& d = engine_->driver;
-    const double cpu0 = d.cpu_ns();
-    const uint64_t tw0 = d.table_writes(), d0 = d.descriptors(), w0 = d.waits();
-    std::string line = engine_->replayer->apply(op);
+    const iommufd::vtd::Spent before = engine_->driver.spent();
+    std::string line = engine_->replayer.apply(op);
     const bool succeeded = ok(line);
     if (!succeeded) {
         ++op_errors_;
     } else if (OpCosts* c = costs_of(op.op)) {
-        ++c->ops;
-        c->cpu_ns.sample(d.cpu_ns() - cpu0);
-        c->table_writes += d.table_writes() - tw0;
-        c->descriptors += d.descriptors() - d0;
-        c->waits += d.waits() - w0;
+        c->add(engine_->driver.spent() - before);
     }
     if (succeeded) forget_writes(op);
     logged(i, std::move(line));
-    schedule_flush();
-}
-
-// Deferred invalidation: flush what timed out, and wake again at the next timeout.
-void ReplayRun::flush_method() {
-    engine_->replayer->flush_if_due();
-    schedule_flush();
-}
-
-void ReplayRun::schedule_flush() {
-    const uint64_t due = engine_->replayer->flush_deadline_ps(), now = sc_core::sc_time_stamp().value();
-    if (due) flush_event_.notify(sc_time::from_value(due > now ? due - now : 0));
+    engine_->flush_timer.schedule();
 }
 
 // A device checks reads against its own earlier writes only while the mapping behind

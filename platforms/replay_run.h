@@ -23,21 +23,12 @@
 
 #include "models/iommufd/drivers/vtd/vtd_driver.h"
 #include "models/sim/stats.h"
+#include "platforms/mapping_engine.h"
 #include "platforms/replay.h"
 #include "platforms/system.h"
 #include "platforms/trace_recorder.h"
-#include "platforms/vtd_machine.h"
 
 namespace platform {
-
-// The cost of one kind of operation, from the driver's counters around each call.
-struct OpCosts : sim::StatGroup {
-    sim::Counter ops{*this, "ops", "", "operations that succeeded"};
-    sim::Average cpu_ns{*this, "cpu_ns", "ns", "driver CPU time per operation"};
-    sim::Counter table_writes{*this, "table_writes", "", "table entries written"};
-    sim::Counter descriptors{*this, "descriptors", "", "invalidation descriptors queued"};
-    sim::Counter waits{*this, "waits", "", "invalidation waits"};
-};
 
 class ReplayRun : public sc_core::sc_module, public sim::StatGroup {
 public:
@@ -53,7 +44,7 @@ public:
 
     // False when the unit lacks what the driver needs; then nothing is replayed.
     bool probed() const { return probed_; }
-    Replayer& replayer() { return *engine_->replayer; }
+    Replayer& replayer() { return engine_->replayer; }
     // Control operations go to `r` too, as they are applied.
     void record(TraceRecorder* r) { recorder_ = r; }
     // Every line has been logged (all DMA completed).
@@ -64,8 +55,6 @@ private:
         uint32_t requests = 0, left = 0, faulted = 0, data_errors = 0;
     };
     void run_thread();
-    void flush_method();
-    void schedule_flush();
     void control(size_t i);
     void start_dma(size_t i);
     void dma_done(uint64_t cookie, bool ok, bool data_ok);
@@ -74,13 +63,11 @@ private:
     void logged(size_t i, std::string line);
 
     // The mapping engine: iommufd with its VT-d driver, on the platform's unit.
-    struct Engine {
+    struct Engine : MappingEngine {
         Engine(System& sys, const std::vector<Replayer::DeviceInfo>& devices,
                const iommufd::vtd::DriverParams& costs);
-        VtdMachine machine;
-        iommufd::FrameAllocator table_pages, user_frames;
-        iommufd::vtd::Driver driver;
-        std::unique_ptr<Replayer> replayer;
+        Replayer replayer;
+        FlushTimer flush_timer;
     };
 
     System& sys_;
@@ -99,12 +86,7 @@ private:
     sim::Counter dma_requests_{*this, "dma.requests", "", "PCIe requests fed to devices"};
     sim::Counter dma_faulted_{*this, "dma.faulted", "", "fed requests that completed with an error"};
     sim::Counter op_errors_{*this, "op_errors", "", "control operations that returned an errno"};
-    sim::Counter dma_stale_{*this, "dma.stale", "",
-                            "translations of an unmapped IOVA whose invalidation was still queued"};
-    sim::Counter flushed_{*this, "flush.unmaps", "", "unmapped areas invalidated by a deferred flush"};
-    sim::Histogram stale_window_{*this, "flush.stale_window_ns", "ns",
-                                 "deferred: unmap to invalidation, per unmapped area", 1000.0, 200};
-    sc_core::sc_event flush_event_;
+    StaleWatch stale_{*this};
 };
 
 }  // namespace platform

@@ -219,7 +219,10 @@ void IoPagetable::remove(std::map<uint64_t, Area>::iterator it) {
         return;
     }
     for (Domain* d : domains_) unfill(a, *d);
-    if (!domains_.empty()) a.pages->unpin(a.first_page(), a.last_page());
+    if (!domains_.empty()) {
+        a.pages->unpin(a.first_page(), a.last_page());
+        if (stale_window_) stale_window_(0);  // strict: invalidated before unmap returns
+    }
     areas_.erase(it);
 }
 

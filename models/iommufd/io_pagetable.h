@@ -56,8 +56,8 @@ struct FlushPolicy {
 class IoPagetable {
 public:
     // `now_ps` tells deferred flushing the time (a simulation clock); 0 without one.
-    // `stale_window` hears, for each flushed unmap, how long its translation stayed
-    // usable (unmap to flush, ps).
+    // `stale_window` hears, for each unmapped area of a domain, how long its
+    // translation stayed usable: unmap to flush when deferred, 0 when strict (ps).
     void set_flush_policy(const FlushPolicy& p, std::function<uint64_t()> now_ps,
                           std::function<void(uint64_t)> stale_window = {});
     // Deferred mode: invalidates what is queued (all of it, or only when the oldest

@@ -75,4 +75,12 @@ expect cli-mode "command line: sim.mode: 'fast' is not one of timing|atomic" --m
 expect cli-token "command line: 'stray'" stray
 expect instance-beyond-devices "command line: dev3.size: unknown parameter" --platform.devices=2 --dev3.size=64
 
+# The nic_ring workload: a bad size mix, a platform without VT-d, a missing device.
+ini nic.ini '[workload]\ntype = nic_ring\n[nic]\nsizes = 64:7,1500:x\n[iommu]\narch = vtd\n'
+expect nic-sizes "$tmp/nic.ini:4: nic.sizes: weight 'x' is not a number" --config "$tmp/nic.ini"
+ini nic-arch.ini '[workload]\ntype = nic_ring\n'
+expect nic-arch "default: iommu.arch: workload nic_ring maps through the VT-d driver" --config "$tmp/nic-arch.ini"
+ini nic-dev.ini '[workload]\ntype = nic_ring\n[iommu]\narch = vtd\n[nic]\ndevice = 2\n'
+expect nic-device "$tmp/nic-dev.ini:6: nic.device: the platform has 1 device(s)" --config "$tmp/nic-dev.ini"
+
 exit $fail

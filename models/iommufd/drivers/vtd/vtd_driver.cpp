@@ -156,6 +156,7 @@ void Driver::submit(uint64_t lo, uint64_t hi) {
     tail_ = (tail_ + 16) % 4096;
     ++descriptors_;
     cpu_ns_ += costs_.descriptor_ns;
+    queue_ns_ += costs_.descriptor_ns + costs_.mmio_ns;
     mmio_write(kIqtReg, tail_, 8);
 }
 
@@ -168,6 +169,7 @@ void Driver::wait() {
     }
     ++waits_;
     cpu_ns_ += costs_.wait_ns;
+    queue_ns_ += costs_.wait_ns;
 }
 
 }  // namespace iommufd::vtd

@@ -48,6 +48,18 @@ public:
 
 class VtdDomain;
 
+// What the driver has spent so far; the difference of two readings is one operation's
+// cost. `queue_ns` is the part spent in queued invalidation (descriptors, tail
+// writes, waits), which Linux does holding the queue's lock.
+struct Spent {
+    double cpu_ns = 0, queue_ns = 0;
+    uint64_t table_writes = 0, descriptors = 0, waits = 0;
+    Spent operator-(const Spent& o) const {
+        return {cpu_ns - o.cpu_ns, queue_ns - o.queue_ns, table_writes - o.table_writes,
+                descriptors - o.descriptors, waits - o.waits};
+    }
+};
+
 struct DriverParams {
     bool scalable_mode = true;    // where ECAP.SMTS and SLTS allow (intel_iommu=sm_on)
     double mmio_ns = 100;         // one register access (uncached)
@@ -83,10 +95,9 @@ public:
 
     uint64_t cap() const { return cap_; }
     uint64_t ecap() const { return ecap_; }
-    double cpu_ns() const { return cpu_ns_; }
-    uint64_t table_writes() const { return table_writes_.value(); }
-    uint64_t descriptors() const { return descriptors_.value(); }
-    uint64_t waits() const { return waits_.value(); }
+    Spent spent() const {
+        return {cpu_ns_, queue_ns_, table_writes_.value(), descriptors_.value(), waits_.value()};
+    }
 
     bool scalable() const { return scalable_; }
 
@@ -121,7 +132,7 @@ private:
     uint64_t tail_ = 0;          // next descriptor slot, bytes
     uint32_t wait_seq_ = 0;
     uint16_t next_did_ = 1;      // DID 0 is reserved when CAP.CM is set; skip it always
-    double cpu_ns_ = 0;
+    double cpu_ns_ = 0, queue_ns_ = 0;
 
     sim::Counter table_writes_{*this, "table_writes", "", "paging, context and root entries written"};
     sim::Counter descriptors_{*this, "descriptors", "", "invalidation descriptors queued"};

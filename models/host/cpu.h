@@ -1,0 +1,58 @@
+// The host CPU as a timed resource: driver work runs on cores one piece after
+// another, and the part of it that holds a spinlock runs under that lock, so CPU time
+// per operation, CPU-bound throughput and lock contention all show.
+//
+// Functional core, no SystemC: a caller asks for work to run on a core from a time
+// on, and gets back when it ends; the workload's timing shell waits until then. The
+// lock is granted in the order run() is called, which is time order as long as every
+// caller asks at its current simulated time.
+//
+// The lock modelled is the one Linux's VT-d driver holds around queued invalidation
+// (qi->q_lock in qi_submit_sync): descriptors written, the tail register rung, and the
+// wait descriptor's status polled, all with the lock held and the core spinning.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "models/sim/stats.h"
+#include "models/sim/time.h"
+
+namespace host {
+
+// One piece of work: `ns` of CPU time, of which the last `locked_ns` hold the lock.
+struct Work {
+    double ns = 0;
+    double locked_ns = 0;
+};
+
+class Cpu : public sim::StatGroup {
+public:
+    explicit Cpu(unsigned cores);
+    ~Cpu() override;
+
+    unsigned cores() const { return unsigned(cores_.size()); }
+    // Runs `w` on `core`, starting when both `now` has come and the core is free;
+    // the locked part also waits for the lock (spinning: the core stays busy).
+    // Returns when the work ends.
+    sim::ps_t run(unsigned core, sim::ps_t now, const Work& w);
+    // When `core` has finished all work given to it.
+    sim::ps_t free_at(unsigned core) const { return cores_[core]->free; }
+    // CPU time spent, all cores, including spinning on the lock.
+    double busy_ns() const;
+
+private:
+    struct Core : sim::StatGroup {
+        sim::ps_t free = 0;
+        sim::Counter busy_ps{*this, "busy_ps", "ps", "time running work or spinning on the lock"};
+    };
+    std::vector<std::unique_ptr<Core>> cores_;
+    sim::ps_t lock_free_ = 0;
+    sim::Counter lock_acquired_{*this, "lock.acquired", "", "lock acquisitions"};
+    sim::Counter lock_contended_{*this, "lock.contended", "", "acquisitions that found it held"};
+    sim::Counter lock_spin_ps_{*this, "lock.spin_ps", "ps", "time cores spun waiting for the lock"};
+    sim::Counter lock_held_ps_{*this, "lock.held_ps", "ps", "time the lock was held"};
+};
+
+}  // namespace host

@@ -1,0 +1,109 @@
+// The mapping engine on a platform: the iommufd model's VT-d driver programming the
+// platform's unit through its registers and host memory, with the host memory the
+// driver's tables and the processes' pages come from. Shared by trace replay and
+// the workloads that map through the engine.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+#include <systemc>
+
+#include "models/iommufd/drivers/vtd/vtd_driver.h"
+#include "models/iommufd/process.h"
+#include "models/sim/stats.h"
+#include "platforms/system.h"
+#include "platforms/vtd_machine.h"
+
+namespace platform {
+
+struct MappingEngine {
+    // Where the driver's tables and the processes' pages live in host memory.
+    static constexpr uint64_t kTableBase = 0x2000'0000, kTableBytes = 0x1000'0000;
+    static constexpr uint64_t kUserBase = uint64_t(1) << 36, kUserBytes = uint64_t(1) << 36;
+
+    MappingEngine(System& sys, const iommufd::vtd::DriverParams& costs)
+        : machine(*sys.vtd_unit(), sys.memory()),
+          table_pages(kTableBase, kTableBytes),
+          user_frames(kUserBase, kUserBytes),
+          driver(machine, table_pages, costs) {}
+
+    VtdMachine machine;
+    iommufd::FrameAllocator table_pages, user_frames;
+    iommufd::vtd::Driver driver;
+};
+
+// The cost of one kind of operation, from the driver's counters around each call.
+struct OpCosts : sim::StatGroup {
+    sim::Counter ops{*this, "ops", "", "operations that succeeded"};
+    sim::Average cpu_ns{*this, "cpu_ns", "ns", "driver CPU time per operation"};
+    sim::Counter table_writes{*this, "table_writes", "", "table entries written"};
+    sim::Counter descriptors{*this, "descriptors", "", "invalidation descriptors queued"};
+    sim::Counter waits{*this, "waits", "", "invalidation waits"};
+
+    void add(const iommufd::vtd::Spent& s) {
+        ++ops;
+        cpu_ns.sample(s.cpu_ns);
+        table_writes += s.table_writes;
+        descriptors += s.descriptors;
+        waits += s.waits;
+    }
+};
+
+// The safety cost of deferred invalidation, counted in the owner's statistics:
+// how long each unmapped area's translation stayed usable, and how many DMA
+// translations used one before its flush.
+struct StaleWatch {
+    explicit StaleWatch(sim::StatGroup& owner)
+        : dma_stale(owner, "dma.stale", "",
+                    "translations of an unmapped IOVA whose invalidation was still queued"),
+          flushed(owner, "flush.unmaps", "", "unmapped areas invalidated by a deferred flush"),
+          window(owner, "flush.stale_window_ns", "ns",
+                 "unmap to invalidation, per unmapped area (0: strict)", 1000.0, 200) {}
+    // FlushPolicy's stale-window callback.
+    std::function<void(uint64_t)> recorder(bool deferred) {
+        return [this, deferred](uint64_t ps) {
+            flushed += deferred;
+            window.sample(double(ps) / 1000.0);
+        };
+    }
+    // Under deferred invalidation, checks every translation the IOMMU completes.
+    void watch(System& sys, std::function<bool(uint16_t sid, uint64_t iova)> unflushed) {
+        if (!sys.iommu()) return;
+        sys.iommu()->on_translated = [this, unflushed = std::move(unflushed)](
+                                         uint16_t sid, uint64_t iova, const iommu::Result& r) {
+            if (!r.fault && unflushed(sid, iova)) ++dma_stale;
+        };
+    }
+    sim::Counter dma_stale, flushed;
+    sim::Histogram window;
+};
+
+// Deferred invalidation's timer: flushes what has timed out, then sleeps until the
+// next deadline. schedule() after anything that may queue an unmap.
+class FlushTimer : public sc_core::sc_module {
+public:
+    SC_HAS_PROCESS(FlushTimer);
+    FlushTimer(sc_core::sc_module_name name, std::function<void()> flush_if_due,
+               std::function<uint64_t()> deadline_ps)
+        : sc_module(name), flush_if_due_(std::move(flush_if_due)), deadline_ps_(std::move(deadline_ps)) {
+        SC_METHOD(expire);
+        sensitive << event_;
+        dont_initialize();
+    }
+    void schedule() {
+        const uint64_t due = deadline_ps_(), now = sc_core::sc_time_stamp().value();
+        if (due) event_.notify(sc_core::sc_time::from_value(due > now ? due - now : 0));
+    }
+
+private:
+    void expire() {
+        flush_if_due_();
+        schedule();
+    }
+    std::function<void()> flush_if_due_;
+    std::function<uint64_t()> deadline_ps_;
+    sc_core::sc_event event_;
+};
+
+}  // namespace platform

@@ -1,0 +1,291 @@
+#include "workloads/nic_ring.h"
+
+#include "models/sim/error.h"
+
+namespace workload {
+
+using sc_core::sc_time;
+
+namespace {
+
+constexpr uint64_t kPage = iommufd::kPageSize;
+constexpr uint64_t kDescriptorBytes = 16;
+constexpr uint64_t kWireOverhead = 20;  // preamble + start delimiter (8) and inter-frame gap (12)
+// The kernel's virtual addresses for rings and buffers, and the IOVAs they map at.
+constexpr uint64_t kRingVa = 0x7e00'0000'0000, kBufferVa = 0x7f00'0000'0000;
+constexpr uint64_t kRingIova = 0x1000'0000, kBufferIova = 0x4000'0000;
+constexpr iommufd::IovaRange kMsiWindow{0xfee0'0000, 0xfeef'ffff};
+constexpr unsigned kMapFlags = iommufd::kFixedIova | iommufd::kReadable | iommufd::kWriteable;
+
+enum Dma : uint64_t { kDescriptorRead = 0, kData = 1, kWriteBack = 2 };
+uint64_t cookie(unsigned queue, uint32_t idx, Dma d) { return uint64_t(queue) << 40 | uint64_t(idx) << 2 | d; }
+
+sim::ps_t now() { return sc_core::sc_time_stamp().value(); }
+sc_time until(sim::ps_t t) { return sc_time::from_value(t > now() ? t - now() : 0); }
+
+}  // namespace
+
+class NicRing::RxQueue : public sc_core::sc_module {
+public:
+    SC_HAS_PROCESS(RxQueue);
+    RxQueue(sc_core::sc_module_name name, NicRing& nic, unsigned index, uint32_t ring)
+        : sc_module(name), nic(nic), index(index), slots(ring) {
+        SC_THREAD(poll);
+    }
+    // The NIC has written descriptor `idx` back: interrupt an idle queue.
+    void completed(uint32_t idx) {
+        done.push_back(idx);
+        if (polling) return;
+        polling = true;
+        wake.notify(sc_time::from_value(sim::ns_to_ps(nic.p_.irq_delay_ns)));
+    }
+    bool idle() const { return !polling && done.empty(); }
+
+    NicRing& nic;
+    const unsigned index;
+    std::vector<Slot> slots;    // by descriptor index
+    uint64_t head = 0;          // descriptors the NIC has taken
+    uint64_t tail = 0;          // descriptors posted (visible after the doorbell)
+    uint32_t refilled = 0;      // refilled since the last doorbell
+    uint64_t ring_iova = 0;
+
+private:
+    // NAPI: up to a budget of frames, then the doorbell; until no frame is left.
+    void poll() {
+        for (;;) {
+            wait(wake);
+            while (!done.empty()) {
+                for (uint32_t n = 0; n < nic.p_.napi_budget && !done.empty(); ++n) {
+                    const uint32_t idx = done.front();
+                    done.pop_front();
+                    wait(until(nic.process(*this, idx)));
+                }
+                wait(until(nic.doorbell(*this)));
+            }
+            polling = false;
+        }
+    }
+    std::deque<uint32_t> done;
+    bool polling = false;
+    sc_core::sc_event wake;
+};
+
+NicRing::NicRing(sc_core::sc_module_name name, platform::System& sys, const platform::PlatformConfig& pc,
+                 const NicParams& p)
+    : Workload(name),
+      p_(p),
+      sys_(sys),
+      dev_(sys.device(p.device)),
+      sizes_(SizeMix::parse(p.sizes, 64, 4096)),
+      rng_(pc.sim.seed, "nic"),
+      deferred_(pc.engine.policy().deferred),
+      mmio_ns_(pc.driver_params.mmio_ns),
+      cpu_(p.queues) {
+    add_child("cpu", cpu_);
+    add_child("map", map_);
+    add_child("unmap", unmap_);
+    for (unsigned q = 0; q < p_.queues; ++q)
+        queues_.push_back(std::make_unique<RxQueue>(("rxq" + std::to_string(q)).c_str(), *this, q, p_.rx_ring));
+    setup(pc);
+    dev_.on_fed_done([this](uint64_t c, bool ok, bool) { dma_done(c, ok); });
+    SC_METHOD(arrive);
+}
+
+NicRing::~NicRing() = default;
+
+// The driver's probe and open: the engine's context, an IOAS the NIC is attached to,
+// the rings mapped once, every descriptor posted with a mapped buffer.
+void NicRing::setup(const platform::PlatformConfig& pc) {
+    engine_ = std::make_unique<platform::MappingEngine>(sys_, pc.driver_params);
+    add_child("vtd", engine_->driver);
+    if (engine_->driver.probe() != iommufd::Errno::Ok)
+        throw sim::InputError("iommu: the VT-d unit lacks what the driver needs (queued invalidation, SAGAW)");
+    const iommufd::FlushPolicy policy = pc.engine.policy();
+    kernel_ = std::make_unique<iommufd::Process>("kernel", user_, ~uint64_t(0), engine_->user_frames);
+    ctx_ = std::make_unique<iommufd::Context>(*kernel_);
+    ctx_->set_flush_policy(policy, [] { return now(); }, stale_.recorder(deferred_));
+    if (deferred_) {
+        stale_.watch(sys_, [this](uint16_t, uint64_t iova) { return ctx_->unflushed(dev_id_, iova); });
+        flush_timer_ = std::make_unique<platform::FlushTimer>(
+            "flush", [this] { flush_timeout(); }, [this] { return ctx_->flush_deadline_ps(); });
+    }
+    dev_ops_ = engine_->driver.device(uint16_t(pc.devs[p_.device].requester_id));
+    device_ = {"nic", {kMsiWindow}, dev_ops_.get()};
+    const iommufd::vtd::Spent before = engine_->driver.spent();
+    bool ok = ctx_->ioas_alloc(ioas_) == iommufd::Errno::Ok && ctx_->bind(device_, dev_id_) == iommufd::Errno::Ok &&
+              ctx_->attach(dev_id_, ioas_) == iommufd::Errno::Ok;
+
+    const uint64_t ring_bytes = (p_.rx_ring * kDescriptorBytes + kPage - 1) / kPage * kPage;
+    const uint64_t slots = p_.rx_ring + policy.batch + p_.napi_budget + 1;  // IOVAs a queue may hold
+    ok = ok && kernel_->mmap(kRingVa, ring_bytes * p_.queues, false) == iommufd::Errno::Ok &&
+         kernel_->mmap(kBufferVa, uint64_t(p_.rx_ring) * p_.queues * kPage, false) == iommufd::Errno::Ok;
+    for (unsigned q = 0; ok && q < p_.queues; ++q) {
+        RxQueue& rq = *queues_[q];
+        rq.ring_iova = kRingIova + q * ring_bytes;
+        uint64_t iova = rq.ring_iova;
+        ok = ctx_->ioas_map(ioas_, kMapFlags, kRingVa + q * ring_bytes, ring_bytes, iova) == iommufd::Errno::Ok;
+        iova_cache_.emplace_back();
+        iova_next_.push_back(kBufferIova + q * slots * kPage);
+        iova_end_.push_back(iova_next_.back() + slots * kPage);
+        for (uint32_t i = 0; ok && i < p_.rx_ring; ++i) {
+            rq.slots[i].buffer = uint32_t(buffers_.size());
+            buffers_.push_back({kBufferVa + buffers_.size() * kPage, 0});
+            ok = map(q, buffers_.back());
+        }
+        rq.tail = p_.rx_ring;
+    }
+    if (!ok) throw sim::InputError("nic: the mapping engine could not set the rings up");
+    setup_ns_.sample((engine_->driver.spent() - before).cpu_ns);
+}
+
+bool NicRing::finished() const {
+    if (arrived_.value() < p_.packets || fifo_bytes_ || dev_.finished() == false) return false;
+    for (const auto& q : queues_)
+        if (!q->idle()) return false;
+    return true;
+}
+
+// One frame off the wire, then wait for the next.
+void NicRing::arrive() {
+    if (!started_) {
+        started_ = true;
+        next_trigger(sc_time::from_value(sim::ns_to_ps(p_.start_ns)));
+        return;
+    }
+    if (arrived_.value() == p_.packets) return;
+    const uint32_t size = sizes_.draw(rng_);
+    RxQueue& q = *queues_[arrived_.value() % p_.queues];
+    if (arrived_.value() == 0) first_arrival_ = now();
+    ++arrived_;
+    arrived_bytes_ += size;
+    wire_end_ = now() + sim::transfer_ps(size + kWireOverhead, p_.line_rate_gbps);
+    next_trigger(until(wire_end_));
+    if (fifo_bytes_ + size > p_.fifo) {
+        ++fifo_full_;
+        return;
+    }
+    if (q.head == q.tail) {
+        ++no_descriptor_;
+        return;
+    }
+    const uint32_t idx = uint32_t(q.head++ % p_.rx_ring);
+    Slot& s = q.slots[idx];
+    s = {s.buffer, size, 3, now()};
+    fifo_bytes_ += size;
+    const uint64_t desc = q.ring_iova + idx * kDescriptorBytes;
+    pcie::Request r{desc, uint32_t(kDescriptorBytes), true};
+    r.at_ps = now();
+    r.cookie = cookie(q.index, idx, kDescriptorRead);
+    dev_.feed(r);
+    r = {buffers_[s.buffer].iova, size, false};
+    r.at_ps = now();
+    r.cookie = cookie(q.index, idx, kData);
+    dev_.feed(r);
+    r = {desc, uint32_t(kDescriptorBytes), false};
+    r.at_ps = now();
+    r.cookie = cookie(q.index, idx, kWriteBack);
+    dev_.feed(r);
+}
+
+void NicRing::dma_done(uint64_t c, bool ok) {
+    RxQueue& q = *queues_[c >> 40];
+    const uint32_t idx = uint32_t(c & ((uint64_t(1) << 40) - 1)) >> 2;
+    Slot& s = q.slots[idx];
+    dma_errors_ += !ok;
+    if ((c & 3) == kData) fifo_bytes_ -= s.size;
+    if (--s.left == 0) q.completed(idx);
+}
+
+// The driver's work for one completed frame, on the queue's core; returns when it ends.
+sim::ps_t NicRing::process(RxQueue& q, uint32_t idx) {
+    Slot& s = q.slots[idx];
+    Buffer& b = buffers_[s.buffer];
+    const bool per_packet = p_.mapping == "per_packet";
+    iommufd::vtd::Spent at = engine_->driver.spent();
+    if (per_packet) unmap(q.index, b);
+    iommufd::vtd::Spent spent = engine_->driver.spent() - at;
+    sim::ps_t end = cpu_.run(q.index, now(), {spent.cpu_ns + p_.stack_ns, spent.queue_ns});
+    ++packets_;
+    bytes_ += s.size;
+    latency_.sample(sim::ps_to_ns(end - s.arrived));
+    last_delivery_ = std::max(last_delivery_, end);
+    // The stack is done with the page; it goes back to the ring, mapped anew.
+    at = engine_->driver.spent();
+    if (per_packet && !map(q.index, b)) ++engine_errors_;
+    spent = engine_->driver.spent() - at;
+    end = cpu_.run(q.index, now(), {spent.cpu_ns, spent.queue_ns});
+    ++q.refilled;
+    return end;
+}
+
+sim::ps_t NicRing::doorbell(RxQueue& q) {
+    ++doorbells_;
+    const sim::ps_t end = cpu_.run(q.index, now(), {mmio_ns_, 0});
+    q.tail += q.refilled;
+    q.refilled = 0;
+    return end;
+}
+
+// dma_map_page: an IOVA from the queue's cache, else a fresh one.
+bool NicRing::map(unsigned queue, Buffer& b) {
+    std::vector<uint64_t>& cache = iova_cache_[queue];
+    if (cache.empty() && iova_next_[queue] == iova_end_[queue]) {
+        ctx_->iopt(ioas_)->flush();  // every IOVA waits in the flush queue: flush now
+        release_flushed();
+    }
+    if (!cache.empty()) {
+        b.iova = cache.back();
+        cache.pop_back();
+    } else {
+        b.iova = iova_next_[queue];
+        iova_next_[queue] += kPage;
+    }
+    const iommufd::vtd::Spent at = engine_->driver.spent();
+    uint64_t iova = b.iova;
+    const bool ok = ctx_->ioas_map(ioas_, kMapFlags, b.va, kPage, iova) == iommufd::Errno::Ok;
+    if (ok) map_.add(engine_->driver.spent() - at);
+    release_flushed();
+    return ok;
+}
+
+// dma_unmap_page: strict frees the IOVA at once, deferred when its flush has happened.
+void NicRing::unmap(unsigned queue, Buffer& b) {
+    const iommufd::vtd::Spent at = engine_->driver.spent();
+    uint64_t unmapped = 0;
+    if (ctx_->ioas_unmap(ioas_, b.iova, kPage, unmapped) != iommufd::Errno::Ok) {
+        ++engine_errors_;
+        return;
+    }
+    unmap_.add(engine_->driver.spent() - at);
+    if (deferred_) {
+        unflushed_.push_back({queue, b.iova});
+        release_flushed();
+        flush_timer_->schedule();
+    } else {
+        iova_cache_[queue].push_back(b.iova);
+    }
+    b.iova = 0;
+}
+
+void NicRing::release_flushed() {
+    const uint64_t flushes = ctx_->iopt(ioas_)->flushes();
+    if (flushes == flushes_seen_) return;
+    flushes_seen_ = flushes;
+    for (const FreedIova& f : unflushed_) iova_cache_[f.queue].push_back(f.iova);
+    unflushed_.clear();
+}
+
+// The flush queue's timer (fq_flush_timeout) runs on core 0.
+void NicRing::flush_timeout() {
+    const iommufd::vtd::Spent at = engine_->driver.spent();
+    ctx_->flush_if_due();
+    const iommufd::vtd::Spent spent = engine_->driver.spent() - at;
+    if (spent.cpu_ns > 0) cpu_.run(0, now(), {spent.cpu_ns, spent.queue_ns});
+    release_flushed();
+}
+
+double NicRing::span_ns() const {
+    return last_delivery_ > first_arrival_ ? sim::ps_to_ns(last_delivery_ - first_arrival_) : 0.0;
+}
+
+}  // namespace workload

@@ -1,0 +1,129 @@
+// A NIC receiving at line rate through descriptor rings, under a Linux-style driver
+// that maps every RX buffer with the DMA API (dma_map_page / dma_unmap_page), here
+// through the mapping engine (iommufd's IOAS over the VT-d driver's domain).
+//
+// The wire: frames arrive back to back at line_rate_gbps, each taking its size plus
+// 20 B (preamble and inter-frame gap), spread over the queues round-robin as RSS
+// spreads many flows. A frame that finds its queue without a posted descriptor, or
+// the NIC's buffer (`fifo`) full, is dropped.
+// The NIC, per frame: reads the descriptor (16 B), writes the frame into the buffer
+// and writes the descriptor back (16 B): three DMAs through the IOMMU, in order.
+// The driver, one core per queue: an idle queue's completion raises an interrupt and
+// the poll starts irq_delay_ns later. Per frame it unmaps the buffer, passes the
+// frame up the stack (stack_ns), and refills the descriptor with the recycled page
+// mapped anew; after napi_budget frames, or when none are left, it rings the doorbell
+// (one MMIO write), which makes the refills visible to the NIC.
+// CPU time runs on host::Cpu: the driver's costs (DriverParams), the queued
+// invalidation part under the invalidation queue's lock, so strict unmaps from many
+// cores serialize as Linux's do on qi->q_lock.
+// IOVAs come from per-queue LIFO caches, as iommu-dma's rcaches hand them out: a
+// strict unmap frees its IOVA at once, a deferred one once its flush has happened.
+// mapping=page_pool maps every buffer once (page_pool with PP_FLAG_DMA_MAP).
+//
+// Descriptor rings are DMA-coherent memory mapped once; the packet data is the
+// device's pattern (the CPU does not read it).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include "models/host/cpu.h"
+#include "models/iommufd/context.h"
+#include "platforms/mapping_engine.h"
+#include "workloads/size_mix.h"
+#include "workloads/workload.h"
+
+namespace workload {
+
+class NicRing : public Workload {
+public:
+    SC_HAS_PROCESS(NicRing);
+    NicRing(sc_core::sc_module_name name, platform::System& sys, const platform::PlatformConfig& pc,
+            const NicParams& p);
+    ~NicRing() override;
+    bool finished() const override;
+
+private:
+    class RxQueue;
+    struct Slot {
+        uint32_t buffer = 0;  // index in buffers_
+        uint32_t size = 0;
+        uint32_t left = 0;    // DMAs of the frame not yet complete
+        sim::ps_t arrived = 0;
+    };
+    struct Buffer {
+        uint64_t va = 0, iova = 0;  // iova 0: not mapped
+    };
+    struct FreedIova {
+        uint32_t queue;
+        uint64_t iova;
+    };
+
+    void setup(const platform::PlatformConfig& pc);
+    void arrive();
+    void dma_done(uint64_t cookie, bool ok);
+    sim::ps_t process(RxQueue& q, uint32_t idx);
+    sim::ps_t doorbell(RxQueue& q);
+    bool map(unsigned queue, Buffer& b);
+    void unmap(unsigned queue, Buffer& b);
+    void release_flushed();
+    void flush_timeout();
+    double span_ns() const;
+
+    NicParams p_;
+    platform::System& sys_;
+    pcie::TrafficGenerator& dev_;
+    SizeMix sizes_;
+    sim::Rng rng_;
+    bool deferred_;
+    double mmio_ns_;
+    bool started_ = false;
+    std::unique_ptr<platform::MappingEngine> engine_;
+    iommufd::User user_{"root"};
+    std::unique_ptr<iommufd::Process> kernel_;
+    std::unique_ptr<iommufd::DeviceOps> dev_ops_;  // outlive the context
+    iommufd::Device device_;
+    std::unique_ptr<iommufd::Context> ctx_;
+    uint32_t ioas_ = 0, dev_id_ = 0;
+    host::Cpu cpu_;
+    std::vector<std::unique_ptr<RxQueue>> queues_;
+    std::vector<Buffer> buffers_;
+    std::vector<std::vector<uint64_t>> iova_cache_;  // per queue, LIFO
+    std::vector<uint64_t> iova_next_, iova_end_;     // per queue, never used yet
+    std::vector<FreedIova> unflushed_;               // deferred: freed at the next flush
+    uint64_t flushes_seen_ = 0;
+    std::unique_ptr<platform::FlushTimer> flush_timer_;
+    uint64_t fifo_bytes_ = 0;
+    sim::ps_t first_arrival_ = 0, wire_end_ = 0, last_delivery_ = 0;
+
+    platform::OpCosts map_, unmap_;
+    platform::StaleWatch stale_{*this};
+    sim::Counter arrived_{*this, "rx.arrived", "", "frames that arrived on the wire"};
+    sim::Counter arrived_bytes_{*this, "rx.arrived_bytes", "B", "bytes of the frames that arrived"};
+    sim::Counter packets_{*this, "rx.packets", "", "frames delivered to the stack"};
+    sim::Counter bytes_{*this, "rx.bytes", "B", "bytes delivered to the stack"};
+    sim::Counter no_descriptor_{*this, "rx.dropped_no_descriptor", "", "frames dropped: ring empty"};
+    sim::Counter fifo_full_{*this, "rx.dropped_fifo", "", "frames dropped: NIC buffer full"};
+    sim::Counter dma_errors_{*this, "rx.dma_errors", "", "frame DMAs that completed with an error"};
+    sim::Counter engine_errors_{*this, "engine_errors", "", "map or unmap calls that failed"};
+    sim::Counter doorbells_{*this, "doorbells", "", "RX tail writes"};
+    sim::Histogram latency_{*this, "rx.latency_ns", "ns", "arrival to the stack", 500.0, 400};
+    sim::Average setup_ns_{*this, "setup_cpu_ns", "ns", "driver CPU time to set the rings up"};
+    sim::Formula offered_{*this, "rx.offered_gbps", "Gb/s", "frames arriving, over the arrival time",
+                          [this] { return gbps(arrived_bytes_.value(), wire_end_); }};
+    sim::Formula gbps_{*this, "rx.gbps", "Gb/s", "bytes delivered, first arrival to last delivery",
+                       [this] { return gbps(bytes_.value(), last_delivery_); }};
+    sim::Formula cpu_per_packet_{*this, "cpu_ns_per_packet", "ns",
+                                 "host CPU time (all cores) per delivered frame",
+                                 [this] { return packets_.value() ? cpu_.busy_ns() / double(packets_.value()) : 0.0; }};
+    sim::Formula utilization_{*this, "cpu_utilization", "", "busy share of the queues' cores",
+                              [this] { return span_ns() > 0 ? cpu_.busy_ns() / (span_ns() * p_.queues) : 0.0; }};
+
+    double gbps(uint64_t bytes, sim::ps_t end) const {
+        return end > first_arrival_ ? double(bytes) * 8000.0 / double(end - first_arrival_) : 0.0;
+    }
+};
+
+}  // namespace workload

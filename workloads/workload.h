@@ -1,0 +1,48 @@
+// What drives the platform's devices. `synthetic` (the default) is each device's own
+// RequestStream ([dev]); the others are Workload modules that drive devices through
+// TrafficGenerator::feed and map their buffers through the mapping engine, as a
+// host driver would:
+//   nic_ring   a NIC's RX rings under a Linux driver (nic_ring.h)
+// Trace replay (`iommu-sim replay`) is the workload of platforms/replay_run.h.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <systemc>
+
+#include "models/sim/config.h"
+#include "models/sim/params.h"
+#include "models/sim/stats.h"
+#include "platforms/platform_config.h"
+#include "platforms/system.h"
+#include "workloads/nic_params.h"
+
+namespace workload {
+
+class Workload : public sc_core::sc_module, public sim::StatGroup {
+public:
+    using sc_core::sc_module::sc_module;
+    // Everything it set out to do is done.
+    virtual bool finished() const = 0;
+};
+
+// [workload] and the sections of each workload.
+struct Config {
+    std::string type = "synthetic";  // synthetic | nic_ring
+    NicParams nic;
+
+    static void declare(sim::ParamSchema& schema);
+    static Config read(const sim::Config& cfg);
+    // What the platform must look like under the workload: devices that only do what
+    // they are fed, and no boot-time identity map where the engine maps.
+    void adjust(platform::PlatformConfig& pc) const;
+    // Throws sim::InputError "ORIGIN: KEY: reason" when the platform cannot run it.
+    void check(const platform::PlatformConfig& pc, const sim::Config& cfg) const;
+};
+
+// nullptr for `synthetic`; the Config has passed check().
+std::unique_ptr<Workload> make(const Config& c, platform::System& sys,
+                               const platform::PlatformConfig& pc);
+
+}  // namespace workload
