@@ -106,6 +106,7 @@ int sc_main(int argc, char* argv[]) {
 
     const auto t0 = std::chrono::steady_clock::now();
     const sim::RunOutcome out = system.run(control);
+    system.end_timeline();
     const double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     const nlohmann::json stats = platform::run_statistics(run.pc.sim, out, system.finished() && (!work || work->finished()));

@@ -130,6 +130,7 @@ int run_replay(const std::vector<std::string>& args) {
     }
     const auto t0 = std::chrono::steady_clock::now();
     const sim::RunOutcome out = sys.run(control);
+    sys.end_timeline();
     const double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     const nlohmann::json stats = run_statistics(pc.sim, out, replay.finished() && sys.finished());

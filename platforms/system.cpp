@@ -133,6 +133,13 @@ void System::set_timeline(sim::Timeline& t) {
     };
 }
 
+void System::end_timeline() {
+    for (auto& d : devs_) d->set_timeline(nullptr);
+    if (!iommu_) return;
+    iommu_->set_timeline(nullptr);
+    vtd_->on_invalidate = nullptr;
+}
+
 uint64_t System::completed() const {
     uint64_t n = 0;
     for (auto& d : devs_) n += d->reads() + d->writes() + d->error_completions();

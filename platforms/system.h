@@ -38,6 +38,8 @@ public:
     uint64_t completed() const;
     // DMAs, translations, walks, faults and invalidations go to `t` from now on.
     void set_timeline(sim::Timeline& t);
+    // Nothing more goes to the timeline (the run is over; teardown is not part of it).
+    void end_timeline();
 
     memory::MemoryController& memory() { return memory_; }
     pcie::TrafficGenerator& device(size_t i) { return *devs_[i]; }
