@@ -14,8 +14,6 @@ constexpr uint64_t kWireOverhead = 20;  // preamble + start delimiter (8) and in
 // The kernel's virtual addresses for rings and buffers, and the IOVAs they map at.
 constexpr uint64_t kRingVa = 0x7e00'0000'0000, kBufferVa = 0x7f00'0000'0000;
 constexpr uint64_t kRingIova = 0x1000'0000, kBufferIova = 0x4000'0000;
-constexpr iommufd::IovaRange kMsiWindow{0xfee0'0000, 0xfeef'ffff};
-constexpr unsigned kMapFlags = iommufd::kFixedIova | iommufd::kReadable | iommufd::kWriteable;
 
 enum Dma : uint64_t { kDescriptorRead = 0, kData = 1, kWriteBack = 2 };
 uint64_t cookie(unsigned queue, uint32_t idx, Dma d) { return uint64_t(queue) << 40 | uint64_t(idx) << 2 | d; }
@@ -96,34 +94,26 @@ NicRing::~NicRing() = default;
 // The driver's probe and open: the engine's context, an IOAS the NIC is attached to,
 // the rings mapped once, every descriptor posted with a mapped buffer.
 void NicRing::setup(const platform::PlatformConfig& pc) {
-    engine_ = std::make_unique<platform::MappingEngine>(sys_, pc.driver_params);
-    add_child("vtd", engine_->driver);
-    if (engine_->driver.probe() != iommufd::Errno::Ok)
-        throw sim::InputError("iommu: the VT-d unit lacks what the driver needs (queued invalidation, SAGAW)");
+    dma_ = std::make_unique<DeviceMapping>(sys_, pc, p_.device);
+    add_child("vtd", dma_->driver());
     const iommufd::FlushPolicy policy = pc.engine.policy();
-    kernel_ = std::make_unique<iommufd::Process>("kernel", user_, ~uint64_t(0), engine_->user_frames);
-    ctx_ = std::make_unique<iommufd::Context>(*kernel_);
-    ctx_->set_flush_policy(policy, [] { return now(); }, stale_.recorder(deferred_));
+    iommufd::Context& ctx = dma_->context();
+    ctx.set_flush_policy(policy, [] { return now(); }, stale_.recorder(deferred_));
     if (deferred_) {
-        stale_.watch(sys_, [this](uint16_t, uint64_t iova) { return ctx_->unflushed(dev_id_, iova); });
+        stale_.watch(sys_, [this](uint16_t, uint64_t iova) { return dma_->context().unflushed(dma_->dev_id(), iova); });
         flush_timer_ = std::make_unique<platform::FlushTimer>(
-            "flush", [this] { flush_timeout(); }, [this] { return ctx_->flush_deadline_ps(); });
+            "flush", [this] { flush_timeout(); }, [this] { return dma_->context().flush_deadline_ps(); });
     }
-    dev_ops_ = engine_->driver.device(uint16_t(pc.devs[p_.device].requester_id));
-    device_ = {"nic", {kMsiWindow}, dev_ops_.get()};
-    const iommufd::vtd::Spent before = engine_->driver.spent();
-    bool ok = ctx_->ioas_alloc(ioas_) == iommufd::Errno::Ok && ctx_->bind(device_, dev_id_) == iommufd::Errno::Ok &&
-              ctx_->attach(dev_id_, ioas_) == iommufd::Errno::Ok;
-
+    const iommufd::vtd::Spent before = dma_->spent();
     const uint64_t ring_bytes = (p_.rx_ring * kDescriptorBytes + kPage - 1) / kPage * kPage;
     const uint64_t slots = p_.rx_ring + policy.batch + p_.napi_budget + 1;  // IOVAs a queue may hold
-    ok = ok && kernel_->mmap(kRingVa, ring_bytes * p_.queues, false) == iommufd::Errno::Ok &&
-         kernel_->mmap(kBufferVa, uint64_t(p_.rx_ring) * p_.queues * kPage, false) == iommufd::Errno::Ok;
+    iommufd::Process& kernel = dma_->process();
+    bool ok = kernel.mmap(kRingVa, ring_bytes * p_.queues, false) == iommufd::Errno::Ok &&
+              kernel.mmap(kBufferVa, uint64_t(p_.rx_ring) * p_.queues * kPage, false) == iommufd::Errno::Ok;
     for (unsigned q = 0; ok && q < p_.queues; ++q) {
         RxQueue& rq = *queues_[q];
         rq.ring_iova = kRingIova + q * ring_bytes;
-        uint64_t iova = rq.ring_iova;
-        ok = ctx_->ioas_map(ioas_, kMapFlags, kRingVa + q * ring_bytes, ring_bytes, iova) == iommufd::Errno::Ok;
+        ok = dma_->map(kRingVa + q * ring_bytes, ring_bytes, rq.ring_iova);
         iova_cache_.emplace_back();
         iova_next_.push_back(kBufferIova + q * slots * kPage);
         iova_end_.push_back(iova_next_.back() + slots * kPage);
@@ -135,7 +125,7 @@ void NicRing::setup(const platform::PlatformConfig& pc) {
         rq.tail = p_.rx_ring;
     }
     if (!ok) throw sim::InputError("nic: the mapping engine could not set the rings up");
-    setup_ns_.sample((engine_->driver.spent() - before).cpu_ns);
+    setup_ns_.sample((dma_->spent() - before).cpu_ns);
 }
 
 bool NicRing::finished() const {
@@ -201,18 +191,18 @@ sim::ps_t NicRing::process(RxQueue& q, uint32_t idx) {
     Slot& s = q.slots[idx];
     Buffer& b = buffers_[s.buffer];
     const bool per_packet = p_.mapping == "per_packet";
-    iommufd::vtd::Spent at = engine_->driver.spent();
+    iommufd::vtd::Spent at = dma_->spent();
     if (per_packet) unmap(q.index, b);
-    iommufd::vtd::Spent spent = engine_->driver.spent() - at;
+    iommufd::vtd::Spent spent = dma_->spent() - at;
     sim::ps_t end = cpu_.run(q.index, now(), {spent.cpu_ns + p_.stack_ns, spent.queue_ns});
     ++packets_;
     bytes_ += s.size;
     latency_.sample(sim::ps_to_ns(end - s.arrived));
     last_delivery_ = std::max(last_delivery_, end);
     // The stack is done with the page; it goes back to the ring, mapped anew.
-    at = engine_->driver.spent();
+    at = dma_->spent();
     if (per_packet && !map(q.index, b)) ++engine_errors_;
-    spent = engine_->driver.spent() - at;
+    spent = dma_->spent() - at;
     end = cpu_.run(q.index, now(), {spent.cpu_ns, spent.queue_ns});
     ++q.refilled;
     return end;
@@ -230,7 +220,7 @@ sim::ps_t NicRing::doorbell(RxQueue& q) {
 bool NicRing::map(unsigned queue, Buffer& b) {
     std::vector<uint64_t>& cache = iova_cache_[queue];
     if (cache.empty() && iova_next_[queue] == iova_end_[queue]) {
-        ctx_->iopt(ioas_)->flush();  // every IOVA waits in the flush queue: flush now
+        dma_->iopt().flush();  // every IOVA waits in the flush queue: flush now
         release_flushed();
     }
     if (!cache.empty()) {
@@ -240,23 +230,21 @@ bool NicRing::map(unsigned queue, Buffer& b) {
         b.iova = iova_next_[queue];
         iova_next_[queue] += kPage;
     }
-    const iommufd::vtd::Spent at = engine_->driver.spent();
-    uint64_t iova = b.iova;
-    const bool ok = ctx_->ioas_map(ioas_, kMapFlags, b.va, kPage, iova) == iommufd::Errno::Ok;
-    if (ok) map_.add(engine_->driver.spent() - at);
+    const iommufd::vtd::Spent at = dma_->spent();
+    const bool ok = dma_->map(b.va, kPage, b.iova);
+    if (ok) map_.add(dma_->spent() - at);
     release_flushed();
     return ok;
 }
 
 // dma_unmap_page: strict frees the IOVA at once, deferred when its flush has happened.
 void NicRing::unmap(unsigned queue, Buffer& b) {
-    const iommufd::vtd::Spent at = engine_->driver.spent();
-    uint64_t unmapped = 0;
-    if (ctx_->ioas_unmap(ioas_, b.iova, kPage, unmapped) != iommufd::Errno::Ok) {
+    const iommufd::vtd::Spent at = dma_->spent();
+    if (!dma_->unmap(b.iova, kPage)) {
         ++engine_errors_;
         return;
     }
-    unmap_.add(engine_->driver.spent() - at);
+    unmap_.add(dma_->spent() - at);
     if (deferred_) {
         unflushed_.push_back({queue, b.iova});
         release_flushed();
@@ -268,7 +256,7 @@ void NicRing::unmap(unsigned queue, Buffer& b) {
 }
 
 void NicRing::release_flushed() {
-    const uint64_t flushes = ctx_->iopt(ioas_)->flushes();
+    const uint64_t flushes = dma_->iopt().flushes();
     if (flushes == flushes_seen_) return;
     flushes_seen_ = flushes;
     for (const FreedIova& f : unflushed_) iova_cache_[f.queue].push_back(f.iova);
@@ -277,9 +265,9 @@ void NicRing::release_flushed() {
 
 // The flush queue's timer (fq_flush_timeout) runs on core 0.
 void NicRing::flush_timeout() {
-    const iommufd::vtd::Spent at = engine_->driver.spent();
-    ctx_->flush_if_due();
-    const iommufd::vtd::Spent spent = engine_->driver.spent() - at;
+    const iommufd::vtd::Spent at = dma_->spent();
+    dma_->context().flush_if_due();
+    const iommufd::vtd::Spent spent = dma_->spent() - at;
     if (spent.cpu_ns > 0) cpu_.run(0, now(), {spent.cpu_ns, spent.queue_ns});
     release_flushed();
 }

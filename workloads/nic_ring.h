@@ -30,8 +30,8 @@
 #include <vector>
 
 #include "models/host/cpu.h"
-#include "models/iommufd/context.h"
 #include "platforms/mapping_engine.h"
+#include "workloads/device_mapping.h"
 #include "workloads/size_mix.h"
 #include "workloads/workload.h"
 
@@ -80,13 +80,7 @@ private:
     bool deferred_;
     double mmio_ns_;
     bool started_ = false;
-    std::unique_ptr<platform::MappingEngine> engine_;
-    iommufd::User user_{"root"};
-    std::unique_ptr<iommufd::Process> kernel_;
-    std::unique_ptr<iommufd::DeviceOps> dev_ops_;  // outlive the context
-    iommufd::Device device_;
-    std::unique_ptr<iommufd::Context> ctx_;
-    uint32_t ioas_ = 0, dev_id_ = 0;
+    std::unique_ptr<DeviceMapping> dma_;
     host::Cpu cpu_;
     std::vector<std::unique_ptr<RxQueue>> queues_;
     std::vector<Buffer> buffers_;
@@ -110,7 +104,7 @@ private:
     sim::Counter engine_errors_{*this, "engine_errors", "", "map or unmap calls that failed"};
     sim::Counter doorbells_{*this, "doorbells", "", "RX tail writes"};
     sim::Histogram latency_{*this, "rx.latency_ns", "ns", "arrival to the stack", 500.0, 400};
-    sim::Average setup_ns_{*this, "setup_cpu_ns", "ns", "driver CPU time to set the rings up"};
+    sim::Average setup_ns_{*this, "setup_cpu_ns", "ns", "driver CPU time to map the rings and fill them with mapped buffers"};
     sim::Formula offered_{*this, "rx.offered_gbps", "Gb/s", "frames arriving, over the arrival time",
                           [this] { return gbps(arrived_bytes_.value(), wire_end_); }};
     sim::Formula gbps_{*this, "rx.gbps", "Gb/s", "bytes delivered, first arrival to last delivery",

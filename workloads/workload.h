@@ -2,7 +2,8 @@
 // RequestStream ([dev]); the others are Workload modules that drive devices through
 // TrafficGenerator::feed and map their buffers through the mapping engine, as a
 // host driver would:
-//   nic_ring   a NIC's RX rings under a Linux driver (nic_ring.h)
+//   nic_ring      a NIC's RX rings under a Linux driver (nic_ring.h)
+//   window_sweep  pcie-bench's random reads over windows of growing size (window_sweep.h)
 // Trace replay (`iommu-sim replay`) is the workload of platforms/replay_run.h.
 #pragma once
 
@@ -17,6 +18,7 @@
 #include "platforms/platform_config.h"
 #include "platforms/system.h"
 #include "workloads/nic_params.h"
+#include "workloads/window_sweep_params.h"
 
 namespace workload {
 
@@ -29,8 +31,9 @@ public:
 
 // [workload] and the sections of each workload.
 struct Config {
-    std::string type = "synthetic";  // synthetic | nic_ring
+    std::string type = "synthetic";  // synthetic | nic_ring | window_sweep
     NicParams nic;
+    WindowSweepParams window_sweep;
 
     static void declare(sim::ParamSchema& schema);
     static Config read(const sim::Config& cfg);

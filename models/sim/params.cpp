@@ -292,4 +292,8 @@ void with_origin(const ParamReader& r, const std::function<void()>& check) {
     }
 }
 
+bool parse_bytes(std::string_view text, uint64_t& out) {
+    return parse_unsigned(text, true, out) == Parsed::ok;
+}
+
 }  // namespace sim

@@ -18,6 +18,7 @@
 #include <functional>
 #include <iosfwd>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sim {
@@ -99,6 +100,10 @@ private:
     const Config& cfg_;
     std::string section_, fallback_;
 };
+
+// A byte count as configurations write it: decimal or 0x-hex, optionally K, M, G or T
+// (binary). False when `text` is not one or does not fit 64 bits.
+bool parse_bytes(std::string_view text, uint64_t& out);
 
 // Reads a parameter struct from a section (with an optional fallback section), then
 // runs its validate(), which checks what ranges cannot express and throws

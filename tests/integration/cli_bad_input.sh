@@ -82,5 +82,7 @@ ini nic-arch.ini '[workload]\ntype = nic_ring\n'
 expect nic-arch "default: iommu.arch: workload nic_ring maps through the VT-d driver" --config "$tmp/nic-arch.ini"
 ini nic-dev.ini '[workload]\ntype = nic_ring\n[iommu]\narch = vtd\n[nic]\ndevice = 2\n'
 expect nic-device "$tmp/nic-dev.ini:6: nic.device: the platform has 1 device(s)" --config "$tmp/nic-dev.ini"
+ini ws.ini '[workload]\ntype = window_sweep\n[iommu]\narch = vtd\n[window_sweep]\nwindows = 4K,6K\n'
+expect window-list "$tmp/ws.ini:6: window_sweep.windows: 6K is not a multiple of 4K" --config "$tmp/ws.ini"
 
 exit $fail

@@ -1,0 +1,37 @@
+#include "workloads/device_mapping.h"
+
+#include "models/sim/error.h"
+
+namespace workload {
+
+namespace {
+constexpr iommufd::IovaRange kMsiWindow{0xfee0'0000, 0xfeef'ffff};  // every x86 device's
+}
+
+DeviceMapping::DeviceMapping(platform::System& sys, const platform::PlatformConfig& pc, uint32_t device)
+    : engine_(std::make_unique<platform::MappingEngine>(sys, pc.driver_params)) {
+    if (engine_->driver.probe() != iommufd::Errno::Ok)
+        throw sim::InputError("iommu: the VT-d unit lacks what the driver needs (queued invalidation, SAGAW)");
+    // A kernel driver's memory: no locked-memory limit.
+    process_ = std::make_unique<iommufd::Process>("kernel", user_, ~uint64_t(0), engine_->user_frames);
+    ctx_ = std::make_unique<iommufd::Context>(*process_);
+    dev_ops_ = engine_->driver.device(uint16_t(pc.devs[device].requester_id));
+    device_ = {"dev" + std::to_string(device), {kMsiWindow}, dev_ops_.get()};
+    if (ctx_->ioas_alloc(ioas_) != iommufd::Errno::Ok || ctx_->bind(device_, dev_id_) != iommufd::Errno::Ok ||
+        ctx_->attach(dev_id_, ioas_) != iommufd::Errno::Ok)
+        throw sim::InputError("iommu: the mapping engine could not attach dev" + std::to_string(device));
+}
+
+DeviceMapping::~DeviceMapping() = default;
+
+bool DeviceMapping::map(uint64_t va, uint64_t length, uint64_t iova) {
+    constexpr unsigned kFlags = iommufd::kFixedIova | iommufd::kReadable | iommufd::kWriteable;
+    return ctx_->ioas_map(ioas_, kFlags, va, length, iova) == iommufd::Errno::Ok;
+}
+
+bool DeviceMapping::unmap(uint64_t iova, uint64_t length) {
+    uint64_t unmapped = 0;
+    return ctx_->ioas_unmap(ioas_, iova, length, unmapped) == iommufd::Errno::Ok;
+}
+
+}  // namespace workload

@@ -1,0 +1,70 @@
+#include "workloads/window_sweep.h"
+
+#include <algorithm>
+
+#include "models/sim/error.h"
+
+namespace workload {
+
+namespace {
+
+constexpr uint64_t kBufferVa = 0x7f00'0000'0000;
+constexpr uint64_t kBufferIova = uint64_t(1) << 32;
+
+sim::ps_t now() { return sc_core::sc_time_stamp().value(); }
+
+}  // namespace
+
+WindowSweep::WindowSweep(sc_core::sc_module_name name, platform::System& sys,
+                         const platform::PlatformConfig& pc, const WindowSweepParams& p)
+    : Workload(name), p_(p), dev_(sys.device(p.device)), rng_(pc.sim.seed, "window_sweep"), dma_(sys, pc, p.device) {
+    for (uint64_t w : p_.window_list()) {
+        windows_.push_back(std::make_unique<Window>(w, p_.size));
+        add_child("window_" + std::to_string(w), *windows_.back());
+    }
+    uint64_t largest = 0;
+    for (const auto& w : windows_) largest = std::max(largest, mapped(*w));
+    // 4 KiB pages mean 4 KiB IOMMU leaves: without this, frames that happen to be
+    // contiguous would be mapped with 2 MiB leaves (IOMMU_OPTION_HUGE_PAGES).
+    uint64_t large = p_.hugepages ? 1 : 0;
+    if (dma_.process().mmap(kBufferVa, largest, p_.hugepages) != iommufd::Errno::Ok ||
+        dma_.context().option(iommufd::kOptionHugePages, iommufd::kOptionSet, dma_.ioas(), large) !=
+            iommufd::Errno::Ok)
+        throw sim::InputError("window_sweep: the mapping engine could not set the buffer up");
+    dev_.on_fed_done([this](uint64_t, bool ok, bool) { done(ok); });
+    start_next();
+}
+
+WindowSweep::~WindowSweep() = default;
+
+// Whole pages of the buffer: a window smaller than a huge page still lies in one.
+uint64_t WindowSweep::mapped(const Window& w) const {
+    const uint64_t page = p_.hugepages ? iommufd::kHugePageSize : iommufd::kPageSize;
+    return (w.bytes + page - 1) / page * page;
+}
+
+// Maps the next window and gives the device its reads.
+void WindowSweep::start_next() {
+    Window& w = *windows_[next_++];
+    if (!dma_.map(kBufferVa, mapped(w), kBufferIova)) ++engine_errors_;
+    w.start = now();
+    left_ = p_.requests;
+    const uint64_t slots = w.bytes / p_.size;
+    for (uint64_t i = 0; i < p_.requests; ++i) {
+        pcie::Request r{kBufferIova + rng_.uniform(slots) * p_.size, uint32_t(p_.size), true};
+        r.at_ps = w.start;
+        dev_.feed(r);
+    }
+}
+
+void WindowSweep::done(bool ok) {
+    Window& w = *windows_[next_ - 1];
+    ++w.requests;
+    w.errors += !ok;
+    if (--left_) return;
+    w.end = now();
+    if (!dma_.unmap(kBufferIova, mapped(w))) ++engine_errors_;
+    if (next_ < windows_.size()) start_next();
+}
+
+}  // namespace workload
