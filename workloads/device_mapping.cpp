@@ -24,6 +24,11 @@ DeviceMapping::DeviceMapping(platform::System& sys, const platform::PlatformConf
 
 DeviceMapping::~DeviceMapping() = default;
 
+bool DeviceMapping::large_pages(bool on) {
+    uint64_t v = on;
+    return ctx_->option(iommufd::kOptionHugePages, iommufd::kOptionSet, ioas_, v) == iommufd::Errno::Ok;
+}
+
 bool DeviceMapping::map(uint64_t va, uint64_t length, uint64_t iova) {
     constexpr unsigned kFlags = iommufd::kFixedIova | iommufd::kReadable | iommufd::kWriteable;
     return ctx_->ioas_map(ioas_, kFlags, va, length, iova) == iommufd::Errno::Ok;

@@ -28,6 +28,9 @@ public:
     iommufd::IoPagetable& iopt() { return *ctx_->iopt(ioas_); }
     uint32_t ioas() const { return ioas_; }
     uint32_t dev_id() const { return dev_id_; }
+    // IOMMU_OPTION_HUGE_PAGES: off, 4 KiB pages map with 4 KiB leaves even where their
+    // frames happen to be contiguous (the simulated allocator's frames often are).
+    bool large_pages(bool on);
     // Readable and writable, at `iova`: whether the engine took it.
     bool map(uint64_t va, uint64_t length, uint64_t iova);
     bool unmap(uint64_t iova, uint64_t length);

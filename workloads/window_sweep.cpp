@@ -24,12 +24,8 @@ WindowSweep::WindowSweep(sc_core::sc_module_name name, platform::System& sys,
     }
     uint64_t largest = 0;
     for (const auto& w : windows_) largest = std::max(largest, mapped(*w));
-    // 4 KiB pages mean 4 KiB IOMMU leaves: without this, frames that happen to be
-    // contiguous would be mapped with 2 MiB leaves (IOMMU_OPTION_HUGE_PAGES).
-    uint64_t large = p_.hugepages ? 1 : 0;
     if (dma_.process().mmap(kBufferVa, largest, p_.hugepages) != iommufd::Errno::Ok ||
-        dma_.context().option(iommufd::kOptionHugePages, iommufd::kOptionSet, dma_.ioas(), large) !=
-            iommufd::Errno::Ok)
+        !dma_.large_pages(p_.hugepages))
         throw sim::InputError("window_sweep: the mapping engine could not set the buffer up");
     dev_.on_fed_done([this](uint64_t, bool ok, bool) { done(ok); });
     start_next();

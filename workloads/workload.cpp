@@ -1,6 +1,7 @@
 #include "workloads/workload.h"
 
 #include "models/sim/error.h"
+#include "workloads/gpu_stream.h"
 #include "workloads/nic_ring.h"
 #include "workloads/window_sweep.h"
 
@@ -8,9 +9,10 @@ namespace workload {
 
 namespace {
 void bind_type(std::string& type, sim::ParamBinder& b) {
-    b.choice("type", type, {"synthetic", "nic_ring", "window_sweep"},
+    b.choice("type", type, {"synthetic", "nic_ring", "window_sweep", "gpu_stream"},
              "synthetic: each device's [dev] stream; nic_ring: a NIC's RX rings ([nic]); "
-             "window_sweep: random reads over growing windows ([window_sweep])");
+             "window_sweep: random reads over growing windows ([window_sweep]); "
+             "gpu_stream: large copies ([gpu_stream])");
 }
 }  // namespace
 
@@ -21,6 +23,8 @@ void Config::declare(sim::ParamSchema& schema) {
     schema.declare("nic", [&](sim::ParamBinder& b) { nic.bind(b); });
     WindowSweepParams sweep;
     schema.declare("window_sweep", [&](sim::ParamBinder& b) { sweep.bind(b); });
+    GpuStreamParams gpu;
+    schema.declare("gpu_stream", [&](sim::ParamBinder& b) { gpu.bind(b); });
 }
 
 Config Config::read(const sim::Config& cfg) {
@@ -29,6 +33,7 @@ Config Config::read(const sim::Config& cfg) {
     bind_type(c.type, r);
     c.nic = sim::read_checked<NicParams>(cfg, "nic");
     c.window_sweep = sim::read_checked<WindowSweepParams>(cfg, "window_sweep");
+    c.gpu_stream = sim::read_checked<GpuStreamParams>(cfg, "gpu_stream");
     return c;
 }
 
@@ -47,16 +52,19 @@ void Config::check(const platform::PlatformConfig& pc, const sim::Config& cfg) c
     if (pc.iommu.arch != "vtd")
         throw sim::InputError(sim::ParamReader(cfg, "iommu").where("arch") + ": workload " + type +
                               " maps through the VT-d driver (set vtd)");
-    const bool nic_ring = type == "nic_ring";
-    if ((nic_ring ? nic.device : window_sweep.device) >= pc.devs.size())
-        throw sim::InputError(sim::ParamReader(cfg, nic_ring ? "nic" : "window_sweep").where("device") +
-                              ": the platform has " + std::to_string(pc.devs.size()) + " device(s)");
+    const std::string section = type == "nic_ring" ? "nic" : type;
+    const uint32_t device = type == "nic_ring" ? nic.device : type == "window_sweep" ? window_sweep.device
+                                                                                    : gpu_stream.device;
+    if (device >= pc.devs.size())
+        throw sim::InputError(sim::ParamReader(cfg, section).where("device") + ": the platform has " +
+                              std::to_string(pc.devs.size()) + " device(s)");
 }
 
 std::unique_ptr<Workload> make(const Config& c, platform::System& sys,
                                const platform::PlatformConfig& pc) {
     if (c.type == "synthetic") return nullptr;
     if (c.type == "window_sweep") return std::make_unique<WindowSweep>("window_sweep", sys, pc, c.window_sweep);
+    if (c.type == "gpu_stream") return std::make_unique<GpuStream>("gpu_stream", sys, pc, c.gpu_stream);
     return std::make_unique<NicRing>("nic", sys, pc, c.nic);
 }
 

@@ -4,6 +4,7 @@
 // host driver would:
 //   nic_ring      a NIC's RX rings under a Linux driver (nic_ring.h)
 //   window_sweep  pcie-bench's random reads over windows of growing size (window_sweep.h)
+//   gpu_stream    a copy engine streaming large buffers (gpu_stream.h)
 // Trace replay (`iommu-sim replay`) is the workload of platforms/replay_run.h.
 #pragma once
 
@@ -17,6 +18,7 @@
 #include "models/sim/stats.h"
 #include "platforms/platform_config.h"
 #include "platforms/system.h"
+#include "workloads/gpu_stream_params.h"
 #include "workloads/nic_params.h"
 #include "workloads/window_sweep_params.h"
 
@@ -31,9 +33,10 @@ public:
 
 // [workload] and the sections of each workload.
 struct Config {
-    std::string type = "synthetic";  // synthetic | nic_ring | window_sweep
+    std::string type = "synthetic";  // synthetic | nic_ring | window_sweep | gpu_stream
     NicParams nic;
     WindowSweepParams window_sweep;
+    GpuStreamParams gpu_stream;
 
     static void declare(sim::ParamSchema& schema);
     static Config read(const sim::Config& cfg);

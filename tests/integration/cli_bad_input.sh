@@ -84,5 +84,7 @@ ini nic-dev.ini '[workload]\ntype = nic_ring\n[iommu]\narch = vtd\n[nic]\ndevice
 expect nic-device "$tmp/nic-dev.ini:6: nic.device: the platform has 1 device(s)" --config "$tmp/nic-dev.ini"
 ini ws.ini '[workload]\ntype = window_sweep\n[iommu]\narch = vtd\n[window_sweep]\nwindows = 4K,6K\n'
 expect window-list "$tmp/ws.ini:6: window_sweep.windows: 6K is not a multiple of 4K" --config "$tmp/ws.ini"
+ini gpu.ini '[workload]\ntype = gpu_stream\n[iommu]\narch = vtd\n[gpu_stream]\ndepth = 4\n'
+expect gpu-depth "$tmp/gpu.ini:6: gpu_stream.depth: more copies in flight than buffers" --config "$tmp/gpu.ini"
 
 exit $fail

@@ -1,0 +1,67 @@
+// A GPU-like copy engine streaming large buffers between host and device memory, with
+// many requests outstanding (the device's [dev] tags). The driver cycles `buffers`
+// host buffers; `depth` copies are queued on the device at once. A copy is cut into
+// `request`-byte DMAs in address order: reads of host memory for a host-to-device
+// copy, writes for device-to-host, chosen per copy by read_fraction from the seed.
+// With mapping=per_transfer the driver maps the buffer before each copy and unmaps it
+// after (pinning per copy, like registering host memory per transfer), on one timed
+// host core; persistent buffers are mapped once, before the run.
+//
+// Statistics under gpu_stream.: copies, bytes, gbps (first copy queued to last copy
+// done), copy_latency_ns (queued to done), map/unmap driver costs, cpu.*.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include "models/host/cpu.h"
+#include "workloads/device_mapping.h"
+#include "workloads/gpu_stream_params.h"
+#include "workloads/workload.h"
+
+namespace workload {
+
+class GpuStream : public Workload {
+public:
+    SC_HAS_PROCESS(GpuStream);
+    GpuStream(sc_core::sc_module_name name, platform::System& sys, const platform::PlatformConfig& pc,
+              const GpuStreamParams& p);
+    ~GpuStream() override;
+    bool finished() const override { return done_.value() == p_.transfers; }
+
+private:
+    struct Copy {
+        uint32_t buffer = 0;
+        uint64_t left = 0;  // requests not yet complete
+        sim::ps_t queued = 0;
+    };
+    void driver();
+    void queue_copy(uint64_t n, uint32_t buffer);
+    void request_done(uint64_t cookie, bool ok);
+    sim::ps_t charge(const iommufd::vtd::Spent& before);
+
+    GpuStreamParams p_;
+    pcie::TrafficGenerator& dev_;
+    sim::Rng rng_;
+    DeviceMapping dma_;
+    host::Cpu cpu_{1};
+    std::vector<uint64_t> buffer_iova_;
+    std::vector<Copy> copies_;      // by copy number
+    std::deque<uint64_t> finished_;  // copies done, not yet retired by the driver
+    sc_core::sc_event copy_done_;
+    sim::ps_t first_ = 0, last_ = 0;
+
+    platform::OpCosts map_, unmap_;
+    sim::Counter done_{*this, "copies", "", "copies completed"};
+    sim::Counter bytes_{*this, "bytes", "B", "bytes copied"};
+    sim::Counter errors_{*this, "dma_errors", "", "copy requests that completed with an error"};
+    sim::Counter engine_errors_{*this, "engine_errors", "", "map or unmap calls that failed"};
+    sim::Histogram latency_{*this, "copy_latency_ns", "ns", "copy queued to its last request done", 10000.0, 400};
+    sim::Formula gbps_{*this, "gbps", "Gb/s", "bytes copied, first copy queued to last done", [this] {
+                           return last_ > first_ ? double(bytes_.value()) * 8000.0 / double(last_ - first_) : 0.0;
+                       }};
+};
+
+}  // namespace workload
