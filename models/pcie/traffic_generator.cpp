@@ -207,7 +207,8 @@ void TrafficGenerator::atomic_thread() {
     for (;;) {
         if (!has_next()) {  // wait for requests to be fed
             qk.sync();
-            wait(fed_event_);
+            // Fed while syncing, the notification found this thread not waiting for it.
+            if (!has_next()) wait(fed_event_);
             t = std::max(t, sc_time_stamp());
             continue;
         }
