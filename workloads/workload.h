@@ -3,6 +3,7 @@
 // TrafficGenerator::feed and map their buffers through the mapping engine, as a
 // host driver would:
 //   nic_ring   a NIC's RX rings under a Linux driver (nic_ring.h)
+//   nvme       an NVMe SSD's I/O queues under a Linux driver (nvme.h)
 // Trace replay (`iommu-sim replay`) is the workload of platforms/replay_run.h.
 #pragma once
 
@@ -17,6 +18,7 @@
 #include "platforms/platform_config.h"
 #include "platforms/system.h"
 #include "workloads/nic_params.h"
+#include "workloads/nvme_params.h"
 
 namespace workload {
 
@@ -29,8 +31,9 @@ public:
 
 // [workload] and the sections of each workload.
 struct Config {
-    std::string type = "synthetic";  // synthetic | nic_ring
+    std::string type = "synthetic";  // synthetic | nic_ring | nvme
     NicParams nic;
+    NvmeParams nvme;
 
     static void declare(sim::ParamSchema& schema);
     static Config read(const sim::Config& cfg);
