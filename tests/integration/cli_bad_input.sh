@@ -82,5 +82,10 @@ ini nic-arch.ini '[workload]\ntype = nic_ring\n'
 expect nic-arch "default: iommu.arch: workload nic_ring maps through the VT-d driver" --config "$tmp/nic-arch.ini"
 ini nic-dev.ini '[workload]\ntype = nic_ring\n[iommu]\narch = vtd\n[nic]\ndevice = 2\n'
 expect nic-device "$tmp/nic-dev.ini:6: nic.device: the platform has 1 device(s)" --config "$tmp/nic-dev.ini"
+# The nvme workload: a size that is not whole pages, a missing device.
+ini nvme.ini '[workload]\ntype = nvme\n[nvme]\nio_sizes = 4096,6000\n[iommu]\narch = vtd\n'
+expect nvme-sizes "$tmp/nvme.ini:4: nvme.io_sizes: size 6000 is not a multiple of 4096" --config "$tmp/nvme.ini"
+ini nvme-dev.ini '[workload]\ntype = nvme\n[iommu]\narch = vtd\n[nvme]\ndevice = 1\n'
+expect nvme-device "$tmp/nvme-dev.ini:6: nvme.device: the platform has 1 device(s)" --config "$tmp/nvme-dev.ini"
 
 exit $fail
