@@ -27,17 +27,9 @@ class NicRing::RxQueue : public sc_core::sc_module {
 public:
     SC_HAS_PROCESS(RxQueue);
     RxQueue(sc_core::sc_module_name name, NicRing& nic, unsigned index, uint32_t ring)
-        : sc_module(name), nic(nic), index(index), slots(ring) {
+        : sc_module(name), nic(nic), index(index), slots(ring), irq(nic.p_.irq_delay_ns) {
         SC_THREAD(poll);
     }
-    // The NIC has written descriptor `idx` back: interrupt an idle queue.
-    void completed(uint32_t idx) {
-        done.push_back(idx);
-        if (polling) return;
-        polling = true;
-        wake.notify(sc_time::from_value(sim::ns_to_ps(nic.p_.irq_delay_ns)));
-    }
-    bool idle() const { return !polling && done.empty(); }
 
     NicRing& nic;
     const unsigned index;
@@ -46,26 +38,20 @@ public:
     uint64_t tail = 0;          // descriptors posted (visible after the doorbell)
     uint32_t refilled = 0;      // refilled since the last doorbell
     uint64_t ring_iova = 0;
+    IrqPoll irq;                // descriptors the NIC has written back
 
 private:
     // NAPI: up to a budget of frames, then the doorbell; until no frame is left.
     void poll() {
         for (;;) {
-            wait(wake);
-            while (!done.empty()) {
-                for (uint32_t n = 0; n < nic.p_.napi_budget && !done.empty(); ++n) {
-                    const uint32_t idx = done.front();
-                    done.pop_front();
-                    wait(until(nic.process(*this, idx)));
-                }
+            irq.sleep();
+            while (!irq.empty()) {
+                for (uint32_t n = 0; n < nic.p_.napi_budget && !irq.empty(); ++n)
+                    wait(until(nic.process(*this, irq.take())));
                 wait(until(nic.doorbell(*this)));
             }
-            polling = false;
         }
     }
-    std::deque<uint32_t> done;
-    bool polling = false;
-    sc_core::sc_event wake;
 };
 
 NicRing::NicRing(sc_core::sc_module_name name, platform::System& sys, const platform::PlatformConfig& pc,
@@ -76,12 +62,9 @@ NicRing::NicRing(sc_core::sc_module_name name, platform::System& sys, const plat
       dev_(sys.device(p.device)),
       sizes_(SizeMix::parse(p.sizes, 64, 4096)),
       rng_(pc.sim.seed, "nic"),
-      deferred_(pc.engine.policy().deferred),
       mmio_ns_(pc.driver_params.mmio_ns),
       cpu_(p.queues) {
     add_child("cpu", cpu_);
-    add_child("map", map_);
-    add_child("unmap", unmap_);
     for (unsigned q = 0; q < p_.queues; ++q)
         queues_.push_back(std::make_unique<RxQueue>(("rxq" + std::to_string(q)).c_str(), *this, q, p_.rx_ring));
     setup(pc);
@@ -94,29 +77,17 @@ NicRing::~NicRing() = default;
 // The driver's probe and open: the engine's context, an IOAS the NIC is attached to,
 // the rings mapped once, every descriptor posted with a mapped buffer.
 void NicRing::setup(const platform::PlatformConfig& pc) {
-    dma_ = std::make_unique<DeviceMapping>(sys_, pc, p_.device);
-    add_child("vtd", dma_->driver());
-    const iommufd::FlushPolicy policy = pc.engine.policy();
-    iommufd::Context& ctx = dma_->context();
-    ctx.set_flush_policy(policy, [] { return now(); }, stale_.recorder(deferred_));
-    if (deferred_) {
-        stale_.watch(sys_, [this](uint16_t, uint64_t iova) { return dma_->context().unflushed(dma_->dev_id(), iova); });
-        flush_timer_ = std::make_unique<platform::FlushTimer>(
-            "flush", [this] { flush_timeout(); }, [this] { return dma_->context().flush_deadline_ps(); });
-    }
-    const iommufd::vtd::Spent before = dma_->spent();
+    dma_.open(sys_, pc, p_.device);
+    const iommufd::vtd::Spent before = dma_.spent();
     const uint64_t ring_bytes = (p_.rx_ring * kDescriptorBytes + kPage - 1) / kPage * kPage;
-    const uint64_t slots = p_.rx_ring + policy.batch + p_.napi_budget + 1;  // IOVAs a queue may hold
-    iommufd::Process& kernel = dma_->process();
-    bool ok = kernel.mmap(kRingVa, ring_bytes * p_.queues, false) == iommufd::Errno::Ok &&
-              kernel.mmap(kBufferVa, uint64_t(p_.rx_ring) * p_.queues * kPage, false) == iommufd::Errno::Ok;
+    const uint64_t slots = p_.rx_ring + pc.engine.policy().batch + p_.napi_budget + 1;  // IOVAs a queue may hold
+    bool ok = dma_.mmap(kRingVa, ring_bytes * p_.queues) &&
+              dma_.mmap(kBufferVa, uint64_t(p_.rx_ring) * p_.queues * kPage);
     for (unsigned q = 0; ok && q < p_.queues; ++q) {
         RxQueue& rq = *queues_[q];
         rq.ring_iova = kRingIova + q * ring_bytes;
-        ok = dma_->map(kRingVa + q * ring_bytes, ring_bytes, rq.ring_iova);
-        iova_cache_.emplace_back();
-        iova_next_.push_back(kBufferIova + q * slots * kPage);
-        iova_end_.push_back(iova_next_.back() + slots * kPage);
+        ok = dma_.map_coherent(kRingVa + q * ring_bytes, ring_bytes, rq.ring_iova);
+        dma_.add_queue(kBufferIova + q * slots * kPage, slots, kPage);
         for (uint32_t i = 0; ok && i < p_.rx_ring; ++i) {
             rq.slots[i].buffer = uint32_t(buffers_.size());
             buffers_.push_back({kBufferVa + buffers_.size() * kPage, 0});
@@ -125,13 +96,13 @@ void NicRing::setup(const platform::PlatformConfig& pc) {
         rq.tail = p_.rx_ring;
     }
     if (!ok) throw sim::InputError("nic: the mapping engine could not set the rings up");
-    setup_ns_.sample((dma_->spent() - before).cpu_ns);
+    setup_ns_.sample((dma_.spent() - before).cpu_ns);
 }
 
 bool NicRing::finished() const {
     if (arrived_.value() < p_.packets || fifo_bytes_ || dev_.finished() == false) return false;
     for (const auto& q : queues_)
-        if (!q->idle()) return false;
+        if (!q->irq.idle()) return false;
     return true;
 }
 
@@ -183,7 +154,7 @@ void NicRing::dma_done(uint64_t c, bool ok) {
     Slot& s = q.slots[idx];
     dma_errors_ += !ok;
     if ((c & 3) == kData) fifo_bytes_ -= s.size;
-    if (--s.left == 0) q.completed(idx);
+    if (--s.left == 0) q.irq.completed(idx);
 }
 
 // The driver's work for one completed frame, on the queue's core; returns when it ends.
@@ -191,18 +162,18 @@ sim::ps_t NicRing::process(RxQueue& q, uint32_t idx) {
     Slot& s = q.slots[idx];
     Buffer& b = buffers_[s.buffer];
     const bool per_packet = p_.mapping == "per_packet";
-    iommufd::vtd::Spent at = dma_->spent();
+    iommufd::vtd::Spent at = dma_.spent();
     if (per_packet) unmap(q.index, b);
-    iommufd::vtd::Spent spent = dma_->spent() - at;
+    iommufd::vtd::Spent spent = dma_.spent() - at;
     sim::ps_t end = cpu_.run(q.index, now(), {spent.cpu_ns + p_.stack_ns, spent.queue_ns});
     ++packets_;
     bytes_ += s.size;
     latency_.sample(sim::ps_to_ns(end - s.arrived));
     last_delivery_ = std::max(last_delivery_, end);
     // The stack is done with the page; it goes back to the ring, mapped anew.
-    at = dma_->spent();
+    at = dma_.spent();
     if (per_packet && !map(q.index, b)) ++engine_errors_;
-    spent = dma_->spent() - at;
+    spent = dma_.spent() - at;
     end = cpu_.run(q.index, now(), {spent.cpu_ns, spent.queue_ns});
     ++q.refilled;
     return end;
@@ -216,60 +187,14 @@ sim::ps_t NicRing::doorbell(RxQueue& q) {
     return end;
 }
 
-// dma_map_page: an IOVA from the queue's cache, else a fresh one.
-bool NicRing::map(unsigned queue, Buffer& b) {
-    std::vector<uint64_t>& cache = iova_cache_[queue];
-    if (cache.empty() && iova_next_[queue] == iova_end_[queue]) {
-        dma_->iopt().flush();  // every IOVA waits in the flush queue: flush now
-        release_flushed();
-    }
-    if (!cache.empty()) {
-        b.iova = cache.back();
-        cache.pop_back();
-    } else {
-        b.iova = iova_next_[queue];
-        iova_next_[queue] += kPage;
-    }
-    const iommufd::vtd::Spent at = dma_->spent();
-    const bool ok = dma_->map(b.va, kPage, b.iova);
-    if (ok) map_.add(dma_->spent() - at);
-    release_flushed();
-    return ok;
-}
+bool NicRing::map(unsigned queue, Buffer& b) { return dma_.map(queue, b.va, kPage, b.iova); }
 
-// dma_unmap_page: strict frees the IOVA at once, deferred when its flush has happened.
 void NicRing::unmap(unsigned queue, Buffer& b) {
-    const iommufd::vtd::Spent at = dma_->spent();
-    if (!dma_->unmap(b.iova, kPage)) {
+    if (!dma_.unmap(queue, b.iova, kPage)) {
         ++engine_errors_;
         return;
     }
-    unmap_.add(dma_->spent() - at);
-    if (deferred_) {
-        unflushed_.push_back({queue, b.iova});
-        release_flushed();
-        flush_timer_->schedule();
-    } else {
-        iova_cache_[queue].push_back(b.iova);
-    }
     b.iova = 0;
-}
-
-void NicRing::release_flushed() {
-    const uint64_t flushes = dma_->iopt().flushes();
-    if (flushes == flushes_seen_) return;
-    flushes_seen_ = flushes;
-    for (const FreedIova& f : unflushed_) iova_cache_[f.queue].push_back(f.iova);
-    unflushed_.clear();
-}
-
-// The flush queue's timer (fq_flush_timeout) runs on core 0.
-void NicRing::flush_timeout() {
-    const iommufd::vtd::Spent at = dma_->spent();
-    dma_->context().flush_if_due();
-    const iommufd::vtd::Spent spent = dma_->spent() - at;
-    if (spent.cpu_ns > 0) cpu_.run(0, now(), {spent.cpu_ns, spent.queue_ns});
-    release_flushed();
 }
 
 double NicRing::span_ns() const {

@@ -16,8 +16,7 @@
 // CPU time runs on host::Cpu: the driver's costs (DriverParams), the queued
 // invalidation part under the invalidation queue's lock, so strict unmaps from many
 // cores serialize as Linux's do on qi->q_lock.
-// IOVAs come from per-queue LIFO caches, as iommu-dma's rcaches hand them out: a
-// strict unmap frees its IOVA at once, a deferred one once its flush has happened.
+// Buffers map through the DMA API (dma_api.h), one IOVA slot of a page per buffer.
 // mapping=page_pool maps every buffer once (page_pool with PP_FLAG_DMA_MAP).
 //
 // Descriptor rings are DMA-coherent memory mapped once; the packet data is the
@@ -25,13 +24,12 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <vector>
 
 #include "models/host/cpu.h"
-#include "platforms/mapping_engine.h"
-#include "workloads/device_mapping.h"
+#include "workloads/dma_api.h"
+#include "workloads/irq_poll.h"
 #include "workloads/size_mix.h"
 #include "workloads/workload.h"
 
@@ -56,10 +54,6 @@ private:
     struct Buffer {
         uint64_t va = 0, iova = 0;  // iova 0: not mapped
     };
-    struct FreedIova {
-        uint32_t queue;
-        uint64_t iova;
-    };
 
     void setup(const platform::PlatformConfig& pc);
     void arrive();
@@ -68,8 +62,6 @@ private:
     sim::ps_t doorbell(RxQueue& q);
     bool map(unsigned queue, Buffer& b);
     void unmap(unsigned queue, Buffer& b);
-    void release_flushed();
-    void flush_timeout();
     double span_ns() const;
 
     NicParams p_;
@@ -77,23 +69,15 @@ private:
     pcie::TrafficGenerator& dev_;
     SizeMix sizes_;
     sim::Rng rng_;
-    bool deferred_;
     double mmio_ns_;
     bool started_ = false;
-    std::unique_ptr<DeviceMapping> dma_;
     host::Cpu cpu_;
+    DmaApi dma_{*this, cpu_};
     std::vector<std::unique_ptr<RxQueue>> queues_;
     std::vector<Buffer> buffers_;
-    std::vector<std::vector<uint64_t>> iova_cache_;  // per queue, LIFO
-    std::vector<uint64_t> iova_next_, iova_end_;     // per queue, never used yet
-    std::vector<FreedIova> unflushed_;               // deferred: freed at the next flush
-    uint64_t flushes_seen_ = 0;
-    std::unique_ptr<platform::FlushTimer> flush_timer_;
     uint64_t fifo_bytes_ = 0;
     sim::ps_t first_arrival_ = 0, wire_end_ = 0, last_delivery_ = 0;
 
-    platform::OpCosts map_, unmap_;
-    platform::StaleWatch stale_{*this};
     sim::Counter arrived_{*this, "rx.arrived", "", "frames that arrived on the wire"};
     sim::Counter arrived_bytes_{*this, "rx.arrived_bytes", "B", "bytes of the frames that arrived"};
     sim::Counter packets_{*this, "rx.packets", "", "frames delivered to the stack"};

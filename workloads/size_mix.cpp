@@ -16,7 +16,7 @@ uint64_t number(const std::string& s, const std::string& what) {
 
 }  // namespace
 
-SizeMix SizeMix::parse(const std::string& text, uint32_t min, uint32_t max) {
+SizeMix SizeMix::parse(const std::string& text, uint32_t min, uint32_t max, uint32_t unit) {
     SizeMix mix;
     std::stringstream in(text);
     for (std::string item; std::getline(in, item, ',');) {
@@ -26,6 +26,8 @@ SizeMix SizeMix::parse(const std::string& text, uint32_t min, uint32_t max) {
         if (size < min || size > max)
             throw sim::InputError("size " + std::to_string(size) + " outside " + std::to_string(min) +
                                   ".." + std::to_string(max));
+        if (size % unit)
+            throw sim::InputError("size " + std::to_string(size) + " is not a multiple of " + std::to_string(unit));
         if (weight == 0) throw sim::InputError("weight 0 for size " + std::to_string(size));
         mix.entries_.push_back({uint32_t(size), weight});
         mix.total_ += weight;

@@ -13,8 +13,8 @@ namespace workload {
 class SizeMix {
 public:
     // Throws sim::InputError("reason") for text that is not SIZE[:WEIGHT][,...] with
-    // sizes in [min, max] and positive integer weights.
-    static SizeMix parse(const std::string& text, uint32_t min, uint32_t max);
+    // sizes in [min, max], multiples of `unit`, and positive integer weights.
+    static SizeMix parse(const std::string& text, uint32_t min, uint32_t max, uint32_t unit = 1);
     uint32_t draw(sim::Rng& rng) const;
     double mean() const;
 

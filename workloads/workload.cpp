@@ -1,18 +1,21 @@
 #include "workloads/workload.h"
 
+#include <map>
+
 #include "models/sim/error.h"
 #include "workloads/gpu_stream.h"
 #include "workloads/nic_ring.h"
+#include "workloads/nvme.h"
 #include "workloads/window_sweep.h"
 
 namespace workload {
 
 namespace {
 void bind_type(std::string& type, sim::ParamBinder& b) {
-    b.choice("type", type, {"synthetic", "nic_ring", "window_sweep", "gpu_stream"},
+    b.choice("type", type, {"synthetic", "nic_ring", "nvme", "gpu_stream", "window_sweep"},
              "synthetic: each device's [dev] stream; nic_ring: a NIC's RX rings ([nic]); "
-             "window_sweep: random reads over growing windows ([window_sweep]); "
-             "gpu_stream: large copies ([gpu_stream])");
+             "nvme: an SSD's I/O queues ([nvme]); gpu_stream: large copies ([gpu_stream]); "
+             "window_sweep: random reads over growing windows ([window_sweep])");
 }
 }  // namespace
 
@@ -21,6 +24,8 @@ void Config::declare(sim::ParamSchema& schema) {
     schema.declare("workload", [&](sim::ParamBinder& b) { bind_type(type, b); });
     NicParams nic;
     schema.declare("nic", [&](sim::ParamBinder& b) { nic.bind(b); });
+    NvmeParams nvme;
+    schema.declare("nvme", [&](sim::ParamBinder& b) { nvme.bind(b); });
     WindowSweepParams sweep;
     schema.declare("window_sweep", [&](sim::ParamBinder& b) { sweep.bind(b); });
     GpuStreamParams gpu;
@@ -32,8 +37,9 @@ Config Config::read(const sim::Config& cfg) {
     sim::ParamReader r(cfg, "workload");
     bind_type(c.type, r);
     c.nic = sim::read_checked<NicParams>(cfg, "nic");
-    c.window_sweep = sim::read_checked<WindowSweepParams>(cfg, "window_sweep");
+    c.nvme = sim::read_checked<NvmeParams>(cfg, "nvme");
     c.gpu_stream = sim::read_checked<GpuStreamParams>(cfg, "gpu_stream");
+    c.window_sweep = sim::read_checked<WindowSweepParams>(cfg, "window_sweep");
     return c;
 }
 
@@ -53,9 +59,11 @@ void Config::check(const platform::PlatformConfig& pc, const sim::Config& cfg) c
         throw sim::InputError(sim::ParamReader(cfg, "iommu").where("arch") + ": workload " + type +
                               " maps through the VT-d driver (set vtd)");
     const std::string section = type == "nic_ring" ? "nic" : type;
-    const uint32_t device = type == "nic_ring" ? nic.device : type == "window_sweep" ? window_sweep.device
-                                                                                    : gpu_stream.device;
-    if (device >= pc.devs.size())
+    const std::map<std::string, uint32_t> devices = {{"nic_ring", nic.device},
+                                                     {"nvme", nvme.device},
+                                                     {"gpu_stream", gpu_stream.device},
+                                                     {"window_sweep", window_sweep.device}};
+    if (devices.at(type) >= pc.devs.size())
         throw sim::InputError(sim::ParamReader(cfg, section).where("device") + ": the platform has " +
                               std::to_string(pc.devs.size()) + " device(s)");
 }
@@ -63,6 +71,7 @@ void Config::check(const platform::PlatformConfig& pc, const sim::Config& cfg) c
 std::unique_ptr<Workload> make(const Config& c, platform::System& sys,
                                const platform::PlatformConfig& pc) {
     if (c.type == "synthetic") return nullptr;
+    if (c.type == "nvme") return std::make_unique<Nvme>("nvme", sys, pc, c.nvme);
     if (c.type == "window_sweep") return std::make_unique<WindowSweep>("window_sweep", sys, pc, c.window_sweep);
     if (c.type == "gpu_stream") return std::make_unique<GpuStream>("gpu_stream", sys, pc, c.gpu_stream);
     return std::make_unique<NicRing>("nic", sys, pc, c.nic);

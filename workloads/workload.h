@@ -5,6 +5,7 @@
 //   nic_ring      a NIC's RX rings under a Linux driver (nic_ring.h)
 //   window_sweep  pcie-bench's random reads over windows of growing size (window_sweep.h)
 //   gpu_stream    a copy engine streaming large buffers (gpu_stream.h)
+//   nvme          an NVMe SSD's I/O queues under a Linux driver (nvme.h)
 // Trace replay (`iommu-sim replay`) is the workload of platforms/replay_run.h.
 #pragma once
 
@@ -20,6 +21,7 @@
 #include "platforms/system.h"
 #include "workloads/gpu_stream_params.h"
 #include "workloads/nic_params.h"
+#include "workloads/nvme_params.h"
 #include "workloads/window_sweep_params.h"
 
 namespace workload {
@@ -33,10 +35,11 @@ public:
 
 // [workload] and the sections of each workload.
 struct Config {
-    std::string type = "synthetic";  // synthetic | nic_ring | window_sweep | gpu_stream
+    std::string type = "synthetic";  // synthetic | nic_ring | nvme | gpu_stream | window_sweep
     NicParams nic;
-    WindowSweepParams window_sweep;
+    NvmeParams nvme;
     GpuStreamParams gpu_stream;
+    WindowSweepParams window_sweep;
 
     static void declare(sim::ParamSchema& schema);
     static Config read(const sim::Config& cfg);

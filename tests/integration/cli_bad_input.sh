@@ -86,5 +86,10 @@ ini ws.ini '[workload]\ntype = window_sweep\n[iommu]\narch = vtd\n[window_sweep]
 expect window-list "$tmp/ws.ini:6: window_sweep.windows: 6K is not a multiple of 4K" --config "$tmp/ws.ini"
 ini gpu.ini '[workload]\ntype = gpu_stream\n[iommu]\narch = vtd\n[gpu_stream]\ndepth = 4\n'
 expect gpu-depth "$tmp/gpu.ini:6: gpu_stream.depth: more copies in flight than buffers" --config "$tmp/gpu.ini"
+# The nvme workload: a size that is not whole pages, a missing device.
+ini nvme.ini '[workload]\ntype = nvme\n[nvme]\nio_sizes = 4096,6000\n[iommu]\narch = vtd\n'
+expect nvme-sizes "$tmp/nvme.ini:4: nvme.io_sizes: size 6000 is not a multiple of 4096" --config "$tmp/nvme.ini"
+ini nvme-dev.ini '[workload]\ntype = nvme\n[iommu]\narch = vtd\n[nvme]\ndevice = 1\n'
+expect nvme-device "$tmp/nvme-dev.ini:6: nvme.device: the platform has 1 device(s)" --config "$tmp/nvme-dev.ini"
 
 exit $fail

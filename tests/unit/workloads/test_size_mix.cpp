@@ -47,6 +47,13 @@ TEST_CASE("Bad size mixes are refused with the reason", "[size-mix]") {
     }
 }
 
+TEST_CASE("Sizes can be required to be whole units", "[size-mix]") {
+    CHECK(SizeMix::parse("4096:6,16384:2,131072", 4096, 131072, 4096).mean() ==
+          Approx((4096.0 * 6 + 16384.0 * 2 + 131072.0) / 9));
+    CHECK_THROWS_WITH(SizeMix::parse("4096,6000", 4096, 131072, 4096),
+                      "size 6000 is not a multiple of 4096");
+}
+
 TEST_CASE("Random size mixes parse or fail cleanly", "[size-mix][fuzz]") {
     sim::Rng rng(42, "fuzz");
     const std::string alphabet = "0123456789:,x- ";

@@ -1,0 +1,95 @@
+#include "workloads/dma_api.h"
+
+#include "models/sim/error.h"
+
+namespace workload {
+
+namespace {
+
+uint64_t now() { return sc_core::sc_time_stamp().value(); }
+
+}  // namespace
+
+DmaApi::DmaApi(sim::StatGroup& owner, host::Cpu& cpu) : owner_(owner), cpu_(cpu) {
+    owner_.add_child("map", map_);
+    owner_.add_child("unmap", unmap_);
+}
+
+DmaApi::~DmaApi() = default;
+
+void DmaApi::open(platform::System& sys, const platform::PlatformConfig& pc, unsigned device) {
+    dev_ = std::make_unique<DeviceMapping>(sys, pc, device);
+    owner_.add_child("vtd", dev_->driver());
+    deferred_ = pc.engine.policy().deferred;
+    iommufd::Context& ctx = dev_->context();
+    ctx.set_flush_policy(pc.engine.policy(), [] { return now(); }, stale_.recorder(deferred_));
+    if (deferred_) {
+        stale_.watch(sys, [this](uint16_t, uint64_t iova) { return dev_->context().unflushed(dev_->dev_id(), iova); });
+        flush_timer_ = std::make_unique<platform::FlushTimer>(
+            "flush", [this] { flush_timeout(); }, [this] { return dev_->context().flush_deadline_ps(); });
+    }
+}
+
+bool DmaApi::mmap(uint64_t va, uint64_t bytes) { return dev_->process().mmap(va, bytes, false) == iommufd::Errno::Ok; }
+
+bool DmaApi::map_coherent(uint64_t va, uint64_t bytes, uint64_t iova) { return dev_->map(va, bytes, iova); }
+
+unsigned DmaApi::add_queue(uint64_t base, uint64_t slots, uint64_t slot_bytes) {
+    queues_.push_back({{}, base, base + slots * slot_bytes, slot_bytes});
+    queues_.back().cache.reserve(slots);
+    return unsigned(queues_.size() - 1);
+}
+
+// An IOVA from the queue's cache, else a fresh one.
+bool DmaApi::map(unsigned queue, uint64_t va, uint64_t bytes, uint64_t& iova) {
+    Slots& q = queues_[queue];
+    if (q.cache.empty() && q.next == q.end) {
+        dev_->iopt().flush();  // every IOVA waits in the flush queue: flush now
+        release_flushed();
+    }
+    if (!q.cache.empty()) {
+        iova = q.cache.back();
+        q.cache.pop_back();
+    } else {
+        iova = q.next;
+        q.next += q.bytes;
+    }
+    const iommufd::vtd::Spent at = spent();
+    const bool ok = dev_->map(va, bytes, iova);
+    if (ok) map_.add(spent() - at);
+    release_flushed();
+    return ok;
+}
+
+bool DmaApi::unmap(unsigned queue, uint64_t iova, uint64_t bytes) {
+    const iommufd::vtd::Spent at = spent();
+    if (!dev_->unmap(iova, bytes)) return false;
+    unmap_.add(spent() - at);
+    if (deferred_) {
+        unflushed_.push_back({queue, iova});
+        release_flushed();
+        flush_timer_->schedule();
+    } else {
+        queues_[queue].cache.push_back(iova);
+    }
+    return true;
+}
+
+void DmaApi::release_flushed() {
+    const uint64_t flushes = dev_->iopt().flushes();
+    if (flushes == flushes_seen_) return;
+    flushes_seen_ = flushes;
+    for (const FreedIova& f : unflushed_) queues_[f.queue].cache.push_back(f.iova);
+    unflushed_.clear();
+}
+
+// The flush queue's timer (fq_flush_timeout) runs on core 0.
+void DmaApi::flush_timeout() {
+    const iommufd::vtd::Spent at = spent();
+    dev_->context().flush_if_due();
+    const iommufd::vtd::Spent s = spent() - at;
+    if (s.cpu_ns > 0) cpu_.run(0, now(), {s.cpu_ns, s.queue_ns});
+    release_flushed();
+}
+
+}  // namespace workload

@@ -1,0 +1,70 @@
+// A Linux driver's DMA API over the mapping engine (iommufd's IOAS over the VT-d
+// driver's domain, one device attached): memory mapped once (dma_alloc_coherent) and
+// buffers mapped per I/O (dma_map_page / dma_map_sg, dma_unmap_*).
+//
+// Per-I/O IOVAs come from per-queue LIFO caches of fixed-size slots, as iommu-dma's
+// rcaches hand them out: a strict unmap frees its IOVA at once, a deferred one once
+// its flush has happened. When a queue has no IOVA left, everything waiting in the
+// flush queue is flushed at once. The flush timer's CPU time runs on core 0.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "models/host/cpu.h"
+#include "platforms/mapping_engine.h"
+#include "platforms/platform_config.h"
+#include "workloads/device_mapping.h"
+
+namespace workload {
+
+class DmaApi {
+public:
+    // Its statistics (map, unmap, the stale watch, the driver as "vtd") are `owner`'s.
+    DmaApi(sim::StatGroup& owner, host::Cpu& cpu);
+    ~DmaApi();
+
+    // The engine, with platform device `device` attached to an IOAS of the driver's
+    // context (DeviceMapping); throws sim::InputError when that fails.
+    void open(platform::System& sys, const platform::PlatformConfig& pc, unsigned device);
+    // Kernel virtual memory backed by host frames.
+    bool mmap(uint64_t va, uint64_t bytes);
+    // dma_alloc_coherent: [va, va + bytes) mapped once at `iova`.
+    bool map_coherent(uint64_t va, uint64_t bytes, uint64_t iova);
+    // A queue's IOVA slots: `slots` of `slot_bytes` from `base`; returns its index.
+    unsigned add_queue(uint64_t base, uint64_t slots, uint64_t slot_bytes);
+    // dma_map: [va, va + bytes) at a slot of `queue`'s; `iova` is where.
+    bool map(unsigned queue, uint64_t va, uint64_t bytes, uint64_t& iova);
+    // dma_unmap of what map() mapped at `iova`.
+    bool unmap(unsigned queue, uint64_t iova, uint64_t bytes);
+
+    bool deferred() const { return deferred_; }
+    iommufd::vtd::Spent spent() const { return dev_->spent(); }
+
+private:
+    struct Slots {
+        std::vector<uint64_t> cache;  // LIFO
+        uint64_t next = 0, end = 0, bytes = 0;  // never used yet
+    };
+    struct FreedIova {
+        unsigned queue;
+        uint64_t iova;
+    };
+    void release_flushed();
+    void flush_timeout();
+
+    sim::StatGroup& owner_;
+    host::Cpu& cpu_;
+    bool deferred_ = false;
+    std::unique_ptr<DeviceMapping> dev_;
+    std::vector<Slots> queues_;
+    std::vector<FreedIova> unflushed_;  // deferred: freed at the next flush
+    uint64_t flushes_seen_ = 0;
+    std::unique_ptr<platform::FlushTimer> flush_timer_;
+
+    platform::OpCosts map_, unmap_;
+    platform::StaleWatch stale_{owner_};
+};
+
+}  // namespace workload

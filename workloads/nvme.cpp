@@ -1,0 +1,247 @@
+#include "workloads/nvme.h"
+
+#include <algorithm>
+#include <functional>
+
+#include "models/sim/error.h"
+
+namespace workload {
+
+using sc_core::sc_time;
+
+namespace {
+
+constexpr uint64_t kPage = kPrpPageBytes;
+constexpr uint64_t kMaxIo = NvmeParams::kMaxIo;
+// NVMe Base Specification, Submission Queue Entry (64 B) and Completion Queue Entry (16 B).
+constexpr uint32_t kSqEntryBytes = 64, kCqEntryBytes = 16;
+// The kernel's virtual addresses for queues and buffers, and the IOVAs they map at.
+constexpr uint64_t kQueueVa = 0x7e00'0000'0000, kBufferVa = 0x7f00'0000'0000;
+constexpr uint64_t kQueueIova = 0x1000'0000, kBufferIova = 0x1'0000'0000;
+
+enum Step : uint64_t { kSqFetch = 0, kPrpFetch = 1, kData = 2, kCqPost = 3 };
+uint64_t cookie(uint32_t index, Step s) { return uint64_t(index) << 2 | s; }
+
+sim::ps_t now() { return sc_core::sc_time_stamp().value(); }
+sc_time until(sim::ps_t t) { return sc_time::from_value(t > now() ? t - now() : 0); }
+uint64_t page_round(uint64_t bytes) { return (bytes + kPage - 1) / kPage * kPage; }
+
+}  // namespace
+
+// An I/O SQ/CQ pair and the core that serves it.
+class Nvme::IoQueue : public sc_core::sc_module {
+public:
+    SC_HAS_PROCESS(IoQueue);
+    IoQueue(sc_core::sc_module_name name, Nvme& nvme, unsigned index)
+        : sc_module(name), nvme(nvme), index(index), entries(nvme.p_.queue_depth + 1), irq(nvme.p_.irq_delay_ns) {
+        SC_THREAD(run);
+    }
+
+    Nvme& nvme;
+    const unsigned index;
+    const uint32_t entries;   // per queue: a full queue holds one less (Full Queue)
+    uint64_t sq_iova = 0, cq_iova = 0;
+    uint64_t sq_tail = 0;     // entries the driver has written
+    uint64_t cq_tail = 0;     // entries the device has posted
+    IrqPoll irq;              // command identifiers the device has completed
+
+private:
+    // Fill the queue, then per completion submit the next command; the CQ head
+    // doorbell after the completions found.
+    void run() {
+        wait(sc_time::from_value(sim::ns_to_ps(nvme.p_.start_ns)));
+        irq.poll();
+        for (uint32_t cid = 0; cid < nvme.p_.queue_depth && nvme.more(); ++cid) submit(cid);
+        for (;;) {
+            while (!irq.empty()) {
+                while (!irq.empty()) {
+                    const uint32_t cid = irq.take();
+                    wait(until(nvme.complete(*this, cid)));
+                    if (nvme.more()) submit(cid);
+                }
+                wait(until(nvme.cq_doorbell(*this)));
+            }
+            irq.sleep();
+        }
+    }
+    void submit(uint32_t cid) {
+        wait(until(nvme.submit(*this, cid)));
+        nvme.ring(*this, cid);
+    }
+};
+
+Nvme::Nvme(sc_core::sc_module_name name, platform::System& sys, const platform::PlatformConfig& pc,
+           const NvmeParams& p)
+    : Workload(name),
+      p_(p),
+      sys_(sys),
+      dev_(sys.device(p.device)),
+      sizes_(SizeMix::parse(p.io_sizes, NvmeParams::kMinIo, NvmeParams::kMaxIo, NvmeParams::kMinIo)),
+      rng_(pc.sim.seed, "nvme"),
+      mmio_ns_(pc.driver_params.mmio_ns),
+      cpu_(p.queues) {
+    add_child("cpu", cpu_);
+    for (unsigned q = 0; q < p_.queues; ++q)
+        queues_.push_back(std::make_unique<IoQueue>(("ioq" + std::to_string(q)).c_str(), *this, q));
+    setup(pc);
+    dev_.on_fed_done([this](uint64_t c, bool ok, bool) { dma_done(c, ok); });
+    SC_METHOD(media_due);
+    sensitive << due_event_;
+    dont_initialize();
+}
+
+Nvme::~Nvme() = default;
+
+// The driver's probe: an IOAS the SSD is attached to; per queue its SQ, CQ and the
+// commands' PRP list pages mapped once, and an IOVA slot of kMaxIo per I/O in flight.
+void Nvme::setup(const platform::PlatformConfig& pc) {
+    dma_.open(sys_, pc, p_.device);
+    const iommufd::vtd::Spent before = dma_.spent();
+    const uint32_t depth = p_.queue_depth, entries = depth + 1;
+    const uint64_t sq_bytes = page_round(entries * kSqEntryBytes), cq_bytes = page_round(entries * kCqEntryBytes);
+    const uint64_t queue_bytes = sq_bytes + cq_bytes + depth * kPage;
+    const uint64_t slots = depth + pc.engine.policy().batch + 1;  // IOVAs a queue may hold
+    bool ok = dma_.mmap(kQueueVa, queue_bytes * p_.queues) &&
+              dma_.mmap(kBufferVa, uint64_t(depth) * p_.queues * kMaxIo);
+    commands_.resize(size_t(depth) * p_.queues);
+    due_.reserve(commands_.size());
+    for (unsigned q = 0; ok && q < p_.queues; ++q) {
+        IoQueue& ioq = *queues_[q];
+        ioq.sq_iova = kQueueIova + q * queue_bytes;
+        ioq.cq_iova = ioq.sq_iova + sq_bytes;
+        ok = dma_.map_coherent(kQueueVa + q * queue_bytes, queue_bytes, ioq.sq_iova);
+        dma_.add_queue(kBufferIova + q * slots * kMaxIo, slots, kMaxIo);
+        for (uint32_t cid = 0; cid < depth; ++cid) {
+            Command& c = command(ioq, cid);
+            c.va = kBufferVa + (uint64_t(q) * depth + cid) * kMaxIo;
+            c.list_iova = ioq.cq_iova + cq_bytes + cid * kPage;
+            c.prp_list.reserve(kMaxIo / kPage - 1);
+        }
+    }
+    if (!ok) throw sim::InputError("nvme: the mapping engine could not set the queues up");
+    setup_ns_.sample((dma_.spent() - before).cpu_ns);
+}
+
+Nvme::Command& Nvme::command(const IoQueue& q, uint32_t cid) {
+    return commands_[size_t(q.index) * p_.queue_depth + cid];
+}
+
+bool Nvme::finished() const {
+    if (ios_.value() < p_.ios || !dev_.finished()) return false;
+    for (const auto& q : queues_)
+        if (!q->irq.idle()) return false;
+    return true;
+}
+
+// The driver's submission, on the queue's core: map the buffer, build the PRPs, write
+// the SQ entry, ring the SQ tail doorbell. Returns when the doorbell write ends.
+sim::ps_t Nvme::submit(IoQueue& q, uint32_t cid) {
+    Command& c = command(q, cid);
+    if (submitted_ == 0) first_submission_ = now();
+    c.seq = submitted_++;
+    c.bytes = sizes_.draw(rng_);
+    c.read = rng_.chance(p_.read_fraction);
+    c.submitted = now();
+    const iommufd::vtd::Spent at = dma_.spent();
+    if (!dma_.map(q.index, c.va, c.bytes, c.iova)) ++engine_errors_;
+    const iommufd::vtd::Spent spent = dma_.spent() - at;
+    c.prp = build_prp(c.iova, c.bytes, c.list_iova, c.prp_list);
+    prp_lists_ += c.prp.list;
+    c.sq_slot = uint32_t(q.sq_tail++ % q.entries);
+    cpu_.run(q.index, now(), {spent.cpu_ns, spent.queue_ns});
+    ++doorbells_;
+    return cpu_.run(q.index, now(), {mmio_ns_, 0});
+}
+
+// The SQ tail doorbell has reached the device: it fetches the entry.
+void Nvme::ring(IoQueue& q, uint32_t cid) {
+    const Command& c = command(q, cid);
+    feed(q.sq_iova + uint64_t(c.sq_slot) * kSqEntryBytes, kSqEntryBytes, true,
+         cookie(uint32_t(&c - commands_.data()), kSqFetch));
+}
+
+// The driver's handling of one completion, on the queue's core; returns when it ends.
+sim::ps_t Nvme::complete(IoQueue& q, uint32_t cid) {
+    Command& c = command(q, cid);
+    const iommufd::vtd::Spent at = dma_.spent();
+    if (!dma_.unmap(q.index, c.iova, c.bytes)) ++engine_errors_;
+    dev_.forget_writes(c.iova, c.bytes);  // the IOVA will map another buffer
+    const iommufd::vtd::Spent spent = dma_.spent() - at;
+    const sim::ps_t end = cpu_.run(q.index, now(), {spent.cpu_ns + p_.stack_ns, spent.queue_ns});
+    ++ios_;
+    bytes_ += c.bytes;
+    ++(c.read ? read_ios_ : write_ios_);
+    latency_.sample(sim::ps_to_ns(end - c.submitted));
+    last_completion_ = std::max(last_completion_, end);
+    return end;
+}
+
+sim::ps_t Nvme::cq_doorbell(IoQueue& q) {
+    ++doorbells_;
+    return cpu_.run(q.index, now(), {mmio_ns_, 0});
+}
+
+void Nvme::feed(uint64_t addr, uint32_t bytes, bool read, uint64_t c) {
+    pcie::Request r{addr, bytes, read};
+    r.at_ps = now();
+    r.cookie = c;
+    dev_.feed(r);
+}
+
+// The device's progress through a command, one completed DMA at a time.
+void Nvme::dma_done(uint64_t c, bool ok) {
+    const uint32_t index = uint32_t(c >> 2);
+    Command& cmd = commands_[index];
+    IoQueue& q = *queues_[index / p_.queue_depth];
+    dma_errors_ += !ok;
+    switch (Step(c & 3)) {
+    case kSqFetch:
+        if (!cmd.prp.list) return media(index);
+        return feed(cmd.prp.prp2, uint32_t(cmd.prp_list.size() * kPrpEntryBytes), true, cookie(index, kPrpFetch));
+    case kPrpFetch:
+        return media(index);
+    case kData:
+        if (--cmd.left) return;
+        return feed(q.cq_iova + q.cq_tail++ % q.entries * kCqEntryBytes, kCqEntryBytes, false,
+                    cookie(index, kCqPost));
+    case kCqPost:
+        return q.irq.completed(index % p_.queue_depth);
+    }
+}
+
+// The media time starts when the command (and its PRP list) has been fetched.
+void Nvme::media(uint32_t index) {
+    const Command& c = commands_[index];
+    const sim::ps_t at = now() + sim::ns_to_ps(c.read ? p_.media_read_ns : p_.media_write_ns);
+    due_.push_back({at, c.seq, index});
+    std::push_heap(due_.begin(), due_.end(), std::greater<Due>());
+    due_event_.notify(until(at));  // an earlier pending notification stays
+}
+
+// Feeds the data phase of every command whose media time is over.
+void Nvme::media_due() {
+    while (!due_.empty() && due_.front().at <= now()) {
+        std::pop_heap(due_.begin(), due_.end(), std::greater<Due>());
+        const uint32_t index = due_.back().command;
+        due_.pop_back();
+        transfer(index);
+    }
+    if (!due_.empty()) due_event_.notify(until(due_.front().at));
+}
+
+// The data, a memory page at a time where the PRPs point: the device writes host
+// memory for a Read and reads it for a Write. Sizes are whole pages (NvmeParams).
+void Nvme::transfer(uint32_t index) {
+    Command& c = commands_[index];
+    c.left = prp_pages(c.prp.prp1, c.bytes);
+    for (uint32_t i = 0; i < c.left; ++i) {
+        const uint64_t page = i == 0 ? c.prp.prp1 : c.prp.list ? c.prp_list[i - 1] : c.prp.prp2;
+        feed(page, uint32_t(kPage), !c.read, cookie(index, kData));
+    }
+}
+
+double Nvme::span_ns() const {
+    return last_completion_ > first_submission_ ? sim::ps_to_ns(last_completion_ - first_submission_) : 0.0;
+}
+
+}  // namespace workload
