@@ -24,7 +24,7 @@
 #include "platforms/system.h"
 #include "platforms/trace_recorder.h"
 #include "platforms/csv_command.h"
-#include "platforms/replay_command.h"
+#include "workloads/replay_command.h"
 #include "platforms/walk_command.h"
 #include "workloads/workload.h"
 
@@ -77,7 +77,7 @@ int sc_main(int argc, char* argv[]) {
     if (argc > 1 && std::string(argv[1]) == "walk")
         return platform::run_walk(std::vector<std::string>(argv + 2, argv + argc));
     if (argc > 1 && std::string(argv[1]) == "replay")
-        return platform::run_replay(std::vector<std::string>(argv + 2, argv + argc));
+        return workload::run_replay(std::vector<std::string>(argv + 2, argv + argc));
     if (argc > 1 && std::string(argv[1]) == "csv")
         return platform::run_csv(std::vector<std::string>(argv + 2, argv + argc));
     Run run;
@@ -98,10 +98,13 @@ int sc_main(int argc, char* argv[]) {
         work = workload::make(run.wc, system, run.pc);
     } catch (const sim::InputError& e) {
         std::cerr << "iommu-sim: " << e.what() << "\n";
-        return 1;
+        return sim::kExitBadInput;
     }
     platform::TraceRecorder recorder;
-    if (!run.cl.record_trace.empty()) recorder.watch(system);
+    if (!run.cl.record_trace.empty()) {
+        recorder.watch(system);
+        if (work) work->record(&recorder);
+    }
     if (timeline) system.set_timeline(*timeline);
 
     const auto t0 = std::chrono::steady_clock::now();

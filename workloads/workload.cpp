@@ -1,21 +1,26 @@
 #include "workloads/workload.h"
 
+#include <fstream>
 #include <map>
+#include <ostream>
 
 #include "models/sim/error.h"
 #include "workloads/gpu_stream.h"
 #include "workloads/nic_ring.h"
 #include "workloads/nvme.h"
+#include "workloads/replay_command.h"
+#include "workloads/replay_run.h"
 #include "workloads/window_sweep.h"
 
 namespace workload {
 
 namespace {
 void bind_type(std::string& type, sim::ParamBinder& b) {
-    b.choice("type", type, {"synthetic", "nic_ring", "nvme", "gpu_stream", "window_sweep"},
+    b.choice("type", type, {"synthetic", "nic_ring", "nvme", "gpu_stream", "window_sweep", "replay"},
              "synthetic: each device's [dev] stream; nic_ring: a NIC's RX rings ([nic]); "
              "nvme: an SSD's I/O queues ([nvme]); gpu_stream: large copies ([gpu_stream]); "
-             "window_sweep: random reads over growing windows ([window_sweep])");
+             "window_sweep: random reads over growing windows ([window_sweep]); "
+             "replay: a trace ([replay])");
 }
 }  // namespace
 
@@ -30,6 +35,8 @@ void Config::declare(sim::ParamSchema& schema) {
     schema.declare("window_sweep", [&](sim::ParamBinder& b) { sweep.bind(b); });
     GpuStreamParams gpu;
     schema.declare("gpu_stream", [&](sim::ParamBinder& b) { gpu.bind(b); });
+    ReplayParams replay;
+    schema.declare("replay", [&](sim::ParamBinder& b) { replay.bind(b); });
 }
 
 Config Config::read(const sim::Config& cfg) {
@@ -40,11 +47,18 @@ Config Config::read(const sim::Config& cfg) {
     c.nvme = sim::read_checked<NvmeParams>(cfg, "nvme");
     c.gpu_stream = sim::read_checked<GpuStreamParams>(cfg, "gpu_stream");
     c.window_sweep = sim::read_checked<WindowSweepParams>(cfg, "window_sweep");
+    c.replay = sim::read_params<ReplayParams>(cfg, "replay");
+    if (c.type == "replay") {
+        if (c.replay.trace.empty())
+            throw sim::InputError(sim::ParamReader(cfg, "replay").where("trace") + ": a trace to replay is needed");
+        c.replay_ops = trace::read_file(c.replay.trace);
+    }
     return c;
 }
 
 void Config::adjust(platform::PlatformConfig& pc) const {
     if (type == "synthetic") return;
+    if (type == "replay") return adjust_for_replay(pc, needs_engine(replay_ops));
     for (pcie::GeneratorParams& d : pc.devs) {
         d.requests = 0;
         d.write_first = false;
@@ -55,6 +69,12 @@ void Config::adjust(platform::PlatformConfig& pc) const {
 
 void Config::check(const platform::PlatformConfig& pc, const sim::Config& cfg) const {
     if (type == "synthetic") return;
+    if (type == "replay") {
+        if (needs_engine(replay_ops) && pc.iommu.arch != "vtd")
+            throw sim::InputError(sim::ParamReader(cfg, "iommu").where("arch") +
+                                  ": the trace maps through the VT-d driver (set vtd)");
+        return platform::Replayer::check(replay_ops, device_infos(pc), replay.trace);
+    }
     if (pc.iommu.arch != "vtd")
         throw sim::InputError(sim::ParamReader(cfg, "iommu").where("arch") + ": workload " + type +
                               " maps through the VT-d driver (set vtd)");
@@ -68,9 +88,30 @@ void Config::check(const platform::PlatformConfig& pc, const sim::Config& cfg) c
                               std::to_string(pc.devs.size()) + " device(s)");
 }
 
+namespace {
+
+std::unique_ptr<Workload> make_replay(const Config& c, platform::System& sys, const platform::PlatformConfig& pc) {
+    std::unique_ptr<std::ostream> log = std::make_unique<std::ostream>(nullptr);  // discards
+    if (!c.replay.op_log.empty()) {
+        auto file = std::make_unique<std::ofstream>(c.replay.op_log);
+        if (!*file) throw sim::InputError(c.replay.op_log + ": cannot write file");
+        log = std::move(file);
+    }
+    auto run = std::make_unique<ReplayRun>("iommufd", sys, c.replay_ops, device_infos(pc),
+                                           needs_engine(c.replay_ops), pc.driver_params, *log,
+                                           pc.engine.policy());
+    if (!run->probed())
+        throw sim::InputError("iommu: the VT-d unit lacks what the driver needs (queued invalidation, SAGAW)");
+    run->keep(std::move(log));
+    return run;
+}
+
+}  // namespace
+
 std::unique_ptr<Workload> make(const Config& c, platform::System& sys,
                                const platform::PlatformConfig& pc) {
     if (c.type == "synthetic") return nullptr;
+    if (c.type == "replay") return make_replay(c, sys, pc);
     if (c.type == "nvme") return std::make_unique<Nvme>("nvme", sys, pc, c.nvme);
     if (c.type == "window_sweep") return std::make_unique<WindowSweep>("window_sweep", sys, pc, c.window_sweep);
     if (c.type == "gpu_stream") return std::make_unique<GpuStream>("gpu_stream", sys, pc, c.gpu_stream);

@@ -6,11 +6,12 @@
 //   window_sweep  pcie-bench's random reads over windows of growing size (window_sweep.h)
 //   gpu_stream    a copy engine streaming large buffers (gpu_stream.h)
 //   nvme          an NVMe SSD's I/O queues under a Linux driver (nvme.h)
-// Trace replay (`iommu-sim replay`) is the workload of platforms/replay_run.h.
+//   replay        a trace of map/unmap and DMA (replay_run.h; also `iommu-sim replay`)
 #pragma once
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <systemc>
 
@@ -19,9 +20,12 @@
 #include "models/sim/stats.h"
 #include "platforms/platform_config.h"
 #include "platforms/system.h"
+#include "platforms/trace_recorder.h"
+#include "traces/trace.h"
 #include "workloads/gpu_stream_params.h"
 #include "workloads/nic_params.h"
 #include "workloads/nvme_params.h"
+#include "workloads/replay_params.h"
 #include "workloads/window_sweep_params.h"
 
 namespace workload {
@@ -31,15 +35,20 @@ public:
     using sc_core::sc_module::sc_module;
     // Everything it set out to do is done.
     virtual bool finished() const = 0;
+    // --record-trace: the workload's control operations go to `r` as they are applied
+    // (the devices' DMA is recorded by the platform). Only replay has any yet.
+    virtual void record(platform::TraceRecorder*) {}
 };
 
 // [workload] and the sections of each workload.
 struct Config {
-    std::string type = "synthetic";  // synthetic | nic_ring | nvme | gpu_stream | window_sweep
+    std::string type = "synthetic";  // synthetic | nic_ring | nvme | gpu_stream | window_sweep | replay
     NicParams nic;
     NvmeParams nvme;
     GpuStreamParams gpu_stream;
     WindowSweepParams window_sweep;
+    ReplayParams replay;
+    std::vector<trace::Op> replay_ops;  // read with the configuration
 
     static void declare(sim::ParamSchema& schema);
     static Config read(const sim::Config& cfg);

@@ -112,4 +112,25 @@ if [ $? -ne 2 ] || ! grep -qF "nope.trace: cannot open file" "$tmp/err"; then
 else
     echo "ok   missing trace: $(cat "$tmp/err")"
 fi
+# The same replay as a workload of the plain command: the same op log and statistics.
+for t in dma deferred; do
+    "$sim" replay --config "$root/configs/replay-vtd.ini" --trace "$root/traces/samples/$t.trace" \
+        --op-log "$tmp/cmd.log" --stats-json "$tmp/cmd.json" --quiet
+    "$sim" --config "$root/configs/replay-vtd.ini" --workload.type=replay \
+        --replay.trace="$root/traces/samples/$t.trace" --replay.op_log="$tmp/wl.log" \
+        --stats-json "$tmp/wl.json" --quiet
+    if cmp -s "$tmp/cmd.json" "$tmp/wl.json" && cmp -s "$tmp/cmd.log" "$tmp/wl.log" && [ -s "$tmp/wl.log" ]; then
+        echo "ok   $t.trace: [workload] type=replay equals iommu-sim replay"
+    else
+        echo "FAIL $t.trace: [workload] type=replay differs from iommu-sim replay"; fail=1
+    fi
+done
+"$sim" --config "$root/configs/replay-vtd.ini" --workload.type=replay >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc -ne 2 ] || ! grep -q "default: replay.trace: a trace to replay is needed" "$tmp/err" || [ -s "$tmp/out" ]; then
+    echo "FAIL replay workload without a trace: rc=$rc $(cat "$tmp/err")"; fail=1
+else
+    echo "ok   replay workload without a trace: $(cat "$tmp/err")"
+fi
+
 exit $fail

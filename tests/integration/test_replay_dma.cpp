@@ -14,11 +14,11 @@
 #include "tests/support/temp_files.h"
 
 #include "models/pcie/data_pattern.h"
-#include "platforms/replay_run.h"
+#include "workloads/replay_run.h"
 #include "tests/integration/platform_fixture.h"
 #include "traces/trace.h"
 
-using platform::ReplayRun;
+using workload::ReplayRun;
 
 namespace {
 

@@ -1,10 +1,14 @@
-#include "platforms/replay_run.h"
+#include "workloads/replay_run.h"
 
 #include <ostream>
 
 #include "models/pcie/request_stream.h"
 
-namespace platform {
+namespace workload {
+
+using platform::OpCosts;
+using platform::Replayer;
+using platform::System;
 
 using sc_core::sc_time;
 
@@ -25,7 +29,7 @@ ReplayRun::ReplayRun(sc_core::sc_module_name name, System& sys, std::vector<trac
                      std::vector<Replayer::DeviceInfo> devices, bool engine,
                      const iommufd::vtd::DriverParams& costs, std::ostream& log,
                      const iommufd::FlushPolicy& flush)
-    : sc_module(name), sys_(sys), ops_(std::move(ops)), infos_(std::move(devices)), log_(log) {
+    : Workload(name), sys_(sys), ops_(std::move(ops)), infos_(std::move(devices)), log_(log) {
     if (engine) {
         engine_ = std::make_unique<Engine>(sys, infos_, costs);
         engine_->replayer.set_flush_policy(
@@ -154,4 +158,4 @@ void ReplayRun::logged(size_t i, std::string line) {
     }
 }
 
-}  // namespace platform
+}  // namespace workload

@@ -1,4 +1,4 @@
-#include "platforms/replay_command.h"
+#include "workloads/replay_command.h"
 
 #include <chrono>
 #include <fstream>
@@ -13,7 +13,7 @@
 #include "models/sim/error.h"
 #include "models/sim/stats_tree.h"
 #include "platforms/platform_config.h"
-#include "platforms/replay_run.h"
+#include "workloads/replay_run.h"
 #include "platforms/summary.h"
 #include "platforms/system.h"
 #include "platforms/walk_input.h"
@@ -21,7 +21,9 @@
 
 namespace po = boost::program_options;
 
-namespace platform {
+namespace workload {
+
+using namespace platform;  // the command builds a platform
 namespace {
 
 struct ReplayArgs {
@@ -45,9 +47,6 @@ ReplayArgs parse_args(const std::vector<std::string>& args) {
     return r;
 }
 
-// With the mapping engine (a trace with control operations) the engine's driver
-// programs a VT-d unit; without (a recording of DMA only) the platform stays as
-// configured, boot map and preloaded data included. Devices do only the trace's DMA.
 PlatformConfig read_platform(const ReplayArgs& a, bool engine) {
     sim::Config cfg;
     for (const std::string& f : a.configs) cfg.load_ini(f);
@@ -59,26 +58,10 @@ PlatformConfig read_platform(const ReplayArgs& a, bool engine) {
     PlatformConfig::declare(schema, device_count(cfg));
     schema.check_known(cfg);
     PlatformConfig pc = PlatformConfig::read(cfg);
-    for (pcie::GeneratorParams& d : pc.devs) {
-        d.requests = 0;
-        d.write_first = false;
-    }
-    if (!engine) return pc;
-    if (pc.iommu.arch != "vtd")
+    if (engine && pc.iommu.arch != "vtd")
         throw sim::InputError(a.configs.back() + ": iommu.arch: replay drives a VT-d unit (set vtd)");
-    pc.boot_map.map = "none";
-    for (pcie::GeneratorParams& d : pc.devs) d.preload = "none";
+    adjust_for_replay(pc, engine);
     return pc;
-}
-
-// The platform's devices as the engine binds them: name, requester ID, and the
-// interrupt (MSI) window every x86 device reserves.
-std::vector<Replayer::DeviceInfo> device_infos(const PlatformConfig& pc) {
-    std::vector<Replayer::DeviceInfo> out;
-    for (size_t i = 0; i < pc.devs.size(); ++i)
-        out.push_back({"dev" + std::to_string(i), uint16_t(pc.devs[i].requester_id),
-                       {{0xfee0'0000, 0xfeef'ffff}}});
-    return out;
 }
 
 void open_output(std::ofstream& f, const std::string& path) {
@@ -88,6 +71,29 @@ void open_output(std::ofstream& f, const std::string& path) {
 }
 
 }  // namespace
+
+bool needs_engine(const std::vector<trace::Op>& ops) {
+    for (const trace::Op& op : ops)
+        if (op.op != "dma") return true;
+    return false;
+}
+
+void adjust_for_replay(PlatformConfig& pc, bool engine) {
+    for (pcie::GeneratorParams& d : pc.devs) {
+        d.requests = 0;
+        d.write_first = false;
+        if (engine) d.preload = "none";
+    }
+    if (engine) pc.boot_map.map = "none";
+}
+
+std::vector<Replayer::DeviceInfo> device_infos(const PlatformConfig& pc) {
+    std::vector<Replayer::DeviceInfo> out;
+    for (size_t i = 0; i < pc.devs.size(); ++i)
+        out.push_back({"dev" + std::to_string(i), uint16_t(pc.devs[i].requester_id),
+                       {{0xfee0'0000, 0xfeef'ffff}}});
+    return out;
+}
 
 int run_replay(const std::vector<std::string>& args) {
     ReplayArgs a;
@@ -99,7 +105,7 @@ int run_replay(const std::vector<std::string>& args) {
     try {
         a = parse_args(args);
         ops = trace::read_file(a.trace);
-        for (const trace::Op& op : ops) engine |= op.op != "dma";
+        engine = needs_engine(ops);
         pc = read_platform(a, engine);
         infos = device_infos(pc);
         Replayer::check(ops, infos, a.trace);
@@ -148,4 +154,4 @@ int run_replay(const std::vector<std::string>& args) {
     return exit_status(out);
 }
 
-}  // namespace platform
+}  // namespace workload

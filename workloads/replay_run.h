@@ -27,28 +27,31 @@
 #include "platforms/replay.h"
 #include "platforms/system.h"
 #include "platforms/trace_recorder.h"
+#include "workloads/workload.h"
 
-namespace platform {
+namespace workload {
 
-class ReplayRun : public sc_core::sc_module, public sim::StatGroup {
+class ReplayRun : public Workload {
 public:
     SC_HAS_PROCESS(ReplayRun);
     // `devices` lists the devices of `sys` in order (dev0, dev1...). With `engine`,
     // `sys` has a VT-d unit the engine's driver programs; without, the trace holds
     // only DMA (a recording of a run without the mapping engine).
-    ReplayRun(sc_core::sc_module_name name, System& sys, std::vector<trace::Op> ops,
-              std::vector<Replayer::DeviceInfo> devices, bool engine,
+    ReplayRun(sc_core::sc_module_name name, platform::System& sys, std::vector<trace::Op> ops,
+              std::vector<platform::Replayer::DeviceInfo> devices, bool engine,
               const iommufd::vtd::DriverParams& costs, std::ostream& log,
               const iommufd::FlushPolicy& flush = {});
     ~ReplayRun() override;
 
     // False when the unit lacks what the driver needs; then nothing is replayed.
     bool probed() const { return probed_; }
-    Replayer& replayer() { return engine_->replayer; }
+    platform::Replayer& replayer() { return engine_->replayer; }
+    // The op log's stream, when the run should own it.
+    void keep(std::unique_ptr<std::ostream> log) { owned_log_ = std::move(log); }
     // Control operations go to `r` too, as they are applied.
-    void record(TraceRecorder* r) { recorder_ = r; }
+    void record(platform::TraceRecorder* r) override { recorder_ = r; }
     // Every line has been logged (all DMA completed).
-    bool finished() const { return next_log_ == ops_.size(); }
+    bool finished() const override { return next_log_ == ops_.size(); }
 
 private:
     struct PendingDma {
@@ -59,34 +62,35 @@ private:
     void start_dma(size_t i);
     void dma_done(uint64_t cookie, bool ok, bool data_ok);
     void forget_writes(const trace::Op& op);
-    OpCosts* costs_of(const std::string& op);
+    platform::OpCosts* costs_of(const std::string& op);
     void logged(size_t i, std::string line);
 
     // The mapping engine: iommufd with its VT-d driver, on the platform's unit.
-    struct Engine : MappingEngine {
-        Engine(System& sys, const std::vector<Replayer::DeviceInfo>& devices,
+    struct Engine : platform::MappingEngine {
+        Engine(platform::System& sys, const std::vector<platform::Replayer::DeviceInfo>& devices,
                const iommufd::vtd::DriverParams& costs);
-        Replayer replayer;
-        FlushTimer flush_timer;
+        platform::Replayer replayer;
+        platform::FlushTimer flush_timer;
     };
 
-    System& sys_;
+    platform::System& sys_;
     std::vector<trace::Op> ops_;
-    std::vector<Replayer::DeviceInfo> infos_;
+    std::vector<platform::Replayer::DeviceInfo> infos_;
     std::ostream& log_;
+    std::unique_ptr<std::ostream> owned_log_;
     std::unique_ptr<Engine> engine_;
     bool probed_ = true;
-    TraceRecorder* recorder_ = nullptr;
+    platform::TraceRecorder* recorder_ = nullptr;
     std::map<size_t, PendingDma> dmas_;     // by op index, until complete
     std::map<size_t, std::string> ready_;   // logged out of order, waiting for earlier lines
     size_t next_log_ = 0;
     size_t next_op_ = 0;  // the first line run_thread takes
 
-    OpCosts map_, unmap_, attach_;
+    platform::OpCosts map_, unmap_, attach_;
     sim::Counter dma_requests_{*this, "dma.requests", "", "PCIe requests fed to devices"};
     sim::Counter dma_faulted_{*this, "dma.faulted", "", "fed requests that completed with an error"};
     sim::Counter op_errors_{*this, "op_errors", "", "control operations that returned an errno"};
-    StaleWatch stale_{*this};
+    platform::StaleWatch stale_{*this};
 };
 
-}  // namespace platform
+}  // namespace workload
