@@ -1,5 +1,6 @@
 #include "workloads/replay_run.h"
 
+#include <algorithm>
 #include <ostream>
 
 #include "models/pcie/request_stream.h"
@@ -19,11 +20,10 @@ bool ok(const std::string& line) { return line.find(" ok") != std::string::npos;
 }  // namespace
 
 ReplayRun::Engine::Engine(System& sys, const std::vector<Replayer::DeviceInfo>& devices,
-                          const iommufd::vtd::DriverParams& costs)
+                          const iommufd::vtd::DriverParams& costs, std::function<void()> flush_timeout)
     : MappingEngine(sys, costs),
       replayer(devices, [this](uint16_t sid) { return driver.device(sid); }, user_frames),
-      flush_timer("flush", [this] { replayer.flush_if_due(); },
-                  [this] { return replayer.flush_deadline_ps(); }) {}
+      flush_timer("flush", std::move(flush_timeout), [this] { return replayer.flush_deadline_ps(); }) {}
 
 ReplayRun::ReplayRun(sc_core::sc_module_name name, System& sys, std::vector<trace::Op> ops,
                      std::vector<Replayer::DeviceInfo> devices, bool engine,
@@ -31,7 +31,8 @@ ReplayRun::ReplayRun(sc_core::sc_module_name name, System& sys, std::vector<trac
                      const iommufd::FlushPolicy& flush)
     : Workload(name), sys_(sys), ops_(std::move(ops)), infos_(std::move(devices)), log_(log) {
     if (engine) {
-        engine_ = std::make_unique<Engine>(sys, infos_, costs);
+        engine_ = std::make_unique<Engine>(sys, infos_, costs, [this] { flush_timeout(); });
+        add_child("cpu", cpu_);
         engine_->replayer.set_flush_policy(
             flush, [] { return uint64_t(sc_core::sc_time_stamp().value()); },
             stale_.recorder(flush.deferred));
@@ -56,18 +57,25 @@ ReplayRun::ReplayRun(sc_core::sc_module_name name, System& sys, std::vector<trac
 
 ReplayRun::~ReplayRun() = default;
 
-// A control operation waits for its time; a dma line goes to its device at once, its
-// requests marked with their time, so the device issues them on its own clock exactly
-// as a recorded device did (a request fed at its time would start a delta later).
+namespace {
+sim::ps_t now() { return sc_core::sc_time_stamp().value(); }
+void wait_until(sim::ps_t t) {
+    if (t > now()) sc_core::wait(sc_time::from_value(t - now()));
+}
+}  // namespace
+
+// A control operation waits for its time and the core, and holds the thread until its
+// work is done; a dma line then goes to its device at once, its requests marked with
+// their time, so the device issues them on its own clock exactly as a recorded device
+// did (a request fed at its time would start a delta later).
 void ReplayRun::run_thread() {
     for (size_t i = next_op_; i < ops_.size(); ++i) {
         if (ops_[i].op == "dma") {
             start_dma(i);
             continue;
         }
-        const sc_time at = sc_time::from_value(ops_[i].time_ps);
-        if (at > sc_core::sc_time_stamp()) wait(at - sc_core::sc_time_stamp());
-        control(i);
+        wait_until(std::max(ops_[i].time_ps, cpu_.free_at(0)));
+        wait_until(control(i));
     }
 }
 
@@ -78,9 +86,14 @@ OpCosts* ReplayRun::costs_of(const std::string& op) {
     return nullptr;
 }
 
-void ReplayRun::control(size_t i) {
+// Applies operation `i` now; returns when the core has done its work.
+sim::ps_t ReplayRun::control(size_t i) {
     const trace::Op& op = ops_[i];
-    if (recorder_) recorder_->control(op);
+    if (recorder_) {
+        trace::Op applied = op;
+        applied.time_ps = now();
+        recorder_->control(applied);
+    }
     const iommufd::vtd::Spent before = engine_->driver.spent();
     std::string line = engine_->replayer.apply(op);
     const bool succeeded = ok(line);
@@ -92,6 +105,16 @@ void ReplayRun::control(size_t i) {
     if (succeeded) forget_writes(op);
     logged(i, std::move(line));
     engine_->flush_timer.schedule();
+    const iommufd::vtd::Spent spent = engine_->driver.spent() - before;
+    return cpu_.run(0, now(), {spent.cpu_ns, spent.queue_ns});
+}
+
+// The flush queue's timer runs on the same core.
+void ReplayRun::flush_timeout() {
+    const iommufd::vtd::Spent before = engine_->driver.spent();
+    engine_->replayer.flush_if_due();
+    const iommufd::vtd::Spent spent = engine_->driver.spent() - before;
+    if (spent.cpu_ns > 0) cpu_.run(0, now(), {spent.cpu_ns, spent.queue_ns});
 }
 
 // A device checks reads against its own earlier writes only while the mapping behind

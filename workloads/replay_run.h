@@ -1,11 +1,15 @@
 // A trace replayed on the platform under SystemC. Control operations go through the
-// mapping engine and its VT-d driver at their trace times; each `dma` line is cut into
-// PCIe requests (never across 4 KiB) queued on its device, which issues them no
-// earlier than the line's time, as its tags and link allow. Under deferred
-// invalidation a timer flushes what timed out and translations of unflushed IOVAs
-// count as stale. The host CPU is not a timed resource: an operation takes
-// effect at its trace time, and what it cost (driver CPU time, table writes,
-// descriptors, waits) goes to the statistics under `iommufd.`.
+// mapping engine and its VT-d driver on one timed host core (host::Cpu): each takes
+// effect at its trace time or, when the core is still busy with earlier ones, when
+// the core is free, and keeps the core busy for what the driver spent. A `dma` line
+// goes to its device once the control operations before it have completed, cut into
+// PCIe requests (never across 4 KiB) that the device issues no earlier than the
+// line's time, as its tags and link allow. So a trace replayed on a slower driver
+// keeps its order: the DMA after a map never overtakes the map. Under deferred
+// invalidation a timer flushes what timed out (on the same core) and translations
+// of unflushed IOVAs count as stale. Costs (driver CPU time, table writes,
+// descriptors, waits) go to the statistics under `iommufd.`, the core's time under
+// `iommufd.cpu.`; --record-trace writes control operations at the time they applied.
 //
 // The op log keeps trace order: a dma line is written when its last request has
 // completed, `LINE dma ok requests=N` or `LINE dma err EFAULT requests=N faulted=K`
@@ -13,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <map>
 #include <memory>
@@ -23,6 +28,7 @@
 
 #include "models/iommufd/drivers/vtd/vtd_driver.h"
 #include "models/sim/stats.h"
+#include "models/host/cpu.h"
 #include "platforms/mapping_engine.h"
 #include "platforms/replay.h"
 #include "platforms/system.h"
@@ -58,7 +64,8 @@ private:
         uint32_t requests = 0, left = 0, faulted = 0, data_errors = 0;
     };
     void run_thread();
-    void control(size_t i);
+    sim::ps_t control(size_t i);
+    void flush_timeout();
     void start_dma(size_t i);
     void dma_done(uint64_t cookie, bool ok, bool data_ok);
     void forget_writes(const trace::Op& op);
@@ -68,7 +75,7 @@ private:
     // The mapping engine: iommufd with its VT-d driver, on the platform's unit.
     struct Engine : platform::MappingEngine {
         Engine(platform::System& sys, const std::vector<platform::Replayer::DeviceInfo>& devices,
-               const iommufd::vtd::DriverParams& costs);
+               const iommufd::vtd::DriverParams& costs, std::function<void()> flush_timeout);
         platform::Replayer replayer;
         platform::FlushTimer flush_timer;
     };
@@ -86,6 +93,7 @@ private:
     size_t next_log_ = 0;
     size_t next_op_ = 0;  // the first line run_thread takes
 
+    host::Cpu cpu_{1};
     platform::OpCosts map_, unmap_, attach_;
     sim::Counter dma_requests_{*this, "dma.requests", "", "PCIe requests fed to devices"};
     sim::Counter dma_faulted_{*this, "dma.faulted", "", "fed requests that completed with an error"};

@@ -133,4 +133,32 @@ else
     echo "ok   replay workload without a trace: $(cat "$tmp/err")"
 fi
 
+# The host core is timed: three operations at the same time run one after another,
+# each for the driver time it cost, and the DMA after them waits for the last
+# (--record-trace writes the times they applied at).
+cat >"$tmp/cpu.trace" <<'EOF_'
+0 process name=p0 user=u0 rlimit_memlock=1G
+0 mmap process=p0 user_va=0x7f0000000000 length=2M
+0 iommufd_open name=fd0 process=p0
+0 ioas_alloc name=ioas0
+0 device_attach dev_id=dev0 pt_id=ioas0
+10us ioas_map ioas_id=ioas0 flags=fixed_iova|readable|writeable user_va=0x7f0000000000 length=64K iova=0x100000
+10us ioas_unmap ioas_id=ioas0 iova=0x100000 length=64K
+10us ioas_map ioas_id=ioas0 flags=fixed_iova|readable|writeable user_va=0x7f0000000000 length=64K iova=0x100000
+10us dma dev=dev0 iova=0x100000 length=4K dir=write
+EOF_
+"$sim" replay --config "$root/configs/replay-vtd.ini" --trace "$tmp/cpu.trace" --op-log /dev/null \
+    --stats-json "$tmp/cpu.json" --record-trace "$tmp/cpu.rec" --quiet
+times=$(grep -v '^#' "$tmp/cpu.rec" | awk 'NR >= 6 { printf "%s ", $1 }')
+costs=$("$sim" csv --keys iommufd.map.cpu_ns.min,iommufd.map.cpu_ns.max,iommufd.unmap.cpu_ns.mean,iommufd.cpu.core0.busy_ps,iommufd.map.cpu_ns.sum,iommufd.unmap.cpu_ns.sum,iommufd.attach.cpu_ns.sum "$tmp/cpu.json" | tail -1)
+if awk -v t="$times" -v c="$costs" 'BEGIN {
+        split(t, at, " "); split(c, v, ",")
+        unmap = v[4]  # v[2], v[3]: the maps; the first costs more, it allocates tables
+        exit !(at[1] == 10000 && at[2] == 10000 + v[3] && at[3] == at[2] + unmap &&
+               at[4] == at[3] + v[2] && v[5] == (v[6] + v[7] + v[8]) * 1000 && v[2] < v[3]) }'; then
+    echo "ok   operations at one time run one after another on the core: $times"
+else
+    echo "FAIL timed core: applied at $times, costs $costs"; fail=1
+fi
+
 exit $fail
