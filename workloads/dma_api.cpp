@@ -1,14 +1,9 @@
 #include "workloads/dma_api.h"
 
 #include "models/sim/error.h"
+#include "workloads/clock.h"
 
 namespace workload {
-
-namespace {
-
-uint64_t now() { return sc_core::sc_time_stamp().value(); }
-
-}  // namespace
 
 DmaApi::DmaApi(sim::StatGroup& owner, host::Cpu& cpu) : owner_(owner), cpu_(cpu) {
     owner_.add_child("map", map_);

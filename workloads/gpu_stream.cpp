@@ -1,6 +1,7 @@
 #include "workloads/gpu_stream.h"
 
 #include "models/sim/error.h"
+#include "workloads/clock.h"
 
 namespace workload {
 
@@ -10,8 +11,6 @@ namespace {
 
 constexpr uint64_t kBufferVa = 0x7f00'0000'0000;
 constexpr uint64_t kBufferIova = uint64_t(1) << 36;
-
-sim::ps_t now() { return sc_core::sc_time_stamp().value(); }
 
 }  // namespace
 

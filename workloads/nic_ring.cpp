@@ -1,25 +1,20 @@
 #include "workloads/nic_ring.h"
 
 #include "models/sim/error.h"
+#include "workloads/clock.h"
+#include "workloads/nic_dma.h"
 
 namespace workload {
 
 using sc_core::sc_time;
+using namespace nic;
 
 namespace {
 
 constexpr uint64_t kPage = iommufd::kPageSize;
-constexpr uint64_t kDescriptorBytes = 16;
-constexpr uint64_t kWireOverhead = 20;  // preamble + start delimiter (8) and inter-frame gap (12)
 // The kernel's virtual addresses for rings and buffers, and the IOVAs they map at.
 constexpr uint64_t kRingVa = 0x7e00'0000'0000, kBufferVa = 0x7f00'0000'0000;
 constexpr uint64_t kRingIova = 0x1000'0000, kBufferIova = 0x4000'0000;
-
-enum Dma : uint64_t { kDescriptorRead = 0, kData = 1, kWriteBack = 2 };
-uint64_t cookie(unsigned queue, uint32_t idx, Dma d) { return uint64_t(queue) << 40 | uint64_t(idx) << 2 | d; }
-
-sim::ps_t now() { return sc_core::sc_time_stamp().value(); }
-sc_time until(sim::ps_t t) { return sc_time::from_value(t > now() ? t - now() : 0); }
 
 }  // namespace
 
@@ -65,11 +60,16 @@ NicRing::NicRing(sc_core::sc_module_name name, platform::System& sys, const plat
       mmio_ns_(pc.driver_params.mmio_ns),
       cpu_(p.queues) {
     add_child("cpu", cpu_);
-    for (unsigned q = 0; q < p_.queues; ++q)
-        queues_.push_back(std::make_unique<RxQueue>(("rxq" + std::to_string(q)).c_str(), *this, q, p_.rx_ring));
+    if (p_.direction != "tx")
+        for (unsigned q = 0; q < p_.queues; ++q)
+            queues_.push_back(std::make_unique<RxQueue>(("rxq" + std::to_string(q)).c_str(), *this, q, p_.rx_ring));
+    if (p_.direction != "rx") {
+        tx_ = std::make_unique<NicTx>("tx", p_, dev_, dma_, cpu_, pc.sim.seed, mmio_ns_);
+        add_child("tx", *tx_);
+    }
     setup(pc);
     dev_.on_fed_done([this](uint64_t c, bool ok, bool) { dma_done(c, ok); });
-    SC_METHOD(arrive);
+    if (p_.direction != "tx") SC_METHOD(arrive);
 }
 
 NicRing::~NicRing() = default;
@@ -83,7 +83,7 @@ void NicRing::setup(const platform::PlatformConfig& pc) {
     const uint64_t slots = p_.rx_ring + pc.engine.policy().batch + p_.napi_budget + 1;  // IOVAs a queue may hold
     bool ok = dma_.mmap(kRingVa, ring_bytes * p_.queues) &&
               dma_.mmap(kBufferVa, uint64_t(p_.rx_ring) * p_.queues * kPage);
-    for (unsigned q = 0; ok && q < p_.queues; ++q) {
+    for (unsigned q = 0; ok && q < queues_.size(); ++q) {
         RxQueue& rq = *queues_[q];
         rq.ring_iova = kRingIova + q * ring_bytes;
         ok = dma_.map_coherent(kRingVa + q * ring_bytes, ring_bytes, rq.ring_iova);
@@ -95,12 +95,15 @@ void NicRing::setup(const platform::PlatformConfig& pc) {
         }
         rq.tail = p_.rx_ring;
     }
+    if (tx_) ok = ok && tx_->setup(p_.tx_ring + pc.engine.policy().batch + p_.napi_budget + 1);
     if (!ok) throw sim::InputError("nic: the mapping engine could not set the rings up");
     setup_ns_.sample((dma_.spent() - before).cpu_ns);
 }
 
 bool NicRing::finished() const {
-    if (arrived_.value() < p_.packets || fifo_bytes_ || dev_.finished() == false) return false;
+    if (tx_ && !tx_->finished()) return false;
+    const bool rx = !queues_.empty();
+    if ((rx && arrived_.value() < p_.packets) || fifo_bytes_ || dev_.finished() == false) return false;
     for (const auto& q : queues_)
         if (!q->irq.idle()) return false;
     return true;
@@ -149,11 +152,12 @@ void NicRing::arrive() {
 }
 
 void NicRing::dma_done(uint64_t c, bool ok) {
-    RxQueue& q = *queues_[c >> 40];
-    const uint32_t idx = uint32_t(c & ((uint64_t(1) << 40) - 1)) >> 2;
+    if (c & kTx) return tx_->dma_done(c, ok);
+    RxQueue& q = *queues_[queue_of(c)];
+    const uint32_t idx = index_of(c);
     Slot& s = q.slots[idx];
     dma_errors_ += !ok;
-    if ((c & 3) == kData) fifo_bytes_ -= s.size;
+    if (step_of(c) == kData) fifo_bytes_ -= s.size;
     if (--s.left == 0) q.irq.completed(idx);
 }
 

@@ -1,6 +1,7 @@
-// A NIC receiving at line rate through descriptor rings, under a Linux-style driver
-// that maps every RX buffer with the DMA API (dma_map_page / dma_unmap_page), here
-// through the mapping engine (iommufd's IOAS over the VT-d driver's domain).
+// A NIC at line rate through descriptor rings, under a Linux-style driver that maps
+// every buffer with the DMA API (dma_map_page / dma_unmap_page), here through the
+// mapping engine (iommufd's IOAS over the VT-d driver's domain). `direction` chooses
+// receive (below), transmit (nic_tx.h) or both, on the same queues and cores.
 //
 // The wire: frames arrive back to back at line_rate_gbps, each taking its size plus
 // 20 B (preamble and inter-frame gap), spread over the queues round-robin as RSS
@@ -17,7 +18,8 @@
 // invalidation part under the invalidation queue's lock, so strict unmaps from many
 // cores serialize as Linux's do on qi->q_lock.
 // Buffers map through the DMA API (dma_api.h), one IOVA slot of a page per buffer.
-// mapping=page_pool maps every buffer once (page_pool with PP_FLAG_DMA_MAP).
+// mapping=page_pool maps every RX buffer once (page_pool with PP_FLAG_DMA_MAP); TX
+// frames are always mapped one by one.
 //
 // Descriptor rings are DMA-coherent memory mapped once; the packet data is the
 // device's pattern (the CPU does not read it).
@@ -30,6 +32,7 @@
 #include "models/host/cpu.h"
 #include "workloads/dma_api.h"
 #include "workloads/irq_poll.h"
+#include "workloads/nic_tx.h"
 #include "workloads/size_mix.h"
 #include "workloads/workload.h"
 
@@ -74,6 +77,7 @@ private:
     host::Cpu cpu_;
     DmaApi dma_{*this, cpu_};
     std::vector<std::unique_ptr<RxQueue>> queues_;
+    std::unique_ptr<NicTx> tx_;
     std::vector<Buffer> buffers_;
     uint64_t fifo_bytes_ = 0;
     sim::ps_t first_arrival_ = 0, wire_end_ = 0, last_delivery_ = 0;
@@ -94,8 +98,10 @@ private:
     sim::Formula gbps_{*this, "rx.gbps", "Gb/s", "bytes delivered, first arrival to last delivery",
                        [this] { return gbps(bytes_.value(), last_delivery_); }};
     sim::Formula cpu_per_packet_{*this, "cpu_ns_per_packet", "ns",
-                                 "host CPU time (all cores) per delivered frame",
-                                 [this] { return packets_.value() ? cpu_.busy_ns() / double(packets_.value()) : 0.0; }};
+                                 "host CPU time (all cores) per frame delivered or sent", [this] {
+                                     const uint64_t n = packets_.value() + (tx_ ? tx_->packets() : 0);
+                                     return n ? cpu_.busy_ns() / double(n) : 0.0;
+                                 }};
     sim::Formula utilization_{*this, "cpu_utilization", "", "busy share of the queues' cores",
                               [this] { return span_ns() > 0 ? cpu_.busy_ns() / (span_ns() * p_.queues) : 0.0; }};
 

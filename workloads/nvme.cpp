@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "models/sim/error.h"
+#include "workloads/clock.h"
 
 namespace workload {
 
@@ -22,8 +23,6 @@ constexpr uint64_t kQueueIova = 0x1000'0000, kBufferIova = 0x1'0000'0000;
 enum Step : uint64_t { kSqFetch = 0, kPrpFetch = 1, kData = 2, kCqPost = 3 };
 uint64_t cookie(uint32_t index, Step s) { return uint64_t(index) << 2 | s; }
 
-sim::ps_t now() { return sc_core::sc_time_stamp().value(); }
-sc_time until(sim::ps_t t) { return sc_time::from_value(t > now() ? t - now() : 0); }
 uint64_t page_round(uint64_t bytes) { return (bytes + kPage - 1) / kPage * kPage; }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "models/pcie/request_stream.h"
+#include "workloads/clock.h"
 
 namespace workload {
 
@@ -57,13 +58,6 @@ ReplayRun::ReplayRun(sc_core::sc_module_name name, System& sys, std::vector<trac
 
 ReplayRun::~ReplayRun() = default;
 
-namespace {
-sim::ps_t now() { return sc_core::sc_time_stamp().value(); }
-void wait_until(sim::ps_t t) {
-    if (t > now()) sc_core::wait(sc_time::from_value(t - now()));
-}
-}  // namespace
-
 // A control operation waits for its time and the core, and holds the thread until its
 // work is done; a dma line then goes to its device at once, its requests marked with
 // their time, so the device issues them on its own clock exactly as a recorded device
@@ -74,8 +68,8 @@ void ReplayRun::run_thread() {
             start_dma(i);
             continue;
         }
-        wait_until(std::max(ops_[i].time_ps, cpu_.free_at(0)));
-        wait_until(control(i));
+        wait(until(std::max(ops_[i].time_ps, cpu_.free_at(0))));
+        wait(until(control(i)));
     }
 }
 
