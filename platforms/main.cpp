@@ -105,7 +105,10 @@ int sc_main(int argc, char* argv[]) {
         recorder.watch(system);
         if (work) work->record(&recorder);
     }
-    if (timeline) system.set_timeline(*timeline);
+    if (timeline) {
+        system.set_timeline(*timeline);
+        if (work) work->set_timeline(*timeline);
+    }
 
     const auto t0 = std::chrono::steady_clock::now();
     const sim::RunOutcome out = system.run(control);

@@ -8,12 +8,18 @@
 #include <cstdint>
 #include <memory>
 
+#include "models/host/cpu.h"
 #include "models/iommufd/context.h"
 #include "platforms/mapping_engine.h"
 #include "platforms/platform_config.h"
 #include "platforms/system.h"
 
 namespace workload {
+
+// The driver's work between two readings, for host::Cpu.
+inline host::Work driver_work(const iommufd::vtd::Spent& s, const char* what, double extra_ns = 0) {
+    return {s.cpu_ns + extra_ns, s.queue_ns, what};
+}
 
 class DeviceMapping {
 public:

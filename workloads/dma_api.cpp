@@ -83,7 +83,7 @@ void DmaApi::flush_timeout() {
     const iommufd::vtd::Spent at = spent();
     dev_->context().flush_if_due();
     const iommufd::vtd::Spent s = spent() - at;
-    if (s.cpu_ns > 0) cpu_.run(0, now(), {s.cpu_ns, s.queue_ns});
+    if (s.cpu_ns > 0) cpu_.run(0, now(), driver_work(s, "flush timer"));
     release_flushed();
 }
 

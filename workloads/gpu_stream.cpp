@@ -50,7 +50,7 @@ void GpuStream::driver() {
             const iommufd::vtd::Spent before = dma_.spent();
             if (!dma_.unmap(buffer_iova_[copies_[n % p_.depth].buffer], p_.transfer_size)) ++engine_errors_;
             unmap_.add(dma_.spent() - before);
-            wait(sc_time::from_value(charge(before) - now()));
+            wait(until(charge(before, "unmap")));
         }
     }
 }
@@ -62,7 +62,7 @@ void GpuStream::queue_copy(uint64_t n, uint32_t buffer) {
         if (!dma_.map(kBufferVa + (buffer_iova_[buffer] - kBufferIova), p_.transfer_size, buffer_iova_[buffer]))
             ++engine_errors_;
         map_.add(dma_.spent() - before);
-        wait(sc_time::from_value(charge(before) - now()));
+        wait(until(charge(before, "map")));
     }
     Copy& c = copies_[n % p_.depth];
     c = {buffer, p_.transfer_size / p_.request, now()};
@@ -88,9 +88,8 @@ void GpuStream::request_done(uint64_t n, bool ok) {
 }
 
 // The driver's work since `before`, on the host core: when it ends.
-sim::ps_t GpuStream::charge(const iommufd::vtd::Spent& before) {
-    const iommufd::vtd::Spent s = dma_.spent() - before;
-    return cpu_.run(0, now(), {s.cpu_ns, s.queue_ns});
+sim::ps_t GpuStream::charge(const iommufd::vtd::Spent& before, const char* what) {
+    return cpu_.run(0, now(), driver_work(dma_.spent() - before, what));
 }
 
 }  // namespace workload

@@ -30,6 +30,7 @@ public:
               const GpuStreamParams& p);
     ~GpuStream() override;
     bool finished() const override { return done_.value() == p_.transfers; }
+    void set_timeline(sim::Timeline& t) override { cpu_.set_timeline(&t, std::string(name()) + " host CPU"); }
 
 private:
     struct Copy {
@@ -40,7 +41,7 @@ private:
     void driver();
     void queue_copy(uint64_t n, uint32_t buffer);
     void request_done(uint64_t cookie, bool ok);
-    sim::ps_t charge(const iommufd::vtd::Spent& before);
+    sim::ps_t charge(const iommufd::vtd::Spent& before, const char* what);
 
     GpuStreamParams p_;
     pcie::TrafficGenerator& dev_;

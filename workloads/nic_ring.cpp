@@ -169,7 +169,7 @@ sim::ps_t NicRing::process(RxQueue& q, uint32_t idx) {
     iommufd::vtd::Spent at = dma_.spent();
     if (per_packet) unmap(q.index, b);
     iommufd::vtd::Spent spent = dma_.spent() - at;
-    sim::ps_t end = cpu_.run(q.index, now(), {spent.cpu_ns + p_.stack_ns, spent.queue_ns});
+    sim::ps_t end = cpu_.run(q.index, now(), driver_work(spent, "rx: unmap, stack", p_.stack_ns));
     ++packets_;
     bytes_ += s.size;
     latency_.sample(sim::ps_to_ns(end - s.arrived));
@@ -178,14 +178,14 @@ sim::ps_t NicRing::process(RxQueue& q, uint32_t idx) {
     at = dma_.spent();
     if (per_packet && !map(q.index, b)) ++engine_errors_;
     spent = dma_.spent() - at;
-    end = cpu_.run(q.index, now(), {spent.cpu_ns, spent.queue_ns});
+    end = cpu_.run(q.index, now(), driver_work(spent, "rx: map"));
     ++q.refilled;
     return end;
 }
 
 sim::ps_t NicRing::doorbell(RxQueue& q) {
     ++doorbells_;
-    const sim::ps_t end = cpu_.run(q.index, now(), {mmio_ns_, 0});
+    const sim::ps_t end = cpu_.run(q.index, now(), {mmio_ns_, 0, "rx doorbell"});
     q.tail += q.refilled;
     q.refilled = 0;
     return end;

@@ -45,6 +45,7 @@ public:
             const NicParams& p);
     ~NicRing() override;
     bool finished() const override;
+    void set_timeline(sim::Timeline& t) override { cpu_.set_timeline(&t, std::string(name()) + " host CPU"); }
 
 private:
     class RxQueue;

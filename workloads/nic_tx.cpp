@@ -132,12 +132,12 @@ sim::ps_t NicTx::post(TxQueue& q) {
     const iommufd::vtd::Spent at = dma_.spent();
     if (!dma_.map(q.slot_queue, s.va, kPage, s.iova)) ++engine_errors_;
     const iommufd::vtd::Spent spent = dma_.spent() - at;
-    return cpu_.run(q.index, now(), {spent.cpu_ns + p_.stack_ns, spent.queue_ns});
+    return cpu_.run(q.index, now(), driver_work(spent, "tx: map, stack", p_.stack_ns));
 }
 
 sim::ps_t NicTx::doorbell(TxQueue& q) {
     ++doorbells_;
-    return cpu_.run(q.index, now(), {mmio_ns_, 0});
+    return cpu_.run(q.index, now(), {mmio_ns_, 0, "tx doorbell"});
 }
 
 // After the tail write: the NIC fetches each new descriptor and its frame.
@@ -186,7 +186,7 @@ sim::ps_t NicTx::clean(TxQueue& q, uint32_t idx) {
     const iommufd::vtd::Spent at = dma_.spent();
     if (!dma_.unmap(q.slot_queue, s.iova, kPage)) ++engine_errors_;
     const iommufd::vtd::Spent spent = dma_.spent() - at;
-    const sim::ps_t end = cpu_.run(q.index, now(), {spent.cpu_ns, spent.queue_ns});
+    const sim::ps_t end = cpu_.run(q.index, now(), driver_work(spent, "tx: unmap"));
     q.free.push_back(s.va);
     ++q.cleaned;
     ++packets_;

@@ -147,9 +147,9 @@ sim::ps_t Nvme::submit(IoQueue& q, uint32_t cid) {
     c.prp = build_prp(c.iova, c.bytes, c.list_iova, c.prp_list);
     prp_lists_ += c.prp.list;
     c.sq_slot = uint32_t(q.sq_tail++ % q.entries);
-    cpu_.run(q.index, now(), {spent.cpu_ns, spent.queue_ns});
+    cpu_.run(q.index, now(), driver_work(spent, "submit: map, PRPs"));
     ++doorbells_;
-    return cpu_.run(q.index, now(), {mmio_ns_, 0});
+    return cpu_.run(q.index, now(), {mmio_ns_, 0, "SQ doorbell"});
 }
 
 // The SQ tail doorbell has reached the device: it fetches the entry.
@@ -166,7 +166,7 @@ sim::ps_t Nvme::complete(IoQueue& q, uint32_t cid) {
     if (!dma_.unmap(q.index, c.iova, c.bytes)) ++engine_errors_;
     dev_.forget_writes(c.iova, c.bytes);  // the IOVA will map another buffer
     const iommufd::vtd::Spent spent = dma_.spent() - at;
-    const sim::ps_t end = cpu_.run(q.index, now(), {spent.cpu_ns + p_.stack_ns, spent.queue_ns});
+    const sim::ps_t end = cpu_.run(q.index, now(), driver_work(spent, "complete: unmap, stack", p_.stack_ns));
     ++ios_;
     bytes_ += c.bytes;
     ++(c.read ? read_ios_ : write_ios_);
@@ -177,7 +177,7 @@ sim::ps_t Nvme::complete(IoQueue& q, uint32_t cid) {
 
 sim::ps_t Nvme::cq_doorbell(IoQueue& q) {
     ++doorbells_;
-    return cpu_.run(q.index, now(), {mmio_ns_, 0});
+    return cpu_.run(q.index, now(), {mmio_ns_, 0, "CQ doorbell"});
 }
 
 void Nvme::feed(uint64_t addr, uint32_t bytes, bool read, uint64_t c) {

@@ -40,6 +40,7 @@ public:
          const NvmeParams& p);
     ~Nvme() override;
     bool finished() const override;
+    void set_timeline(sim::Timeline& t) override { cpu_.set_timeline(&t, std::string(name()) + " host CPU"); }
 
 private:
     class IoQueue;

@@ -124,7 +124,10 @@ int run_replay(const std::vector<std::string>& args) {
     System sys("system", pc);
     sys.preload();
     ReplayRun replay("iommufd", sys, ops, infos, engine, pc.driver_params, log, pc.engine.policy());
-    if (timeline) sys.set_timeline(*timeline);
+    if (timeline) {
+        sys.set_timeline(*timeline);
+        replay.set_timeline(*timeline);
+    }
     TraceRecorder recorder;
     if (!a.record.empty()) {
         recorder.watch(sys);

@@ -100,7 +100,7 @@ sim::ps_t ReplayRun::control(size_t i) {
     logged(i, std::move(line));
     engine_->flush_timer.schedule();
     const iommufd::vtd::Spent spent = engine_->driver.spent() - before;
-    return cpu_.run(0, now(), {spent.cpu_ns, spent.queue_ns});
+    return cpu_.run(0, now(), {spent.cpu_ns, spent.queue_ns, op.op.c_str()});
 }
 
 // The flush queue's timer runs on the same core.
@@ -108,7 +108,7 @@ void ReplayRun::flush_timeout() {
     const iommufd::vtd::Spent before = engine_->driver.spent();
     engine_->replayer.flush_if_due();
     const iommufd::vtd::Spent spent = engine_->driver.spent() - before;
-    if (spent.cpu_ns > 0) cpu_.run(0, now(), {spent.cpu_ns, spent.queue_ns});
+    if (spent.cpu_ns > 0) cpu_.run(0, now(), {spent.cpu_ns, spent.queue_ns, "flush timer"});
 }
 
 // A device checks reads against its own earlier writes only while the mapping behind

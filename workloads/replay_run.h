@@ -58,6 +58,7 @@ public:
     void record(platform::TraceRecorder* r) override { recorder_ = r; }
     // Every line has been logged (all DMA completed).
     bool finished() const override { return next_log_ == ops_.size(); }
+    void set_timeline(sim::Timeline& t) override { cpu_.set_timeline(&t, std::string(name()) + " host CPU"); }
 
 private:
     struct PendingDma {

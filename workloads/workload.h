@@ -38,6 +38,8 @@ public:
     // --record-trace: the workload's control operations go to `r` as they are applied
     // (the devices' DMA is recorded by the platform). Only replay has any yet.
     virtual void record(platform::TraceRecorder*) {}
+    // --timeline: the host cores' work goes to `t` (the platform's events come from it).
+    virtual void set_timeline(sim::Timeline&) {}
 };
 
 // [workload] and the sections of each workload.

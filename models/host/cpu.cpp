@@ -25,6 +25,7 @@ sim::ps_t Cpu::run(unsigned core, sim::ps_t now, const Work& w) {
         if (acquire > end) {
             ++lock_contended_;
             lock_spin_ps_ += acquire - end;
+            if (timeline_) timeline_->span(tracks_[core], "lock spin", end, acquire);
         }
         end = acquire + locked;
         lock_free_ = end;
@@ -32,7 +33,15 @@ sim::ps_t Cpu::run(unsigned core, sim::ps_t now, const Work& w) {
     }
     c.busy_ps += end - start;
     c.free = end;
+    if (timeline_) timeline_->span(tracks_[core], w.what, start, end);
     return end;
+}
+
+void Cpu::set_timeline(sim::Timeline* t, const std::string& group) {
+    timeline_ = t;
+    tracks_.clear();
+    if (!t) return;
+    for (size_t i = 0; i < cores_.size(); ++i) tracks_.push_back(t->track(group, "core " + std::to_string(i)));
 }
 
 double Cpu::busy_ns() const {

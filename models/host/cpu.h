@@ -14,17 +14,21 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "models/sim/stats.h"
+#include "models/sim/timeline.h"
 #include "models/sim/time.h"
 
 namespace host {
 
-// One piece of work: `ns` of CPU time, of which the last `locked_ns` hold the lock.
+// One piece of work: `ns` of CPU time, of which the last `locked_ns` hold the lock;
+// `what` names it on the timeline.
 struct Work {
     double ns = 0;
     double locked_ns = 0;
+    const char* what = "work";
 };
 
 class Cpu : public sim::StatGroup {
@@ -41,6 +45,9 @@ public:
     sim::ps_t free_at(unsigned core) const { return cores_[core]->free; }
     // CPU time spent, all cores, including spinning on the lock.
     double busy_ns() const;
+    // From now on each piece of work is a span on its core's track in `group`, and
+    // spinning on the lock a span inside it.
+    void set_timeline(sim::Timeline* t, const std::string& group);
 
 private:
     struct Core : sim::StatGroup {
@@ -48,6 +55,8 @@ private:
         sim::Counter busy_ps{*this, "busy_ps", "ps", "time running work or spinning on the lock"};
     };
     std::vector<std::unique_ptr<Core>> cores_;
+    sim::Timeline* timeline_ = nullptr;
+    std::vector<int> tracks_;  // by core
     sim::ps_t lock_free_ = 0;
     sim::Counter lock_acquired_{*this, "lock.acquired", "", "lock acquisitions"};
     sim::Counter lock_contended_{*this, "lock.contended", "", "acquisitions that found it held"};

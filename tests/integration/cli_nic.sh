@@ -59,4 +59,10 @@ check "tx: the NIC read every frame sent ($(stat tx-deferred system.dev0.read_by
 check "both: frames delivered and sent, none faulted" \
     "$(stat both nic.rx.packets) > 0 && $(stat both nic.tx.packets) > 0 && $(stat both nic.rx.dma_errors) == 0 && $(stat both nic.tx.dma_errors) == 0"
 
+# The timeline shows the host cores' work, and strict unmaps spinning on the lock.
+"$sim" --config "$config" --nic.packets=500 --timeline "$tmp/tl.json" --quiet
+count() { grep -o "\"name\":\"$1\"" "$tmp/tl.json" | wc -l; }
+check "timeline: per packet an unmap and a map span on the cores, lock spins, 4 core tracks" \
+    "$(count 'rx: unmap, stack') == 500 && $(count 'rx: map') == 500 && $(count 'lock spin') > 0 && $(grep -c '"name":"core [0-3]"' "$tmp/tl.json") == 4"
+
 exit $fail
