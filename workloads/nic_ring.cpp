@@ -201,8 +201,11 @@ void NicRing::unmap(unsigned queue, Buffer& b) {
     b.iova = 0;
 }
 
+// The first frame to the last one done, either direction.
 double NicRing::span_ns() const {
-    return last_delivery_ > first_arrival_ ? sim::ps_to_ns(last_delivery_ - first_arrival_) : 0.0;
+    const sim::ps_t start = sim::ns_to_ps(p_.start_ns);
+    const sim::ps_t end = std::max(last_delivery_, tx_ ? tx_->last_clean() : 0);
+    return end > start ? sim::ps_to_ns(end - start) : 0.0;
 }
 
 }  // namespace workload

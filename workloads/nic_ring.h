@@ -103,7 +103,7 @@ private:
                                      const uint64_t n = packets_.value() + (tx_ ? tx_->packets() : 0);
                                      return n ? cpu_.busy_ns() / double(n) : 0.0;
                                  }};
-    sim::Formula utilization_{*this, "cpu_utilization", "", "busy share of the queues' cores",
+    sim::Formula utilization_{*this, "cpu_utilization", "", "busy share of the queues' cores, first frame to the last one done",
                               [this] { return span_ns() > 0 ? cpu_.busy_ns() / (span_ns() * p_.queues) : 0.0; }};
 
     double gbps(uint64_t bytes, sim::ps_t end) const {

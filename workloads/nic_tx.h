@@ -39,6 +39,7 @@ public:
     void dma_done(uint64_t cookie, bool ok);
     bool finished() const;
     uint64_t packets() const { return packets_.value(); }
+    sim::ps_t last_clean() const { return last_clean_; }
 
 private:
     class TxQueue;
