@@ -17,7 +17,7 @@ namespace workload {
 namespace {
 void bind_type(std::string& type, sim::ParamBinder& b) {
     b.choice("type", type, {"synthetic", "nic_ring", "nvme", "gpu_stream", "window_sweep", "replay"},
-             "synthetic: each device's [dev] stream; nic_ring: a NIC's RX rings ([nic]); "
+             "synthetic: each device's [dev] stream; nic_ring: a NIC's RX and TX rings ([nic]); "
              "nvme: an SSD's I/O queues ([nvme]); gpu_stream: large copies ([gpu_stream]); "
              "window_sweep: random reads over growing windows ([window_sweep]); "
              "replay: a trace ([replay])");

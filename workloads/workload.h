@@ -2,7 +2,7 @@
 // RequestStream ([dev]); the others are Workload modules that drive devices through
 // TrafficGenerator::feed and map their buffers through the mapping engine, as a
 // host driver would:
-//   nic_ring      a NIC's RX rings under a Linux driver (nic_ring.h)
+//   nic_ring      a NIC's RX and TX rings under a Linux driver (nic_ring.h, nic_tx.h)
 //   window_sweep  pcie-bench's random reads over windows of growing size (window_sweep.h)
 //   gpu_stream    a copy engine streaming large buffers (gpu_stream.h)
 //   nvme          an NVMe SSD's I/O queues under a Linux driver (nvme.h)
