@@ -10,12 +10,16 @@
 #include <systemc>
 
 #include "models/iommufd/drivers/vtd/vtd_driver.h"
+#include "models/iommufd/io_pagetable.h"
 #include "models/iommufd/process.h"
 #include "models/sim/stats.h"
 #include "platforms/system.h"
 #include "platforms/vtd_machine.h"
 
 namespace platform {
+
+// The interrupt (MSI) window every x86 device reserves in its IOVA space.
+constexpr iommufd::IovaRange kMsiWindow{0xfee0'0000, 0xfeef'ffff};
 
 struct MappingEngine {
     // Where the driver's tables and the processes' pages live in host memory.

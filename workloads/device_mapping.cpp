@@ -4,10 +4,6 @@
 
 namespace workload {
 
-namespace {
-constexpr iommufd::IovaRange kMsiWindow{0xfee0'0000, 0xfeef'ffff};  // every x86 device's
-}
-
 DeviceMapping::DeviceMapping(platform::System& sys, const platform::PlatformConfig& pc, uint32_t device)
     : engine_(std::make_unique<platform::MappingEngine>(sys, pc.driver_params)) {
     if (engine_->driver.probe() != iommufd::Errno::Ok)
@@ -16,7 +12,7 @@ DeviceMapping::DeviceMapping(platform::System& sys, const platform::PlatformConf
     process_ = std::make_unique<iommufd::Process>("kernel", user_, ~uint64_t(0), engine_->user_frames);
     ctx_ = std::make_unique<iommufd::Context>(*process_);
     dev_ops_ = engine_->driver.device(uint16_t(pc.devs[device].requester_id));
-    device_ = {"dev" + std::to_string(device), {kMsiWindow}, dev_ops_.get()};
+    device_ = {"dev" + std::to_string(device), {platform::kMsiWindow}, dev_ops_.get()};
     if (ctx_->ioas_alloc(ioas_) != iommufd::Errno::Ok || ctx_->bind(device_, dev_id_) != iommufd::Errno::Ok ||
         ctx_->attach(dev_id_, ioas_) != iommufd::Errno::Ok)
         throw sim::InputError("iommu: the mapping engine could not attach dev" + std::to_string(device));

@@ -82,8 +82,7 @@ void DmaApi::release_flushed() {
 void DmaApi::flush_timeout() {
     const iommufd::vtd::Spent at = spent();
     dev_->context().flush_if_due();
-    const iommufd::vtd::Spent s = spent() - at;
-    if (s.cpu_ns > 0) cpu_.run(0, now(), driver_work(s, "flush timer"));
+    if (spent().cpu_ns > at.cpu_ns) charge(0, at, "flush timer");
     release_flushed();
 }
 

@@ -15,6 +15,7 @@
 #include "models/host/cpu.h"
 #include "platforms/mapping_engine.h"
 #include "platforms/platform_config.h"
+#include "workloads/clock.h"
 #include "workloads/device_mapping.h"
 
 namespace workload {
@@ -39,8 +40,12 @@ public:
     // dma_unmap of what map() mapped at `iova`.
     bool unmap(unsigned queue, uint64_t iova, uint64_t bytes);
 
-    bool deferred() const { return deferred_; }
     iommufd::vtd::Spent spent() const { return dev_->spent(); }
+    // Runs what the driver has spent since `since` (plus `extra_ns`) on `core`, from
+    // now: when it ends.
+    sim::ps_t charge(unsigned core, const iommufd::vtd::Spent& since, const char* what, double extra_ns = 0) {
+        return cpu_.run(core, now(), driver_work(spent() - since, what, extra_ns));
+    }
 
 private:
     struct Slots {

@@ -60,9 +60,8 @@ private:
     sim::Counter errors_{*this, "dma_errors", "", "copy requests that completed with an error"};
     sim::Counter engine_errors_{*this, "engine_errors", "", "map or unmap calls that failed"};
     sim::Histogram latency_{*this, "copy_latency_ns", "ns", "copy queued to its last request done", 10000.0, 400};
-    sim::Formula gbps_{*this, "gbps", "Gb/s", "bytes copied, first copy queued to last done", [this] {
-                           return last_ > first_ ? double(bytes_.value()) * 8000.0 / double(last_ - first_) : 0.0;
-                       }};
+    sim::Formula gbps_{*this, "gbps", "Gb/s", "bytes copied, first copy queued to last done",
+                       [this] { return sim::gbps(bytes_.value(), first_, last_); }};
 };
 
 }  // namespace workload

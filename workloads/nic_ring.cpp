@@ -58,6 +58,7 @@ NicRing::NicRing(sc_core::sc_module_name name, platform::System& sys, const plat
       sizes_(SizeMix::parse(p.sizes, 64, 4096)),
       rng_(pc.sim.seed, "nic"),
       mmio_ns_(pc.driver_params.mmio_ns),
+      per_packet_(p.mapping == "per_packet"),
       cpu_(p.queues) {
     add_child("cpu", cpu_);
     if (p_.direction != "tx")
@@ -165,20 +166,17 @@ void NicRing::dma_done(uint64_t c, bool ok) {
 sim::ps_t NicRing::process(RxQueue& q, uint32_t idx) {
     Slot& s = q.slots[idx];
     Buffer& b = buffers_[s.buffer];
-    const bool per_packet = p_.mapping == "per_packet";
     iommufd::vtd::Spent at = dma_.spent();
-    if (per_packet) unmap(q.index, b);
-    iommufd::vtd::Spent spent = dma_.spent() - at;
-    sim::ps_t end = cpu_.run(q.index, now(), driver_work(spent, "rx: unmap, stack", p_.stack_ns));
+    if (per_packet_) unmap(q.index, b);
+    sim::ps_t end = dma_.charge(q.index, at, "rx: unmap, stack", p_.stack_ns);
     ++packets_;
     bytes_ += s.size;
     latency_.sample(sim::ps_to_ns(end - s.arrived));
     last_delivery_ = std::max(last_delivery_, end);
     // The stack is done with the page; it goes back to the ring, mapped anew.
     at = dma_.spent();
-    if (per_packet && !map(q.index, b)) ++engine_errors_;
-    spent = dma_.spent() - at;
-    end = cpu_.run(q.index, now(), driver_work(spent, "rx: map"));
+    if (per_packet_ && !map(q.index, b)) ++engine_errors_;
+    end = dma_.charge(q.index, at, "rx: map");
     ++q.refilled;
     return end;
 }

@@ -74,6 +74,7 @@ private:
     SizeMix sizes_;
     sim::Rng rng_;
     double mmio_ns_;
+    bool per_packet_;  // RX buffers mapped per packet, not once (page_pool)
     bool started_ = false;
     host::Cpu cpu_;
     DmaApi dma_{*this, cpu_};
@@ -95,9 +96,9 @@ private:
     sim::Histogram latency_{*this, "rx.latency_ns", "ns", "arrival to the stack", 500.0, 400};
     sim::Average setup_ns_{*this, "setup_cpu_ns", "ns", "driver CPU time to map the rings and fill them with mapped buffers"};
     sim::Formula offered_{*this, "rx.offered_gbps", "Gb/s", "frames arriving, over the arrival time",
-                          [this] { return gbps(arrived_bytes_.value(), wire_end_); }};
+                          [this] { return sim::gbps(arrived_bytes_.value(), first_arrival_, wire_end_); }};
     sim::Formula gbps_{*this, "rx.gbps", "Gb/s", "bytes delivered, first arrival to last delivery",
-                       [this] { return gbps(bytes_.value(), last_delivery_); }};
+                       [this] { return sim::gbps(bytes_.value(), first_arrival_, last_delivery_); }};
     sim::Formula cpu_per_packet_{*this, "cpu_ns_per_packet", "ns",
                                  "host CPU time (all cores) per frame delivered or sent", [this] {
                                      const uint64_t n = packets_.value() + (tx_ ? tx_->packets() : 0);
@@ -105,10 +106,6 @@ private:
                                  }};
     sim::Formula utilization_{*this, "cpu_utilization", "", "busy share of the queues' cores, first frame to the last one done",
                               [this] { return span_ns() > 0 ? cpu_.busy_ns() / (span_ns() * p_.queues) : 0.0; }};
-
-    double gbps(uint64_t bytes, sim::ps_t end) const {
-        return end > first_arrival_ ? double(bytes) * 8000.0 / double(end - first_arrival_) : 0.0;
-    }
 };
 
 }  // namespace workload

@@ -131,8 +131,7 @@ sim::ps_t NicTx::post(TxQueue& q) {
     q.free.pop_back();
     const iommufd::vtd::Spent at = dma_.spent();
     if (!dma_.map(q.slot_queue, s.va, kPage, s.iova)) ++engine_errors_;
-    const iommufd::vtd::Spent spent = dma_.spent() - at;
-    return cpu_.run(q.index, now(), driver_work(spent, "tx: map, stack", p_.stack_ns));
+    return dma_.charge(q.index, at, "tx: map, stack", p_.stack_ns);
 }
 
 sim::ps_t NicTx::doorbell(TxQueue& q) {
@@ -185,8 +184,7 @@ sim::ps_t NicTx::clean(TxQueue& q, uint32_t idx) {
     TxQueue::Slot& s = q.slots[idx];
     const iommufd::vtd::Spent at = dma_.spent();
     if (!dma_.unmap(q.slot_queue, s.iova, kPage)) ++engine_errors_;
-    const iommufd::vtd::Spent spent = dma_.spent() - at;
-    const sim::ps_t end = cpu_.run(q.index, now(), driver_work(spent, "tx: unmap"));
+    const sim::ps_t end = dma_.charge(q.index, at, "tx: unmap");
     q.free.push_back(s.va);
     ++q.cleaned;
     ++packets_;

@@ -76,11 +76,8 @@ private:
     sim::Counter dma_errors_{*this, "dma_errors", "", "frame DMAs that completed with an error"};
     sim::Counter engine_errors_{*this, "engine_errors", "", "map or unmap calls that failed"};
     sim::Histogram latency_{*this, "latency_ns", "ns", "sent by the stack to cleaned up", 500.0, 400};
-    sim::Formula gbps_{*this, "gbps", "Gb/s", "bytes sent, first send to last clean-up", [this] {
-                           return last_clean_ > first_send_
-                                      ? double(bytes_.value()) * 8000.0 / double(last_clean_ - first_send_)
-                                      : 0.0;
-                       }};
+    sim::Formula gbps_{*this, "gbps", "Gb/s", "bytes sent, first send to last clean-up",
+                       [this] { return sim::gbps(bytes_.value(), first_send_, last_clean_); }};
 };
 
 }  // namespace workload

@@ -143,11 +143,10 @@ sim::ps_t Nvme::submit(IoQueue& q, uint32_t cid) {
     c.submitted = now();
     const iommufd::vtd::Spent at = dma_.spent();
     if (!dma_.map(q.index, c.va, c.bytes, c.iova)) ++engine_errors_;
-    const iommufd::vtd::Spent spent = dma_.spent() - at;
+    dma_.charge(q.index, at, "submit: map, PRPs");
     c.prp = build_prp(c.iova, c.bytes, c.list_iova, c.prp_list);
     prp_lists_ += c.prp.list;
     c.sq_slot = uint32_t(q.sq_tail++ % q.entries);
-    cpu_.run(q.index, now(), driver_work(spent, "submit: map, PRPs"));
     ++doorbells_;
     return cpu_.run(q.index, now(), {mmio_ns_, 0, "SQ doorbell"});
 }
@@ -165,8 +164,7 @@ sim::ps_t Nvme::complete(IoQueue& q, uint32_t cid) {
     const iommufd::vtd::Spent at = dma_.spent();
     if (!dma_.unmap(q.index, c.iova, c.bytes)) ++engine_errors_;
     dev_.forget_writes(c.iova, c.bytes);  // the IOVA will map another buffer
-    const iommufd::vtd::Spent spent = dma_.spent() - at;
-    const sim::ps_t end = cpu_.run(q.index, now(), driver_work(spent, "complete: unmap, stack", p_.stack_ns));
+    const sim::ps_t end = dma_.charge(q.index, at, "complete: unmap, stack", p_.stack_ns);
     ++ios_;
     bytes_ += c.bytes;
     ++(c.read ? read_ios_ : write_ios_);

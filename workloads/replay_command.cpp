@@ -12,12 +12,13 @@
 #include "models/sim/config.h"
 #include "models/sim/error.h"
 #include "models/sim/stats_tree.h"
+#include "platforms/mapping_engine.h"
 #include "platforms/platform_config.h"
-#include "workloads/replay_run.h"
 #include "platforms/summary.h"
 #include "platforms/system.h"
 #include "platforms/walk_input.h"
 #include "traces/trace.h"
+#include "workloads/replay_run.h"
 
 namespace po = boost::program_options;
 
@@ -90,8 +91,7 @@ void adjust_for_replay(PlatformConfig& pc, bool engine) {
 std::vector<Replayer::DeviceInfo> device_infos(const PlatformConfig& pc) {
     std::vector<Replayer::DeviceInfo> out;
     for (size_t i = 0; i < pc.devs.size(); ++i)
-        out.push_back({"dev" + std::to_string(i), uint16_t(pc.devs[i].requester_id),
-                       {{0xfee0'0000, 0xfeef'ffff}}});
+        out.push_back({"dev" + std::to_string(i), uint16_t(pc.devs[i].requester_id), {kMsiWindow}});
     return out;
 }
 

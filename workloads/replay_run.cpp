@@ -35,7 +35,7 @@ ReplayRun::ReplayRun(sc_core::sc_module_name name, System& sys, std::vector<trac
         engine_ = std::make_unique<Engine>(sys, infos_, costs, [this] { flush_timeout(); });
         add_child("cpu", cpu_);
         engine_->replayer.set_flush_policy(
-            flush, [] { return uint64_t(sc_core::sc_time_stamp().value()); },
+            flush, [] { return now(); },
             stale_.recorder(flush.deferred));
         if (flush.deferred)
             stale_.watch(sys_, [this](uint16_t sid, uint64_t iova) {
@@ -90,16 +90,16 @@ sim::ps_t ReplayRun::control(size_t i) {
     }
     const iommufd::vtd::Spent before = engine_->driver.spent();
     std::string line = engine_->replayer.apply(op);
+    const iommufd::vtd::Spent spent = engine_->driver.spent() - before;
     const bool succeeded = ok(line);
     if (!succeeded) {
         ++op_errors_;
     } else if (OpCosts* c = costs_of(op.op)) {
-        c->add(engine_->driver.spent() - before);
+        c->add(spent);
     }
     if (succeeded) forget_writes(op);
     logged(i, std::move(line));
     engine_->flush_timer.schedule();
-    const iommufd::vtd::Spent spent = engine_->driver.spent() - before;
     return cpu_.run(0, now(), {spent.cpu_ns, spent.queue_ns, op.op.c_str()});
 }
 

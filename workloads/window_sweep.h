@@ -36,10 +36,8 @@ private:
         sim::Counter errors{*this, "errors", "", "reads that completed with an error"};
         sim::Formula active{*this, "active_ns", "ns", "first issue to last completion",
                             [this] { return sim::ps_to_ns(end - start); }};
-        sim::Formula gbps{*this, "gbps", "Gb/s", "read throughput over active_ns", [this] {
-                              return end > start ? double(requests.value() * read_size) * 8000.0 / double(end - start)
-                                                 : 0.0;
-                          }};
+        sim::Formula gbps{*this, "gbps", "Gb/s", "read throughput over active_ns",
+                          [this] { return sim::gbps(requests.value() * read_size, start, end); }};
     };
     uint64_t mapped(const Window& w) const;
     void start_next();

@@ -20,4 +20,9 @@ inline ps_t transfer_ps(uint64_t bytes, double gbit_per_s) {
     return ps_t(std::llround(double(bytes) * 8000.0 / gbit_per_s));
 }
 
+// Gigabits per second of `bytes` moved from `start` to `end` (0 when no time passed).
+inline double gbps(uint64_t bytes, ps_t start, ps_t end) {
+    return end > start ? double(bytes) * 8000.0 / double(end - start) : 0.0;
+}
+
 }  // namespace sim

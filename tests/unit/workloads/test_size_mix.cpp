@@ -5,6 +5,7 @@
 
 #include "models/sim/error.h"
 #include "models/sim/rng.h"
+#include "tests/unit/workloads/random_text.h"
 #include "workloads/size_mix.h"
 
 using workload::SizeMix;
@@ -56,12 +57,9 @@ TEST_CASE("Sizes can be required to be whole units", "[size-mix]") {
 
 TEST_CASE("Random size mixes parse or fail cleanly", "[size-mix][fuzz]") {
     sim::Rng rng(42, "fuzz");
-    const std::string alphabet = "0123456789:,x- ";
     int accepted = 0;
     for (int i = 0; i < 20000; ++i) {
-        std::string text;
-        const uint64_t len = rng.uniform(16);
-        for (uint64_t k = 0; k < len; ++k) text += alphabet[rng.uniform(alphabet.size())];
+        const std::string text = random_text(rng, "0123456789:,x- ", 16);
         try {
             const SizeMix m = SizeMix::parse(text, 64, 4096);
             ++accepted;

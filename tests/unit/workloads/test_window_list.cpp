@@ -5,6 +5,7 @@
 
 #include "models/sim/error.h"
 #include "models/sim/rng.h"
+#include "tests/unit/workloads/random_text.h"
 #include "workloads/window_sweep_params.h"
 
 using workload::WindowSweepParams;
@@ -43,12 +44,9 @@ TEST_CASE("Bad window lists are refused with the reason", "[window-sweep]") {
 
 TEST_CASE("Random window lists parse or fail cleanly", "[window-sweep][fuzz]") {
     sim::Rng rng(5, "fuzz");
-    const std::string alphabet = "0124689KMGx,- ";
     int accepted = 0;
     for (int i = 0; i < 20000; ++i) {
-        std::string text;
-        const uint64_t len = rng.uniform(12);
-        for (uint64_t k = 0; k < len; ++k) text += alphabet[rng.uniform(alphabet.size())];
+        const std::string text = random_text(rng, "0124689KMGx,- ", 12);
         try {
             for (uint64_t w : windows(text)) {
                 CHECK(w % 4096 == 0);
