@@ -221,8 +221,9 @@ std::string Replayer::control(Fd& fd, const trace::Op& op) {
     if (op.op == "get_hw_info") {
         iommufd::HwInfo h;
         const Errno e = c.get_hw_info(device_id(fd, op.text("dev_id")), h);
-        return result(op, e, "out_data_type=" + std::to_string(h.type) + " cap_reg=" + sim::hex(h.cap_reg) +
-                                 " ecap_reg=" + sim::hex(h.ecap_reg) + " out_capabilities=" + sim::hex(h.capabilities));
+        std::string out = "out_data_type=" + std::to_string(h.type);
+        for (const auto& [field, value] : h.data) out += " " + field + "=" + sim::hex(value);
+        return result(op, e, out + " out_capabilities=" + sim::hex(h.capabilities));
     }
     if (op.op == "option") {
         const std::string& id = op.text("option_id");

@@ -6,10 +6,19 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "models/iommufd/errno.h"
 
 namespace iommufd {
+
+// An inclusive IOVA range [start, last], as Linux writes them (so the top of the
+// 64-bit space is expressible).
+struct IovaRange {
+    uint64_t start = 0, last = 0;
+};
 
 enum Prot : unsigned { kRead = 1, kWrite = 2 };
 
@@ -41,10 +50,12 @@ public:
     virtual bool enforce_cache_coherency() { return false; }
 };
 
-// What IOMMU_GET_HW_INFO reports (struct iommu_hw_info and iommu_hw_info_vtd).
+// What IOMMU_GET_HW_INFO reports (struct iommu_hw_info): the type of the driver's
+// data, its fields in the order of that type's uAPI struct (iommu_hw_info_vtd:
+// cap_reg, ecap_reg; ...), and the generic capabilities.
 struct HwInfo {
-    uint32_t type = 0;          // enum iommu_hw_info_type: 0 NONE, 1 INTEL_VTD
-    uint64_t cap_reg = 0, ecap_reg = 0;
+    uint32_t type = 0;          // enum iommu_hw_info_type: 0 NONE, 1 INTEL_VTD, ...
+    std::vector<std::pair<std::string, uint64_t>> data;
     uint64_t capabilities = 0;  // enum iommufd_hw_capabilities: bit 0 DIRTY_TRACKING
 };
 
@@ -62,6 +73,9 @@ public:
     // IOMMU_CAP_ENFORCE_CACHE_COHERENCY: the unit can force snooping (VT-d ECAP.SC).
     virtual bool can_enforce_cache_coherency() const { return false; }
     virtual HwInfo hw_info() const { return {}; }
+    // IOVA ranges the device must never be given (Linux's get_resv_regions: the x86
+    // MSI window, say); iommufd reserves them in every IOAS the device attaches to.
+    virtual std::vector<IovaRange> reserved_regions() const { return {}; }
 };
 
 }  // namespace iommufd

@@ -20,10 +20,6 @@
 
 namespace iommufd {
 
-struct IovaRange {
-    uint64_t start = 0, last = 0;
-};
-
 struct Area {
     uint64_t iova = 0, last = 0;   // inclusive
     std::shared_ptr<Pages> pages;

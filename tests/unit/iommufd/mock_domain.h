@@ -74,7 +74,7 @@ struct MockOps : DeviceOps {
     }
     void detach() override { attached = nullptr; }
     bool can_enforce_cache_coherency() const override { return enforce; }
-    HwInfo hw_info() const override { return {1, 0x1234, 0x5678, 0}; }
+    HwInfo hw_info() const override { return {1, {{"cap_reg", 0x1234}, {"ecap_reg", 0x5678}}, 0}; }
 };
 
 }  // namespace iommufd

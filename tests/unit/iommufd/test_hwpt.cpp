@@ -166,8 +166,9 @@ TEST_CASE("GET_HW_INFO reports the device's unit", "[iommufd][hwpt]") {
     CHECK(r.ctx.get_hw_info(r.ioas, h) == Errno::NoEnt);
     REQUIRE(r.ctx.get_hw_info(r.d0, h) == Errno::Ok);
     CHECK(h.type == 1);
-    CHECK(h.cap_reg == 0x1234);
-    CHECK(h.ecap_reg == 0x5678);
+    REQUIRE(h.data.size() == 2);
+    CHECK(h.data[0] == std::make_pair(std::string("cap_reg"), uint64_t(0x1234)));
+    CHECK(h.data[1] == std::make_pair(std::string("ecap_reg"), uint64_t(0x5678)));
 }
 
 TEST_CASE("HUGE_PAGES: huge-page memory maps with 2 MiB leaves unless the option is off",

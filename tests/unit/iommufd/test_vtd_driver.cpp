@@ -164,8 +164,9 @@ TEST_CASE("VT-d driver: 2 MiB leaves where SLLPS allows, snoop control where SC 
     const HwInfo h = r.driver->hw_info();
     CHECK(h.type == 1);
     CHECK(h.capabilities == (scalable ? 1u : 0u));  // IOMMU_HW_CAP_DIRTY_TRACKING
-    CHECK(h.cap_reg == r.unit->read(::vtd::reg::CAP, 8));
-    CHECK(h.ecap_reg == r.unit->read(::vtd::reg::ECAP, 8));
+    REQUIRE(h.data.size() == 2);  // struct iommu_hw_info_vtd: cap_reg, then ecap_reg
+    CHECK(h.data[0] == std::make_pair(std::string("cap_reg"), r.unit->read(::vtd::reg::CAP, 8)));
+    CHECK(h.data[1] == std::make_pair(std::string("ecap_reg"), r.unit->read(::vtd::reg::ECAP, 8)));
 }
 
 TEST_CASE("VT-d driver under iommufd: after random maps and unmaps the tables translate exactly "

@@ -130,8 +130,7 @@ std::unique_ptr<DeviceOps> Driver::device(uint16_t sid) { return std::make_uniqu
 HwInfo Driver::hw_info() const {
     HwInfo h;
     h.type = 1;  // IOMMU_HW_INFO_TYPE_INTEL_VTD
-    h.cap_reg = cap_;
-    h.ecap_reg = ecap_;
+    h.data = {{"cap_reg", cap_}, {"ecap_reg", ecap_}};  // struct iommu_hw_info_vtd
     h.capabilities = scalable_ && ecap_slads(ecap_) ? 1 : 0;  // IOMMU_HW_CAP_DIRTY_TRACKING
     return h;
 }

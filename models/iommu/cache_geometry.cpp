@@ -1,0 +1,21 @@
+#include "models/iommu/cache_geometry.h"
+
+#include "models/iommu/replacement.h"
+#include "models/sim/error.h"
+#include "models/sim/params.h"
+
+namespace iommu {
+
+void CacheGeometry::bind(sim::ParamBinder& b) {
+    b.u32("sets", sets, "", "sets (a power of two)", 1, 1 << 20);
+    b.u32("ways", ways, "", "ways per set", 1, 4096);
+    b.choice("replacement", replacement, replacement_names(), "replacement policy");
+}
+
+void CacheGeometry::validate() const {
+    if (sets & (sets - 1)) throw sim::InputError("sets: " + std::to_string(sets) + " is not a power of two");
+    if (replacement == "plru" && (ways & (ways - 1)))
+        throw sim::InputError("ways: plru needs a power-of-two number of ways");
+}
+
+}  // namespace iommu

@@ -1,0 +1,85 @@
+// An architecture's IOMMU driver as the mapping engine sees it: Linux's iommu_ops for
+// one IOMMU instance. It probes the unit through its registers, hands out the
+// DeviceOps of each device (domains, attach, reserved regions, hw_info), and says
+// what it has spent so far, so that the timed host CPU and the statistics can charge
+// each operation. Each driver folder (drivers/<arch>) defines one and a DriverArch;
+// the registry (platforms/archs.cpp) pairs that with the hardware.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "models/iommufd/domain.h"
+#include "models/iommufd/errno.h"
+#include "models/iommufd/process.h"
+#include "models/sim/stats.h"
+
+namespace sim {
+class Config;
+class ParamSchema;
+}  // namespace sim
+
+namespace iommufd {
+
+// The machine as the driver's CPU sees it: the unit's register page and memory.
+class Machine {
+public:
+    virtual ~Machine() = default;
+    virtual uint64_t read_reg(uint32_t offset, unsigned size) = 0;
+    virtual void write_reg(uint32_t offset, uint64_t value, unsigned size) = 0;
+    virtual uint64_t read64(uint64_t pa) = 0;
+    virtual void write64(uint64_t pa, uint64_t value) = 0;
+    // Writes cached lines back to memory (clflush), for units whose walks do not snoop.
+    virtual void flush(uint64_t pa, uint64_t bytes) = 0;
+};
+
+// What a driver has spent so far; the difference of two readings is one operation's
+// cost. `queue_ns` is the part spent on the invalidation or command queue (entries,
+// doorbells, waits), which Linux does holding the queue's lock.
+struct DriverCost {
+    double cpu_ns = 0, queue_ns = 0;
+    uint64_t table_writes = 0;
+    uint64_t descriptors = 0;  // invalidation descriptors / commands queued
+    uint64_t waits = 0;        // completion waits polled to the end
+    DriverCost operator-(const DriverCost& o) const {
+        return {cpu_ns - o.cpu_ns, queue_ns - o.queue_ns, table_writes - o.table_writes,
+                descriptors - o.descriptors, waits - o.waits};
+    }
+};
+
+// Why probe() failed: the driver's own parameter at fault (relative to its section,
+// empty when it is the unit itself) and the reason.
+struct ProbeFailure {
+    std::string key;
+    std::string reason;
+};
+
+class Driver : public sim::StatGroup {
+public:
+    // Sets the unit up (tables, queues, enables). EOPNOTSUPP when the unit lacks what
+    // the driver needs; probe_failure() says what.
+    virtual Errno probe() = 0;
+    virtual ProbeFailure probe_failure() const = 0;
+    // The driver as iommufd sees it for the device with requester ID `sid` (detaches
+    // it when destroyed).
+    virtual std::unique_ptr<DeviceOps> device(uint16_t sid) = 0;
+    virtual DriverCost spent() const = 0;
+    // One uncached register access by the CPU, ns (what a device driver's doorbell
+    // costs too).
+    virtual double mmio_ns() const = 0;
+};
+
+// A driver's configuration ([iommufd.<arch>]), opaque outside its folder.
+struct DriverConfig {
+    virtual ~DriverConfig() = default;
+};
+
+struct DriverArch {
+    void (*declare)(sim::ParamSchema& schema, const std::string& section);
+    std::shared_ptr<const DriverConfig> (*read)(const sim::Config& cfg, const std::string& section);
+    // Table pages and queues come from `pages` (zeroed host memory).
+    std::unique_ptr<Driver> (*make)(Machine& machine, FrameAllocator& pages, const DriverConfig& config);
+};
+
+}  // namespace iommufd
