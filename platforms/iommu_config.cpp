@@ -1,23 +1,29 @@
 #include "platforms/iommu_config.h"
 
+#include "models/sim/error.h"
+
 namespace platform {
 
 void IommuChoice::bind(sim::ParamBinder& b) {
-    b.choice("arch", arch, {"none", "vtd"},
-             "IOMMU on the DMA path: none, or vtd (Intel VT-d, [vtd] sections)");
+    std::vector<std::string> names = {"none"};
+    std::string desc = "IOMMU on the DMA path: none";
+    for (const Arch& a : archs()) {
+        names.push_back(a.name);
+        desc += ", " + a.name + " (" + std::string(a.hardware->title) + ", [" + a.name + "] sections)";
+    }
+    b.choice("arch", arch, names, desc.c_str());
 }
 
 void BootMapParams::bind(sim::ParamBinder& b) {
     b.choice("map", map, {"identity", "none"},
-             "boot tables: identity maps each device's window 1:1 (until the mapping "
-             "engine drives the unit); none leaves translation disabled");
+             "boot tables: identity maps each device's window 1:1 through the architecture's "
+             "driver (until the mapping engine drives the unit); none leaves translation disabled");
     b.u64("page_size", page_size, "B", "leaf size of the boot mapping: 4096, 2M or 1G", 4096,
           uint64_t(1) << 30);
-    b.u32("levels", levels, "", "second-level table levels: 3, 4 or 5", 3, 5);
     b.u64("table_base", table_base, "B", "where the boot tables are placed in memory", 4096,
           ~uint64_t(0));
-    b.flag("snoop", snoop, "set SNP in every leaf, so that DMA snoops whatever its No Snoop "
-           "attribute (snoop control; needs vtd.sc)");
+    b.flag("snoop", snoop, "the boot domains enforce cache coherency, so that DMA snoops "
+           "whatever its No Snoop attribute (needs snoop control, e.g. vtd.sc)");
 }
 
 void BootMapParams::validate() const {
@@ -27,21 +33,20 @@ void BootMapParams::validate() const {
     if (table_base % 4096) throw sim::InputError("table_base: not 4 KiB aligned");
 }
 
-void declare_vtd(sim::ParamSchema& s) {
-    s.declare("vtd", [](sim::ParamBinder& b) { vtd::Capabilities().bind(b); });
-    for (const char* cache : {"vtd.iotlb", "vtd.context_cache", "vtd.pasid_cache", "vtd.walk_cache"})
-        s.declare(cache, [](sim::ParamBinder& b) { vtd::CacheGeometry().bind(b); });
+void declare_archs(sim::ParamSchema& s) {
+    for (const Arch& a : archs()) {
+        a.hardware->declare(s);
+        a.driver->declare(s, a.driver_section());
+    }
 }
 
-VtdConfig read_vtd(const sim::Config& cfg, uint64_t seed) {
-    VtdConfig v;
-    v.caps = sim::read_checked<vtd::Capabilities>(cfg, "vtd");
-    v.unit.iotlb = sim::read_checked<vtd::CacheGeometry>(cfg, "vtd.iotlb");
-    v.unit.context_cache = sim::read_checked<vtd::CacheGeometry>(cfg, "vtd.context_cache");
-    v.unit.pasid_cache = sim::read_checked<vtd::CacheGeometry>(cfg, "vtd.pasid_cache");
-    v.unit.walk_cache = sim::read_checked<vtd::CacheGeometry>(cfg, "vtd.walk_cache");
-    v.unit.seed = seed;
-    return v;
+ArchConfig read_arch(const sim::Config& cfg, const std::string& name, uint64_t seed) {
+    ArchConfig chosen;
+    for (const Arch& a : archs()) {
+        ArchConfig c{&a, a.hardware->read(cfg, seed), a.driver->read(cfg, a.driver_section())};
+        if (a.name == name) chosen = c;
+    }
+    return chosen;
 }
 
 }  // namespace platform

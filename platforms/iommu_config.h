@@ -1,45 +1,48 @@
 // The IOMMU part of a platform's configuration: which architecture sits on the DMA
-// path ([iommu] arch), the engine's pipeline ([iommu]), the VT-d unit ([vtd],
-// [vtd.iotlb], [vtd.context_cache], [vtd.pasid_cache], [vtd.walk_cache], shared with
-// `iommu-sim walk --set`), and the boot-time mapping that stands in for a driver until
-// the mapping engine programs the unit ([iommu.map]).
+// path ([iommu] arch, from the registry in archs.h), its hardware's sections and its
+// driver's ([iommufd.<arch>]), the engine's pipeline ([iommu]), and the boot-time
+// mapping the architecture's own driver makes when no workload maps ([iommu.map]).
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
+#include "models/iommu/arch.h"
 #include "models/iommu/pipeline.h"
+#include "models/iommufd/driver.h"
 #include "models/sim/config.h"
 #include "models/sim/params.h"
-#include "models/vtd/capabilities.h"
-#include "models/vtd/remapping_unit.h"
+#include "platforms/archs.h"
 
 namespace platform {
 
 struct IommuChoice {
-    std::string arch = "none";  // none | vtd
+    std::string arch = "none";  // none | a registered architecture
     void bind(sim::ParamBinder& b);
 };
 
-// Every device's window [base, base + window) mapped 1:1 at boot, in legacy mode,
-// one domain per device (DID = device index + 1).
+// Every device's window [base, base + window) mapped 1:1 at boot through the
+// architecture's driver: one domain per requester ID, the device attached.
 struct BootMapParams {
     std::string map = "identity";        // identity | none
-    uint64_t page_size = 4096;           // 4K, 2M or 1G leaves
-    uint32_t levels = 4;                 // second-level table depth: 3, 4 or 5
-    uint64_t table_base = 0x1000'0000;   // where the boot tables are allocated
-    bool snoop = false;                  // SNP in every leaf: DMA always snoops (ECAP.SC)
+    uint64_t page_size = 4096;           // leaf size; one the driver's domains support
+    uint64_t table_base = 0x1000'0000;   // where the driver allocates its tables
+    bool snoop = false;                  // the domains enforce cache coherency
     void bind(sim::ParamBinder& b);
     void validate() const;
 };
 
-struct VtdConfig {
-    vtd::Capabilities caps;
-    vtd::UnitParams unit;
+// The chosen architecture and its configuration; arch == nullptr: none.
+struct ArchConfig {
+    const Arch* arch = nullptr;
+    std::shared_ptr<const iommu::UnitConfig> unit;
+    std::shared_ptr<const iommufd::DriverConfig> driver;
 };
 
-// [vtd] and its cache sections, in a schema and from a configuration.
-void declare_vtd(sim::ParamSchema& s);
-VtdConfig read_vtd(const sim::Config& cfg, uint64_t seed);
+// Every registered architecture's sections, hardware and driver.
+void declare_archs(sim::ParamSchema& s);
+// Reads them all (so a bad value is an error whichever is chosen); the chosen one.
+ArchConfig read_arch(const sim::Config& cfg, const std::string& name, uint64_t seed);
 
 }  // namespace platform

@@ -2,7 +2,7 @@
 //
 //   iommu-sim [--config FILE]... [--KEY=VALUE]... [--seed N] [--mode timing|atomic]
 //             [--stats-json PATH] [--quiet] [--help]
-//   iommu-sim walk --arch vtd --image MEM --requests REQS [--reg NAME=VALUE]... [--set K=V]...
+//   iommu-sim walk --arch ARCH --image MEM --requests REQS [--reg NAME=VALUE]... [--set K=V]...
 //   iommu-sim csv --keys KEY[,KEY...] STATS.json...
 //   iommu-sim replay --config FILE --trace FILE [--op-log FILE] [--stats-json PATH] [--set K=V]...
 //
@@ -33,7 +33,7 @@ namespace {
 const char* kUsage =
     "usage: iommu-sim [--config FILE]... [--KEY=VALUE]... [--seed N] [--mode timing|atomic]\n"
     "                 [--stats-json PATH] [--record-trace PATH] [--timeline PATH] [--quiet] [--help]\n"
-    "       iommu-sim walk --arch vtd --image MEM --requests REQS [--reg NAME=VALUE]...\n"
+    "       iommu-sim walk --arch ARCH --image MEM --requests REQS [--reg NAME=VALUE]...\n"
     "                 [--set KEY=VALUE]...   (offline translation; see README)\n"
     "       iommu-sim replay --config FILE --trace FILE [--op-log FILE] [--stats-json PATH]\n"
     "                 [--record-trace PATH] [--set KEY=VALUE]... [--quiet]\n"

@@ -1,7 +1,7 @@
-// The mapping engine on a platform: the iommufd model's VT-d driver programming the
-// platform's unit through its registers and host memory, with the host memory the
-// driver's tables and the processes' pages come from. Shared by trace replay and
-// the workloads that map through the engine.
+// The mapping engine on a platform: the architecture's driver (from the registry)
+// programming the platform's unit through its registers and host memory, with the
+// host memory the driver's tables and the processes' pages come from. Shared by trace
+// replay and the workloads that map through the engine.
 #pragma once
 
 #include <cstdint>
@@ -9,32 +9,32 @@
 
 #include <systemc>
 
-#include "models/iommufd/drivers/vtd/vtd_driver.h"
+#include "models/iommufd/driver.h"
 #include "models/iommufd/io_pagetable.h"
 #include "models/iommufd/process.h"
 #include "models/sim/stats.h"
+#include "platforms/machine.h"
 #include "platforms/system.h"
-#include "platforms/vtd_machine.h"
 
 namespace platform {
-
-// The interrupt (MSI) window every x86 device reserves in its IOVA space.
-constexpr iommufd::IovaRange kMsiWindow{0xfee0'0000, 0xfeef'ffff};
 
 struct MappingEngine {
     // Where the driver's tables and the processes' pages live in host memory.
     static constexpr uint64_t kTableBase = 0x2000'0000, kTableBytes = 0x1000'0000;
     static constexpr uint64_t kUserBase = uint64_t(1) << 36, kUserBytes = uint64_t(1) << 36;
 
-    MappingEngine(System& sys, const iommufd::vtd::DriverParams& costs)
-        : machine(*sys.vtd_unit(), sys.memory()),
+    // `sys` has an IOMMU ([iommu] arch); its driver is made, not yet probed.
+    MappingEngine(System& sys, const PlatformConfig& pc)
+        : machine(*sys.unit(), sys.memory()),
           table_pages(kTableBase, kTableBytes),
           user_frames(kUserBase, kUserBytes),
-          driver(machine, table_pages, costs) {}
+          driver(pc.arch.arch->driver->make(machine, table_pages, *pc.arch.driver)),
+          name(pc.arch.arch->name) {}
 
-    VtdMachine machine;
+    CachedMachine machine;
     iommufd::FrameAllocator table_pages, user_frames;
-    iommufd::vtd::Driver driver;
+    std::unique_ptr<iommufd::Driver> driver;
+    std::string name;  // the architecture's: its driver's statistics go under it
 };
 
 // The cost of one kind of operation, from the driver's counters around each call.
@@ -45,7 +45,7 @@ struct OpCosts : sim::StatGroup {
     sim::Counter descriptors{*this, "descriptors", "", "invalidation descriptors queued"};
     sim::Counter waits{*this, "waits", "", "invalidation waits"};
 
-    void add(const iommufd::vtd::Spent& s) {
+    void add(const iommufd::DriverCost& s) {
         ++ops;
         cpu_ns.sample(s.cpu_ns);
         table_writes += s.table_writes;

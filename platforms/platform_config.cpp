@@ -2,6 +2,8 @@
 #include "models/sim/time.h"
 #include "platforms/platform_config.h"
 
+#include "platforms/boot_map.h"
+
 namespace platform {
 
 void SimParams::bind(sim::ParamBinder& b) {
@@ -51,30 +53,22 @@ pcie::GeneratorParams device_defaults(uint32_t i) {
     return p;
 }
 
-// The boot map must be one the unit can walk: its depth in SAGAW, its leaf size in
-// SLLPS.
-BootMapParams read_boot_map(const sim::Config& cfg, const VtdConfig& v) {
-    BootMapParams m;
-    sim::ParamReader r(cfg, "iommu.map");
-    m.bind(r);
-    sim::with_origin(r, [&] {
-        m.validate();
-        if (!v.caps.supports_levels(m.levels))
-            throw sim::InputError("levels: " + std::to_string(m.levels) +
-                                  "-level tables are not in vtd.sagaw");
-        const bool large_ok = m.page_size == 4096 ||
-                              (m.page_size == (uint64_t(1) << 21) && (v.caps.sllps & 1)) ||
-                              (m.page_size == (uint64_t(1) << 30) && (v.caps.sllps & 2));
-        if (!large_ok)
-            throw sim::InputError("page_size: " + std::to_string(m.page_size) +
-                                  " is not in vtd.sllps");
-        if (m.snoop && !v.caps.sc)
-            throw sim::InputError("snoop: SNP needs snoop control (vtd.sc = true)");
-    });
+// The driver must be able to probe the unit and, for the boot map, make it.
+BootMapParams read_boot_map(const sim::Config& cfg, const ArchConfig& a) {
+    const BootMapParams m = sim::read_checked<BootMapParams>(cfg, "iommu.map");
+    if (a.arch) BootMap::check(a, m, cfg);
     return m;
 }
 
 }  // namespace
+
+void require_engine(const PlatformConfig& pc, const sim::Config& cfg, const std::string& who) {
+    if (pc.arch.arch) return;
+    std::string names;
+    for (const Arch& a : archs()) names += (names.empty() ? "" : ", ") + a.name;
+    throw sim::InputError(sim::ParamReader(cfg, "iommu").where("arch") + ": " + who +
+                          " maps through an IOMMU driver (set one of: " + names + ")");
+}
 
 uint32_t device_count(const sim::Config& cfg) {
     return sim::read_params<TopologyParams>(cfg, "platform").devices;
@@ -90,8 +84,7 @@ void PlatformConfig::declare(sim::ParamSchema& s, uint32_t devices) {
     s.declare("iommu", binder<IommuChoice>());
     s.declare("iommu", binder<iommu::PipelineParams>());
     s.declare("iommu.map", binder<BootMapParams>());
-    declare_vtd(s);
-    s.declare("iommufd.vtd", binder<iommufd::vtd::DriverParams>());
+    declare_archs(s);
     s.declare("iommufd", binder<EngineParams>());
     s.declare("link", binder<pcie::LinkParams>());
     s.declare("dev", binder<pcie::GeneratorParams>());
@@ -111,9 +104,8 @@ PlatformConfig PlatformConfig::read(const sim::Config& cfg) {
     pc.rc = sim::read_params<pcie::RootComplexParams>(cfg, "rc");
     pc.iommu = sim::read_params<IommuChoice>(cfg, "iommu");
     pc.pipeline = sim::read_params<iommu::PipelineParams>(cfg, "iommu");
-    pc.vtd = read_vtd(cfg, pc.sim.seed);
-    pc.boot_map = read_boot_map(cfg, pc.vtd);
-    pc.driver_params = sim::read_params<iommufd::vtd::DriverParams>(cfg, "iommufd.vtd");
+    pc.arch = read_arch(cfg, pc.iommu.arch, pc.sim.seed);
+    pc.boot_map = read_boot_map(cfg, pc.arch);
     pc.engine = sim::read_params<EngineParams>(cfg, "iommufd");
     for (uint32_t i = 0; i < pc.topology.devices; ++i) {
         const std::string n = std::to_string(i);

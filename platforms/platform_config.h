@@ -2,8 +2,8 @@
 // is built, so that bad input stops the run before anything is simulated.
 //
 // Sections: [sim] run control, [platform] topology, [memory] and [memory.cache],
-// [rc], the IOMMU ([iommu], [iommu.map], [vtd...], iommu_config.h), the mapping engine's
-// driver costs ([iommufd.vtd]), and per device a
+// [rc], the IOMMU ([iommu], [iommu.map], the architecture's sections and its driver's
+// [iommufd.<arch>], iommu_config.h), the mapping engine ([iommufd]), and per device a
 // link and a traffic generator. [link] and [dev] hold settings
 // for every link and device; [link0], [dev1], ... override them for one instance.
 #pragma once
@@ -12,7 +12,6 @@
 #include <string>
 #include <vector>
 
-#include "models/iommufd/drivers/vtd/vtd_driver.h"
 #include "models/iommufd/io_pagetable.h"
 #include "models/memory/coherent_cache.h"
 #include "models/memory/dram_timing.h"
@@ -59,9 +58,8 @@ struct PlatformConfig {
     IommuChoice iommu;
     iommu::PipelineParams pipeline;
     BootMapParams boot_map;
-    VtdConfig vtd;
-    iommufd::vtd::DriverParams driver_params;
-    EngineParams engine;  // [iommufd.vtd]: the mapping engine's driver
+    ArchConfig arch;      // the [iommu] arch, its hardware and its driver
+    EngineParams engine;  // [iommufd]: how the mapping engine invalidates
     std::vector<pcie::LinkParams> links;
     std::vector<pcie::GeneratorParams> devs;
 
@@ -73,5 +71,9 @@ struct PlatformConfig {
 
 // The number of devices the configuration asks for (needed to declare the schema).
 uint32_t device_count(const sim::Config& cfg);
+
+// Throws "ORIGIN: iommu.arch: WHO maps through an IOMMU driver (...)" when the
+// platform has no IOMMU for the mapping engine to drive.
+void require_engine(const PlatformConfig& pc, const sim::Config& cfg, const std::string& who);
 
 }  // namespace platform

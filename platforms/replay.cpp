@@ -59,7 +59,7 @@ Replayer::Replayer(std::vector<DeviceInfo> devices, const DeviceFactory& make_op
     for (const DeviceInfo& info : infos_) {
         ops_.push_back(make_ops(info.sid));
         devices_.push_back(std::make_unique<iommufd::Device>(
-            iommufd::Device{info.name, info.reserved, ops_.back().get()}));
+            iommufd::Device{info.name, ops_.back()->reserved_regions(), ops_.back().get()}));
     }
 }
 

@@ -26,10 +26,10 @@ class Replayer {
 public:
     // The IOMMU driver's operations for the device with requester ID `sid`.
     using DeviceFactory = std::function<std::unique_ptr<iommufd::DeviceOps>(uint16_t sid)>;
+    // A platform device; its reserved regions come from its driver.
     struct DeviceInfo {
-        std::string name;                       // "dev0"
-        uint16_t sid;                           // its requester ID
-        std::vector<iommufd::IovaRange> reserved;
+        std::string name;  // "dev0"
+        uint16_t sid;      // its requester ID
     };
 
     Replayer(std::vector<DeviceInfo> devices, const DeviceFactory& make_ops,

@@ -5,14 +5,14 @@
 #include <tlm_utils/tlm_quantumkeeper.h>
 
 #include "models/pcie/data_pattern.h"
-#include "platforms/vtd_boot.h"
+#include "platforms/machine.h"
 
 namespace platform {
 
 // The unit's functional accesses (invalidation-queue fetches, wait-descriptor status
 // writes): coherent with the CPU caches, failing above installed memory. Walk reads
 // in the DMA path go through the pipeline as memory transactions instead.
-class System::CoherentHost : public vtd::HostMemory {
+class System::CoherentHost : public iommu::HostMemory {
 public:
     CoherentHost(memory::MemoryController& m, uint64_t size) : m_(m), size_(size) {}
     bool read_u64(uint64_t pa, uint64_t& v) override {
@@ -45,17 +45,17 @@ System::System(sc_core::sc_module_name name, const PlatformConfig& pc)
     const tlmx::Mode mode = tlmx::parse_mode(pc.sim.mode);
     tlm_utils::tlm_quantumkeeper::set_global_quantum(
         sc_core::sc_time::from_value(sim::ns_to_ps(pc.sim.quantum_ns)));
-    if (pc.iommu.arch == "vtd") {
-        vtd_host_ = std::make_unique<CoherentHost>(memory_, pc.memory.size);
-        vtd_ = std::make_unique<vtd::RemappingUnit>(pc.vtd.caps, pc.vtd.unit, *vtd_host_);
-        iommu_ = std::make_unique<iommu::Pipeline>("iommu", pc.pipeline, *vtd_, *vtd_, mode);
+    if (const Arch* arch = pc.arch.arch) {
+        unit_host_ = std::make_unique<CoherentHost>(memory_, pc.memory.size);
+        unit_ = arch->hardware->make(*pc.arch.unit, *unit_host_);
+        iommu_ = std::make_unique<iommu::Pipeline>("iommu", pc.pipeline, *unit_, *unit_, mode);
         rc_.host.bind(iommu_->upstream);
         iommu_->downstream.bind(memory_.socket);
-        // The CPU wrote the tables, so they sit in its cache, as a driver's would.
-        const uint64_t end = boot_identity_map(*vtd_, memory_.store(), pc.boot_map, pc.devs);
-        std::vector<uint8_t> line(memory::kCacheLineBytes);
-        for (uint64_t a = pc.boot_map.table_base; a < end; a += line.size())
-            memory_.cache().cpu_read(a, line.data(), line.size());
+        if (pc.boot_map.map == "identity") {
+            // The CPU writes the tables, so they sit in its cache, as a driver's do.
+            boot_machine_ = std::make_unique<CachedMachine>(*unit_, memory_);
+            boot_map_ = std::make_unique<BootMap>(pc.arch, *boot_machine_, pc.boot_map, pc.devs);
+        }
     } else {
         rc_.host.bind(memory_.socket);
     }
@@ -105,31 +105,13 @@ sc_core::sc_time System::run() {
     return run(control).end;
 }
 
-namespace {
-const char* invalidation_name(vtd::InvType t) {
-    switch (t) {
-        case vtd::InvType::ContextCache: return "context-cache";
-        case vtd::InvType::Iotlb: return "iotlb";
-        case vtd::InvType::DeviceTlb: return "device-tlb";
-        case vtd::InvType::InterruptEntryCache: return "interrupt-entry-cache";
-        case vtd::InvType::Wait: return "wait";
-        case vtd::InvType::PasidIotlb: return "pasid-iotlb";
-        case vtd::InvType::PasidCache: return "pasid-cache";
-        case vtd::InvType::PasidDeviceTlb: return "pasid-device-tlb";
-        default: return "other";
-    }
-}
-}  // namespace
-
 void System::set_timeline(sim::Timeline& t) {
     for (auto& d : devs_) d->set_timeline(&t);
     if (!iommu_) return;
     iommu_->set_timeline(&t);
     const int track = t.track(iommu_->name(), "invalidations");
-    vtd_->on_invalidate = [&t, track](const vtd::Invalidation& inv) {
-        char args[48];
-        std::snprintf(args, sizeof args, "\"granularity\":%u,\"did\":%u", inv.granularity, inv.did);
-        t.instant(track, invalidation_name(inv.type), sc_core::sc_time_stamp().value(), args);
+    unit_->on_invalidate = [&t, track](const char* kind, const std::string& args) {
+        t.instant(track, kind, sc_core::sc_time_stamp().value(), args);
     };
 }
 
@@ -137,7 +119,7 @@ void System::end_timeline() {
     for (auto& d : devs_) d->set_timeline(nullptr);
     if (!iommu_) return;
     iommu_->set_timeline(nullptr);
-    vtd_->on_invalidate = nullptr;
+    unit_->on_invalidate = nullptr;
 }
 
 uint64_t System::completed() const {

@@ -1,8 +1,9 @@
 // The simulated machine: host memory behind a root complex, and N PCIe devices, each
-// on its own link; with [iommu] arch=vtd, a VT-d unit between the root complex and
-// memory. Built from a PlatformConfig that has already been validated.
+// on its own link; with an [iommu] arch, that architecture's unit between the root
+// complex and memory, and, unless a workload maps, the boot map its driver makes.
+// Built from a PlatformConfig that has already been validated.
 //
-//   dev_i --link_i--> rc.ports[i] --> [iommu: pipeline + remapping unit] --> memory
+//   dev_i --link_i--> rc.ports[i] --> [iommu: pipeline + the arch's unit] --> memory
 #pragma once
 
 #include <memory>
@@ -17,7 +18,8 @@
 #include "models/pcie/traffic_generator.h"
 #include "models/sim/run_control.h"
 #include "models/sim/timeline.h"
-#include "models/vtd/remapping_unit.h"
+#include "models/iommu/unit.h"
+#include "platforms/boot_map.h"
 #include "platforms/platform_config.h"
 
 namespace platform {
@@ -45,8 +47,10 @@ public:
     pcie::TrafficGenerator& device(size_t i) { return *devs_[i]; }
     pcie::Link& link(size_t i) { return *links_[i]; }
     size_t devices() const { return devs_.size(); }
-    // The VT-d unit, when the platform has one (else nullptr).
-    vtd::RemappingUnit* vtd_unit() { return vtd_.get(); }
+    // The IOMMU's translation unit, when the platform has one (else nullptr).
+    iommu::Unit* unit() { return unit_.get(); }
+    // Its architecture (nullptr: none).
+    const Arch* arch() const { return pc_.arch.arch; }
     // The IOMMU's pipeline, when the platform has one (else nullptr).
     iommu::Pipeline* iommu() { return iommu_.get(); }
 
@@ -57,9 +61,11 @@ private:
     std::vector<std::unique_ptr<pcie::Link>> links_;
     std::vector<std::unique_ptr<pcie::TrafficGenerator>> devs_;
     class CoherentHost;
-    std::unique_ptr<CoherentHost> vtd_host_;
-    std::unique_ptr<vtd::RemappingUnit> vtd_;
+    std::unique_ptr<CoherentHost> unit_host_;
+    std::unique_ptr<iommu::Unit> unit_;
     std::unique_ptr<iommu::Pipeline> iommu_;
+    std::unique_ptr<iommufd::Machine> boot_machine_;
+    std::unique_ptr<BootMap> boot_map_;
 };
 
 }  // namespace platform

@@ -13,12 +13,9 @@
 #include "models/sim/error.h"
 #include "models/sim/format.h"
 #include "models/sim/params.h"
-#include "models/vtd/capabilities.h"
-#include "models/vtd/regs.h"
-#include "models/vtd/remapping_unit.h"
-#include "models/vtd/store_memory.h"
-#include "platforms/iommu_config.h"
-#include "platforms/vtd_boot.h"
+#include "models/iommu/arch.h"
+#include "models/iommu/host_memory.h"
+#include "platforms/archs.h"
 #include "platforms/walk_input.h"
 
 namespace po = boost::program_options;
@@ -31,55 +28,59 @@ struct WalkArgs {
     std::vector<std::string> regs, sets;
 };
 
+std::string arch_names() {
+    std::string names;
+    for (const Arch& a : archs()) names += (names.empty() ? "" : ", ") + a.name;
+    return names;
+}
+
 WalkArgs parse_args(const std::vector<std::string>& args) {
     po::options_description d("walk");
     WalkArgs w;
-    d.add_options()("arch", po::value(&w.arch)->required(), "architecture: vtd")(
+    d.add_options()("arch", po::value(&w.arch)->required(), "architecture")(
         "image", po::value(&w.image)->required(), "memory image file")(
         "requests", po::value(&w.requests)->required(), "request file")(
         "reg", po::value(&w.regs)->composing(), "NAME=VALUE")(
         "set", po::value(&w.sets)->composing(), "key=value");
     sim::parse_options(d, args);
-    if (w.arch != "vtd")
-        throw sim::InputError("command line: --arch: '" + w.arch + "' is not modelled (vtd)");
+    if (!find_arch(w.arch))
+        throw sim::InputError("command line: --arch: '" + w.arch + "' is not modelled (" + arch_names() + ")");
     return w;
 }
 
-// --set values go through the same schema and checks as a configuration file.
-void read_settings(const WalkArgs& w, vtd::Capabilities& caps, vtd::UnitParams& unit,
-                   memory::ControllerParams& mem) {
+// --set values go through the same schema and checks as a configuration file: the
+// architecture's sections and [memory].
+std::shared_ptr<const iommu::UnitConfig> read_settings(const WalkArgs& w, const iommu::HardwareArch& hw,
+                                                       memory::ControllerParams& mem) {
     sim::Config cfg;
     for (const std::string& s : w.sets) {
         auto kv = parse_set_assignment(s);
         cfg.set(kv.first, kv.second);
     }
     sim::ParamSchema schema;
-    declare_vtd(schema);
+    hw.declare(schema);
     schema.declare("memory", [](sim::ParamBinder& b) { memory::ControllerParams().bind(b); });
     schema.check_known(cfg);
-    const VtdConfig v = read_vtd(cfg, unit.seed);
-    caps = v.caps;
-    unit = v.unit;
     mem = sim::read_params<memory::ControllerParams>(cfg, "memory");
+    return hw.read(cfg, 1);
 }
 
-// Straps CAP/ECAP, writes the other registers through MMIO, then the standard enable
-// sequence: set the root table pointer, then enable translation (spec 10.4.4-5).
-void program(vtd::RemappingUnit& unit, const std::vector<RegAssignment>& regs) {
-    for (const RegAssignment& r : regs) {
-        if (r.name == "CAP_REG") unit.strap_cap(r.value);
-        if (r.name == "ECAP_REG") unit.strap_ecap(r.value);
+// Capability straps first (other registers' offsets may depend on them), then the
+// other registers through MMIO, then the architecture's enable sequence.
+void program(const iommu::HardwareArch& hw, iommu::Unit& unit, const std::vector<RegAssignment>& regs) {
+    std::vector<const RegAssignment*> writes;
+    for (const RegAssignment& r : regs)
+        if (!hw.strap(unit, r.name, r.value)) writes.push_back(&r);
+    for (const RegAssignment* r : writes) {
+        const auto reg = hw.find_register(unit, r->name);
+        if (!reg) throw sim::InputError("command line: --reg " + r->name + ": unknown register");
+        unit.write(reg->offset, r->value, reg->size);
     }
-    for (const RegAssignment& r : regs) {
-        if (r.name == "CAP_REG" || r.name == "ECAP_REG") continue;
-        const auto where = vtd::RemappingUnit::offset_of(r.name, unit.caps());
-        if (!where) throw sim::InputError("command line: --reg " + r.name + ": unknown register");
-        unit.write(where->first, r.value, where->second);
+    try {
+        hw.enable(unit);
+    } catch (const sim::InputError& e) {
+        throw sim::InputError(std::string("command line: --reg ") + e.what());
     }
-    enable_translation(unit);
-    if (unit.ttm() > 1)
-        throw sim::InputError("command line: --reg RTADDR_REG: TTM=" + std::to_string(unit.ttm()) +
-                              ": only legacy (00) and scalable (01) modes are modelled");
 }
 
 // Field order is part of the contract, so the line is written by hand.
@@ -97,21 +98,20 @@ std::string to_json(const WalkRequest& q, const iommu::Result& r) {
 int run_walk(const std::vector<std::string>& args) {
     memory::SparseMemory mem;
     std::vector<WalkRequest> requests;
-    vtd::Capabilities caps;
-    vtd::UnitParams up;
     memory::ControllerParams mp;
-    std::unique_ptr<vtd::StoreMemory> host;
-    std::unique_ptr<vtd::RemappingUnit> unit;
+    std::unique_ptr<iommu::StoreMemory> host;
+    std::unique_ptr<iommu::Unit> unit;
     try {
         const WalkArgs w = parse_args(args);
-        read_settings(w, caps, up, mp);
+        const iommu::HardwareArch& hw = *find_arch(w.arch)->hardware;
+        const auto config = read_settings(w, hw, mp);
         std::vector<RegAssignment> regs;
         for (const std::string& r : w.regs) regs.push_back(parse_reg_assignment(r));
         load_memory_image(w.image, mem);
         requests = load_walk_requests(w.requests);
-        host = std::make_unique<vtd::StoreMemory>(mem, mp.size);
-        unit = std::make_unique<vtd::RemappingUnit>(caps, up, *host);
-        program(*unit, regs);  // bad registers stop the command before any translation
+        host = std::make_unique<iommu::StoreMemory>(mem, mp.size);
+        unit = hw.make(*config, *host);
+        program(hw, *unit, regs);  // bad registers stop the command before any translation
     } catch (const sim::InputError& e) {
         std::cerr << "iommu-sim walk: " << e.what() << "\n";
         return sim::kExitBadInput;

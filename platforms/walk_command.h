@@ -1,7 +1,7 @@
 // `iommu-sim walk`: translate requests offline on the same hardware model, from a
 // memory image, without simulating time.
 //
-//   iommu-sim walk --arch vtd --image MEM --requests REQS [--reg NAME=VALUE ...]
+//   iommu-sim walk --arch ARCH --image MEM --requests REQS [--reg NAME=VALUE ...]
 //                  [--set key=value ...]
 //
 // Prints one JSON object per request on stdout. Bad input: exit status 2 and one

@@ -5,14 +5,14 @@
 namespace workload {
 
 DeviceMapping::DeviceMapping(platform::System& sys, const platform::PlatformConfig& pc, uint32_t device)
-    : engine_(std::make_unique<platform::MappingEngine>(sys, pc.driver_params)) {
-    if (engine_->driver.probe() != iommufd::Errno::Ok)
-        throw sim::InputError("iommu: the VT-d unit lacks what the driver needs (queued invalidation, SAGAW)");
+    : engine_(std::make_unique<platform::MappingEngine>(sys, pc)) {
+    if (engine_->driver->probe() != iommufd::Errno::Ok)
+        throw sim::InputError("iommu: " + engine_->driver->probe_failure().reason);
     // A kernel driver's memory: no locked-memory limit.
     process_ = std::make_unique<iommufd::Process>("kernel", user_, ~uint64_t(0), engine_->user_frames);
     ctx_ = std::make_unique<iommufd::Context>(*process_);
-    dev_ops_ = engine_->driver.device(uint16_t(pc.devs[device].requester_id));
-    device_ = {"dev" + std::to_string(device), {platform::kMsiWindow}, dev_ops_.get()};
+    dev_ops_ = engine_->driver->device(uint16_t(pc.devs[device].requester_id));
+    device_ = {"dev" + std::to_string(device), dev_ops_->reserved_regions(), dev_ops_.get()};
     if (ctx_->ioas_alloc(ioas_) != iommufd::Errno::Ok || ctx_->bind(device_, dev_id_) != iommufd::Errno::Ok ||
         ctx_->attach(dev_id_, ioas_) != iommufd::Errno::Ok)
         throw sim::InputError("iommu: the mapping engine could not attach dev" + std::to_string(device));

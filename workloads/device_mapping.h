@@ -1,5 +1,5 @@
 // A host driver's hold on the mapping engine for one platform device: the engine's
-// VT-d driver probed on the platform's unit, a process whose memory holds the
+// driver (the platform's architecture's) probed on the platform's unit, a process whose memory holds the
 // driver's buffers, and an iommufd context with one IOAS the device is attached to.
 // map() and unmap() are the driver's dma_map / dma_unmap at IOVAs it chose (the
 // IOVA allocator is the workload's, as iommu-dma's is the DMA API's).
@@ -17,7 +17,7 @@
 namespace workload {
 
 // The driver's work between two readings, for host::Cpu.
-inline host::Work driver_work(const iommufd::vtd::Spent& s, const char* what, double extra_ns = 0) {
+inline host::Work driver_work(const iommufd::DriverCost& s, const char* what, double extra_ns = 0) {
     return {s.cpu_ns + extra_ns, s.queue_ns, what};
 }
 
@@ -27,8 +27,10 @@ public:
     DeviceMapping(platform::System& sys, const platform::PlatformConfig& pc, uint32_t device);
     ~DeviceMapping();
 
-    iommufd::vtd::Driver& driver() { return engine_->driver; }
-    iommufd::vtd::Spent spent() const { return engine_->driver.spent(); }
+    iommufd::Driver& driver() { return *engine_->driver; }
+    // The architecture's name, under which its driver's statistics go.
+    const std::string& arch() const { return engine_->name; }
+    iommufd::DriverCost spent() const { return engine_->driver->spent(); }
     iommufd::Process& process() { return *process_; }
     iommufd::Context& context() { return *ctx_; }
     iommufd::IoPagetable& iopt() { return *ctx_->iopt(ioas_); }

@@ -14,7 +14,7 @@ DmaApi::~DmaApi() = default;
 
 void DmaApi::open(platform::System& sys, const platform::PlatformConfig& pc, unsigned device) {
     dev_ = std::make_unique<DeviceMapping>(sys, pc, device);
-    owner_.add_child("vtd", dev_->driver());
+    owner_.add_child(dev_->arch(), dev_->driver());
     deferred_ = pc.engine.policy().deferred;
     iommufd::Context& ctx = dev_->context();
     ctx.set_flush_policy(pc.engine.policy(), [] { return now(); }, stale_.recorder(deferred_));
@@ -49,7 +49,7 @@ bool DmaApi::map(unsigned queue, uint64_t va, uint64_t bytes, uint64_t& iova) {
         iova = q.next;
         q.next += q.bytes;
     }
-    const iommufd::vtd::Spent at = spent();
+    const iommufd::DriverCost at = spent();
     const bool ok = dev_->map(va, bytes, iova);
     if (ok) map_.add(spent() - at);
     release_flushed();
@@ -57,7 +57,7 @@ bool DmaApi::map(unsigned queue, uint64_t va, uint64_t bytes, uint64_t& iova) {
 }
 
 bool DmaApi::unmap(unsigned queue, uint64_t iova, uint64_t bytes) {
-    const iommufd::vtd::Spent at = spent();
+    const iommufd::DriverCost at = spent();
     if (!dev_->unmap(iova, bytes)) return false;
     unmap_.add(spent() - at);
     if (deferred_) {
@@ -80,7 +80,7 @@ void DmaApi::release_flushed() {
 
 // The flush queue's timer (fq_flush_timeout) runs on core 0.
 void DmaApi::flush_timeout() {
-    const iommufd::vtd::Spent at = spent();
+    const iommufd::DriverCost at = spent();
     dev_->context().flush_if_due();
     if (spent().cpu_ns > at.cpu_ns) charge(0, at, "flush timer");
     release_flushed();

@@ -1,4 +1,4 @@
-// A Linux driver's DMA API over the mapping engine (iommufd's IOAS over the VT-d
+// A Linux driver's DMA API over the mapping engine (iommufd's IOAS over the IOMMU
 // driver's domain, one device attached): memory mapped once (dma_alloc_coherent) and
 // buffers mapped per I/O (dma_map_page / dma_map_sg, dma_unmap_*).
 //
@@ -22,7 +22,8 @@ namespace workload {
 
 class DmaApi {
 public:
-    // Its statistics (map, unmap, the stale watch, the driver as "vtd") are `owner`'s.
+    // Its statistics (map, unmap, the stale watch, the driver under its architecture's
+    // name) are `owner`'s.
     DmaApi(sim::StatGroup& owner, host::Cpu& cpu);
     ~DmaApi();
 
@@ -40,10 +41,12 @@ public:
     // dma_unmap of what map() mapped at `iova`.
     bool unmap(unsigned queue, uint64_t iova, uint64_t bytes);
 
-    iommufd::vtd::Spent spent() const { return dev_->spent(); }
+    iommufd::DriverCost spent() const { return dev_->spent(); }
+    // The IOMMU driver's cost of one register access, for a device driver's doorbells.
+    double mmio_ns() const { return dev_->driver().mmio_ns(); }
     // Runs what the driver has spent since `since` (plus `extra_ns`) on `core`, from
     // now: when it ends.
-    sim::ps_t charge(unsigned core, const iommufd::vtd::Spent& since, const char* what, double extra_ns = 0) {
+    sim::ps_t charge(unsigned core, const iommufd::DriverCost& since, const char* what, double extra_ns = 0) {
         return cpu_.run(core, now(), driver_work(spent() - since, what, extra_ns));
     }
 

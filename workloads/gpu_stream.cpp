@@ -21,7 +21,7 @@ GpuStream::GpuStream(sc_core::sc_module_name name, platform::System& sys, const 
     add_child("cpu", cpu_);
     add_child("map", map_);
     add_child("unmap", unmap_);
-    add_child("vtd", dma_.driver());
+    add_child(dma_.arch(), dma_.driver());
     const uint64_t page = p_.hugepages ? iommufd::kHugePageSize : iommufd::kPageSize;
     const uint64_t stride = (p_.transfer_size + page - 1) / page * page;
     bool ok = dma_.large_pages(p_.hugepages) &&
@@ -47,7 +47,7 @@ void GpuStream::driver() {
         const uint64_t n = finished_.front();
         finished_.pop_front();
         if (p_.mapping == "per_transfer") {
-            const iommufd::vtd::Spent before = dma_.spent();
+            const iommufd::DriverCost before = dma_.spent();
             if (!dma_.unmap(buffer_iova_[copies_[n % p_.depth].buffer], p_.transfer_size)) ++engine_errors_;
             unmap_.add(dma_.spent() - before);
             wait(until(charge(before, "unmap")));
@@ -58,7 +58,7 @@ void GpuStream::driver() {
 // Maps the buffer if it must, then gives the device the copy's requests.
 void GpuStream::queue_copy(uint64_t n, uint32_t buffer) {
     if (p_.mapping == "per_transfer") {
-        const iommufd::vtd::Spent before = dma_.spent();
+        const iommufd::DriverCost before = dma_.spent();
         if (!dma_.map(kBufferVa + (buffer_iova_[buffer] - kBufferIova), p_.transfer_size, buffer_iova_[buffer]))
             ++engine_errors_;
         map_.add(dma_.spent() - before);
@@ -88,7 +88,7 @@ void GpuStream::request_done(uint64_t n, bool ok) {
 }
 
 // The driver's work since `before`, on the host core: when it ends.
-sim::ps_t GpuStream::charge(const iommufd::vtd::Spent& before, const char* what) {
+sim::ps_t GpuStream::charge(const iommufd::DriverCost& before, const char* what) {
     return cpu_.run(0, now(), driver_work(dma_.spent() - before, what));
 }
 

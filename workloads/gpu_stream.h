@@ -41,7 +41,7 @@ private:
     void driver();
     void queue_copy(uint64_t n, uint32_t buffer);
     void request_done(uint64_t cookie, bool ok);
-    sim::ps_t charge(const iommufd::vtd::Spent& before, const char* what);
+    sim::ps_t charge(const iommufd::DriverCost& before, const char* what);
 
     GpuStreamParams p_;
     pcie::TrafficGenerator& dev_;

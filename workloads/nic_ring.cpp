@@ -57,7 +57,6 @@ NicRing::NicRing(sc_core::sc_module_name name, platform::System& sys, const plat
       dev_(sys.device(p.device)),
       sizes_(SizeMix::parse(p.sizes, 64, 4096)),
       rng_(pc.sim.seed, "nic"),
-      mmio_ns_(pc.driver_params.mmio_ns),
       per_packet_(p.mapping == "per_packet"),
       cpu_(p.queues) {
     add_child("cpu", cpu_);
@@ -65,7 +64,7 @@ NicRing::NicRing(sc_core::sc_module_name name, platform::System& sys, const plat
         for (unsigned q = 0; q < p_.queues; ++q)
             queues_.push_back(std::make_unique<RxQueue>(("rxq" + std::to_string(q)).c_str(), *this, q, p_.rx_ring));
     if (p_.direction != "rx") {
-        tx_ = std::make_unique<NicTx>("tx", p_, dev_, dma_, cpu_, pc.sim.seed, mmio_ns_);
+        tx_ = std::make_unique<NicTx>("tx", p_, dev_, dma_, cpu_, pc.sim.seed);
         add_child("tx", *tx_);
     }
     setup(pc);
@@ -79,7 +78,7 @@ NicRing::~NicRing() = default;
 // the rings mapped once, every descriptor posted with a mapped buffer.
 void NicRing::setup(const platform::PlatformConfig& pc) {
     dma_.open(sys_, pc, p_.device);
-    const iommufd::vtd::Spent before = dma_.spent();
+    const iommufd::DriverCost before = dma_.spent();
     const uint64_t ring_bytes = (p_.rx_ring * kDescriptorBytes + kPage - 1) / kPage * kPage;
     const uint64_t slots = p_.rx_ring + pc.engine.policy().batch + p_.napi_budget + 1;  // IOVAs a queue may hold
     bool ok = dma_.mmap(kRingVa, ring_bytes * p_.queues) &&
@@ -166,7 +165,7 @@ void NicRing::dma_done(uint64_t c, bool ok) {
 sim::ps_t NicRing::process(RxQueue& q, uint32_t idx) {
     Slot& s = q.slots[idx];
     Buffer& b = buffers_[s.buffer];
-    iommufd::vtd::Spent at = dma_.spent();
+    iommufd::DriverCost at = dma_.spent();
     if (per_packet_) unmap(q.index, b);
     sim::ps_t end = dma_.charge(q.index, at, "rx: unmap, stack", p_.stack_ns);
     ++packets_;
@@ -183,7 +182,7 @@ sim::ps_t NicRing::process(RxQueue& q, uint32_t idx) {
 
 sim::ps_t NicRing::doorbell(RxQueue& q) {
     ++doorbells_;
-    const sim::ps_t end = cpu_.run(q.index, now(), {mmio_ns_, 0, "rx doorbell"});
+    const sim::ps_t end = cpu_.run(q.index, now(), {dma_.mmio_ns(), 0, "rx doorbell"});
     q.tail += q.refilled;
     q.refilled = 0;
     return end;

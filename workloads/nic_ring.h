@@ -73,7 +73,6 @@ private:
     pcie::TrafficGenerator& dev_;
     SizeMix sizes_;
     sim::Rng rng_;
-    double mmio_ns_;
     bool per_packet_;  // RX buffers mapped per packet, not once (page_pool)
     bool started_ = false;
     host::Cpu cpu_;

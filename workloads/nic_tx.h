@@ -30,7 +30,7 @@ class NicTx : public sc_core::sc_module, public sim::StatGroup {
 public:
     SC_HAS_PROCESS(NicTx);
     NicTx(sc_core::sc_module_name name, const NicParams& p, pcie::TrafficGenerator& dev, DmaApi& dma,
-          host::Cpu& cpu, uint64_t seed, double mmio_ns);
+          host::Cpu& cpu, uint64_t seed);
     ~NicTx() override;
     // The rings mapped once, the queues' buffer pages and IOVA slots; false when the
     // engine refuses.
@@ -61,7 +61,6 @@ private:
     host::Cpu& cpu_;
     SizeMix sizes_;
     sim::Rng rng_;
-    double mmio_ns_;
     bool started_ = false;
     std::vector<std::unique_ptr<TxQueue>> queues_;
     std::deque<Leaving> leaving_;  // in wire order

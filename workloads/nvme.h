@@ -85,7 +85,6 @@ private:
     pcie::TrafficGenerator& dev_;
     SizeMix sizes_;
     sim::Rng rng_;
-    double mmio_ns_;
     host::Cpu cpu_;
     DmaApi dma_{*this, cpu_};
     std::vector<std::unique_ptr<IoQueue>> queues_;

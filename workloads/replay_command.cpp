@@ -59,8 +59,7 @@ PlatformConfig read_platform(const ReplayArgs& a, bool engine) {
     PlatformConfig::declare(schema, device_count(cfg));
     schema.check_known(cfg);
     PlatformConfig pc = PlatformConfig::read(cfg);
-    if (engine && pc.iommu.arch != "vtd")
-        throw sim::InputError(a.configs.back() + ": iommu.arch: replay drives a VT-d unit (set vtd)");
+    if (engine) require_engine(pc, cfg, "the trace");
     adjust_for_replay(pc, engine);
     return pc;
 }
@@ -91,7 +90,7 @@ void adjust_for_replay(PlatformConfig& pc, bool engine) {
 std::vector<Replayer::DeviceInfo> device_infos(const PlatformConfig& pc) {
     std::vector<Replayer::DeviceInfo> out;
     for (size_t i = 0; i < pc.devs.size(); ++i)
-        out.push_back({"dev" + std::to_string(i), uint16_t(pc.devs[i].requester_id), {kMsiWindow}});
+        out.push_back({"dev" + std::to_string(i), uint16_t(pc.devs[i].requester_id)});
     return out;
 }
 
@@ -123,7 +122,7 @@ int run_replay(const std::vector<std::string>& args) {
     std::ostream& log = log_file.is_open() ? log_file : std::cout;
     System sys("system", pc);
     sys.preload();
-    ReplayRun replay("iommufd", sys, ops, infos, engine, pc.driver_params, log, pc.engine.policy());
+    ReplayRun replay("iommufd", sys, ops, infos, engine, pc, log, pc.engine.policy());
     if (timeline) {
         sys.set_timeline(*timeline);
         replay.set_timeline(*timeline);
@@ -134,7 +133,7 @@ int run_replay(const std::vector<std::string>& args) {
         replay.record(&recorder);
     }
     if (!replay.probed()) {
-        std::cerr << "iommu-sim: the VT-d unit lacks what the driver needs (queued invalidation, SAGAW)\n";
+        std::cerr << "iommu-sim: the IOMMU driver could not probe the unit\n";
         return 1;
     }
     const auto t0 = std::chrono::steady_clock::now();

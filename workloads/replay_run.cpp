@@ -21,18 +21,18 @@ bool ok(const std::string& line) { return line.find(" ok") != std::string::npos;
 }  // namespace
 
 ReplayRun::Engine::Engine(System& sys, const std::vector<Replayer::DeviceInfo>& devices,
-                          const iommufd::vtd::DriverParams& costs, std::function<void()> flush_timeout)
-    : MappingEngine(sys, costs),
-      replayer(devices, [this](uint16_t sid) { return driver.device(sid); }, user_frames),
+                          const platform::PlatformConfig& pc, std::function<void()> flush_timeout)
+    : MappingEngine(sys, pc),
+      replayer(devices, [this](uint16_t sid) { return driver->device(sid); }, user_frames),
       flush_timer("flush", std::move(flush_timeout), [this] { return replayer.flush_deadline_ps(); }) {}
 
 ReplayRun::ReplayRun(sc_core::sc_module_name name, System& sys, std::vector<trace::Op> ops,
                      std::vector<Replayer::DeviceInfo> devices, bool engine,
-                     const iommufd::vtd::DriverParams& costs, std::ostream& log,
+                     const platform::PlatformConfig& pc, std::ostream& log,
                      const iommufd::FlushPolicy& flush)
     : Workload(name), sys_(sys), ops_(std::move(ops)), infos_(std::move(devices)), log_(log) {
     if (engine) {
-        engine_ = std::make_unique<Engine>(sys, infos_, costs, [this] { flush_timeout(); });
+        engine_ = std::make_unique<Engine>(sys, infos_, pc, [this] { flush_timeout(); });
         add_child("cpu", cpu_);
         engine_->replayer.set_flush_policy(
             flush, [] { return now(); },
@@ -41,11 +41,11 @@ ReplayRun::ReplayRun(sc_core::sc_module_name name, System& sys, std::vector<trac
             stale_.watch(sys_, [this](uint16_t sid, uint64_t iova) {
                 return engine_->replayer.unflushed(sid, iova);
             });
-        add_child("vtd", engine_->driver);
+        add_child(engine_->name, *engine_->driver);
         add_child("map", map_);
         add_child("unmap", unmap_);
         add_child("attach", attach_);
-        probed_ = engine_->driver.probe() == iommufd::Errno::Ok;
+        probed_ = engine_->driver->probe() == iommufd::Errno::Ok;
     }
     for (size_t i = 0; i < sys_.devices(); ++i)
         sys_.device(i).on_fed_done([this](uint64_t c, bool ok, bool data_ok) { dma_done(c, ok, data_ok); });
@@ -88,9 +88,9 @@ sim::ps_t ReplayRun::control(size_t i) {
         applied.time_ps = now();
         recorder_->control(applied);
     }
-    const iommufd::vtd::Spent before = engine_->driver.spent();
+    const iommufd::DriverCost before = engine_->driver->spent();
     std::string line = engine_->replayer.apply(op);
-    const iommufd::vtd::Spent spent = engine_->driver.spent() - before;
+    const iommufd::DriverCost spent = engine_->driver->spent() - before;
     const bool succeeded = ok(line);
     if (!succeeded) {
         ++op_errors_;
@@ -105,9 +105,9 @@ sim::ps_t ReplayRun::control(size_t i) {
 
 // The flush queue's timer runs on the same core.
 void ReplayRun::flush_timeout() {
-    const iommufd::vtd::Spent before = engine_->driver.spent();
+    const iommufd::DriverCost before = engine_->driver->spent();
     engine_->replayer.flush_if_due();
-    const iommufd::vtd::Spent spent = engine_->driver.spent() - before;
+    const iommufd::DriverCost spent = engine_->driver->spent() - before;
     if (spent.cpu_ns > 0) cpu_.run(0, now(), {spent.cpu_ns, spent.queue_ns, "flush timer"});
 }
 

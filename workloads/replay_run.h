@@ -1,5 +1,5 @@
 // A trace replayed on the platform under SystemC. Control operations go through the
-// mapping engine and its VT-d driver on one timed host core (host::Cpu): each takes
+// mapping engine and the architecture's driver on one timed host core (host::Cpu): each takes
 // effect at its trace time or, when the core is still busy with earlier ones, when
 // the core is free, and keeps the core busy for what the driver spent. A `dma` line
 // goes to its device once the control operations before it have completed, cut into
@@ -26,7 +26,6 @@
 
 #include <systemc>
 
-#include "models/iommufd/drivers/vtd/vtd_driver.h"
 #include "models/sim/stats.h"
 #include "models/host/cpu.h"
 #include "platforms/mapping_engine.h"
@@ -41,11 +40,11 @@ class ReplayRun : public Workload {
 public:
     SC_HAS_PROCESS(ReplayRun);
     // `devices` lists the devices of `sys` in order (dev0, dev1...). With `engine`,
-    // `sys` has a VT-d unit the engine's driver programs; without, the trace holds
-    // only DMA (a recording of a run without the mapping engine).
+    // `sys` has an IOMMU ([iommu] arch of `pc`) whose driver the engine runs; without,
+    // the trace holds only DMA (a recording of a run without the mapping engine).
     ReplayRun(sc_core::sc_module_name name, platform::System& sys, std::vector<trace::Op> ops,
               std::vector<platform::Replayer::DeviceInfo> devices, bool engine,
-              const iommufd::vtd::DriverParams& costs, std::ostream& log,
+              const platform::PlatformConfig& pc, std::ostream& log,
               const iommufd::FlushPolicy& flush = {});
     ~ReplayRun() override;
 
@@ -73,10 +72,10 @@ private:
     platform::OpCosts* costs_of(const std::string& op);
     void logged(size_t i, std::string line);
 
-    // The mapping engine: iommufd with its VT-d driver, on the platform's unit.
+    // The mapping engine: iommufd with the architecture's driver, on the platform's unit.
     struct Engine : platform::MappingEngine {
         Engine(platform::System& sys, const std::vector<platform::Replayer::DeviceInfo>& devices,
-               const iommufd::vtd::DriverParams& costs, std::function<void()> flush_timeout);
+               const platform::PlatformConfig& pc, std::function<void()> flush_timeout);
         platform::Replayer replayer;
         platform::FlushTimer flush_timer;
     };

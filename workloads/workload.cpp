@@ -70,14 +70,10 @@ void Config::adjust(platform::PlatformConfig& pc) const {
 void Config::check(const platform::PlatformConfig& pc, const sim::Config& cfg) const {
     if (type == "synthetic") return;
     if (type == "replay") {
-        if (needs_engine(replay_ops) && pc.iommu.arch != "vtd")
-            throw sim::InputError(sim::ParamReader(cfg, "iommu").where("arch") +
-                                  ": the trace maps through the VT-d driver (set vtd)");
+        if (needs_engine(replay_ops)) require_engine(pc, cfg, "the trace");
         return platform::Replayer::check(replay_ops, device_infos(pc), replay.trace);
     }
-    if (pc.iommu.arch != "vtd")
-        throw sim::InputError(sim::ParamReader(cfg, "iommu").where("arch") + ": workload " + type +
-                              " maps through the VT-d driver (set vtd)");
+    require_engine(pc, cfg, "workload " + type);
     const std::string section = type == "nic_ring" ? "nic" : type;
     const std::map<std::string, uint32_t> devices = {{"nic_ring", nic.device},
                                                      {"nvme", nvme.device},
@@ -98,10 +94,8 @@ std::unique_ptr<Workload> make_replay(const Config& c, platform::System& sys, co
         log = std::move(file);
     }
     auto run = std::make_unique<ReplayRun>("iommufd", sys, c.replay_ops, device_infos(pc),
-                                           needs_engine(c.replay_ops), pc.driver_params, *log,
-                                           pc.engine.policy());
-    if (!run->probed())
-        throw sim::InputError("iommu: the VT-d unit lacks what the driver needs (queued invalidation, SAGAW)");
+                                           needs_engine(c.replay_ops), pc, *log, pc.engine.policy());
+    if (!run->probed()) throw sim::InputError("iommu: the IOMMU driver could not probe the unit");
     run->keep(std::move(log));
     return run;
 }

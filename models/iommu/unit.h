@@ -17,6 +17,7 @@ namespace iommu {
 
 class Unit : public Translator, public sim::StatGroup {
 public:
+    using sim::StatGroup::write;  // statistics as JSON, beside the MMIO write below
     // MMIO, 4 or 8 bytes at an offset of the register page. Offsets the architecture
     // reserves read 0 and ignore writes.
     virtual uint64_t read(uint32_t offset, unsigned size) const = 0;

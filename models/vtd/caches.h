@@ -12,18 +12,7 @@
 
 #include "models/iommu/set_assoc_cache.h"
 
-namespace sim { class ParamBinder; }
-
 namespace vtd {
-
-struct CacheGeometry {
-    uint32_t sets = 16;
-    uint32_t ways = 4;
-    std::string replacement = "lru";
-
-    void bind(sim::ParamBinder& b);
-    void validate() const;
-};
 
 // Context-cache: the context entry of one requester, as read (both qwords).
 struct ContextKey {

@@ -48,4 +48,22 @@ std::optional<Invalidation> decode_descriptor(uint64_t lo, uint64_t hi) {
     return inv;
 }
 
+const char* type_name(InvType t) {
+    switch (t) {
+        case InvType::ContextCache: return "context-cache";
+        case InvType::Iotlb: return "iotlb";
+        case InvType::DeviceTlb: return "device-tlb";
+        case InvType::InterruptEntryCache: return "interrupt-entry-cache";
+        case InvType::Wait: return "wait";
+        case InvType::PasidIotlb: return "pasid-iotlb";
+        case InvType::PasidCache: return "pasid-cache";
+        case InvType::PasidDeviceTlb: return "pasid-device-tlb";
+        default: return "other";
+    }
+}
+
+std::string describe(const Invalidation& inv) {
+    return "\"granularity\":" + std::to_string(inv.granularity) + ",\"did\":" + std::to_string(inv.did);
+}
+
 }  // namespace vtd

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
 namespace vtd {
 
@@ -40,5 +41,10 @@ struct Invalidation {
 // A 128-bit descriptor (the low two qwords of a 256-bit one). nullopt: an invalid
 // descriptor (unknown type, reserved type bits set), which stops the queue with IQE.
 std::optional<Invalidation> decode_descriptor(uint64_t lo, uint64_t hi);
+
+// For a timeline: the descriptor type ("iotlb", "pasid-cache") and its fields as JSON
+// arguments without braces.
+const char* type_name(InvType t);
+std::string describe(const Invalidation& inv);
 
 }  // namespace vtd

@@ -280,13 +280,7 @@ iommu::Result RemappingUnit::translate(const iommu::Request& r) {
     iommu::Result out;
     if (lookup(r, out)) return out;
     begin(functional_, r);
-    while (!functional_.done()) {
-        uint64_t v = 0;
-        const uint64_t pa = functional_.read_address();
-        const bool ok = functional_.write_pending() ? mem_.write_u64(pa, functional_.write_value())
-                                                    : mem_.read_u64(pa, v);
-        functional_.supply(v, ok);
-    }
+    iommu::run_walk(functional_, mem_);
     return end(functional_);
 }
 
@@ -490,7 +484,7 @@ void RemappingUnit::invalidate_iotlb(unsigned g, uint16_t did, uint64_t addr, un
 }
 
 void RemappingUnit::invalidate(const Invalidation& inv) {
-    if (on_invalidate) on_invalidate(inv);
+    if (on_invalidate) on_invalidate(type_name(inv.type), describe(inv));
     switch (inv.type) {
         case InvType::ContextCache: {
             ++inv_context_;

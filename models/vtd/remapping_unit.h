@@ -24,8 +24,9 @@
 #include <memory>
 #include <vector>
 
+#include "models/iommu/cache_geometry.h"
 #include "models/iommu/translation.h"
-#include "models/iommu/translator.h"
+#include "models/iommu/unit.h"
 #include "models/sim/stats.h"
 #include "models/vtd/caches.h"
 #include "models/vtd/capabilities.h"
@@ -34,15 +35,8 @@
 
 namespace vtd {
 
-// The unit's view of host memory: table reads, queue reads, status writes. A failed
-// access returns false (e.g. above installed memory).
-class HostMemory {
-public:
-    virtual ~HostMemory() = default;
-    virtual bool read_u64(uint64_t pa, uint64_t& value) = 0;
-    virtual bool write_u32(uint64_t pa, uint32_t value) = 0;
-    virtual bool write_u64(uint64_t pa, uint64_t value) = 0;  // A/D updates
-};
+using iommu::CacheGeometry;
+using iommu::HostMemory;
 
 struct UnitParams {
     CacheGeometry iotlb{16, 4, "lru"};
@@ -52,15 +46,15 @@ struct UnitParams {
     uint64_t seed = 1;
 };
 
-class RemappingUnit : public sim::StatGroup, public iommu::Translator {
+class RemappingUnit : public iommu::Unit {
 public:
     RemappingUnit(const Capabilities& caps, const UnitParams& p, HostMemory& mem);
     ~RemappingUnit() override;
 
     // MMIO, 4 or 8 bytes at an offset of the 4 KiB register page. Unknown offsets
     // read 0 and ignore writes, as reserved registers do.
-    uint64_t read(uint32_t offset, unsigned size) const;
-    void write(uint32_t offset, uint64_t value, unsigned size);
+    uint64_t read(uint32_t offset, unsigned size) const override;
+    void write(uint32_t offset, uint64_t value, unsigned size) override;
 
     // Platform straps for the read-only capability registers.
     void strap_cap(uint64_t cap) { caps_.set_cap(cap); }
@@ -73,7 +67,9 @@ public:
 
     // Translates one request; with translation disabled, DMA passes untranslated.
     // A fault is recorded in the fault recording registers unless FPD says not to.
-    iommu::Result translate(const iommu::Request& r);
+    iommu::Result translate(const iommu::Request& r) override;
+    // "0x5 WRITE": the fault reason (spec 7.1.3 legacy, 7.1.4 scalable) by its name.
+    std::string fault_text(uint32_t reason) const override;
 
     // iommu::Translator: the same translation in stages, for the timing shell.
     void reserve_walks(unsigned n) override;
@@ -82,10 +78,9 @@ public:
     iommu::Result end_walk(unsigned slot) override;
     iommu::Result merged(const iommu::Request& r, const iommu::Result& walked) override;
     bool walks_snoop() const override { return caps_.c; }
-    // Applies one invalidation request (from registers or the queue).
+    // Applies one invalidation request (from registers or the queue); on_invalidate
+    // hears of it first.
     void invalidate(const Invalidation& inv);
-    // Told of every invalidation request as it is applied (a timeline, a tracer).
-    std::function<void(const Invalidation&)> on_invalidate;
 
     // The register offset and width of a register by its spec name ("RTADDR_REG").
     static std::optional<std::pair<uint32_t, unsigned>> offset_of(const std::string& name,

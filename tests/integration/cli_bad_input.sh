@@ -60,11 +60,11 @@ expect cache-geometry "$tmp/cache.ini:2: memory.cache.size: " --config "$tmp/cac
 ini dram.ini '[memory]\n\ninterleave = 100\n'
 expect dram-interleave "$tmp/dram.ini:3: memory.interleave: " --config "$tmp/dram.ini"
 
-ini vtd.ini '[iommu]\narch = vtd\n[vtd]\nsagaw = 4\n[iommu.map]\nlevels = 3\n'
-expect vtd-levels-not-in-sagaw "$tmp/vtd.ini:6: iommu.map.levels: 3-level tables are not in vtd.sagaw" --config "$tmp/vtd.ini"
+ini vtd.ini '[iommu]\narch = vtd\n[vtd]\nsagaw = 4\n[iommufd.vtd]\nlevels = 3\n'
+expect vtd-levels-not-in-sagaw "$tmp/vtd.ini:6: iommufd.vtd.levels: 3-level tables are not in the unit's SAGAW" --config "$tmp/vtd.ini"
 
-ini snp.ini '[vtd]\nsc = false\n[iommu.map]\nsnoop = true\n'
-expect vtd-snp-without-sc "$tmp/snp.ini:4: iommu.map.snoop: SNP needs snoop control" --config "$tmp/snp.ini"
+ini snp.ini '[iommu]\narch = vtd\n[vtd]\nsc = false\n[iommu.map]\nsnoop = true\n'
+expect vtd-snp-without-sc "$tmp/snp.ini:6: iommu.map.snoop: the unit cannot force snooping (vtd)" --config "$tmp/snp.ini"
 
 ini vtdcache.ini '[vtd.pasid_cache]\nsets = 3\n'
 expect vtd-cache-geometry "$tmp/vtdcache.ini:2: vtd.pasid_cache.sets: 3 is not a power of two" --config "$tmp/vtdcache.ini"
@@ -79,7 +79,7 @@ expect instance-beyond-devices "command line: dev3.size: unknown parameter" --pl
 ini nic.ini '[workload]\ntype = nic_ring\n[nic]\nsizes = 64:7,1500:x\n[iommu]\narch = vtd\n'
 expect nic-sizes "$tmp/nic.ini:4: nic.sizes: weight 'x' is not a number" --config "$tmp/nic.ini"
 ini nic-arch.ini '[workload]\ntype = nic_ring\n'
-expect nic-arch "default: iommu.arch: workload nic_ring maps through the VT-d driver" --config "$tmp/nic-arch.ini"
+expect nic-arch "default: iommu.arch: workload nic_ring maps through an IOMMU driver (set one of: vtd)" --config "$tmp/nic-arch.ini"
 ini nic-dev.ini '[workload]\ntype = nic_ring\n[iommu]\narch = vtd\n[nic]\ndevice = 2\n'
 expect nic-device "$tmp/nic-dev.ini:6: nic.device: the platform has 1 device(s)" --config "$tmp/nic-dev.ini"
 ini ws.ini '[workload]\ntype = window_sweep\n[iommu]\narch = vtd\n[window_sweep]\nwindows = 4K,6K\n'

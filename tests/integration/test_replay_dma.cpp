@@ -37,9 +37,8 @@ struct Replay {
         sys = std::make_unique<platform::System>("system", pc);
         if (timeline) sys->set_timeline(*timeline);
         run = std::make_unique<ReplayRun>("iommufd", *sys, ops,
-                                          std::vector<platform::Replayer::DeviceInfo>{
-                                              {"dev0", 0x0100, {{0xfee0'0000, 0xfeef'ffff}}}},
-                                          true, pc.driver_params, log);
+                                          std::vector<platform::Replayer::DeviceInfo>{{"dev0", 0x0100}},
+                                          true, pc, log);
         REQUIRE(run->probed());
         sys->run();
     }

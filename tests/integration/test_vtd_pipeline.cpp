@@ -10,9 +10,9 @@
 #include "models/sim/rng.h"
 #include "models/sim/stats_tree.h"
 #include "models/vtd/remapping_unit.h"
-#include "models/vtd/store_memory.h"
+#include "models/iommu/host_memory.h"
 #include "platforms/system.h"
-#include "platforms/vtd_boot.h"
+#include "models/vtd/arch.h"
 #include "tests/integration/platform_fixture.h"
 #include "tests/integration/probe.h"
 #include "tests/support/vtd_tables.h"
@@ -41,7 +41,7 @@ iommu::PipelineParams pipeline_params(uint32_t walkers, uint32_t queue = 32) {
 struct Bench {
     tlmx::Mode mode;
     memory::MemoryController mem, ref_mem;
-    vtd::StoreMemory host{mem.store()};
+    iommu::StoreMemory host{mem.store()};
     vtd::Capabilities caps = capabilities();
     vtd::RemappingUnit unit{caps, vtd::UnitParams{}, host};
     iommu::Pipeline pipe;
@@ -63,7 +63,7 @@ struct Bench {
         c.slptptr = sl_root;
         c.did = 1;
         unit.write(vtd::reg::RTADDR, tables.set_legacy_context(0, 0x08, c), 8);
-        platform::enable_translation(unit);
+        vtd::hardware().enable(unit);
     }
     void map(uint64_t iova) { tables.map_second_level(sl_root, 4, iova, iova); }
     static vtd::Capabilities capabilities() {
@@ -82,7 +82,7 @@ struct Bench {
         pe.did = 1;
         pe.ssade = true;
         unit.write(vtd::reg::RTADDR, tables.set_pasid_entry(0, 0x08, 0, pe), 8);
-        platform::enable_translation(unit);
+        vtd::hardware().enable(unit);
     }
     // Memory time of one unloaded read of `bytes`, measured on the reference memory.
     sc_time memory_read(uint32_t bytes) {
@@ -328,7 +328,7 @@ TEST_CASE("VT-d timing: random tables, registers and requests complete, never ha
                 b.unit.strap_cap(rng.next_u64() | (uint64_t(0x1e) << 8));
                 b.unit.strap_ecap((rng.next_u64() & ~(uint64_t(0x3ff) << 8)) | (uint64_t(0x50) << 8));
                 b.unit.write(vtd::reg::RTADDR, rng.uniform(256) << 12 | (rng.uniform(2) << 10), 8);
-                platform::enable_translation(b.unit);
+                vtd::hardware().enable(b.unit);
             }
             tlmx::PcieAttr& a = probe.attr;
             a.requester_id = uint16_t(rng.uniform(0x10000));
@@ -383,6 +383,7 @@ TEST_CASE("Snoop control: without SNP a No Snoop read of CPU-dirty data is stale
     const SnoopRun r = nosnoop_reads(false);
     CHECK(r.data_errors == 1024);
     CHECK(r.stale_reads == 1024);
+    CHECK(r.snoop_dirty_hits < 1024);  // only walks snooped
 }
 
 TEST_CASE("Snoop control: SNP makes a No Snoop read snoop, and it sees the CPU's data",
@@ -390,5 +391,7 @@ TEST_CASE("Snoop control: SNP makes a No Snoop read snoop, and it sees the CPU's
     const SnoopRun r = nosnoop_reads(true);
     CHECK(r.data_errors == 0);
     CHECK(r.stale_reads == 0);
-    CHECK(r.snoop_dirty_hits == 1024);
+    // Every data read, and the walks' reads of the tables the driver wrote (dirty in
+    // the CPU's cache too).
+    CHECK(r.snoop_dirty_hits >= 1024);
 }

@@ -14,7 +14,7 @@
 #include "models/vtd/regs.h"
 #include "models/vtd/remapping_unit.h"
 #include "models/vtd/scalable_walker.h"
-#include "models/vtd/store_memory.h"
+#include "models/iommu/host_memory.h"
 
 using namespace iommufd;
 namespace drv = iommufd::vtd;  // the driver; ::vtd is the hardware model
@@ -24,7 +24,7 @@ namespace {
 constexpr uint16_t kSid = 0x0108;  // bus 1, device 1
 
 // The CPU's view: registers of the unit, memory written straight through.
-struct Machine : drv::Machine {
+struct Machine : iommufd::Machine {
     memory::SparseMemory& mem;
     ::vtd::RemappingUnit& unit;
     Machine(memory::SparseMemory& m, ::vtd::RemappingUnit& u) : mem(m), unit(u) {}
@@ -37,7 +37,7 @@ struct Machine : drv::Machine {
 
 struct Rig {
     memory::SparseMemory mem;
-    ::vtd::StoreMemory host{mem};
+    iommu::StoreMemory host{mem};
     ::vtd::Capabilities caps;
     std::unique_ptr<::vtd::RemappingUnit> unit;
     std::unique_ptr<Machine> machine;

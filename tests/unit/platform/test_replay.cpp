@@ -33,12 +33,13 @@ struct CountingOps : iommufd::DeviceOps {
     }
     iommufd::Errno attach(iommufd::Domain&) override { return iommufd::Errno::Ok; }
     void detach() override {}
+    std::vector<iommufd::IovaRange> reserved_regions() const override { return {{0xfee0'0000, 0xfeef'ffff}}; }
 };
 
 struct Rig {
     iommufd::FrameAllocator frames{uint64_t(1) << 36, uint64_t(1) << 36};
     uint64_t mapped = 0;
-    std::vector<Replayer::DeviceInfo> devices{{"dev0", 0x0100, {{0xfee0'0000, 0xfeef'ffff}}}};
+    std::vector<Replayer::DeviceInfo> devices{{"dev0", 0x0100}};
     Replayer replayer{devices, [this](uint16_t) { return std::make_unique<CountingOps>(&mapped); },
                       frames};
     std::vector<std::string> run(const std::string& text) {

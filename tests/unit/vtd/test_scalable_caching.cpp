@@ -9,7 +9,7 @@
 #include "models/vtd/regs.h"
 #include "models/vtd/remapping_unit.h"
 #include "models/vtd/scalable_walker.h"
-#include "models/vtd/store_memory.h"
+#include "models/iommu/host_memory.h"
 #include "tests/support/vtd_tables.h"
 
 using namespace vtdtest;
@@ -24,7 +24,7 @@ constexpr uint16_t kSid = 0x0008;
 // second-level through their own tables in domain 1, PASID 6 first-level in domain 2.
 struct Rig {
     memory::SparseMemory mem;
-    vtd::StoreMemory host{mem};
+    iommu::StoreMemory host{mem};
     vtd::Capabilities caps;
     TableBuilder tb{mem};
     std::unique_ptr<vtd::RemappingUnit> unit;

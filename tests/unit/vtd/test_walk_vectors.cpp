@@ -5,7 +5,7 @@
 #include "models/memory/sparse_memory.h"
 #include "models/vtd/regs.h"
 #include "models/vtd/remapping_unit.h"
-#include "models/vtd/store_memory.h"
+#include "models/iommu/host_memory.h"
 #include "tests/support/vtd_tables.h"
 
 using namespace vtdtest;
@@ -17,7 +17,7 @@ constexpr uint64_t kLimit = 0x2000'0000;  // installed memory: reads above it fa
 
 struct Fixture {
     memory::SparseMemory mem;
-    vtd::StoreMemory host{mem, kLimit};
+    iommu::StoreMemory host{mem, kLimit};
     vtd::Capabilities caps;
     TableBuilder tb{mem};
     std::unique_ptr<vtd::RemappingUnit> unit;

@@ -7,7 +7,7 @@
 #include "models/memory/sparse_memory.h"
 #include "models/vtd/regs.h"
 #include "models/vtd/remapping_unit.h"
-#include "models/vtd/store_memory.h"
+#include "models/iommu/host_memory.h"
 
 using vtd::RemappingUnit;
 namespace reg = vtd::reg;
@@ -16,7 +16,7 @@ namespace reg = vtd::reg;
 // DID 1, mapping iova 0x1000 read-only to 0x80001000. devfn 9: the same with FPD=1.
 struct Rig {
     memory::SparseMemory mem;
-    vtd::StoreMemory host{mem};
+    iommu::StoreMemory host{mem};
     vtd::Capabilities caps;
     vtd::UnitParams params;
     std::unique_ptr<RemappingUnit> owned = std::make_unique<RemappingUnit>(caps, params, host);

@@ -11,6 +11,8 @@ using namespace enc;
 void DriverParams::bind(sim::ParamBinder& b) {
     b.flag("scalable_mode", scalable_mode,
            "use scalable-mode tables where ECAP.SMTS and SLTS allow (intel_iommu=sm_on)");
+    b.u32("levels", levels, "", "second-level table depth of every domain: 3, 4 or 5; 0: 4 where "
+          "SAGAW allows, else 3, else 5", 0, 5);
     b.f64("mmio_ns", mmio_ns, "ns", "driver CPU time per register access", 0, 1e6);
     b.f64("table_write_ns", table_write_ns, "ns", "driver CPU time per table entry written", 0, 1e6);
     b.f64("descriptor_ns", descriptor_ns, "ns", "driver CPU time per invalidation descriptor", 0, 1e6);
@@ -56,13 +58,27 @@ void Driver::gcmd(uint32_t bit) {
     }
 }
 
+Errno Driver::fail(const char* key, std::string reason) {
+    failure_ = {key, std::move(reason)};
+    return Errno::OpNotSupp;
+}
+
 Errno Driver::probe() {
     cap_ = mmio_read(kCapReg, 8);
     ecap_ = mmio_read(kEcapReg, 8);
-    if (!ecap_qi(ecap_)) return Errno::OpNotSupp;
+    if (!ecap_qi(ecap_)) return fail("", "the VT-d unit lacks queued invalidation (ECAP.QI)");
     const unsigned sagaw = cap_sagaw(cap_);
-    levels_ = sagaw & 4 ? 4 : sagaw & 2 ? 3 : sagaw & 8 ? 5 : 0;
-    if (!levels_) return Errno::OpNotSupp;
+    if (costs_.levels == 1 || costs_.levels == 2)
+        return fail("levels", std::to_string(costs_.levels) + "-level tables do not exist (3, 4 or 5)");
+    if (costs_.levels)
+        levels_ = sagaw & (1u << (costs_.levels - 2)) ? costs_.levels : 0;
+    else
+        levels_ = sagaw & 4 ? 4 : sagaw & 2 ? 3 : sagaw & 8 ? 5 : 0;
+    if (!levels_)
+        return fail(costs_.levels ? "levels" : "",
+                    (costs_.levels ? std::to_string(costs_.levels) + "-level tables are"
+                                   : std::string("no second-level depth is")) +
+                        " not in the unit's SAGAW (vtd.sagaw)");
     root_ = new_table();
     queue_ = new_table();   // QS=0: 256 16-byte descriptors
     status_ = new_table();  // the wait descriptors' status word
@@ -116,6 +132,9 @@ public:
     }
     bool can_enforce_cache_coherency() const override { return d_.can_enforce_cache_coherency(); }
     HwInfo hw_info() const override { return d_.hw_info(); }
+    // The interrupt window every x86 device reserves (intel_iommu_get_resv_regions:
+    // IOAPIC_RANGE_START..END).
+    std::vector<IovaRange> reserved_regions() const override { return {{0xfee0'0000, 0xfeef'ffff}}; }
 
 private:
     Driver& d_;

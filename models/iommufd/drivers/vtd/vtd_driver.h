@@ -26,6 +26,7 @@
 #include <string>
 
 #include "models/iommufd/domain.h"
+#include "models/iommufd/driver.h"
 #include "models/iommufd/errno.h"
 #include "models/iommufd/process.h"
 #include "models/sim/stats.h"
@@ -34,34 +35,11 @@ namespace sim { class ParamBinder; }
 
 namespace iommufd::vtd {
 
-// The machine as the driver's CPU sees it: the unit's register page and memory.
-class Machine {
-public:
-    virtual ~Machine() = default;
-    virtual uint64_t read_reg(uint32_t offset, unsigned size) = 0;
-    virtual void write_reg(uint32_t offset, uint64_t value, unsigned size) = 0;
-    virtual uint64_t read64(uint64_t pa) = 0;
-    virtual void write64(uint64_t pa, uint64_t value) = 0;
-    // Writes cached lines back to memory (clflush), for units whose walks do not snoop.
-    virtual void flush(uint64_t pa, uint64_t bytes) = 0;
-};
-
 class VtdDomain;
-
-// What the driver has spent so far; the difference of two readings is one operation's
-// cost. `queue_ns` is the part spent in queued invalidation (descriptors, tail
-// writes, waits), which Linux does holding the queue's lock.
-struct Spent {
-    double cpu_ns = 0, queue_ns = 0;
-    uint64_t table_writes = 0, descriptors = 0, waits = 0;
-    Spent operator-(const Spent& o) const {
-        return {cpu_ns - o.cpu_ns, queue_ns - o.queue_ns, table_writes - o.table_writes,
-                descriptors - o.descriptors, waits - o.waits};
-    }
-};
 
 struct DriverParams {
     bool scalable_mode = true;    // where ECAP.SMTS and SLTS allow (intel_iommu=sm_on)
+    uint32_t levels = 0;          // second-level depth; 0: 4 where SAGAW allows, else 3, else 5
     double mmio_ns = 100;         // one register access (uncached)
     double table_write_ns = 10;   // one 8-byte table entry written (and flushed if needed)
     double descriptor_ns = 50;    // one queued-invalidation descriptor written
@@ -70,15 +48,16 @@ struct DriverParams {
     void bind(sim::ParamBinder& b);
 };
 
-class Driver : public sim::StatGroup {
+class Driver : public iommufd::Driver {
 public:
     // Table pages and the queue come from `pages` (zeroed host memory).
     Driver(Machine& m, FrameAllocator& pages, const DriverParams& costs);
     ~Driver() override;
 
     // Sets the unit up; EOPNOTSUPP when it lacks what this driver needs (queued
-    // invalidation, a second-level depth in SAGAW).
-    Errno probe();
+    // invalidation, the second-level depth in SAGAW).
+    Errno probe() override;
+    ProbeFailure probe_failure() const override { return failure_; }
     // A DMA domain. IOMMU_HWPT_ALLOC's NEST_PARENT needs scalable mode and ECAP.NEST,
     // DIRTY_TRACKING scalable mode and ECAP.SLADS (SSADE in the PASID entry); else,
     // and for other flags, EOPNOTSUPP.
@@ -90,12 +69,14 @@ public:
     bool can_enforce_cache_coherency() const;
     // IOMMU_GET_HW_INFO: type INTEL_VTD with CAP_REG and ECAP_REG; no dirty tracking.
     HwInfo hw_info() const;
-    // The driver as iommufd sees it for requester `sid` (detaches it when destroyed).
-    std::unique_ptr<DeviceOps> device(uint16_t sid);
+    // The driver as iommufd sees it for requester `sid` (detaches it when destroyed);
+    // every device reserves the x86 interrupt (MSI) window.
+    std::unique_ptr<DeviceOps> device(uint16_t sid) override;
+    double mmio_ns() const override { return costs_.mmio_ns; }
 
     uint64_t cap() const { return cap_; }
     uint64_t ecap() const { return ecap_; }
-    Spent spent() const {
+    DriverCost spent() const override {
         return {cpu_ns_, queue_ns_, table_writes_.value(), descriptors_.value(), waits_.value()};
     }
 
@@ -121,8 +102,11 @@ private:
     uint64_t mmio_read(uint32_t offset, unsigned size);
     void gcmd(uint32_t bit);
 
+    Errno fail(const char* key, std::string reason);
+
     Machine& m_;
     FrameAllocator& pages_;
+    ProbeFailure failure_;
     DriverParams costs_;
     uint64_t cap_ = 0, ecap_ = 0;
     unsigned levels_ = 4;

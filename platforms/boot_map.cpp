@@ -1,0 +1,71 @@
+#include "platforms/boot_map.h"
+
+#include <stdexcept>
+
+#include "models/iommu/host_memory.h"
+#include "models/sim/error.h"
+#include "platforms/machine.h"
+
+namespace platform {
+namespace {
+
+using iommufd::Errno;
+
+std::string where(const sim::Config& cfg, const std::string& section, const char* key) {
+    return sim::ParamReader(cfg, section).where(key);
+}
+
+}  // namespace
+
+BootMap::BootMap(const ArchConfig& a, iommufd::Machine& m, const BootMapParams& p,
+                 const std::vector<pcie::GeneratorParams>& devs)
+    : pages_(p.table_base, kTableBytes), driver_(a.arch->driver->make(m, pages_, *a.driver)) {
+    if (driver_->probe() != Errno::Ok) throw std::runtime_error("boot map: " + driver_->probe_failure().reason);
+    const uint64_t ps = p.page_size;
+    for (const pcie::GeneratorParams& dev : devs) {
+        const uint16_t rid = uint16_t(dev.requester_id);
+        auto [it, fresh] = domains_.try_emplace(rid);
+        if (fresh) {
+            devices_.push_back(driver_->device(rid));
+            if (devices_.back()->alloc_domain(0, it->second) != Errno::Ok ||
+                (p.snoop && !it->second->enforce_cache_coherency()))
+                throw std::runtime_error("boot map: no domain for requester " + std::to_string(rid));
+        }
+        const uint64_t end = (dev.base + dev.window + ps - 1) & ~(ps - 1);
+        for (uint64_t va = dev.base & ~(ps - 1); va < end; va += ps)
+            if (it->second->map(va, va, ps, iommufd::kRead | iommufd::kWrite) != Errno::Ok)
+                throw std::runtime_error("boot map: cannot map " + std::to_string(va));
+        if (fresh && devices_.back()->attach(*it->second) != Errno::Ok)
+            throw std::runtime_error("boot map: cannot attach requester " + std::to_string(rid));
+    }
+}
+
+BootMap::~BootMap() = default;
+
+void BootMap::check(const ArchConfig& a, const BootMapParams& p, const sim::Config& cfg) {
+    memory::SparseMemory scratch;
+    iommu::StoreMemory host(scratch);
+    const std::unique_ptr<iommu::Unit> unit = a.arch->hardware->make(*a.unit, host);
+    StoreMachine machine(*unit, scratch);
+    iommufd::FrameAllocator pages(p.table_base, kTableBytes);
+    const std::unique_ptr<iommufd::Driver> driver = a.arch->driver->make(machine, pages, *a.driver);
+    if (driver->probe() != Errno::Ok) {
+        const iommufd::ProbeFailure f = driver->probe_failure();
+        const std::string at = f.key.empty() ? where(cfg, "iommu", "arch")
+                                             : where(cfg, a.arch->driver_section(), f.key.c_str());
+        throw sim::InputError(at + ": " + f.reason);
+    }
+    if (p.map == "none") return;
+    const std::unique_ptr<iommufd::DeviceOps> dev = driver->device(0);
+    std::unique_ptr<iommufd::Domain> domain;
+    if (dev->alloc_domain(0, domain) != Errno::Ok)
+        throw sim::InputError(where(cfg, "iommu", "arch") + ": the driver cannot allocate a domain");
+    if (!(domain->page_sizes() & p.page_size))
+        throw sim::InputError(where(cfg, "iommu.map", "page_size") + ": " + std::to_string(p.page_size) +
+                              " is not a page size of the unit (" + a.arch->name + ")");
+    if (p.snoop && !dev->can_enforce_cache_coherency())
+        throw sim::InputError(where(cfg, "iommu.map", "snoop") +
+                              ": the unit cannot force snooping (" + a.arch->name + ")");
+}
+
+}  // namespace platform

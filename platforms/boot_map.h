@@ -1,0 +1,38 @@
+// What firmware and the kernel would have done before the first DMA on a platform
+// whose devices no workload maps: the architecture's own driver probes the unit, and
+// each requester ID gets a domain mapping its devices' windows 1:1 (rounded out to
+// the page size), with the device attached. Driver and domains stay for the run.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "models/iommufd/driver.h"
+#include "models/pcie/request_stream.h"
+#include "platforms/iommu_config.h"
+
+namespace platform {
+
+class BootMap {
+public:
+    // The driver's tables come from [table_base, table_base + kTableBytes).
+    static constexpr uint64_t kTableBytes = 0x1000'0000;
+
+    BootMap(const ArchConfig& a, iommufd::Machine& m, const BootMapParams& p,
+            const std::vector<pcie::GeneratorParams>& devs);
+    ~BootMap();
+
+    // Before any model exists: whether the architecture's driver can probe the unit it
+    // is configured with and, when `p` asks for a map, make it (page size, coherency).
+    // Throws sim::InputError naming the key at fault.
+    static void check(const ArchConfig& a, const BootMapParams& p, const sim::Config& cfg);
+
+private:
+    iommufd::FrameAllocator pages_;
+    std::unique_ptr<iommufd::Driver> driver_;
+    std::map<uint16_t, std::unique_ptr<iommufd::Domain>> domains_;  // by requester ID
+    std::vector<std::unique_ptr<iommufd::DeviceOps>> devices_;       // detach first
+};
+
+}  // namespace platform
