@@ -77,7 +77,7 @@
 //      R = 0 and W = 0                                -> fault 3 NOT_PRESENT
 //      a write request and W = 0                      -> fault 4 WRITE
 //      a read request and R = 0                       -> fault 5 READ
-//    (checked in that order; a request both reading and writing checks W first).
+//    (checked in that order; a request both reading and writing needs R and W).
 //    The result snoops when the request did not ask for No Snoop, or when SNP and
 //    CAP.SC are both set.
 //
