@@ -146,6 +146,22 @@ TEST_CASE("flat: each fault reason from hand-written tables") {
     CHECK(rig.unit.fault_text(4) == "0x4 (write not permitted)");
 }
 
+TEST_CASE("flat: a request that reads and writes needs both R and W") {
+    Rig rig;
+    rig.enable();
+    rig.mem.write_u64(kTable + 8 * 0x10, 0xaa000001);  // read only
+    rig.mem.write_u64(kTable + 8 * 0x11, 0xbb000002);  // write only
+    iommu::Request r;
+    r.sid = kSid;
+    r.read = r.write = true;
+    r.iova = 0x10000;
+    CHECK(rig.unit.translate(r).reason == 4);
+    r.iova = 0x11000;
+    CHECK(rig.unit.translate(r).reason == 5);
+    r.iova = kIova;
+    CHECK_FALSE(rig.unit.translate(r).fault);
+}
+
 TEST_CASE("flat: a device table above memory faults with reason 6, never crashes") {
     Rig rig;
     rig.unit.write(DEVTAB, 0x0000'7000'0000'0000, 8);
