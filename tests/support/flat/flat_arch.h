@@ -1,0 +1,26 @@
+// The FLAT hardware as a plug-in (iommu::HardwareArch): sections [flat],
+// [flat.iotlb] and [flat.device_cache], the unit, and the offline `walk` hooks.
+#pragma once
+
+#include <cstdint>
+
+#include "models/iommu/arch.h"
+
+namespace sim { class ParamBinder; }
+
+namespace flat {
+
+// [flat]: what the platform straps into CAP.
+struct CapParams {
+    uint64_t iova_bits = 36;
+    uint64_t fault_records = 8;
+    bool snoop_control = true;
+    bool coherent = true;
+    void bind(sim::ParamBinder& b);
+    void validate() const {}
+    uint64_t cap() const;
+};
+
+const iommu::HardwareArch& hardware();
+
+}  // namespace flat
