@@ -17,7 +17,7 @@ namespace platform {
 class BootMap {
 public:
     // The driver's tables come from [table_base, table_base + kTableBytes).
-    static constexpr uint64_t kTableBytes = 0x1000'0000;
+    static constexpr uint64_t kTableBytes = 0x4000'0000;
 
     BootMap(const ArchConfig& a, iommufd::Machine& m, const BootMapParams& p,
             const std::vector<pcie::GeneratorParams>& devs);

@@ -3,14 +3,12 @@
 // two were written separately from the specification; this is where they meet.
 #include <catch2/catch.hpp>
 
-#include <map>
 
 #include <nlohmann/json.hpp>
 
 #include "models/iommufd/context.h"
 #include "models/iommufd/drivers/vtd/vtd_driver.h"
 #include "models/memory/sparse_memory.h"
-#include "models/sim/rng.h"
 #include "models/vtd/regs.h"
 #include "models/vtd/remapping_unit.h"
 #include "models/vtd/scalable_walker.h"
@@ -169,61 +167,9 @@ TEST_CASE("VT-d driver: 2 MiB leaves where SLLPS allows, snoop control where SC 
     CHECK(h.data[1] == std::make_pair(std::string("ecap_reg"), r.unit->read(::vtd::reg::ECAP, 8)));
 }
 
-TEST_CASE("VT-d driver under iommufd: after random maps and unmaps the tables translate exactly "
-          "the live mappings", "[iommufd][vtd-driver][fuzz]") {
-    const bool scalable = GENERATE(false, true);
-    INFO((scalable ? "scalable mode" : "legacy mode"));
-    Rig r(true, scalable);
-    Engine e(r, {{0xfee0'0000, 0xfeef'ffff}});
-    Context& ctx = e.ctx;
-    REQUIRE(e.proc.mmap(0x7f00'0000'0000, 64u << 20, false) == Errno::Ok);
-    uint32_t ioas = 0;
-    REQUIRE(ctx.ioas_alloc(ioas) == Errno::Ok);
-    REQUIRE(ctx.attach(e.dev_id, ioas) == Errno::Ok);
-    REQUIRE(ctx.ioas_allow_iovas(ioas, {{0x100'0000, 0x1ff'ffff}}) == Errno::Ok);
-    sim::Rng rng(2026, "vtd-driver-fuzz");
-    for (int i = 0; i < 2000; ++i) {
-        uint64_t iova = 0, n = 0;
-        if (rng.chance(0.6)) {
-            const uint64_t user = 0x7f00'0000'0000 + rng.uniform(16000) * 4096;
-            const uint32_t flags = kReadable | (rng.chance(0.5) ? uint32_t(kWriteable) : 0u);
-            ctx.ioas_map(ioas, flags, user, (1 + rng.uniform(8)) * 4096, iova);
-            continue;
-        }
-        const auto& areas = ctx.iopt(ioas)->areas();
-        if (areas.empty()) continue;
-        auto it = areas.begin();
-        std::advance(it, rng.uniform(areas.size()));
-        // Strict unmap: a page the IOTLB holds faults as soon as the unmap returns.
-        const uint64_t page = it->second.page_iova();
-        REQUIRE_FALSE(r.access(page, false).fault);
-        REQUIRE(ctx.ioas_unmap(ioas, it->second.iova, it->second.length(), n) == Errno::Ok);
-        REQUIRE(r.access(page, false).fault);
-        if (i % 100 == 0) {  // and translate everything now and then, filling the IOTLB
-            for (uint64_t a = 0x100'0000; a < 0x200'0000; a += 4096) r.access(a, false);
-        }
-    }
-    // Every page of the allowed range: a live area's page translates to its frame with
-    // its rights; any other page faults.
-    std::map<uint64_t, std::pair<uint64_t, bool>> live;  // iova page -> (frame, writable)
-    for (const auto& [start, a] : ctx.iopt(ioas)->areas())
-        for (uint64_t p = a.first_page(); p <= a.last_page(); ++p)
-            live[a.page_iova() + (p - a.first_page()) * 4096] = {a.pages->frame(p), (a.prot & kWrite) != 0};
-    REQUIRE(live.size() > 100);
-    size_t wrong = 0;
-    for (uint64_t a = 0x100'0000; a < 0x200'0000; a += 4096) {
-        const iommu::Result rd = r.access(a, false), wr = r.access(a, true);
-        auto it = live.find(a);
-        if (it == live.end()) {
-            wrong += !rd.fault || !wr.fault;
-            continue;
-        }
-        wrong += rd.fault || rd.pa != it->second.first;
-        wrong += wr.fault == it->second.second;
-    }
-    CHECK(wrong == 0);
-    CHECK(r.stat("waits") > 0);
-}
+// The random maps-and-unmaps cross-check of this driver against the hardware is the
+// VT-d instance of the conformance suite (tests/conformance/test_functional.cpp), in
+// legacy and scalable mode.
 
 TEST_CASE("VT-d driver under iommufd: huge pages walk as 2 MiB leaves, also where a 4 KiB "
           "table was, and a replaced device translates through its new domain at once",

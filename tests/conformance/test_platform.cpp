@@ -1,0 +1,193 @@
+// Conformance on the platform, for every registered architecture in both timing modes:
+// the boot map translates 1:1; random maps and unmaps replayed through iommufd leave
+// DMA working exactly on the live mappings; deferred unmaps are counted stale until
+// their flush; the NIC workload runs through the architecture's driver.
+//
+// SystemC elaborates once per process, so each (architecture, mode) is a test case of
+// its own; CONFORMANCE_ARCHS must list the registry (test_functional.cpp checks it).
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "models/sim/rng.h"
+#include "models/sim/run_control.h"
+#include "models/sim/stats_tree.h"
+#include "platforms/system.h"
+#include "tests/conformance/conformance.h"
+#include "tests/integration/platform_fixture.h"
+#include "tests/support/temp_files.h"
+#include "workloads/workload.h"
+
+#define CONFORMANCE_ARCHS(X) X(vtd) X(flat)
+
+namespace {
+
+using conformance::Settings;
+
+// A run as `iommu-sim` makes it: configuration (a shipped file, then overrides), the
+// workload, the platform; returns the statistics.
+nlohmann::json run(const std::string& config, const Settings& overrides) {
+    conformance::register_test_archs();
+    sim::Config cfg;
+    if (!config.empty()) cfg.load_ini(source_root() + "/configs/" + config);
+    for (const auto& [k, v] : overrides) cfg.set(k, v);
+    sim::ParamSchema schema;
+    platform::PlatformConfig::declare(schema, platform::device_count(cfg));
+    workload::Config::declare(schema);
+    schema.check_known(cfg);
+    platform::PlatformConfig pc = platform::PlatformConfig::read(cfg);
+    const workload::Config wc = workload::Config::read(cfg);
+    wc.check(pc, cfg);
+    wc.adjust(pc);
+    platform::System sys("system", pc);
+    sys.preload();
+    const std::unique_ptr<workload::Workload> work = workload::make(wc, sys, pc);
+    sim::RunControl control;
+    sys.run(control);
+    nlohmann::json stats = sim::collect_stats();
+    stats["finished"] = sys.finished() && (!work || work->finished());
+    return stats;
+}
+
+uint64_t u(const nlohmann::json& s, const std::string& key) {
+    INFO(key);
+    REQUIRE(s.contains(key));
+    return s.at(key).get<uint64_t>();
+}
+
+// Two devices on their own requester IDs read windows preloaded in memory: a read
+// that checks against the pattern of its IOVA proves the translation is 1:1.
+void boot_map(const std::string& arch, const std::string& mode) {
+    const nlohmann::json s = run("", {{"iommu.arch", arch}, {"sim.mode", mode}, {"platform.devices", "2"},
+                                      {"dev.window", "64K"}, {"dev.requests", "600"},
+                                      {"dev.read_fraction", "1"}, {"dev.preload", "memory"},
+                                      {"dev.verify", "true"}});
+    CHECK(s.at("finished").get<bool>());
+    for (const char* d : {"system.dev0.", "system.dev1."}) {
+        INFO(d);
+        CHECK(u(s, std::string(d) + "reads") == 600);
+        CHECK(u(s, std::string(d) + "error_completions") == 0);
+        CHECK(u(s, std::string(d) + "data_errors") == 0);  // every read checked (verify)
+    }
+    CHECK(u(s, "system.iommu.lookup.missed") > 0);  // the unit walked its tables
+}
+
+// A random trace: maps of 1-16 pages into 64 KiB slots and unmaps of live ones, then
+// a read of every slot; `live` says which slots end mapped.
+std::string random_trace(std::vector<bool>& live) {
+    constexpr unsigned kSlots = 256;
+    std::ostringstream t;
+    t << "0 process name=p0 user=u0 rlimit_memlock=1G\n"
+         "0 mmap process=p0 user_va=0x7f0000000000 length=64M\n"
+         "0 iommufd_open name=fd0 process=p0\n"
+         "+1us ioas_alloc name=ioas0\n"
+         "+1us device_attach dev_id=dev0 pt_id=ioas0\n";
+    live.assign(kSlots, false);
+    std::vector<uint64_t> length(kSlots, 0);
+    sim::Rng rng(7, "conformance-trace");
+    for (int i = 0; i < 1500; ++i) {
+        const unsigned slot = unsigned(rng.uniform(kSlots));
+        const uint64_t iova = 0x100'0000 + uint64_t(slot) * 0x1'0000;
+        if (live[slot]) {
+            t << "+200ns ioas_unmap ioas_id=ioas0 iova=" << iova << " length=" << length[slot] << "\n";
+        } else {
+            length[slot] = (1 + rng.uniform(16)) * 4096;
+            t << "+200ns ioas_map ioas_id=ioas0 flags=fixed_iova|readable|writeable user_va="
+              << 0x7f00'0000'0000 + uint64_t(slot) * 0x1'0000 << " length=" << length[slot] << " iova=" << iova
+              << "\n";
+        }
+        live[slot] = !live[slot];
+    }
+    for (unsigned slot = 0; slot < kSlots; ++slot)
+        t << "+50ns dma dev=dev0 iova=" << 0x100'0000 + uint64_t(slot) * 0x1'0000 << " length=4K dir=read\n";
+    return t.str();
+}
+
+void random_replay(const std::string& arch, const std::string& mode) {
+    testutil::TempDir dir;
+    std::vector<bool> live;
+    const std::string trace = dir.write("random.trace", random_trace(live)), log = dir.path("ops.log");
+    const nlohmann::json s = run("replay-vtd.ini", {{"iommu.arch", arch}, {"sim.mode", mode},
+                                                     {"workload.type", "replay"}, {"replay.trace", trace},
+                                                     {"replay.op_log", log}});
+    CHECK(s.at("finished").get<bool>());
+    CHECK(u(s, "iommufd.op_errors") == 0);
+    std::ifstream in(log);
+    std::vector<std::string> dma;
+    for (std::string line; std::getline(in, line);)
+        if (line.find(" dma ") != std::string::npos) dma.push_back(line);
+    REQUIRE(dma.size() == live.size());
+    size_t wrong = 0, mapped = 0;
+    for (size_t i = 0; i < live.size(); ++i) {
+        const bool ok = dma[i].find(" dma ok") != std::string::npos;
+        wrong += ok != live[i];
+        mapped += live[i];
+    }
+    CHECK(wrong == 0);
+    CHECK(mapped > 50);
+    CHECK(mapped < live.size() - 50);
+}
+
+// traces/samples/deferred.trace: DMA right after an unmap. Strict: nothing stale;
+// deferred: the cached translation is used (and counted) until the flush.
+void deferred(const std::string& arch, const std::string& mode) {
+    const std::string trace = source_root() + "/traces/samples/deferred.trace";
+    const Settings base = {{"iommu.arch", arch}, {"sim.mode", mode}, {"workload.type", "replay"},
+                           {"replay.trace", trace}, {"iommufd.flush_timeout_ns", "10000"}};
+    Settings d = base;
+    d.push_back({"iommufd.invalidation", "deferred"});
+    const nlohmann::json s = run("replay-vtd.ini", d);
+    CHECK(s.at("finished").get<bool>());
+    CHECK(u(s, "iommufd.dma.stale") > 0);
+    CHECK(u(s, "iommufd.flush.unmaps") > 0);
+    CHECK(u(s, "iommufd.unmap.waits") == 0);  // the unmap itself invalidated nothing
+}
+
+void nic(const std::string& arch, const std::string& mode) {
+    const nlohmann::json s = run("nic-100g-vtd.ini", {{"iommu.arch", arch}, {"sim.mode", mode},
+                                                       {"nic.packets", "400"}});
+    CHECK(s.at("finished").get<bool>());
+    CHECK(u(s, "nic.rx.packets") > 0);
+    CHECK(u(s, "nic.engine_errors") == 0);
+    CHECK(u(s, "nic.rx.dma_errors") == 0);
+    CHECK(u(s, "nic." + arch + ".table_writes") > 0);  // the driver's statistics, by name
+    CHECK(u(s, "nic.unmap.waits") > 0);                 // strict: every unmap waited
+}
+
+}  // namespace
+
+#define CONFORMANCE_CASES(ARCH)                                                                   \
+    TEST_CASE("conformance " #ARCH ": the boot map translates 1:1 (timing)", "[conformance]") {   \
+        boot_map(#ARCH, "timing");                                                                \
+    }                                                                                             \
+    TEST_CASE("conformance " #ARCH ": the boot map translates 1:1 (atomic)", "[conformance]") {   \
+        boot_map(#ARCH, "atomic");                                                                \
+    }                                                                                             \
+    TEST_CASE("conformance " #ARCH ": replayed random maps and unmaps, DMA works exactly on the " \
+              "live ones (timing)", "[conformance]") {                                            \
+        random_replay(#ARCH, "timing");                                                           \
+    }                                                                                             \
+    TEST_CASE("conformance " #ARCH ": replayed random maps and unmaps, DMA works exactly on the " \
+              "live ones (atomic)", "[conformance]") {                                            \
+        random_replay(#ARCH, "atomic");                                                           \
+    }                                                                                             \
+    TEST_CASE("conformance " #ARCH ": deferred unmaps are stale until their flush (timing)",      \
+              "[conformance]") {                                                                  \
+        deferred(#ARCH, "timing");                                                                \
+    }                                                                                             \
+    TEST_CASE("conformance " #ARCH ": deferred unmaps are stale until their flush (atomic)",      \
+              "[conformance]") {                                                                  \
+        deferred(#ARCH, "atomic");                                                                \
+    }                                                                                             \
+    TEST_CASE("conformance " #ARCH ": the NIC workload runs through its driver (timing)",         \
+              "[conformance]") {                                                                  \
+        nic(#ARCH, "timing");                                                                     \
+    }                                                                                             \
+    TEST_CASE("conformance " #ARCH ": the NIC workload runs through its driver (atomic)",         \
+              "[conformance]") {                                                                  \
+        nic(#ARCH, "atomic");                                                                     \
+    }
+
+CONFORMANCE_ARCHS(CONFORMANCE_CASES)
