@@ -23,7 +23,7 @@ void BootMapParams::bind(sim::ParamBinder& b) {
     b.u64("table_base", table_base, "B", "where the boot tables are placed in memory", 4096,
           ~uint64_t(0));
     b.flag("snoop", snoop, "the boot domains enforce cache coherency, so that DMA snoops "
-           "whatever its No Snoop attribute (needs snoop control, e.g. vtd.sc)");
+           "whatever its No Snoop attribute (needs the unit's snoop control)");
 }
 
 void BootMapParams::validate() const {

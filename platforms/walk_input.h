@@ -1,6 +1,6 @@
 // The inputs of `iommu-sim walk`, the offline translation command:
 //
-//   iommu-sim walk --arch vtd --image MEM --requests REQS [--reg NAME=VALUE ...]
+//   iommu-sim walk --arch ARCH --image MEM --requests REQS [--reg NAME=VALUE ...]
 //                  [--set key=value ...]
 //
 // MEM, a text memory image: lines "ADDRESS: QWORD [QWORD ...]" in hex (0x optional, any

@@ -229,7 +229,7 @@ TEST_CASE("VT-d driver, scalable mode: a dirty-tracking domain gets SSADE, so th
     for (const bool dirty : {false, true}) {
         INFO("dirty tracking " << dirty);
         std::unique_ptr<Domain> d;
-        REQUIRE(r.driver->alloc_domain(dirty ? kHwptDirtyTracking : 0, d) == Errno::Ok);
+        REQUIRE(r.driver->alloc_domain(dirty ? uint32_t(kHwptDirtyTracking) : 0u, d) == Errno::Ok);
         REQUIRE(r.driver->attach(*d, kSid) == Errno::Ok);
         REQUIRE(d->map(0x10'0000, 0x8000'0000, 4096, kRead | kWrite) == Errno::Ok);
         const uint64_t before = walk_writes();
