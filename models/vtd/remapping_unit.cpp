@@ -275,15 +275,6 @@ void RemappingUnit::iotlb_fill(uint16_t did, uint32_t pasid, const iommu::Reques
     iotlb_.insert({did, pasid, r.iova >> log2, uint8_t(log2)}, v);
 }
 
-// The functional loop: the stages the timing shell runs, back to back.
-iommu::Result RemappingUnit::translate(const iommu::Request& r) {
-    iommu::Result out;
-    if (lookup(r, out)) return out;
-    begin(functional_, r);
-    iommu::run_walk(functional_, mem_);
-    return end(functional_);
-}
-
 // Lookup stage: translation disabled, or an IOTLB hit under a cached context entry.
 // Pass-through contexts and already-translated (ATS) requests skip the IOTLB.
 bool RemappingUnit::lookup(const iommu::Request& r, iommu::Result& out) {
@@ -306,17 +297,6 @@ bool RemappingUnit::lookup(const iommu::Request& r, iommu::Result& out) {
     out = *hit;
     return true;
 }
-
-void RemappingUnit::reserve_walks(unsigned n) {
-    while (slots_.size() < n) slots_.push_back(std::make_unique<WalkSlot>());
-}
-
-iommu::Walk& RemappingUnit::begin_walk(unsigned slot, const iommu::Request& r) {
-    begin(*slots_.at(slot), r);
-    return *slots_[slot];
-}
-
-iommu::Result RemappingUnit::end_walk(unsigned slot) { return end(*slots_.at(slot)); }
 
 // A walk starts below the deepest structure the caches hold: the context entry (the
 // context-cache was looked up in the lookup stage; a walk that waited for a slot sees

@@ -26,7 +26,7 @@
 
 #include "models/iommu/cache_geometry.h"
 #include "models/iommu/translation.h"
-#include "models/iommu/unit.h"
+#include "models/iommu/slotted_unit.h"
 #include "models/sim/stats.h"
 #include "models/vtd/caches.h"
 #include "models/vtd/capabilities.h"
@@ -46,7 +46,7 @@ struct UnitParams {
     uint64_t seed = 1;
 };
 
-class RemappingUnit : public iommu::Unit {
+class RemappingUnit : public iommu::SlottedUnit<WalkSlot> {
 public:
     RemappingUnit(const Capabilities& caps, const UnitParams& p, HostMemory& mem);
     ~RemappingUnit() override;
@@ -65,17 +65,13 @@ public:
     // Active translation table mode (latched by SRTP): 0 legacy, 1 scalable.
     unsigned ttm() const { return unsigned(root_ >> 10) & 3; }
 
-    // Translates one request; with translation disabled, DMA passes untranslated.
-    // A fault is recorded in the fault recording registers unless FPD says not to.
-    iommu::Result translate(const iommu::Request& r) override;
+    // translate(): with translation disabled, DMA passes untranslated; a fault is
+    // recorded in the fault recording registers unless FPD says not to.
     // "0x5 WRITE": the fault reason (spec 7.1.3 legacy, 7.1.4 scalable) by its name.
     std::string fault_text(uint32_t reason) const override;
 
     // iommu::Translator: the same translation in stages, for the timing shell.
-    void reserve_walks(unsigned n) override;
     bool lookup(const iommu::Request& r, iommu::Result& out) override;
-    iommu::Walk& begin_walk(unsigned slot, const iommu::Request& r) override;
-    iommu::Result end_walk(unsigned slot) override;
     iommu::Result merged(const iommu::Request& r, const iommu::Result& walked) override;
     bool walks_snoop() const override { return caps_.c; }
     // Applies one invalidation request (from registers or the queue); on_invalidate
@@ -90,8 +86,9 @@ private:
     void write_gcmd(uint32_t v);
     void write_iqt(uint64_t v);
     void process_queue();
-    void begin(WalkSlot& w, const iommu::Request& r);
-    iommu::Result end(WalkSlot& w);
+    void begin(WalkSlot& w, const iommu::Request& r) override;
+    iommu::Result end(WalkSlot& w) override;
+    iommu::HostMemory& walk_memory() override { return mem_; }
     bool lookup_scalable(const iommu::Request& r, iommu::Result& out);
     void begin_scalable(WalkSlot& w, const iommu::Request& r);
     void end_scalable(WalkSlot& w);
@@ -130,8 +127,6 @@ private:
     PasidCache pasid_cache_;
     Iotlb iotlb_;
     std::vector<std::unique_ptr<WalkCache>> walk_caches_;  // [0] PDE (level 2) .. [3] PML5E
-    std::vector<std::unique_ptr<WalkSlot>> slots_;          // the shell's walker slots
-    WalkSlot functional_;                                   // translate()'s walk
 
     sim::Counter translations_{*this, "translations", "", "requests translated or faulted"};
     sim::Counter walks_{*this, "walks", "", "table walks started"};

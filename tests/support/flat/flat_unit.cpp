@@ -59,17 +59,6 @@ bool Unit::lookup(const iommu::Request& r, iommu::Result& out) {
     return true;
 }
 
-void Unit::reserve_walks(unsigned n) {
-    while (slots_.size() < n) slots_.push_back(std::make_unique<Walker>());
-}
-
-iommu::Walk& Unit::begin_walk(unsigned slot, const iommu::Request& r) {
-    begin(*slots_.at(slot), r);
-    return *slots_[slot];
-}
-
-iommu::Result Unit::end_walk(unsigned slot) { return end(*slots_.at(slot)); }
-
 // A walk that waited for a slot sees what the device cache holds now.
 void Unit::begin(Walker& w, const iommu::Request& r) {
     ++walks_;
@@ -90,14 +79,6 @@ iommu::Result Unit::merged(const iommu::Request& r, const iommu::Result& walked)
     if (!res.fault) res.pa = (walked.pa & ~uint64_t(0xfff)) | (r.iova & 0xfff);
     report(r, res);
     return res;
-}
-
-iommu::Result Unit::translate(const iommu::Request& r) {
-    iommu::Result out;
-    if (lookup(r, out)) return out;
-    begin(functional_, r);
-    iommu::run_walk(functional_, mem_);
-    return end(functional_);
 }
 
 // Every fault is counted, per reason too ("faults.3"), and recorded.

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "models/iommu/cache_geometry.h"
-#include "models/iommu/unit.h"
+#include "models/iommu/slotted_unit.h"
 #include "tests/support/flat/flat_caches.h"
 #include "tests/support/flat/flat_walker.h"
 
@@ -26,19 +26,15 @@ struct UnitParams {
     uint64_t seed = 1;
 };
 
-class Unit : public iommu::Unit {
+class Unit : public iommu::SlottedUnit<Walker> {
 public:
     Unit(const UnitParams& p, iommu::HostMemory& mem);
 
     uint64_t read(uint32_t offset, unsigned size) const override;
     void write(uint32_t offset, uint64_t value, unsigned size) override;
-    iommu::Result translate(const iommu::Request& r) override;
     std::string fault_text(uint32_t reason) const override;
 
-    void reserve_walks(unsigned n) override;
     bool lookup(const iommu::Request& r, iommu::Result& out) override;
-    iommu::Walk& begin_walk(unsigned slot, const iommu::Request& r) override;
-    iommu::Result end_walk(unsigned slot) override;
     iommu::Result merged(const iommu::Request& r, const iommu::Result& walked) override;
     bool walks_snoop() const override;
 
@@ -50,8 +46,9 @@ private:
     void write_ctrl(uint32_t v);
     void write_inv(uint64_t v);
     void invalidate(unsigned type, uint16_t sid, uint16_t did, uint64_t addr);
-    void begin(Walker& w, const iommu::Request& r);
-    iommu::Result end(Walker& w);
+    void begin(Walker& w, const iommu::Request& r) override;
+    iommu::Result end(Walker& w) override;
+    iommu::HostMemory& walk_memory() override { return mem_; }
     void report(const iommu::Request& r, const iommu::Result& res);
     void record_fault(const iommu::Request& r, uint32_t reason);
     uint64_t read_record(uint32_t offset) const;
@@ -71,8 +68,6 @@ private:
     iommu::HostMemory& mem_;
     DeviceCache device_cache_;
     Iotlb iotlb_;
-    std::vector<std::unique_ptr<Walker>> slots_;
-    Walker functional_;
 
     sim::Counter translations_{*this, "translations", "", "requests translated or faulted"};
     sim::Counter walks_{*this, "walks", "", "table walks started"};
