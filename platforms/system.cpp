@@ -48,7 +48,7 @@ System::System(sc_core::sc_module_name name, const PlatformConfig& pc)
     if (const Arch* arch = pc.arch.arch) {
         unit_host_ = std::make_unique<CoherentHost>(memory_, pc.memory.size);
         unit_ = arch->hardware->make(*pc.arch.unit, *unit_host_);
-        iommu_ = std::make_unique<iommu::Pipeline>("iommu", pc.pipeline, *unit_, *unit_, mode);
+        iommu_ = std::make_unique<iommu::Pipeline>("iommu", pc.pipeline, *unit_, mode);
         rc_.host.bind(iommu_->upstream);
         iommu_->downstream.bind(memory_.socket);
         if (pc.boot_map.map == "identity") {

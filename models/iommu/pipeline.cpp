@@ -93,8 +93,7 @@ struct Pipeline::WalkRead {
     }
 };
 
-Pipeline::Pipeline(sc_core::sc_module_name name, const PipelineParams& p, Translator& unit,
-                   const sim::StatGroup& unit_stats, tlmx::Mode mode)
+Pipeline::Pipeline(sc_core::sc_module_name name, const PipelineParams& p, Unit& unit, tlmx::Mode mode)
     : sc_module(name),
       upstream("upstream"),
       downstream("downstream"),
@@ -108,7 +107,7 @@ Pipeline::Pipeline(sc_core::sc_module_name name, const PipelineParams& p, Transl
       slot_started_(p.walkers),
       walks_(p.walkers, nullptr) {
     add_child("walkers", pool_);
-    add_child("", unit_stats);
+    add_child("", unit);
     const unsigned slots = mode == tlmx::Mode::Atomic ? 1 : p.walkers;
     unit_.reserve_walks(slots);
     for (unsigned i = 0; i < slots; ++i) reads_.push_back(std::make_unique<WalkRead>(i));
@@ -164,9 +163,7 @@ void Pipeline::trace_translation(Payload& gp, uint64_t start_ps, uint64_t end_ps
                   static_cast<unsigned long long>(res.fault ? 0 : res.pa));
     timeline_->span(tl_translate_, res.fault ? "fault" : "translate", start_ps, end_ps, args);
     if (!res.fault) return;
-    char name[32];
-    std::snprintf(name, sizeof name, "fault 0x%x", res.reason);
-    timeline_->instant(tl_fault_, name, end_ps, args);
+    timeline_->instant(tl_fault_, ("fault " + unit_.fault_text(res.reason)).c_str(), end_ps, args);
 }
 
 void Pipeline::admit(Payload& gp) {

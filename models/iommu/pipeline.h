@@ -35,7 +35,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
-#include "models/iommu/translator.h"
+#include "models/iommu/unit.h"
 #include "models/iommu/walker_pool.h"
 #include "models/sim/stats.h"
 #include "models/sim/timeline.h"
@@ -74,9 +74,9 @@ public:
     tlm_utils::simple_initiator_socket<Pipeline> downstream;
 
     SC_HAS_PROCESS(Pipeline);
-    // The unit's statistics appear under this module's path.
-    Pipeline(sc_core::sc_module_name name, const PipelineParams& p, Translator& unit,
-             const sim::StatGroup& unit_stats, tlmx::Mode mode);
+    // The unit's statistics appear under this module's path; its fault text names the
+    // timeline's fault instants.
+    Pipeline(sc_core::sc_module_name name, const PipelineParams& p, Unit& unit, tlmx::Mode mode);
     ~Pipeline() override;
 
     // Translations and walks become spans, faults instants, on the timeline.
@@ -112,7 +112,7 @@ private:
     bool is_walk_read(const Payload& gp) const;
 
     PipelineParams p_;
-    Translator& unit_;
+    Unit& unit_;
     sc_core::sc_time cycle_, lookup_latency_, step_latency_;
     uint32_t occupancy_ = 0;
     Payload* held_ = nullptr;  // refused while the input queue was full

@@ -186,8 +186,8 @@ TEST_CASE("Timeline: trace-event JSON with DMAs, translations, walks, faults and
     CHECK(kinds["read"] == 19);       // 16 + 2 from the read-only buffer + 1 after unmap
     CHECK(kinds["translate"] + kinds["fault"] == 37);
     CHECK(kinds["fault"] == 3);
-    CHECK(kinds["fault 0x5"] == 2);
-    CHECK(kinds["fault 0x6"] == 1);
+    CHECK(kinds["fault 0x5 WRITE"] == 2);  // the unit names its reasons (fault_text)
+    CHECK(kinds["fault 0x6 READ"] == 1);
     CHECK(kinds["walk"] > 0);
     CHECK(kinds["iotlb"] > 0);        // the unmaps' invalidations
     CHECK(kinds["wait"] > 0);

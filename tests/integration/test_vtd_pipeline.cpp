@@ -53,7 +53,7 @@ struct Bench {
         : mode(m),
           mem("mem", {}, {}, {}, m),
           ref_mem("ref_mem", {}, {}, {}, m),
-          pipe("iommu", p, unit, unit, m),
+          pipe("iommu", p, unit, m),
           probe("probe", m),
           ref("ref", m) {
         probe.socket.bind(pipe.upstream);
