@@ -19,8 +19,10 @@
 namespace platform {
 
 struct MappingEngine {
-    // Where the driver's tables and the processes' pages live in host memory.
-    static constexpr uint64_t kTableBase = 0x2000'0000, kTableBytes = 0x1000'0000;
+    // Where the driver's tables and the processes' pages live in host memory. Memory is
+    // sparse: the table region is address space (a one-level table per domain may
+    // span hundreds of MiB), only the pages written cost anything.
+    static constexpr uint64_t kTableBase = 0x2000'0000, kTableBytes = uint64_t(16) << 30;
     static constexpr uint64_t kUserBase = uint64_t(1) << 36, kUserBytes = uint64_t(1) << 36;
 
     // `sys` has an IOMMU ([iommu] arch); its driver is made, not yet probed.

@@ -45,7 +45,7 @@ struct Rig {
     iommu::StoreMemory host{mem};
     std::unique_ptr<iommu::Unit> unit;
     std::unique_ptr<platform::StoreMachine> machine;
-    iommufd::FrameAllocator table_pages{0x1000'0000, 0x1000'0000};
+    iommufd::FrameAllocator table_pages{0x1000'0000, uint64_t(1) << 32};  // sparse: address space
     std::unique_ptr<iommufd::Driver> driver;
 };
 

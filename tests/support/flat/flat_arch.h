@@ -12,7 +12,7 @@ namespace flat {
 
 // [flat]: what the platform straps into CAP.
 struct CapParams {
-    uint64_t iova_bits = 36;
+    uint64_t iova_bits = 37;  // every shipped workload's IOVAs fit (gpu_stream maps at 2^36)
     uint64_t fault_records = 8;
     bool snoop_control = true;
     bool coherent = true;
