@@ -18,7 +18,8 @@
 #include "platforms/system.h"
 #include "platforms/walk_input.h"
 #include "traces/trace.h"
-#include "workloads/replay_run.h"
+#include "workloads/replay/replay_run.h"
+#include "workloads/replay/replay_setup.h"
 
 namespace po = boost::program_options;
 
@@ -71,28 +72,6 @@ void open_output(std::ofstream& f, const std::string& path) {
 }
 
 }  // namespace
-
-bool needs_engine(const std::vector<trace::Op>& ops) {
-    for (const trace::Op& op : ops)
-        if (op.op != "dma") return true;
-    return false;
-}
-
-void adjust_for_replay(PlatformConfig& pc, bool engine) {
-    for (pcie::GeneratorParams& d : pc.devs) {
-        d.requests = 0;
-        d.write_first = false;
-        if (engine) d.preload = "none";
-    }
-    if (engine) pc.boot_map.map = "none";
-}
-
-std::vector<Replayer::DeviceInfo> device_infos(const PlatformConfig& pc) {
-    std::vector<Replayer::DeviceInfo> out;
-    for (size_t i = 0; i < pc.devs.size(); ++i)
-        out.push_back({"dev" + std::to_string(i), uint16_t(pc.devs[i].requester_id)});
-    return out;
-}
 
 int run_replay(const std::vector<std::string>& args) {
     ReplayArgs a;
