@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-namespace workload {
+namespace cli {
 
 int run_replay(const std::vector<std::string>& args);
 
-}  // namespace workload
+}  // namespace cli

@@ -1,4 +1,4 @@
-#include "workloads/replay_command.h"
+#include "platforms/cli/replay_command.h"
 
 #include <chrono>
 #include <fstream>
@@ -12,9 +12,9 @@
 #include "models/sim/config.h"
 #include "models/sim/error.h"
 #include "models/sim/stats_tree.h"
+#include "platforms/cli/summary.h"
 #include "platforms/mapping_engine.h"
 #include "platforms/platform_config.h"
-#include "platforms/summary.h"
 #include "platforms/system.h"
 #include "platforms/walk_input.h"
 #include "traces/trace.h"
@@ -23,9 +23,11 @@
 
 namespace po = boost::program_options;
 
-namespace workload {
+namespace cli {
 
 using namespace platform;  // the command builds a platform
+using namespace workload;  // and replays the trace on it
+
 namespace {
 
 struct ReplayArgs {
@@ -135,4 +137,4 @@ int run_replay(const std::vector<std::string>& args) {
     return exit_status(out);
 }
 
-}  // namespace workload
+}  // namespace cli

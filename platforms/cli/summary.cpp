@@ -1,4 +1,4 @@
-#include "platforms/summary.h"
+#include "platforms/cli/summary.h"
 
 #include <cstdio>
 #include <iostream>
@@ -6,7 +6,7 @@
 
 #include "models/sim/stats_tree.h"
 
-namespace platform {
+namespace cli {
 namespace {
 
 double num(const nlohmann::json& s, const std::string& key) {
@@ -67,7 +67,7 @@ void print_summary(std::ostream& os, const nlohmann::json& s, const HostCost& ho
               host.seconds > 0 ? double(host.transactions) / host.seconds : 0.0);
 }
 
-nlohmann::json run_statistics(const SimParams& sim, const sim::RunOutcome& out, bool finished) {
+nlohmann::json run_statistics(const platform::SimParams& sim, const sim::RunOutcome& out, bool finished) {
     nlohmann::json stats = sim::collect_stats();
     stats["sim.time_ns"] = double(out.end.value()) / 1000.0;
     stats["sim.seed"] = sim.seed;
@@ -84,4 +84,4 @@ int exit_status(const sim::RunOutcome& out) {
     return sim::RunControl::exit_status(out.signal);
 }
 
-}  // namespace platform
+}  // namespace cli
