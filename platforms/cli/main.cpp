@@ -116,13 +116,7 @@ int sc_main(int argc, char* argv[]) {
     const double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     const nlohmann::json stats = cli::run_statistics(run.pc.sim, out, system.finished() && (!work || work->finished()));
-    try {
-        if (!run.cl.stats_json.empty()) sim::write_json_file(run.cl.stats_json, stats);
-        if (!run.cl.record_trace.empty()) recorder.write(run.cl.record_trace);
-    } catch (const sim::InputError& e) {
-        std::cerr << "iommu-sim: " << e.what() << "\n";
-        return sim::kExitBadInput;
-    }
+    if (!cli::write_results(stats, run.cl.stats_json, recorder, run.cl.record_trace)) return sim::kExitBadInput;
     if (!run.cl.quiet)
         cli::print_summary(std::cout, stats, {host_s, system.completed()});
     return cli::exit_status(out);

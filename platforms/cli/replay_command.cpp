@@ -73,28 +73,41 @@ void open_output(std::ofstream& f, const std::string& path) {
     if (!f) throw sim::InputError(path + ": cannot write file");
 }
 
-}  // namespace
-
-int run_replay(const std::vector<std::string>& args) {
+// What the command reads before anything is simulated.
+struct Input {
     ReplayArgs a;
     PlatformConfig pc;
     std::vector<trace::Op> ops;
     std::vector<Replayer::DeviceInfo> infos;
     std::ofstream log_file;
     bool engine = false;
+};
+
+// Everything that can fail on bad input happens here, before any model exists.
+void prepare(const std::vector<std::string>& args, Input& in) {
+    in.a = parse_args(args);
+    in.ops = trace::read_file(in.a.trace);
+    in.engine = needs_engine(in.ops);
+    in.pc = read_platform(in.a, in.engine);
+    in.infos = device_infos(in.pc);
+    Replayer::check(in.ops, in.infos, in.a.trace);
+    open_output(in.log_file, in.a.op_log);
+    sim::check_outputs_writable({in.a.stats_json, in.a.record, in.a.timeline});
+}
+
+}  // namespace
+
+int run_replay(const std::vector<std::string>& args) {
+    Input in;
     try {
-        a = parse_args(args);
-        ops = trace::read_file(a.trace);
-        engine = needs_engine(ops);
-        pc = read_platform(a, engine);
-        infos = device_infos(pc);
-        Replayer::check(ops, infos, a.trace);
-        open_output(log_file, a.op_log);
-        sim::check_outputs_writable({a.stats_json, a.record, a.timeline});
+        prepare(args, in);
     } catch (const sim::InputError& e) {
         std::cerr << "iommu-sim: " << e.what() << "\n";
         return sim::kExitBadInput;
     }
+    const ReplayArgs& a = in.a;
+    const PlatformConfig& pc = in.pc;
+    std::ofstream& log_file = in.log_file;
     sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
     sim::RunControl control;
     // Before the platform, so that it outlives the models that write to it.
@@ -103,7 +116,7 @@ int run_replay(const std::vector<std::string>& args) {
     std::ostream& log = log_file.is_open() ? log_file : std::cout;
     System sys("system", pc);
     sys.preload();
-    ReplayRun replay("iommufd", sys, ops, infos, engine, pc, log, pc.engine.policy());
+    ReplayRun replay("iommufd", sys, in.ops, in.infos, in.engine, pc, log, pc.engine.policy());
     if (timeline) {
         sys.set_timeline(*timeline);
         replay.set_timeline(*timeline);
@@ -123,13 +136,7 @@ int run_replay(const std::vector<std::string>& args) {
     const double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     const nlohmann::json stats = run_statistics(pc.sim, out, replay.finished() && sys.finished());
-    try {
-        if (!a.stats_json.empty()) sim::write_json_file(a.stats_json, stats);
-        if (!a.record.empty()) recorder.write(a.record);
-    } catch (const sim::InputError& e) {
-        std::cerr << "iommu-sim: " << e.what() << "\n";
-        return sim::kExitBadInput;
-    }
+    if (!write_results(stats, a.stats_json, recorder, a.record)) return sim::kExitBadInput;
     if (!a.quiet && log_file.is_open()) {
         const uint64_t requests = stats.value("iommufd.dma.requests", uint64_t(0));
         print_summary(std::cout, stats, {host_s, requests});

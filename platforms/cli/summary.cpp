@@ -4,6 +4,7 @@
 #include <iostream>
 #include <string>
 
+#include "models/sim/error.h"
 #include "models/sim/stats_tree.h"
 
 namespace cli {
@@ -75,6 +76,18 @@ nlohmann::json run_statistics(const platform::SimParams& sim, const sim::RunOutc
     stats["sim.finished"] = finished && !out.signal;
     if (out.signal) stats["sim.stopped_by"] = sim::RunControl::signal_name(out.signal);
     return stats;
+}
+
+bool write_results(const nlohmann::json& stats, const std::string& stats_json,
+                   const platform::TraceRecorder& recorder, const std::string& record) {
+    try {
+        if (!stats_json.empty()) sim::write_json_file(stats_json, stats);
+        if (!record.empty()) recorder.write(record);
+    } catch (const sim::InputError& e) {
+        std::cerr << "iommu-sim: " << e.what() << "\n";
+        return false;
+    }
+    return true;
 }
 
 int exit_status(const sim::RunOutcome& out) {
