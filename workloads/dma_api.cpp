@@ -5,29 +5,25 @@
 
 namespace workload {
 
-DmaApi::DmaApi(sim::StatGroup& owner, host::Cpu& cpu) : owner_(owner), cpu_(cpu) {
-    owner_.add_child("map", map_);
-    owner_.add_child("unmap", unmap_);
-}
+DmaApi::DmaApi(sim::StatGroup& owner, HostDriver& host) : host_(host), stale_(owner) {}
 
 DmaApi::~DmaApi() = default;
 
 void DmaApi::open(platform::System& sys, const platform::PlatformConfig& pc, unsigned device) {
-    dev_ = std::make_unique<DeviceMapping>(sys, pc, device);
-    owner_.add_child(dev_->arch(), dev_->driver());
+    host_.open(sys, pc, device);
     deferred_ = pc.engine.policy().deferred;
-    iommufd::Context& ctx = dev_->context();
+    iommufd::Context& ctx = dev().context();
     ctx.set_flush_policy(pc.engine.policy(), [] { return now(); }, stale_.recorder(deferred_));
     if (deferred_) {
-        stale_.watch(sys, [this](uint16_t, uint64_t iova) { return dev_->context().unflushed(dev_->dev_id(), iova); });
+        stale_.watch(sys, [this](uint16_t, uint64_t iova) { return dev().context().unflushed(dev().dev_id(), iova); });
         flush_timer_ = std::make_unique<platform::FlushTimer>(
-            "flush", [this] { flush_timeout(); }, [this] { return dev_->context().flush_deadline_ps(); });
+            "flush", [this] { flush_timeout(); }, [this] { return dev().context().flush_deadline_ps(); });
     }
 }
 
-bool DmaApi::mmap(uint64_t va, uint64_t bytes) { return dev_->process().mmap(va, bytes, false) == iommufd::Errno::Ok; }
+bool DmaApi::mmap(uint64_t va, uint64_t bytes) { return dev().process().mmap(va, bytes, false) == iommufd::Errno::Ok; }
 
-bool DmaApi::map_coherent(uint64_t va, uint64_t bytes, uint64_t iova) { return dev_->map(va, bytes, iova); }
+bool DmaApi::map_coherent(uint64_t va, uint64_t bytes, uint64_t iova) { return dev().map(va, bytes, iova); }
 
 unsigned DmaApi::add_queue(uint64_t base, uint64_t slots, uint64_t slot_bytes) {
     queues_.push_back({{}, base, base + slots * slot_bytes, slot_bytes});
@@ -39,7 +35,7 @@ unsigned DmaApi::add_queue(uint64_t base, uint64_t slots, uint64_t slot_bytes) {
 bool DmaApi::map(unsigned queue, uint64_t va, uint64_t bytes, uint64_t& iova) {
     Slots& q = queues_[queue];
     if (q.cache.empty() && q.next == q.end) {
-        dev_->iopt().flush();  // every IOVA waits in the flush queue: flush now
+        dev().iopt().flush();  // every IOVA waits in the flush queue: flush now
         release_flushed();
     }
     if (!q.cache.empty()) {
@@ -49,17 +45,13 @@ bool DmaApi::map(unsigned queue, uint64_t va, uint64_t bytes, uint64_t& iova) {
         iova = q.next;
         q.next += q.bytes;
     }
-    const iommufd::DriverCost at = spent();
-    const bool ok = dev_->map(va, bytes, iova);
-    if (ok) map_.add(spent() - at);
+    const bool ok = host_.map(va, bytes, iova);
     release_flushed();
     return ok;
 }
 
 bool DmaApi::unmap(unsigned queue, uint64_t iova, uint64_t bytes) {
-    const iommufd::DriverCost at = spent();
-    if (!dev_->unmap(iova, bytes)) return false;
-    unmap_.add(spent() - at);
+    if (!host_.unmap(iova, bytes)) return false;
     if (deferred_) {
         unflushed_.push_back({queue, iova});
         release_flushed();
@@ -71,7 +63,7 @@ bool DmaApi::unmap(unsigned queue, uint64_t iova, uint64_t bytes) {
 }
 
 void DmaApi::release_flushed() {
-    const uint64_t flushes = dev_->iopt().flushes();
+    const uint64_t flushes = dev().iopt().flushes();
     if (flushes == flushes_seen_) return;
     flushes_seen_ = flushes;
     for (const FreedIova& f : unflushed_) queues_[f.queue].cache.push_back(f.iova);
@@ -80,9 +72,9 @@ void DmaApi::release_flushed() {
 
 // The flush queue's timer (fq_flush_timeout) runs on core 0.
 void DmaApi::flush_timeout() {
-    const iommufd::DriverCost at = spent();
-    dev_->context().flush_if_due();
-    if (spent().cpu_ns > at.cpu_ns) charge(0, at, "flush timer");
+    const iommufd::DriverCost at = host_.spent();
+    dev().context().flush_if_due();
+    if (host_.spent().cpu_ns > at.cpu_ns) host_.charge(0, at, "flush timer");
     release_flushed();
 }
 

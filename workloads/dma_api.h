@@ -12,23 +12,20 @@
 #include <memory>
 #include <vector>
 
-#include "models/host/cpu.h"
 #include "platforms/mapping_engine.h"
 #include "platforms/platform_config.h"
-#include "workloads/clock.h"
-#include "workloads/device_mapping.h"
+#include "workloads/host_driver.h"
 
 namespace workload {
 
 class DmaApi {
 public:
-    // Its statistics (map, unmap, the stale watch, the driver under its architecture's
-    // name) are `owner`'s.
-    DmaApi(sim::StatGroup& owner, host::Cpu& cpu);
+    // Maps through `host`; the stale watch's statistics are `owner`'s.
+    DmaApi(sim::StatGroup& owner, HostDriver& host);
     ~DmaApi();
 
     // The engine, with platform device `device` attached to an IOAS of the driver's
-    // context (DeviceMapping); throws sim::InputError when that fails.
+    // context (HostDriver::open); throws sim::InputError when that fails.
     void open(platform::System& sys, const platform::PlatformConfig& pc, unsigned device);
     // Kernel virtual memory backed by host frames.
     bool mmap(uint64_t va, uint64_t bytes);
@@ -40,15 +37,6 @@ public:
     bool map(unsigned queue, uint64_t va, uint64_t bytes, uint64_t& iova);
     // dma_unmap of what map() mapped at `iova`.
     bool unmap(unsigned queue, uint64_t iova, uint64_t bytes);
-
-    iommufd::DriverCost spent() const { return dev_->spent(); }
-    // The IOMMU driver's cost of one register access, for a device driver's doorbells.
-    double mmio_ns() const { return dev_->driver().mmio_ns(); }
-    // Runs what the driver has spent since `since` (plus `extra_ns`) on `core`, from
-    // now: when it ends.
-    sim::ps_t charge(unsigned core, const iommufd::DriverCost& since, const char* what, double extra_ns = 0) {
-        return cpu_.run(core, now(), driver_work(spent() - since, what, extra_ns));
-    }
 
 private:
     struct Slots {
@@ -62,17 +50,15 @@ private:
     void release_flushed();
     void flush_timeout();
 
-    sim::StatGroup& owner_;
-    host::Cpu& cpu_;
+    DeviceMapping& dev() { return host_.mapping(); }
+
+    HostDriver& host_;
     bool deferred_ = false;
-    std::unique_ptr<DeviceMapping> dev_;
     std::vector<Slots> queues_;
     std::vector<FreedIova> unflushed_;  // deferred: freed at the next flush
     uint64_t flushes_seen_ = 0;
     std::unique_ptr<platform::FlushTimer> flush_timer_;
-
-    platform::OpCosts map_, unmap_;
-    platform::StaleWatch stale_{owner_};
+    platform::StaleWatch stale_;
 };
 
 }  // namespace workload

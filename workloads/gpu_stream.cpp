@@ -16,19 +16,16 @@ constexpr uint64_t kBufferIova = uint64_t(1) << 36;
 
 GpuStream::GpuStream(sc_core::sc_module_name name, platform::System& sys, const platform::PlatformConfig& pc,
                      const GpuStreamParams& p)
-    : Workload(name), p_(p), dev_(sys.device(p.device)), rng_(pc.sim.seed, "gpu_stream"), dma_(sys, pc, p.device),
-      copies_(p.depth) {
-    add_child("cpu", cpu_);
-    add_child("map", map_);
-    add_child("unmap", unmap_);
-    add_child(dma_.arch(), dma_.driver());
+    : MappedWorkload(name, 1), p_(p), dev_(sys.device(p.device)), rng_(pc.sim.seed, "gpu_stream"), copies_(p.depth) {
+    host_.open(sys, pc, p.device);
+    DeviceMapping& dma = host_.mapping();
     const uint64_t page = p_.hugepages ? iommufd::kHugePageSize : iommufd::kPageSize;
     const uint64_t stride = (p_.transfer_size + page - 1) / page * page;
-    bool ok = dma_.large_pages(p_.hugepages) &&
-              dma_.process().mmap(kBufferVa, stride * p_.buffers, p_.hugepages) == iommufd::Errno::Ok;
+    bool ok = dma.large_pages(p_.hugepages) &&
+              dma.process().mmap(kBufferVa, stride * p_.buffers, p_.hugepages) == iommufd::Errno::Ok;
     for (uint32_t b = 0; b < p_.buffers; ++b) {
         buffer_iova_.push_back(kBufferIova + b * stride);
-        if (p_.mapping == "persistent") ok = ok && dma_.map(kBufferVa + b * stride, p_.transfer_size, buffer_iova_[b]);
+        if (p_.mapping == "persistent") ok = ok && dma.map(kBufferVa + b * stride, p_.transfer_size, buffer_iova_[b]);
     }
     if (!ok) throw sim::InputError("gpu_stream: the mapping engine could not set the buffers up");
     dev_.on_fed_done([this](uint64_t c, bool ok, bool) { request_done(c, ok); });
@@ -47,10 +44,9 @@ void GpuStream::driver() {
         const uint64_t n = finished_.front();
         finished_.pop_front();
         if (p_.mapping == "per_transfer") {
-            const iommufd::DriverCost before = dma_.spent();
-            if (!dma_.unmap(buffer_iova_[copies_[n % p_.depth].buffer], p_.transfer_size)) ++engine_errors_;
-            unmap_.add(dma_.spent() - before);
-            wait(until(charge(before, "unmap")));
+            const iommufd::DriverCost before = host_.spent();
+            if (!host_.unmap(buffer_iova_[copies_[n % p_.depth].buffer], p_.transfer_size)) ++engine_errors_;
+            wait(until(host_.charge(0, before, "unmap")));
         }
     }
 }
@@ -58,11 +54,10 @@ void GpuStream::driver() {
 // Maps the buffer if it must, then gives the device the copy's requests.
 void GpuStream::queue_copy(uint64_t n, uint32_t buffer) {
     if (p_.mapping == "per_transfer") {
-        const iommufd::DriverCost before = dma_.spent();
-        if (!dma_.map(kBufferVa + (buffer_iova_[buffer] - kBufferIova), p_.transfer_size, buffer_iova_[buffer]))
+        const iommufd::DriverCost before = host_.spent();
+        if (!host_.map(kBufferVa + (buffer_iova_[buffer] - kBufferIova), p_.transfer_size, buffer_iova_[buffer]))
             ++engine_errors_;
-        map_.add(dma_.spent() - before);
-        wait(until(charge(before, "map")));
+        wait(until(host_.charge(0, before, "map")));
     }
     Copy& c = copies_[n % p_.depth];
     c = {buffer, p_.transfer_size / p_.request, now()};
@@ -85,11 +80,6 @@ void GpuStream::request_done(uint64_t n, bool ok) {
     last_ = now();
     finished_.push_back(n);
     copy_done_.notify(sc_core::SC_ZERO_TIME);
-}
-
-// The driver's work since `before`, on the host core: when it ends.
-sim::ps_t GpuStream::charge(const iommufd::DriverCost& before, const char* what) {
-    return cpu_.run(0, now(), driver_work(dma_.spent() - before, what));
 }
 
 }  // namespace workload

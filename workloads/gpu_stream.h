@@ -16,21 +16,18 @@
 #include <memory>
 #include <vector>
 
-#include "models/host/cpu.h"
-#include "workloads/device_mapping.h"
 #include "workloads/gpu_stream_params.h"
-#include "workloads/workload.h"
+#include "workloads/host_driver.h"
 
 namespace workload {
 
-class GpuStream : public Workload {
+class GpuStream : public MappedWorkload {
 public:
     SC_HAS_PROCESS(GpuStream);
     GpuStream(sc_core::sc_module_name name, platform::System& sys, const platform::PlatformConfig& pc,
               const GpuStreamParams& p);
     ~GpuStream() override;
     bool finished() const override { return done_.value() == p_.transfers; }
-    void set_timeline(sim::Timeline& t) override { cpu_.set_timeline(&t, std::string(name()) + " host CPU"); }
 
 private:
     struct Copy {
@@ -41,20 +38,16 @@ private:
     void driver();
     void queue_copy(uint64_t n, uint32_t buffer);
     void request_done(uint64_t cookie, bool ok);
-    sim::ps_t charge(const iommufd::DriverCost& before, const char* what);
 
     GpuStreamParams p_;
     pcie::TrafficGenerator& dev_;
     sim::Rng rng_;
-    DeviceMapping dma_;
-    host::Cpu cpu_{1};
     std::vector<uint64_t> buffer_iova_;
     std::vector<Copy> copies_;      // by copy number
     std::deque<uint64_t> finished_;  // copies done, not yet retired by the driver
     sc_core::sc_event copy_done_;
     sim::ps_t first_ = 0, last_ = 0;
 
-    platform::OpCosts map_, unmap_;
     sim::Counter done_{*this, "copies", "", "copies completed"};
     sim::Counter bytes_{*this, "bytes", "B", "bytes copied"};
     sim::Counter errors_{*this, "dma_errors", "", "copy requests that completed with an error"};

@@ -51,20 +51,18 @@ private:
 
 NicRing::NicRing(sc_core::sc_module_name name, platform::System& sys, const platform::PlatformConfig& pc,
                  const NicParams& p)
-    : Workload(name),
+    : MappedWorkload(name, p.queues),
       p_(p),
       sys_(sys),
       dev_(sys.device(p.device)),
       sizes_(SizeMix::parse(p.sizes, 64, 4096)),
       rng_(pc.sim.seed, "nic"),
-      per_packet_(p.mapping == "per_packet"),
-      cpu_(p.queues) {
-    add_child("cpu", cpu_);
+      per_packet_(p.mapping == "per_packet") {
     if (p_.direction != "tx")
         for (unsigned q = 0; q < p_.queues; ++q)
             queues_.push_back(std::make_unique<RxQueue>(("rxq" + std::to_string(q)).c_str(), *this, q, p_.rx_ring));
     if (p_.direction != "rx") {
-        tx_ = std::make_unique<NicTx>("tx", p_, dev_, dma_, cpu_, pc.sim.seed);
+        tx_ = std::make_unique<NicTx>("tx", p_, dev_, dma_, host_, pc.sim.seed);
         add_child("tx", *tx_);
     }
     setup(pc);
@@ -78,7 +76,7 @@ NicRing::~NicRing() = default;
 // the rings mapped once, every descriptor posted with a mapped buffer.
 void NicRing::setup(const platform::PlatformConfig& pc) {
     dma_.open(sys_, pc, p_.device);
-    const iommufd::DriverCost before = dma_.spent();
+    const iommufd::DriverCost before = host_.spent();
     const uint64_t ring_bytes = (p_.rx_ring * kDescriptorBytes + kPage - 1) / kPage * kPage;
     const uint64_t slots = p_.rx_ring + pc.engine.policy().batch + p_.napi_budget + 1;  // IOVAs a queue may hold
     bool ok = dma_.mmap(kRingVa, ring_bytes * p_.queues) &&
@@ -97,7 +95,7 @@ void NicRing::setup(const platform::PlatformConfig& pc) {
     }
     if (tx_) ok = ok && tx_->setup(p_.tx_ring + pc.engine.policy().batch + p_.napi_budget + 1);
     if (!ok) throw sim::InputError("nic: the mapping engine could not set the rings up");
-    setup_ns_.sample((dma_.spent() - before).cpu_ns);
+    setup_ns_.sample((host_.spent() - before).cpu_ns);
 }
 
 bool NicRing::finished() const {
@@ -165,24 +163,24 @@ void NicRing::dma_done(uint64_t c, bool ok) {
 sim::ps_t NicRing::process(RxQueue& q, uint32_t idx) {
     Slot& s = q.slots[idx];
     Buffer& b = buffers_[s.buffer];
-    iommufd::DriverCost at = dma_.spent();
+    iommufd::DriverCost at = host_.spent();
     if (per_packet_) unmap(q.index, b);
-    sim::ps_t end = dma_.charge(q.index, at, "rx: unmap, stack", p_.stack_ns);
+    sim::ps_t end = host_.charge(q.index, at, "rx: unmap, stack", p_.stack_ns);
     ++packets_;
     bytes_ += s.size;
     latency_.sample(sim::ps_to_ns(end - s.arrived));
     last_delivery_ = std::max(last_delivery_, end);
     // The stack is done with the page; it goes back to the ring, mapped anew.
-    at = dma_.spent();
+    at = host_.spent();
     if (per_packet_ && !map(q.index, b)) ++engine_errors_;
-    end = dma_.charge(q.index, at, "rx: map");
+    end = host_.charge(q.index, at, "rx: map");
     ++q.refilled;
     return end;
 }
 
 sim::ps_t NicRing::doorbell(RxQueue& q) {
     ++doorbells_;
-    const sim::ps_t end = cpu_.run(q.index, now(), {dma_.mmio_ns(), 0, "rx doorbell"});
+    const sim::ps_t end = host_.mmio(q.index, "rx doorbell");
     q.tail += q.refilled;
     q.refilled = 0;
     return end;

@@ -29,8 +29,8 @@
 #include <memory>
 #include <vector>
 
-#include "models/host/cpu.h"
 #include "workloads/dma_api.h"
+#include "workloads/host_driver.h"
 #include "workloads/irq_poll.h"
 #include "workloads/nic_tx.h"
 #include "workloads/size_mix.h"
@@ -38,14 +38,13 @@
 
 namespace workload {
 
-class NicRing : public Workload {
+class NicRing : public MappedWorkload {
 public:
     SC_HAS_PROCESS(NicRing);
     NicRing(sc_core::sc_module_name name, platform::System& sys, const platform::PlatformConfig& pc,
             const NicParams& p);
     ~NicRing() override;
     bool finished() const override;
-    void set_timeline(sim::Timeline& t) override { cpu_.set_timeline(&t, std::string(name()) + " host CPU"); }
 
 private:
     class RxQueue;
@@ -75,8 +74,7 @@ private:
     sim::Rng rng_;
     bool per_packet_;  // RX buffers mapped per packet, not once (page_pool)
     bool started_ = false;
-    host::Cpu cpu_;
-    DmaApi dma_{*this, cpu_};
+    DmaApi dma_{*this, host_};
     std::vector<std::unique_ptr<RxQueue>> queues_;
     std::unique_ptr<NicTx> tx_;
     std::vector<Buffer> buffers_;
@@ -101,10 +99,10 @@ private:
     sim::Formula cpu_per_packet_{*this, "cpu_ns_per_packet", "ns",
                                  "host CPU time (all cores) per frame delivered or sent", [this] {
                                      const uint64_t n = packets_.value() + (tx_ ? tx_->packets() : 0);
-                                     return n ? cpu_.busy_ns() / double(n) : 0.0;
+                                     return n ? host_.cpu().busy_ns() / double(n) : 0.0;
                                  }};
     sim::Formula utilization_{*this, "cpu_utilization", "", "busy share of the queues' cores, first frame to the last one done",
-                              [this] { return span_ns() > 0 ? cpu_.busy_ns() / (span_ns() * p_.queues) : 0.0; }};
+                              [this] { return span_ns() > 0 ? host_.cpu().busy_ns() / (span_ns() * p_.queues) : 0.0; }};
 };
 
 }  // namespace workload

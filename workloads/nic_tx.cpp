@@ -74,8 +74,8 @@ private:
 };
 
 NicTx::NicTx(sc_core::sc_module_name name, const NicParams& p, pcie::TrafficGenerator& dev, DmaApi& dma,
-             host::Cpu& cpu, uint64_t seed)
-    : sc_module(name), p_(p), dev_(dev), dma_(dma), cpu_(cpu), sizes_(SizeMix::parse(p.sizes, 64, 4096)),
+             HostDriver& host, uint64_t seed)
+    : sc_module(name), p_(p), dev_(dev), dma_(dma), host_(host), sizes_(SizeMix::parse(p.sizes, 64, 4096)),
       rng_(seed, "nic.tx") {
     for (unsigned q = 0; q < p_.queues; ++q)
         queues_.push_back(std::make_unique<TxQueue>(("txq" + std::to_string(q)).c_str(), *this, q));
@@ -129,14 +129,14 @@ sim::ps_t NicTx::post(TxQueue& q) {
     TxQueue::Slot& s = q.slots[q.posted++ % p_.tx_ring];
     s = {f.size, 3, f.sent, q.free.back(), 0};
     q.free.pop_back();
-    const iommufd::DriverCost at = dma_.spent();
+    const iommufd::DriverCost at = host_.spent();
     if (!dma_.map(q.slot_queue, s.va, kPage, s.iova)) ++engine_errors_;
-    return dma_.charge(q.index, at, "tx: map, stack", p_.stack_ns);
+    return host_.charge(q.index, at, "tx: map, stack", p_.stack_ns);
 }
 
 sim::ps_t NicTx::doorbell(TxQueue& q) {
     ++doorbells_;
-    return cpu_.run(q.index, now(), {dma_.mmio_ns(), 0, "tx doorbell"});
+    return host_.mmio(q.index, "tx doorbell");
 }
 
 // After the tail write: the NIC fetches each new descriptor and its frame.
@@ -182,9 +182,9 @@ void NicTx::wire() {
 // The TX clean-up of one written-back descriptor: unmap, free, room in the ring.
 sim::ps_t NicTx::clean(TxQueue& q, uint32_t idx) {
     TxQueue::Slot& s = q.slots[idx];
-    const iommufd::DriverCost at = dma_.spent();
+    const iommufd::DriverCost at = host_.spent();
     if (!dma_.unmap(q.slot_queue, s.iova, kPage)) ++engine_errors_;
-    const sim::ps_t end = dma_.charge(q.index, at, "tx: unmap");
+    const sim::ps_t end = host_.charge(q.index, at, "tx: unmap");
     q.free.push_back(s.va);
     ++q.cleaned;
     ++packets_;

@@ -17,10 +17,10 @@
 
 #include <systemc>
 
-#include "models/host/cpu.h"
 #include "models/pcie/traffic_generator.h"
 #include "models/sim/stats.h"
 #include "workloads/dma_api.h"
+#include "workloads/host_driver.h"
 #include "workloads/nic_params.h"
 #include "workloads/size_mix.h"
 
@@ -30,7 +30,7 @@ class NicTx : public sc_core::sc_module, public sim::StatGroup {
 public:
     SC_HAS_PROCESS(NicTx);
     NicTx(sc_core::sc_module_name name, const NicParams& p, pcie::TrafficGenerator& dev, DmaApi& dma,
-          host::Cpu& cpu, uint64_t seed);
+          HostDriver& host, uint64_t seed);
     ~NicTx() override;
     // The rings mapped once, the queues' buffer pages and IOVA slots; false when the
     // engine refuses.
@@ -58,7 +58,7 @@ private:
     const NicParams& p_;
     pcie::TrafficGenerator& dev_;
     DmaApi& dma_;
-    host::Cpu& cpu_;
+    HostDriver& host_;
     SizeMix sizes_;
     sim::Rng rng_;
     bool started_ = false;

@@ -71,14 +71,12 @@ private:
 
 Nvme::Nvme(sc_core::sc_module_name name, platform::System& sys, const platform::PlatformConfig& pc,
            const NvmeParams& p)
-    : Workload(name),
+    : MappedWorkload(name, p.queues),
       p_(p),
       sys_(sys),
       dev_(sys.device(p.device)),
       sizes_(SizeMix::parse(p.io_sizes, NvmeParams::kMinIo, NvmeParams::kMaxIo, NvmeParams::kMinIo)),
-      rng_(pc.sim.seed, "nvme"),
-      cpu_(p.queues) {
-    add_child("cpu", cpu_);
+      rng_(pc.sim.seed, "nvme") {
     for (unsigned q = 0; q < p_.queues; ++q)
         queues_.push_back(std::make_unique<IoQueue>(("ioq" + std::to_string(q)).c_str(), *this, q));
     setup(pc);
@@ -94,7 +92,7 @@ Nvme::~Nvme() = default;
 // commands' PRP list pages mapped once, and an IOVA slot of kMaxIo per I/O in flight.
 void Nvme::setup(const platform::PlatformConfig& pc) {
     dma_.open(sys_, pc, p_.device);
-    const iommufd::DriverCost before = dma_.spent();
+    const iommufd::DriverCost before = host_.spent();
     const uint32_t depth = p_.queue_depth, entries = depth + 1;
     const uint64_t sq_bytes = page_round(entries * kSqEntryBytes), cq_bytes = page_round(entries * kCqEntryBytes);
     const uint64_t queue_bytes = sq_bytes + cq_bytes + depth * kPage;
@@ -117,7 +115,7 @@ void Nvme::setup(const platform::PlatformConfig& pc) {
         }
     }
     if (!ok) throw sim::InputError("nvme: the mapping engine could not set the queues up");
-    setup_ns_.sample((dma_.spent() - before).cpu_ns);
+    setup_ns_.sample((host_.spent() - before).cpu_ns);
 }
 
 Nvme::Command& Nvme::command(const IoQueue& q, uint32_t cid) {
@@ -140,14 +138,14 @@ sim::ps_t Nvme::submit(IoQueue& q, uint32_t cid) {
     c.bytes = sizes_.draw(rng_);
     c.read = rng_.chance(p_.read_fraction);
     c.submitted = now();
-    const iommufd::DriverCost at = dma_.spent();
+    const iommufd::DriverCost at = host_.spent();
     if (!dma_.map(q.index, c.va, c.bytes, c.iova)) ++engine_errors_;
-    dma_.charge(q.index, at, "submit: map, PRPs");
+    host_.charge(q.index, at, "submit: map, PRPs");
     c.prp = build_prp(c.iova, c.bytes, c.list_iova, c.prp_list);
     prp_lists_ += c.prp.list;
     c.sq_slot = uint32_t(q.sq_tail++ % q.entries);
     ++doorbells_;
-    return cpu_.run(q.index, now(), {dma_.mmio_ns(), 0, "SQ doorbell"});
+    return host_.mmio(q.index, "SQ doorbell");
 }
 
 // The SQ tail doorbell has reached the device: it fetches the entry.
@@ -160,10 +158,10 @@ void Nvme::ring(IoQueue& q, uint32_t cid) {
 // The driver's handling of one completion, on the queue's core; returns when it ends.
 sim::ps_t Nvme::complete(IoQueue& q, uint32_t cid) {
     Command& c = command(q, cid);
-    const iommufd::DriverCost at = dma_.spent();
+    const iommufd::DriverCost at = host_.spent();
     if (!dma_.unmap(q.index, c.iova, c.bytes)) ++engine_errors_;
     dev_.forget_writes(c.iova, c.bytes);  // the IOVA will map another buffer
-    const sim::ps_t end = dma_.charge(q.index, at, "complete: unmap, stack", p_.stack_ns);
+    const sim::ps_t end = host_.charge(q.index, at, "complete: unmap, stack", p_.stack_ns);
     ++ios_;
     bytes_ += c.bytes;
     ++(c.read ? read_ios_ : write_ios_);
@@ -174,7 +172,7 @@ sim::ps_t Nvme::complete(IoQueue& q, uint32_t cid) {
 
 sim::ps_t Nvme::cq_doorbell(IoQueue& q) {
     ++doorbells_;
-    return cpu_.run(q.index, now(), {dma_.mmio_ns(), 0, "CQ doorbell"});
+    return host_.mmio(q.index, "CQ doorbell");
 }
 
 void Nvme::feed(uint64_t addr, uint32_t bytes, bool read, uint64_t c) {

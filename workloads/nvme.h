@@ -24,8 +24,8 @@
 #include <memory>
 #include <vector>
 
-#include "models/host/cpu.h"
 #include "workloads/dma_api.h"
+#include "workloads/host_driver.h"
 #include "workloads/irq_poll.h"
 #include "workloads/prp.h"
 #include "workloads/size_mix.h"
@@ -33,14 +33,13 @@
 
 namespace workload {
 
-class Nvme : public Workload {
+class Nvme : public MappedWorkload {
 public:
     SC_HAS_PROCESS(Nvme);
     Nvme(sc_core::sc_module_name name, platform::System& sys, const platform::PlatformConfig& pc,
          const NvmeParams& p);
     ~Nvme() override;
     bool finished() const override;
-    void set_timeline(sim::Timeline& t) override { cpu_.set_timeline(&t, std::string(name()) + " host CPU"); }
 
 private:
     class IoQueue;
@@ -85,8 +84,7 @@ private:
     pcie::TrafficGenerator& dev_;
     SizeMix sizes_;
     sim::Rng rng_;
-    host::Cpu cpu_;
-    DmaApi dma_{*this, cpu_};
+    DmaApi dma_{*this, host_};
     std::vector<std::unique_ptr<IoQueue>> queues_;
     std::vector<Command> commands_;  // queue * queue_depth + command identifier
     std::vector<Due> due_;           // a min-heap by (at, seq)
@@ -110,9 +108,9 @@ private:
     sim::Formula kiops_{*this, "kiops", "kIO/s", "commands completed, first submission to last completion",
                         [this] { return span_ns() > 0 ? double(ios_.value()) * 1e6 / span_ns() : 0.0; }};
     sim::Formula cpu_per_io_{*this, "cpu_ns_per_io", "ns", "host CPU time (all cores) per completed command",
-                             [this] { return ios_.value() ? cpu_.busy_ns() / double(ios_.value()) : 0.0; }};
+                             [this] { return ios_.value() ? host_.cpu().busy_ns() / double(ios_.value()) : 0.0; }};
     sim::Formula utilization_{*this, "cpu_utilization", "", "busy share of the queues' cores",
-                              [this] { return span_ns() > 0 ? cpu_.busy_ns() / (span_ns() * p_.queues) : 0.0; }};
+                              [this] { return span_ns() > 0 ? host_.cpu().busy_ns() / (span_ns() * p_.queues) : 0.0; }};
 };
 
 }  // namespace workload

@@ -8,8 +8,8 @@
 #include "workloads/gpu_stream.h"
 #include "workloads/nic_ring.h"
 #include "workloads/nvme.h"
-#include "workloads/replay_command.h"
-#include "workloads/replay_run.h"
+#include "workloads/replay/replay_run.h"
+#include "workloads/replay/replay_setup.h"
 #include "workloads/window_sweep.h"
 
 namespace workload {
@@ -71,7 +71,7 @@ void Config::check(const platform::PlatformConfig& pc, const sim::Config& cfg) c
     if (type == "synthetic") return;
     if (type == "replay") {
         if (needs_engine(replay_ops)) require_engine(pc, cfg, "the trace");
-        return platform::Replayer::check(replay_ops, device_infos(pc), replay.trace);
+        return Replayer::check(replay_ops, device_infos(pc), replay.trace);
     }
     require_engine(pc, cfg, "workload " + type);
     const std::string section = type == "nic_ring" ? "nic" : type;

@@ -6,7 +6,7 @@
 //   window_sweep  pcie-bench's random reads over windows of growing size (window_sweep.h)
 //   gpu_stream    a copy engine streaming large buffers (gpu_stream.h)
 //   nvme          an NVMe SSD's I/O queues under a Linux driver (nvme.h)
-//   replay        a trace of map/unmap and DMA (replay_run.h; also `iommu-sim replay`)
+//   replay        a trace of map/unmap and DMA (replay/replay_run.h; also `iommu-sim replay`)
 #pragma once
 
 #include <memory>
@@ -25,7 +25,7 @@
 #include "workloads/gpu_stream_params.h"
 #include "workloads/nic_params.h"
 #include "workloads/nvme_params.h"
-#include "workloads/replay_params.h"
+#include "workloads/replay/replay_params.h"
 #include "workloads/window_sweep_params.h"
 
 namespace workload {

@@ -14,7 +14,7 @@
 #include "tests/support/temp_files.h"
 
 #include "models/pcie/data_pattern.h"
-#include "workloads/replay_run.h"
+#include "workloads/replay/replay_run.h"
 #include "tests/integration/platform_fixture.h"
 #include "traces/trace.h"
 
@@ -37,7 +37,7 @@ struct Replay {
         sys = std::make_unique<platform::System>("system", pc);
         if (timeline) sys->set_timeline(*timeline);
         run = std::make_unique<ReplayRun>("iommufd", *sys, ops,
-                                          std::vector<platform::Replayer::DeviceInfo>{{"dev0", 0x0100}},
+                                          std::vector<workload::Replayer::DeviceInfo>{{"dev0", 0x0100}},
                                           true, pc, log);
         REQUIRE(run->probed());
         sys->run();

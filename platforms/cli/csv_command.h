@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-namespace platform {
+namespace cli {
 
 int run_csv(const std::vector<std::string>& args);
 
-}  // namespace platform
+}  // namespace cli

@@ -13,21 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "platforms/platform_config.h"
-#include "platforms/replay.h"
-#include "traces/trace.h"
-
-namespace workload {
+namespace cli {
 
 int run_replay(const std::vector<std::string>& args);
 
-// Shared with `[workload] type = replay`:
-// A trace with control operations needs the mapping engine (and an IOMMU); one of
-// DMA only (a recording of a run without the engine) replays on the platform as it is.
-bool needs_engine(const std::vector<trace::Op>& ops);
-// Devices do only the trace's DMA; with the engine, no boot map and no preloaded data.
-void adjust_for_replay(platform::PlatformConfig& pc, bool engine);
-// The platform's devices as the engine binds them: name and requester ID.
-std::vector<platform::Replayer::DeviceInfo> device_infos(const platform::PlatformConfig& pc);
-
-}  // namespace workload
+}  // namespace cli

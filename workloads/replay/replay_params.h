@@ -1,4 +1,4 @@
-// [replay]: a trace replayed as the run's workload (replay_run.h), the same as
+// [replay]: a trace replayed as the run's workload (replay/replay_run.h), the same as
 // `iommu-sim replay` but configured like every other workload.
 #pragma once
 

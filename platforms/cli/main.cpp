@@ -19,13 +19,13 @@
 #include "models/sim/cli.h"
 #include "models/sim/error.h"
 #include "models/sim/stats_tree.h"
+#include "platforms/cli/csv_command.h"
+#include "platforms/cli/replay_command.h"
+#include "platforms/cli/summary.h"
+#include "platforms/cli/walk_command.h"
 #include "platforms/platform_config.h"
-#include "platforms/summary.h"
 #include "platforms/system.h"
 #include "platforms/trace_recorder.h"
-#include "platforms/csv_command.h"
-#include "workloads/replay_command.h"
-#include "platforms/walk_command.h"
 #include "workloads/workload.h"
 
 namespace {
@@ -75,11 +75,11 @@ bool prepare(int argc, char* argv[], Run& run) {
 
 int sc_main(int argc, char* argv[]) {
     if (argc > 1 && std::string(argv[1]) == "walk")
-        return platform::run_walk(std::vector<std::string>(argv + 2, argv + argc));
+        return cli::run_walk(std::vector<std::string>(argv + 2, argv + argc));
     if (argc > 1 && std::string(argv[1]) == "replay")
-        return workload::run_replay(std::vector<std::string>(argv + 2, argv + argc));
+        return cli::run_replay(std::vector<std::string>(argv + 2, argv + argc));
     if (argc > 1 && std::string(argv[1]) == "csv")
-        return platform::run_csv(std::vector<std::string>(argv + 2, argv + argc));
+        return cli::run_csv(std::vector<std::string>(argv + 2, argv + argc));
     Run run;
     try {
         if (!prepare(argc, argv, run)) return 0;
@@ -115,17 +115,11 @@ int sc_main(int argc, char* argv[]) {
     system.end_timeline();
     const double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-    const nlohmann::json stats = platform::run_statistics(run.pc.sim, out, system.finished() && (!work || work->finished()));
-    try {
-        if (!run.cl.stats_json.empty()) sim::write_json_file(run.cl.stats_json, stats);
-        if (!run.cl.record_trace.empty()) recorder.write(run.cl.record_trace);
-    } catch (const sim::InputError& e) {
-        std::cerr << "iommu-sim: " << e.what() << "\n";
-        return sim::kExitBadInput;
-    }
+    const nlohmann::json stats = cli::run_statistics(run.pc.sim, out, system.finished() && (!work || work->finished()));
+    if (!cli::write_results(stats, run.cl.stats_json, recorder, run.cl.record_trace)) return sim::kExitBadInput;
     if (!run.cl.quiet)
-        platform::print_summary(std::cout, stats, {host_s, system.completed()});
-    return platform::exit_status(out);
+        cli::print_summary(std::cout, stats, {host_s, system.completed()});
+    return cli::exit_status(out);
 }
 
 // libsystemc.so defines main() too; the executable's own wins. SystemC prints its

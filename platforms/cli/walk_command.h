@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-namespace platform {
+namespace cli {
 
 // args: everything after "walk". Returns the exit status.
 int run_walk(const std::vector<std::string>& args);
 
-}  // namespace platform
+}  // namespace cli

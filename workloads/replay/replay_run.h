@@ -29,9 +29,9 @@
 #include "models/sim/stats.h"
 #include "models/host/cpu.h"
 #include "platforms/mapping_engine.h"
-#include "platforms/replay.h"
 #include "platforms/system.h"
 #include "platforms/trace_recorder.h"
+#include "workloads/replay/replayer.h"
 #include "workloads/workload.h"
 
 namespace workload {
@@ -43,14 +43,14 @@ public:
     // `sys` has an IOMMU ([iommu] arch of `pc`) whose driver the engine runs; without,
     // the trace holds only DMA (a recording of a run without the mapping engine).
     ReplayRun(sc_core::sc_module_name name, platform::System& sys, std::vector<trace::Op> ops,
-              std::vector<platform::Replayer::DeviceInfo> devices, bool engine,
+              std::vector<Replayer::DeviceInfo> devices, bool engine,
               const platform::PlatformConfig& pc, std::ostream& log,
               const iommufd::FlushPolicy& flush = {});
     ~ReplayRun() override;
 
     // False when the unit lacks what the driver needs; then nothing is replayed.
     bool probed() const { return probed_; }
-    platform::Replayer& replayer() { return engine_->replayer; }
+    Replayer& replayer() { return engine_->replayer; }
     // The op log's stream, when the run should own it.
     void keep(std::unique_ptr<std::ostream> log) { owned_log_ = std::move(log); }
     // Control operations go to `r` too, as they are applied.
@@ -74,15 +74,15 @@ private:
 
     // The mapping engine: iommufd with the architecture's driver, on the platform's unit.
     struct Engine : platform::MappingEngine {
-        Engine(platform::System& sys, const std::vector<platform::Replayer::DeviceInfo>& devices,
+        Engine(platform::System& sys, const std::vector<Replayer::DeviceInfo>& devices,
                const platform::PlatformConfig& pc, std::function<void()> flush_timeout);
-        platform::Replayer replayer;
+        Replayer replayer;
         platform::FlushTimer flush_timer;
     };
 
     platform::System& sys_;
     std::vector<trace::Op> ops_;
-    std::vector<platform::Replayer::DeviceInfo> infos_;
+    std::vector<Replayer::DeviceInfo> infos_;
     std::ostream& log_;
     std::unique_ptr<std::ostream> owned_log_;
     std::unique_ptr<Engine> engine_;

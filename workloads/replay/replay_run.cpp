@@ -1,4 +1,4 @@
-#include "workloads/replay_run.h"
+#include "workloads/replay/replay_run.h"
 
 #include <algorithm>
 #include <ostream>
@@ -9,7 +9,6 @@
 namespace workload {
 
 using platform::OpCosts;
-using platform::Replayer;
 using platform::System;
 
 using sc_core::sc_time;

@@ -5,9 +5,9 @@
 #include <sstream>
 
 #include "models/sim/error.h"
-#include "platforms/replay.h"
+#include "workloads/replay/replayer.h"
 
-using platform::Replayer;
+using workload::Replayer;
 
 namespace {
 

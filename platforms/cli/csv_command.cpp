@@ -1,4 +1,4 @@
-#include "platforms/csv_command.h"
+#include "platforms/cli/csv_command.h"
 
 #include <fstream>
 #include <iostream>
@@ -12,7 +12,7 @@
 
 namespace po = boost::program_options;
 
-namespace platform {
+namespace cli {
 namespace {
 
 std::vector<std::string> split_keys(const std::vector<std::string>& given) {
@@ -92,4 +92,4 @@ int run_csv(const std::vector<std::string>& args) {
     return 0;
 }
 
-}  // namespace platform
+}  // namespace cli

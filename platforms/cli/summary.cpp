@@ -1,12 +1,13 @@
-#include "platforms/summary.h"
+#include "platforms/cli/summary.h"
 
 #include <cstdio>
 #include <iostream>
 #include <string>
 
+#include "models/sim/error.h"
 #include "models/sim/stats_tree.h"
 
-namespace platform {
+namespace cli {
 namespace {
 
 double num(const nlohmann::json& s, const std::string& key) {
@@ -67,7 +68,7 @@ void print_summary(std::ostream& os, const nlohmann::json& s, const HostCost& ho
               host.seconds > 0 ? double(host.transactions) / host.seconds : 0.0);
 }
 
-nlohmann::json run_statistics(const SimParams& sim, const sim::RunOutcome& out, bool finished) {
+nlohmann::json run_statistics(const platform::SimParams& sim, const sim::RunOutcome& out, bool finished) {
     nlohmann::json stats = sim::collect_stats();
     stats["sim.time_ns"] = double(out.end.value()) / 1000.0;
     stats["sim.seed"] = sim.seed;
@@ -77,6 +78,18 @@ nlohmann::json run_statistics(const SimParams& sim, const sim::RunOutcome& out, 
     return stats;
 }
 
+bool write_results(const nlohmann::json& stats, const std::string& stats_json,
+                   const platform::TraceRecorder& recorder, const std::string& record) {
+    try {
+        if (!stats_json.empty()) sim::write_json_file(stats_json, stats);
+        if (!record.empty()) recorder.write(record);
+    } catch (const sim::InputError& e) {
+        std::cerr << "iommu-sim: " << e.what() << "\n";
+        return false;
+    }
+    return true;
+}
+
 int exit_status(const sim::RunOutcome& out) {
     if (!out.signal) return 0;
     std::cerr << "iommu-sim: stopped by " << sim::RunControl::signal_name(out.signal)
@@ -84,4 +97,4 @@ int exit_status(const sim::RunOutcome& out) {
     return sim::RunControl::exit_status(out.signal);
 }
 
-}  // namespace platform
+}  // namespace cli

@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "models/sim/rng.h"
-#include "platforms/csv_command.h"
+#include "platforms/cli/csv_command.h"
 #include "tests/support/temp_files.h"
 
 namespace {
@@ -29,7 +29,7 @@ Result csv(const std::vector<std::string>& args) {
     std::ostringstream out, err;
     auto* old_out = std::cout.rdbuf(out.rdbuf());
     auto* old_err = std::cerr.rdbuf(err.rdbuf());
-    const int rc = platform::run_csv(args);
+    const int rc = cli::run_csv(args);
     std::cout.rdbuf(old_out);
     std::cerr.rdbuf(old_err);
     return {rc, out.str(), err.str()};

@@ -20,7 +20,7 @@
 #include "models/iommufd/process.h"
 #include "traces/trace.h"
 
-namespace platform {
+namespace workload {
 
 class Replayer {
 public:
@@ -83,4 +83,4 @@ private:
     std::function<void(uint64_t)> stale_window_;
 };
 
-}  // namespace platform
+}  // namespace workload

@@ -1,4 +1,4 @@
-#include "platforms/replay.h"
+#include "workloads/replay/replayer.h"
 
 #include <cstdio>
 #include <set>
@@ -6,7 +6,7 @@
 #include "models/sim/error.h"
 #include "models/sim/format.h"
 
-namespace platform {
+namespace workload {
 
 using iommufd::Errno;
 
@@ -290,4 +290,4 @@ std::string Replayer::map_ops(Fd& fd, const trace::Op& op) {
     return result(op, Errno::OpNotSupp);
 }
 
-}  // namespace platform
+}  // namespace workload

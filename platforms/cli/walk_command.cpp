@@ -1,4 +1,4 @@
-#include "platforms/walk_command.h"
+#include "platforms/cli/walk_command.h"
 
 #include <cstdio>
 #include <iostream>
@@ -20,7 +20,9 @@
 
 namespace po = boost::program_options;
 
-namespace platform {
+namespace cli {
+
+using namespace platform;  // the registry and the walk's input
 namespace {
 
 struct WalkArgs {
@@ -132,4 +134,4 @@ int run_walk(const std::vector<std::string>& args) {
     return 0;
 }
 
-}  // namespace platform
+}  // namespace cli

@@ -1,4 +1,4 @@
-#include "workloads/replay_command.h"
+#include "platforms/cli/replay_command.h"
 
 #include <chrono>
 #include <fstream>
@@ -12,19 +12,22 @@
 #include "models/sim/config.h"
 #include "models/sim/error.h"
 #include "models/sim/stats_tree.h"
+#include "platforms/cli/summary.h"
 #include "platforms/mapping_engine.h"
 #include "platforms/platform_config.h"
-#include "platforms/summary.h"
 #include "platforms/system.h"
 #include "platforms/walk_input.h"
 #include "traces/trace.h"
-#include "workloads/replay_run.h"
+#include "workloads/replay/replay_run.h"
+#include "workloads/replay/replay_setup.h"
 
 namespace po = boost::program_options;
 
-namespace workload {
+namespace cli {
 
 using namespace platform;  // the command builds a platform
+using namespace workload;  // and replays the trace on it
+
 namespace {
 
 struct ReplayArgs {
@@ -70,50 +73,41 @@ void open_output(std::ofstream& f, const std::string& path) {
     if (!f) throw sim::InputError(path + ": cannot write file");
 }
 
-}  // namespace
-
-bool needs_engine(const std::vector<trace::Op>& ops) {
-    for (const trace::Op& op : ops)
-        if (op.op != "dma") return true;
-    return false;
-}
-
-void adjust_for_replay(PlatformConfig& pc, bool engine) {
-    for (pcie::GeneratorParams& d : pc.devs) {
-        d.requests = 0;
-        d.write_first = false;
-        if (engine) d.preload = "none";
-    }
-    if (engine) pc.boot_map.map = "none";
-}
-
-std::vector<Replayer::DeviceInfo> device_infos(const PlatformConfig& pc) {
-    std::vector<Replayer::DeviceInfo> out;
-    for (size_t i = 0; i < pc.devs.size(); ++i)
-        out.push_back({"dev" + std::to_string(i), uint16_t(pc.devs[i].requester_id)});
-    return out;
-}
-
-int run_replay(const std::vector<std::string>& args) {
+// What the command reads before anything is simulated.
+struct Input {
     ReplayArgs a;
     PlatformConfig pc;
     std::vector<trace::Op> ops;
     std::vector<Replayer::DeviceInfo> infos;
     std::ofstream log_file;
     bool engine = false;
+};
+
+// Everything that can fail on bad input happens here, before any model exists.
+void prepare(const std::vector<std::string>& args, Input& in) {
+    in.a = parse_args(args);
+    in.ops = trace::read_file(in.a.trace);
+    in.engine = needs_engine(in.ops);
+    in.pc = read_platform(in.a, in.engine);
+    in.infos = device_infos(in.pc);
+    Replayer::check(in.ops, in.infos, in.a.trace);
+    open_output(in.log_file, in.a.op_log);
+    sim::check_outputs_writable({in.a.stats_json, in.a.record, in.a.timeline});
+}
+
+}  // namespace
+
+int run_replay(const std::vector<std::string>& args) {
+    Input in;
     try {
-        a = parse_args(args);
-        ops = trace::read_file(a.trace);
-        engine = needs_engine(ops);
-        pc = read_platform(a, engine);
-        infos = device_infos(pc);
-        Replayer::check(ops, infos, a.trace);
-        open_output(log_file, a.op_log);
-        sim::check_outputs_writable({a.stats_json, a.record, a.timeline});
+        prepare(args, in);
     } catch (const sim::InputError& e) {
         std::cerr << "iommu-sim: " << e.what() << "\n";
         return sim::kExitBadInput;
     }
+    const ReplayArgs& a = in.a;
+    const PlatformConfig& pc = in.pc;
+    std::ofstream& log_file = in.log_file;
     sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
     sim::RunControl control;
     // Before the platform, so that it outlives the models that write to it.
@@ -122,7 +116,7 @@ int run_replay(const std::vector<std::string>& args) {
     std::ostream& log = log_file.is_open() ? log_file : std::cout;
     System sys("system", pc);
     sys.preload();
-    ReplayRun replay("iommufd", sys, ops, infos, engine, pc, log, pc.engine.policy());
+    ReplayRun replay("iommufd", sys, in.ops, in.infos, in.engine, pc, log, pc.engine.policy());
     if (timeline) {
         sys.set_timeline(*timeline);
         replay.set_timeline(*timeline);
@@ -142,13 +136,7 @@ int run_replay(const std::vector<std::string>& args) {
     const double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     const nlohmann::json stats = run_statistics(pc.sim, out, replay.finished() && sys.finished());
-    try {
-        if (!a.stats_json.empty()) sim::write_json_file(a.stats_json, stats);
-        if (!a.record.empty()) recorder.write(a.record);
-    } catch (const sim::InputError& e) {
-        std::cerr << "iommu-sim: " << e.what() << "\n";
-        return sim::kExitBadInput;
-    }
+    if (!write_results(stats, a.stats_json, recorder, a.record)) return sim::kExitBadInput;
     if (!a.quiet && log_file.is_open()) {
         const uint64_t requests = stats.value("iommufd.dma.requests", uint64_t(0));
         print_summary(std::cout, stats, {host_s, requests});
@@ -156,4 +144,4 @@ int run_replay(const std::vector<std::string>& args) {
     return exit_status(out);
 }
 
-}  // namespace workload
+}  // namespace cli

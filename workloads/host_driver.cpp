@@ -1,0 +1,42 @@
+#include "workloads/host_driver.h"
+
+#include "workloads/clock.h"
+
+namespace workload {
+
+HostDriver::HostDriver(sim::StatGroup& owner, unsigned cores) : owner_(owner), cpu_(cores) {
+    owner_.add_child("cpu", cpu_);
+    owner_.add_child("map", map_);
+    owner_.add_child("unmap", unmap_);
+}
+
+HostDriver::~HostDriver() = default;
+
+void HostDriver::open(platform::System& sys, const platform::PlatformConfig& pc, unsigned device) {
+    dev_ = std::make_unique<DeviceMapping>(sys, pc, device);
+    owner_.add_child(dev_->arch(), dev_->driver());
+}
+
+bool HostDriver::map(uint64_t va, uint64_t bytes, uint64_t iova) {
+    const iommufd::DriverCost at = spent();
+    if (!dev_->map(va, bytes, iova)) return false;
+    map_.add(spent() - at);
+    return true;
+}
+
+bool HostDriver::unmap(uint64_t iova, uint64_t bytes) {
+    const iommufd::DriverCost at = spent();
+    if (!dev_->unmap(iova, bytes)) return false;
+    unmap_.add(spent() - at);
+    return true;
+}
+
+sim::ps_t HostDriver::charge(unsigned core, const iommufd::DriverCost& since, const char* what, double extra_ns) {
+    return cpu_.run(core, now(), driver_work(spent() - since, what, extra_ns));
+}
+
+sim::ps_t HostDriver::mmio(unsigned core, const char* what) {
+    return cpu_.run(core, now(), {dev_->driver().mmio_ns(), 0, what});
+}
+
+}  // namespace workload

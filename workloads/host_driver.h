@@ -1,0 +1,60 @@
+// The host side every mapping workload has, kept once: a device driver on timed
+// cores (host::Cpu, statistics under "cpu"), its hold on the mapping engine for one
+// platform device (DeviceMapping; the IOMMU driver's statistics under the
+// architecture's name), and what its per-I/O maps and unmaps cost ("map", "unmap").
+// MappedWorkload is a workload with one, its cores on the run's timeline.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "models/host/cpu.h"
+#include "platforms/mapping_engine.h"
+#include "platforms/platform_config.h"
+#include "platforms/system.h"
+#include "workloads/device_mapping.h"
+#include "workloads/workload.h"
+
+namespace workload {
+
+class HostDriver {
+public:
+    // Its statistics are `owner`'s.
+    HostDriver(sim::StatGroup& owner, unsigned cores);
+    ~HostDriver();
+
+    // The engine with platform device `device` attached; throws sim::InputError.
+    void open(platform::System& sys, const platform::PlatformConfig& pc, unsigned device);
+    DeviceMapping& mapping() { return *dev_; }
+    host::Cpu& cpu() { return cpu_; }
+    iommufd::DriverCost spent() const { return dev_->spent(); }
+
+    // The driver's dma_map / dma_unmap at an IOVA it chose; a success's cost counts.
+    bool map(uint64_t va, uint64_t bytes, uint64_t iova);
+    bool unmap(uint64_t iova, uint64_t bytes);
+    // Runs what the driver has spent since `since` (plus `extra_ns`) on `core`, from
+    // now: when it ends.
+    sim::ps_t charge(unsigned core, const iommufd::DriverCost& since, const char* what, double extra_ns = 0);
+    // One register write (a doorbell) on `core`, at the IOMMU driver's MMIO cost.
+    sim::ps_t mmio(unsigned core, const char* what);
+    // --timeline: the cores under "<workload> host CPU".
+    void set_timeline(sim::Timeline& t, const std::string& workload) { cpu_.set_timeline(&t, workload + " host CPU"); }
+
+private:
+    sim::StatGroup& owner_;
+    host::Cpu cpu_;
+    std::unique_ptr<DeviceMapping> dev_;
+    platform::OpCosts map_, unmap_;
+};
+
+class MappedWorkload : public Workload {
+public:
+    void set_timeline(sim::Timeline& t) override { host_.set_timeline(t, name()); }
+
+protected:
+    MappedWorkload(sc_core::sc_module_name name, unsigned cores) : Workload(name), host_(*this, cores) {}
+    HostDriver host_;
+};
+
+}  // namespace workload
