@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "models/iommu/cache_geometry.h"
 #include "models/iommu/replacement.h"
 #include "models/sim/error.h"
 #include "models/sim/stats.h"
@@ -39,6 +40,9 @@ public:
           ways_(checked_ways(ways)),
           repl_(policy, sets, ways, seed, rng_stream),
           entries_(size_t(sets) * ways) {}
+    // The shape configuration gives ([<arch>.iotlb] and the like).
+    SetAssocCache(const CacheGeometry& g, uint64_t seed, const std::string& rng_stream)
+        : SetAssocCache(g.sets, g.ways, parse_replacement(g.replacement), seed, rng_stream) {}
 
     // Counts a lookup and a hit or a miss; a hit is a use for replacement. The pointer
     // stays valid until the next insert, erase or invalidation.

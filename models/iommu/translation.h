@@ -56,6 +56,17 @@ struct Result {
                                // (VT-d SNP/PGSNP with ECAP.SC, AMD-Vi FC)
 };
 
+// Translation disabled (not yet enabled by software): the request goes to memory at
+// its own address, with its own No Snoop attribute.
+inline Result untranslated(const Request& r) {
+    Result out;
+    out.pa = r.iova;
+    out.page_size = 4096;
+    out.read = out.write = true;
+    out.snoop = !r.no_snoop;
+    return out;
+}
+
 // One 8-byte table read a walker asks for.
 struct ReadRequest {
     uint64_t pa;

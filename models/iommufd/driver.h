@@ -34,6 +34,32 @@ public:
     virtual void flush(uint64_t pa, uint64_t bytes) = 0;
 };
 
+// The CPU's uncached accesses to the unit's registers, as a driver makes them: each
+// counted (the driver's "mmio" statistic) and charged `ns` of CPU time.
+class MmioPort {
+public:
+    MmioPort(Machine& m, sim::StatGroup& stats, const double& ns, double& cpu_ns)
+        : m_(m), ns_(ns), cpu_ns_(cpu_ns), count_(stats, "mmio", "", "register accesses") {}
+    uint64_t read(uint32_t offset, unsigned size) {
+        charge();
+        return m_.read_reg(offset, size);
+    }
+    void write(uint32_t offset, uint64_t value, unsigned size) {
+        charge();
+        m_.write_reg(offset, value, size);
+    }
+
+private:
+    void charge() {
+        ++count_;
+        cpu_ns_ += ns_;
+    }
+    Machine& m_;
+    const double& ns_;
+    double& cpu_ns_;
+    sim::Counter count_;
+};
+
 // What a driver has spent so far; the difference of two readings is one operation's
 // cost. `queue_ns` is the part spent on the invalidation or command queue (entries,
 // doorbells, waits), which Linux does holding the queue's lock.

@@ -27,20 +27,16 @@ uint64_t fault_hi(const iommu::Request& r, uint32_t reason) {
 RemappingUnit::RemappingUnit(const Capabilities& caps, const UnitParams& p, HostMemory& mem)
     : caps_(caps),
       mem_(mem),
-      context_cache_(p.context_cache.sets, p.context_cache.ways,
-                     iommu::parse_replacement(p.context_cache.replacement), p.seed, "vtd.cc"),
-      pasid_cache_(p.pasid_cache.sets, p.pasid_cache.ways,
-                   iommu::parse_replacement(p.pasid_cache.replacement), p.seed, "vtd.pc"),
-      iotlb_(p.iotlb.sets, p.iotlb.ways, iommu::parse_replacement(p.iotlb.replacement), p.seed,
-             "vtd.iotlb") {
+      context_cache_(p.context_cache, p.seed, "vtd.cc"),
+      pasid_cache_(p.pasid_cache, p.seed, "vtd.pc"),
+      iotlb_(p.iotlb, p.seed, "vtd.iotlb") {
     add_child("context_cache", context_cache_);
     add_child("pasid_cache", pasid_cache_);
     add_child("iotlb", iotlb_);
     static const char* const names[] = {"pde", "pdpe", "pml4e", "pml5e"};
     for (unsigned i = 0; i < 4; ++i) {
-        walk_caches_.push_back(std::make_unique<WalkCache>(
-            p.walk_cache.sets, p.walk_cache.ways, iommu::parse_replacement(p.walk_cache.replacement),
-            p.seed, std::string("vtd.walk_cache.") + names[i]));
+        walk_caches_.push_back(
+            std::make_unique<WalkCache>(p.walk_cache, p.seed, std::string("vtd.walk_cache.") + names[i]));
         add_child(std::string("walk_cache.") + names[i], *walk_caches_[i]);
     }
 }
@@ -280,11 +276,7 @@ void RemappingUnit::iotlb_fill(uint16_t did, uint32_t pasid, const iommu::Reques
 bool RemappingUnit::lookup(const iommu::Request& r, iommu::Result& out) {
     ++translations_;
     if (!translation_enabled()) {
-        out = iommu::Result{};
-        out.pa = r.iova;
-        out.page_size = 4096;
-        out.read = out.write = true;
-        out.snoop = !r.no_snoop;
+        out = iommu::untranslated(r);
         return true;
     }
     if (ttm() == unsigned(Ttm::Scalable)) return lookup_scalable(r, out);

@@ -7,6 +7,7 @@
 #include "platforms/platform_config.h"
 #include "tests/support/flat/flat_arch.h"
 #include "tests/support/flat/flat_driver.h"
+#include "tests/support/requests.h"
 
 namespace conformance {
 
@@ -49,12 +50,7 @@ Rig::Rig(const Variant& v) {
 }
 
 iommu::Result Rig::access(uint64_t iova, bool write) {
-    iommu::Request r;
-    r.sid = kSid;
-    r.iova = iova;
-    r.read = !write;
-    r.write = write;
-    return unit->translate(r);
+    return unit->translate(testutil::dma(kSid, iova, write));
 }
 
 Engine::Engine(Rig& r) : ops(r.driver->device(Rig::kSid)), dev{"dev0", ops->reserved_regions(), ops.get()} {

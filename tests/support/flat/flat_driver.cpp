@@ -25,18 +25,6 @@ iommufd::DriverCost Driver::spent() const {
 
 unsigned Driver::iova_bits() const { return cap_iova_bits(cap_); }
 
-uint64_t Driver::mmio_read(uint32_t offset, unsigned size) {
-    ++mmio_;
-    cpu_ns_ += p_.mmio_ns;
-    return m_.read_reg(offset, size);
-}
-
-void Driver::mmio_write(uint32_t offset, uint64_t value, unsigned size) {
-    ++mmio_;
-    cpu_ns_ += p_.mmio_ns;
-    m_.write_reg(offset, value, size);
-}
-
 // Without CAP.COH the unit's table reads miss the CPU caches: write the line back.
 void Driver::write_entry(uint64_t pa, uint64_t value) {
     m_.write64(pa, value);
@@ -51,7 +39,7 @@ Errno Driver::fail(Errno e, std::string reason) {
 }
 
 Errno Driver::probe() {
-    cap_ = mmio_read(kCap, 8);
+    cap_ = mmio_.read(kCap, 8);
     const unsigned bits = iova_bits();
     if (bits < 13 || bits > 40)
         return fail(Errno::OpNotSupp, "CAP.IOVA_BITS is " + std::to_string(bits) +
@@ -59,10 +47,10 @@ Errno Driver::probe() {
     const auto table = pages_.allocate(kDevtabBytes, 4096);
     if (!table) return fail(Errno::NoMem, "no memory for the 512 KiB device table");
     devtab_ = *table;
-    mmio_write(kDevtab, devtab_, 8);
-    mmio_write(kCtrl, kCtrlEn, 4);
+    mmio_.write(kDevtab, devtab_, 8);
+    mmio_.write(kCtrl, kCtrlEn, 4);
     for (int i = 0; i < 16; ++i)
-        if (mmio_read(kStatus, 4) & kStatusEns) return Errno::Ok;
+        if (mmio_.read(kStatus, 4) & kStatusEns) return Errno::Ok;
     return fail(Errno::OpNotSupp, "STATUS.ENS did not follow CTRL.EN");
 }
 
@@ -103,9 +91,9 @@ void Driver::invalidate(uint64_t inv, uint64_t addr) {
     const double before = cpu_ns_;
     ++descriptors_;
     cpu_ns_ += p_.invalidation_ns;
-    if ((inv & 7) == kInvPage) mmio_write(kInvAddr, addr, 8);
-    mmio_write(kInv, inv | kInvGo, 8);
-    for (int i = 0; i < 64 && (mmio_read(kInv, 8) & kInvGo); ++i) {
+    if ((inv & 7) == kInvPage) mmio_.write(kInvAddr, addr, 8);
+    mmio_.write(kInv, inv | kInvGo, 8);
+    for (int i = 0; i < 64 && (mmio_.read(kInv, 8) & kInvGo); ++i) {
     }
     ++waits_;
     cpu_ns_ += p_.wait_ns;

@@ -56,8 +56,6 @@ public:
 
 private:
     iommufd::Errno fail(iommufd::Errno e, std::string reason);
-    uint64_t mmio_read(uint32_t offset, unsigned size);
-    void mmio_write(uint32_t offset, uint64_t value, unsigned size);
 
     iommufd::Machine& m_;
     iommufd::FrameAllocator& pages_;
@@ -71,7 +69,7 @@ private:
     sim::Counter table_writes_{*this, "table_writes", "", "device and page-table entries written"};
     sim::Counter descriptors_{*this, "descriptors", "", "invalidation requests (INV writes with GO)"};
     sim::Counter waits_{*this, "waits", "", "invalidations polled to completion"};
-    sim::Counter mmio_{*this, "mmio", "", "register accesses"};
+    iommufd::MmioPort mmio_{m_, *this, p_.mmio_ns, cpu_ns_};
     sim::Formula cpu_{*this, "cpu_ns", "ns", "driver CPU time from DriverParams",
                       [this] { return cpu_ns_; }};
 };

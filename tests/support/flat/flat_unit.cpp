@@ -12,10 +12,8 @@ Unit::Unit(const UnitParams& p, iommu::HostMemory& mem)
     : cap_(p.cap),
       records_(16),
       mem_(mem),
-      device_cache_(p.device_cache.sets, p.device_cache.ways,
-                    iommu::parse_replacement(p.device_cache.replacement), p.seed, "flat.dc"),
-      iotlb_(p.iotlb.sets, p.iotlb.ways, iommu::parse_replacement(p.iotlb.replacement), p.seed,
-             "flat.iotlb") {
+      device_cache_(p.device_cache, p.seed, "flat.dc"),
+      iotlb_(p.iotlb, p.seed, "flat.iotlb") {
     add_child("iotlb", iotlb_);
     add_child("device_cache", device_cache_);
 }
@@ -37,11 +35,7 @@ bool Unit::walks_snoop() const { return cap::coh(cap_); }
 bool Unit::lookup(const iommu::Request& r, iommu::Result& out) {
     ++translations_;
     if (!enabled()) {
-        out = iommu::Result{};
-        out.pa = r.iova;
-        out.page_size = 4096;
-        out.read = out.write = true;
-        out.snoop = !r.no_snoop;
+        out = iommu::untranslated(r);
         return true;
     }
     const uint64_t* dte = device_cache_.lookup({r.sid});

@@ -12,6 +12,8 @@
 #include "models/sim/rng.h"
 #include "tests/support/flat/flat_driver.h"
 #include "tests/support/flat/flat_unit.h"
+#include "platforms/machine.h"
+#include "tests/support/requests.h"
 
 using iommufd::Errno;
 
@@ -19,22 +21,11 @@ namespace {
 
 constexpr uint16_t kSid = 0x0310;
 
-struct Machine : iommufd::Machine {
-    memory::SparseMemory& mem;
-    flat::Unit& unit;
-    Machine(memory::SparseMemory& m, flat::Unit& u) : mem(m), unit(u) {}
-    uint64_t read_reg(uint32_t o, unsigned s) override { return unit.read(o, s); }
-    void write_reg(uint32_t o, uint64_t v, unsigned s) override { unit.write(o, v, s); }
-    uint64_t read64(uint64_t pa) override { return mem.read_u64(pa); }
-    void write64(uint64_t pa, uint64_t v) override { mem.write_u64(pa, v); }
-    void flush(uint64_t, uint64_t) override {}
-};
-
 struct Rig {
     memory::SparseMemory mem;
     iommu::StoreMemory host{mem, uint64_t(1) << 34};
     flat::Unit unit{params(), host};
-    Machine machine{mem, unit};
+    platform::StoreMachine machine{unit, mem};
     iommufd::FrameAllocator pages{0x1000'0000, 0x4000'0000};
     flat_driver::Driver driver{machine, pages, flat_driver::DriverParams{}};
     std::unique_ptr<iommufd::DeviceOps> dev;
@@ -53,12 +44,7 @@ struct Rig {
         REQUIRE(dev->attach(*dom) == Errno::Ok);
     }
     iommu::Result access(uint64_t iova, bool write) {
-        iommu::Request r;
-        r.sid = kSid;
-        r.iova = iova;
-        r.read = !write;
-        r.write = write;
-        return unit.translate(r);
+        return unit.translate(testutil::dma(kSid, iova, write));
     }
     uint64_t stat(const std::string& name) {
         nlohmann::json j;

@@ -13,6 +13,7 @@
 #include "models/sim/rng.h"
 #include "tests/support/flat/flat_arch.h"
 #include "tests/support/flat/flat_unit.h"
+#include "tests/support/requests.h"
 
 namespace {
 
@@ -54,12 +55,7 @@ struct Rig {
         REQUIRE(unit.read(STATUS, 4) == 1);
     }
     iommu::Result access(uint64_t iova, bool write, uint16_t sid = kSid) {
-        iommu::Request r;
-        r.sid = sid;
-        r.iova = iova;
-        r.read = !write;
-        r.write = write;
-        return unit.translate(r);
+        return unit.translate(testutil::dma(sid, iova, write));
     }
     uint64_t stat(const std::string& name) {
         nlohmann::json j;

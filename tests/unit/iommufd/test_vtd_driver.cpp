@@ -13,6 +13,8 @@
 #include "models/vtd/remapping_unit.h"
 #include "models/vtd/scalable_walker.h"
 #include "models/iommu/host_memory.h"
+#include "platforms/machine.h"
+#include "tests/support/requests.h"
 
 using namespace iommufd;
 namespace drv = iommufd::vtd;  // the driver; ::vtd is the hardware model
@@ -21,24 +23,12 @@ namespace {
 
 constexpr uint16_t kSid = 0x0108;  // bus 1, device 1
 
-// The CPU's view: registers of the unit, memory written straight through.
-struct Machine : iommufd::Machine {
-    memory::SparseMemory& mem;
-    ::vtd::RemappingUnit& unit;
-    Machine(memory::SparseMemory& m, ::vtd::RemappingUnit& u) : mem(m), unit(u) {}
-    uint64_t read_reg(uint32_t o, unsigned s) override { return unit.read(o, s); }
-    void write_reg(uint32_t o, uint64_t v, unsigned s) override { unit.write(o, v, s); }
-    uint64_t read64(uint64_t pa) override { return mem.read_u64(pa); }
-    void write64(uint64_t pa, uint64_t v) override { mem.write_u64(pa, v); }
-    void flush(uint64_t, uint64_t) override {}
-};
-
 struct Rig {
     memory::SparseMemory mem;
     iommu::StoreMemory host{mem};
     ::vtd::Capabilities caps;
     std::unique_ptr<::vtd::RemappingUnit> unit;
-    std::unique_ptr<Machine> machine;
+    std::unique_ptr<platform::StoreMachine> machine;  // the CPU: registers, memory straight through
     FrameAllocator table_pages{0x1000'0000, 0x1000'0000};
     std::unique_ptr<drv::Driver> driver;
 
@@ -47,16 +37,12 @@ struct Rig {
         caps.sc = sc;
         caps.smts = caps.ssads = caps.nest = scalable;
         unit = std::make_unique<::vtd::RemappingUnit>(caps, ::vtd::UnitParams{}, host);
-        machine = std::make_unique<Machine>(mem, *unit);
+        machine = std::make_unique<platform::StoreMachine>(*unit, mem);
         driver = std::make_unique<drv::Driver>(*machine, table_pages, drv::DriverParams{});
         REQUIRE(driver->probe() == Errno::Ok);
     }
     iommu::Result access(uint64_t iova, bool write, bool no_snoop = false) {
-        iommu::Request r;
-        r.sid = kSid;
-        r.iova = iova;
-        r.read = !write;
-        r.write = write;
+        iommu::Request r = testutil::dma(kSid, iova, write);
         r.no_snoop = no_snoop;
         return unit->translate(r);
     }

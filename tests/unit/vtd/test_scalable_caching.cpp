@@ -11,6 +11,7 @@
 #include "models/vtd/scalable_walker.h"
 #include "models/iommu/host_memory.h"
 #include "tests/support/vtd_tables.h"
+#include "tests/support/requests.h"
 
 using namespace vtdtest;
 using vtd::InvType;
@@ -64,11 +65,7 @@ struct Rig {
         return tb.set_pasid_entry(0, 0x08, pasid, p);
     }
     iommu::Result go(uint64_t iova, int pasid = -1, bool write = false, bool priv = false) {
-        iommu::Request r;
-        r.sid = kSid;
-        r.iova = iova;
-        r.read = !write;
-        r.write = write;
+        iommu::Request r = testutil::dma(kSid, iova, write);
         r.pasid_valid = pasid >= 0;
         r.pasid = pasid >= 0 ? uint32_t(pasid) : 0;
         r.priv = priv;

@@ -7,6 +7,7 @@
 #include "models/vtd/remapping_unit.h"
 #include "models/iommu/host_memory.h"
 #include "tests/support/vtd_tables.h"
+#include "tests/support/requests.h"
 
 using namespace vtdtest;
 namespace fault = vtd::fault;
@@ -34,11 +35,7 @@ struct Fixture {
     }
     iommu::Result go(uint16_t sid, uint64_t iova, bool write, bool no_snoop = false,
                      int pasid = -1, bool priv = false) {
-        iommu::Request r;
-        r.sid = sid;
-        r.iova = iova;
-        r.read = !write;
-        r.write = write;
+        iommu::Request r = testutil::dma(sid, iova, write);
         r.no_snoop = no_snoop;
         r.pasid_valid = pasid >= 0;
         r.pasid = pasid >= 0 ? uint32_t(pasid) : 0;

@@ -8,6 +8,7 @@
 #include "models/vtd/regs.h"
 #include "models/vtd/remapping_unit.h"
 #include "models/iommu/host_memory.h"
+#include "tests/support/requests.h"
 
 using vtd::RemappingUnit;
 namespace reg = vtd::reg;
@@ -38,12 +39,7 @@ struct Rig {
         unit.write(reg::GCMD, vtd::gcmd::TE, 4);
     }
     iommu::Result access(uint16_t sid, uint64_t iova, bool write) {
-        iommu::Request r;
-        r.sid = sid;
-        r.iova = iova;
-        r.read = !write;
-        r.write = write;
-        return unit.translate(r);
+        return unit.translate(testutil::dma(sid, iova, write));
     }
     iommu::Result access_request(const iommu::Request& r) { return unit.translate(r); }
     uint64_t frcd(unsigned i, bool hi) { return unit.read(caps.fro * 16 + i * 16 + (hi ? 8 : 0), 8); }

@@ -38,23 +38,11 @@ void Driver::write_entry(uint64_t pa, uint64_t value) {
     cpu_ns_ += costs_.table_write_ns;
 }
 
-uint64_t Driver::mmio_read(uint32_t offset, unsigned size) {
-    ++mmio_;
-    cpu_ns_ += costs_.mmio_ns;
-    return m_.read_reg(offset, size);
-}
-
-void Driver::mmio_write(uint32_t offset, uint64_t value, unsigned size) {
-    ++mmio_;
-    cpu_ns_ += costs_.mmio_ns;
-    m_.write_reg(offset, value, size);
-}
-
 // One GCMD command: the persistent enables GSTS reports, plus the bit; then poll GSTS.
 void Driver::gcmd(uint32_t bit) {
-    const uint32_t sts = uint32_t(mmio_read(kGstsReg, 4)) & kGstsPersistent;
-    mmio_write(kGcmdReg, sts | bit, 4);
-    for (int i = 0; i < 16 && !(mmio_read(kGstsReg, 4) & bit); ++i) {
+    const uint32_t sts = uint32_t(mmio_.read(kGstsReg, 4)) & kGstsPersistent;
+    mmio_.write(kGcmdReg, sts | bit, 4);
+    for (int i = 0; i < 16 && !(mmio_.read(kGstsReg, 4) & bit); ++i) {
     }
 }
 
@@ -64,8 +52,8 @@ Errno Driver::fail(const char* key, std::string reason) {
 }
 
 Errno Driver::probe() {
-    cap_ = mmio_read(kCapReg, 8);
-    ecap_ = mmio_read(kEcapReg, 8);
+    cap_ = mmio_.read(kCapReg, 8);
+    ecap_ = mmio_.read(kEcapReg, 8);
     if (!ecap_qi(ecap_)) return fail("", "the VT-d unit lacks queued invalidation (ECAP.QI)");
     const unsigned sagaw = cap_sagaw(cap_);
     if (costs_.levels == 1 || costs_.levels == 2)
@@ -83,11 +71,11 @@ Errno Driver::probe() {
     queue_ = new_table();   // QS=0: 256 16-byte descriptors
     status_ = new_table();  // the wait descriptors' status word
     if (!root_ || !queue_ || !status_) return Errno::NoMem;
-    mmio_write(kIqtReg, 0, 8);
-    mmio_write(kIqaReg, queue_, 8);
+    mmio_.write(kIqtReg, 0, 8);
+    mmio_.write(kIqaReg, queue_, 8);
     gcmd(kGcmdQie);
     scalable_ = costs_.scalable_mode && ecap_smts(ecap_) && ecap_slts(ecap_);
-    mmio_write(kRtaddrReg, root_ | (scalable_ ? kRtaddrTtmScalable : 0), 8);
+    mmio_.write(kRtaddrReg, root_ | (scalable_ ? kRtaddrTtmScalable : 0), 8);
     gcmd(kGcmdSrtp);
     submit(kDescContext | (1u << 4), 0);  // global context-cache invalidation
     if (scalable_) submit(kDescPasidCache | (3u << 4), 0);  // global PASID-cache invalidation
@@ -175,7 +163,7 @@ void Driver::submit(uint64_t lo, uint64_t hi) {
     ++descriptors_;
     cpu_ns_ += costs_.descriptor_ns;
     queue_ns_ += costs_.descriptor_ns + costs_.mmio_ns;
-    mmio_write(kIqtReg, tail_, 8);
+    mmio_.write(kIqtReg, tail_, 8);
 }
 
 // A wait descriptor (IF 4, SW 5, FN 6, status data 63:32; status address in the upper

@@ -98,8 +98,6 @@ private:
     void invalidate_iotlb(uint16_t did, uint64_t iova, uint64_t bytes);
     void submit(uint64_t lo, uint64_t hi);
     void wait();
-    void mmio_write(uint32_t offset, uint64_t value, unsigned size);
-    uint64_t mmio_read(uint32_t offset, unsigned size);
     void gcmd(uint32_t bit);
 
     Errno fail(const char* key, std::string reason);
@@ -121,7 +119,7 @@ private:
     sim::Counter table_writes_{*this, "table_writes", "", "paging, context and root entries written"};
     sim::Counter descriptors_{*this, "descriptors", "", "invalidation descriptors queued"};
     sim::Counter waits_{*this, "waits", "", "invalidation waits polled to completion"};
-    sim::Counter mmio_{*this, "mmio", "", "register accesses"};
+    MmioPort mmio_{m_, *this, costs_.mmio_ns, cpu_ns_};
     sim::Formula cpu_{*this, "cpu_ns", "ns", "driver CPU time from DriverParams",
                       [this] { return cpu_ns_; }};
 };
