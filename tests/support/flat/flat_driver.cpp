@@ -1,5 +1,7 @@
 #include "tests/support/flat/flat_driver.h"
 
+#include "models/iommufd/requester_ops.h"
+
 #include "models/sim/params.h"
 #include "tests/support/flat/flat_domain.h"
 #include "tests/support/flat/flat_driver_encoding.h"
@@ -100,37 +102,10 @@ void Driver::invalidate(uint64_t inv, uint64_t addr) {
     queue_ns_ += cpu_ns_ - before;
 }
 
-namespace {
-
-class Device : public iommufd::DeviceOps {
-public:
-    Device(Driver& d, uint16_t sid) : d_(d), sid_(sid) {}
-    ~Device() override { detach(); }
-    Errno alloc_domain(uint32_t flags, std::unique_ptr<iommufd::Domain>& out) override {
-        return d_.alloc_domain(flags, out);
-    }
-    Errno attach(iommufd::Domain& dom) override {
-        const Errno e = d_.attach(dom, sid_);
-        attached_ |= e == Errno::Ok;
-        return e;
-    }
-    void detach() override {
-        if (attached_) d_.detach(sid_);
-        attached_ = false;
-    }
-    bool can_enforce_cache_coherency() const override { return cap_sc(d_.cap()); }
-    iommufd::HwInfo hw_info() const override { return d_.hw_info(); }
-
-private:
-    Driver& d_;
-    uint16_t sid_;
-    bool attached_ = false;
-};
-
-}  // namespace
+bool Driver::can_enforce_cache_coherency() const { return cap_sc(cap_); }
 
 std::unique_ptr<iommufd::DeviceOps> Driver::device(uint16_t sid) {
-    return std::make_unique<Device>(*this, sid);
+    return std::make_unique<iommufd::RequesterOps<Driver>>(*this, sid);
 }
 
 }  // namespace flat_driver

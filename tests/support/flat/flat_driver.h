@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "models/iommufd/driver.h"
 
@@ -47,6 +48,10 @@ public:
     iommufd::Errno attach(iommufd::Domain& d, uint16_t sid);
     void detach(uint16_t sid);
     iommufd::HwInfo hw_info() const;
+    // Snoop control (CAP.SC) lets domains force snooping.
+    bool can_enforce_cache_coherency() const;
+    // None: the made-up unit reserves no IOVA range.
+    std::vector<iommufd::IovaRange> reserved_regions(uint16_t) const { return {}; }
     uint64_t cap() const { return cap_; }
     unsigned iova_bits() const;
     void write_entry(uint64_t pa, uint64_t value);

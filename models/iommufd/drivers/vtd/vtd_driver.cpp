@@ -2,6 +2,7 @@
 
 #include "models/iommufd/drivers/vtd/encoding.h"
 #include "models/iommufd/drivers/vtd/vtd_domain.h"
+#include "models/iommufd/requester_ops.h"
 #include "models/sim/params.h"
 
 namespace iommufd::vtd {
@@ -98,41 +99,11 @@ Errno Driver::alloc_domain(uint32_t hwpt_flags, std::unique_ptr<Domain>& out) {
 
 bool Driver::can_enforce_cache_coherency() const { return ecap_sc(ecap_); }
 
-namespace {
+// The interrupt window every x86 device reserves (intel_iommu_get_resv_regions:
+// IOAPIC_RANGE_START..END).
+std::vector<IovaRange> Driver::reserved_regions(uint16_t) const { return {{0xfee0'0000, 0xfeef'ffff}}; }
 
-class VtdDevice : public DeviceOps {
-public:
-    VtdDevice(Driver& d, uint16_t sid) : d_(d), sid_(sid) {}
-    ~VtdDevice() override {
-        if (attached_) d_.detach(sid_);
-    }
-    Errno alloc_domain(uint32_t flags, std::unique_ptr<Domain>& out) override {
-        return d_.alloc_domain(flags, out);
-    }
-    Errno attach(Domain& dom) override {
-        const Errno e = d_.attach(dom, sid_);
-        attached_ |= e == Errno::Ok;
-        return e;
-    }
-    void detach() override {
-        if (attached_) d_.detach(sid_);
-        attached_ = false;
-    }
-    bool can_enforce_cache_coherency() const override { return d_.can_enforce_cache_coherency(); }
-    HwInfo hw_info() const override { return d_.hw_info(); }
-    // The interrupt window every x86 device reserves (intel_iommu_get_resv_regions:
-    // IOAPIC_RANGE_START..END).
-    std::vector<IovaRange> reserved_regions() const override { return {{0xfee0'0000, 0xfeef'ffff}}; }
-
-private:
-    Driver& d_;
-    uint16_t sid_;
-    bool attached_ = false;
-};
-
-}  // namespace
-
-std::unique_ptr<DeviceOps> Driver::device(uint16_t sid) { return std::make_unique<VtdDevice>(*this, sid); }
+std::unique_ptr<DeviceOps> Driver::device(uint16_t sid) { return std::make_unique<RequesterOps<Driver>>(*this, sid); }
 
 HwInfo Driver::hw_info() const {
     HwInfo h;

@@ -69,6 +69,8 @@ public:
     bool can_enforce_cache_coherency() const;
     // IOMMU_GET_HW_INFO: type INTEL_VTD with CAP_REG and ECAP_REG; no dirty tracking.
     HwInfo hw_info() const;
+    // get_resv_regions: the x86 MSI window, for every requester.
+    std::vector<IovaRange> reserved_regions(uint16_t sid) const;
     // The driver as iommufd sees it for requester `sid` (detaches it when destroyed);
     // every device reserves the x86 interrupt (MSI) window.
     std::unique_ptr<DeviceOps> device(uint16_t sid) override;
