@@ -76,7 +76,6 @@ bool fit(uint64_t start, uint64_t last, uint64_t length, uint64_t align, uint64_
     at = aligned;
     return true;
 }
-constexpr uint64_t kHugePage = uint64_t(1) << 21;  // HPAGE_SIZE (x86, THP enabled)
 }  // namespace
 
 // Automatic IOVA (iopt_alloc_iova): aligned to the largest power of two not above the
@@ -88,7 +87,7 @@ Errno IoPagetable::alloc_iova(uint64_t addr, uint64_t length, uint64_t& iova) co
     const uint64_t page_offset = addr % kPageSize;
     uint64_t align = roundup_pow2(length);
     if (addr) align = std::min(align, lowest_bit(addr));
-    align = std::min(align, kHugePage);
+    align = std::min(align, kHugePageSize);  // HPAGE_SIZE (x86, THP enabled)
     if (align < iova_alignment()) return Errno::Inval;
     const uint64_t lo = kPageSize, hi = kMax - kPageSize;
     std::vector<IovaRange> spans;
