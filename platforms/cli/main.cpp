@@ -8,6 +8,7 @@
 //
 // Bad input exits with status 2 and one line naming file, line and key, before
 // anything is simulated.
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -71,22 +72,8 @@ bool prepare(int argc, char* argv[], Run& run) {
     return true;
 }
 
-}  // namespace
-
-int sc_main(int argc, char* argv[]) {
-    if (argc > 1 && std::string(argv[1]) == "walk")
-        return cli::run_walk(std::vector<std::string>(argv + 2, argv + argc));
-    if (argc > 1 && std::string(argv[1]) == "replay")
-        return cli::run_replay(std::vector<std::string>(argv + 2, argv + argc));
-    if (argc > 1 && std::string(argv[1]) == "csv")
-        return cli::run_csv(std::vector<std::string>(argv + 2, argv + argc));
-    Run run;
-    try {
-        if (!prepare(argc, argv, run)) return 0;
-    } catch (const sim::InputError& e) {
-        std::cerr << "iommu-sim: " << e.what() << "\n";
-        return sim::kExitBadInput;
-    }
+// The platform run: builds the models from a prepared Run, runs them, reports.
+int run_platform(const Run& run) {
     sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
     sim::RunControl control;  // from here on SIGINT and SIGTERM stop the run cleanly
     std::unique_ptr<sim::Timeline> timeline;  // outlives the models that write to it
@@ -120,6 +107,24 @@ int sc_main(int argc, char* argv[]) {
     if (!run.cl.quiet)
         cli::print_summary(std::cout, stats, {host_s, system.completed()});
     return cli::exit_status(out);
+}
+
+}  // namespace
+
+int sc_main(int argc, char* argv[]) {
+    const std::string sub = argc > 1 ? argv[1] : "";
+    const std::vector<std::string> rest(argv + std::min(argc, 2), argv + argc);
+    if (sub == "walk") return cli::run_walk(rest);
+    if (sub == "replay") return cli::run_replay(rest);
+    if (sub == "csv") return cli::run_csv(rest);
+    Run run;
+    try {
+        if (!prepare(argc, argv, run)) return 0;
+    } catch (const sim::InputError& e) {
+        std::cerr << "iommu-sim: " << e.what() << "\n";
+        return sim::kExitBadInput;
+    }
+    return run_platform(run);
 }
 
 // libsystemc.so defines main() too; the executable's own wins. SystemC prints its
