@@ -108,7 +108,7 @@ void Replayer::check(const std::vector<trace::Op>& ops, const std::vector<Device
                      const std::string& file) {
     std::set<std::string> procs, fds, objects, pins, devs;
     for (const DeviceInfo& d : devices) devs.insert(d.name);
-    size_t opened = 0;
+    size_t opened = 0, opened_so_far = 0;
     for (const trace::Op& op : ops) opened += op.op == "iommufd_open";
     for (const trace::Op& op : ops) {
         const auto fail = [&](const std::string& key, const std::string& why) {
@@ -132,9 +132,15 @@ void Replayer::check(const std::vector<trace::Op>& ops, const std::vector<Device
         }
         if (op.op == "process") { define(procs, "name"); continue; }
         if (op.op == "mmap" || op.op == "munmap") { need(procs, "process"); continue; }
-        if (op.op == "iommufd_open") { need(procs, "process"); define(fds, "name"); continue; }
+        if (op.op == "iommufd_open") {
+            need(procs, "process");
+            define(fds, "name");
+            ++opened_so_far;
+            continue;
+        }
         if (op.has("fd")) need(fds, "fd");
-        else if (opened != 1) fail("fd", opened ? "needed: the trace opens several contexts" : "no iommufd_open before it");
+        else if (opened > 1) fail("fd", "needed: the trace opens several contexts");
+        else if (opened_so_far == 0) fail("fd", "no iommufd_open before it");
         for (const std::string& key : kIdKeys) need(objects, key);
         need(procs, "process");
         if (op.op == "device_attach" || op.op == "hwpt_alloc" || op.op == "get_hw_info")
@@ -245,9 +251,11 @@ std::string Replayer::control(Fd& fd, const trace::Op& op) {
         if (e == Errno::Ok) pins_[op.text("name")] = Pin{&fd, ioas, pin};
         return result(op, e, "pages=" + std::to_string(frames.size()));
     }
-    if (op.op == "access_unpin") {
-        const Pin p = pins_.at(op.text("name"));
-        pins_.erase(op.text("name"));
+    if (op.op == "access_unpin") {  // a pin that failed, or one already unpinned: ENOENT
+        const auto it = pins_.find(op.text("name"));
+        if (it == pins_.end()) return result(op, Errno::NoEnt);
+        const Pin p = it->second;
+        pins_.erase(it);
         return result(op, p.fd->ctx->access_unpin(p.ioas, p.id));
     }
     return map_ops(fd, op);

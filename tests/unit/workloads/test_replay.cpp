@@ -122,3 +122,32 @@ TEST_CASE("Replay: names must be defined before use, fd needed with several cont
                       "t.trace:5: access_unpin.name: 'pin0' is not defined before this line");
     CHECK_THROWS_AS(r.run("1 dma dev=dev3 iova=0 length=64 dir=read\n"), sim::InputError);
 }
+
+// Reproducers from fuzzing (issue 11): each crashed the replay before its fix.
+TEST_CASE("Replay: unpinning a pin that failed, or unpinning twice, is ENOENT, not a crash",
+          "[replay][robustness]") {
+    Rig r;
+    const auto log = r.run(std::string(kPrologue) +
+                           "1 ioas_map ioas_id=ioas0 flags=readable|writeable|fixed_iova "
+                           "user_va=0x7f0000000000 length=8K iova=0x10000\n"
+                           "2 access_pin name=bad ioas_id=ioas0 iova=0x90000 length=4K\n"  // nothing there
+                           "3 access_unpin name=bad\n"
+                           "4 access_pin name=good ioas_id=ioas0 iova=0x10000 length=4K\n"
+                           "5 access_unpin name=good\n"
+                           "6 access_unpin name=good\n");
+    REQUIRE(log.size() == 10);
+    CHECK(log[5] == "6 access_pin err ENOENT");  // op-log lines name trace lines
+    CHECK(log[6] == "7 access_unpin err ENOENT");
+    CHECK(log[7] == "8 access_pin ok pages=1");
+    CHECK(log[8] == "9 access_unpin ok");
+    CHECK(log[9] == "10 access_unpin err ENOENT");
+}
+
+TEST_CASE("Replay: a control operation before the trace's only iommufd_open is a trace error",
+          "[replay][robustness]") {
+    Rig r;
+    CHECK_THROWS_WITH(r.run("0 process name=p0 user=u0 rlimit_memlock=1G\n"
+                            "1 ioas_alloc name=ioas0\n"
+                            "2 iommufd_open name=fd0 process=p0\n"),
+                      "t.trace:2: ioas_alloc.fd: no iommufd_open before it");
+}
