@@ -14,8 +14,10 @@ unsigned prot_of(uint32_t flags) {
 }  // namespace
 
 Context::~Context() {
-    for (auto& [id, d] : devices_)
+    for (auto& [id, d] : devices_) {
         if (d.hwpt) detach(id);
+        d.dev->owner = nullptr;
+    }
     while (!hwpts_.empty()) destroy_hwpt(hwpts_.begin()->first);
 }
 
@@ -194,7 +196,12 @@ Errno Context::access_unpin(uint32_t ioas_id, uint64_t pin) {
     return a->iopt.access_unpin(pin);
 }
 
+// iommufd_device_bind claims the device's DMA for this context: a device another
+// context has bound is EBUSY (iommu_device_claim_dma_owner), so no process can attach
+// a device whose DMA another process's mappings steer.
 Errno Context::bind(Device& dev, uint32_t& out_dev_id) {
+    if (dev.owner && dev.owner != this) return Errno::Busy;
+    dev.owner = this;
     out_dev_id = alloc_id();
     devices_.emplace(out_dev_id, BoundDevice{&dev, 0});
     return Errno::Ok;

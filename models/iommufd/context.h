@@ -34,12 +34,16 @@ enum MapFlags : uint32_t {
 enum OptionId : uint32_t { kOptionRlimitMode = 0, kOptionHugePages = 1 };
 enum OptionOp : uint32_t { kOptionSet = 0, kOptionGet = 1 };
 
+class Context;
+
 // A device the engine can bind: its reserved IOVA regions (the MSI window, host bridge
-// windows, in any order) and its IOMMU driver.
+// windows, in any order), its IOMMU driver, and the context that owns its DMA while
+// bound (iommu_device_claim_dma_owner: one owner at a time).
 struct Device {
     std::string name;
     std::vector<IovaRange> reserved;
     DeviceOps* ops = nullptr;
+    const Context* owner = nullptr;
 };
 
 class Context {
@@ -65,7 +69,7 @@ public:
                      uint64_t& out_pin, std::vector<uint64_t>& frames);
     Errno access_unpin(uint32_t ioas_id, uint64_t pin);
 
-    // Binds a device: a device object ID.
+    // Binds a device: a device object ID. EBUSY while another context owns it.
     Errno bind(Device& dev, uint32_t& out_dev_id);
     // IOMMU_HWPT_ALLOC over an IOAS: a paging domain for the device's unit holding the
     // IOAS's mappings, attached to nothing yet. EOPNOTSUPP for flags the unit cannot

@@ -164,17 +164,19 @@ uint32_t Replayer::id_of(Fd& fd, const trace::Op& op, const std::string& key) {
     return it != fd.ids.end() ? it->second : uint32_t(op.number(key));
 }
 
-uint32_t Replayer::device_id(Fd& fd, const std::string& name) {
+Errno Replayer::device_id(Fd& fd, const std::string& name, uint32_t& id) {
     auto it = fd.devices.find(name);
-    if (it != fd.devices.end()) return it->second;
+    if (it != fd.devices.end()) {
+        id = it->second;
+        return Errno::Ok;
+    }
     for (auto& d : devices_) {
         if (d->name != name) continue;
-        uint32_t id = 0;
-        fd.ctx->bind(*d, id);
-        fd.devices[name] = id;
-        return id;
+        const Errno e = fd.ctx->bind(*d, id);
+        if (e == Errno::Ok) fd.devices[name] = id;
+        return e;
     }
-    return 0;
+    return Errno::NoEnt;
 }
 
 std::string Replayer::apply(const trace::Op& op) {
@@ -199,6 +201,30 @@ std::string Replayer::apply(const trace::Op& op) {
     return control(fd_of(op), op);
 }
 
+// Operations on a device: its device object first, bound on first use (EBUSY when
+// another context owns the device).
+std::string Replayer::device_ops(Fd& fd, const trace::Op& op) {
+    uint32_t dev = 0;
+    if (const Errno e = device_id(fd, op.text("dev_id"), dev); e != Errno::Ok) return result(op, e);
+    iommufd::Context& c = *fd.ctx;
+    if (op.op == "device_attach") {
+        uint32_t pt = 0;
+        const Errno e = c.attach(dev, id_of(fd, op, "pt_id"), &pt);
+        return result(op, e, "pt_id=" + std::to_string(pt));
+    }
+    if (op.op == "hwpt_alloc") {
+        uint32_t id = 0;
+        const Errno e = c.hwpt_alloc(dev, id_of(fd, op, "pt_id"), hwpt_flags(op), id);
+        if (e == Errno::Ok) fd.ids[op.text("name")] = id;
+        return result(op, e, "out_hwpt_id=" + std::to_string(id));
+    }
+    iommufd::HwInfo h;
+    const Errno e = c.get_hw_info(dev, h);
+    std::string out = "out_data_type=" + std::to_string(h.type);
+    for (const auto& [field, value] : h.data) out += " " + field + "=" + sim::hex(value);
+    return result(op, e, out + " out_capabilities=" + sim::hex(h.capabilities));
+}
+
 std::string Replayer::control(Fd& fd, const trace::Op& op) {
     iommufd::Context& c = *fd.ctx;
     if (op.op == "ioas_alloc") {
@@ -212,25 +238,7 @@ std::string Replayer::control(Fd& fd, const trace::Op& op) {
         if (e == Errno::Ok) fd.ids.erase(op.text("id"));
         return result(op, e);
     }
-    if (op.op == "device_attach") {
-        uint32_t pt = 0;
-        const Errno e = c.attach(device_id(fd, op.text("dev_id")), id_of(fd, op, "pt_id"), &pt);
-        return result(op, e, "pt_id=" + std::to_string(pt));
-    }
-    if (op.op == "hwpt_alloc") {
-        uint32_t id = 0;
-        const Errno e = c.hwpt_alloc(device_id(fd, op.text("dev_id")), id_of(fd, op, "pt_id"),
-                                     hwpt_flags(op), id);
-        if (e == Errno::Ok) fd.ids[op.text("name")] = id;
-        return result(op, e, "out_hwpt_id=" + std::to_string(id));
-    }
-    if (op.op == "get_hw_info") {
-        iommufd::HwInfo h;
-        const Errno e = c.get_hw_info(device_id(fd, op.text("dev_id")), h);
-        std::string out = "out_data_type=" + std::to_string(h.type);
-        for (const auto& [field, value] : h.data) out += " " + field + "=" + sim::hex(value);
-        return result(op, e, out + " out_capabilities=" + sim::hex(h.capabilities));
-    }
+    if (op.op == "device_attach" || op.op == "hwpt_alloc" || op.op == "get_hw_info") return device_ops(fd, op);
     if (op.op == "option") {
         const std::string& id = op.text("option_id");
         const uint32_t option = id == "rlimit_mode" ? iommufd::kOptionRlimitMode

@@ -66,8 +66,10 @@ private:
     };
     Fd& fd_of(const trace::Op& op);
     uint32_t id_of(Fd& fd, const trace::Op& op, const std::string& key);
-    uint32_t device_id(Fd& fd, const std::string& name);
+    // The device object of platform device `name` in `fd`, bound on first use.
+    iommufd::Errno device_id(Fd& fd, const std::string& name, uint32_t& id);
     std::string control(Fd& fd, const trace::Op& op);
+    std::string device_ops(Fd& fd, const trace::Op& op);
     std::string map_ops(Fd& fd, const trace::Op& op);
 
     std::vector<DeviceInfo> infos_;

@@ -325,7 +325,7 @@ std::pair<Errno, Errno> two_processes(RlimitMode mode, uint64_t* user_pages) {
     Process p0{"p0", user, 4 * GiB, frames}, p1{"p1", user, 4 * GiB, frames};
     uint64_t count = 0;
     MockOps ops{nullptr, &count};
-    Device dev{"dev", {}, &ops};
+    Device dev[2] = {{"dev0", {}, &ops}, {"dev1", {}, &ops}};  // one each: a device has one owner
     Context c0{p0}, c1{p1};
     Errno result[2];
     Context* ctx[2] = {&c0, &c1};
@@ -336,7 +336,7 @@ std::pair<Errno, Errno> two_processes(RlimitMode mode, uint64_t* user_pages) {
         uint32_t ioas = 0, id = 0;
         REQUIRE(proc[i]->mmap(0x7f00'0000'0000, 3 * GiB, false) == Errno::Ok);
         REQUIRE(ctx[i]->ioas_alloc(ioas) == Errno::Ok);
-        REQUIRE(ctx[i]->bind(dev, id) == Errno::Ok);
+        REQUIRE(ctx[i]->bind(dev[i], id) == Errno::Ok);
         REQUIRE(ctx[i]->attach(id, ioas) == Errno::Ok);
         uint64_t iova = 0;
         result[i] = ctx[i]->ioas_map(ioas, kReadable | kWriteable, 0x7f00'0000'0000, 3 * GiB, iova);
@@ -458,4 +458,37 @@ TEST_CASE("iommufd access pin: boundaries, page offsets, two contiguous areas, p
     REQUIRE(r.ctx.ioas_unmap(r.ioas, 0x10'3000, 0x2000, n) == Errno::Ok);
     CHECK(r.ctx.access_unpin(r.ioas, again) == Errno::NoEnt);
     CHECK(r.user.locked_pages == 0);
+}
+
+// Isolation (issue 11): a device bound to one context could be bound and attached by a
+// second one, whose mappings then steered the first process's device.
+TEST_CASE("iommufd: a device another context has bound is EBUSY until that context closes",
+          "[iommufd][isolation]") {
+    Rig r;
+    const uint32_t id = r.attach();
+    Process other_proc{"p1", r.user, GiB, r.frames};
+    auto other = std::make_unique<Context>(other_proc);
+    uint32_t other_id = 0;
+    CHECK(other->bind(r.dev, other_id) == Errno::Busy);
+    uint32_t again = 0;
+    CHECK(r.ctx.bind(r.dev, again) == Errno::Ok);  // the owner may bind it again
+    CHECK(again != id);
+    other.reset();
+    Context third{other_proc};
+    uint32_t third_id = 0;
+    CHECK(third.bind(r.dev, third_id) == Errno::Busy);  // still r.ctx's
+}
+
+TEST_CASE("iommufd: once the owning context closes, another may bind the device",
+          "[iommufd][isolation]") {
+    Rig r;
+    Process other_proc{"p1", r.user, GiB, r.frames};
+    {
+        Context first{other_proc};
+        uint32_t id = 0;
+        REQUIRE(first.bind(r.dev, id) == Errno::Ok);
+    }
+    CHECK(r.dev.owner == nullptr);
+    r.attach();
+    CHECK(r.dev.owner == &r.ctx);
 }

@@ -151,3 +151,21 @@ TEST_CASE("Replay: a control operation before the trace's only iommufd_open is a
                             "2 iommufd_open name=fd0 process=p0\n"),
                       "t.trace:2: ioas_alloc.fd: no iommufd_open before it");
 }
+
+TEST_CASE("Replay: a second context cannot take a device the first has bound (EBUSY)",
+          "[replay][isolation]") {
+    Rig r;
+    const auto log = r.run("0 process name=p0 user=u0 rlimit_memlock=1G\n"
+                           "0 process name=p1 user=u1 rlimit_memlock=1G\n"
+                           "0 iommufd_open name=fd0 process=p0\n"
+                           "0 iommufd_open name=fd1 process=p1\n"
+                           "1 ioas_alloc name=a fd=fd0\n"
+                           "1 ioas_alloc name=b fd=fd1\n"
+                           "2 device_attach dev_id=dev0 pt_id=a fd=fd0\n"
+                           "3 device_attach dev_id=dev0 pt_id=b fd=fd1\n"
+                           "4 get_hw_info dev_id=dev0 fd=fd1\n");
+    REQUIRE(log.size() == 9);
+    CHECK(log[6] == "7 device_attach ok pt_id=3");
+    CHECK(log[7] == "8 device_attach err EBUSY");
+    CHECK(log[8] == "9 get_hw_info err EBUSY");
+}
