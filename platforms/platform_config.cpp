@@ -1,4 +1,5 @@
 #include "models/sim/error.h"
+#include "models/sim/format.h"
 #include "models/sim/time.h"
 #include "platforms/platform_config.h"
 
@@ -60,6 +61,16 @@ BootMapParams read_boot_map(const sim::Config& cfg, const ArchConfig& a) {
     return m;
 }
 
+// Each device has a requester ID of its own: two devices with one ID would share a
+// context entry, so one would translate into the other's pages.
+void check_requester_unique(const std::vector<pcie::GeneratorParams>& before, const pcie::GeneratorParams& gp,
+                            const sim::ParamReader& r) {
+    for (size_t j = 0; j < before.size(); ++j)
+        if (before[j].requester_id == gp.requester_id)
+            throw sim::InputError(r.where("requester_id") + ": " + sim::hex(gp.requester_id) + " is dev" +
+                                  std::to_string(j) + "'s too; each device needs its own requester ID");
+}
+
 }  // namespace
 
 void require_engine(const PlatformConfig& pc, const sim::Config& cfg, const std::string& who) {
@@ -114,6 +125,7 @@ PlatformConfig PlatformConfig::read(const sim::Config& cfg) {
         sim::ParamReader gr(cfg, "dev" + n, "dev");
         gp.bind(gr);
         sim::with_origin(gr, [&] { gp.validate(); });
+        check_requester_unique(pc.devs, gp, gr);
         pc.devs.push_back(gp);
     }
     return pc;

@@ -60,6 +60,10 @@ expect cache-geometry "$tmp/cache.ini:2: memory.cache.size: " --config "$tmp/cac
 ini dram.ini '[memory]\n\ninterleave = 100\n'
 expect dram-interleave "$tmp/dram.ini:3: memory.interleave: " --config "$tmp/dram.ini"
 
+# Two devices with one requester ID would share a context entry (isolation, issue 11).
+ini rid.ini '[platform]\ndevices = 2\n[dev1]\nrequester_id = 0x100\n'
+expect duplicate-requester "$tmp/rid.ini:4: dev1.requester_id: 0x100 is dev0's too" --config "$tmp/rid.ini"
+
 ini vtd.ini '[iommu]\narch = vtd\n[vtd]\nsagaw = 4\n[iommufd.vtd]\nlevels = 3\n'
 expect vtd-levels-not-in-sagaw "$tmp/vtd.ini:6: iommufd.vtd.levels: 3-level tables are not in the unit's SAGAW" --config "$tmp/vtd.ini"
 
