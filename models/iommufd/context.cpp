@@ -96,7 +96,7 @@ bool Context::unflushed(uint32_t dev_id, uint64_t iova) const {
 }
 
 Errno Context::ioas_map(uint32_t ioas_id, uint32_t flags, uint64_t user_va, uint64_t length,
-                        uint64_t& iova) {
+                        uint64_t& iova, Process* caller) {
     if (flags & ~(kFixedIova | kWriteable | kReadable)) return Errno::OpNotSupp;
     if (iova == kU64Max || length == kU64Max) return Errno::Overflow;
     if (!(flags & (kWriteable | kReadable))) return Errno::Inval;
@@ -105,7 +105,7 @@ Errno Context::ioas_map(uint32_t ioas_id, uint32_t flags, uint64_t user_va, uint
     uint64_t end = 0;
     if (length == 0 || length > kU64Max - kPageSize) return Errno::Inval;
     if (__builtin_add_overflow(user_va, length, &end)) return Errno::Overflow;
-    auto pages = std::make_shared<Pages>(owner_, user_va, length, flags & kWriteable, mode_);
+    auto pages = std::make_shared<Pages>(caller ? *caller : owner_, user_va, length, flags & kWriteable, mode_);
     return a->iopt.map(pages, user_va % kPageSize, length, prot_of(flags), flags & kFixedIova, iova);
 }
 

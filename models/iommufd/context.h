@@ -53,8 +53,10 @@ public:
 
     Errno ioas_alloc(uint32_t& out_ioas_id);
     Errno destroy(uint32_t id);
+    // The pages are the caller's (Linux pins current->mm's): `caller`, or the process
+    // that opened the context.
     Errno ioas_map(uint32_t ioas_id, uint32_t flags, uint64_t user_va, uint64_t length,
-                   uint64_t& iova);
+                   uint64_t& iova, Process* caller = nullptr);
     Errno ioas_unmap(uint32_t ioas_id, uint64_t iova, uint64_t length, uint64_t& out_length);
     Errno ioas_copy(uint32_t dst_ioas_id, uint32_t src_ioas_id, uint32_t flags,
                     uint64_t src_iova, uint64_t length, uint64_t& dst_iova);

@@ -273,8 +273,9 @@ std::string Replayer::map_ops(Fd& fd, const trace::Op& op) {
     iommufd::Context& c = *fd.ctx;
     if (op.op == "ioas_map") {
         uint64_t iova = op.number_or("iova", 0);
+        iommufd::Process* caller = op.has("process") ? process(op.text("process")) : nullptr;
         const Errno e = c.ioas_map(id_of(fd, op, "ioas_id"), map_flags(op), op.number("user_va"),
-                                   op.number("length"), iova);
+                                   op.number("length"), iova, caller);
         return result(op, e, "iova=" + sim::hex(iova));
     }
     if (op.op == "ioas_unmap") {

@@ -169,3 +169,18 @@ TEST_CASE("Replay: a second context cannot take a device the first has bound (EB
     CHECK(log[7] == "8 device_attach err EBUSY");
     CHECK(log[8] == "9 get_hw_info err EBUSY");
 }
+
+// ioas_map process=P was checked and then ignored: the fd owner's pages were mapped.
+TEST_CASE("Replay: ioas_map with process= maps that process's pages", "[replay][isolation]") {
+    Rig r;
+    const auto log = r.run(std::string(kPrologue) +
+                           "0 process name=p1 user=u1 rlimit_memlock=1G\n"
+                           "0 mmap process=p1 user_va=0x7e0000000000 length=64K\n"
+                           "1 device_attach dev_id=dev0 pt_id=ioas0\n"
+                           "2 ioas_map ioas_id=ioas0 flags=readable process=p1 user_va=0x7e0000000000 length=8K\n"
+                           "3 ioas_map ioas_id=ioas0 flags=readable user_va=0x7e0000000000 length=8K\n");
+    REQUIRE(log.size() == 9);
+    CHECK(log[7] == "8 ioas_map ok iova=0x2000");  // p1 has memory there
+    CHECK(log[8] == "9 ioas_map err EFAULT");      // p0, the fd's owner, has none
+    CHECK(r.replayer.process("p1")->frame(0x7e0000001000).has_value());
+}
