@@ -31,18 +31,22 @@ public:
     // The frame of page `index` (pinned).
     uint64_t frame(uint64_t index) const { return frames_[index]; }
     uint64_t start() const { return start_; }  // page-aligned user address of page 0
-    uint64_t page_count() const { return pins_.size(); }
+    uint64_t page_count() const { return count_; }
     bool writable() const { return writable_; }
     Process& process() { return proc_; }
     uint64_t pinned_pages() const { return pinned_; }
 
 private:
     uint64_t& locked();
+    uint64_t fresh_pages(uint64_t first, uint64_t last) const;
 
     Process& proc_;
     uint64_t start_;
     bool writable_;
     RlimitMode mode_;
+    uint64_t count_;                // pages in the range
+    // Per page, sized at the first pin, once the range is known to be the process's
+    // memory within its limit: a huge range is an errno, never a huge allocation.
     std::vector<uint32_t> pins_;    // holders per page
     std::vector<uint64_t> frames_;  // valid while pinned
     uint64_t pinned_ = 0;           // pages with at least one holder

@@ -12,13 +12,15 @@ std::optional<uint64_t> FrameAllocator::allocate(uint64_t bytes, uint64_t align)
 Errno Process::mmap(uint64_t va, uint64_t length, bool hugepage) {
     const uint64_t unit = hugepage ? kHugePageSize : kPageSize;
     if (length == 0 || va % unit || length % unit || va + length < va) return Errno::Inval;
+    constexpr uint64_t kTaskSize = (uint64_t(1) << 47) - kPageSize;  // TASK_SIZE_MAX (4-level)
+    if (va > kTaskSize || length > kTaskSize - va) return Errno::NoMem;
     auto next = maps_.lower_bound(va);
     if (next != maps_.end() && next->first < va + length) return Errno::Inval;
     if (next != maps_.begin()) {
         auto prev = std::prev(next);
         if (prev->first + prev->second.length > va) return Errno::Inval;
     }
-    maps_.emplace(va, Mapping{length, hugepage, std::vector<uint64_t>(length / unit, 0)});
+    maps_.emplace(va, Mapping{length, hugepage, {}});
     return Errno::Ok;
 }
 

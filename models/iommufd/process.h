@@ -41,7 +41,9 @@ public:
         : name_(std::move(name)), user_(user), rlimit_(rlimit_memlock), frames_(frames) {}
 
     // A new mapping at a fixed address: page-aligned (2 MiB for huge pages), non-empty,
-    // not overlapping another: else EINVAL.
+    // not overlapping another: else EINVAL; ENOMEM beyond the user address space
+    // (x86-64 TASK_SIZE, 2^47 - 4 KiB). Frames come on first use, so a large mapping
+    // costs only what is touched.
     Errno mmap(uint64_t va, uint64_t length, bool hugepage);
     // Removes mappings [va, va + length) covers entirely; EINVAL if it cuts one or
     // covers none. Pages already pinned stay pinned (the pin holds the frame).
@@ -61,7 +63,7 @@ private:
     struct Mapping {
         uint64_t length;
         bool hugepage;
-        std::vector<uint64_t> frames;  // per backing page (4 KiB or 2 MiB); 0 = not yet
+        std::map<uint64_t, uint64_t> frames;  // backing page index (4 KiB or 2 MiB) -> frame
     };
     const Mapping* find(uint64_t va, uint64_t* start) const;
 
