@@ -12,7 +12,15 @@ void CacheGeometry::bind(sim::ParamBinder& b) {
     b.choice("replacement", replacement, replacement_names(), "replacement policy");
 }
 
+// Entries a cache may hold: sets and ways are each bounded, and so is their product,
+// before anything is allocated.
+constexpr uint64_t kMaxEntries = uint64_t(1) << 20;
+
 void CacheGeometry::validate() const {
+    if (uint64_t(sets) * ways > kMaxEntries)
+        throw sim::InputError("sets|ways: " + std::to_string(sets) + " sets of " + std::to_string(ways) +
+                              " ways is more than the " + std::to_string(kMaxEntries) +
+                              " entries a cache may hold");
     if (sets & (sets - 1)) throw sim::InputError("sets: " + std::to_string(sets) + " is not a power of two");
     if (replacement == "plru" && (ways & (ways - 1)))
         throw sim::InputError("ways: plru needs a power-of-two number of ways");

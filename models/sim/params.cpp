@@ -288,7 +288,18 @@ void with_origin(const ParamReader& r, const std::function<void()>& check) {
         const std::string msg = e.what();
         const size_t colon = msg.find(':');
         if (colon == std::string::npos) throw;
-        throw InputError(r.where(msg.substr(0, colon).c_str()) + msg.substr(colon));
+        const std::string names = msg.substr(0, colon);
+        std::string blamed = names.substr(0, names.find('|'));
+        for (size_t at = 0; at <= names.size();) {
+            const size_t bar = std::min(names.find('|', at), names.size());
+            const std::string name = names.substr(at, bar - at);
+            if (r.where(name.c_str()).rfind("default: ", 0) != 0) {
+                blamed = name;
+                break;
+            }
+            at = bar + 1;
+        }
+        throw InputError(r.where(blamed.c_str()) + msg.substr(colon));
     }
 }
 

@@ -111,7 +111,9 @@ bool parse_bytes(std::string_view text, uint64_t& out);
 template <class P>
 P read_checked(const Config& cfg, const std::string& section, const std::string& fallback = "");
 
-// Re-throws InputError("NAME: reason") from `check` as "ORIGIN: KEY: reason".
+// Re-throws InputError("NAME: reason") from `check` as "ORIGIN: KEY: reason". A check
+// across fields names them all, "A|B: reason": the first the configuration sets is
+// blamed (else A), so the user sees the key they wrote.
 void with_origin(const ParamReader& r, const std::function<void()>& check);
 
 // Reads into a fresh parameter struct: read<Params>(cfg, "memory").

@@ -60,6 +60,12 @@ expect cache-geometry "$tmp/cache.ini:2: memory.cache.size: " --config "$tmp/cac
 ini dram.ini '[memory]\n\ninterleave = 100\n'
 expect dram-interleave "$tmp/dram.ini:3: memory.interleave: " --config "$tmp/dram.ini"
 
+# A cache's sets x ways is bounded before anything is allocated; the key the user set
+# is blamed, not the other one's default (issue 11).
+ini iotlb.ini '[vtd.iotlb]\nsets = 524288\n'
+expect cache-entries "$tmp/iotlb.ini:2: vtd.iotlb.sets: 524288 sets of 4 ways is more than the 1048576 entries" --config "$tmp/iotlb.ini"
+expect cache-entries-cli "command line: vtd.iotlb.sets: 1048576 sets of 4096 ways" --vtd.iotlb.sets=1048576 --vtd.iotlb.ways=4096
+
 # Two devices with one requester ID would share a context entry (isolation, issue 11).
 ini rid.ini '[platform]\ndevices = 2\n[dev1]\nrequester_id = 0x100\n'
 expect duplicate-requester "$tmp/rid.ini:4: dev1.requester_id: 0x100 is dev0's too" --config "$tmp/rid.ini"
