@@ -56,6 +56,7 @@ void TraceRecorder::write(const std::string& path) const {
         out << trace::format(op_of(d)) << "\n";
     }
     for (; c < controls_.size(); ++c) out << trace::format(controls_[c].op) << "\n";
+    out.close();  // a full disk shows only when the buffer is flushed
     if (!out) throw sim::InputError(path + ": cannot write file");
 }
 

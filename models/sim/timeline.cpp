@@ -19,14 +19,24 @@ std::string quoted(const std::string& s) {
 
 }  // namespace
 
-Timeline::Timeline(const std::string& path) : f_(std::fopen(path.c_str(), "w")) {
+Timeline::Timeline(const std::string& path) : path_(path), f_(std::fopen(path.c_str(), "w")) {
     if (!f_) throw InputError(path + ": cannot write file");
     std::fputs("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[", f_);
 }
 
 Timeline::~Timeline() {
+    if (!f_) return;
     std::fputs("\n]}\n", f_);
     std::fclose(f_);
+}
+
+void Timeline::close() {
+    if (!f_) return;
+    std::fputs("\n]}\n", f_);
+    const bool failed = std::ferror(f_) != 0;
+    const bool closed = std::fclose(f_) == 0;
+    f_ = nullptr;
+    if (failed || !closed) throw InputError(path_ + ": cannot write file");
 }
 
 int Timeline::group_id(const std::string& group) {
@@ -44,6 +54,7 @@ int Timeline::group_id(const std::string& group) {
 
 // pid = group, tid = track number; a track is encoded as pid * 1000 + tid.
 int Timeline::track(const std::string& group, const std::string& name) {
+    if (!f_) return 0;
     const int pid = group_id(group), tid = ++tracks_;
     std::fprintf(f_, "%s\n{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":%d,\"tid\":%d,\"args\":{\"name\":%s}}",
                  sep(), pid, tid, quoted(name).c_str());
@@ -51,6 +62,7 @@ int Timeline::track(const std::string& group, const std::string& name) {
 }
 
 void Timeline::event(const char* head, int track, uint64_t at_ps, const std::string& tail) {
+    if (!f_) return;
     std::fprintf(f_, "%s\n{%s,\"pid\":%d,\"tid\":%d,\"ts\":%" PRIu64 ".%06" PRIu64 "%s}", sep(), head, track / 1000,
                  track % 1000, at_ps / 1000000, at_ps % 1000000, tail.c_str());
     ++events_;

@@ -15,7 +15,11 @@ class Timeline {
 public:
     // Throws InputError "PATH: cannot write file".
     explicit Timeline(const std::string& path);
-    ~Timeline();  // completes the JSON
+    ~Timeline();  // completes the JSON unless close() has
+    // Completes the JSON and closes the file; throws InputError "PATH: cannot write
+    // file" when any write failed (a full disk shows only here). Later events are
+    // dropped.
+    void close();
     Timeline(const Timeline&) = delete;
     Timeline& operator=(const Timeline&) = delete;
 
@@ -31,6 +35,7 @@ private:
     int group_id(const std::string& group);
     const char* sep() { return first_ ? (first_ = false, "") : ","; }
 
+    std::string path_;
     std::FILE* f_;
     std::string groups_;  // "\n"-separated names; the index + 1 is the pid
     int tracks_ = 0;

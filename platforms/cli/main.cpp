@@ -103,10 +103,10 @@ int run_platform(const Run& run) {
     const double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     const nlohmann::json stats = cli::run_statistics(run.pc.sim, out, system.finished() && (!work || work->finished()));
-    if (!cli::write_results(stats, run.cl.stats_json, recorder, run.cl.record_trace)) return sim::kExitBadInput;
-    if (!run.cl.quiet)
-        cli::print_summary(std::cout, stats, {host_s, system.completed()});
-    return cli::exit_status(out);
+    const bool written = cli::write_results(
+        stats, {run.cl.stats_json, &recorder, run.cl.record_trace, timeline.get(), nullptr, ""});
+    if (!run.cl.quiet || !written) cli::print_summary(std::cout, stats, {host_s, system.completed()});
+    return written ? cli::exit_status(out) : sim::kExitBadInput;
 }
 
 }  // namespace

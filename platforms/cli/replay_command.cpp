@@ -136,12 +136,14 @@ int run_replay(const std::vector<std::string>& args) {
     const double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     const nlohmann::json stats = run_statistics(pc.sim, out, replay.finished() && sys.finished());
-    if (!write_results(stats, a.stats_json, recorder, a.record)) return sim::kExitBadInput;
-    if (!a.quiet && log_file.is_open()) {
-        const uint64_t requests = stats.value("iommufd.dma.requests", uint64_t(0));
-        print_summary(std::cout, stats, {host_s, requests});
-    }
-    return exit_status(out);
+    const bool written =
+        write_results(stats, {a.stats_json, &recorder, a.record, timeline.get(), &log_file, a.op_log});
+    // The summary shares stdout with an op log that has no file; lost outputs put it on
+    // stderr then, so that the results survive.
+    const HostCost cost{host_s, stats.value("iommufd.dma.requests", uint64_t(0))};
+    const bool log_to_file = !a.op_log.empty();
+    if ((log_to_file && !a.quiet) || !written) print_summary(log_to_file ? std::cout : std::cerr, stats, cost);
+    return written ? exit_status(out) : sim::kExitBadInput;
 }
 
 }  // namespace cli

@@ -1,5 +1,7 @@
 #include "platforms/cli/summary.h"
 
+#include <functional>
+
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -78,16 +80,24 @@ nlohmann::json run_statistics(const platform::SimParams& sim, const sim::RunOutc
     return stats;
 }
 
-bool write_results(const nlohmann::json& stats, const std::string& stats_json,
-                   const platform::TraceRecorder& recorder, const std::string& record) {
-    try {
-        if (!stats_json.empty()) sim::write_json_file(stats_json, stats);
-        if (!record.empty()) recorder.write(record);
-    } catch (const sim::InputError& e) {
-        std::cerr << "iommu-sim: " << e.what() << "\n";
-        return false;
-    }
-    return true;
+bool write_results(const nlohmann::json& stats, const Outputs& out) {
+    bool ok = true;
+    const auto attempt = [&](const std::function<void()>& write) {
+        try {
+            write();
+        } catch (const sim::InputError& e) {
+            std::cerr << "iommu-sim: " << e.what() << "\n";
+            ok = false;
+        }
+    };
+    if (!out.stats_json.empty()) attempt([&] { sim::write_json_file(out.stats_json, stats); });
+    if (out.recorder && !out.record.empty()) attempt([&] { out.recorder->write(out.record); });
+    if (out.timeline) attempt([&] { out.timeline->close(); });
+    if (out.op_log && out.op_log->is_open()) attempt([&] {
+        out.op_log->close();
+        if (!*out.op_log) throw sim::InputError(out.op_log_path + ": cannot write file");
+    });
+    return ok;
 }
 
 int exit_status(const sim::RunOutcome& out) {

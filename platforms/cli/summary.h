@@ -2,12 +2,14 @@
 // it prints on stdout (read from those statistics), and its exit status.
 #pragma once
 
+#include <fstream>
 #include <ostream>
 
 #include <nlohmann/json.hpp>
 
 #include "models/sim/run_control.h"
 #include "platforms/platform_config.h"
+#include "models/sim/timeline.h"
 #include "platforms/trace_recorder.h"
 
 namespace cli {
@@ -23,10 +25,21 @@ void print_summary(std::ostream& os, const nlohmann::json& stats, const HostCost
 // "sim.*"); `finished`: every device and trace line completed.
 nlohmann::json run_statistics(const platform::SimParams& sim, const sim::RunOutcome& out, bool finished);
 
-// Writes the statistics and the recorded trace where asked (an empty path: not
-// asked); false, said on stderr, when a file cannot be written.
-bool write_results(const nlohmann::json& stats, const std::string& stats_json,
-                   const platform::TraceRecorder& recorder, const std::string& record);
+// What a run writes besides its summary; an empty path or a null pointer: not asked.
+struct Outputs {
+    std::string stats_json;
+    const platform::TraceRecorder* recorder = nullptr;
+    std::string record;
+    sim::Timeline* timeline = nullptr;
+    std::ofstream* op_log = nullptr;
+    std::string op_log_path;
+};
+
+// Writes and closes every output, each checked after its last write and close (a full
+// disk shows only then); every failure is said on stderr, naming the file. False when
+// any failed: the caller then prints the summary whatever --quiet says, so that the
+// run's results are not lost.
+bool write_results(const nlohmann::json& stats, const Outputs& out);
 
 // 0 for a run that ended; for one a signal stopped, says so on stderr and gives
 // 128 + the signal.
