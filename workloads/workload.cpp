@@ -87,16 +87,17 @@ void Config::check(const platform::PlatformConfig& pc, const sim::Config& cfg) c
 namespace {
 
 std::unique_ptr<Workload> make_replay(const Config& c, platform::System& sys, const platform::PlatformConfig& pc) {
-    std::unique_ptr<std::ostream> log = std::make_unique<std::ostream>(nullptr);  // discards
+    static std::ostream discard(nullptr);
+    std::unique_ptr<std::ofstream> file;
     if (!c.replay.op_log.empty()) {
-        auto file = std::make_unique<std::ofstream>(c.replay.op_log);
+        file = std::make_unique<std::ofstream>(c.replay.op_log);
         if (!*file) throw sim::InputError(c.replay.op_log + ": cannot write file");
-        log = std::move(file);
     }
     auto run = std::make_unique<ReplayRun>("iommufd", sys, c.replay_ops, device_infos(pc),
-                                           needs_engine(c.replay_ops), pc, *log, pc.engine.policy());
+                                           needs_engine(c.replay_ops), pc, file ? *file : discard,
+                                           pc.engine.policy());
     if (!run->probed()) throw sim::InputError("iommu: the IOMMU driver could not probe the unit");
-    run->keep(std::move(log));
+    if (file) run->keep(std::move(file), c.replay.op_log);
     return run;
 }
 

@@ -137,7 +137,7 @@ int run_replay(const std::vector<std::string>& args) {
 
     const nlohmann::json stats = run_statistics(pc.sim, out, replay.finished() && sys.finished());
     const bool written =
-        write_results(stats, {a.stats_json, &recorder, a.record, timeline.get(), &log_file, a.op_log});
+        write_results(stats, {a.stats_json, &recorder, a.record, timeline.get(), &log_file, a.op_log, {}});
     // The summary shares stdout with an op log that has no file; lost outputs put it on
     // stderr then, so that the results survive.
     const HostCost cost{host_s, stats.value("iommufd.dma.requests", uint64_t(0))};

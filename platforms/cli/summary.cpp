@@ -93,6 +93,7 @@ bool write_results(const nlohmann::json& stats, const Outputs& out) {
     if (!out.stats_json.empty()) attempt([&] { sim::write_json_file(out.stats_json, stats); });
     if (out.recorder && !out.record.empty()) attempt([&] { out.recorder->write(out.record); });
     if (out.timeline) attempt([&] { out.timeline->close(); });
+    if (out.close_workload) attempt(out.close_workload);
     if (out.op_log && out.op_log->is_open()) attempt([&] {
         out.op_log->close();
         if (!*out.op_log) throw sim::InputError(out.op_log_path + ": cannot write file");

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <fstream>
+#include <functional>
 #include <ostream>
 
 #include <nlohmann/json.hpp>
@@ -33,6 +34,7 @@ struct Outputs {
     sim::Timeline* timeline = nullptr;
     std::ofstream* op_log = nullptr;
     std::string op_log_path;
+    std::function<void()> close_workload;  // the workload's own files
 };
 
 // Writes and closes every output, each checked after its last write and close (a full

@@ -28,4 +28,6 @@ check record-trace "${run[@]}" --record-trace /dev/full --quiet
 replay=(replay --config configs/replay-vtd.ini --trace traces/samples/dma.trace)
 check op-log "${replay[@]}" --op-log /dev/full --quiet
 check replay-stats "${replay[@]}" --op-log /dev/null --stats-json /dev/full --quiet
+check workload-op-log --config configs/replay-vtd.ini --workload.type=replay \
+    --replay.trace=traces/samples/dma.trace --replay.op_log=/dev/full --quiet
 exit $fail

@@ -1,5 +1,7 @@
 #include "workloads/replay/replay_run.h"
 
+#include "models/sim/error.h"
+
 #include <algorithm>
 #include <ostream>
 
@@ -172,6 +174,12 @@ void ReplayRun::logged(size_t i, std::string line) {
         log_ << it->second << "\n";
         ++next_log_;
     }
+}
+
+void ReplayRun::close_outputs() {
+    if (!owned_log_) return;
+    owned_log_->close();  // a full disk shows only when the buffer is flushed
+    if (!*owned_log_) throw sim::InputError(owned_log_path_ + ": cannot write file");
 }
 
 }  // namespace workload

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <fstream>
 #include <functional>
 #include <iosfwd>
 #include <map>
@@ -52,7 +53,12 @@ public:
     bool probed() const { return probed_; }
     Replayer& replayer() { return engine_->replayer; }
     // The op log's stream, when the run should own it.
-    void keep(std::unique_ptr<std::ostream> log) { owned_log_ = std::move(log); }
+    // The op log's file, when the run should own it.
+    void keep(std::unique_ptr<std::ofstream> log, std::string path) {
+        owned_log_ = std::move(log);
+        owned_log_path_ = std::move(path);
+    }
+    void close_outputs() override;
     // Control operations go to `r` too, as they are applied.
     void record(platform::TraceRecorder* r) override { recorder_ = r; }
     // Every line has been logged (all DMA completed).
@@ -84,7 +90,8 @@ private:
     std::vector<trace::Op> ops_;
     std::vector<Replayer::DeviceInfo> infos_;
     std::ostream& log_;
-    std::unique_ptr<std::ostream> owned_log_;
+    std::unique_ptr<std::ofstream> owned_log_;
+    std::string owned_log_path_;
     std::unique_ptr<Engine> engine_;
     bool probed_ = true;
     platform::TraceRecorder* recorder_ = nullptr;
