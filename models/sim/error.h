@@ -35,6 +35,10 @@ inline std::string printable_input(std::string_view text, std::size_t max_chars 
     return out;
 }
 
+// An error message as one terminal line: any input it quotes (a trace value, a csv
+// field) may hold escape sequences, which are shown, not obeyed.
+inline std::string message_line(const std::exception& e) { return printable_input(e.what(), 2000); }
+
 // Exit status for bad input.
 constexpr int kExitBadInput = 2;
 

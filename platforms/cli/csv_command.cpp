@@ -85,7 +85,7 @@ int run_csv(const std::vector<std::string>& args) {
             out << "\n";
         }
     } catch (const sim::InputError& e) {
-        std::cerr << "iommu-sim: " << e.what() << "\n";
+        std::cerr << "iommu-sim: " << sim::message_line(e) << "\n";
         return sim::kExitBadInput;
     }
     std::cout << out.str();

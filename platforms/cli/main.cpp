@@ -84,7 +84,7 @@ int run_platform(const Run& run) {
     try {
         work = workload::make(run.wc, system, run.pc);
     } catch (const sim::InputError& e) {
-        std::cerr << "iommu-sim: " << e.what() << "\n";
+        std::cerr << "iommu-sim: " << sim::message_line(e) << "\n";
         return sim::kExitBadInput;
     }
     platform::TraceRecorder recorder;
@@ -122,7 +122,7 @@ int sc_main(int argc, char* argv[]) {
     try {
         if (!prepare(argc, argv, run)) return 0;
     } catch (const sim::InputError& e) {
-        std::cerr << "iommu-sim: " << e.what() << "\n";
+        std::cerr << "iommu-sim: " << sim::message_line(e) << "\n";
         return sim::kExitBadInput;
     }
     return run_platform(run);

@@ -102,7 +102,7 @@ int run_replay(const std::vector<std::string>& args) {
     try {
         prepare(args, in);
     } catch (const sim::InputError& e) {
-        std::cerr << "iommu-sim: " << e.what() << "\n";
+        std::cerr << "iommu-sim: " << sim::message_line(e) << "\n";
         return sim::kExitBadInput;
     }
     const ReplayArgs& a = in.a;

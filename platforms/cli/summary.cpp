@@ -86,7 +86,7 @@ bool write_results(const nlohmann::json& stats, const Outputs& out) {
         try {
             write();
         } catch (const sim::InputError& e) {
-            std::cerr << "iommu-sim: " << e.what() << "\n";
+            std::cerr << "iommu-sim: " << sim::message_line(e) << "\n";
             ok = false;
         }
     };

@@ -115,7 +115,7 @@ int run_walk(const std::vector<std::string>& args) {
         unit = hw.make(*config, *host);
         program(hw, *unit, regs);  // bad registers stop the command before any translation
     } catch (const sim::InputError& e) {
-        std::cerr << "iommu-sim walk: " << e.what() << "\n";
+        std::cerr << "iommu-sim walk: " << sim::message_line(e) << "\n";
         return sim::kExitBadInput;
     }
     for (const WalkRequest& q : requests) {

@@ -105,6 +105,9 @@ expect dma-wrap "bad.trace:3: dma.length: iova + length passes 2^64" \
     "${open}1 dma dev=dev0 iova=0xfffffffffffff000 length=8K dir=read\n"
 expect dma-device "bad.trace:3: dma.dev: 'dev3' is not defined" \
     "${open}1 dma dev=dev3 iova=0x1000 length=64 dir=read\n"
+# Input quoted in a message is shown, not obeyed: an escape sequence comes out escaped.
+expect escaped "bad.trace:1: ioas_map.length: '\\x1B[2Jx' is not a number" \
+    "0 ioas_map ioas_id=a flags=readable user_va=0x1000 length=\\033[2Jx\n"
 expect no-context "bad.trace:1: ioas_alloc.fd: no iommufd_open before it" "1 ioas_alloc name=ioas0\n"
 "$sim" replay --config "$root/configs/replay-vtd.ini" --trace "$tmp/nope.trace" >"$tmp/out" 2>"$tmp/err"
 if [ $? -ne 2 ] || ! grep -qF "nope.trace: cannot open file" "$tmp/err"; then
