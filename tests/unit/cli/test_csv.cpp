@@ -95,3 +95,27 @@ TEST_CASE("csv fuzz: mutated statistics files give a table or one error line", "
         if (r.rc == 0) REQUIRE(std::count(r.out.begin(), r.out.end(), '\n') == 2);
     }
 }
+
+// Fuzzing reproducers (issue 11): a value nested 100,000 deep overflowed the stack
+// while it was dumped; an escape sequence in a key came out raw.
+TEST_CASE("csv: deep nesting and structured values are errors, not crashes", "[csv][robustness]") {
+    testutil::TempDir dir;
+    const std::string deep = dir.write("deep.json", "{\"a\":" + std::string(100000, '[') +
+                                                        std::string(100000, ']') + "}");
+    Result r = csv({"--keys", "a", deep});
+    CHECK(r.rc == 2);
+    CHECK(r.out.empty());
+    CHECK(r.err == "iommu-sim: " + deep + ": not a statistics file (nested deeper than 16 levels)\n");
+    const std::string nested = dir.write("nested.json", "{\"a\":[[1,2],[3]]}");
+    r = csv({"--keys", "a", nested});
+    CHECK(r.rc == 2);
+    CHECK(r.err == "iommu-sim: " + nested + ": a: not a number or text\n");
+}
+
+TEST_CASE("csv: a key's escape sequence is shown escaped in the error", "[csv][robustness]") {
+    testutil::TempDir dir;
+    const std::string f = dir.write("s.json", kStats);
+    const Result r = csv({"--keys", "x\x1b[2J", f});
+    CHECK(r.rc == 2);
+    CHECK(r.err == "iommu-sim: " + f + ": x\\x1B[2J: no such statistic\n");
+}
