@@ -22,7 +22,7 @@ void GpuStreamParams::bind(sim::ParamBinder& b) {
 void GpuStreamParams::validate() const {
     if (transfer_size % 4096) throw sim::InputError("transfer_size: not a multiple of 4K");
     if (4096 % request) throw sim::InputError("request: does not divide 4096");
-    if (depth > buffers) throw sim::InputError("depth: more copies in flight than buffers");
+    if (depth > buffers) throw sim::InputError("depth|buffers: more copies in flight than buffers");
 }
 
 }  // namespace workload

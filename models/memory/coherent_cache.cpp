@@ -44,7 +44,7 @@ void CacheParams::validate() const {
     if (ways == 0) throw sim::InputError("ways: must be at least 1");
     uint64_t line_bytes_per_set = kCacheLineBytes * ways;
     if (size % line_bytes_per_set || !is_pow2(size / line_bytes_per_set))
-        throw sim::InputError("size: " + std::to_string(size) + " B with ways=" +
+        throw sim::InputError("size|ways: " + std::to_string(size) + " B with ways=" +
                               std::to_string(ways) +
                               " does not give a power-of-two number of sets "
                               "(sets = size / (64 * ways))");

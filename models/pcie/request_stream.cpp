@@ -38,7 +38,7 @@ void GeneratorParams::bind(sim::ParamBinder& b) {
 
 void GeneratorParams::validate() const {
     if (size > window)
-        throw sim::InputError("size: " + std::to_string(size) + " is larger than the window (" +
+        throw sim::InputError("size|window: " + std::to_string(size) + " is larger than the window (" +
                               std::to_string(window) + ")");
     if ((privileged || execute) && !pasid_valid)
         throw sim::InputError(std::string(privileged ? "privileged" : "execute") +

@@ -43,7 +43,7 @@ void Capabilities::bind(sim::ParamBinder& b) {
 void Capabilities::validate() const {
     const uint64_t end = (uint64_t(fro) + nfr) * 16;
     if (end > 0x1000 || (fro * 16 < 0x100))
-        throw sim::InputError("fro: fault recording registers at " + std::to_string(fro * 16) +
+        throw sim::InputError("fro|nfr: fault recording registers at " + std::to_string(fro * 16) +
                               " do not fit the 4 KiB register page after the fixed registers");
     if (iro * 16 < 0x100 || iro * 16 + 16 > 0x1000)
         throw sim::InputError("iro: IOTLB registers must lie within the 4 KiB register page");

@@ -66,6 +66,9 @@ ini iotlb.ini '[vtd.iotlb]\nsets = 524288\n'
 expect cache-entries "$tmp/iotlb.ini:2: vtd.iotlb.sets: 524288 sets of 4 ways is more than the 1048576 entries" --config "$tmp/iotlb.ini"
 expect cache-entries-cli "command line: vtd.iotlb.sets: 1048576 sets of 4096 ways" --vtd.iotlb.sets=1048576 --vtd.iotlb.ways=4096
 
+# A check across two keys blames the one the user set, not the other's default.
+expect window-blamed "command line: dev.window: 64 is larger than the window (32)" --dev.window=32
+
 # Two devices with one requester ID would share a context entry (isolation, issue 11).
 ini rid.ini '[platform]\ndevices = 2\n[dev1]\nrequester_id = 0x100\n'
 expect duplicate-requester "$tmp/rid.ini:4: dev1.requester_id: 0x100 is dev0's too" --config "$tmp/rid.ini"
