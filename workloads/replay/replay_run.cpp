@@ -48,8 +48,10 @@ ReplayRun::ReplayRun(sc_core::sc_module_name name, System& sys, std::vector<trac
         add_child("attach", attach_);
         probed_ = engine_->driver->probe() == iommufd::Errno::Ok;
     }
+    feeds_.resize(sys_.devices());
+    in_device_.assign(sys_.devices(), 0);
     for (size_t i = 0; i < sys_.devices(); ++i)
-        sys_.device(i).on_fed_done([this](uint64_t c, bool ok, bool data_ok) { dma_done(c, ok, data_ok); });
+        sys_.device(i).on_fed_done([this, i](uint64_t c, bool ok, bool data_ok) { dma_done(i, c, ok, data_ok); });
     if (!probed_) return;
     // DMA before the first control operation goes to the devices now, so that they
     // start on their own first activation, as the devices of a recorded run did.
@@ -127,9 +129,11 @@ void ReplayRun::forget_writes(const trace::Op& op) {
     }
 }
 
+// The line's requests are never across 4 KiB; they go to the device as its window
+// allows (top_up), in trace order behind the lines before them.
 void ReplayRun::start_dma(size_t i) {
     const trace::Op& op = ops_[i];
-    pcie::TrafficGenerator& dev = sys_.device(std::stoul(op.text("dev").substr(3)));
+    const size_t device = std::stoul(op.text("dev").substr(3));
     const uint64_t iova = op.number("iova"), end = iova + op.number("length");
     pcie::Request r{0, 0, op.text("dir") == "read"};  // the line's attributes, once
     r.pasid_valid = op.has("pasid");
@@ -140,21 +144,32 @@ void ReplayRun::start_dma(size_t i) {
     r.at_ps = op.time_ps;
     r.cookie = i;
     PendingDma p;
-    for (uint64_t a = iova; a < end; ++p.requests) {
-        r.addr = a;
-        r.size = uint32_t(std::min(end - a, 4096 - (a & 4095)));  // never across 4 KiB
-        dev.feed(r);
-        a += r.size;
-    }
-    dma_requests_ += p.requests;
-    p.left = p.requests;
-    if (p.left == 0)
-        logged(i, std::to_string(op.line) + " dma ok requests=0");
-    else
-        dmas_[i] = p;
+    p.requests = p.left = end > iova ? ((end - 1) >> 12) - (iova >> 12) + 1 : 0;
+    if (p.requests == 0) return logged(i, std::to_string(op.line) + " dma ok requests=0");
+    dmas_[i] = p;
+    feeds_[device].push_back({iova, end, r});
+    top_up(device);
 }
 
-void ReplayRun::dma_done(uint64_t cookie, bool ok, bool data_ok) {
+void ReplayRun::top_up(size_t device) {
+    std::deque<Feed>& q = feeds_[device];
+    pcie::TrafficGenerator& dev = sys_.device(device);
+    while (!q.empty() && in_device_[device] < kFeedWindow) {
+        Feed& f = q.front();
+        pcie::Request r = f.attrs;
+        r.addr = f.next;
+        r.size = uint32_t(std::min(f.end - f.next, 4096 - (f.next & 4095)));
+        dev.feed(r);
+        ++dma_requests_;
+        ++in_device_[device];
+        f.next += r.size;
+        if (f.next == f.end) q.pop_front();
+    }
+}
+
+void ReplayRun::dma_done(size_t device, uint64_t cookie, bool ok, bool data_ok) {
+    --in_device_[device];
+    top_up(device);
     PendingDma& p = dmas_.at(cookie);
     p.faulted += !ok;
     p.data_errors += !data_ok;

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <fstream>
 #include <functional>
 #include <iosfwd>
@@ -67,13 +68,23 @@ public:
 
 private:
     struct PendingDma {
-        uint32_t requests = 0, left = 0, faulted = 0, data_errors = 0;
+        uint64_t requests = 0, left = 0, faulted = 0, data_errors = 0;
     };
+    // A dma line's requests not yet fed: the next address, the end, the attributes.
+    struct Feed {
+        uint64_t next = 0, end = 0;
+        pcie::Request attrs;
+    };
+    // Requests a device holds fed but not completed: a line of any length is fed as
+    // the device completes earlier ones, so memory stays bounded (a `dma length=1T`
+    // line), and the device never waits for a request the window holds back.
+    static constexpr uint32_t kFeedWindow = 4096;
     void run_thread();
     sim::ps_t control(size_t i);
     void flush_timeout();
     void start_dma(size_t i);
-    void dma_done(uint64_t cookie, bool ok, bool data_ok);
+    void top_up(size_t device);
+    void dma_done(size_t device, uint64_t cookie, bool ok, bool data_ok);
     void forget_writes(const trace::Op& op);
     platform::OpCosts* costs_of(const std::string& op);
     void logged(size_t i, std::string line);
@@ -96,6 +107,8 @@ private:
     bool probed_ = true;
     platform::TraceRecorder* recorder_ = nullptr;
     std::map<size_t, PendingDma> dmas_;     // by op index, until complete
+    std::vector<std::deque<Feed>> feeds_;   // per device, lines in trace order
+    std::vector<uint32_t> in_device_;       // per device, fed and not yet completed
     std::map<size_t, std::string> ready_;   // logged out of order, waiting for earlier lines
     size_t next_log_ = 0;
     size_t next_op_ = 0;  // the first line run_thread takes
