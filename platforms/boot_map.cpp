@@ -32,6 +32,7 @@ BootMap::BootMap(const ArchConfig& a, iommufd::Machine& m, const BootMapParams& 
                 throw std::runtime_error("boot map: no domain for requester " + std::to_string(rid));
         }
         const uint64_t end = (dev.base + dev.window + ps - 1) & ~(ps - 1);
+        windows_.push_back({rid, dev.base & ~(ps - 1), end});
         for (uint64_t va = dev.base & ~(ps - 1); va < end; va += ps)
             if (it->second->map(va, va, ps, iommufd::kRead | iommufd::kWrite) != Errno::Ok)
                 throw std::runtime_error("boot map: cannot map " + std::to_string(va));
@@ -41,6 +42,12 @@ BootMap::BootMap(const ArchConfig& a, iommufd::Machine& m, const BootMapParams& 
 }
 
 BootMap::~BootMap() = default;
+
+iommufd::Reach BootMap::reach(uint16_t sid, uint64_t iova) const {
+    for (const Window& w : windows_)
+        if (w.sid == sid && iova >= w.start && iova < w.end) return {iommufd::Reach::Live, iova, true};
+    return {};
+}
 
 void BootMap::check(const ArchConfig& a, const BootMapParams& p, const sim::Config& cfg) {
     memory::SparseMemory scratch;

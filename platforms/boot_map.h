@@ -11,17 +11,20 @@
 #include "models/iommufd/driver.h"
 #include "models/pcie/request_stream.h"
 #include "platforms/iommu_config.h"
+#include "platforms/isolation.h"
 
 namespace platform {
 
-class BootMap {
+class BootMap : public DmaOracle {
 public:
     // The driver's tables come from [table_base, table_base + kTableBytes).
     static constexpr uint64_t kTableBytes = 0x4000'0000;
 
     BootMap(const ArchConfig& a, iommufd::Machine& m, const BootMapParams& p,
             const std::vector<pcie::GeneratorParams>& devs);
-    ~BootMap();
+    ~BootMap() override;
+    // Each requester reaches its devices' windows (rounded out to the page size) 1:1.
+    iommufd::Reach reach(uint16_t sid, uint64_t iova) const override;
 
     // Before any model exists: whether the architecture's driver can probe the unit it
     // is configured with and, when `p` asks for a map, make it (page size, coherency).
@@ -33,6 +36,11 @@ private:
     std::unique_ptr<iommufd::Driver> driver_;
     std::map<uint16_t, std::unique_ptr<iommufd::Domain>> domains_;  // by requester ID
     std::vector<std::unique_ptr<iommufd::DeviceOps>> devices_;       // detach first
+    struct Window {
+        uint16_t sid;
+        uint64_t start, end;  // [start, end), page-aligned
+    };
+    std::vector<Window> windows_;
 };
 
 }  // namespace platform

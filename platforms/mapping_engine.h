@@ -76,10 +76,10 @@ struct StaleWatch {
     // Under deferred invalidation, checks every translation the IOMMU completes.
     void watch(System& sys, std::function<bool(uint16_t sid, uint64_t iova)> unflushed) {
         if (!sys.iommu()) return;
-        sys.iommu()->on_translated = [this, unflushed = std::move(unflushed)](
+        sys.iommu()->listen([this, unflushed = std::move(unflushed)](
                                          uint16_t sid, uint64_t iova, const iommu::Result& r) {
             if (!r.fault && unflushed(sid, iova)) ++dma_stale;
-        };
+        });
     }
     sim::Counter dma_stale, flushed;
     sim::Histogram window;

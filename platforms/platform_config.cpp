@@ -14,6 +14,9 @@ void SimParams::bind(sim::ParamBinder& b) {
     b.f64("quantum_ns", quantum_ns, "ns", "atomic mode: global quantum", 1, 1e9);
     b.f64("duration_ns", duration_ns, "ns", "stop after this simulated time; 0: run to the end",
           0, 1e15);
+    b.flag("check_isolation", check_isolation,
+           "check every translation against what the mapping engine lets the device reach; a "
+           "breach stops the run (also --check-isolation)");
 }
 
 void EngineParams::bind(sim::ParamBinder& b) {

@@ -55,6 +55,7 @@ System::System(sc_core::sc_module_name name, const PlatformConfig& pc)
             // The CPU writes the tables, so they sit in its cache, as a driver's do.
             boot_machine_ = std::make_unique<CachedMachine>(*unit_, memory_);
             boot_map_ = std::make_unique<BootMap>(pc.arch, *boot_machine_, pc.boot_map, pc.devs);
+            check_isolation(*boot_map_);
         }
     } else {
         rc_.host.bind(memory_.socket);
@@ -70,6 +71,12 @@ System::System(sc_core::sc_module_name name, const PlatformConfig& pc)
 }
 
 System::~System() = default;
+
+void System::check_isolation(const DmaOracle& oracle) {
+    if (!pc_.sim.check_isolation || !iommu_) return;
+    isolation_ = std::make_unique<IsolationCheck>(oracle);
+    iommu_->listen([this](uint16_t sid, uint64_t iova, const iommu::Result& r) { isolation_->check(sid, iova, r); });
+}
 
 void System::preload() {
     std::vector<uint8_t> buf(4096);

@@ -20,6 +20,7 @@
 #include "models/sim/timeline.h"
 #include "models/iommu/unit.h"
 #include "platforms/boot_map.h"
+#include "platforms/isolation.h"
 #include "platforms/platform_config.h"
 
 namespace platform {
@@ -53,6 +54,13 @@ public:
     const Arch* arch() const { return pc_.arch.arch; }
     // The IOMMU's pipeline, when the platform has one (else nullptr).
     iommu::Pipeline* iommu() { return iommu_.get(); }
+    // With [sim] check_isolation: checks every translation against `oracle` (the
+    // boot map's, or a workload's mapping engine), which outlives the run.
+    void check_isolation(const DmaOracle& oracle);
+    // Translations checked and breaches found (0 without the check).
+    uint64_t isolation_checked() const { return isolation_ ? isolation_->checked() : 0; }
+    uint64_t isolation_breaches() const { return isolation_ ? isolation_->breaches() : 0; }
+    std::string first_breach() const { return isolation_ ? isolation_->first_breach() : ""; }
 
 private:
     PlatformConfig pc_;
@@ -66,6 +74,7 @@ private:
     std::unique_ptr<iommu::Pipeline> iommu_;
     std::unique_ptr<iommufd::Machine> boot_machine_;
     std::unique_ptr<BootMap> boot_map_;
+    std::unique_ptr<IsolationCheck> isolation_;
 };
 
 }  // namespace platform

@@ -11,11 +11,17 @@ DeviceMapping::DeviceMapping(platform::System& sys, const platform::PlatformConf
     // A kernel driver's memory: no locked-memory limit.
     process_ = std::make_unique<iommufd::Process>("kernel", user_, ~uint64_t(0), engine_->user_frames);
     ctx_ = std::make_unique<iommufd::Context>(*process_);
-    dev_ops_ = engine_->driver->device(uint16_t(pc.devs[device].requester_id));
+    sid_ = uint16_t(pc.devs[device].requester_id);
+    dev_ops_ = engine_->driver->device(sid_);
     device_ = {"dev" + std::to_string(device), dev_ops_->reserved_regions(), dev_ops_.get()};
     if (ctx_->ioas_alloc(ioas_) != iommufd::Errno::Ok || ctx_->bind(device_, dev_id_) != iommufd::Errno::Ok ||
         ctx_->attach(dev_id_, ioas_) != iommufd::Errno::Ok)
         throw sim::InputError("iommu: the mapping engine could not attach dev" + std::to_string(device));
+    sys.check_isolation(*this);
+}
+
+iommufd::Reach DeviceMapping::reach(uint16_t sid, uint64_t iova) const {
+    return sid == sid_ ? ctx_->reach(dev_id_, iova) : iommufd::Reach{};
 }
 
 DeviceMapping::~DeviceMapping() = default;

@@ -10,6 +10,7 @@
 
 #include "models/host/cpu.h"
 #include "models/iommufd/context.h"
+#include "platforms/isolation.h"
 #include "platforms/mapping_engine.h"
 #include "platforms/platform_config.h"
 #include "platforms/system.h"
@@ -21,11 +22,13 @@ inline host::Work driver_work(const iommufd::DriverCost& s, const char* what, do
     return {s.cpu_ns + extra_ns, s.queue_ns, what};
 }
 
-class DeviceMapping {
+class DeviceMapping : public platform::DmaOracle {
 public:
     // Throws sim::InputError when the unit lacks what the driver needs.
     DeviceMapping(platform::System& sys, const platform::PlatformConfig& pc, uint32_t device);
-    ~DeviceMapping();
+    ~DeviceMapping() override;
+    // The device reaches what its IOAS maps (the isolation check's oracle).
+    iommufd::Reach reach(uint16_t sid, uint64_t iova) const override;
 
     iommufd::Driver& driver() { return *engine_->driver; }
     // The architecture's name, under which its driver's statistics go.
@@ -51,6 +54,7 @@ private:
     iommufd::Device device_;
     std::unique_ptr<iommufd::Context> ctx_;
     uint32_t ioas_ = 0, dev_id_ = 0;
+    uint16_t sid_ = 0;
 };
 
 }  // namespace workload

@@ -250,7 +250,7 @@ void Pipeline::resolve(Payload& gp, const Result& res) {
     translation_latency_.sample(
         double(now().value() - tlmx::attr(gp).iommu_in_ps) / 1000.0);
     if (timeline_) trace_translation(gp, tlmx::attr(gp).iommu_in_ps, now().value(), res);
-    if (on_translated) on_translated(tlmx::attr(gp).requester_id, tlmx::attr(gp).iova, res);
+    tell(tlmx::attr(gp).requester_id, tlmx::attr(gp).iova, res);
     if (res.fault) {
         ++faulted_;
         gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
@@ -336,7 +336,7 @@ void Pipeline::b_transport(Payload& gp, sc_time& delay) {
         tlmx::attr(gp).iova = r.iova;
         trace_translation(gp, (now() + start).value(), (now() + delay).value(), res);
     }
-    if (on_translated) on_translated(r.sid, r.iova, res);
+    tell(r.sid, r.iova, res);
     if (res.fault) {
         ++faulted_;
         gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);

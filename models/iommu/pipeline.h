@@ -81,8 +81,9 @@ public:
 
     // Translations and walks become spans, faults instants, on the timeline.
     void set_timeline(sim::Timeline* t);
-    // Told of every translation as it resolves (requester, IOVA, result).
-    std::function<void(uint16_t sid, uint64_t iova, const Result& res)> on_translated;
+    // Tells `f` of every translation as it resolves (requester, IOVA, result).
+    using TranslationListener = std::function<void(uint16_t sid, uint64_t iova, const Result& res)>;
+    void listen(TranslationListener f) { listeners_.push_back(std::move(f)); }
 
 private:
     using Payload = tlm::tlm_generic_payload;
@@ -138,6 +139,10 @@ private:
     sim::Counter queue_full_{*this, "queue_full_stalls", "", "requests held back: input queue full"};
     sim::Histogram walk_latency_{*this, "walk_latency_ns", "ns",
                                  "walk start to result, table reads included", 10.0, 200};
+    std::vector<TranslationListener> listeners_;
+    void tell(uint16_t sid, uint64_t iova, const Result& res) {
+        for (const TranslationListener& f : listeners_) f(sid, iova, res);
+    }
     sim::Timeline* timeline_ = nullptr;
     int tl_translate_ = 0, tl_walk_ = 0, tl_fault_ = 0;
     void trace_translation(Payload& gp, uint64_t start_ps, uint64_t end_ps, const Result& res);

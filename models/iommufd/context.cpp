@@ -95,6 +95,12 @@ bool Context::unflushed(uint32_t dev_id, uint64_t iova) const {
     return ioas_.at(hwpts_.at(d->second.hwpt)->ioas)->iopt.unflushed(iova);
 }
 
+Reach Context::reach(uint32_t dev_id, uint64_t iova) const {
+    auto d = devices_.find(dev_id);
+    if (d == devices_.end() || !d->second.hwpt) return {};
+    return ioas_.at(hwpts_.at(d->second.hwpt)->ioas)->iopt.reach(iova);
+}
+
 Errno Context::ioas_map(uint32_t ioas_id, uint32_t flags, uint64_t user_va, uint64_t length,
                         uint64_t& iova, Process* caller) {
     if (flags & ~(kFixedIova | kWriteable | kReadable)) return Errno::OpNotSupp;

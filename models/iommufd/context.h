@@ -96,6 +96,8 @@ public:
     void flush_if_due();
     uint64_t flush_deadline_ps() const;
     bool unflushed(uint32_t dev_id, uint64_t iova) const;
+    // What device `dev_id` may reach at `iova` through the IOAS it is attached to.
+    Reach reach(uint32_t dev_id, uint64_t iova) const;
 
 private:
     struct Ioas {

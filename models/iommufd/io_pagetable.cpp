@@ -261,6 +261,17 @@ bool IoPagetable::unflushed(uint64_t iova) const {
                        [&](const Unflushed& u) { return u.area.iova <= iova && iova <= u.area.last; });
 }
 
+Reach IoPagetable::reach(uint64_t iova) const {
+    auto it = areas_.upper_bound(iova);
+    if (it != areas_.begin() && (--it)->second.last >= iova) {
+        const Area& a = it->second;
+        const uint64_t byte = a.offset + (iova - a.iova);
+        if (a.pages->pinned(byte / kPageSize))
+            return {Reach::Live, a.pages->frame(byte / kPageSize) + byte % kPageSize, (a.prot & kWrite) != 0};
+    }
+    return {unflushed(iova) ? Reach::Unflushed : Reach::None, 0, false};
+}
+
 // A new area over an IOVA still cached for an unmapped one would let the IOMMU use
 // the old translation: flush first (as the DMA API never reuses an IOVA before).
 void IoPagetable::flush_over(uint64_t start, uint64_t last) {

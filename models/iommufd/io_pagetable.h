@@ -49,6 +49,15 @@ struct FlushPolicy {
     uint64_t timeout_ps = 10'000'000'000ull;   // IOVA_FQ_TIMEOUT, 10 ms
 };
 
+// What a device attached to an IOAS may reach at one IOVA: the byte's physical address
+// through a live area, an unmapped area whose invalidation is still queued (deferred),
+// or nothing. The isolation check compares every translation with it.
+struct Reach {
+    enum Kind : uint8_t { None, Live, Unflushed } kind = None;
+    uint64_t pa = 0;
+    bool writable = false;
+};
+
 class IoPagetable {
 public:
     // `now_ps` tells deferred flushing the time (a simulation clock); 0 without one.
@@ -64,6 +73,7 @@ public:
     uint64_t flush_deadline_ps() const;
     // Whether `iova` was unmapped but not yet flushed (a translation of it is stale).
     bool unflushed(uint64_t iova) const;
+    Reach reach(uint64_t iova) const;
     uint64_t flushes() const { return flushes_; }
     uint64_t last_stale_window_ps() const { return last_window_ps_; }
 

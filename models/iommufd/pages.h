@@ -30,6 +30,7 @@ public:
 
     // The frame of page `index` (pinned).
     uint64_t frame(uint64_t index) const { return frames_[index]; }
+    bool pinned(uint64_t index) const { return index < pins_.size() && pins_[index] > 0; }
     uint64_t start() const { return start_; }  // page-aligned user address of page 0
     uint64_t page_count() const { return count_; }
     bool writable() const { return writable_; }

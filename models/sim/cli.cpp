@@ -28,7 +28,8 @@ po::options_description fixed_options() {
         ("record-trace", po::value<std::string>(), "")
         ("timeline", po::value<std::string>(), "")
         ("seed", po::value<std::string>(), "")
-        ("mode", po::value<std::string>(), "");
+        ("mode", po::value<std::string>(), "")
+        ("check-isolation", "");
     return d;
 }
 
@@ -91,6 +92,7 @@ private:
         else if (key == "timeline") cl_.timeline = value;
         else if (key == "seed") cl_.overrides.emplace_back("sim.seed", value);
         else if (key == "mode") cl_.overrides.emplace_back("sim.mode", value);
+        else if (key == "check-isolation") cl_.overrides.emplace_back("sim.check_isolation", "true");
     }
 
     CommandLine& cl_;

@@ -34,7 +34,9 @@ RunOutcome RunControl::run(const sc_core::sc_time& limit, const std::function<st
     bool drawn = false;
     // The first slice elaborates and initializes even when nothing is pending yet.
     bool first = true;
-    while (!g_signal && (first || sc_core::sc_pending_activity())) {
+    // A model may end the run itself (sc_stop: the isolation check's breach).
+    while (!g_signal && (first || sc_core::sc_pending_activity()) &&
+           sc_core::sc_get_status() != sc_core::SC_STOPPED) {
         // At least up to the next event: a slice with nothing in it would not move
         // (before the first slice the kernel does not know its next event yet).
         sc_core::sc_time slice = first ? kSlice : std::max(kSlice, sc_core::sc_time_to_pending_activity());

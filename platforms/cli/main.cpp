@@ -1,7 +1,7 @@
 // iommu-sim: build the platform a configuration describes, run it, write statistics.
 //
 //   iommu-sim [--config FILE]... [--KEY=VALUE]... [--seed N] [--mode timing|atomic]
-//             [--stats-json PATH] [--quiet] [--help]
+//             [--stats-json PATH] [--check-isolation] [--quiet] [--help]
 //   iommu-sim walk --arch ARCH --image MEM --requests REQS [--reg NAME=VALUE]... [--set K=V]...
 //   iommu-sim csv --keys KEY[,KEY...] STATS.json...
 //   iommu-sim replay --config FILE --trace FILE [--op-log FILE] [--stats-json PATH] [--set K=V]...
@@ -33,11 +33,12 @@ namespace {
 
 const char* kUsage =
     "usage: iommu-sim [--config FILE]... [--KEY=VALUE]... [--seed N] [--mode timing|atomic]\n"
-    "                 [--stats-json PATH] [--record-trace PATH] [--timeline PATH] [--quiet] [--help]\n"
+    "                 [--stats-json PATH] [--record-trace PATH] [--timeline PATH] [--check-isolation]\n"
+    "                 [--quiet] [--help]\n"
     "       iommu-sim walk --arch ARCH --image MEM --requests REQS [--reg NAME=VALUE]...\n"
     "                 [--set KEY=VALUE]...   (offline translation; see README)\n"
     "       iommu-sim replay --config FILE --trace FILE [--op-log FILE] [--stats-json PATH]\n"
-    "                 [--record-trace PATH] [--set KEY=VALUE]... [--quiet]\n"
+    "                 [--record-trace PATH] [--set KEY=VALUE]... [--check-isolation] [--quiet]\n"
     "                 (replay mapping-engine operations; see traces/FORMAT.md)\n"
     "       iommu-sim csv --keys KEY[,KEY...] STATS.json...\n"
     "                 (chosen statistics of runs as CSV, one row per file)\n"
@@ -107,7 +108,8 @@ int run_platform(const Run& run) {
         stats, {run.cl.stats_json, &recorder, run.cl.record_trace, timeline.get(), nullptr, "",
                 [&] { if (work) work->close_outputs(); }});
     if (!run.cl.quiet || !written) cli::print_summary(std::cout, stats, {host_s, system.completed()});
-    return written ? cli::exit_status(out) : sim::kExitBadInput;
+    if (!written) return sim::kExitBadInput;
+    return system.isolation_breaches() ? cli::kExitBreach : cli::exit_status(out);
 }
 
 }  // namespace

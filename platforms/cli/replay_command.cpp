@@ -33,7 +33,7 @@ namespace {
 struct ReplayArgs {
     std::vector<std::string> configs, sets;
     std::string trace, op_log, stats_json, record, timeline;
-    bool quiet = false;
+    bool quiet = false, check_isolation = false;
 };
 
 ReplayArgs parse_args(const std::vector<std::string>& args) {
@@ -46,7 +46,8 @@ ReplayArgs parse_args(const std::vector<std::string>& args) {
         "record-trace", po::value(&r.record), "write what the run did as a trace")(
         "timeline", po::value(&r.timeline), "write a Perfetto / Chrome trace-event timeline")(
         "set", po::value(&r.sets)->composing(), "key=value")(
-        "quiet", po::bool_switch(&r.quiet), "no summary");
+        "quiet", po::bool_switch(&r.quiet), "no summary")(
+        "check-isolation", po::bool_switch(&r.check_isolation), "check every translation ([sim] check_isolation)");
     sim::parse_options(d, args);
     return r;
 }
@@ -54,6 +55,7 @@ ReplayArgs parse_args(const std::vector<std::string>& args) {
 PlatformConfig read_platform(const ReplayArgs& a, bool engine) {
     sim::Config cfg;
     for (const std::string& f : a.configs) cfg.load_ini(f);
+    if (a.check_isolation) cfg.set("sim.check_isolation", "true");
     for (const std::string& s : a.sets) {
         const auto kv = parse_set_assignment(s);
         cfg.set(kv.first, kv.second);
@@ -143,7 +145,8 @@ int run_replay(const std::vector<std::string>& args) {
     const HostCost cost{host_s, stats.value("iommufd.dma.requests", uint64_t(0))};
     const bool log_to_file = !a.op_log.empty();
     if ((log_to_file && !a.quiet) || !written) print_summary(log_to_file ? std::cout : std::cerr, stats, cost);
-    return written ? exit_status(out) : sim::kExitBadInput;
+    if (!written) return sim::kExitBadInput;
+    return sys.isolation_breaches() ? kExitBreach : exit_status(out);
 }
 
 }  // namespace cli

@@ -1,7 +1,7 @@
 // `iommu-sim replay`: replay a trace of mapping-engine operations on a platform.
 //
 //   iommu-sim replay --config FILE --trace FILE [--op-log FILE] [--stats-json PATH]
-//                    [--set KEY=VALUE]... [--quiet]
+//                    [--set KEY=VALUE]... [--check-isolation] [--quiet]
 //
 // A trace with control operations needs an IOMMU ([iommu] arch); the engine's driver
 // programs it (no boot map). Each operation's result goes to the op log (stdout when

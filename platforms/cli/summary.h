@@ -43,6 +43,9 @@ struct Outputs {
 // run's results are not lost.
 bool write_results(const nlohmann::json& stats, const Outputs& out);
 
+// A run the isolation check stopped (--check-isolation found a breach).
+constexpr int kExitBreach = 3;
+
 // 0 for a run that ended; for one a signal stopped, says so on stderr and gives
 // 128 + the signal.
 int exit_status(const sim::RunOutcome& out);

@@ -47,6 +47,7 @@ ReplayRun::ReplayRun(sc_core::sc_module_name name, System& sys, std::vector<trac
         add_child("unmap", unmap_);
         add_child("attach", attach_);
         probed_ = engine_->driver->probe() == iommufd::Errno::Ok;
+        sys_.check_isolation(engine_->replayer);
     }
     feeds_.resize(sys_.devices());
     in_device_.assign(sys_.devices(), 0);

@@ -65,6 +65,16 @@ Replayer::Replayer(std::vector<DeviceInfo> devices, const DeviceFactory& make_op
 
 Replayer::~Replayer() = default;
 
+iommufd::Reach Replayer::reach(uint16_t sid, uint64_t iova) const {
+    for (const DeviceInfo& info : infos_) {
+        if (info.sid != sid) continue;
+        for (const auto& [name, fd] : fds_)
+            if (auto it = fd.devices.find(info.name); it != fd.devices.end())
+                return fd.ctx->reach(it->second, iova);
+    }
+    return {};
+}
+
 iommufd::Process* Replayer::process(const std::string& name) {
     auto it = processes_.find(name);
     return it == processes_.end() ? nullptr : it->second.get();

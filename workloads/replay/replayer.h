@@ -18,11 +18,12 @@
 
 #include "models/iommufd/context.h"
 #include "models/iommufd/process.h"
+#include "platforms/isolation.h"
 #include "traces/trace.h"
 
 namespace workload {
 
-class Replayer {
+class Replayer : public platform::DmaOracle {
 public:
     // The IOMMU driver's operations for the device with requester ID `sid`.
     using DeviceFactory = std::function<std::unique_ptr<iommufd::DeviceOps>(uint16_t sid)>;
@@ -34,7 +35,10 @@ public:
 
     Replayer(std::vector<DeviceInfo> devices, const DeviceFactory& make_ops,
              iommufd::FrameAllocator& user_frames);
-    ~Replayer();
+    ~Replayer() override;
+    // A device reaches what the IOAS it is attached to maps, in the context that bound
+    // it (the isolation check's oracle).
+    iommufd::Reach reach(uint16_t sid, uint64_t iova) const override;
 
     // Throws sim::InputError "FILE:LINE: key: reason" for a name used before it is
     // defined or defined twice.
