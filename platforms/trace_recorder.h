@@ -20,8 +20,8 @@ public:
     // Records every request of every device of `sys` from now on.
     void watch(System& sys);
     void control(const trace::Op& op);
-    // Throws sim::InputError "PATH: cannot write file".
-    void write(const std::string& path) const;
+    // False when the file cannot be written (checked after close).
+    bool write(const std::string& path) const;
     size_t size() const { return dmas_.size() + controls_.size(); }
 
 private:

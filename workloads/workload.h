@@ -41,8 +41,8 @@ public:
     // --timeline: the host cores' work goes to `t` (the platform's events come from it).
     virtual void set_timeline(sim::Timeline&) {}
     // The run is over: closes the files the workload writes, each checked after its
-    // close; throws sim::InputError "PATH: cannot write file".
-    virtual void close_outputs() {}
+    // close; the path of one that failed, else "".
+    virtual std::string close_outputs() { return ""; }
 };
 
 // [workload] and the sections of each workload.

@@ -24,12 +24,16 @@ nlohmann::json collect_stats() {
     return out;
 }
 
-void write_json_file(const std::string& path, const nlohmann::json& j) {
+bool try_write_json_file(const std::string& path, const nlohmann::json& j) {
     std::ofstream file(path, std::ios::binary | std::ios::trunc);
     if (file) file << j.dump(1) << '\n';
     file.close();
     // A full disk shows only when the buffer is flushed, hence the check after close().
-    if (!file) throw InputError(path + ": cannot write file");
+    return bool(file);
+}
+
+void write_json_file(const std::string& path, const nlohmann::json& j) {
+    if (!try_write_json_file(path, j)) throw InputError(path + ": cannot write file");
 }
 
 }  // namespace sim

@@ -30,13 +30,13 @@ Timeline::~Timeline() {
     std::fclose(f_);
 }
 
-void Timeline::close() {
-    if (!f_) return;
+bool Timeline::close() {
+    if (!f_) return true;
     std::fputs("\n]}\n", f_);
     const bool failed = std::ferror(f_) != 0;
     const bool closed = std::fclose(f_) == 0;
     f_ = nullptr;
-    if (failed || !closed) throw InputError(path_ + ": cannot write file");
+    return !failed && closed;
 }
 
 int Timeline::group_id(const std::string& group) {

@@ -16,10 +16,10 @@ public:
     // Throws InputError "PATH: cannot write file".
     explicit Timeline(const std::string& path);
     ~Timeline();  // completes the JSON unless close() has
-    // Completes the JSON and closes the file; throws InputError "PATH: cannot write
-    // file" when any write failed (a full disk shows only here). Later events are
-    // dropped.
-    void close();
+    // Completes the JSON and closes the file; false when any write failed (a full disk
+    // shows only here). Later events are dropped.
+    bool close();
+    const std::string& path() const { return path_; }
     Timeline(const Timeline&) = delete;
     Timeline& operator=(const Timeline&) = delete;
 

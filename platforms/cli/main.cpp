@@ -106,7 +106,7 @@ int run_platform(const Run& run) {
     const nlohmann::json stats = cli::run_statistics(run.pc.sim, out, system.finished() && (!work || work->finished()));
     const bool written = cli::write_results(
         stats, {run.cl.stats_json, &recorder, run.cl.record_trace, timeline.get(), nullptr, "",
-                [&] { if (work) work->close_outputs(); }});
+                [&] { return work ? work->close_outputs() : std::string(); }});
     if (!run.cl.quiet || !written) cli::print_summary(std::cout, stats, {host_s, system.completed()});
     if (!written) return sim::kExitBadInput;
     return system.isolation_breaches() ? cli::kExitBreach : cli::exit_status(out);

@@ -1,7 +1,5 @@
 #include "platforms/cli/summary.h"
 
-#include <functional>
-
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -82,22 +80,22 @@ nlohmann::json run_statistics(const platform::SimParams& sim, const sim::RunOutc
 
 bool write_results(const nlohmann::json& stats, const Outputs& out) {
     bool ok = true;
-    const auto attempt = [&](const std::function<void()>& write) {
-        try {
-            write();
-        } catch (const sim::InputError& e) {
-            std::cerr << "iommu-sim: " << sim::message_line(e) << "\n";
-            ok = false;
-        }
+    const auto report = [&](bool written, const std::string& path) {
+        if (written) return;
+        std::cerr << "iommu-sim: " << sim::printable_input(path, 2000) << ": cannot write file\n";
+        ok = false;
     };
-    if (!out.stats_json.empty()) attempt([&] { sim::write_json_file(out.stats_json, stats); });
-    if (out.recorder && !out.record.empty()) attempt([&] { out.recorder->write(out.record); });
-    if (out.timeline) attempt([&] { out.timeline->close(); });
-    if (out.close_workload) attempt(out.close_workload);
-    if (out.op_log && out.op_log->is_open()) attempt([&] {
+    if (!out.stats_json.empty()) report(sim::try_write_json_file(out.stats_json, stats), out.stats_json);
+    if (out.recorder && !out.record.empty()) report(out.recorder->write(out.record), out.record);
+    if (out.timeline) report(out.timeline->close(), out.timeline->path());
+    if (out.close_workload) {
+        const std::string failed = out.close_workload();
+        report(failed.empty(), failed);
+    }
+    if (out.op_log && out.op_log->is_open()) {
         out.op_log->close();
-        if (!*out.op_log) throw sim::InputError(out.op_log_path + ": cannot write file");
-    });
+        report(bool(*out.op_log), out.op_log_path);
+    }
     return ok;
 }
 

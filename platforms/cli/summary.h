@@ -34,7 +34,7 @@ struct Outputs {
     sim::Timeline* timeline = nullptr;
     std::ofstream* op_log = nullptr;
     std::string op_log_path;
-    std::function<void()> close_workload;  // the workload's own files
+    std::function<std::string()> close_workload;  // the workload's own files: a failed path
 };
 
 // Writes and closes every output, each checked after its last write and close (a full

@@ -59,7 +59,7 @@ public:
         owned_log_ = std::move(log);
         owned_log_path_ = std::move(path);
     }
-    void close_outputs() override;
+    std::string close_outputs() override;
     // Control operations go to `r` too, as they are applied.
     void record(platform::TraceRecorder* r) override { recorder_ = r; }
     // Every line has been logged (all DMA completed).
