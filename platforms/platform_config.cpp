@@ -76,6 +76,21 @@ void check_requester_unique(const std::vector<pcie::GeneratorParams>& before, co
 
 }  // namespace
 
+void check_boot_map_size(const PlatformConfig& pc, const sim::Config& cfg) {
+    if (!pc.arch.arch || pc.boot_map.map != "identity") return;
+    const uint64_t ps = pc.boot_map.page_size;
+    uint64_t entries = 0;
+    for (size_t i = 0; i < pc.devs.size(); ++i) {
+        const pcie::GeneratorParams& d = pc.devs[i];
+        entries += ((d.base + d.window + ps - 1) / ps) - d.base / ps;
+        if (entries > kMaxBootEntries)
+            throw sim::InputError(sim::ParamReader(cfg, "dev" + std::to_string(i), "dev").where("window") +
+                                  ": the boot map would need more than " + std::to_string(kMaxBootEntries) +
+                                  " entries of " + std::to_string(ps) +
+                                  " B; use a larger iommu.map.page_size or a smaller window");
+    }
+}
+
 void require_engine(const PlatformConfig& pc, const sim::Config& cfg, const std::string& who) {
     if (pc.arch.arch) return;
     std::string names;

@@ -44,7 +44,7 @@ void GeneratorParams::validate() const {
         throw sim::InputError(std::string(privileged ? "privileged" : "execute") +
                               ": needs pasid_valid (a PASID prefix)");
     if (preload != "none" && window > (uint64_t(1) << 30))
-        throw sim::InputError("preload: a window of " + std::to_string(window) +
+        throw sim::InputError("preload|window: a window of " + std::to_string(window) +
                               " bytes is too large to preload (1 GiB at most)");
 }
 

@@ -69,6 +69,7 @@ bool prepare(int argc, char* argv[], Run& run) {
     run.wc = workload::Config::read(cfg);
     run.wc.check(run.pc, cfg);
     run.wc.adjust(run.pc);
+    platform::check_boot_map_size(run.pc, cfg);
     sim::check_outputs_writable({run.cl.stats_json, run.cl.record_trace, run.cl.timeline});
     return true;
 }

@@ -69,6 +69,9 @@ expect cache-entries-cli "command line: vtd.iotlb.sets: 1048576 sets of 4096 way
 # A check across two keys blames the one the user set, not the other's default.
 expect window-blamed "command line: dev.window: 64 is larger than the window (32)" --dev.window=32
 
+# A boot map too large to build (2^36 entries) is refused, not built for hours.
+expect boot-map-size "command line: dev.window: the boot map would need more than 4194304 entries" --iommu.arch=vtd --dev.window=256T --dev.preload=none
+
 # Two devices with one requester ID would share a context entry (isolation, issue 11).
 ini rid.ini '[platform]\ndevices = 2\n[dev1]\nrequester_id = 0x100\n'
 expect duplicate-requester "$tmp/rid.ini:4: dev1.requester_id: 0x100 is dev0's too" --config "$tmp/rid.ini"
