@@ -19,6 +19,12 @@ std::vector<Arch>& registry() {
 
 const std::vector<Arch>& archs() { return registry(); }
 
+std::string arch_names() {
+    std::string names;
+    for (const Arch& a : registry()) names += (names.empty() ? "" : ", ") + a.name;
+    return names;
+}
+
 const Arch* find_arch(const std::string& name) {
     for (const Arch& a : registry())
         if (a.name == name) return &a;

@@ -24,6 +24,8 @@ struct Arch {
 
 // In registration order.
 const std::vector<Arch>& archs();
+// "vtd, flat": the registered names, for messages.
+std::string arch_names();
 // nullptr for an unknown name (and for none).
 const Arch* find_arch(const std::string& name);
 // Adds an architecture (tests); a name already there is replaced.

@@ -93,10 +93,8 @@ void check_boot_map_size(const PlatformConfig& pc, const sim::Config& cfg) {
 
 void require_engine(const PlatformConfig& pc, const sim::Config& cfg, const std::string& who) {
     if (pc.arch.arch) return;
-    std::string names;
-    for (const Arch& a : archs()) names += (names.empty() ? "" : ", ") + a.name;
     throw sim::InputError(sim::ParamReader(cfg, "iommu").where("arch") + ": " + who +
-                          " maps through an IOMMU driver (set one of: " + names + ")");
+                          " maps through an IOMMU driver (set one of: " + arch_names() + ")");
 }
 
 uint32_t device_count(const sim::Config& cfg) {

@@ -50,8 +50,6 @@ public:
     size_t devices() const { return devs_.size(); }
     // The IOMMU's translation unit, when the platform has one (else nullptr).
     iommu::Unit* unit() { return unit_.get(); }
-    // Its architecture (nullptr: none).
-    const Arch* arch() const { return pc_.arch.arch; }
     // The IOMMU's pipeline, when the platform has one (else nullptr).
     iommu::Pipeline* iommu() { return iommu_.get(); }
     // With [sim] check_isolation: checks every translation against `oracle` (the

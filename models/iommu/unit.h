@@ -25,7 +25,7 @@ public:
     // The functional loop: lookup, then a walk against the unit's own HostMemory, in
     // a walk slot of its own (never one of the pipeline's).
     virtual Result translate(const Request& r) = 0;
-    // An architectural fault code as text ("0x5 (write not permitted)").
+    // An architectural fault code as text, the code first ("0x5 WRITE").
     virtual std::string fault_text(uint32_t reason) const = 0;
 
     // Told of every invalidation the unit applies: its kind ("iotlb") and the

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstring>
 #include <ostream>
+#include <sstream>
 #include <string_view>
 
 #include "models/sim/config.h"
@@ -281,6 +282,20 @@ std::string ParamReader::where(const char* name) const {
     return cfg_.origin(key).str() + ": " + key;
 }
 
+namespace {
+// Of the keys a check across fields names ("A|B"), the first the configuration sets;
+// else the first.
+std::string blamed_key(const ParamReader& r, const std::string& names) {
+    std::istringstream in(names);
+    std::string first, name;
+    while (std::getline(in, name, '|')) {
+        if (first.empty()) first = name;
+        if (r.where(name.c_str()).rfind("default: ", 0) != 0) return name;
+    }
+    return first;
+}
+}  // namespace
+
 void with_origin(const ParamReader& r, const std::function<void()>& check) {
     try {
         check();
@@ -288,17 +303,7 @@ void with_origin(const ParamReader& r, const std::function<void()>& check) {
         const std::string msg = e.what();
         const size_t colon = msg.find(':');
         if (colon == std::string::npos) throw;
-        const std::string names = msg.substr(0, colon);
-        std::string blamed = names.substr(0, names.find('|'));
-        for (size_t at = 0; at <= names.size();) {
-            const size_t bar = std::min(names.find('|', at), names.size());
-            const std::string name = names.substr(at, bar - at);
-            if (r.where(name.c_str()).rfind("default: ", 0) != 0) {
-                blamed = name;
-                break;
-            }
-            at = bar + 1;
-        }
+        const std::string blamed = blamed_key(r, msg.substr(0, colon));
         throw InputError(r.where(blamed.c_str()) + msg.substr(colon));
     }
 }

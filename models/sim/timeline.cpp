@@ -24,11 +24,7 @@ Timeline::Timeline(const std::string& path) : path_(path), f_(std::fopen(path.c_
     std::fputs("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[", f_);
 }
 
-Timeline::~Timeline() {
-    if (!f_) return;
-    std::fputs("\n]}\n", f_);
-    std::fclose(f_);
-}
+Timeline::~Timeline() { close(); }
 
 bool Timeline::close() {
     if (!f_) return true;

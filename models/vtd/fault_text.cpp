@@ -1,30 +1,46 @@
-// RemappingUnit::fault_text: fault reasons by the names models/vtd gives them (legacy:
-// spec 7.1.3, regs.h; scalable: the spec's condition codes, scalable_walker.h).
-#include <cstdio>
+// RemappingUnit::fault_text: a fault reason by the name models/vtd gives it (legacy:
+// spec 7.1.3, regs.h) or the spec's condition code (scalable, scalable_walker.h).
 #include <map>
 
+#include "models/sim/format.h"
+#include "models/vtd/regs.h"
 #include "models/vtd/remapping_unit.h"
+#include "models/vtd/scalable_walker.h"
 
 namespace vtd {
 
 std::string RemappingUnit::fault_text(uint32_t reason) const {
     static const std::map<uint32_t, const char*> names = {
-        {0x1, "ROOT_NOT_PRESENT"}, {0x2, "CONTEXT_NOT_PRESENT"}, {0x3, "CONTEXT_INVALID"},
-        {0x4, "ADDRESS_BEYOND_AW"}, {0x5, "WRITE"}, {0x6, "READ"}, {0x7, "PAGING_ENTRY_ACCESS"},
-        {0x8, "ROOT_ACCESS"}, {0x9, "CONTEXT_ACCESS"}, {0xa, "ROOT_RESERVED"},
-        {0xb, "CONTEXT_RESERVED"}, {0xc, "PAGING_ENTRY_RESERVED"}, {0xd, "BLOCKED_BY_TT"},
-        {0x30, "RTA.1"}, {0x38, "SRT.1"}, {0x39, "SRT.2"}, {0x3a, "SRT.3"}, {0x40, "SCT.1"},
-        {0x41, "SCT.2"}, {0x42, "SCT.3"}, {0x43, "SCT.4"}, {0x45, "SCT.6"}, {0x46, "SCT.7"},
-        {0x48, "SCT.9"}, {0x50, "SPD.1"}, {0x51, "SPD.2"}, {0x52, "SPD.3"}, {0x58, "SPT.1"},
-        {0x59, "SPT.2"}, {0x5a, "SPT.3"}, {0x5b, "SPT.4"}, {0x5c, "SPT.5"}, {0x5d, "SPT.6"},
-        {0x70, "SFL.1"}, {0x71, "SFL.2"}, {0x72, "SFL.3"}, {0x73, "SFL.4"}, {0x74, "SFL.5"},
-        {0x75, "SFL.6"}, {0x76, "SFL.7"}, {0x78, "SSL.1"}, {0x79, "SSL.2"}, {0x7a, "SSL.3"},
-        {0x7b, "SSL.4"}, {0x80, "SGN.1"}, {0x81, "SGN.2"}, {0x82, "SGN.3"}, {0x83, "SGN.4"},
-        {0x84, "SGN.5"}, {0x85, "SGN.6"}, {0x86, "SGN.7"}};
-    char code[16];
-    std::snprintf(code, sizeof code, "0x%x", reason);
+        {fault::ROOT_NOT_PRESENT, "ROOT_NOT_PRESENT"},
+        {fault::CONTEXT_NOT_PRESENT, "CONTEXT_NOT_PRESENT"},
+        {fault::CONTEXT_INVALID, "CONTEXT_INVALID"},
+        {fault::ADDRESS_BEYOND_AW, "ADDRESS_BEYOND_AW"}, {fault::WRITE, "WRITE"},
+        {fault::READ, "READ"}, {fault::PAGING_ENTRY_ACCESS, "PAGING_ENTRY_ACCESS"},
+        {fault::ROOT_ACCESS, "ROOT_ACCESS"}, {fault::CONTEXT_ACCESS, "CONTEXT_ACCESS"},
+        {fault::ROOT_RESERVED, "ROOT_RESERVED"}, {fault::CONTEXT_RESERVED, "CONTEXT_RESERVED"},
+        {fault::PAGING_ENTRY_RESERVED, "PAGING_ENTRY_RESERVED"},
+        {fault::BLOCKED_BY_TT, "BLOCKED_BY_TT"}, {sm_fault::RTA_INVALID, "RTA.1"},
+        {sm_fault::SRT_ACCESS, "SRT.1"}, {sm_fault::SRT_NOT_PRESENT, "SRT.2"},
+        {sm_fault::SRT_RESERVED, "SRT.3"}, {sm_fault::SCT_ACCESS, "SCT.1"},
+        {sm_fault::SCT_NOT_PRESENT, "SCT.2"}, {sm_fault::SCT_RESERVED, "SCT.3"},
+        {sm_fault::SCT_INVALID, "SCT.4"}, {sm_fault::SCT_PASID_DISABLED, "SCT.6"},
+        {sm_fault::SCT_PASID_TOO_LARGE, "SCT.7"}, {sm_fault::SCT_RID_PASID, "SCT.9"},
+        {sm_fault::SPD_ACCESS, "SPD.1"}, {sm_fault::SPD_NOT_PRESENT, "SPD.2"},
+        {sm_fault::SPD_RESERVED, "SPD.3"}, {sm_fault::SPT_ACCESS, "SPT.1"},
+        {sm_fault::SPT_NOT_PRESENT, "SPT.2"}, {sm_fault::SPT_RESERVED, "SPT.3"},
+        {sm_fault::SPT_INVALID, "SPT.4"}, {sm_fault::SPT_ERE, "SPT.5"},
+        {sm_fault::SPT_SRE, "SPT.6"}, {sm_fault::SFL_ACCESS, "SFL.1"},
+        {sm_fault::SFL_NOT_PRESENT, "SFL.2"}, {sm_fault::SFL_RESERVED, "SFL.3"},
+        {sm_fault::SFL_TOP_ACCESS, "SFL.4"}, {sm_fault::SFL_NESTED_ADDR, "SFL.5"},
+        {sm_fault::SFL_NESTED_TOP_READ, "SFL.6"}, {sm_fault::SFL_NESTED_READ, "SFL.7"},
+        {sm_fault::SSL_ACCESS, "SSL.1"}, {sm_fault::SSL_NOT_PRESENT, "SSL.2"},
+        {sm_fault::SSL_RESERVED, "SSL.3"}, {sm_fault::SSL_TOP_ACCESS, "SSL.4"},
+        {sm_fault::SGN_NON_CANONICAL, "SGN.1"}, {sm_fault::SGN_PRIVILEGE, "SGN.2"},
+        {sm_fault::SGN_EXECUTE, "SGN.3"}, {sm_fault::SGN_ADDR_BEYOND_HAW, "SGN.4"},
+        {sm_fault::SGN_ADDR_BEYOND_AW, "SGN.5"}, {sm_fault::SGN_WRITE, "SGN.6"},
+        {sm_fault::SGN_READ, "SGN.7"}};
     const auto it = names.find(reason);
-    return it == names.end() ? std::string(code) : std::string(code) + " " + it->second;
+    return it == names.end() ? sim::hex(reason) : sim::hex(reason) + " " + it->second;
 }
 
 }  // namespace vtd

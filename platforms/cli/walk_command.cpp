@@ -30,12 +30,6 @@ struct WalkArgs {
     std::vector<std::string> regs, sets;
 };
 
-std::string arch_names() {
-    std::string names;
-    for (const Arch& a : archs()) names += (names.empty() ? "" : ", ") + a.name;
-    return names;
-}
-
 WalkArgs parse_args(const std::vector<std::string>& args) {
     po::options_description d("walk");
     WalkArgs w;

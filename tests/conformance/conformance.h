@@ -19,6 +19,11 @@
 #include "platforms/archs.h"
 #include "platforms/machine.h"
 
+// The registered architectures, for test cases instantiated per architecture (SystemC
+// elaborates once per process, so a platform case cannot loop over the registry);
+// test_functional.cpp checks that it names exactly the registry.
+#define CONFORMANCE_ARCHS(X) X(vtd) X(flat)
+
 namespace conformance {
 
 using Settings = std::vector<std::pair<std::string, std::string>>;

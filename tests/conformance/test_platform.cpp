@@ -4,7 +4,7 @@
 // their flush; the NIC workload runs through the architecture's driver.
 //
 // SystemC elaborates once per process, so each (architecture, mode) is a test case of
-// its own; CONFORMANCE_ARCHS must list the registry (test_functional.cpp checks it).
+// its own, one per name in CONFORMANCE_ARCHS (conformance.h).
 #include <catch2/catch.hpp>
 
 #include <fstream>
@@ -19,8 +19,6 @@
 #include "tests/integration/platform_fixture.h"
 #include "tests/support/temp_files.h"
 #include "workloads/workload.h"
-
-#define CONFORMANCE_ARCHS(X) X(vtd) X(flat)
 
 namespace {
 

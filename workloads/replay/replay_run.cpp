@@ -1,7 +1,5 @@
 #include "workloads/replay/replay_run.h"
 
-#include "models/sim/error.h"
-
 #include <algorithm>
 #include <ostream>
 

@@ -71,8 +71,7 @@ public:
     HwInfo hw_info() const;
     // get_resv_regions: the x86 MSI window, for every requester.
     std::vector<IovaRange> reserved_regions(uint16_t sid) const;
-    // The driver as iommufd sees it for requester `sid` (detaches it when destroyed);
-    // every device reserves the x86 interrupt (MSI) window.
+    // The driver as iommufd sees it for requester `sid` (detaches it when destroyed).
     std::unique_ptr<DeviceOps> device(uint16_t sid) override;
     double mmio_ns() const override { return costs_.mmio_ns; }
 
