@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages iommu-sim needs (when missing), then configures and
 # builds it with CMake. Usage: scripts/setup.sh [BUILD_DIR] [extra cmake args...]
+# SETUP_TARGET=T builds only target T.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,4 +22,4 @@ fi
 build=${1:-build}
 shift || true
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
-cmake --build "$build" -j "$(nproc)"
+cmake --build "$build" -j "$(nproc)" ${SETUP_TARGET:+--target "$SETUP_TARGET"}

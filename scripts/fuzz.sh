@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Coverage-guided fuzzing with libFuzzer (clang-14, AddressSanitizer and UBSan):
+#
+#   scripts/fuzz.sh TARGET [SECONDS]   one target (default 600 s)
+#   scripts/fuzz.sh all [SECONDS]      every target in turn (CI: a short time each)
+#   scripts/fuzz.sh list               the targets
+#
+# Builds build-fuzz/ (installing clang-14 and libclang-rt-14-dev when missing), then
+# runs the target on its checked-in seeds (tests/fuzz/corpus/TARGET, never written)
+# plus the inputs it found before (build-fuzz/corpus/TARGET). A finding is saved as
+# build-fuzz/findings/TARGET/crash-* and the script exits 1; otherwise it prints the
+# executions per second.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+targets() { ls tests/fuzz/corpus; }
+if [ "${1:-}" = "" ] || [ "$1" = "list" ]; then
+    [ "${1:-}" = "list" ] || echo "usage: scripts/fuzz.sh TARGET|all [SECONDS]; targets:" >&2
+    targets
+    [ "${1:-}" = "list" ]
+    exit $?
+fi
+target=$1
+seconds=${2:-600}
+if [ "$target" != all ] && [ ! -d "tests/fuzz/corpus/$target" ]; then
+    echo "fuzz: no target '$target' (scripts/fuzz.sh list)" >&2
+    exit 2
+fi
+
+packages=(clang-14 libclang-rt-14-dev)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "fuzz: installing ${missing[*]}"
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+CXX=clang++-14 SETUP_TARGET=fuzzers scripts/setup.sh build-fuzz -DIOMMU_SIM_FUZZ=ON >/dev/null
+
+export ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+run_one() {
+    local t=$1 found=build-fuzz/corpus/$1 findings=build-fuzz/findings/$1
+    mkdir -p "$found" "$findings"
+    local log=build-fuzz/findings/$t.log
+    if ! "build-fuzz/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -print_final_stats=1 \
+            -artifact_prefix="$findings/" -timeout=25 -rss_limit_mb=4096 \
+            "$found" "tests/fuzz/corpus/$t" >"$log" 2>&1; then
+        tail -n 40 "$log" >&2
+        echo "fuzz $t: FINDING, input in $findings/ (log $log)" >&2
+        return 1
+    fi
+    local runs
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+    echo "fuzz $t: ${runs} executions in ${seconds} s ($((runs / seconds)) per second), no finding"
+}
+
+if [ "$target" = all ]; then
+    status=0
+    for t in $(targets); do run_one "$t" || status=1; done
+    exit $status
+fi
+run_one "$target"
