@@ -58,8 +58,11 @@ void BootMap::check(const ArchConfig& a, const BootMapParams& p, const sim::Conf
     const std::unique_ptr<iommufd::Driver> driver = a.arch->driver->make(machine, pages, *a.driver);
     if (driver->probe() != Errno::Ok) {
         const iommufd::ProbeFailure f = driver->probe_failure();
-        const std::string at = f.key.empty() ? where(cfg, "iommu", "arch")
-                                             : where(cfg, a.arch->driver_section(), f.key.c_str());
+        const size_t dot = f.unit_key.rfind('.');
+        const std::string at = !f.key.empty() ? where(cfg, a.arch->driver_section(), f.key.c_str())
+                               : dot != std::string::npos
+                                   ? where(cfg, f.unit_key.substr(0, dot), f.unit_key.c_str() + dot + 1)
+                                   : where(cfg, "iommu", "arch");
         throw sim::InputError(at + ": " + f.reason);
     }
     if (p.map == "none") return;

@@ -74,7 +74,9 @@ void check_requester_unique(const std::vector<pcie::GeneratorParams>& before, co
                                   std::to_string(j) + "'s too; each device needs its own requester ID");
 }
 
-}  // namespace
+std::string window_of(const sim::Config& cfg, size_t device) {
+    return sim::ParamReader(cfg, "dev" + std::to_string(device), "dev").where("window");
+}
 
 void check_boot_map_size(const PlatformConfig& pc, const sim::Config& cfg) {
     if (!pc.arch.arch || pc.boot_map.map != "identity") return;
@@ -84,11 +86,29 @@ void check_boot_map_size(const PlatformConfig& pc, const sim::Config& cfg) {
         const pcie::GeneratorParams& d = pc.devs[i];
         entries += ((d.base + d.window + ps - 1) / ps) - d.base / ps;
         if (entries > kMaxBootEntries)
-            throw sim::InputError(sim::ParamReader(cfg, "dev" + std::to_string(i), "dev").where("window") +
-                                  ": the boot map would need more than " + std::to_string(kMaxBootEntries) +
-                                  " entries of " + std::to_string(ps) +
+            throw sim::InputError(window_of(cfg, i) + ": the boot map would need more than " +
+                                  std::to_string(kMaxBootEntries) + " entries of " + std::to_string(ps) +
                                   " B; use a larger iommu.map.page_size or a smaller window");
     }
+}
+
+void check_preload_size(const PlatformConfig& pc, const sim::Config& cfg) {
+    uint64_t bytes = 0;
+    for (size_t i = 0; i < pc.devs.size(); ++i) {
+        if (pc.devs[i].preload == "none") continue;
+        bytes += pc.devs[i].window;  // each at most 1 GiB (GeneratorParams::validate)
+        if (bytes > kMaxPreloadBytes)
+            throw sim::InputError(window_of(cfg, i) + ": the preloaded windows add up to more than " +
+                                  std::to_string(kMaxPreloadBytes >> 30) +
+                                  " GiB; preload fewer devices (dev.preload=none) or use smaller windows");
+    }
+}
+
+}  // namespace
+
+void check_build_sizes(const PlatformConfig& pc, const sim::Config& cfg) {
+    check_boot_map_size(pc, cfg);
+    check_preload_size(pc, cfg);
 }
 
 void require_engine(const PlatformConfig& pc, const sim::Config& cfg, const std::string& who) {

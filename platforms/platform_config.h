@@ -73,11 +73,13 @@ struct PlatformConfig {
 // The number of devices the configuration asks for (needed to declare the schema).
 uint32_t device_count(const sim::Config& cfg);
 
-// The boot map (when the platform makes one) is built before the run, entry by
-// entry: windows needing more than kMaxBootEntries leaves are a configuration error
-// naming the window, not a construction that cannot be interrupted.
+// What the platform builds before the run, entry by entry or byte by byte, is bounded
+// as configuration, not discovered as an allocation that cannot be interrupted: the
+// boot map (when the platform makes one) at kMaxBootEntries leaves, the devices'
+// preloaded windows at kMaxPreloadBytes in all. The error names the window.
 constexpr uint64_t kMaxBootEntries = uint64_t(1) << 22;
-void check_boot_map_size(const PlatformConfig& pc, const sim::Config& cfg);
+constexpr uint64_t kMaxPreloadBytes = uint64_t(4) << 30;
+void check_build_sizes(const PlatformConfig& pc, const sim::Config& cfg);
 
 // Throws "ORIGIN: iommu.arch: WHO maps through an IOMMU driver (...)" when the
 // platform has no IOMMU for the mapping engine to drive.

@@ -74,11 +74,13 @@ struct DriverCost {
     }
 };
 
-// Why probe() failed: the driver's own parameter at fault (relative to its section,
-// empty when it is the unit itself) and the reason.
+// Why probe() failed: the driver's own parameter at fault (relative to its section),
+// or else the unit's parameter that straps what is missing ("vtd.qi"), or neither
+// (the unit as a whole); and the reason.
 struct ProbeFailure {
     std::string key;
     std::string reason;
+    std::string unit_key;
 };
 
 class Driver : public sim::StatGroup {

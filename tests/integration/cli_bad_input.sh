@@ -72,12 +72,20 @@ expect window-blamed "command line: dev.window: 64 is larger than the window (32
 # A boot map too large to build (2^36 entries) is refused, not built for hours.
 expect boot-map-size "command line: dev.window: the boot map would need more than 4194304 entries" --iommu.arch=vtd --dev.window=256T --dev.preload=none
 
+# So is a preload larger than memory can sensibly hold (256 devices x 1 GiB).
+expect preload-size "command line: dev.window: the preloaded windows add up to more than 4 GiB" --platform.devices=256 --dev.window=1G --dev.preload=memory
+
 # Two devices with one requester ID would share a context entry (isolation, issue 11).
 ini rid.ini '[platform]\ndevices = 2\n[dev1]\nrequester_id = 0x100\n'
 expect duplicate-requester "$tmp/rid.ini:4: dev1.requester_id: 0x100 is dev0's too" --config "$tmp/rid.ini"
 
 ini vtd.ini '[iommu]\narch = vtd\n[vtd]\nsagaw = 4\n[iommufd.vtd]\nlevels = 3\n'
 expect vtd-levels-not-in-sagaw "$tmp/vtd.ini:6: iommufd.vtd.levels: 3-level tables are not in the unit's SAGAW" --config "$tmp/vtd.ini"
+
+# A unit its driver cannot drive blames the strap that took the feature away.
+expect vtd-without-qi "command line: vtd.qi: the VT-d unit lacks queued invalidation (ECAP.QI)" --iommu.arch=vtd --vtd.qi=false
+ini sagaw.ini '[iommu]\narch = vtd\n[vtd]\nsagaw = 1\n'
+expect vtd-sagaw-empty "$tmp/sagaw.ini:4: vtd.sagaw: the unit's SAGAW offers none of 3-, 4- or 5-level tables" --config "$tmp/sagaw.ini"
 
 ini snp.ini '[iommu]\narch = vtd\n[vtd]\nsc = false\n[iommu.map]\nsnoop = true\n'
 expect vtd-snp-without-sc "$tmp/snp.ini:6: iommu.map.snoop: the unit cannot force snooping (vtd)" --config "$tmp/snp.ini"

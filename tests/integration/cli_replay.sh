@@ -109,6 +109,16 @@ expect dma-device "bad.trace:3: dma.dev: 'dev3' is not defined" \
 expect escaped "bad.trace:1: ioas_map.length: '\\x1B[2Jx' is not a number" \
     "0 ioas_map ioas_id=a flags=readable user_va=0x1000 length=\\033[2Jx\n"
 expect no-context "bad.trace:1: ioas_alloc.fd: no iommufd_open before it" "1 ioas_alloc name=ioas0\n"
+# A unit the driver cannot drive is a configuration error naming the strap, before
+# any output exists (issue 11: it was exit 1 and a 0-byte statistics file).
+"$sim" replay --config "$root/configs/replay-vtd.ini" --trace "$root/traces/samples/dma.trace" \
+    --set vtd.qi=false --stats-json "$tmp/qi.json" >"$tmp/out" 2>"$tmp/err"
+if [ $? -ne 2 ] || ! grep -qF "command line: vtd.qi: the VT-d unit lacks queued invalidation" "$tmp/err" ||
+    [ -e "$tmp/qi.json" ]; then
+    echo "FAIL unit without QI: $(cat "$tmp/err")"; fail=1
+else
+    echo "ok   unit without QI: $(cat "$tmp/err")"
+fi
 "$sim" replay --config "$root/configs/replay-vtd.ini" --trace "$tmp/nope.trace" >"$tmp/out" 2>"$tmp/err"
 if [ $? -ne 2 ] || ! grep -qF "nope.trace: cannot open file" "$tmp/err"; then
     echo "FAIL missing trace: $(cat "$tmp/err")"; fail=1

@@ -36,7 +36,7 @@ void Driver::write_entry(uint64_t pa, uint64_t value) {
 }
 
 Errno Driver::fail(Errno e, std::string reason) {
-    failure_ = {"", std::move(reason)};
+    failure_ = {"", std::move(reason), ""};
     return e;
 }
 

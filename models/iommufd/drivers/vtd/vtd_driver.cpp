@@ -47,15 +47,15 @@ void Driver::gcmd(uint32_t bit) {
     }
 }
 
-Errno Driver::fail(const char* key, std::string reason) {
-    failure_ = {key, std::move(reason)};
+Errno Driver::fail(const char* key, std::string reason, const char* unit_key) {
+    failure_ = {key, std::move(reason), unit_key};
     return Errno::OpNotSupp;
 }
 
 Errno Driver::probe() {
     cap_ = mmio_.read(kCapReg, 8);
     ecap_ = mmio_.read(kEcapReg, 8);
-    if (!ecap_qi(ecap_)) return fail("", "the VT-d unit lacks queued invalidation (ECAP.QI)");
+    if (!ecap_qi(ecap_)) return fail("", "the VT-d unit lacks queued invalidation (ECAP.QI)", "vtd.qi");
     const unsigned sagaw = cap_sagaw(cap_);
     if (costs_.levels == 1 || costs_.levels == 2)
         return fail("levels", std::to_string(costs_.levels) + "-level tables do not exist (3, 4 or 5)");
@@ -64,10 +64,9 @@ Errno Driver::probe() {
     else
         levels_ = sagaw & 4 ? 4 : sagaw & 2 ? 3 : sagaw & 8 ? 5 : 0;
     if (!levels_)
-        return fail(costs_.levels ? "levels" : "",
-                    (costs_.levels ? std::to_string(costs_.levels) + "-level tables are"
-                                   : std::string("no second-level depth is")) +
-                        " not in the unit's SAGAW (vtd.sagaw)");
+        return costs_.levels
+                   ? fail("levels", std::to_string(costs_.levels) + "-level tables are not in the unit's SAGAW (vtd.sagaw)")
+                   : fail("", "the unit's SAGAW offers none of 3-, 4- or 5-level tables", "vtd.sagaw");
     root_ = new_table();
     queue_ = new_table();   // QS=0: 256 16-byte descriptors
     status_ = new_table();  // the wait descriptors' status word

@@ -101,7 +101,7 @@ private:
     void wait();
     void gcmd(uint32_t bit);
 
-    Errno fail(const char* key, std::string reason);
+    Errno fail(const char* key, std::string reason, const char* unit_key = "");
 
     Machine& m_;
     FrameAllocator& pages_;
