@@ -92,14 +92,6 @@ private:
     int line_ = 0;
 };
 
-// Opens a named input file; a directory cannot be opened either.
-std::ifstream open_input(const std::string& path) {
-    std::error_code ec;
-    std::ifstream in(path, std::ios::binary);
-    if (!in || std::filesystem::is_directory(path, ec))
-        throw sim::InputError(path + ": cannot open file");
-    return in;
-}
 
 // --- memory image ---
 
@@ -231,6 +223,14 @@ bool is_reg_name(string_view s) {
 }
 
 }  // namespace
+
+std::ifstream open_input(const std::string& path) {
+    std::error_code ec;
+    std::ifstream in(path, std::ios::binary);
+    if (!in || std::filesystem::is_directory(path, ec))
+        throw sim::InputError(path + ": cannot open file");
+    return in;
+}
 
 size_t load_memory_image(std::istream& in, const std::string& name, memory::SparseMemory& mem) {
     LineReader reader(in, name);

@@ -19,7 +19,7 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <iosfwd>
+#include <fstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -46,6 +46,10 @@ size_t load_memory_image(const std::string& path, memory::SparseMemory& mem);
 size_t load_memory_image(std::istream& in, const std::string& name, memory::SparseMemory& mem);
 
 std::vector<WalkRequest> load_walk_requests(const std::string& path);
+
+// Opens an input file; "PATH: cannot open file" for one that cannot be read, or a
+// directory.
+std::ifstream open_input(const std::string& path);
 std::vector<WalkRequest> load_walk_requests(std::istream& in, const std::string& name);
 
 // --reg NAME=VALUE: NAME of letters, digits and '_', VALUE a 64-bit 0x-hex or decimal

@@ -54,9 +54,10 @@ run_one() {
         echo "fuzz $t: FINDING, input in $findings/ (log $log)" >&2
         return 1
     fi
-    local runs
+    local runs rate
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
-    echo "fuzz $t: ${runs} executions in ${seconds} s ($((runs / seconds)) per second), no finding"
+    rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
+    echo "fuzz $t: ${runs} executions in ${seconds} s (${rate} per second), no finding"
 }
 
 if [ "$target" = all ]; then

@@ -126,8 +126,7 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
     return cl;
 }
 
-Config build_config(const CommandLine& cl) {
-    Config cfg;
+Config build_config(const CommandLine& cl, Config cfg) {
     for (const auto& file : cl.config_files) cfg.load_ini(file);
     for (const auto& [key, value] : cl.overrides) cfg.set(key, value);
     return cfg;

@@ -42,7 +42,8 @@ void parse_options(const boost::program_options::options_description& d,
 // Empty paths are skipped.
 void check_outputs_writable(const std::vector<std::string>& paths);
 
-// Loads the config files in order, then applies the overrides (origin "command line").
-Config build_config(const CommandLine& cl);
+// Loads the config files in order over `base`, then applies the overrides (origin
+// "command line").
+Config build_config(const CommandLine& cl, Config base = {});
 
 }  // namespace sim

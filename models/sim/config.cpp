@@ -151,8 +151,9 @@ std::vector<std::pair<std::string, std::string>> parse_with_boost(const std::str
 
 }  // namespace
 
-void Config::load_ini(const std::string& path) {
-    const std::string text = read_file(path);
+void Config::load_ini(const std::string& path) { load_ini_text(read_file(path), path); }
+
+void Config::load_ini_text(const std::string& text, const std::string& path) {
     const std::vector<KeyLine> lines = IniScanner(path).scan(text);
     const auto values = parse_with_boost(path, text);
     if (values.size() != lines.size())

@@ -25,6 +25,8 @@ public:
     // "PATH:LINE: KEY: given twice". A key given twice in one file is an error; a later
     // file replaces an earlier file's value. A bad file leaves the Config unchanged.
     void load_ini(const std::string& path);
+    // The same for text already read; `name` stands for the file in messages.
+    void load_ini_text(const std::string& text, const std::string& name);
     // Sets or replaces a value (command-line overrides, tests).
     void set(const std::string& key, const std::string& value, Origin origin = {"command line", 0});
 

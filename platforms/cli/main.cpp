@@ -21,6 +21,7 @@
 #include "models/sim/error.h"
 #include "models/sim/stats_tree.h"
 #include "platforms/cli/csv_command.h"
+#include "platforms/cli/prepare.h"
 #include "platforms/cli/replay_command.h"
 #include "platforms/cli/summary.h"
 #include "platforms/cli/walk_command.h"
@@ -31,51 +32,8 @@
 
 namespace {
 
-const char* kUsage =
-    "usage: iommu-sim [--config FILE]... [--KEY=VALUE]... [--seed N] [--mode timing|atomic]\n"
-    "                 [--stats-json PATH] [--record-trace PATH] [--timeline PATH] [--check-isolation]\n"
-    "                 [--quiet] [--help]\n"
-    "       iommu-sim walk --arch ARCH --image MEM --requests REQS [--reg NAME=VALUE]...\n"
-    "                 [--set KEY=VALUE]...   (offline translation; see README)\n"
-    "       iommu-sim replay --config FILE --trace FILE [--op-log FILE] [--stats-json PATH]\n"
-    "                 [--record-trace PATH] [--set KEY=VALUE]... [--check-isolation] [--quiet]\n"
-    "                 (replay mapping-engine operations; see traces/FORMAT.md)\n"
-    "       iommu-sim csv --keys KEY[,KEY...] STATS.json...\n"
-    "                 (chosen statistics of runs as CSV, one row per file)\n"
-    "Runs the platform a configuration describes. Every parameter below can be set in an\n"
-    "INI file (section = the part before the last dot) or overridden on the command line.\n"
-    "[link] and [dev] apply to every link and device; [link0], [dev1], ... to one.\n\n";
-
-struct Run {
-    sim::CommandLine cl;
-    platform::PlatformConfig pc;
-    workload::Config wc;
-};
-
-// Everything that can fail on bad input happens here, before any model exists.
-bool prepare(int argc, char* argv[], Run& run) {
-    run.cl = sim::parse_command_line(std::vector<std::string>(argv + 1, argv + argc));
-    const sim::Config cfg = sim::build_config(run.cl);
-    sim::ParamSchema schema;
-    platform::PlatformConfig::declare(schema, platform::device_count(cfg));
-    workload::Config::declare(schema);
-    if (run.cl.help) {
-        std::cout << kUsage;
-        schema.print_help(std::cout);
-        return false;
-    }
-    schema.check_known(cfg);
-    run.pc = platform::PlatformConfig::read(cfg);
-    run.wc = workload::Config::read(cfg);
-    run.wc.check(run.pc, cfg);
-    run.wc.adjust(run.pc);
-    platform::check_boot_map_size(run.pc, cfg);
-    sim::check_outputs_writable({run.cl.stats_json, run.cl.record_trace, run.cl.timeline});
-    return true;
-}
-
 // The platform run: builds the models from a prepared Run, runs them, reports.
-int run_platform(const Run& run) {
+int run_platform(const cli::Run& run) {
     sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
     sim::RunControl control;  // from here on SIGINT and SIGTERM stop the run cleanly
     std::unique_ptr<sim::Timeline> timeline;  // outlives the models that write to it
@@ -121,9 +79,16 @@ int sc_main(int argc, char* argv[]) {
     if (sub == "walk") return cli::run_walk(rest);
     if (sub == "replay") return cli::run_replay(rest);
     if (sub == "csv") return cli::run_csv(rest);
-    Run run;
+    cli::Run run;
     try {
-        if (!prepare(argc, argv, run)) return 0;
+        const sim::CommandLine cl = sim::parse_command_line(std::vector<std::string>(argv + 1, argv + argc));
+        const sim::Config cfg = sim::build_config(cl);
+        if (cl.help) {
+            cli::print_help(std::cout, cfg);
+            return 0;
+        }
+        run = cli::prepare(cl, cfg);
+        sim::check_outputs_writable({cl.stats_json, cl.record_trace, cl.timeline});
     } catch (const sim::InputError& e) {
         std::cerr << "iommu-sim: " << sim::message_line(e) << "\n";
         return sim::kExitBadInput;

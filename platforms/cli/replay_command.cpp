@@ -66,7 +66,7 @@ PlatformConfig read_platform(const ReplayArgs& a, bool engine) {
     PlatformConfig pc = PlatformConfig::read(cfg);
     if (engine) require_engine(pc, cfg, "the trace");
     adjust_for_replay(pc, engine);
-    check_boot_map_size(pc, cfg);
+    check_build_sizes(pc, cfg);
     return pc;
 }
 

@@ -1,6 +1,7 @@
 #include "platforms/cli/walk_command.h"
 
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -25,9 +26,8 @@ namespace cli {
 using namespace platform;  // the registry and the walk's input
 namespace {
 
-struct WalkArgs {
-    std::string arch, image, requests;
-    std::vector<std::string> regs, sets;
+struct WalkArgs : WalkJob {
+    std::string image, requests;
 };
 
 WalkArgs parse_args(const std::vector<std::string>& args) {
@@ -39,14 +39,12 @@ WalkArgs parse_args(const std::vector<std::string>& args) {
         "reg", po::value(&w.regs)->composing(), "NAME=VALUE")(
         "set", po::value(&w.sets)->composing(), "key=value");
     sim::parse_options(d, args);
-    if (!find_arch(w.arch))
-        throw sim::InputError("command line: --arch: '" + w.arch + "' is not modelled (" + arch_names() + ")");
     return w;
 }
 
 // --set values go through the same schema and checks as a configuration file: the
 // architecture's sections and [memory].
-std::shared_ptr<const iommu::UnitConfig> read_settings(const WalkArgs& w, const iommu::HardwareArch& hw,
+std::shared_ptr<const iommu::UnitConfig> read_settings(const WalkJob& w, const iommu::HardwareArch& hw,
                                                        memory::ControllerParams& mem) {
     sim::Config cfg;
     for (const std::string& s : w.sets) {
@@ -91,28 +89,22 @@ std::string to_json(const WalkRequest& q, const iommu::Result& r) {
 
 }  // namespace
 
-int run_walk(const std::vector<std::string>& args) {
-    memory::SparseMemory mem;
-    std::vector<WalkRequest> requests;
+void walk(const WalkJob& job, std::istream& image, const std::string& image_name, std::istream& requests,
+          const std::string& requests_name, std::ostream& out) {
+    const Arch* arch = find_arch(job.arch);
+    if (!arch) throw sim::InputError("command line: --arch: '" + job.arch + "' is not modelled (" + arch_names() + ")");
+    const iommu::HardwareArch& hw = *arch->hardware;
     memory::ControllerParams mp;
-    std::unique_ptr<iommu::StoreMemory> host;
-    std::unique_ptr<iommu::Unit> unit;
-    try {
-        const WalkArgs w = parse_args(args);
-        const iommu::HardwareArch& hw = *find_arch(w.arch)->hardware;
-        const auto config = read_settings(w, hw, mp);
-        std::vector<RegAssignment> regs;
-        for (const std::string& r : w.regs) regs.push_back(parse_reg_assignment(r));
-        load_memory_image(w.image, mem);
-        requests = load_walk_requests(w.requests);
-        host = std::make_unique<iommu::StoreMemory>(mem, mp.size);
-        unit = hw.make(*config, *host);
-        program(hw, *unit, regs);  // bad registers stop the command before any translation
-    } catch (const sim::InputError& e) {
-        std::cerr << "iommu-sim walk: " << sim::message_line(e) << "\n";
-        return sim::kExitBadInput;
-    }
-    for (const WalkRequest& q : requests) {
+    const auto config = read_settings(job, hw, mp);
+    std::vector<RegAssignment> regs;
+    for (const std::string& r : job.regs) regs.push_back(parse_reg_assignment(r));
+    memory::SparseMemory mem;
+    load_memory_image(image, image_name, mem);
+    const std::vector<WalkRequest> reqs = load_walk_requests(requests, requests_name);
+    iommu::StoreMemory host(mem, mp.size);
+    const std::unique_ptr<iommu::Unit> unit = hw.make(*config, host);
+    program(hw, *unit, regs);  // bad registers stop the command before any translation
+    for (const WalkRequest& q : reqs) {
         iommu::Request r;
         r.sid = q.sid;
         r.iova = q.iova;
@@ -123,7 +115,18 @@ int run_walk(const std::vector<std::string>& args) {
         r.priv = q.priv;
         r.exec = q.exec;
         r.no_snoop = q.nosnoop;
-        std::cout << to_json(q, unit->translate(r)) << "\n";
+        out << to_json(q, unit->translate(r)) << "\n";
+    }
+}
+
+int run_walk(const std::vector<std::string>& args) {
+    try {
+        const WalkArgs w = parse_args(args);
+        std::ifstream image = open_input(w.image), requests = open_input(w.requests);
+        walk(w, image, w.image, requests, w.requests, std::cout);
+    } catch (const sim::InputError& e) {
+        std::cerr << "iommu-sim walk: " << sim::message_line(e) << "\n";
+        return sim::kExitBadInput;
     }
     return 0;
 }

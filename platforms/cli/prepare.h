@@ -1,0 +1,27 @@
+// A platform run as the command line and configuration files describe it, read and
+// checked completely before any model exists: bad input stops here, exit status 2.
+#pragma once
+
+#include <ostream>
+
+#include "models/sim/cli.h"
+#include "models/sim/config.h"
+#include "platforms/platform_config.h"
+#include "workloads/workload.h"
+
+namespace cli {
+
+struct Run {
+    sim::CommandLine cl;
+    platform::PlatformConfig pc;
+    workload::Config wc;
+};
+
+// Every parameter, cross-check and limit of `cfg` (the configuration `cl` built);
+// throws sim::InputError naming file, line and key. Output files are not touched.
+Run prepare(const sim::CommandLine& cl, const sim::Config& cfg);
+
+// --help: the usage and every parameter the configuration may hold.
+void print_help(std::ostream& out, const sim::Config& cfg);
+
+}  // namespace cli
