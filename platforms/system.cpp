@@ -78,12 +78,13 @@ void System::check_isolation(const DmaOracle& oracle) {
     iommu_->listen([this](uint16_t sid, uint64_t iova, const iommu::Result& r) { isolation_->check(sid, iova, r); });
 }
 
-void System::preload() {
+void System::preload(const std::function<bool()>& stop) {
     std::vector<uint8_t> buf(4096);
     for (auto& d : devs_) {
         const pcie::GeneratorParams& p = d->params();
         if (p.preload == "none") continue;
         for (uint64_t off = 0; off < p.window; off += buf.size()) {
+            if (off % (uint64_t(1) << 20) == 0 && stop && stop()) return;
             const size_t n = size_t(std::min<uint64_t>(buf.size(), p.window - off));
             pcie::fill_pattern(p.base + off, buf.data(), n, p.data_seed);
             if (p.preload == "cpu")

@@ -6,6 +6,7 @@
 //   dev_i --link_i--> rc.ports[i] --> [iommu: pipeline + the arch's unit] --> memory
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -30,8 +31,9 @@ public:
     System(sc_core::sc_module_name name, const PlatformConfig& pc);
     ~System() override;
 
-    // Before the run: what each device's `preload` says the window holds.
-    void preload();
+    // Before the run: what each device's `preload` says the window holds. Up to 4 GiB
+    // (check_build_sizes): `stop` is asked every MiB, so a signal is answered.
+    void preload(const std::function<bool()>& stop = {});
     // Runs until every device is done, sim.duration_ns, or a signal (RunControl).
     sim::RunOutcome run(sim::RunControl& control);
     // The same with a RunControl of its own: for tests.

@@ -27,6 +27,8 @@ RunControl::~RunControl() {
     std::signal(SIGTERM, old_term_);
 }
 
+bool RunControl::stopping() const { return g_signal != 0; }
+
 RunOutcome RunControl::run(const sc_core::sc_time& limit, const std::function<std::string()>& progress) {
     using clock = std::chrono::steady_clock;
     const bool show = progress && isatty(STDOUT_FILENO);

@@ -30,6 +30,9 @@ public:
     // redrawn about twice a host second and cleared at the end.
     RunOutcome run(const sc_core::sc_time& limit, const std::function<std::string()>& progress = {});
 
+    // A signal has arrived: work before the run (preloading memory) stops early, and
+    // run() returns at once.
+    bool stopping() const;
     static int exit_status(int signal) { return 128 + signal; }
     static const char* signal_name(int signal) { return signal == SIGINT ? "SIGINT" : "SIGTERM"; }
 

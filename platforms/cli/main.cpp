@@ -39,7 +39,7 @@ int run_platform(const cli::Run& run) {
     std::unique_ptr<sim::Timeline> timeline;  // outlives the models that write to it
     if (!run.cl.timeline.empty()) timeline = std::make_unique<sim::Timeline>(run.cl.timeline);
     platform::System system("system", run.pc);
-    system.preload();
+    system.preload([&] { return control.stopping(); });
     std::unique_ptr<workload::Workload> work;
     try {
         work = workload::make(run.wc, system, run.pc);

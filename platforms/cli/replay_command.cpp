@@ -118,7 +118,7 @@ int run_replay(const std::vector<std::string>& args) {
     if (!a.timeline.empty()) timeline = std::make_unique<sim::Timeline>(a.timeline);
     std::ostream& log = log_file.is_open() ? log_file : std::cout;
     System sys("system", pc);
-    sys.preload();
+    sys.preload([&] { return control.stopping(); });
     ReplayRun replay("iommufd", sys, in.ops, in.infos, in.engine, pc, log, pc.engine.policy());
     if (timeline) {
         sys.set_timeline(*timeline);

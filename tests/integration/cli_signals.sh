@@ -21,6 +21,24 @@ for sig in INT TERM; do
     fi
 done
 
+# Preloading 4 GiB of windows through the CPU cache takes a while; a signal during it
+# stops the run before it starts, with the statistics written (issue 11).
+"$sim" --platform.devices=4 --dev.window=1G --dev.preload=cpu --quiet --stats-json "$tmp/pre.json" \
+    >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+( sleep 30; kill -KILL $pid 2>/dev/null ) &
+watchdog=$!
+sleep 1
+kill -INT $pid
+wait $pid
+rc=$?
+kill $watchdog 2>/dev/null
+if [ $rc -ne 130 ] || ! grep -q '"sim.stopped_by": "SIGINT"' "$tmp/pre.json"; then
+    echo "FAIL SIGINT while preloading: rc=$rc (want 130); stderr: $(cat "$tmp/err")"; fail=1
+else
+    echo "ok   SIGINT while preloading: exit $rc"
+fi
+
 # A dma line of a terabyte (2^28 requests) is fed as the device completes, not queued
 # up front: the replay runs in bounded memory and answers SIGTERM (issue 11).
 printf '%b' "0 process name=p0 user=u0 rlimit_memlock=1G\n0 mmap process=p0 user_va=0x7f0000000000 length=64K\n0 iommufd_open name=fd0 process=p0\n+1us ioas_alloc name=ioas0\n+1us device_attach dev_id=dev0 pt_id=ioas0\n+1us dma dev=dev0 iova=0x100000 length=1T dir=read\n" >"$tmp/tera.trace"
