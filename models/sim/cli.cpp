@@ -11,6 +11,7 @@
 #include <boost/program_options/value_semantic.hpp>
 
 #include "models/sim/error.h"
+#include "models/sim/po_error.h"
 
 namespace sim {
 
@@ -119,8 +120,8 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
         const po::parsed_options parsed =
             po::command_line_parser(args).options(desc).style(kStyle).allow_unregistered().run();
         for (const po::option& opt : parsed.options) collect.option(opt);
-    } catch (const po::error& e) {
-        throw InputError("command line: " + printable_input(e.what(), 200));
+    } catch (po::error& e) {
+        throw InputError("command line: " + po_message(e));
     }
     collect.finish_pending();
     return cl;
@@ -144,8 +145,8 @@ void parse_options(const boost::program_options::options_description& d,
         if (positional) parser.positional(*positional);
         po::store(parser.run(), vm);
         po::notify(vm);
-    } catch (const po::error& e) {
-        throw InputError(std::string("command line: ") + e.what());
+    } catch (po::error& e) {
+        throw InputError("command line: " + po_message(e));
     }
 }
 

@@ -13,6 +13,7 @@
 #include <boost/program_options/parsers.hpp>
 
 #include "models/sim/error.h"
+#include "models/sim/po_error.h"
 
 namespace sim {
 
@@ -141,10 +142,10 @@ std::vector<std::pair<std::string, std::string>> parse_with_boost(const std::str
     try {
         for (const auto& opt : po::parse_config_file(in, none, true).options)
             out.emplace_back(opt.string_key, opt.value.empty() ? "" : opt.value.front());
-    } catch (const po::error& e) {
+    } catch (po::error& e) {
         // The scan rejects every line Boost rejects; this only keeps Boost's message
         // inside the InputError contract should the two ever disagree.
-        throw InputError(path + ": " + printable_input(e.what(), 200));
+        throw InputError(path + ": " + po_message(e));
     }
     return out;
 }

@@ -14,6 +14,9 @@
 #include <optional>
 #include <sstream>
 
+#include <boost/program_options/options_description.hpp>
+#include <boost/program_options/value_semantic.hpp>
+
 #include "models/sim/cli.h"
 #include "models/sim/config.h"
 #include "models/sim/error.h"
@@ -558,6 +561,28 @@ TEST_CASE("parse_command_line: anything but an option or --key=value is an error
         INFO(msg);
         CHECK(starts_with(msg, "command line: "));
         CHECK(msg.find('\n') == std::string::npos);
+    }
+}
+
+// Found by the config fuzz target: Boost 1.74 filled its message placeholders forever
+// when a token held one. Each of these hung before po_message escaped the '%'.
+TEST_CASE("parse_command_line and parse_options: a token holding Boost's placeholders", "[cli]") {
+    using Args = std::vector<std::string>;
+    const std::string fuzzed("--\xed%h\x9b\x93\x8f" "ct\0\0\0%canonical_option% =", 33);
+    const std::string msg = input_error([&] { sim::parse_command_line(Args{"--seed", "4", fuzzed}); });
+    INFO(msg);
+    CHECK(starts_with(msg, "command line: the argument for option '--\\xED\\x25h"));
+
+    namespace po = boost::program_options;
+    po::options_description d("csv");
+    std::vector<std::string> keys;
+    d.add_options()("keys", po::value(&keys)->required(), "statistics");
+    for (const Args& args : {Args{"--%canonical_option%"}, Args{"--%option%"}, Args{"--keys"},
+                             Args{"--%value%=1"}, Args{"--%original_token%", "x"}}) {
+        const std::string m = input_error([&] { sim::parse_options(d, args); });
+        INFO(m);
+        CHECK(starts_with(m, "command line: "));
+        CHECK(m.find('\n') == std::string::npos);
     }
 }
 
