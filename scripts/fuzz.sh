@@ -9,7 +9,8 @@
 # runs the target on its checked-in seeds (tests/fuzz/corpus/TARGET, never written)
 # plus the inputs it found before (build-fuzz/corpus/TARGET). A finding is saved as
 # build-fuzz/findings/TARGET/crash-* and the script exits 1; otherwise it prints the
-# executions per second.
+# executions per second. Mutations follow FUZZ_SEED (default 1), so a run can be
+# repeated; how far it gets in SECONDS depends on the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,19 +28,7 @@ if [ "$target" != all ] && [ ! -d "tests/fuzz/corpus/$target" ]; then
     exit 2
 fi
 
-packages=(clang-14 libclang-rt-14-dev)
-missing=()
-for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-    echo "fuzz: installing ${missing[*]}"
-    sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo=sudo
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-CXX=clang++-14 SETUP_TARGET=fuzzers scripts/setup.sh build-fuzz -DIOMMU_SIM_FUZZ=ON >/dev/null
+CXX=clang++-14 SETUP_TARGET=fuzzers SETUP_PACKAGES="clang-14 libclang-rt-14-dev" scripts/setup.sh build-fuzz -DIOMMU_SIM_FUZZ=ON >/dev/null
 
 export ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
@@ -47,7 +36,7 @@ run_one() {
     local t=$1 found=build-fuzz/corpus/$1 findings=build-fuzz/findings/$1
     mkdir -p "$found" "$findings"
     local log=build-fuzz/findings/$t.log
-    if ! "build-fuzz/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -print_final_stats=1 \
+    if ! "build-fuzz/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -print_final_stats=1 -seed="${FUZZ_SEED:-1}" \
             -artifact_prefix="$findings/" -timeout=25 -rss_limit_mb=4096 \
             "$found" "tests/fuzz/corpus/$t" >"$log" 2>&1; then
         tail -n 40 "$log" >&2

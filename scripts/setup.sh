@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages iommu-sim needs (when missing), then configures and
 # builds it with CMake. Usage: scripts/setup.sh [BUILD_DIR] [extra cmake args...]
-# SETUP_TARGET=T builds only target T.
+# SETUP_TARGET=T builds only target T; SETUP_PACKAGES="P..." installs more packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake make pkg-config libsystemc-dev libboost-program-options-dev catch2
-          nlohmann-json3-dev)
+          nlohmann-json3-dev ${SETUP_PACKAGES:-})
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
