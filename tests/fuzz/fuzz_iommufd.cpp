@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -383,7 +384,7 @@ private:
                 if (e == Errno::Ok) {
                     const int d = device_of(c, dev);
                     expect(d >= 0, "attach of an ID no bind returned: " + what);
-                    bound_[d].attached = dev;
+                    bound_[d].attached.insert(dev);
                 }
                 break;
             }
@@ -394,7 +395,7 @@ private:
                 if (e == Errno::Ok) {
                     const int d = device_of(c, dev);
                     expect(d >= 0, "detach of an ID no bind returned: " + what);
-                    bound_[d].attached = 0;
+                    bound_[d].attached.erase(dev);
                 }
                 break;
             }
@@ -438,12 +439,19 @@ private:
     }
 
     // --- the invariant ---
-    // What device `d` may reach at `iova`: through the binding last attached, in the
-    // context that owns it; nothing when it is not attached.
-    Reach expected(size_t d, uint64_t iova) const {
+    // What device `d` may reach at `iova`, as the context owning it says; nothing when
+    // none of its objects is attached. Objects of one device share its attachment, so
+    // they must all say the same.
+    Reach expected(size_t d, uint64_t iova) {
         const Bound& b = bound_[d];
-        if (b.slot < 0 || !b.attached) return {};
-        return ctx_[b.slot]->reach(b.attached, iova);
+        if (b.slot < 0 || b.attached.empty()) return {};
+        const Reach want = ctx_[b.slot]->reach(*b.attached.begin(), iova);
+        for (uint32_t id : b.attached) {
+            const Reach r = ctx_[b.slot]->reach(id, iova);
+            expect(r.kind == want.kind && r.pa == want.pa && r.writable == want.writable,
+                   "objects of dev" + std::to_string(d) + " disagree at " + sim::hex(iova));
+        }
+        return want;
     }
 
     void check_isolation() {
@@ -479,7 +487,7 @@ private:
     struct Bound {
         int slot = -1;               // the context slot that bound it, -1 none
         std::vector<uint32_t> ids;   // its device object IDs there
-        uint32_t attached = 0;       // the ID last attached, 0 none (detached)
+        std::set<uint32_t> attached; // those IDs attached
     };
     std::vector<Bound> bound_;
     std::vector<uint64_t> watch_;  // IOVAs every device translates after each operation
