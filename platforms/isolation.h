@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "models/iommu/translation.h"
@@ -20,6 +21,14 @@ public:
     virtual ~DmaOracle() = default;
     virtual iommufd::Reach reach(uint16_t sid, uint64_t iova) const = 0;
 };
+
+// The rule: whether translation `r` of requester `sid` at `iova` breaches isolation
+// when the mapping engine says the requester may reach `want` there. nullopt when it
+// does not (a fault, the mapped page with no more rights than the area grants, or an
+// unflushed area); otherwise the report naming both sides. Pure, so that the fuzz
+// targets can hold the model to exactly the rule a --check-isolation run uses.
+std::optional<std::string> breach(uint16_t sid, uint64_t iova, const iommu::Result& r,
+                                  const iommufd::Reach& want);
 
 class IsolationCheck {
 public:

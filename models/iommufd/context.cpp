@@ -279,34 +279,66 @@ Errno Context::auto_attach(BoundDevice& bd, uint32_t ioas_id, uint32_t& hwpt_id)
     return e;
 }
 
+// The other objects of the same device (bound more than once) that are attached.
+// They share one attachment, as Linux's iommufd_group does: the hardware has one
+// domain per device, whichever object asked for it.
+std::vector<Context::BoundDevice*> Context::attached_siblings(const BoundDevice& bd) {
+    std::vector<BoundDevice*> out;
+    for (auto& [id, other] : devices_)
+        if (&other != &bd && other.dev == bd.dev && other.hwpt) out.push_back(&other);
+    return out;
+}
+
+// Each object's copy of the device's reserved regions in `a`; all or nothing.
+Errno Context::reserve_regions(Ioas& a, const std::vector<BoundDevice*>& objs) {
+    for (BoundDevice* bd : objs) {
+        for (const IovaRange& r : bd->dev->reserved) {
+            const Errno e = a.iopt.reserve(r, bd);
+            if (e == Errno::Ok) continue;
+            for (BoundDevice* undo : objs) a.iopt.unreserve(undo);
+            return e;
+        }
+    }
+    return Errno::Ok;
+}
+
 // Attach, or replace the HWPT the device uses: its reserved regions move to the new
-// IOAS, and the driver switches domains before the old HWPT lets go.
+// IOAS, and the driver switches domains before the old HWPT lets go. A second object
+// of an attached device joins its HWPT or gets EINVAL (iommufd_hw_pagetable_attach);
+// a replace moves every attached object of the device (iommufd_device_do_replace).
 Errno Context::use_hwpt(BoundDevice& bd, uint32_t hwpt_id) {
     if (bd.hwpt == hwpt_id) return Errno::Ok;
+    std::vector<BoundDevice*> group = attached_siblings(bd);
     Hwpt& h = *hwpts_.at(hwpt_id);
+    Ioas& a = *ioas_.at(h.ioas);
+    if (!bd.hwpt && !group.empty()) {
+        if (group.front()->hwpt != hwpt_id) return Errno::Inval;
+        if (const Errno e = reserve_regions(a, {&bd}); e != Errno::Ok) return e;
+        ++h.devices;
+        bd.hwpt = hwpt_id;
+        return Errno::Ok;
+    }
     if (bd.dev->ops->can_enforce_cache_coherency() && !h.enforce_cc) {
         if (!h.domain->enforce_cache_coherency()) return Errno::Inval;
         h.enforce_cc = true;
     }
-    Ioas& a = *ioas_.at(h.ioas);
+    group.push_back(&bd);
     const uint32_t old_id = bd.hwpt;
     const bool moves = !old_id || hwpts_.at(old_id)->ioas != h.ioas;
-    if (moves) {
-        for (const IovaRange& r : bd.dev->reserved) {
-            if (const Errno e = a.iopt.reserve(r, &bd); e != Errno::Ok) {
-                a.iopt.unreserve(&bd);
-                return e;
-            }
-        }
-    }
+    if (moves)
+        if (const Errno e = reserve_regions(a, group); e != Errno::Ok) return e;
     if (const Errno e = bd.dev->ops->attach(*h.domain); e != Errno::Ok) {
-        if (moves) a.iopt.unreserve(&bd);
+        if (moves)
+            for (BoundDevice* m : group) a.iopt.unreserve(m);
         return e;
     }
-    if (old_id && moves) ioas_.at(hwpts_.at(old_id)->ioas)->iopt.unreserve(&bd);
-    ++h.devices;
-    bd.hwpt = hwpt_id;
-    if (old_id) release_hwpt(old_id);
+    for (BoundDevice* m : group) {
+        if (old_id && moves) ioas_.at(hwpts_.at(old_id)->ioas)->iopt.unreserve(m);
+        ++h.devices;
+        m->hwpt = hwpt_id;
+    }
+    if (old_id)
+        for (size_t i = 0; i < group.size(); ++i) release_hwpt(old_id);
     return Errno::Ok;
 }
 
@@ -330,7 +362,8 @@ Errno Context::detach(uint32_t dev_id) {
     if (d == devices_.end()) return Errno::NoEnt;
     BoundDevice& bd = d->second;
     if (!bd.hwpt) return Errno::Inval;
-    bd.dev->ops->detach();
+    // The device's DMA is blocked once no object of it stays attached.
+    if (attached_siblings(bd).empty()) bd.dev->ops->detach();
     ioas_.at(hwpts_.at(bd.hwpt)->ioas)->iopt.unreserve(&bd);
     const uint32_t old = bd.hwpt;
     bd.hwpt = 0;

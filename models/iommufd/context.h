@@ -81,7 +81,10 @@ public:
     // Attaches a bound device to a HWPT, or to an IOAS through the first automatic HWPT
     // that takes it (else a new one); an attached device is replaced onto the new
     // HWPT without a gap (VFIO's ATTACH_IOMMUFD_PT). A device that can enforce cache
-    // coherency only takes a HWPT that does (EINVAL). `out_pt_id`: the HWPT used.
+    // coherency only takes a HWPT that does (EINVAL). A device bound more than once
+    // has one attachment, as its iommu_group has in Linux: another object of it joins
+    // the HWPT it uses (EINVAL for any other), a replace moves them all, and its DMA
+    // is blocked when the last one detaches. `out_pt_id`: the HWPT used.
     Errno attach(uint32_t dev_id, uint32_t pt_id, uint32_t* out_pt_id = nullptr);
     Errno detach(uint32_t dev_id);
 
@@ -120,6 +123,8 @@ private:
     Errno new_hwpt(Device& dev, uint32_t ioas_id, uint32_t flags, bool auto_domain, uint32_t& id);
     Errno auto_attach(BoundDevice& bd, uint32_t ioas_id, uint32_t& hwpt_id);
     Errno use_hwpt(BoundDevice& bd, uint32_t hwpt_id);
+    std::vector<BoundDevice*> attached_siblings(const BoundDevice& bd);
+    Errno reserve_regions(Ioas& a, const std::vector<BoundDevice*>& objs);
     void release_hwpt(uint32_t hwpt_id);
     void destroy_hwpt(uint32_t hwpt_id);
 

@@ -35,6 +35,9 @@ public:
     virtual ~Domain() = default;
     // Supported page sizes, a bitmap of powers of two (Linux pgsize_bitmap).
     virtual uint64_t page_sizes() const = 0;
+    // The highest IOVA the domain can translate (Linux's geometry.aperture_end): an
+    // IOAS the domain is attached to reserves every IOVA above it.
+    virtual uint64_t aperture_end() const { return ~uint64_t(0); }
     // Maps [iova, iova + size) to pa, size a supported page size, both aligned to it.
     virtual Errno map(uint64_t iova, uint64_t pa, uint64_t size, unsigned prot) = 0;
     // Removes the mappings in [iova, iova + size), which earlier map() calls created,

@@ -443,6 +443,10 @@ Errno IoPagetable::attach(Domain& d) {
     const uint64_t align = std::max(lowest_bit(d.page_sizes()), iova_alignment());
     if (align > kPageSize) return Errno::Inval;
     if (!areas_aligned(align)) return Errno::AddrInUse;
+    // IOVAs beyond the domain's aperture can never be mapped while it is attached
+    // (iopt_table_add_domain): EADDRINUSE if an area or an allowed range is there.
+    if (d.aperture_end() != ~uint64_t(0))
+        if (const Errno e = reserve({d.aperture_end() + 1, ~uint64_t(0)}, &d); e != Errno::Ok) return e;
     const bool first = domains_.empty();
     for (auto it = areas_.begin(); it != areas_.end(); ++it) {
         const Area& a = it->second;
@@ -454,6 +458,7 @@ Errno IoPagetable::attach(Domain& d) {
             unfill(done->second, d);
             if (first) done->second.pages->unpin(done->second.first_page(), done->second.last_page());
         }
+        unreserve(&d);
         return e;
     }
     domains_.push_back(&d);
@@ -465,6 +470,7 @@ void IoPagetable::detach(Domain& d) {
     auto it = std::find(domains_.begin(), domains_.end(), &d);
     if (it == domains_.end()) return;
     domains_.erase(it);
+    unreserve(&d);
     for (const auto& [iova, a] : areas_) {
         unfill(a, d);
         if (domains_.empty()) a.pages->unpin(a.first_page(), a.last_page());

@@ -122,7 +122,8 @@ public:
 
     // Maps every area into a newly attached domain (pinning them if it is the first):
     // EINVAL for a domain whose smallest page exceeds 4 KiB, EADDRINUSE when an area is
-    // not aligned to it. Detaching unmaps, and the last detach unpins.
+    // not aligned to it or lies beyond its aperture, which stays reserved while it is
+    // attached. Detaching unmaps, and the last detach unpins.
     Errno attach(Domain& d);
     void detach(Domain& d);
     bool has_domains() const { return !domains_.empty(); }

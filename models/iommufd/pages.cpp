@@ -12,11 +12,11 @@ uint64_t& Pages::locked() {
     return mode_ == RlimitMode::PerUser ? proc_.user().locked_pages : proc_.locked_pages;
 }
 
+// The pages of [first, last] nobody holds yet.
 uint64_t Pages::fresh_pages(uint64_t first, uint64_t last) const {
-    if (pins_.empty()) return last - first + 1;
-    uint64_t fresh = 0;
-    for (uint64_t i = first; i <= last; ++i) fresh += pins_[i] == 0;
-    return fresh;
+    uint64_t held = 0;
+    for (auto it = pinned_pages_.lower_bound(first); it != pinned_pages_.end() && it->first <= last; ++it) ++held;
+    return last - first + 1 - held;
 }
 
 Errno Pages::pin(uint64_t first, uint64_t last) {
@@ -26,14 +26,12 @@ Errno Pages::pin(uint64_t first, uint64_t last) {
             return Errno::Fault;
         if (locked() + fresh > proc_.rlimit_pages()) return Errno::NoMem;
     }
-    if (pins_.empty()) {
-        pins_.assign(count_, 0);
-        frames_.assign(count_, 0);
-    }
+    // The pages are the process's and within its limit: the loop is bounded by it.
     for (uint64_t i = first; i <= last; ++i) {
-        if (pins_[i]++ == 0) {
+        Pinned& p = pinned_pages_[i];
+        if (p.holders++ == 0) {
             const auto f = proc_.frame(start_ + i * kPageSize);
-            frames_[i] = f ? *f : 0;
+            p.frame = f ? *f : 0;
         }
     }
     locked() += fresh;
@@ -42,8 +40,12 @@ Errno Pages::pin(uint64_t first, uint64_t last) {
 }
 
 void Pages::unpin(uint64_t first, uint64_t last) {
-    for (uint64_t i = first; i <= last; ++i) {
-        if (pins_[i] == 0 || --pins_[i] != 0) continue;
+    for (auto it = pinned_pages_.lower_bound(first); it != pinned_pages_.end() && it->first <= last;) {
+        if (--it->second.holders != 0) {
+            ++it;
+            continue;
+        }
+        it = pinned_pages_.erase(it);
         --locked();
         --pinned_;
     }

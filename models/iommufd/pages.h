@@ -9,7 +9,7 @@
 #pragma once
 
 #include <cstdint>
-#include <vector>
+#include <map>
 
 #include "models/iommufd/errno.h"
 #include "models/iommufd/process.h"
@@ -29,8 +29,8 @@ public:
     void unpin(uint64_t first, uint64_t last);
 
     // The frame of page `index` (pinned).
-    uint64_t frame(uint64_t index) const { return frames_[index]; }
-    bool pinned(uint64_t index) const { return index < pins_.size() && pins_[index] > 0; }
+    uint64_t frame(uint64_t index) const { return pinned_pages_.at(index).frame; }
+    bool pinned(uint64_t index) const { return pinned_pages_.count(index) != 0; }
     uint64_t start() const { return start_; }  // page-aligned user address of page 0
     uint64_t page_count() const { return count_; }
     bool writable() const { return writable_; }
@@ -46,11 +46,14 @@ private:
     bool writable_;
     RlimitMode mode_;
     uint64_t count_;                // pages in the range
-    // Per page, sized at the first pin, once the range is known to be the process's
-    // memory within its limit: a huge range is an errno, never a huge allocation.
-    std::vector<uint32_t> pins_;    // holders per page
-    std::vector<uint64_t> frames_;  // valid while pinned
-    uint64_t pinned_ = 0;           // pages with at least one holder
+    // Only the pinned pages, as Linux's xarray of pfns: a huge range (an IOAS may map
+    // one while no domain needs its pages) costs what is pinned of it, never its size.
+    struct Pinned {
+        uint32_t holders = 0;
+        uint64_t frame = 0;
+    };
+    std::map<uint64_t, Pinned> pinned_pages_;  // by page index
+    uint64_t pinned_ = 0;                      // pages with at least one holder
 };
 
 }  // namespace iommufd

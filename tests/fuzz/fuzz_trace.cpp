@@ -52,13 +52,6 @@ struct Machine {
     std::unique_ptr<iommufd::Driver> driver;
 };
 
-// TEMPORARY until platforms/isolation.h has the rule as a function.
-std::optional<std::string> breach_tmp(uint16_t, uint64_t, const iommu::Result& r, const iommufd::Reach& want) {
-    if (r.fault || want.kind == iommufd::Reach::Unflushed) return std::nullopt;
-    if (want.kind == iommufd::Reach::Live && r.pa == want.pa && (want.writable || !r.write)) return std::nullopt;
-    return std::string("breach");
-}
-
 uint16_t sid_of(const std::string& dev) {
     for (const auto& d : kDevices)
         if (d.name == dev) return d.sid;
@@ -78,7 +71,7 @@ void dma(Machine& m, const workload::Replayer& engine, const trace::Op& op) {
         r.pasid = uint32_t(op.number_or("pasid", 0));
         r.no_snoop = op.has("nosnoop");
         const iommu::Result res = m.unit->translate(r);
-        if (auto breach = breach_tmp(r.sid, r.iova, res, engine.reach(r.sid, r.iova)))
+        if (auto breach = platform::breach(r.sid, r.iova, res, engine.reach(r.sid, r.iova)))
             fuzz::fail("isolation: " + *breach);
         if (page == UINT64_MAX >> 12) break;
     }

@@ -15,7 +15,7 @@ cat >"$tmp/want" <<'WANT'
 6 ioas_map ok iova=0x10000
 7 ioas_map ok iova=0x100000
 8 ioas_map err EEXIST
-9 ioas_iova_ranges ok num_iovas=2 out_iova_alignment=0x1000 iovas=0x0-0xfedfffff,0xfef00000-0xffffffffffffffff
+9 ioas_iova_ranges ok num_iovas=2 out_iova_alignment=0x1000 iovas=0x0-0xfedfffff,0xfef00000-0xffffffffffff
 10 ioas_unmap err ENOENT
 11 destroy err EBUSY
 12 ioas_unmap ok length=0x12000

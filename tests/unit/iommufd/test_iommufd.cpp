@@ -511,3 +511,32 @@ TEST_CASE("iommufd: huge lengths get errnos, never a huge allocation", "[iommufd
     CHECK(r.map(Rig::kBuf, uint64_t(1) << 63, iova) == Errno::Overflow);  // no such IOVA span
     CHECK(r.map(Rig::kBuf, 8192, iova) == Errno::Ok);  // and the IOAS still works
 }
+
+// Fuzzing reproducer (fuzz_iommufd): an area of ~2^51 bytes, mapped while no domain
+// needed its pages, then one page of it pinned by an access: the pin sized per-page
+// vectors for the whole area and died asking for 2^43 bytes. Pins now cost what they
+// pin (Linux keeps pinned pfns in an xarray).
+TEST_CASE("iommufd: pinning a page of a huge area costs that page", "[iommufd][robustness]") {
+    Rig r;
+    uint64_t iova = 0x10'0000;
+    const uint64_t huge = 0x0901'0103'feff'f7ff;
+    REQUIRE(r.map(Rig::kBuf, huge, iova, true) == Errno::Ok);  // no domain: nothing pinned
+    uint64_t pin = 0;
+    std::vector<uint64_t> frames;
+    REQUIRE(r.ctx.access_pin(r.ioas, 0x10'0000, 4096, true, pin, frames) == Errno::Ok);
+    CHECK(frames == std::vector<uint64_t>{*r.proc.frame(Rig::kBuf)});
+    CHECK(r.user.locked_pages == 1);
+    uint64_t again = 0;
+    REQUIRE(r.ctx.access_pin(r.ioas, 0x10'0000, 0x2000, false, again, frames) == Errno::Ok);
+    CHECK(r.user.locked_pages == 2);
+    CHECK(r.ctx.access_unpin(r.ioas, pin) == Errno::Ok);
+    CHECK(r.user.locked_pages == 2);  // the second pin still holds both pages
+    CHECK(r.ctx.access_unpin(r.ioas, again) == Errno::Ok);
+    CHECK(r.user.locked_pages == 0);
+    // A domain cannot take it: the area ends inside a page.
+    uint32_t id = 0;
+    REQUIRE(r.ctx.bind(r.dev, id) == Errno::Ok);
+    CHECK(r.ctx.attach(id, r.ioas) == Errno::AddrInUse);
+    CHECK(r.user.locked_pages == 0);
+    CHECK(r.unmap(0, ~uint64_t(0)) == Errno::Ok);
+}

@@ -253,3 +253,83 @@ TEST_CASE("VT-d driver, deferred invalidation: a cached translation stays usable
     CHECK(r.stat("descriptors") == descriptors + 2);  // domain-selective IOTLB, wait
     CHECK(r.access(a + 0x10, false).fault);
 }
+
+// Fuzzing reproducer (fuzz_iommufd): a 2 MiB map at IOVA 2^63 succeeded on a 4-level
+// domain, whose tables index only IOVA bits 47:12, so it landed at IOVA 0 and the
+// device reached those pages at 0x100000, where the IOAS maps nothing. IOVAs above
+// the domain's aperture are now reserved while it is attached (iopt_table_add_domain)
+// and the domain refuses them itself (intel_iommu_map's EFAULT).
+TEST_CASE("VT-d driver under iommufd: IOVAs beyond the address width are reserved, never "
+          "aliased onto low ones", "[iommufd][vtd-driver][isolation]") {
+    const bool scalable = GENERATE(false, true);
+    INFO((scalable ? "scalable mode" : "legacy mode"));
+    Rig r(true, scalable);
+    Engine e(r);
+    constexpr uint64_t kHuge = 0x7f00'0040'0000;
+    REQUIRE(e.proc.mmap(kHuge, 2u << 20, true) == Errno::Ok);
+    uint32_t ioas = 0;
+    REQUIRE(e.ctx.ioas_alloc(ioas) == Errno::Ok);
+    REQUIRE(e.ctx.attach(e.dev_id, ioas) == Errno::Ok);
+    const uint32_t rw = kReadable | kWriteable | kFixedIova;
+    uint64_t iova = uint64_t(1) << 63;
+    CHECK(e.ctx.ioas_map(ioas, rw, kHuge, 2u << 20, iova) == Errno::Inval);
+    iova = uint64_t(1) << 48;  // just past 4 levels
+    CHECK(e.ctx.ioas_map(ioas, rw, kHuge, 2u << 20, iova) == Errno::Inval);
+    CHECK(r.access(0x10'0000, false).fault);
+    // The usable ranges end at the aperture.
+    uint32_t num = 8;
+    std::vector<IovaRange> ranges;
+    uint64_t align = 0;
+    REQUIRE(e.ctx.ioas_iova_ranges(ioas, num, ranges, align) == Errno::Ok);
+    CHECK(ranges.back().last == (uint64_t(1) << 48) - 1);
+    // The last page below it maps and translates.
+    iova = (uint64_t(1) << 48) - (2u << 20);
+    REQUIRE(e.ctx.ioas_map(ioas, rw, kHuge, 2u << 20, iova) == Errno::Ok);
+    CHECK(r.access(iova + 0x1234, false).pa == *e.proc.frame(kHuge) + 0x1234);
+    // An area up there keeps a domain that cannot reach it from attaching.
+    uint32_t high = 0;
+    REQUIRE(e.ctx.ioas_alloc(high) == Errno::Ok);
+    uint64_t top = uint64_t(1) << 63;
+    REQUIRE(e.ctx.ioas_map(high, rw, kHuge, 2u << 20, top) == Errno::Ok);  // no domain yet
+    CHECK(e.ctx.attach(e.dev_id, high) == Errno::AddrInUse);
+    CHECK(r.access(iova + 0x1234, false).pa == *e.proc.frame(kHuge) + 0x1234);  // still on the first
+}
+
+// Fuzzing reproducer (fuzz_iommufd): a device bound twice to one context gave two
+// objects that attached independently. Object 1 on IOAS a, object 2 on IOAS b moved
+// the hardware to b while object 1 still reported a's mappings (what reach() tells
+// the isolation check); a detach of either blocked the device under the other. As in
+// Linux, the objects of one device share its attachment.
+TEST_CASE("VT-d driver under iommufd: objects of a device bound twice share one attachment",
+          "[iommufd][vtd-driver][isolation]") {
+    Rig r;
+    Engine e(r);
+    constexpr uint64_t kBuf = 0x7f00'0000'0000;
+    REQUIRE(e.proc.mmap(kBuf, 1u << 20, false) == Errno::Ok);
+    uint32_t second = 0, a = 0, b = 0, pt_a = 0, pt = 0;
+    REQUIRE(e.ctx.bind(e.dev, second) == Errno::Ok);
+    REQUIRE(e.ctx.ioas_alloc(a) == Errno::Ok);
+    REQUIRE(e.ctx.ioas_alloc(b) == Errno::Ok);
+    REQUIRE(e.ctx.attach(e.dev_id, a, &pt_a) == Errno::Ok);
+    CHECK(e.ctx.attach(second, b) == Errno::Inval);  // the device is on a's HWPT
+    const uint32_t rw = kReadable | kWriteable | kFixedIova;
+    uint64_t iova = 0x10'0000, same = 0x10'0000;
+    REQUIRE(e.ctx.ioas_map(a, rw, kBuf, 0x1000, iova) == Errno::Ok);
+    REQUIRE(e.ctx.ioas_map(b, rw, kBuf + 0x8000, 0x1000, same) == Errno::Ok);
+    CHECK(r.access(iova, false).pa == *e.proc.frame(kBuf));
+    REQUIRE(e.ctx.attach(second, a, &pt) == Errno::Ok);  // joins
+    CHECK(pt == pt_a);
+    // Detaching one leaves the device translating for the other.
+    REQUIRE(e.ctx.detach(e.dev_id) == Errno::Ok);
+    CHECK(e.ctx.reach(second, iova).pa == *e.proc.frame(kBuf));
+    CHECK(r.access(iova, false).pa == *e.proc.frame(kBuf));
+    // A replace moves every attached object: both report b, the hardware uses b.
+    REQUIRE(e.ctx.attach(e.dev_id, a) == Errno::Ok);
+    REQUIRE(e.ctx.attach(second, b) == Errno::Ok);
+    CHECK(e.ctx.reach(e.dev_id, iova).pa == *e.proc.frame(kBuf + 0x8000));
+    CHECK(r.access(iova, false).pa == *e.proc.frame(kBuf + 0x8000));
+    CHECK(e.ctx.destroy(pt_a) == Errno::NoEnt);  // a's automatic HWPT went with its devices
+    REQUIRE(e.ctx.detach(second) == Errno::Ok);
+    REQUIRE(e.ctx.detach(e.dev_id) == Errno::Ok);
+    CHECK(r.access(iova, false).fault);  // the last detach blocks
+}

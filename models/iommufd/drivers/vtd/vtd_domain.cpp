@@ -46,7 +46,12 @@ uint64_t VtdDomain::slot(uint64_t iova, unsigned level, bool create) {
     return table + index(iova, level) * 8;
 }
 
+uint64_t VtdDomain::aperture_end() const { return (uint64_t(1) << (12 + 9 * d_.levels_)) - 1; }
+
 Errno VtdDomain::map(uint64_t iova, uint64_t pa, uint64_t size, unsigned prot) {
+    // The table indexes only the address width's bits: anything above would alias a
+    // low IOVA (intel_iommu_map refuses it with EFAULT).
+    if (iova > aperture_end() || size - 1 > aperture_end() - iova) return Errno::Fault;
     unsigned level = 1;
     while (level_size(level) < size) ++level;
     if (level_size(level) != size || !(page_sizes() & size) || (iova | pa) % size) return Errno::Inval;

@@ -14,6 +14,8 @@ class VtdDomain : public Domain {
 public:
     VtdDomain(Driver& d, uint16_t did) : d_(d), did_(did), root_(d.new_table()) {}
     uint64_t page_sizes() const override;
+    // The adjusted guest address width: 39, 48 or 57 bits for 3, 4 or 5 levels.
+    uint64_t aperture_end() const override;
     Errno map(uint64_t iova, uint64_t pa, uint64_t size, unsigned prot) override;
     void unmap(uint64_t iova, uint64_t size) override;
     void unmap_deferred(uint64_t iova, uint64_t size) override;
