@@ -203,10 +203,11 @@ Errno Context::access_unpin(uint32_t ioas_id, uint64_t pin) {
 }
 
 // iommufd_device_bind claims the device's DMA for this context: a device another
-// context has bound is EBUSY (iommu_device_claim_dma_owner), so no process can attach
-// a device whose DMA another process's mappings steer.
+// context has bound is EPERM (iommu_device_claim_dma_owner, drivers/iommu/iommu.c:
+// a group owned by another owner), so no process can attach a device whose DMA
+// another process's mappings steer.
 Errno Context::bind(Device& dev, uint32_t& out_dev_id) {
-    if (dev.owner && dev.owner != this) return Errno::Busy;
+    if (dev.owner && dev.owner != this) return Errno::Perm;
     dev.owner = this;
     out_dev_id = alloc_id();
     devices_.emplace(out_dev_id, BoundDevice{&dev, 0});

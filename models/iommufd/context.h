@@ -71,7 +71,7 @@ public:
                      uint64_t& out_pin, std::vector<uint64_t>& frames);
     Errno access_unpin(uint32_t ioas_id, uint64_t pin);
 
-    // Binds a device: a device object ID. EBUSY while another context owns it.
+    // Binds a device: a device object ID. EPERM while another context owns it.
     Errno bind(Device& dev, uint32_t& out_dev_id);
     // IOMMU_HWPT_ALLOC over an IOAS: a paging domain for the device's unit holding the
     // IOAS's mappings, attached to nothing yet. EOPNOTSUPP for flags the unit cannot

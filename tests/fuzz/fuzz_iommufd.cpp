@@ -352,7 +352,7 @@ private:
                 e = ctx.bind(devs_[d], id);
                 what = "bind dev" + std::to_string(d) + " -> " + std::to_string(id);
                 // One owner at a time (iommu_device_claim_dma_owner).
-                if (owner && owner != &ctx) expect(e == Errno::Busy, "bind of another context's device: " + what);
+                if (owner && owner != &ctx) expect(e == Errno::Perm, "bind of another context's device: " + what);
                 else expect(e == Errno::Ok, "bind of a free or own device: " + what);
                 if (e == Errno::Ok) {
                     bound_[d].slot = c;

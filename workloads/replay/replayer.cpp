@@ -211,7 +211,7 @@ std::string Replayer::apply(const trace::Op& op) {
     return control(fd_of(op), op);
 }
 
-// Operations on a device: its device object first, bound on first use (EBUSY when
+// Operations on a device: its device object first, bound on first use (EPERM when
 // another context owns the device).
 std::string Replayer::device_ops(Fd& fd, const trace::Op& op) {
     uint32_t dev = 0;

@@ -462,21 +462,21 @@ TEST_CASE("iommufd access pin: boundaries, page offsets, two contiguous areas, p
 
 // Isolation (issue 11): a device bound to one context could be bound and attached by a
 // second one, whose mappings then steered the first process's device.
-TEST_CASE("iommufd: a device another context has bound is EBUSY until that context closes",
+TEST_CASE("iommufd: a device another context has bound is EPERM until that context closes",
           "[iommufd][isolation]") {
     Rig r;
     const uint32_t id = r.attach();
     Process other_proc{"p1", r.user, GiB, r.frames};
     auto other = std::make_unique<Context>(other_proc);
     uint32_t other_id = 0;
-    CHECK(other->bind(r.dev, other_id) == Errno::Busy);
+    CHECK(other->bind(r.dev, other_id) == Errno::Perm);
     uint32_t again = 0;
     CHECK(r.ctx.bind(r.dev, again) == Errno::Ok);  // the owner may bind it again
     CHECK(again != id);
     other.reset();
     Context third{other_proc};
     uint32_t third_id = 0;
-    CHECK(third.bind(r.dev, third_id) == Errno::Busy);  // still r.ctx's
+    CHECK(third.bind(r.dev, third_id) == Errno::Perm);  // still r.ctx's
 }
 
 TEST_CASE("iommufd: once the owning context closes, another may bind the device",

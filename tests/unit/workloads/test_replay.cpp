@@ -152,7 +152,7 @@ TEST_CASE("Replay: a control operation before the trace's only iommufd_open is a
                       "t.trace:2: ioas_alloc.fd: no iommufd_open before it");
 }
 
-TEST_CASE("Replay: a second context cannot take a device the first has bound (EBUSY)",
+TEST_CASE("Replay: a second context cannot take a device the first has bound (EPERM)",
           "[replay][isolation]") {
     Rig r;
     const auto log = r.run("0 process name=p0 user=u0 rlimit_memlock=1G\n"
@@ -166,8 +166,8 @@ TEST_CASE("Replay: a second context cannot take a device the first has bound (EB
                            "4 get_hw_info dev_id=dev0 fd=fd1\n");
     REQUIRE(log.size() == 9);
     CHECK(log[6] == "7 device_attach ok pt_id=3");
-    CHECK(log[7] == "8 device_attach err EBUSY");
-    CHECK(log[8] == "9 get_hw_info err EBUSY");
+    CHECK(log[7] == "8 device_attach err EPERM");
+    CHECK(log[8] == "9 get_hw_info err EPERM");
 }
 
 // ioas_map process=P was checked and then ignored: the fd owner's pages were mapped.
