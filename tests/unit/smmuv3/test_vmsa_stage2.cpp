@@ -251,3 +251,15 @@ TEST_CASE("Stage 2 S2T0SZ / S2SL0 validity", "[smmuv3][vmsa][s2][config]") {
     auto c = s2cfg(Tg::k4K, 24, 1, B(40), 2);  // S2TTB at 2^40 with a 40-bit S2PS
     CHECK(smmuv3::check(c, 48) == ConfigError::TtbRange);
 }
+
+// D8.2: concatenated start tables are aligned to their combined size; S2TTB bits below
+// it are treated as zero (IHI0070 5.2 S2TTB).
+TEST_CASE("Stage 2 S2TTB aligned to the concatenated start tables", "[smmuv3][vmsa][s2]") {
+    S2 s(Tg::k4K, 24, 1, 1);  // two 4 KiB start tables: 8 KiB alignment
+    s.page(B(39) + 0x5000, 0x9000);  // the second start table
+    s.cfg.ttb = s.root | 0x1000;
+    s.reconfigure();
+    auto r = s.run(req(B(39) + 0x5000));
+    REQUIRE_FALSE(r.fault);
+    CHECK(r.pa == 0x9000);
+}

@@ -428,3 +428,14 @@ TEST_CASE("Stage 1 configuration checks", "[smmuv3][vmsa][s1][config]") {
     c.epd0 = true;
     CHECK(smmuv3::check(c) == ConfigError::None);
 }
+
+// IHI0070 5.4 TTB0: bits below the starting table's alignment are treated as zero.
+TEST_CASE("Stage 1 TTB0 low bits are treated as zero", "[smmuv3][vmsa][s1]") {
+    S1 s(Tg::k4K, 16, 0);
+    s.page(0x5000, 0x9000);
+    s.cfg.ttb0 = s.root | 0xff0;  // a 4 KiB level 0 table: bits 11:4 ignored
+    s.rig.walk.configure(&s.cfg, nullptr);
+    auto r = s.run(req(0x5000));
+    REQUIRE_FALSE(r.fault);
+    CHECK(r.pa == 0x9000);
+}
