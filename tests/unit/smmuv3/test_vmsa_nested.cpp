@@ -53,7 +53,7 @@ struct Nested {
 // Each of the 4 stage 1 descriptor reads needs a stage 2 walk of its IPA first (2 reads:
 // L1 table, L2 block), then the output IPA takes a 3-read stage 2 walk:
 // 4 * (2 + 1) + 3 = 15 reads.
-TEST_CASE("Nested: stage 1 table addresses and output translated by stage 2",
+TEST_CASE("SMMUv3 VMSA: Nested: stage 1 table addresses and output translated by stage 2",
           "[smmuv3][vmsa][nested]") {
     Nested n;
     n.s1(kVa, kIpa);
@@ -68,7 +68,7 @@ TEST_CASE("Nested: stage 1 table addresses and output translated by stage 2",
 }
 
 // The leaf size of a nested translation is the smaller of the two stages' leaves.
-TEST_CASE("Nested: page size is the smaller leaf", "[smmuv3][vmsa][nested]") {
+TEST_CASE("SMMUv3 VMSA: Nested: page size is the smaller leaf", "[smmuv3][vmsa][nested]") {
     struct V { int l1, l2; uint64_t size; unsigned reads; };
     for (const V v : {V{2, 3, B(12), 3 * 3 + 3}, V{3, 2, B(12), 4 * 3 + 2},
                       V{2, 2, B(21), 3 * 3 + 2}, V{1, 2, B(21), 2 * 3 + 2}}) {
@@ -85,7 +85,7 @@ TEST_CASE("Nested: page size is the smaller leaf", "[smmuv3][vmsa][nested]") {
     }
 }
 
-TEST_CASE("Nested: which stage faulted, and on what", "[smmuv3][vmsa][nested][fault]") {
+TEST_CASE("SMMUv3 VMSA: Nested: which stage faulted, and on what", "[smmuv3][vmsa][nested][fault]") {
     SECTION("stage 2 Translation fault on the TTB0 fetch: CLASS=TT, the table's IPA") {
         Nested n;
         n.c1.ttb0 = 0x6000'0000;  // stage 2 maps no L2 entry for it
@@ -119,7 +119,7 @@ TEST_CASE("Nested: which stage faulted, and on what", "[smmuv3][vmsa][nested][fa
 }
 
 // Permissions combine: each stage can deny, and the result grants what both grant.
-TEST_CASE("Nested: permissions of both stages", "[smmuv3][vmsa][nested][perm]") {
+TEST_CASE("SMMUv3 VMSA: Nested: permissions of both stages", "[smmuv3][vmsa][nested][perm]") {
     Nested n;
     vmsatest::S2Leaf s2_ro;
     s2_ro.s2ap = 1;
@@ -147,7 +147,7 @@ TEST_CASE("Nested: permissions of both stages", "[smmuv3][vmsa][nested][perm]") 
 // A stage 1 table fetch is a read at stage 2 (D8.4): S2AP without read faults it; with
 // STE.S2PTW=1 a fetch from stage 2 Device memory (MemAttr[3:2]=0b00) is a stage 2
 // Permission fault (IHI0070 5.2 S2PTW); an AF=0 stage 2 block is an Access flag fault.
-TEST_CASE("Nested: stage 2 checks on stage 1 table fetches", "[smmuv3][vmsa][nested][perm]") {
+TEST_CASE("SMMUv3 VMSA: Nested: stage 2 checks on stage 1 table fetches", "[smmuv3][vmsa][nested][perm]") {
     SECTION("no read permission") {
         vmsatest::S2Leaf none;
         none.s2ap = 0;
@@ -187,7 +187,7 @@ TEST_CASE("Nested: stage 2 checks on stage 1 table fetches", "[smmuv3][vmsa][nes
 
 // A stage 1 Access flag update writes the stage 1 descriptor at its PA; stage 2 must
 // allow writing that page, else a stage 2 Permission fault on the stage 1 walk.
-TEST_CASE("Nested: stage 1 hardware update through stage 2", "[smmuv3][vmsa][nested][af]") {
+TEST_CASE("SMMUv3 VMSA: Nested: stage 1 hardware update through stage 2", "[smmuv3][vmsa][nested][af]") {
     vmsatest::S1Leaf no_af;
     no_af.af = false;
     for (unsigned table_s2ap : {3u, 1u}) {
@@ -214,7 +214,7 @@ TEST_CASE("Nested: stage 1 hardware update through stage 2", "[smmuv3][vmsa][nes
 }
 
 // IHI0070 7.3 F_WALK_EABT: the stage 1 descriptor's PA (from stage 2) aborts.
-TEST_CASE("Nested: walk external abort on a stage 1 fetch", "[smmuv3][vmsa][nested][fault]") {
+TEST_CASE("SMMUv3 VMSA: Nested: walk external abort on a stage 1 fetch", "[smmuv3][vmsa][nested][fault]") {
     Nested n;
     n.s1(kVa, kIpa);
     n.tb2.poke(n.table_block,

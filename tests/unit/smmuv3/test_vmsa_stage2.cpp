@@ -39,7 +39,7 @@ struct S2 {
 // Arm ARM D8.2, VTCR_EL2.SL0: 4K 0->L2 1->L1 2->L0; 16K and 64K 0->L3 1->L2 2->L1.
 // The start level resolves IA - lsb bits; above a stride, 2^(bits - stride) start
 // tables are concatenated (D8.2 "Concatenating translation tables", at most 16).
-TEST_CASE("Stage 2 start level from S2SL0, with concatenated start tables",
+TEST_CASE("SMMUv3 VMSA: Stage 2 start level from S2SL0, with concatenated start tables",
           "[smmuv3][vmsa][s2]") {
     struct V { Tg tg; unsigned t0sz, sl0; int start; unsigned tables; };
     const V vs[] = {
@@ -81,7 +81,7 @@ TEST_CASE("Stage 2 start level from S2SL0, with concatenated start tables",
 }
 
 // D8.3: stage 2 blocks at the same levels as stage 1 (4K L1 1 GiB and L2 2 MiB).
-TEST_CASE("Stage 2 blocks", "[smmuv3][vmsa][s2]") {
+TEST_CASE("SMMUv3 VMSA: Stage 2 blocks", "[smmuv3][vmsa][s2]") {
     S2 s(Tg::k4K, 24, 1, 1);
     s.page(B(30), 5 * B(30), {}, 1);
     s.page(2 * B(30) + 3 * B(21), 7 * B(21), {}, 2);
@@ -98,7 +98,7 @@ TEST_CASE("Stage 2 blocks", "[smmuv3][vmsa][s2]") {
 
 // D8.2 "Input address size": an IPA at or above 2^(64 - S2T0SZ) is a stage 2
 // Translation fault (S2=1, CLASS=IN, IPA reported; IHI0070 7.3).
-TEST_CASE("Stage 2 input range, invalid descriptors, Address size", "[smmuv3][vmsa][s2][fault]") {
+TEST_CASE("SMMUv3 VMSA: Stage 2 input range, invalid descriptors, Address size", "[smmuv3][vmsa][s2][fault]") {
     S2 s(Tg::k4K, 24, 1, 1, 2);  // IA 40, S2PS 40 bits
     s.page(0x3000, B(40) - 4096);
     s.page(0x4000, B(40));
@@ -121,7 +121,7 @@ TEST_CASE("Stage 2 input range, invalid descriptors, Address size", "[smmuv3][vm
 
 // D8.4 "Stage 2 access permissions": S2AP bit 6 grants read, bit 7 write; XN forbids
 // execution.
-TEST_CASE("Stage 2 S2AP and XN", "[smmuv3][vmsa][s2][perm]") {
+TEST_CASE("SMMUv3 VMSA: Stage 2 S2AP and XN", "[smmuv3][vmsa][s2][perm]") {
     for (unsigned s2ap = 0; s2ap < 4; ++s2ap) {
         S2 s(Tg::k4K, 24, 1, 1);
         vmsatest::S2Leaf a;
@@ -146,7 +146,7 @@ TEST_CASE("Stage 2 S2AP and XN", "[smmuv3][vmsa][s2][perm]") {
 }
 
 // IHI0070 5.2 S2AFFD / S2HA, Arm ARM D8.5: as at stage 1.
-TEST_CASE("Stage 2 Access flag: fault, S2AFFD, S2HA", "[smmuv3][vmsa][s2][af]") {
+TEST_CASE("SMMUv3 VMSA: Stage 2 Access flag: fault, S2AFFD, S2HA", "[smmuv3][vmsa][s2][af]") {
     S2 s(Tg::k4K, 24, 1, 1);
     vmsatest::S2Leaf no_af;
     no_af.af = false;
@@ -169,7 +169,7 @@ TEST_CASE("Stage 2 Access flag: fault, S2AFFD, S2HA", "[smmuv3][vmsa][s2][af]") 
 
 // D8.5: at stage 2, DBM=1 with S2AP[1]=0 is writable-clean; with S2HA and S2HD a write
 // sets S2AP[1]; without S2HD it is a stage 2 Permission fault.
-TEST_CASE("Stage 2 dirty state", "[smmuv3][vmsa][s2][dirty]") {
+TEST_CASE("SMMUv3 VMSA: Stage 2 dirty state", "[smmuv3][vmsa][s2][dirty]") {
     for (bool hd : {true, false}) {
         S2 s(Tg::k4K, 24, 1, 1);
         vmsatest::S2Leaf clean;
@@ -197,7 +197,7 @@ TEST_CASE("Stage 2 dirty state", "[smmuv3][vmsa][s2][dirty]") {
     }
 }
 
-TEST_CASE("Stage 2 walk external abort", "[smmuv3][vmsa][s2][fault]") {
+TEST_CASE("SMMUv3 VMSA: Stage 2 walk external abort", "[smmuv3][vmsa][s2][fault]") {
     S2 s(Tg::k4K, 24, 1, 1);
     s.cfg.ttb = s.rig.limit;  // the start table is not backed
     s.reconfigure();
@@ -212,7 +212,7 @@ TEST_CASE("Stage 2 walk external abort", "[smmuv3][vmsa][s2][fault]") {
 // (4K) or level 1 (16K, 64K) starts need PAMax >= 44 / 42 / 44; the IPA size must be
 // between lsb(start) + 1 and lsb(start) + stride + 4 (up to 16 concatenated tables).
 // S2T0SZ outside 16..39 is out of range (IHI0070 5.2). Each ILLEGAL -> C_BAD_STE.
-TEST_CASE("Stage 2 S2T0SZ / S2SL0 validity", "[smmuv3][vmsa][s2][config]") {
+TEST_CASE("SMMUv3 VMSA: Stage 2 S2T0SZ / S2SL0 validity", "[smmuv3][vmsa][s2][config]") {
     struct V { Tg tg; unsigned t0sz, sl0, pa; ConfigError e; };
     const V vs[] = {
         {Tg::k4K, 39, 0, 48, ConfigError::None},            // IA 25 at L2
@@ -254,7 +254,7 @@ TEST_CASE("Stage 2 S2T0SZ / S2SL0 validity", "[smmuv3][vmsa][s2][config]") {
 
 // D8.2: concatenated start tables are aligned to their combined size; S2TTB bits below
 // it are treated as zero (IHI0070 5.2 S2TTB).
-TEST_CASE("Stage 2 S2TTB aligned to the concatenated start tables", "[smmuv3][vmsa][s2]") {
+TEST_CASE("SMMUv3 VMSA: Stage 2 S2TTB aligned to the concatenated start tables", "[smmuv3][vmsa][s2]") {
     S2 s(Tg::k4K, 24, 1, 1);  // two 4 KiB start tables: 8 KiB alignment
     s.page(B(39) + 0x5000, 0x9000);  // the second start table
     s.cfg.ttb = s.root | 0x1000;

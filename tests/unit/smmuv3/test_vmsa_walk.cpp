@@ -44,7 +44,7 @@ struct S1 {
 // the Arm ARM's per-granule tables (4K: IA 40-48 L0, 31-39 L1, 25-30 L2; 16K: 48 L0,
 // 37-47 L1, 26-36 L2; 64K: 43-48 L1, 30-42 L2, 25-29 L3): the encoder builds the tables from
 // that level, so a walker starting elsewhere reads the wrong tables.
-TEST_CASE("Stage 1 start level from T0SZ and granule", "[smmuv3][vmsa][s1]") {
+TEST_CASE("SMMUv3 VMSA: Stage 1 start level from T0SZ and granule", "[smmuv3][vmsa][s1]") {
     struct V { Tg tg; unsigned t0sz; int start; };
     const V vs[] = {
         {Tg::k4K, 16, 0}, {Tg::k4K, 24, 0}, {Tg::k4K, 25, 1}, {Tg::k4K, 33, 1},
@@ -75,7 +75,7 @@ TEST_CASE("Stage 1 start level from T0SZ and granule", "[smmuv3][vmsa][s1]") {
 
 // Arm ARM D8.3 "Block descriptor": 4K blocks at L1 (1 GiB) and L2 (2 MiB); 16K at L2
 // (32 MiB); 64K at L2 (512 MiB) and, with a 52-bit output, L1 (4 TiB).
-TEST_CASE("Stage 1 blocks at every legal level", "[smmuv3][vmsa][s1]") {
+TEST_CASE("SMMUv3 VMSA: Stage 1 blocks at every legal level", "[smmuv3][vmsa][s1]") {
     struct V { Tg tg; unsigned t0sz; int start; int level; uint64_t size; unsigned ips; };
     const V vs[] = {
         {Tg::k4K, 16, 0, 1, B(30), 5}, {Tg::k4K, 16, 0, 2, B(21), 5},
@@ -101,7 +101,7 @@ TEST_CASE("Stage 1 blocks at every legal level", "[smmuv3][vmsa][s1]") {
 // D8.3: a block where the granule has none is a reserved encoding: 4K level 0, 16K
 // level 1, 64K level 1 without a 52-bit output, and 0b01 at level 3. An invalid
 // descriptor (bit 0 clear) is a Translation fault at its level.
-TEST_CASE("Stage 1 reserved and invalid descriptors are Translation faults",
+TEST_CASE("SMMUv3 VMSA: Stage 1 reserved and invalid descriptors are Translation faults",
           "[smmuv3][vmsa][s1][fault]") {
     struct V { Tg tg; int start; int level; uint64_t desc_or; uint64_t desc_and; };
     const V vs[] = {
@@ -128,7 +128,7 @@ TEST_CASE("Stage 1 reserved and invalid descriptors are Translation faults",
 // D8.2 "Input address size": an address at or above 2^(64 - T0SZ) is outside TTB0's
 // range: Translation fault without a walk. IHI0070 5.4 EPD0=1: a Translation fault,
 // no walk.
-TEST_CASE("Stage 1 input range and EPD0", "[smmuv3][vmsa][s1][fault]") {
+TEST_CASE("SMMUv3 VMSA: Stage 1 input range and EPD0", "[smmuv3][vmsa][s1][fault]") {
     S1 s(Tg::k4K, 25, 1);
     s.page(B(39) - 4096, 0x4000'0000);
     CHECK_FALSE(s.run(req(B(39) - 1)).fault);
@@ -146,7 +146,7 @@ TEST_CASE("Stage 1 input range and EPD0", "[smmuv3][vmsa][s1][fault]") {
 
 // IHI0070 5.4 IPS / 3.4: next-table and output addresses with bits at or above the
 // effective IPS are stage 1 Address size faults, at the level of the descriptor.
-TEST_CASE("Stage 1 Address size faults against IPS", "[smmuv3][vmsa][s1][fault]") {
+TEST_CASE("SMMUv3 VMSA: Stage 1 Address size faults against IPS", "[smmuv3][vmsa][s1][fault]") {
     SECTION("page output beyond a 40-bit IPS") {
         S1 s(Tg::k4K, 16, 0, 2);  // IPS 0b010: 40 bits
         s.page(0x1000, B(40) - 4096);
@@ -184,7 +184,7 @@ TEST_CASE("Stage 1 Address size faults against IPS", "[smmuv3][vmsa][s1][fault]"
 
 // D8.4 "Data access permissions", AP[2:1] for the EL1&0 regime: 00 EL1 RW / EL0 none,
 // 01 RW / RW, 10 RO / none, 11 RO / RO. SMMU privileged requests are EL1, others EL0.
-TEST_CASE("Stage 1 AP[2:1] with privileged and unprivileged requests",
+TEST_CASE("SMMUv3 VMSA: Stage 1 AP[2:1] with privileged and unprivileged requests",
           "[smmuv3][vmsa][s1][perm]") {
     struct V { unsigned ap; bool priv_r, priv_w, user_r, user_w; };
     const V vs[] = {
@@ -213,7 +213,7 @@ TEST_CASE("Stage 1 AP[2:1] with privileged and unprivileged requests",
 // D8.4 "Instruction execution permissions": UXN governs unprivileged, PXN privileged
 // execution; a location writable at EL0 (AP 01) is never privileged-executable
 // (IHI0070 5.4 UWXN note).
-TEST_CASE("Stage 1 execute-never", "[smmuv3][vmsa][s1][perm]") {
+TEST_CASE("SMMUv3 VMSA: Stage 1 execute-never", "[smmuv3][vmsa][s1][perm]") {
     struct V { unsigned ap; bool uxn, pxn, priv, allowed; };
     const V vs[] = {
         {3, false, false, false, true}, {3, true, false, false, false},
@@ -237,7 +237,7 @@ TEST_CASE("Stage 1 execute-never", "[smmuv3][vmsa][s1][perm]") {
 // D8.4 "Hierarchical control of data access permissions": APTable[1] removes write,
 // APTable[0] removes EL0 access, UXNTable / PXNTable add execute-never, for every
 // level below. IHI0070 5.4 HAD0=1 makes them IGNORED.
-TEST_CASE("Stage 1 hierarchical APTable / XNTable", "[smmuv3][vmsa][s1][perm]") {
+TEST_CASE("SMMUv3 VMSA: Stage 1 hierarchical APTable / XNTable", "[smmuv3][vmsa][s1][perm]") {
     vmsatest::S1Leaf rw_both;
     rw_both.ap = 1;
     SECTION("APTable[1]: no write") {
@@ -273,7 +273,7 @@ TEST_CASE("Stage 1 hierarchical APTable / XNTable", "[smmuv3][vmsa][s1][perm]") 
 // D8.5 "The Access flag"; IHI0070 5.4 AFFD and HA: AF=0 is an Access flag fault unless
 // HA (hardware sets AF, a descriptor write) or AFFD=1 (AF considered 1, no write).
 // The Access flag fault is reported before a Permission fault.
-TEST_CASE("Stage 1 Access flag: fault, AFFD, HA", "[smmuv3][vmsa][s1][af]") {
+TEST_CASE("SMMUv3 VMSA: Stage 1 Access flag: fault, AFFD, HA", "[smmuv3][vmsa][s1][af]") {
     vmsatest::S1Leaf no_af;
     no_af.af = false;
     S1 s(Tg::k4K, 25, 1);
@@ -305,7 +305,7 @@ TEST_CASE("Stage 1 Access flag: fault, AFFD, HA", "[smmuv3][vmsa][s1][af]") {
     CHECK(s.rig.walk.writes() == 0);  // already set
 }
 
-TEST_CASE("Stage 1 Access flag fault has priority over Permission fault",
+TEST_CASE("SMMUv3 VMSA: Stage 1 Access flag fault has priority over Permission fault",
           "[smmuv3][vmsa][s1][af]") {
     vmsatest::S1Leaf a;
     a.af = false;
@@ -319,7 +319,7 @@ TEST_CASE("Stage 1 Access flag fault has priority over Permission fault",
 // HA and HD (IHI0070 5.4: {HD,HA}=0b11; 0b10 behaves as 0b00) a write clears AP[2]
 // through a descriptor write; otherwise a write is a Permission fault. A read of a
 // writable-clean page does not make it dirty, and the result is not writable.
-TEST_CASE("Stage 1 dirty state: DBM with and without HD", "[smmuv3][vmsa][s1][dirty]") {
+TEST_CASE("SMMUv3 VMSA: Stage 1 dirty state: DBM with and without HD", "[smmuv3][vmsa][s1][dirty]") {
     vmsatest::S1Leaf clean;
     clean.ap = 2;
     clean.dbm = true;
@@ -351,7 +351,7 @@ TEST_CASE("Stage 1 dirty state: DBM with and without HD", "[smmuv3][vmsa][s1][di
     }
 }
 
-TEST_CASE("Stage 1 dirty state: no DBM, and AF with dirty in one write",
+TEST_CASE("SMMUv3 VMSA: Stage 1 dirty state: no DBM, and AF with dirty in one write",
           "[smmuv3][vmsa][s1][dirty]") {
     S1 s(Tg::k4K, 25, 1);
     s.cfg.ha = s.cfg.hd = true;
@@ -378,7 +378,7 @@ TEST_CASE("Stage 1 dirty state: no DBM, and AF with dirty in one write",
 
 // IHI0070 7.3 F_WALK_EABT: a descriptor read the memory system aborts. The rig fails
 // reads at or above its limit, and writes when told.
-TEST_CASE("Stage 1 walk external abort", "[smmuv3][vmsa][s1][fault]") {
+TEST_CASE("SMMUv3 VMSA: Stage 1 walk external abort", "[smmuv3][vmsa][s1][fault]") {
     S1 s(Tg::k4K, 16, 0);
     s.page(0x1000, 0x8000);
     const uint64_t l2 = s.tb.entry_address(s.root, 0, 48, 0x1000, 2);
@@ -403,7 +403,7 @@ TEST_CASE("Stage 1 walk external abort", "[smmuv3][vmsa][s1][fault]") {
 
 // IHI0070 5.4 T0SZ (16..39, to 48 / 47 with IDR3.STT), TG0 0b11 reserved, TTB0 within
 // the effective IPS: otherwise the CD is ILLEGAL (C_BAD_CD).
-TEST_CASE("Stage 1 configuration checks", "[smmuv3][vmsa][s1][config]") {
+TEST_CASE("SMMUv3 VMSA: Stage 1 configuration checks", "[smmuv3][vmsa][s1][config]") {
     using smmuv3::ConfigError;
     smmuv3::Granule g;
     CHECK_FALSE(smmuv3::decode_tg0(3, g));
@@ -430,7 +430,7 @@ TEST_CASE("Stage 1 configuration checks", "[smmuv3][vmsa][s1][config]") {
 }
 
 // IHI0070 5.4 TTB0: bits below the starting table's alignment are treated as zero.
-TEST_CASE("Stage 1 TTB0 low bits are treated as zero", "[smmuv3][vmsa][s1]") {
+TEST_CASE("SMMUv3 VMSA: Stage 1 TTB0 low bits are treated as zero", "[smmuv3][vmsa][s1]") {
     S1 s(Tg::k4K, 16, 0);
     s.page(0x5000, 0x9000);
     s.cfg.ttb0 = s.root | 0xff0;  // a 4 KiB level 0 table: bits 11:4 ignored
