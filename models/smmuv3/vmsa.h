@@ -8,8 +8,8 @@
 //   stage 2 only:  S2TTB (concatenated start tables) -> ... (IPA -> PA)
 //   nested:        every stage 1 table address, TTB0 included, is an IPA: a stage 2
 //                  walk translates it before the stage 1 descriptor is read; the stage
-//                  1 output IPA goes through a last stage 2 walk (IHI0070 3.3.x,
-//                  Arm ARM D8.2 "stage 2 translation of stage 1 table walks").
+//                  1 output IPA goes through a last stage 2 walk (STE.Config=0b111,
+//                  IHI0070 5.2; Arm ARM D8.2, stage 2 translation of stage 1 walks).
 //
 // Reads: a stage 1 walk from level s makes 4 - s; nested, each of those reads costs a
 // stage 2 walk first, plus one stage 2 walk for the output: 4-level over 3-level is
@@ -41,7 +41,9 @@ constexpr uint8_t F_ACCESS = 0x12;
 constexpr uint8_t F_PERMISSION = 0x13;
 }  // namespace event
 
-// Event record CLASS (IHI0070 7.3.x, bits 41:40): what the faulting access was for.
+// Event record CLASS (IHI0070 7.3, bits 41:40): what the faulting access was for. The
+// walk reports TT for a stage 2 fault on a stage 1 table fetch and for every
+// F_WALK_EABT, IN otherwise (stage 1 faults included). CD fetches are not its job.
 enum class FaultClass : uint8_t { CD = 0, TT = 1, IN = 2 };
 
 // The walk's fault, as the fields of an F_* event record.

@@ -56,7 +56,8 @@ ConfigError check(const Stage1Config& c, bool stt) {
 // (AArch64.S2InvalidSL). The IPA size must then fit the start level: at least one bit
 // more than the levels below it resolve, and at most a full stride plus 4 bits, i.e.
 // up to 16 concatenated start tables (AArch64.S2InconsistentSL; D8.2 "Concatenating
-// translation tables at the initial level of stage 2").
+// translation tables at the initial level of stage 2"). An S2T0SZ wider than the
+// effective S2PS is CONSTRAINED UNPREDICTABLE in the Arm ARM; it is not rejected here.
 ConfigError check(const Stage2Config& c, unsigned pa_max_bits, bool stt) {
     if (!txsz_in_range(c.t0sz, c.tg, stt)) return ConfigError::TxszRange;
     if (c.sl0 > 2) return ConfigError::Sl0Reserved;
