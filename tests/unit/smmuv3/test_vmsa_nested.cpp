@@ -225,3 +225,30 @@ TEST_CASE("SMMUv3 VMSA: Nested: walk external abort on a stage 1 fetch", "[smmuv
     CHECK(n.fault().cls == FaultClass::TT);
     CHECK(n.fault().fetch_pa == n.rig.limit + B(21) + 8 * ((kVa >> 39) & 511));
 }
+
+// The two stages choose their granules independently (CD.TG0, STE.S2TG): a 16 KiB
+// stage 1 (T0SZ 17: levels 1-3) over a 64 KiB stage 2 (S2T0SZ 24, S2SL0 1: levels 2-3,
+// 2048 start entries). Stage 2 maps the stage 1 tables with a 512 MiB level 2 block
+// (one read per table fetch), the output with a 64 KiB page: 3 * (1 + 1) + 2 = 8
+// reads, and the leaf is the 16 KiB stage 1 page.
+TEST_CASE("SMMUv3 VMSA: Nested: 16K stage 1 over 64K stage 2", "[smmuv3][vmsa][nested]") {
+    Rig rig;
+    TableBuilder tb2{rig.mem, Tg::k64K, kS2Pool};
+    TableBuilder tb1{rig.mem, Tg::k16K, kS1Pool, kS1Backing};
+    const uint64_t root2 = tb2.new_root(2, 40);
+    const uint64_t root1 = tb1.new_root(1, 47);
+    auto c1 = s1cfg(Tg::k16K, 17, root1);
+    auto c2 = s2cfg(Tg::k64K, 24, 1, root2);
+    REQUIRE(smmuv3::check(c1) == smmuv3::ConfigError::None);
+    REQUIRE(smmuv3::check(c2, 48) == smmuv3::ConfigError::None);
+    tb2.map(root2, 2, 40, kS1Pool, 2, vmsatest::s2_leaf(Tg::k64K, 2, kS1Pool + kS1Backing));
+    const uint64_t va = 0x7abc'de00'0000 + 3 * B(14);
+    tb1.map(root1, 1, 47, va, 3, vmsatest::s1_leaf(Tg::k16K, 3, kIpa + B(14)));
+    tb2.map(root2, 2, 40, kIpa, 3, vmsatest::s2_leaf(Tg::k64K, 3, kPa));
+    rig.walk.configure(&c1, &c2);
+    auto r = rig.run(req(va + 0x3ff8, true));
+    REQUIRE_FALSE(r.fault);
+    CHECK(r.pa == kPa + B(14) + 0x3ff8);
+    CHECK(r.page_size == B(14));
+    CHECK(rig.walk.reads() == 8);
+}
