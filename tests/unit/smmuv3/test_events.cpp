@@ -1,10 +1,11 @@
-// SMMUv3 event records (IHI 0070 §7.3): encode_event's doublewords, read back here by
-// hand from the record layout.
+// SMMUv3 event records (IHI 0070 §7.3) and PRI queue entries (chapter 8): the
+// encoders' doublewords, read back here by hand from the record layouts.
 #include <catch2/catch.hpp>
 
 #include <string>
 
 #include "models/smmuv3/event.h"
+#include "models/smmuv3/page_request.h"
 
 using namespace smmuv3;
 
@@ -126,4 +127,36 @@ TEST_CASE("smmuv3: Fetch faults carry the fetch address, access faults the input
         CHECK(r[2] == 0x9000);
         CHECK(r[3] == 0);
     }
+}
+
+TEST_CASE("smmuv3: PRI queue entries carry StreamID, PASID, permissions, group and page", "[smmuv3][priq]") {
+    PageRequest p;
+    p.sid = 0x00c0ffee;
+    p.ssv = true;
+    p.ssid = 0xfffff;
+    p.write = true;
+    p.last = true;
+    p.prg_index = 0x1a5;
+    p.addr = 0xffff000012345fffull;
+    const auto r = encode_page_request(p);
+    CHECK(field(r[0], 31, 0) == 0x00c0ffee);
+    CHECK(field(r[0], 51, 32) == 0xfffff);
+    CHECK(field(r[0], 58, 58) == 0);  // priv
+    CHECK(field(r[0], 59, 59) == 0);  // exec
+    CHECK(field(r[0], 60, 60) == 0);  // read
+    CHECK(field(r[0], 61, 61) == 1);  // write
+    CHECK(field(r[0], 62, 62) == 1);  // last
+    CHECK(field(r[0], 63, 63) == 1);  // SSID valid
+    CHECK(field(r[1], 8, 0) == 0x1a5);
+    CHECK(field(r[1], 63, 12) == 0xffff000012345ull);
+    p.ssv = false;
+    p.write = false;
+    p.read = p.priv = p.exec = true;
+    const auto q = encode_page_request(p);
+    CHECK(field(q[0], 51, 32) == 0);
+    CHECK(field(q[0], 58, 58) == 1);
+    CHECK(field(q[0], 59, 59) == 1);
+    CHECK(field(q[0], 60, 60) == 1);
+    CHECK(field(q[0], 61, 61) == 0);
+    CHECK(field(q[0], 63, 63) == 0);
 }
