@@ -513,7 +513,10 @@ void RemappingUnit::process_queue() {
     const bool wide = iqa_ & (1u << 11);  // DW: 256-bit descriptors
     const uint64_t base = iqa_ & ~uint64_t(0xfff), size = uint64_t(4096) << (iqa_ & 7);
     const uint64_t stride = wide ? 32 : 16;
-    if (wide && (iqt_ & 0x10)) {  // a 256-bit queue's tail must be 32-byte aligned
+    // In a 256-bit queue bit 4 of IQT and IQH is reserved: a tail there is an error,
+    // and so is a head left there by a switch of IQA.DW under a running queue (from
+    // it, 32-byte steps would never meet the tail).
+    if (wide && ((iqt_ | iqh_) & 0x10)) {
         fsts_rw1c_ |= fsts::IQE;
         return;
     }

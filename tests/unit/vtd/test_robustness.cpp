@@ -68,3 +68,22 @@ TEST_CASE("Random tables, registers and requests: always a result, never a crash
     INFO("translations: " << translations);
     CHECK(translations > 0);  // ...and sometimes translate
 }
+
+// A queue switched to 256-bit descriptors (IQA.DW) while its head sits between two of
+// them: stepping 32 bytes from there never meets a 32-byte-aligned tail, so a queue
+// full of valid descriptors used to spin forever. The head is as reserved-bit-4 as the
+// tail (spec 11.4.9.1-2): the queue stops with IQE instead.
+TEST_CASE("A 256-bit queue whose head is not 32-byte aligned stops with IQE, not a hang",
+          "[vtd][fuzz]") {
+    constexpr uint64_t kQueue = 0x10000;
+    Rig r;
+    for (uint64_t a = 0; a < 4096; a += 16) r.mem.write_u64(kQueue + a, 2 | (1u << 4));  // global IOTLB
+    r.unit.write(reg::IQA, kQueue, 8);
+    r.unit.write(reg::GCMD, vtd::gcmd::QIE, 4);
+    r.unit.write(reg::IQT, 0x10, 8);  // one 128-bit descriptor: IQH 0x10
+    REQUIRE(r.unit.read(reg::IQH, 8) == 0x10);
+    r.unit.write(reg::IQA, kQueue | (1u << 11), 8);  // DW=1 under a running queue
+    r.unit.write(reg::IQT, 0x40, 8);
+    CHECK(r.unit.read(reg::FSTS, 4) & vtd::fsts::IQE);
+    CHECK(r.unit.read(reg::IQH, 8) == 0x10);
+}
