@@ -269,7 +269,7 @@ TEST_CASE("smmuv3 driver: probe refuses what it cannot drive and names the IDR f
 }
 
 TEST_CASE("smmuv3 driver: attach writes the CD, then a stage-1 STE, each invalidated and "
-          "synced; both decode to the domain and pass the hardware's checks",
+          "synced, and both decode to the domain and pass the hardware's checks",
           "[iommufd][smmuv3-driver]") {
     Rig r;
     std::unique_ptr<Domain> d;
