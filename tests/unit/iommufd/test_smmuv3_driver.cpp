@@ -5,10 +5,12 @@
 // consumes commands at once (CMDQ_CONS = CMDQ_PROD), recording them decoded.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "models/iommufd/context.h"
 #include "models/iommufd/drivers/smmuv3/arch.h"
 #include "models/iommufd/drivers/smmuv3/smmu_domain.h"
 #include "models/iommufd/drivers/smmuv3/smmu_driver.h"
@@ -531,4 +533,52 @@ TEST_CASE("smmuv3 driver: the plug-in reads its illustrative costs from [iommufd
     CHECK(c.waits == 2);
     CHECK(c.queue_ns > 4 * 3);
     CHECK(c.cpu_ns > c.queue_ns);
+}
+
+TEST_CASE("smmuv3 driver under iommufd: the MSI window is reserved, huge pages walk as 2 MiB "
+          "blocks, also where a 4 KiB table was, and unmap invalidates",
+          "[iommufd][smmuv3-driver]") {
+    Rig r;
+    FrameAllocator frames{uint64_t(1) << 36, uint64_t(1) << 32};
+    User user{"u0"};
+    Process proc{"p0", user, uint64_t(1) << 32, frames};
+    auto ops = r.driver->device(kSid);
+    Device dev{"nic", ops->reserved_regions(), ops.get()};
+    Context ctx{proc};
+    uint32_t id = 0, ioas = 0, pt = 0;
+    REQUIRE(ctx.bind(dev, id) == Errno::Ok);
+    REQUIRE(ctx.ioas_alloc(ioas) == Errno::Ok);
+    REQUIRE(ctx.attach(id, ioas, &pt) == Errno::Ok);
+    CHECK(r.ste(kSid).stage1());
+    constexpr uint64_t kHuge = 0x7e00'0000'0000, kAnon = 0x7f00'0000'0000;
+    REQUIRE(proc.mmap(kHuge, 8u << 20, true) == Errno::Ok);
+    REQUIRE(proc.mmap(kAnon, 1u << 20, false) == Errno::Ok);
+    const uint32_t rw = kReadable | kWriteable | kFixedIova;
+    uint64_t msi = 0x800'0000, n = 0;
+    CHECK(ctx.ioas_map(ioas, rw, kAnon, 0x1000, msi) == Errno::Inval);  // IOMMU_RESV_SW_MSI
+    uint64_t iova = 0x40'0000;
+    REQUIRE(ctx.ioas_map(ioas, rw, kHuge, 4u << 20, iova) == Errno::Ok);
+    iommu::Result res = r.walk(iova + 0x21'2345, true);
+    REQUIRE_FALSE(res.fault);
+    CHECK(res.page_size == (1u << 21));
+    CHECK(res.pa == *proc.frame(kHuge + 0x20'0000) + 0x1'2345);
+    r.unit->cmds.clear();
+    REQUIRE(ctx.ioas_unmap(ioas, iova, 4u << 20, n) == Errno::Ok);
+    const std::vector<Opcode> unmap_ops = r.unit->ops();
+    CHECK(std::count(unmap_ops.begin(), unmap_ops.end(), Opcode::TLBI_NH_VA) >= 2);  // two 2 MiB blocks
+    CHECK(unmap_ops.back() == Opcode::SYNC);
+    CHECK(r.walk(iova, false).fault);
+    // 4 KiB pages leave a level-3 table behind; a 2 MiB block takes its place, and the
+    // walk caches that may hold the table are invalidated (a non-leaf TLBI).
+    REQUIRE(ctx.ioas_map(ioas, rw, kAnon, 0x1000, iova) == Errno::Ok);
+    CHECK(r.walk(iova, false).page_size == 4096);
+    REQUIRE(ctx.ioas_unmap(ioas, iova, 0x1000, n) == Errno::Ok);
+    r.unit->cmds.clear();
+    REQUIRE(ctx.ioas_map(ioas, rw, kHuge, 4u << 20, iova) == Errno::Ok);
+    res = r.walk(iova + 0x1000, false);
+    REQUIRE_FALSE(res.fault);
+    CHECK(res.page_size == (1u << 21));
+    bool non_leaf = false;
+    for (const auto& c : r.unit->cmds) non_leaf |= c.op == Opcode::TLBI_NH_VA && !c.leaf;
+    CHECK(non_leaf);
 }
