@@ -485,13 +485,13 @@ TEST_CASE("smmuv3 driver: reserved MSI window, hw_info, flags and a non-coherent
     const HwInfo h = ops->hw_info();
     CHECK(h.type == 2);  // IOMMU_HW_INFO_TYPE_ARM_SMMUV3
     CHECK(h.capabilities == 0);
-    REQUIRE(h.data.size() == 10);  // flags, __reserved, idr[6], iidr, aidr
-    CHECK(h.data[0].first == "flags");
-    CHECK(h.data[2] == std::make_pair(std::string("idr[0]"), uint64_t(r.idrs.idr0)));
-    CHECK(h.data[3] == std::make_pair(std::string("idr[1]"), uint64_t(r.idrs.idr1)));
-    CHECK(h.data[7] == std::make_pair(std::string("idr[5]"), uint64_t(r.idrs.idr5)));
-    CHECK(h.data[8] == std::make_pair(std::string("iidr"), uint64_t(0x43b)));
-    CHECK(h.data[9] == std::make_pair(std::string("aidr"), uint64_t(2)));
+    REQUIRE(h.data.size() == 8);  // idr[6], iidr, aidr (flags and __reserved are 0)
+    CHECK(h.data[0] == std::make_pair(std::string("idr[0]"), uint64_t(r.idrs.idr0)));
+    CHECK(h.data[1] == std::make_pair(std::string("idr[1]"), uint64_t(r.idrs.idr1)));
+    CHECK(h.data[2] == std::make_pair(std::string("idr[2]"), uint64_t(0)));
+    CHECK(h.data[5] == std::make_pair(std::string("idr[5]"), uint64_t(r.idrs.idr5)));
+    CHECK(h.data[6] == std::make_pair(std::string("iidr"), uint64_t(0x43b)));
+    CHECK(h.data[7] == std::make_pair(std::string("aidr"), uint64_t(2)));
     std::unique_ptr<Domain> d;
     CHECK(r.driver->alloc_domain(kHwptNestParent, d) == Errno::OpNotSupp);
     CHECK(r.driver->alloc_domain(kHwptDirtyTracking, d) == Errno::OpNotSupp);

@@ -151,11 +151,11 @@ std::vector<IovaRange> Driver::reserved_regions(uint16_t) const { return {{0x800
 std::unique_ptr<DeviceOps> Driver::device(uint16_t sid) { return std::make_unique<RequesterOps<Driver>>(*this, sid); }
 
 // struct iommu_hw_info_arm_smmuv3 { flags; __reserved; idr[6]; iidr; aidr; } as
-// arm_smmu_hw_info fills it; no dirty tracking capability.
+// arm_smmu_hw_info fills it, without the two zero words (as the VT-d driver leaves out
+// iommu_hw_info_vtd's); no dirty tracking capability.
 HwInfo Driver::hw_info() const {
     HwInfo h;
     h.type = 2;  // IOMMU_HW_INFO_TYPE_ARM_SMMUV3
-    h.data = {{"flags", 0}, {"__reserved", 0}};
     for (unsigned i = 0; i < 6; ++i) h.data.emplace_back("idr[" + std::to_string(i) + "]", idr_[i]);
     h.data.emplace_back("iidr", iidr_);
     h.data.emplace_back("aidr", aidr_);
