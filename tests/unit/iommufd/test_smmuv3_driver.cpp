@@ -54,6 +54,7 @@ struct FakeSmmu : Machine {
     std::map<uint32_t, uint64_t> regs;
     std::vector<std::pair<uint32_t, uint64_t>> writes;  // register writes in order
     std::vector<::smmuv3::Command> cmds;
+    std::vector<uint64_t> stores;  // memory written, in order
     unsigned bad_commands = 0, cons_reads = 0, flushes = 0;
     bool consume = true;
 
@@ -92,7 +93,16 @@ struct FakeSmmu : Machine {
         regs[reg::CMDQ_CONS] = prod;
     }
     uint64_t read64(uint64_t pa) override { return mem.read_u64(pa); }
-    void write64(uint64_t pa, uint64_t v) override { mem.write_u64(pa, v); }
+    void write64(uint64_t pa, uint64_t v) override {
+        stores.push_back(pa);
+        mem.write_u64(pa, v);
+    }
+    // Position of the last store to `pa`.
+    size_t last_store(uint64_t pa) const {
+        for (size_t i = stores.size(); i-- > 0;)
+            if (stores[i] == pa) return i;
+        return stores.size();
+    }
     void flush(uint64_t, uint64_t) override { ++flushes; }
     std::vector<Opcode> ops() const {
         std::vector<Opcode> o;
@@ -288,6 +298,11 @@ TEST_CASE("smmuv3 driver: attach writes the CD, then a stage-1 STE, each invalid
             CHECK(c.leaf);
         }
     const ::smmuv3::Ste s = r.ste(kSid);
+    // Dword 0 (V) of each entry is stored after the rest of it, the STE after the CD.
+    const uint64_t cd_pa = s.s1_context_ptr;
+    CHECK(r.unit->last_store(cd_pa + 8) < r.unit->last_store(cd_pa));
+    CHECK(r.unit->last_store(cd_pa + 24) < r.unit->last_store(cd_pa));
+    CHECK(r.unit->last_store(cd_pa) < r.unit->stores.size());
     CHECK(s.v);
     CHECK(s.config == ::smmuv3::ste_config::S1_TRANS);
     CHECK(s.s1fmt == ::smmuv3::s1fmt::LINEAR);
@@ -581,4 +596,27 @@ TEST_CASE("smmuv3 driver under iommufd: the MSI window is reserved, huge pages w
     bool non_leaf = false;
     for (const auto& c : r.unit->cmds) non_leaf |= c.op == Opcode::TLBI_NH_VA && !c.leaf;
     CHECK(non_leaf);
+}
+
+TEST_CASE("smmuv3 driver: more commands than the queue holds go in batches of 64 and wrap "
+          "the queue, every one intact", "[iommufd][smmuv3-driver]") {
+    Rig r;
+    std::unique_ptr<Domain> d;
+    REQUIRE(r.driver->alloc_domain(0, d) == Errno::Ok);
+    constexpr uint64_t kPages = 300;  // the queue holds 256
+    for (uint64_t k = 0; k < kPages; ++k)
+        REQUIRE(d->map(0x100'0000 + k * 4096, 0x8000'0000 + k * 4096, 4096, kRead) == Errno::Ok);
+    r.unit->cmds.clear();
+    const size_t writes = r.unit->writes.size();
+    d->unmap(0x100'0000, kPages * 4096);
+    REQUIRE(r.unit->cmds.size() == kPages + 1);
+    CHECK(r.unit->bad_commands == 0);
+    for (uint64_t k = 0; k < kPages; ++k) CHECK(r.unit->cmds[k].addr == 0x100'0000 + k * 4096);
+    CHECK(r.unit->cmds.back().op == Opcode::SYNC);
+    unsigned doorbells = 0;
+    for (size_t i = writes; i < r.unit->writes.size(); ++i) doorbells += r.unit->writes[i].first == reg::CMDQ_PROD;
+    CHECK(doorbells == (kPages + 1 + 63) / 64);
+    // PROD has wrapped past the end of the 256-entry queue: its wrap bit is set.
+    CHECK(r.unit->regs[reg::CMDQ_PROD] & 256);
+    CHECK(r.stat("sync_timeouts") == 0);
 }
