@@ -136,15 +136,16 @@ struct Rig {
         driver->write(j, "d");
         return j.at(std::string("d.") + name).get<uint64_t>();
     }
-    // The STE of `sid` found the way the SMMU finds it.
-    ::smmuv3::Ste ste(uint32_t sid) {
+    // Where the SMMU finds the STE of `sid`.
+    uint64_t ste_addr(uint32_t sid) {
         const auto st = ::smmuv3::decode_strtab(unit->regs[reg::STRTAB_BASE], uint32_t(unit->regs[reg::STRTAB_BASE_CFG]),
                                                 caps());
         auto look = ::smmuv3::locate_ste(st, sid);
         if (look.step == ::smmuv3::Step::ReadL1) look = ::smmuv3::locate_ste_l2(st, sid, mem.read_u64(look.addr));
         REQUIRE(look.step == ::smmuv3::Step::Entry);
-        return ::smmuv3::decode_ste(words(look.addr).data());
+        return look.addr;
     }
+    ::smmuv3::Ste ste(uint32_t sid) { return ::smmuv3::decode_ste(words(ste_addr(sid)).data()); }
     ::smmuv3::Cd cd(const ::smmuv3::Ste& s) {
         const auto look = ::smmuv3::locate_cd(s, false, 0);
         REQUIRE(look.step == ::smmuv3::Step::Entry);
@@ -302,7 +303,9 @@ TEST_CASE("smmuv3 driver: attach writes the CD, then a stage-1 STE, each invalid
     const uint64_t cd_pa = s.s1_context_ptr;
     CHECK(r.unit->last_store(cd_pa + 8) < r.unit->last_store(cd_pa));
     CHECK(r.unit->last_store(cd_pa + 24) < r.unit->last_store(cd_pa));
-    CHECK(r.unit->last_store(cd_pa) < r.unit->stores.size());
+    const uint64_t ste_pa = r.ste_addr(kSid);
+    CHECK(r.unit->last_store(ste_pa + 8) < r.unit->last_store(ste_pa));
+    CHECK(r.unit->last_store(cd_pa) < r.unit->last_store(ste_pa + 8));
     CHECK(s.v);
     CHECK(s.config == ::smmuv3::ste_config::S1_TRANS);
     CHECK(s.s1fmt == ::smmuv3::s1fmt::LINEAR);
