@@ -46,7 +46,10 @@ bool SmmuUnit::disabled_answer(const iommu::Request& r, iommu::Result& out) cons
 // bypasses or aborts, or a TLB entry granting the access. Anything else walks, so the
 // walk (not the cache) decides every fault that records an event.
 bool SmmuUnit::lookup(const iommu::Request& r, iommu::Result& out) {
-    if (disabled_answer(r, out)) return report(r, out, {}, false), true;
+    if (disabled_answer(r, out)) {
+        if (!out.fault) ++bypassed_;
+        return report(r, out, {}, false), true;
+    }
     const ConfigValue* s = config_cache_.lookup({r.sid, 0, false});
     if (!s) return false;
     const Ste& ste = s->ste;

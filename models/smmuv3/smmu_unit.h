@@ -117,7 +117,7 @@ private:
     uint64_t tlb_sizes_ = 0;  // bit n: the TLB may hold entries of 2^n bytes
 
     sim::Counter translations_{*this, "translations", "", "requests translated or faulted"};
-    sim::Counter bypassed_{*this, "bypassed", "", "requests passed untranslated (SMMUEN=0 or STE bypass)"};
+    sim::Counter bypassed_{*this, "bypassed", "", "requests the lookup stage passed untranslated (SMMUEN=0, cached bypass STE)"};
     sim::Counter walks_{*this, "walks", "", "configuration fetches and table walks started"};
     sim::Counter config_reads_{*this, "config_reads", "", "8-byte STE/CD and level-1 descriptor reads"};
     sim::Counter walk_reads_{*this, "walk_reads", "", "8-byte translation table reads"};

@@ -90,6 +90,33 @@ TEST_CASE("smmuv3 unit: stale TLB until each TLBI covers it", "[smmuv3]") {
     }
 }
 
+// §4.4.4 TLBI_S2_IPA and §4.4.5 TLBI_S12_VMALL: stage-2 entries by VMID and IPA.
+TEST_CASE("smmuv3 unit: stage-2 TLB entries until TLBI_S2_IPA of their VMID", "[smmuv3]") {
+    Rig r;
+    const uint64_t root = r.tables.new_root(1, 39);
+    const auto map = [&](uint64_t pa) {
+        r.tables.map(root, 1, 39, 0x2000, 3, vmsatest::s2_leaf(Tg::k4K, 3, pa));
+    };
+    map(0x90002000);
+    smmu_enc::SteFields f;
+    f.config = 0b110;
+    r.with_stage2(f, root, 7);
+    r.put_ste(4, f);
+    r.enable();
+    REQUIRE(r.access(4, 0x2000).pa == 0x90002000);
+    map(0x91002000);
+    CHECK(r.access(4, 0x2000).pa == 0x90002000);  // stale
+    r.command(smmu_enc::tlbi_s2_ipa(8, {0x2000}));  // another VMID
+    r.command(smmu_enc::tlbi_s2_ipa(7, {0x3000}));  // another IPA
+    r.command(smmu_enc::tlbi_nh_all(7));            // stage 1 only
+    CHECK(r.access(4, 0x2000).pa == 0x90002000);
+    r.command(smmu_enc::tlbi_s2_ipa(7, {0x2000}));
+    CHECK(r.access(4, 0x2000).pa == 0x91002000);
+    map(0x92002000);
+    r.command(smmu_enc::tlbi_s12_vmall(7));
+    CHECK(r.access(4, 0x2000).pa == 0x92002000);
+}
+
 // §4.3: the configuration cache keeps a stale STE until CFGI_STE / CFGI_ALL.
 TEST_CASE("smmuv3 unit: CFGI commands invalidate cached STEs and CDs", "[smmuv3]") {
     Rig r;
