@@ -110,6 +110,25 @@ TEST_CASE("smmuv3 unit: nested translation reads the CD through stage 2", "[smmu
     CHECK(res.pa == 0xc0005008);
 }
 
+// §7.3: a stage-2 fault while fetching the CD of a nested stream is the stage-2
+// fault with S2 = 1, CLASS = CD and the CD's IPA, recorded when STE.S2R is set.
+TEST_CASE("smmuv3 unit: a stage-2 fault on a nested CD fetch says CLASS CD", "[smmuv3]") {
+    Rig r;
+    vmsatest::TableBuilder s2t(r.mem, Tg::k4K, 0x200000);
+    const uint64_t s2root = s2t.new_root(1, 39);  // maps nothing
+    auto f = r.s1_ste(0x40000000);
+    f.config = 0b111;
+    r.with_stage2(f, s2root, 3);
+    f.s2r = true;
+    r.put_ste(6, f);
+    r.enable();
+    CHECK(r.access(6, 0x1000).reason == ev::F_TRANSLATION);
+    REQUIRE(r.evtq_prod() == 1);
+    CHECK(((r.event(0, 1) >> 39) & 1) == 1);                 // S2
+    CHECK(((r.event(0, 1) >> 40) & 3) == 0);                 // CLASS = CD
+    CHECK((r.event(0, 3) & 0xffffffffff000) == 0x40000000);  // IPA 51:12
+}
+
 // §3.3.1, §5.1: two-level stream table, L1 descriptor SPAN, C_BAD_STREAMID.
 TEST_CASE("smmuv3 unit: two-level stream table and C_BAD_STREAMID", "[smmuv3]") {
     Rig r;
@@ -171,6 +190,8 @@ TEST_CASE("smmuv3 unit: CD tables, substreams and C_BAD_SUBSTREAMID", "[smmuv3]"
     CHECK(r.access_ssid(10, 2, 0x1004).pa == 0x81000004);
     CHECK(r.access(10, 0x1004).pa == 0x1004);  // S1DSS bypass
     CHECK(r.access_ssid(10, 4, 0x1004).reason == ev::C_BAD_SUBSTREAMID);
+    REQUIRE(r.evtq_prod() == 1);
+    CHECK(r.event(0, 0) == (ev::C_BAD_SUBSTREAMID | 1u << 11 | 4u << 12 | uint64_t(10) << 32));
     CHECK(r.access_ssid(11, 70, 0x1004).pa == 0x81000004);
     CHECK(r.access_ssid(11, 3, 0x1004).reason == ev::C_BAD_SUBSTREAMID);  // L1CD 0 invalid
     CHECK(r.access(11, 0x1004).reason == ev::F_STREAM_DISABLED);          // S1DSS terminate
@@ -191,4 +212,30 @@ TEST_CASE("smmuv3 unit: F_STE_FETCH and F_CD_FETCH", "[smmuv3]") {
     r.unit->write(reg::CR0, smmuv3::cr0::SMMUEN | smmuv3::cr0::EVENTQEN, 4);
     CHECK(r.access(2, 0).reason == ev::F_STE_FETCH);
     CHECK(r.event_id(1) == ev::F_STE_FETCH);
+}
+
+// The stages the timing shell runs: lookup misses, the walk in a slot (configuration
+// reads included), end_walk fills the caches, merged() serves a request that waited.
+TEST_CASE("smmuv3 unit: lookup, walk slot and merge as the timing shell drives them", "[smmuv3]") {
+    Rig r;
+    r.stage1_stream(1);
+    r.enable();
+    r.unit->reserve_walks(2);
+    const iommu::Request q = testutil::dma(1, 0x1010, false);
+    iommu::Result out;
+    REQUIRE_FALSE(r.unit->lookup(q, out));
+    iommu::Walk& w = r.unit->begin_walk(1, q);
+    unsigned reads = 0;
+    while (!w.done()) {
+        uint64_t v = 0;
+        const bool ok = r.host.read_u64(w.read_address(), v);
+        w.supply(v, ok);
+        ++reads;
+    }
+    CHECK(reads == 8 + 8 + 3);  // STE, CD, levels 1-3
+    const iommu::Result res = r.unit->end_walk(1);
+    CHECK(res.pa == 0x80001010);
+    CHECK(r.unit->merged(testutil::dma(1, 0x1ff8, false), res).pa == 0x80001ff8);
+    CHECK(r.unit->lookup(q, out));
+    CHECK(out.pa == 0x80001010);
 }
