@@ -99,7 +99,7 @@ void SmmuUnit::invalidate_config(const Command& c) {
     config_cache_.invalidate_if([&](const ConfigKey& k, const ConfigValue&) {
         if (k.sid < first || k.sid > last) return false;
         if (!cd_only) return true;
-        return k.cd && (c.op == Opcode::CFGI_CD_ALL || k.ssid == (c.ssv ? c.ssid : 0));
+        return k.cd && (c.op == Opcode::CFGI_CD_ALL || k.ssid == c.ssid);  // CFGI_CD has no SSV
     });
 }
 

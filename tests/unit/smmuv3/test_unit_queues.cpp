@@ -151,6 +151,43 @@ TEST_CASE("smmuv3 unit: CFGI_CD drops a cached CD", "[smmuv3]") {
     CHECK(r.access(1, 0x1000).pa == 0x84001000);
 }
 
+// §4.3.3 CMD_CFGI_CD names one SubstreamID (its SSID field, no SSV): the other
+// substreams' CDs stay cached.
+TEST_CASE("smmuv3 unit: CFGI_CD of one SubstreamID leaves the others", "[smmuv3]") {
+    Rig r;
+    const uint64_t root = r.s1_root();
+    r.map_page(root, 0x1000, 0x81000000);
+    r.put(kCd + 1 * 64, smmu_enc::cd(r.cd_fields(root, 1)));
+    r.put(kCd + 2 * 64, smmu_enc::cd(r.cd_fields(root, 2)));
+    auto f = r.s1_ste(kCd);
+    f.s1cdmax = 2;
+    r.put_ste(10, f);
+    r.enable();
+    REQUIRE_FALSE(r.access_ssid(10, 1, 0x1000).fault);
+    REQUIRE_FALSE(r.access_ssid(10, 2, 0x1000).fault);
+    auto off = r.cd_fields(root, 1);
+    off.valid = false;
+    r.put(kCd + 1 * 64, smmu_enc::cd(off));
+    r.put(kCd + 2 * 64, smmu_enc::cd(off));
+    r.command(smmu_enc::cfgi_cd(10, 2, true));
+    r.command(smmu_enc::tlbi_nh_all(0));
+    CHECK_FALSE(r.access_ssid(10, 1, 0x1000).fault);  // still cached
+    CHECK(r.access_ssid(10, 2, 0x1000).reason == smmuv3::event::C_BAD_CD);
+}
+
+// §4.4.1: a range invalidation (TG != 0) needs IDR3.RIL.
+TEST_CASE("smmuv3 unit: a range TLBI without IDR3.RIL is CERROR_ILL", "[smmuv3]") {
+    Rig r;
+    r.caps.ril = false;
+    r.rebuild();
+    r.enable();
+    r.command(smmu_enc::tlbi_nh_va(0, 1, {0x1000}));
+    r.command(smmu_enc::tlbi_nh_va(0, 1, {0x0, false, 1, 0, 1, 0}));
+    const uint32_t cons = uint32_t(r.unit->read(reg::CMDQ_CONS, 4));
+    CHECK((cons & 0xfffff) == 1);
+    CHECK(QueueIndex::error(cons) == smmuv3::cmdq_cons::CERROR_ILL);
+}
+
 // §4.7 CMD_SYNC with CS = IRQ and an MSI address writes MSIDATA there.
 TEST_CASE("smmuv3 unit: CMD_SYNC writes its MSI", "[smmuv3]") {
     Rig r;
