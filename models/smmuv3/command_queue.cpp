@@ -118,14 +118,15 @@ void SmmuUnit::invalidate_tlb(const Command& c) {
         const uint64_t first = k.vpn << k.size_log2, last = first + ((uint64_t(1) << k.size_log2) - 1);
         return first <= hi && last >= lo;
     };
+    const uint16_t vm = vmid(c.vmid), as = asid(c.asid);
     tlb_.invalidate_if([&](const TlbKey& k, const TlbValue&) {
         switch (c.op) {
-            case Opcode::TLBI_NH_ALL: return k.s1 && k.vmid == c.vmid;
-            case Opcode::TLBI_NH_ASID: return k.s1 && k.vmid == c.vmid && k.asid == c.asid;
-            case Opcode::TLBI_NH_VA: return k.s1 && k.vmid == c.vmid && k.asid == c.asid && overlaps(k);
-            case Opcode::TLBI_NH_VAA: return k.s1 && k.vmid == c.vmid && overlaps(k);
-            case Opcode::TLBI_S12_VMALL: return k.vmid == c.vmid;
-            case Opcode::TLBI_S2_IPA: return k.vmid == c.vmid && (k.s1 || overlaps(k));
+            case Opcode::TLBI_NH_ALL: return k.s1 && k.vmid == vm;
+            case Opcode::TLBI_NH_ASID: return k.s1 && k.vmid == vm && k.asid == as;
+            case Opcode::TLBI_NH_VA: return k.s1 && k.vmid == vm && k.asid == as && overlaps(k);
+            case Opcode::TLBI_NH_VAA: return k.s1 && k.vmid == vm && overlaps(k);
+            case Opcode::TLBI_S12_VMALL: return k.vmid == vm;
+            case Opcode::TLBI_S2_IPA: return k.vmid == vm && (k.s1 || overlaps(k));
             default: return true;  // TLBI_EL2_*: no EL2 regime is translated; drop all
         }
     });

@@ -76,11 +76,20 @@ bool SmmuUnit::lookup(const iommu::Request& r, iommu::Result& out) {
     return true;
 }
 
+// §6.3 IDR0.ASID16/VMID16: an SMMU with 8-bit ASIDs or VMIDs ignores bits 15:8 of
+// CD.ASID, STE.S2VMID and the TLBI commands' fields.
+uint16_t SmmuUnit::asid(uint16_t a) const { return caps_.asid16 ? a : uint16_t(a & 0xff); }
+uint16_t SmmuUnit::vmid(uint16_t v) const { return caps_.vmid16 ? v : uint16_t(v & 0xff); }
+
+TlbKey SmmuUnit::tlb_key(const Ste& ste, const Cd* cd, uint64_t iova, unsigned log2) const {
+    return TlbKey{vmid(ste.s2vmid), cd ? asid(cd->asid) : uint16_t(0), cd != nullptr, iova >> log2, uint8_t(log2)};
+}
+
 bool SmmuUnit::tlb_hit(const Ste& ste, const Cd* cd, const iommu::Request& r, iommu::Result& out) {
     const bool s1 = cd != nullptr;
     for (unsigned log2 = 12; log2 < 64; ++log2) {
         if (!(tlb_sizes_ >> log2 & 1)) continue;
-        const TlbKey key{ste.s2vmid, s1 ? cd->asid : uint16_t(0), s1, r.iova >> log2, uint8_t(log2)};
+        const TlbKey key = tlb_key(ste, cd, r.iova, log2);
         const TlbValue* e = tlb_.peek(key);
         if (!e) continue;
         if ((s1 && (e->priv != r.priv || e->exec != r.exec)) || (r.read && !e->read) ||
@@ -105,7 +114,7 @@ void SmmuUnit::tlb_fill(const WalkSlot& w) {
     unsigned log2 = 0;
     while ((uint64_t(1) << log2) < res.page_size) ++log2;
     const iommu::Request& r = w.request;
-    const TlbKey key{w.ste.s2vmid, w.stage1 ? w.cd.asid : uint16_t(0), w.stage1, r.iova >> log2, uint8_t(log2)};
+    const TlbKey key = tlb_key(w.ste, w.stage1 ? &w.cd : nullptr, r.iova, log2);
     TlbValue v;
     v.pa_base = res.pa & ~(res.page_size - 1);
     v.read = res.read;

@@ -78,6 +78,9 @@ private:
     bool disabled_answer(const iommu::Request& r, iommu::Result& out) const;
     bool tlb_hit(const Ste& ste, const Cd* cd, const iommu::Request& r, iommu::Result& out);
     void tlb_fill(const WalkSlot& w);
+    TlbKey tlb_key(const Ste& ste, const Cd* cd, uint64_t iova, unsigned log2) const;
+    uint16_t asid(uint16_t a) const;
+    uint16_t vmid(uint16_t v) const;
     void report(const iommu::Request& r, const iommu::Result& res, const Event& e, bool record);
     // config_walk.cpp: the configuration fetch.
     void start_ste(WalkSlot& w);

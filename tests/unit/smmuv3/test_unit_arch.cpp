@@ -50,6 +50,49 @@ TEST_CASE("smmuv3 unit: the hardware plug-in reads [smmuv3], straps IDRs, finds 
     CHECK_THROWS_AS(arch.read(cfg, 1), sim::InputError);
 }
 
+// §6.3: CR0 and IRQ_CTRL are acknowledged in CR0ACK and IRQ_CTRLACK; GERRORN and
+// the PRI queue registers read back as written; the IDRs ignore writes.
+TEST_CASE("smmuv3 unit: registers acknowledge and read back", "[smmuv3]") {
+    Rig r;
+    const uint64_t idr0 = r.unit->read(reg::IDR0, 4);
+    r.unit->write(reg::IDR0, 0, 4);
+    CHECK(r.unit->read(reg::IDR0, 4) == idr0);
+    r.unit->write(reg::CR0, smmuv3::cr0::EVENTQEN | smmuv3::cr0::CMDQEN, 4);
+    CHECK(r.unit->read(reg::CR0ACK, 4) == (smmuv3::cr0::EVENTQEN | smmuv3::cr0::CMDQEN));
+    r.unit->write(reg::IRQ_CTRL, 5, 4);
+    CHECK(r.unit->read(reg::IRQ_CTRLACK, 4) == 5);
+    r.unit->write(reg::PRIQ_BASE, 0x1234560 | 4, 8);
+    r.unit->write(reg::PRIQ_CONS, 3, 4);
+    CHECK(r.unit->read(reg::PRIQ_BASE, 8) == (0x1234560 | 4));
+    CHECK(r.unit->read(reg::PRIQ_CONS, 4) == 3);
+    r.unit->write(reg::STRTAB_BASE, 0xabcd000, 4);  // 32-bit halves of a 64-bit register
+    r.unit->write(reg::STRTAB_BASE + 4, 0x12, 4);
+    CHECK(r.unit->read(reg::STRTAB_BASE, 8) == 0x12'0abcd000);
+}
+
+// §7.2: an event record write that aborts toggles GERROR.EVENTQ_ABT_ERR.
+TEST_CASE("smmuv3 unit: an aborted event write raises EVENTQ_ABT_ERR", "[smmuv3]") {
+    Rig r;
+    r.enable();
+    r.unit->write(reg::EVENTQ_BASE, kMemSize | 3, 8);
+    r.unit->write(reg::CR2, smmuv3::cr2::RECINVSID, 4);
+    CHECK(r.access(999, 0).reason == smmuv3::event::C_BAD_STREAMID);
+    CHECK((r.unit->read(reg::GERROR, 4) ^ r.unit->read(reg::GERRORN, 4)) == smmuv3::gerror::EVENTQ_ABT_ERR);
+}
+
+// §6.3 IDR0.ASID16 = 0: ASID bits 15:8 are ignored, so ASID 0x101 is ASID 1.
+TEST_CASE("smmuv3 unit: with 8-bit ASIDs a TLBI ignores ASID bits 15:8", "[smmuv3]") {
+    Rig r;
+    r.caps.asid16 = false;
+    r.rebuild();
+    const uint64_t root = r.stage1_stream(1);
+    r.enable();
+    REQUIRE(r.access(1, 0x1000).pa == 0x80001000);
+    r.map_page(root, 0x1000, 0x86001000);
+    r.command(smmu_enc::tlbi_nh_asid(0, 0x101));
+    CHECK(r.access(1, 0x1000).pa == 0x86001000);
+}
+
 // §5.2 PRIVCFG 0: the request's own privilege; an EL1-only page (AP 0b00) refuses an
 // unprivileged read and grants a privileged one (Arm ARM D8.4 AP[2:1]).
 TEST_CASE("smmuv3 unit: stage 1 permissions follow the request's privilege", "[smmuv3]") {
