@@ -239,3 +239,33 @@ TEST_CASE("smmuv3 unit: lookup, walk slot and merge as the timing shell drives t
     CHECK(r.unit->lookup(q, out));
     CHECK(out.pa == 0x80001010);
 }
+
+// §3.13 HTTU, §5.4 CD.HA: with IDR0.HTTU >= 1 the walk sets a clear Access flag in
+// memory (a write through the walk slot); with HTTU = 0, CD.HA is ignored and the
+// same descriptor is an Access flag fault.
+TEST_CASE("smmuv3 unit: hardware Access flag update follows IDR0.HTTU and CD.HA", "[smmuv3]") {
+    for (unsigned httu : {0u, 1u}) {
+        Rig r;
+        r.caps.httu = httu;
+        r.rebuild();
+        const uint64_t root = r.s1_root();
+        auto leaf = Rig::rw_all();
+        leaf.af = false;
+        r.map_page(root, 0x1000, 0x87001000, leaf);
+        auto c = r.cd_fields(root);
+        c.ha = true;
+        r.put(kCd, smmu_enc::cd(c));
+        r.put_ste(1, r.s1_ste(kCd));
+        r.enable();
+        const uint64_t at = r.tables.entry_address(root, 1, 39, 0x1000, 3);
+        const auto res = r.access(1, 0x1000);
+        INFO("HTTU " << httu);
+        if (httu) {
+            CHECK(res.pa == 0x87001000);
+            CHECK((r.mem.read_u64(at) >> 10 & 1) == 1);
+        } else {
+            CHECK(res.reason == ev::F_ACCESS);
+            CHECK((r.mem.read_u64(at) >> 10 & 1) == 0);
+        }
+    }
+}
