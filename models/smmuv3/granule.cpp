@@ -15,15 +15,23 @@ unsigned tg0_log2_granule(unsigned tg) {
 
 unsigned txsz_min(unsigned log2_granule, bool input52) { return (input52 && log2_granule == 16) ? 12 : 16; }
 
-unsigned txsz_max(unsigned log2_granule, const Caps& caps) {
-    if (!caps.stt) return 39;
+unsigned txsz_max(unsigned log2_granule, bool stt) {
+    if (!stt) return 39;
     return log2_granule == 16 ? 47 : 48;
 }
+
+unsigned txsz_max(unsigned log2_granule, const Caps& caps) { return txsz_max(log2_granule, caps.stt); }
 
 int s2_start_level(unsigned sl0, unsigned log2_granule) {
     if (sl0 > 2) return -1;
     const int top = log2_granule == 12 ? 2 : 3;  // SL0 == 0 starts here
     return top - int(sl0);
+}
+
+bool s2_start_level_allowed(unsigned sl0, unsigned log2_granule, unsigned pa_max_bits) {
+    if (sl0 > 2) return false;
+    if (sl0 == 2) return pa_max_bits >= (log2_granule == 14 ? 42u : 44u);
+    return true;
 }
 
 bool s2_start_level_consistent(int level, unsigned log2_granule, unsigned t0sz) {

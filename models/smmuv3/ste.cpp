@@ -82,7 +82,7 @@ std::optional<SteIllegal> check_ste(const Ste& s, const Caps& caps) {
         const unsigned ps = s2_effective_ps_bits(s, caps);
         if (s.s2t0sz < txsz_min(g, ps == 52) || s.s2t0sz > txsz_max(g, caps)) return SteIllegal::S2T0szOutOfRange;
         const int level = s2_start_level(s.s2sl0, g);
-        if (level < 0 || (g == 16 && level == 1 && ps < 52) || !s2_start_level_consistent(level, g, s.s2t0sz))
+        if (!s2_start_level_allowed(s.s2sl0, g, caps.oas_bits()) || !s2_start_level_consistent(level, g, s.s2t0sz))
             return SteIllegal::S2Sl0Inconsistent;
         if ((s.s2endi && caps.ttendian == 2) || (!s.s2endi && caps.ttendian == 3)) return SteIllegal::S2EndiUnsupported;
         if ((s.s2s && caps.stall_model == 1) || (!s.s2s && caps.stall_model == 2)) return SteIllegal::S2StallInconsistent;

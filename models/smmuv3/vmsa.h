@@ -28,18 +28,11 @@
 
 #include "models/iommu/translation.h"
 #include "models/iommu/translator.h"
+#include "models/smmuv3/event.h"  // the event IDs faults carry
 #include "models/smmuv3/vmsa_config.h"
 
 namespace smmuv3 {
 
-// Event IDs (IHI0070 7.3 "Event records").
-namespace event {
-constexpr uint8_t F_WALK_EABT = 0x0b;
-constexpr uint8_t F_TRANSLATION = 0x10;
-constexpr uint8_t F_ADDR_SIZE = 0x11;
-constexpr uint8_t F_ACCESS = 0x12;
-constexpr uint8_t F_PERMISSION = 0x13;
-}  // namespace event
 
 // Event record CLASS (IHI0070 7.3, bits 41:40): what the faulting access was for. The
 // walk reports TT for a stage 2 fault on a stage 1 table fetch and for every

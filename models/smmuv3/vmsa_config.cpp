@@ -1,20 +1,20 @@
 #include "models/smmuv3/vmsa_config.h"
 
+#include "models/smmuv3/capabilities.h"
+#include "models/smmuv3/granule.h"
+
 namespace smmuv3 {
 
+// The encodings and ranges live in granule.h / capabilities.h, shared with the STE
+// and CD checks; this file only maps them onto the walker's types.
 bool decode_tg0(unsigned field, Granule& out) {
-    switch (field & 3) {
-    case 0: out = Granule::k4K; return true;
-    case 1: out = Granule::k64K; return true;
-    case 2: out = Granule::k16K; return true;
-    default: return false;
-    }
+    const unsigned g = tg0_log2_granule(field);
+    if (g == 0) return false;
+    out = Granule(g);
+    return true;
 }
 
-unsigned decode_ps(unsigned field) {
-    static constexpr unsigned kBits[8] = {32, 36, 40, 42, 44, 48, 52, 52};
-    return kBits[field & 7];
-}
+unsigned decode_ps(unsigned field) { return address_size_bits(field); }
 
 const char* describe(ConfigError e) {
     switch (e) {
@@ -34,8 +34,7 @@ unsigned grain(Granule g) { return unsigned(g); }
 // IHI0070 5.4 T0SZ (and 5.2 S2T0SZ, same ranges for an AArch64 stage 2): 16..39,
 // or up to 48 / 47 (64 KiB) with SMMU_IDR3.STT.
 bool txsz_in_range(unsigned tsz, Granule g, bool stt) {
-    const unsigned max = !stt ? 39 : g == Granule::k64K ? 47 : 48;
-    return tsz >= 16 && tsz <= max;
+    return tsz >= txsz_min(grain(g), false) && tsz <= txsz_max(grain(g), stt);
 }
 
 bool beyond(uint64_t addr, unsigned bits) { return bits < 64 && (addr >> bits) != 0; }
@@ -60,14 +59,9 @@ ConfigError check(const Stage1Config& c, bool stt) {
 // effective S2PS is CONSTRAINED UNPREDICTABLE in the Arm ARM; it is not rejected here.
 ConfigError check(const Stage2Config& c, unsigned pa_max_bits, bool stt) {
     if (!txsz_in_range(c.t0sz, c.tg, stt)) return ConfigError::TxszRange;
-    if (c.sl0 > 2) return ConfigError::Sl0Reserved;
-    if (c.sl0 == 2) {
-        const unsigned need = c.tg == Granule::k16K ? 42 : 44;
-        if (pa_max_bits < need) return ConfigError::Sl0Reserved;
-    }
-    const Geometry g = geometry(c);
-    const unsigned lsb = g.shift(g.start);  // bits the levels below the start resolve
-    if (g.ia < lsb + 1 || g.ia > lsb + g.stride + 4) return ConfigError::Sl0Inconsistent;
+    if (!s2_start_level_allowed(c.sl0, grain(c.tg), pa_max_bits)) return ConfigError::Sl0Reserved;
+    if (!s2_start_level_consistent(s2_start_level(c.sl0, grain(c.tg)), grain(c.tg), c.t0sz))
+        return ConfigError::Sl0Inconsistent;
     if (beyond(c.ttb, c.ps_bits)) return ConfigError::TtbRange;
     return ConfigError::None;
 }
@@ -92,8 +86,8 @@ Geometry geometry(const Stage2Config& c) {
     g.grain = uint8_t(grain(c.tg));
     g.stride = uint8_t(g.grain - 3);
     g.ia = uint8_t(64 - c.t0sz);
-    const unsigned base = c.tg == Granule::k4K ? 2 : 3;  // the level SL0=0 selects
-    g.start = uint8_t(base - (c.sl0 > base ? base : c.sl0));
+    const int start = s2_start_level(c.sl0 > 2 ? 2 : c.sl0, g.grain);  // check() rejected 3
+    g.start = uint8_t(start);
     g.oa = uint8_t(c.ps_bits);
     return g;
 }

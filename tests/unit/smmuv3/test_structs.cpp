@@ -205,11 +205,17 @@ TEST_CASE("smmuv3: An STE the SMMU cannot honour is ILLEGAL, for the reason the 
         f.s2t0sz = 24;
         f.s2sl0 = 3;
         CHECK(why(f) == SteIllegal::S2Sl0Inconsistent);
-        // 64K from level 1 (S2SL0 2) needs a 52-bit output.
+        // 64K from level 1 (S2SL0 2) needs PAMax >= 44 (Arm ARM AArch64.S2InvalidSL):
+        // a 48-bit IPA over 64K needs the level-1 start on a 48-bit SMMU.
         f.s2tg = 1;
         f.s2sl0 = 2;
         f.s2t0sz = 64 - 48;
+        CHECK_FALSE(why(f).has_value());
+        caps.oas = 3;  // 42 bits
+        f.s2ps = 3;
+        f.s2ttb = 0;
         CHECK(why(f) == SteIllegal::S2Sl0Inconsistent);
+        caps.oas = 5;
         f.s2sl0 = 1;  // level 2: 30..46 bits
         f.s2t0sz = 64 - 42;
         CHECK_FALSE(why(f).has_value());

@@ -1,0 +1,139 @@
+// One Arm SMMUv3 (IHI 0070) as the simulator sees it: the register file of pages 0
+// and 1 (§6), translation of requests through the stream table, CDs and VMSAv8-64
+// tables (§3), the event queue (§7), the command queue (§4), over a configuration
+// cache and a TLB. Plain C++; the engine's timing shell drives it as an
+// iommu::SlottedUnit, translate() runs the same stages back to back.
+//
+// Functional: IDR0-5 (strapped), IIDR/AIDR, CR0/CR0ACK (acknowledged at once), CR1,
+// CR2, GBPA with the UPDATE handshake, IRQ_CTRL/IRQ_CTRLACK, GERROR/GERRORN,
+// STRTAB_BASE(_CFG), CMDQ_BASE/PROD/CONS, EVENTQ_BASE and page-1 EVENTQ_PROD/CONS.
+// Stored only: the *_IRQ_CFG registers, PRIQ_BASE and page-1 PRIQ_PROD/CONS (no page
+// requests are generated), STATUSR, AGBPA. No wired interrupts are modelled; the event
+// and GERROR MSIs are not sent.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "models/iommu/cache_geometry.h"
+#include "models/iommu/slotted_unit.h"
+#include "models/sim/stats.h"
+#include "models/smmuv3/caches.h"
+#include "models/smmuv3/capabilities.h"
+#include "models/smmuv3/command.h"
+#include "models/smmuv3/regs.h"
+#include "models/smmuv3/stream_table.h"
+#include "models/smmuv3/walk_slot.h"
+
+namespace smmuv3 {
+
+using iommu::CacheGeometry;
+using iommu::HostMemory;
+
+// Cache defaults: gem5's SMMUv3 (main TLB 2048 entries 4-way, config cache 64 entries;
+// shared/reference/measurements.md), the config cache as 16 sets of 4 ways.
+struct UnitParams {
+    CacheGeometry tlb{512, 4, "lru"};
+    CacheGeometry config_cache{16, 4, "lru"};
+    uint64_t seed = 1;
+};
+
+class SmmuUnit : public iommu::SlottedUnit<WalkSlot> {
+public:
+    SmmuUnit(const Caps& caps, const UnitParams& p, HostMemory& mem);
+    ~SmmuUnit() override;
+
+    // MMIO, 4 or 8 bytes at an offset of the two 64 KiB pages (page 1 at 0x10000).
+    uint64_t read(uint32_t offset, unsigned size) const override;
+    void write(uint32_t offset, uint64_t value, unsigned size) override;
+
+    // Platform straps of SMMU_IDR0..IDR5 (index 0..5); the model follows the fields
+    // capabilities.h decodes.
+    void strap_idr(unsigned n, uint32_t value);
+    const Caps& caps() const { return caps_; }
+    bool enabled() const { return cr0_ & cr0::SMMUEN; }
+    // A register by its spec name ("SMMU_CR0", "SMMU_EVENTQ_PROD"), offset and width.
+    static std::optional<std::pair<uint32_t, unsigned>> offset_of(const std::string& name);
+
+    // "0x10 F_TRANSLATION".
+    std::string fault_text(uint32_t reason) const override;
+
+    bool lookup(const iommu::Request& r, iommu::Result& out) override;
+    iommu::Result merged(const iommu::Request& r, const iommu::Result& walked) override;
+    bool walks_snoop() const override { return caps_.cohacc; }
+
+    // One configuration-fetch step of a slot (WalkSlot::supply).
+    void step(WalkSlot& w, uint64_t qword, bool ok);
+    // Executes one decoded command (the queue's, or a test's); false: CERROR_ILL.
+    bool execute(const Command& c);
+
+private:
+    // smmu_unit.cpp: the stages.
+    void begin(WalkSlot& w, const iommu::Request& r) override;
+    iommu::Result end(WalkSlot& w) override;
+    iommu::HostMemory& walk_memory() override { return mem_; }
+    bool disabled_answer(const iommu::Request& r, iommu::Result& out) const;
+    bool tlb_hit(const Ste& ste, const Cd* cd, const iommu::Request& r, iommu::Result& out);
+    void tlb_fill(const WalkSlot& w);
+    TlbKey tlb_key(const Ste& ste, const Cd* cd, uint64_t iova, unsigned log2) const;
+    uint16_t asid(uint16_t a) const;
+    uint16_t vmid(uint16_t v) const;
+    void report(const iommu::Request& r, const iommu::Result& res, const Event& e, bool record);
+    // config_walk.cpp: the configuration fetch.
+    void start_ste(WalkSlot& w);
+    void got_ste(WalkSlot& w);
+    void start_cd(WalkSlot& w);
+    void fetch_cd(WalkSlot& w, WalkSlot::Phase p, uint64_t address);
+    void got_cd(WalkSlot& w);
+    void start_table_walk(WalkSlot& w);
+    void finish_walk(WalkSlot& w);
+    void fail(WalkSlot& w, uint8_t id, bool record = true, uint64_t fetch = 0);
+    StreamTableConfig stream_table() const;
+    // event_queue.cpp
+    void record_event(const Event& e);
+    // command_queue.cpp
+    void process_commands();
+    bool allowed(const Command& c) const;
+    void invalidate_config(const Command& c);
+    void invalidate_tlb(const Command& c);
+    void sync(const Command& c);
+    // smmu_regs.cpp
+    uint32_t read32(uint32_t offset) const;
+    void write32(uint32_t offset, uint32_t v);
+    void write_cr0(uint32_t v);
+    void write_gerrorn(uint32_t v);
+    void toggle_gerror(uint32_t bits) { gerror_ ^= bits & ~(gerror_ ^ gerrorn_); }
+    uint64_t q(uint32_t offset) const { return reg(offset) | uint64_t(reg(offset + 4)) << 32; }
+    uint32_t reg(uint32_t offset) const;
+
+    Caps caps_;
+    uint32_t idr_[6] = {};
+    uint32_t cr0_ = 0, gbpa_ = 0, irq_ctrl_ = 0, gerror_ = 0, gerrorn_ = 0;
+    uint32_t cmdq_cons_ = 0, evtq_prod_ = 0;
+    std::map<uint32_t, uint32_t> stored_;  // registers kept as written, by 4-byte offset
+    HostMemory& mem_;
+    ConfigCache config_cache_;
+    Tlb tlb_;
+    uint64_t tlb_sizes_ = 0;  // bit n: the TLB may hold entries of 2^n bytes
+
+    sim::Counter translations_{*this, "translations", "", "requests translated or faulted"};
+    sim::Counter bypassed_{*this, "bypassed", "", "requests the lookup stage passed untranslated (SMMUEN=0, cached bypass STE)"};
+    sim::Counter walks_{*this, "walks", "", "configuration fetches and table walks started"};
+    sim::Counter config_reads_{*this, "config_reads", "", "8-byte STE/CD and level-1 descriptor reads"};
+    sim::Counter walk_reads_{*this, "walk_reads", "", "8-byte translation table reads"};
+    sim::Counter walk_writes_{*this, "walk_writes", "", "access flag / dirty state updates"};
+    sim::Counter faults_{*this, "faults", "", "translations that ended in a fault"};
+    std::map<uint32_t, std::unique_ptr<sim::Counter>> fault_ids_;  // faults.0x10, by event ID
+    sim::Counter events_{*this, "events", "", "event records written to the event queue"};
+    sim::Counter events_lost_{*this, "events_lost", "", "events lost (queue full, overflowed or disabled)"};
+    sim::Counter commands_{*this, "commands", "", "commands executed"};
+    sim::Counter command_errors_{*this, "command_errors", "", "commands that stopped the queue (CMDQ_CONS.ERR)"};
+    sim::Counter inv_config_{*this, "inv.config", "", "CFGI_* commands"};
+    sim::Counter inv_tlb_{*this, "inv.tlb", "", "TLBI_* commands"};
+    sim::Counter syncs_{*this, "syncs", "", "CMD_SYNC commands"};
+};
+
+}  // namespace smmuv3
