@@ -2,7 +2,9 @@
 // hardware folder, a driver folder and one line here.
 #include "platforms/archs.h"
 
+#include "models/iommufd/drivers/smmuv3/arch.h"
 #include "models/iommufd/drivers/vtd/arch.h"
+#include "models/smmuv3/arch.h"
 #include "models/vtd/arch.h"
 
 namespace platform {
@@ -11,6 +13,7 @@ namespace {
 std::vector<Arch>& registry() {
     static std::vector<Arch> list = {
         {"vtd", &vtd::hardware(), &iommufd::vtd::driver_arch()},
+        {"smmuv3", &smmuv3::hardware(), &iommufd::smmuv3::driver_arch()},
     };
     return list;
 }

@@ -22,7 +22,7 @@
 // The registered architectures, for test cases instantiated per architecture (SystemC
 // elaborates once per process, so a platform case cannot loop over the registry);
 // test_functional.cpp checks that it names exactly the registry.
-#define CONFORMANCE_ARCHS(X) X(vtd) X(flat)
+#define CONFORMANCE_ARCHS(X) X(vtd) X(smmuv3) X(flat)
 
 namespace conformance {
 

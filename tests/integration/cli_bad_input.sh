@@ -103,7 +103,7 @@ expect instance-beyond-devices "command line: dev3.size: unknown parameter" --pl
 ini nic.ini '[workload]\ntype = nic_ring\n[nic]\nsizes = 64:7,1500:x\n[iommu]\narch = vtd\n'
 expect nic-sizes "$tmp/nic.ini:4: nic.sizes: weight 'x' is not a number" --config "$tmp/nic.ini"
 ini nic-arch.ini '[workload]\ntype = nic_ring\n'
-expect nic-arch "default: iommu.arch: workload nic_ring maps through an IOMMU driver (set one of: vtd)" --config "$tmp/nic-arch.ini"
+expect nic-arch "default: iommu.arch: workload nic_ring maps through an IOMMU driver (set one of: vtd, smmuv3)" --config "$tmp/nic-arch.ini"
 ini nic-dev.ini '[workload]\ntype = nic_ring\n[iommu]\narch = vtd\n[nic]\ndevice = 2\n'
 expect nic-device "$tmp/nic-dev.ini:6: nic.device: the platform has 1 device(s)" --config "$tmp/nic-dev.ini"
 ini ws.ini '[workload]\ntype = window_sweep\n[iommu]\narch = vtd\n[window_sweep]\nwindows = 4K,6K\n'
