@@ -1,9 +1,10 @@
 // A trace as `iommu-sim replay` takes it: read (trace::parse), written back and read
 // again to the same operations, checked (Replayer::check), then replayed without the
-// timing shell — control operations on the mapping engine over a VT-d unit and its
-// driver, each `dma` line translated page by page and checked against what the engine
-// lets the device reach (the rule of --check-isolation). A first line "# deferred"
-// replays with deferred invalidation, the trace's times as the clock.
+// timing shell — control operations on the mapping engine over a unit and its driver,
+// each `dma` line translated page by page and checked against what the engine lets
+// the device reach (the rule of --check-isolation). Leading comment lines choose the
+// machine: "# deferred" replays with deferred invalidation, the trace's times as the
+// clock; "# arch NAME" another registered architecture than VT-d.
 #include <sstream>
 
 #include "models/iommu/host_memory.h"
@@ -34,15 +35,30 @@ std::vector<trace::Op> read_checked(const std::string& text) {
     return ops;
 }
 
-// A VT-d unit and its probed driver outside a platform, as `walk` and the tests have it.
+struct Options {
+    bool deferred = false;
+    std::string arch = "vtd";
+};
+
+Options options(const std::string& text) {
+    Options o;
+    std::istringstream in(text);
+    for (std::string l; std::getline(in, l) && l.rfind("# ", 0) == 0;) {
+        if (l == "# deferred") o.deferred = true;
+        if (l.rfind("# arch ", 0) == 0 && platform::find_arch(l.substr(7))) o.arch = l.substr(7);
+    }
+    return o;
+}
+
+// A unit and its probed driver outside a platform, as `walk` and the tests have it.
 struct Machine {
-    Machine() {
+    explicit Machine(const std::string& arch) {
         const sim::Config cfg;
-        const platform::ArchConfig a = platform::read_arch(cfg, "vtd", 1);
+        const platform::ArchConfig a = platform::read_arch(cfg, arch, 1);
         unit = a.arch->hardware->make(*a.unit, host);
         machine = std::make_unique<platform::StoreMachine>(*unit, mem);
         driver = a.arch->driver->make(*machine, table_pages, *a.driver);
-        if (driver->probe() != iommufd::Errno::Ok) fuzz::fail("the VT-d driver does not probe");
+        if (driver->probe() != iommufd::Errno::Ok) fuzz::fail("the " + arch + " driver does not probe");
     }
     memory::SparseMemory mem;
     iommu::StoreMemory host{mem};
@@ -77,12 +93,12 @@ void dma(Machine& m, const workload::Replayer& engine, const trace::Op& op) {
     }
 }
 
-void replay(const std::vector<trace::Op>& ops, bool deferred) {
-    Machine m;
+void replay(const std::vector<trace::Op>& ops, const Options& o) {
+    Machine m(o.arch);
     uint64_t now = 0;  // outlives the engine, whose contexts flush as they close
     iommufd::FrameAllocator user_frames{uint64_t(1) << 36, uint64_t(1) << 32};
     workload::Replayer engine(kDevices, [&](uint16_t sid) { return m.driver->device(sid); }, user_frames);
-    if (deferred) engine.set_flush_policy({true, 4, 10'000'000}, [&] { return now; }, [](uint64_t) {});
+    if (o.deferred) engine.set_flush_policy({true, 4, 10'000'000}, [&] { return now; }, [](uint64_t) {});
     for (const trace::Op& op : ops) {
         now = op.time_ps;
         engine.flush_if_due();
@@ -104,6 +120,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         fuzz::check_names(e, kName);
         return 0;
     }
-    replay(ops, text.rfind("# deferred\n", 0) == 0);
+    replay(ops, options(text));
     return 0;
 }

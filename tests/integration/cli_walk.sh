@@ -72,4 +72,51 @@ expect unknown-set "vtd.nope: unknown parameter" --arch vtd --image "$tmp/img.tx
 expect missing-image "$tmp/none.txt: cannot open file" --arch vtd --image "$tmp/none.txt" --requests "$tmp/reqs.txt"
 expect other-arch "amdvi" --arch amdvi --image "$tmp/img.txt" --requests "$tmp/reqs.txt"
 expect ttm-abort "TTM=3" --arch vtd --image "$tmp/img.txt" --requests "$tmp/reqs.txt" --reg RTADDR_REG=0x1c00
+# Arm SMMUv3: the same contract, a fault's reason being the event ID the SMMU records
+# (IHI 0070 7.3). The image is written here from the spec's field positions.
+cat >"$tmp/smmu_img.txt" <<'IMG'
+# SMMUv3 (IHI 0070 5.2, 5.4; Arm ARM D8): a linear stream table of 16 STEs at 0x10000
+# (STRTAB_BASE_CFG LOG2SIZE=4). STE of StreamID 8: V, Config=0b101 (stage 1), one CD
+# at 0x20000 (S1ContextPtr, S1CDMax=0).
+0x10200: 0x2000b 0 0 0 0 0 0 0
+# CD: T0SZ=16, TG0=0 (4K), V, IPS=5 (48 bits), AA64, R, A, ASID 1; TTB0 0x30000.
+0x20000: 0x1620580000010 0x30000 0 0 0 0 0 0
+# VMSAv8-64 4K granule, start level 0: tables at 0x30000, 0x31000, 0x32000, 0x33000.
+0x30000: 0x31003
+0x31000: 0x32003
+# L2 entry 0: table; entry 1: a 2 MiB block at 0x40000000, AF, AP[2:1]=11 (read-only, any EL)
+0x32000: 0x33003 0x400004c1
+# L3 entry 1: page 0x80001000, AF, AP[2:1]=01 (read/write, any EL);
+# entry 2: page 0x80002000, AF, AP[2:1]=00 (read/write, privileged only)
+0x33008: 0x80001443 0x80002403
+IMG
+cat >"$tmp/smmu_req.txt" <<'REQ'
+sid=8 iova=0x1000 access=rw
+sid=8 iova=0x200123 access=w         # read-only block: F_PERMISSION 0x13
+sid=8 iova=0x200123 access=r
+sid=8 iova=0x2000 access=r           # unprivileged on AP=00: 0x13
+sid=8 iova=0x2000 access=rw priv
+sid=8 iova=0x3000 access=r           # invalid L3 descriptor: F_TRANSLATION 0x10
+sid=8 iova=0x1000000000000 access=r  # beyond T0SZ=16: 0x10
+sid=9 iova=0x1000 access=r           # STE V=0: C_BAD_STE 0x4
+sid=16 iova=0x1000 access=r          # beyond the 16 STEs: C_BAD_STREAMID 0x2
+sid=8 iova=0x1000 access=r pasid=1   # S1CDMax=0: C_BAD_SUBSTREAMID 0x8
+REQ
+cat >"$tmp/smmu_want" <<'OUT'
+{"iova":"0x1000","pa":"0x80001000","page_size":4096,"read":true,"write":true,"snoop":true}
+{"iova":"0x200123","fault":{"reason":"0x13"}}
+{"iova":"0x200123","pa":"0x40000123","page_size":2097152,"read":true,"write":false,"snoop":true}
+{"iova":"0x2000","fault":{"reason":"0x13"}}
+{"iova":"0x2000","pa":"0x80002000","page_size":4096,"read":true,"write":true,"snoop":true}
+{"iova":"0x3000","fault":{"reason":"0x10"}}
+{"iova":"0x1000000000000","fault":{"reason":"0x10"}}
+{"iova":"0x1000","fault":{"reason":"0x4"}}
+{"iova":"0x1000","fault":{"reason":"0x2"}}
+{"iova":"0x1000","fault":{"reason":"0x8"}}
+OUT
+"$sim" walk --arch smmuv3 --image "$tmp/smmu_img.txt" --requests "$tmp/smmu_req.txt" \
+    --reg SMMU_STRTAB_BASE=0x10000 --reg SMMU_STRTAB_BASE_CFG=0x4 >"$tmp/got" 2>"$tmp/err"
+if cmp -s "$tmp/smmu_want" "$tmp/got"; then echo "ok   walk --arch smmuv3 output"; else
+    echo "FAIL walk --arch smmuv3 output"; diff "$tmp/smmu_want" "$tmp/got"; cat "$tmp/err"; fail=1; fi
+expect smmuv3-unknown-reg "SMMU_NOPE" --arch smmuv3 --image "$tmp/smmu_img.txt" --requests "$tmp/smmu_req.txt" --reg SMMU_NOPE=1
 exit $fail
