@@ -119,6 +119,7 @@ void RemappingUnit::write(uint32_t offset, uint64_t value, unsigned size) {
         if (upper && f) records_[i].hi &= ~kBit63;
         return;
     }
+    if (size == 4 && write_half(offset, value)) return;
     switch (offset) {
         case reg::GCMD: return write_gcmd(uint32_t(value));
         case reg::RTADDR: rtaddr_ = size == 8 ? value : (rtaddr_ & ~0xffffffffull) | value; return;
@@ -138,24 +139,45 @@ void RemappingUnit::write(uint32_t offset, uint64_t value, unsigned size) {
             inv.did = uint16_t(value);
             inv.sid = uint16_t(value >> 16);
             inv.function_mask = unsigned((value >> 32) & 3);
-            if (value & kBit63) invalidate(inv);
-            // Completes at once: ICC reads 0, CAIG 60:59 reports the granularity done.
-            stored_[reg::CCMD] = (value & ~kBit63 & ~(uint64_t(3) << 59)) | (uint64_t(inv.granularity) << 59);
+            // Completes at once: ICC reads 0, CAIG 60:59 reports the granularity done
+            // (a write that starts nothing leaves it).
+            constexpr uint64_t caig = uint64_t(3) << 59;
+            uint64_t done = stored_[reg::CCMD] & caig;
+            if (value & kBit63) {
+                invalidate(inv);
+                done = uint64_t(inv.granularity) << 59;
+            }
+            stored_[reg::CCMD] = (value & ~kBit63 & ~caig) | done;
             return;
         }
         default: break;
     }
     if (offset == caps_.iro * 16 + 8) {  // IOTLB_REG: IVT 63, IIRG 61:60, DID 47:32
         const unsigned g = unsigned((value >> 60) & 3);
+        constexpr uint64_t iaig = uint64_t(3) << 57;
+        uint64_t done = stored_[offset] & iaig;
         if (value & kBit63) {  // IVA_REG: ADDR 63:12, IH 6, AM 5:0
             const uint64_t iva = stored_.count(caps_.iro * 16) ? stored_[caps_.iro * 16] : 0;
             ++inv_iotlb_;
             invalidate_iotlb(g, uint16_t(value >> 32), iva & ~uint64_t(0xfff), unsigned(iva & 0x3f));
+            done = uint64_t(g) << 57;
         }
-        stored_[offset] = (value & ~kBit63 & ~(uint64_t(3) << 57)) | (uint64_t(g) << 57);
+        stored_[offset] = (value & ~kBit63 & ~iaig) | done;
         return;
     }
     stored_[offset] = value;  // stored-only registers
+}
+
+// A 64-bit register written as two 32-bit halves (spec 10.2 lets software do so,
+// the lower half first): each half becomes a 64-bit write of the register as it reads
+// with that half replaced, so a command in bit 63 (CCMD.ICC, IOTLB_REG.IVT) starts
+// with the upper half, and IQA and IVA_REG keep both halves.
+bool RemappingUnit::write_half(uint32_t offset, uint64_t value) {
+    const uint32_t base = offset & ~7u, iva = caps_.iro * 16;
+    if (base != reg::CCMD && base != reg::IQA && base != iva && base != iva + 8) return false;
+    const uint64_t now = read(base, 8);
+    write(base, offset & 4 ? (now & 0xffffffffu) | (value << 32) : (now & ~uint64_t(0xffffffffu)) | value, 8);
+    return true;
 }
 
 // GCMD (spec 11.4.4): one command per write; software writes GSTS's enables back with

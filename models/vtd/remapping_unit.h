@@ -83,6 +83,7 @@ public:
                                                                   const Capabilities& caps);
 
 private:
+    bool write_half(uint32_t offset, uint64_t value);
     void write_gcmd(uint32_t v);
     void write_iqt(uint64_t v);
     void process_queue();

@@ -101,6 +101,41 @@ TEST_CASE("Register-based invalidation: CCMD and IOTLB_REG with IVA_REG", "[vtd]
     CHECK(r.access(8, 0x1000, false).reason == vtd::fault::CONTEXT_NOT_PRESENT);
 }
 
+// Spec 10.2: software may write a 64-bit register as two 32-bit halves, the lower
+// first. The command bit is in the upper half, so the command starts with it; a
+// lower half alone starts nothing.
+TEST_CASE("Register-based invalidation written as two 32-bit halves", "[vtd][invalidation]") {
+    Rig r;
+    r.enable();
+    CHECK(r.access(8, 0x1000, false).pa == 0x80001000);
+    r.mem.write_u64(kPte, 0x90002001);
+    const uint32_t iva = r.caps.iro * 16, iotlb = iva + 8;
+    const uint64_t page_did1 = (1ull << 63) | (3ull << 60) | (1ull << 32);
+    r.unit.write(iva, 0x1000, 4);                     // IVA_REG low: ADDR 31:12
+    r.unit.write(iva + 4, 0, 4);                      // IVA_REG high
+    r.unit.write(iotlb, uint32_t(page_did1), 4);      // IOTLB_REG low: nothing yet
+    CHECK(r.access(8, 0x1000, false).pa == 0x80001000);
+    r.unit.write(iotlb + 4, page_did1 >> 32, 4);      // IVT: the invalidation
+    CHECK(r.access(8, 0x1000, false).pa == 0x90002000);
+    CHECK(r.unit.read(iotlb, 8) >> 57 == ((3ull << 3) | 3));  // IIRG page, IAIG page
+    r.mem.write_u64(kCtx8, 0);
+    r.unit.write(reg::CCMD, 0x0001, 4);               // DID 1, ICC not yet
+    r.unit.write(iotlb + 4, (1ull << 31) | (1ull << 28), 4);  // global IOTLB
+    CHECK(r.access(8, 0x1000, false).pa == 0x90002000);  // the context entry is cached
+    r.unit.write(reg::CCMD + 4, (1u << 31) | (2u << 29), 4);  // ICC, CIRG=10: domain 1
+    r.unit.write(iotlb + 4, (1ull << 31) | (1ull << 28), 4);
+    CHECK(r.access(8, 0x1000, false).reason == vtd::fault::CONTEXT_NOT_PRESENT);
+    CHECK((r.unit.read(reg::CCMD, 8) >> 59 & 3) == 2);  // CAIG: domain
+}
+
+// IQA's address runs above bit 31: both halves are kept.
+TEST_CASE("IQA written as two 32-bit halves keeps both", "[vtd][invalidation]") {
+    Rig r;
+    r.unit.write(reg::IQA, 0x12345000 | (1u << 11) | 2, 4);
+    r.unit.write(reg::IQA + 4, 0x7, 4);
+    CHECK(r.unit.read(reg::IQA, 8) == 0x712345802ull);
+}
+
 TEST_CASE("Invalidation wait writes its status and sets ICS.IWC", "[vtd][invalidation]") {
     QueueRig r;
     r.submit({{wait_desc(true, true, 0xfeed), 0x20000}});
