@@ -38,12 +38,12 @@ void SmmuUnit::process_commands() {
 // Commands the IDRs rule out are CERROR_ILL (chapter 4, each command's "CERROR_ILL"
 // conditions): EL2 invalidation without IDR0.HYP, stage-2 invalidation without
 // IDR0.S2P, ATC_INV without ATS, PRI_RESP without PRI, a range TLBI without IDR3.RIL,
-// CMD_SYNC signalling an MSI without IDR0.MSI.
+// CMD_SYNC signalling an MSI without IDR0.MSI. TLBI_EL2_VA/VAA carry the same range
+// fields as TLBI_NH_VA/VAA (§4.4): a range there needs IDR3.RIL too.
 bool SmmuUnit::allowed(const Command& c) const {
     switch (c.op) {
-        case Opcode::TLBI_EL2_ALL: case Opcode::TLBI_EL2_ASID: case Opcode::TLBI_EL2_VA:
-        case Opcode::TLBI_EL2_VAA:
-            return caps_.hyp;
+        case Opcode::TLBI_EL2_ALL: case Opcode::TLBI_EL2_ASID: return caps_.hyp;
+        case Opcode::TLBI_EL2_VA: case Opcode::TLBI_EL2_VAA: return caps_.hyp && (c.tg == 0 || caps_.ril);
         case Opcode::TLBI_S12_VMALL: case Opcode::TLBI_S2_IPA: return caps_.s2p && (c.tg == 0 || caps_.ril);
         case Opcode::TLBI_NH_VA: case Opcode::TLBI_NH_VAA: return c.tg == 0 || caps_.ril;
         case Opcode::ATC_INV: return caps_.ats;

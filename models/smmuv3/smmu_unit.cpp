@@ -153,6 +153,9 @@ iommu::Result SmmuUnit::end(WalkSlot& w) {
         config_cache_.insert({w.request.sid, 0, false}, {w.ste, {}});
     if (w.stage1 && !w.cd_cached && w.cd_ok)
         config_cache_.insert({w.request.sid, w.request.pasid_valid ? w.request.pasid : 0, true}, {w.ste, w.cd});
+    // The request's No Snoop decides, as on a TLB hit and in bypass: a walked answer
+    // and the cached one must not differ in it.
+    if (!w.result.fault) w.result.snoop = !w.request.no_snoop;
     tlb_fill(w);
     report(w.request, w.result, w.event, w.record);
     return w.result;
@@ -162,6 +165,7 @@ iommu::Result SmmuUnit::merged(const iommu::Request& r, const iommu::Result& wal
     iommu::Result res = walked;
     if (!res.fault && res.page_size)
         res.pa = (walked.pa & ~(walked.page_size - 1)) | (r.iova & (walked.page_size - 1));
+    if (!res.fault) res.snoop = !r.no_snoop;  // this request's own No Snoop
     Event e;
     if (res.fault) {  // the same fault, this request's own record
         e.id = uint8_t(res.reason);

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,6 +58,17 @@ private:
 [[noreturn]] inline void fail(const std::string& what) {
     std::fprintf(stderr, "fuzz: %s\n", what.c_str());
     std::abort();
+}
+
+// Runs a unit's part of an input: the units answer misuse architecturally (faults,
+// error bits), so an exception escaping is a finding.
+template <class Body>
+void no_escape(Body&& body) {
+    try {
+        body();
+    } catch (const std::exception& e) {
+        fail(std::string("an exception escaped the unit: ") + e.what());
+    }
 }
 
 // A parser's error names the input it read: "NAME:..." or "NAME: ...".

@@ -25,6 +25,7 @@
 #include "models/vtd/regs.h"
 #include "models/vtd/remapping_unit.h"
 #include "platforms/archs.h"
+#include "tests/fuzz/dma_request.h"
 #include "tests/fuzz/fuzz_input.h"
 #include "tests/fuzz/vtd_ops.h"
 
@@ -46,49 +47,6 @@ const iommu::UnitConfig& unit_config(uint8_t variant) {
         c = hw.read(cfg, 1);
     }
     return *c;
-}
-
-iommu::Request request(fuzz::Bytes& in) {
-    iommu::Request r;
-    r.sid = in.u16();
-    r.iova = in.u64();
-    const uint8_t flags = in.u8();
-    r.pasid = uint32_t(in.take(3)) & 0xfffff;
-    r.read = flags & kRd;
-    r.write = flags & kWr;
-    r.pasid_valid = flags & kPasidValid;
-    r.priv = flags & kPriv;
-    r.exec = flags & kExec;
-    r.no_snoop = flags & kNoSnoop;
-    return r;
-}
-
-std::string show(const iommu::Request& r, const iommu::Result& res) {
-    std::string s = "sid " + sim::hex(r.sid) + " iova " + sim::hex(r.iova) + ": ";
-    if (res.fault) return s + "fault " + sim::hex(res.reason);
-    return s + "pa " + sim::hex(res.pa) + " size " + sim::hex(res.page_size) + (res.read ? " r" : "") +
-           (res.write ? " w" : "") + (res.snoop ? " snoop" : "");
-}
-
-bool same(const iommu::Result& a, const iommu::Result& b) {
-    if (a.fault || b.fault) return a.fault == b.fault && a.reason == b.reason;
-    return a.pa == b.pa && a.page_size == b.page_size && a.read == b.read && a.write == b.write &&
-           a.snoop == b.snoop && a.force_snoop == b.force_snoop;
-}
-
-void check(const iommu::Unit& unit, const iommu::Request& r, const iommu::Result& res) {
-    if (res.fault) {
-        // fault_text gives unknown codes as the bare number, known ones with a name.
-        if (unit.fault_text(res.reason).find(' ') == std::string::npos)
-            fuzz::fail("a fault with an unknown reason: " + show(r, res));
-        return;
-    }
-    const uint64_t size = res.page_size;
-    if (size < 4096 || (size & (size - 1)))
-        fuzz::fail("a page size that is no page: " + show(r, res));
-    if ((res.pa ^ r.iova) & (size - 1)) fuzz::fail("pa not at the iova's page offset: " + show(r, res));
-    if ((r.read && !res.read) || (r.write && !res.write))
-        fuzz::fail("a success without the access asked: " + show(r, res));
 }
 
 // Software that changes a table or the root pointer once the caches may hold it owes
@@ -129,11 +87,11 @@ void translate(iommu::Unit& unit, Coherence& coherence, const iommu::Request& r)
     static const bool trace = std::getenv("FUZZ_VTD_TRACE");
     coherence.translating();
     const iommu::Result first = unit.translate(r);
-    if (trace) std::fprintf(stderr, "%s\n", show(r, first).c_str());
-    check(unit, r, first);
+    if (trace) std::fprintf(stderr, "%s\n", fuzz::show(r, first).c_str());
+    fuzz::check_answer(r, first, !first.fault || unit.fault_text(first.reason).find(' ') != std::string::npos);
     const iommu::Result again = unit.translate(r);
-    if (coherence.coherent() && !same(first, again))
-        fuzz::fail("asked twice: " + show(r, first) + ", then " + show(r, again));
+    if (coherence.coherent() && !fuzz::same(first, again))
+        fuzz::fail("asked twice: " + fuzz::show(r, first) + ", then " + fuzz::show(r, again));
 }
 
 void run(fuzz::Bytes& in) {
@@ -169,7 +127,7 @@ void run(fuzz::Bytes& in) {
                 coherence.changed();
                 break;
             }
-            case kTranslate: translate(*unit, coherence, request(in)); break;
+            case kTranslate: translate(*unit, coherence, fuzz::request(in)); break;
         }
     }
 }
@@ -178,10 +136,6 @@ void run(fuzz::Bytes& in) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     fuzz::Bytes in(data, size);
-    try {
-        run(in);
-    } catch (const std::exception& e) {
-        fuzz::fail(std::string("an exception escaped the unit: ") + e.what());
-    }
+    fuzz::no_escape([&] { run(in); });
     return 0;
 }

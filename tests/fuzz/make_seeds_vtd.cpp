@@ -9,43 +9,23 @@
 // vtd_iq: descriptor sequences as the specification lays them out (6.5.2), 16 bytes
 // each (lo, hi).
 #include <cstdio>
-#include <fstream>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "models/iommu/host_memory.h"
-#include "models/iommufd/domain.h"
 #include "models/memory/sparse_memory.h"
-#include "models/sim/config.h"
-#include "models/sim/params.h"
-#include "platforms/archs.h"
-#include "platforms/iommu_config.h"
 #include "platforms/machine.h"
+#include "tests/fuzz/driver_session.h"
+#include "tests/fuzz/seed_writer.h"
 #include "tests/fuzz/vtd_ops.h"
 
 namespace {
 
 using namespace fuzz::vtd;
 
-class Encoder {
-public:
-    void put(uint64_t v, unsigned bytes) {
-        for (unsigned i = 0; i < bytes; ++i) out_.push_back(char(v >> (8 * i)));
-    }
-    void translate(uint16_t sid, uint64_t iova, uint8_t flags) {
-        put(kTranslate, 1);
-        put(sid, 2);
-        put(iova, 8);
-        put(flags, 1);
-        put(0, 3);
-    }
-    const std::string& bytes() const { return out_; }
-
-private:
-    std::string out_;
-};
+using fuzz::Encoder;
+using fuzz::write_file;
 
 // The driver's machine, every write it makes also encoded as an op.
 class Recorder : public platform::StoreMachine {
@@ -71,9 +51,7 @@ private:
     Encoder& out_;
 };
 
-struct Mapping {
-    uint64_t iova, pa, size;
-};
+using fuzz::Mapping;
 
 constexpr uint16_t kSid = 0x0810;  // bus 8, device 2, function 0
 
@@ -82,34 +60,16 @@ constexpr uint16_t kSid = 0x0810;  // bus 8, device 2, function 0
 std::string driver_seed(uint8_t variant, const std::vector<Mapping>& maps) {
     Encoder out;
     out.put(variant, 1);
-    sim::Config cfg;
-    for (const auto& [key, value] : variant_settings(variant)) cfg.set(key, value);
-    sim::ParamSchema schema;
-    platform::declare_archs(schema);
-    schema.check_known(cfg);
-    const platform::ArchConfig a = platform::read_arch(cfg, "vtd", 1);
-    memory::SparseMemory mem;
-    iommu::StoreMemory host(mem, kMemoryBytes);
-    const auto unit = a.arch->hardware->make(*a.unit, host);
-    Recorder machine(*unit, mem, out);
-    iommufd::FrameAllocator pages(kWindow, kWindowBytes);
-    const auto driver = a.arch->driver->make(machine, pages, *a.driver);
-    std::unique_ptr<iommufd::Domain> domain;
-    const auto ops = driver->device(kSid);
-    if (driver->probe() != iommufd::Errno::Ok || ops->alloc_domain(0, domain) != iommufd::Errno::Ok ||
-        ops->attach(*domain) != iommufd::Errno::Ok)
-        throw std::runtime_error("the driver did not set the unit up");
-    for (const Mapping& m : maps)
-        if (domain->map(m.iova, m.pa, m.size, iommufd::kRead | iommufd::kWrite) != iommufd::Errno::Ok)
-            throw std::runtime_error("the driver did not map");
+    fuzz::DriverSession<Recorder> session("vtd", variant_settings(variant), {kMemoryBytes, kWindow, kWindowBytes},
+                                          kSid, maps, out);
     for (const Mapping& m : maps) {
-        out.translate(kSid, m.iova + 0x123, kRd);
-        out.translate(kSid, m.iova + m.size - 8, kWr | kNoSnoop);
+        out.translate(kTranslate, kSid, m.iova + 0x123, fuzz::kRd);
+        out.translate(kTranslate, kSid, m.iova + m.size - 8, fuzz::kWr | fuzz::kNoSnoop);
     }
-    out.translate(kSid, 0x7654'3000, kRd);
-    out.translate(kSid + 1, maps[0].iova, kRd);  // a requester without a context entry
-    domain->unmap(maps[0].iova, maps[0].size);
-    out.translate(kSid, maps[0].iova, kRd);
+    out.translate(kTranslate, kSid, 0x7654'3000, fuzz::kRd);
+    out.translate(kTranslate, kSid + 1, maps[0].iova, fuzz::kRd);  // a requester without a context entry
+    session.domain().unmap(maps[0].iova, maps[0].size);
+    out.translate(kTranslate, kSid, maps[0].iova, fuzz::kRd);
     return out.bytes();
 }
 
@@ -131,22 +91,6 @@ const uint64_t kWaitInterrupt[2] = {type(5, 0) | 1u << 4, 0};
 const uint64_t kInvalid[2] = {0, 0};  // type 0: the queue stops here with IQE
 }  // namespace desc
 
-std::string descriptors(std::initializer_list<const uint64_t*> ds) {
-    Encoder out;
-    for (const uint64_t* d : ds) {
-        out.put(d[0], 8);
-        out.put(d[1], 8);
-    }
-    return out.bytes();
-}
-
-void write_file(const std::string& path, const std::string& bytes) {
-    std::ofstream f(path, std::ios::binary);
-    f.write(bytes.data(), std::streamsize(bytes.size()));
-    if (!f) throw std::runtime_error("cannot write " + path);
-    std::printf("%s: %zu bytes\n", path.c_str(), bytes.size());
-}
-
 }  // namespace
 
 extern "C" int sc_main(int argc, char* argv[]) {
@@ -155,10 +99,8 @@ extern "C" int sc_main(int argc, char* argv[]) {
         return 2;
     }
     const std::string mmio = std::string(argv[1]) + "/vtd_mmio/", iq = std::string(argv[1]) + "/vtd_iq/";
-    const std::vector<Mapping> pages = {{0x1000, 0x8000'0000, 4096},
-                                        {0x2000, 0x8000'5000, 4096},
-                                        {0x40'0000, 0x9000'0000, 4096}};
-    const std::vector<Mapping> large = {{0x20'0000, 0xa000'0000, 0x20'0000}, {0x1000, 0x8000'0000, 4096}};
+    const std::vector<Mapping>& pages = fuzz::kSmallPages;
+    const std::vector<Mapping>& large = fuzz::kLargePage;
     try {
         write_file(mmio + "legacy", driver_seed(0, pages));
         write_file(mmio + "scalable", driver_seed(kScalable, pages));
@@ -166,10 +108,10 @@ extern "C" int sc_main(int argc, char* argv[]) {
         write_file(mmio + "scalable-2m-cm", driver_seed(kScalable | kCachingMode, large));
         write_file(mmio + "pasid-one-record", driver_seed(kScalable | kPasid | kOneFaultRecord, pages));
         using namespace desc;
-        write_file(iq + "probe", descriptors({kContextGlobal, kPasidCacheGlobal, kIotlbGlobal, kWaitStatus}));
-        write_file(iq + "attach", descriptors({kContextDevice, kIotlbDomain, kWaitStatus, kWaitInterrupt}));
-        write_file(iq + "unmap", descriptors({kIotlbPage, kPasidIotlbPage, kDeviceTlb, kIec, kWaitStatus}));
-        write_file(iq + "error", descriptors({kIotlbPage, kWaitStatus, kInvalid, kIotlbGlobal}));
+        write_file(iq + "probe", fuzz::qword_pairs({kContextGlobal, kPasidCacheGlobal, kIotlbGlobal, kWaitStatus}));
+        write_file(iq + "attach", fuzz::qword_pairs({kContextDevice, kIotlbDomain, kWaitStatus, kWaitInterrupt}));
+        write_file(iq + "unmap", fuzz::qword_pairs({kIotlbPage, kPasidIotlbPage, kDeviceTlb, kIec, kWaitStatus}));
+        write_file(iq + "error", fuzz::qword_pairs({kIotlbPage, kWaitStatus, kInvalid, kIotlbGlobal}));
     } catch (const std::exception& e) {
         std::fprintf(stderr, "make_seeds_vtd: %s\n", e.what());
         return 1;

@@ -19,6 +19,8 @@
 #include <utility>
 #include <vector>
 
+#include "tests/fuzz/dma_request.h"  // kTranslate's operands and flags
+
 namespace fuzz::vtd {
 
 constexpr uint64_t kWindow = 0x10'0000;                 // 1 MiB: the first table page
@@ -34,8 +36,6 @@ enum Variant : uint8_t {
     kPasid = 4,           // PASID requests and first-level tables
     kOneFaultRecord = 8,  // NFR=1 and 2 MiB pages only: fault overflow, fewer leaf sizes
 };
-
-enum Flag : uint8_t { kRd = 1, kWr = 2, kPasidValid = 4, kPriv = 8, kExec = 16, kNoSnoop = 32 };
 
 // The [vtd] keys of a variant.
 inline std::vector<std::pair<std::string, std::string>> variant_settings(uint8_t v) {

@@ -188,6 +188,22 @@ TEST_CASE("smmuv3 unit: a range TLBI without IDR3.RIL is CERROR_ILL", "[smmuv3]"
     CHECK(QueueIndex::error(cons) == smmuv3::cmdq_cons::CERROR_ILL);
 }
 
+// §4.4: TLBI_EL2_VA/VAA have the same range fields; without IDR3.RIL a range there is
+// CERROR_ILL as well (found by fuzz_smmuv3_cmdq: the EL2 forms used to run).
+TEST_CASE("smmuv3 unit: a range TLBI_EL2_VA without IDR3.RIL is CERROR_ILL", "[smmuv3]") {
+    Rig r;
+    r.caps.ril = false;
+    r.caps.hyp = true;
+    r.rebuild();
+    r.enable();
+    const uint64_t asid1 = uint64_t(1) << 48, tg4k = 1u << 10;
+    r.command({0x22 | asid1, 0x5000});               // TLBI_EL2_VA, one address: legal
+    r.command({0x22 | 1u << 12 | asid1, 0x5000 | tg4k});  // NUM 1, TG 4K: a range
+    const uint32_t cons = uint32_t(r.unit->read(reg::CMDQ_CONS, 4));
+    CHECK((cons & 0xfffff) == 1);
+    CHECK(QueueIndex::error(cons) == smmuv3::cmdq_cons::CERROR_ILL);
+}
+
 // §4.7 CMD_SYNC with CS = IRQ and an MSI address writes MSIDATA there.
 TEST_CASE("smmuv3 unit: CMD_SYNC writes its MSI", "[smmuv3]") {
     Rig r;

@@ -45,6 +45,24 @@ TEST_CASE("smmuv3 unit: STE Config abort and bypass", "[smmuv3]") {
     CHECK(r.access(3, 0x6000).pa == 0x6000);
 }
 
+// A No Snoop request goes out non-snooped whether the walk or the TLB answers (found
+// by fuzz_smmuv3_mmio: the walk answered snooped, the TLB hit non-snooped).
+TEST_CASE("smmuv3 unit: No Snoop is honoured by the walk and the TLB alike", "[smmuv3]") {
+    Rig r;
+    r.stage1_stream(1);
+    r.enable();
+    iommu::Request req = testutil::dma(1, 0x1234, false);
+    req.no_snoop = true;
+    const auto walked = r.unit->translate(req);
+    REQUIRE_FALSE(walked.fault);
+    CHECK_FALSE(walked.snoop);
+    const auto hit = r.unit->translate(req);
+    REQUIRE_FALSE(hit.fault);
+    CHECK_FALSE(hit.snoop);
+    req.no_snoop = false;
+    CHECK(r.unit->translate(req).snoop);
+}
+
 // §3.3, §5.4: Config 0b101 translates through the CD's TTB0.
 TEST_CASE("smmuv3 unit: stage 1 translation, then a TLB hit", "[smmuv3]") {
     Rig r;
