@@ -60,10 +60,11 @@ pcie::GeneratorParams device_defaults(uint32_t i) {
     return p;
 }
 
-// The driver must be able to probe the unit and, for the boot map, make it.
-BootMapParams read_boot_map(const sim::Config& cfg, const ArchConfig& a) {
+// The driver must be able to probe the unit and, for the boot map, make it; for
+// pass-through, give a device an identity domain.
+BootMapParams read_boot_map(const sim::Config& cfg, const ArchConfig& a, bool passthrough) {
     const BootMapParams m = sim::read_checked<BootMapParams>(cfg, "iommu.map");
-    if (a.arch) BootMap::check(a, m, cfg);
+    if (a.arch) BootMap::check(a, m, cfg, passthrough);
     return m;
 }
 
@@ -155,8 +156,8 @@ PlatformConfig PlatformConfig::read(const sim::Config& cfg) {
     pc.iommu = sim::read_params<IommuChoice>(cfg, "iommu");
     pc.pipeline = sim::read_params<iommu::PipelineParams>(cfg, "iommu");
     pc.arch = read_arch(cfg, pc.iommu.arch, pc.sim.seed);
-    pc.boot_map = read_boot_map(cfg, pc.arch);
     pc.engine = sim::read_params<EngineParams>(cfg, "iommufd");
+    pc.boot_map = read_boot_map(cfg, pc.arch, pc.engine.passthrough);
     for (uint32_t i = 0; i < pc.topology.devices; ++i) {
         const std::string n = std::to_string(i);
         pc.links.push_back(sim::read_checked<pcie::LinkParams>(cfg, "link" + n, "link"));
