@@ -67,6 +67,7 @@ TEST_CASE("smmuv3 driver: a NEST_PARENT domain is stage 2: its STE (Config S2, V
     CHECK(s.s2r);
     CHECK_FALSE(s.s2affd);
     CHECK(s.s2ttb == sd.root());
+    CHECK(s.shcfg == 0);  // no IDR1.ATTR_TYPES_OVR: SHCFG is not used
     CHECK_FALSE(::smmuv3::check_ste(s, r.caps()));
     CHECK(d->aperture_end() == (uint64_t(1) << 48) - 1);
     REQUIRE(d->map(0x10'0000, 0x8000'0000, 1u << 12, kRead) == Errno::Ok);
@@ -96,6 +97,18 @@ TEST_CASE("smmuv3 driver: a NEST_PARENT domain is stage 2: its STE (Config S2, V
     CHECK(((pte >> 8) & 3) == 3);
     CHECK((pte & (1u << 10)));
     CHECK_FALSE((pte & (1u << 11)));
+}
+
+TEST_CASE("smmuv3 driver: with IDR1.ATTR_TYPES_OVR the stage-2 STE keeps the incoming "
+          "shareability (SHCFG 1), as Linux writes it", "[iommufd][smmuv3-driver]") {
+    Idrs i;
+    i.idr1 |= uint32_t(::smmuv3::idr1::ATTR_TYPES_OVR.put(1));
+    Rig r(i);
+    std::unique_ptr<Domain> d;
+    REQUIRE(r.driver->alloc_domain(kHwptNestParent, d) == Errno::Ok);
+    REQUIRE(r.driver->attach(*d, kSid) == Errno::Ok);
+    CHECK(r.ste(kSid).shcfg == 1);
+    CHECK(r.ste(kSid).config == ::smmuv3::ste_config::S2_TRANS);
 }
 
 TEST_CASE("smmuv3 driver: stage-2 unmap issues TLBI_S2_IPA by VMID and CMD_SYNC (then "

@@ -37,7 +37,7 @@ inline unsigned idr1_sidsize(uint32_t v) { return unsigned(bits(v, 0, 6)); }
 inline unsigned idr1_ssidsize(uint32_t v) { return unsigned(bits(v, 6, 5)); }
 inline unsigned idr1_eventqs(uint32_t v) { return unsigned(bits(v, 16, 5)); }
 inline unsigned idr1_cmdqs(uint32_t v) { return unsigned(bits(v, 21, 5)); }
-constexpr uint32_t kIdr1Rel = 1u << 28, kIdr1QueuesPreset = 1u << 29, kIdr1TablesPreset = 1u << 30;
+constexpr uint32_t kIdr1AttrTypesOvr = 1u << 27, kIdr1Rel = 1u << 28, kIdr1QueuesPreset = 1u << 29, kIdr1TablesPreset = 1u << 30;
 // SMMU_IDR3 (6.3.4): range invalidation.
 inline bool idr3_ril(uint32_t v) { return v & (1u << 10); }
 // SMMU_IDR5 (6.3.6).

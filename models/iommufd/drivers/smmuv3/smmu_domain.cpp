@@ -55,7 +55,8 @@ void SmmuDomain::cd(uint64_t (&out)[8]) const {
     out[3] = kMair;
 }
 
-// arm_smmu_make_s2_domain_ste: V, Config stage 2; dword 1 EATS 0 (no ATS); dword 2
+// arm_smmu_make_s2_domain_ste: V, Config stage 2; dword 1 EATS 0 (no ATS) and, where
+// the unit lets the STE override attributes (IDR1.ATTR_TYPES_OVR), SHCFG incoming; dword 2
 // S2VMID and the VTCR io-pgtable computed (S2T0SZ = 64 - IAS, S2SL0 for 4K = 2 - start
 // level, walks write-back inner shareable when coherent else non-cacheable outer
 // shareable, S2TG 4K, S2PS = OAS), S2AA64, S2PTW, S2R; dword 3 S2TTB.
@@ -65,6 +66,7 @@ void SmmuDomain::s2_ste(uint64_t (&out)[8]) const {
     const uint64_t vtcr = uint64_t(64 - ias_) | uint64_t(2 - start_) << 6 | rgn << 8 | rgn << 10 | sh << 12 |
                           uint64_t(d_.ips_) << 16;
     out[0] = 1 | uint64_t(kCfgS2) << 1;
+    if (d_.idr_[1] & kIdr1AttrTypesOvr) out[1] = kShcfgIncoming << 44;
     out[2] = tag_ | vtcr << 32 | kSteS2Aa64 | kSteS2Ptw | kSteS2R;
     out[3] = root_ & kAddr51_4;
 }
