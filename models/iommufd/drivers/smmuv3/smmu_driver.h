@@ -88,7 +88,7 @@ public:
     // arm_smmu_evtq_thread: consumes every record from EVENTQ_CONS to EVENTQ_PROD,
     // counting each by event ID, acknowledges an overflow by copying PROD.OVFLG to
     // CONS. The model raises no interrupt, so the driver calls this at each of its
-    // operations (domain allocation, attach, detach, every command batch); its reading
+    // operations (domain allocation, attach, detach, map, unmap, flush); its reading
     // of the pending state, which stands in for the interrupt line, costs nothing.
     void drain_events();
     double mmio_ns() const override { return costs_.mmio_ns; }
@@ -99,10 +99,10 @@ public:
     // What probe chose, for tests and statistics.
     bool two_level() const { return two_level_; }
     unsigned ias() const { return 48; }
-    // Stage 2's input size: Linux's smmu->ias (OAS, at least 40 for AArch32 tables),
-    // at most 48 (4K tables without LPA2).
+    // Stage 2's input size: Linux's smmu->ias (the OAS, at least 40 where IDR0.TTF also
+    // has AArch32 tables), at most 48 (4K tables without LPA2).
     unsigned s2_ias() const;
-    bool stage1() const;
+    bool stage1() const;  // IDR0.S1P
     unsigned oas() const { return oas_; }
     bool range_invalidation() const { return ril_; }
 
