@@ -100,7 +100,7 @@ TEST_CASE("smmuv3 driver on the hardware model: faulting DMA comes back as event
           "the driver counts by event ID at its next operation", "[iommufd][smmuv3-driver]") {
     for (const bool s2 : {false, true}) {
         INFO(s2);
-        HwRig r(::smmuv3::Straps::typical(), s2 ? kHwptNestParent : 0);
+        HwRig r(::smmuv3::Straps::typical(), s2 ? uint32_t(kHwptNestParent) : 0u);
         REQUIRE(r.d->map(0x10'0000, 0x8000'0000, 4096, kRead) == Errno::Ok);
         CHECK(r.dma(0x40'0000, false).fault);  // unmapped
         CHECK(r.dma(0x40'1000, true).fault);
