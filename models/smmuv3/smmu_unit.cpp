@@ -11,13 +11,15 @@ SmmuUnit::SmmuUnit(const Caps& caps, const UnitParams& p, HostMemory& mem)
     : caps_(caps),
       mem_(mem),
       config_cache_(p.config_cache, p.seed, "smmuv3.config_cache"),
-      tlb_(p.tlb, p.seed, "smmuv3.tlb") {
+      tlb_(p.tlb, p.seed, "smmuv3.tlb"),
+      walk_caches_(p.walk_cache, p.seed) {
     idr_[0] = encode_idr0(caps);
     idr_[1] = encode_idr1(caps);
     idr_[3] = encode_idr3(caps);
     idr_[5] = encode_idr5(caps);
     add_child("config_cache", config_cache_);
     add_child("tlb", tlb_);
+    add_child("walk_cache", walk_caches_);
 }
 
 SmmuUnit::~SmmuUnit() = default;
