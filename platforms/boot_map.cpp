@@ -49,7 +49,7 @@ iommufd::Reach BootMap::reach(uint16_t sid, uint64_t iova) const {
     return {};
 }
 
-void BootMap::check(const ArchConfig& a, const BootMapParams& p, const sim::Config& cfg) {
+void BootMap::check(const ArchConfig& a, const BootMapParams& p, const sim::Config& cfg, bool passthrough) {
     memory::SparseMemory scratch;
     iommu::StoreMemory host(scratch);
     const std::unique_ptr<iommu::Unit> unit = a.arch->hardware->make(*a.unit, host);
@@ -65,9 +65,12 @@ void BootMap::check(const ArchConfig& a, const BootMapParams& p, const sim::Conf
                                    : where(cfg, "iommu", "arch");
         throw sim::InputError(at + ": " + f.reason);
     }
-    if (p.map == "none") return;
     const std::unique_ptr<iommufd::DeviceOps> dev = driver->device(0);
     std::unique_ptr<iommufd::Domain> domain;
+    if (passthrough && dev->alloc_identity_domain(domain) != Errno::Ok)
+        throw sim::InputError(where(cfg, "iommufd", "passthrough") + ": the " + a.arch->name +
+                              " unit cannot pass devices through (no identity domain)");
+    if (p.map == "none") return;
     if (dev->alloc_domain(0, domain) != Errno::Ok)
         throw sim::InputError(where(cfg, "iommu", "arch") + ": the driver cannot allocate a domain");
     if (!(domain->page_sizes() & p.page_size))

@@ -27,9 +27,10 @@ public:
     iommufd::Reach reach(uint16_t sid, uint64_t iova) const override;
 
     // Before any model exists: whether the architecture's driver can probe the unit it
-    // is configured with and, when `p` asks for a map, make it (page size, coherency).
+    // is configured with, when `p` asks for a map, make it (page size, coherency), and
+    // with `passthrough` ([iommufd]) give a device an identity domain.
     // Throws sim::InputError naming the key at fault.
-    static void check(const ArchConfig& a, const BootMapParams& p, const sim::Config& cfg);
+    static void check(const ArchConfig& a, const BootMapParams& p, const sim::Config& cfg, bool passthrough);
 
 private:
     iommufd::FrameAllocator pages_;

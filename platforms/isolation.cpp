@@ -12,12 +12,14 @@ std::optional<std::string> breach(uint16_t sid, uint64_t iova, const iommu::Resu
                                   const iommufd::Reach& want) {
     if (r.fault) return std::nullopt;
     if (want.kind == iommufd::Reach::Unflushed) return std::nullopt;
+    if (want.kind == iommufd::Reach::Identity && r.pa == iova) return std::nullopt;
     if (want.kind == iommufd::Reach::Live && r.pa == want.pa && (want.writable || !r.write)) return std::nullopt;
     return "requester " + sim::hex(sid) + " iova " + sim::hex(iova) + " translated to pa " + sim::hex(r.pa) +
            (r.write ? " (writable)" : "") + "; the mapping engine " +
            (want.kind == iommufd::Reach::Live
                 ? "maps it to " + sim::hex(want.pa) + (want.writable ? " (writable)" : " (read-only)")
-                : std::string("maps nothing there"));
+            : want.kind == iommufd::Reach::Identity ? std::string("passes it through untranslated")
+                                                      : std::string("maps nothing there"));
 }
 
 void IsolationCheck::check(uint16_t sid, uint64_t iova, const iommu::Result& r) {

@@ -3,7 +3,9 @@
 // (a DmaOracle: the boot map, a workload's IOAS, a replay's contexts). A translation
 // to the page an area maps, with no more rights than it grants, is fine; one through
 // an area unmapped but not yet flushed is the deferred-invalidation window (stale,
-// counted by the workloads, not a breach). Anything else is a breach of isolation:
+// counted by the workloads, not a breach). A device on an identity domain
+// (pass-through) may reach all of memory: a translation to the IOVA itself is fine.
+// Anything else is a breach of isolation:
 // it is reported on stderr and the run stops. Faults are never breaches.
 #pragma once
 
@@ -24,8 +26,8 @@ public:
 
 // The rule: whether translation `r` of requester `sid` at `iova` breaches isolation
 // when the mapping engine says the requester may reach `want` there. nullopt when it
-// does not (a fault, the mapped page with no more rights than the area grants, or an
-// unflushed area); otherwise the report naming both sides. Pure, so that the fuzz
+// does not (a fault, the mapped page with no more rights than the area grants, an
+// unflushed area, or pa = iova on an identity domain); otherwise the report naming both sides. Pure, so that the fuzz
 // targets can hold the model to exactly the rule a --check-isolation run uses.
 std::optional<std::string> breach(uint16_t sid, uint64_t iova, const iommu::Result& r,
                                   const iommufd::Reach& want);

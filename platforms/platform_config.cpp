@@ -22,6 +22,9 @@ void SimParams::bind(sim::ParamBinder& b) {
 void EngineParams::bind(sim::ParamBinder& b) {
     b.choice("invalidation", invalidation, {"strict", "deferred"},
              "strict: unmap invalidates before returning (iommufd); deferred: a flush queue");
+    b.flag("passthrough", passthrough,
+           "a workload's devices on identity domains, the DMA API direct (IOVA = physical address, no "
+           "map or unmap: iommu.passthrough=1); needs an [iommu] arch whose unit can pass through");
     b.u32("flush_batch", flush_batch, "", "deferred: unmapped areas queued before a flush", 1, 1u << 20);
     b.f64("flush_timeout_ns", flush_timeout_ns, "ns", "deferred: longest an unmap waits for its flush",
           1, 1e12);
@@ -57,10 +60,11 @@ pcie::GeneratorParams device_defaults(uint32_t i) {
     return p;
 }
 
-// The driver must be able to probe the unit and, for the boot map, make it.
-BootMapParams read_boot_map(const sim::Config& cfg, const ArchConfig& a) {
+// The driver must be able to probe the unit and, for the boot map, make it; for
+// pass-through, give a device an identity domain.
+BootMapParams read_boot_map(const sim::Config& cfg, const ArchConfig& a, bool passthrough) {
     const BootMapParams m = sim::read_checked<BootMapParams>(cfg, "iommu.map");
-    if (a.arch) BootMap::check(a, m, cfg);
+    if (a.arch) BootMap::check(a, m, cfg, passthrough);
     return m;
 }
 
@@ -152,8 +156,8 @@ PlatformConfig PlatformConfig::read(const sim::Config& cfg) {
     pc.iommu = sim::read_params<IommuChoice>(cfg, "iommu");
     pc.pipeline = sim::read_params<iommu::PipelineParams>(cfg, "iommu");
     pc.arch = read_arch(cfg, pc.iommu.arch, pc.sim.seed);
-    pc.boot_map = read_boot_map(cfg, pc.arch);
     pc.engine = sim::read_params<EngineParams>(cfg, "iommufd");
+    pc.boot_map = read_boot_map(cfg, pc.arch, pc.engine.passthrough);
     for (uint32_t i = 0; i < pc.topology.devices; ++i) {
         const std::string n = std::to_string(i);
         pc.links.push_back(sim::read_checked<pcie::LinkParams>(cfg, "link" + n, "link"));

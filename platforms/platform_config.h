@@ -40,9 +40,12 @@ struct TopologyParams {
     void bind(sim::ParamBinder& b);
 };
 
-// [iommufd]: how the mapping engine invalidates on unmap (io_pagetable.h FlushPolicy).
+// [iommufd]: how the mapping engine invalidates on unmap (io_pagetable.h FlushPolicy),
+// or whether a workload's devices are passed through instead (an identity domain,
+// the DMA API direct: Linux's iommu.passthrough=1).
 struct EngineParams {
     std::string invalidation = "strict";  // strict | deferred
+    bool passthrough = false;
     uint32_t flush_batch = 256;
     double flush_timeout_ns = 10e6;
     void bind(sim::ParamBinder& b);

@@ -9,33 +9,45 @@ DmaApi::DmaApi(sim::StatGroup& owner, HostDriver& host) : host_(host), stale_(ow
 
 DmaApi::~DmaApi() = default;
 
-void DmaApi::open(platform::System& sys, const platform::PlatformConfig& pc, unsigned device) {
-    host_.open(sys, pc, device);
+void DmaApi::open(platform::System& sys, const platform::PlatformConfig& pc, const std::vector<uint32_t>& devices) {
+    host_.open(sys, pc, devices);
+    passthrough_ = dev().passthrough();
+    if (passthrough_) return;  // nothing to invalidate
     deferred_ = pc.engine.policy().deferred;
+    flushes_seen_.assign(devices.size(), 0);
+    flushed_.assign(devices.size(), false);
     iommufd::Context& ctx = dev().context();
     ctx.set_flush_policy(pc.engine.policy(), [] { return now(); }, stale_.recorder(deferred_));
     if (deferred_) {
-        stale_.watch(sys, [this](uint16_t, uint64_t iova) { return dev().context().unflushed(dev().dev_id(), iova); });
+        stale_.watch(sys, [this](uint16_t sid, uint64_t iova) { return dev().unflushed(sid, iova); });
         flush_timer_ = std::make_unique<platform::FlushTimer>(
             "flush", [this] { flush_timeout(); }, [this] { return dev().context().flush_deadline_ps(); });
     }
 }
 
-bool DmaApi::mmap(uint64_t va, uint64_t bytes) { return dev().process().mmap(va, bytes, false) == iommufd::Errno::Ok; }
+bool DmaApi::mmap(uint64_t va, uint64_t bytes) {
+    if (dev().process().mmap(va, bytes, false) != iommufd::Errno::Ok) return false;
+    if (!passthrough_) return true;
+    uint64_t pa = 0;
+    return dev().physical(va, bytes, pa);  // backs every page, in order
+}
 
-bool DmaApi::map_coherent(uint64_t va, uint64_t bytes, uint64_t iova) { return dev().map(va, bytes, iova); }
+bool DmaApi::map_coherent(unsigned d, uint64_t va, uint64_t bytes, uint64_t& iova) {
+    return passthrough_ ? dev().physical(va, bytes, iova) : dev().map(d, va, bytes, iova);
+}
 
-unsigned DmaApi::add_queue(uint64_t base, uint64_t slots, uint64_t slot_bytes) {
-    queues_.push_back({{}, base, base + slots * slot_bytes, slot_bytes});
-    queues_.back().cache.reserve(slots);
+unsigned DmaApi::add_queue(unsigned d, uint64_t base, uint64_t slots, uint64_t slot_bytes) {
+    queues_.push_back({d, {}, base, base + slots * slot_bytes, slot_bytes});
+    queues_.back().cache.reserve(passthrough_ ? 0 : slots);
     return unsigned(queues_.size() - 1);
 }
 
 // An IOVA from the queue's cache, else a fresh one.
 bool DmaApi::map(unsigned queue, uint64_t va, uint64_t bytes, uint64_t& iova) {
+    if (passthrough_) return dev().physical(va, bytes, iova);
     Slots& q = queues_[queue];
     if (q.cache.empty() && q.next == q.end) {
-        dev().iopt().flush();  // every IOVA waits in the flush queue: flush now
+        dev().iopt(q.dev).flush();  // every IOVA waits in the flush queue: flush now
         release_flushed();
     }
     if (!q.cache.empty()) {
@@ -45,13 +57,14 @@ bool DmaApi::map(unsigned queue, uint64_t va, uint64_t bytes, uint64_t& iova) {
         iova = q.next;
         q.next += q.bytes;
     }
-    const bool ok = host_.map(va, bytes, iova);
+    const bool ok = host_.map(q.dev, va, bytes, iova);
     release_flushed();
     return ok;
 }
 
 bool DmaApi::unmap(unsigned queue, uint64_t iova, uint64_t bytes) {
-    if (!host_.unmap(iova, bytes)) return false;
+    if (passthrough_) return true;
+    if (!host_.unmap(queues_[queue].dev, iova, bytes)) return false;
     if (deferred_) {
         unflushed_.push_back({queue, iova});
         release_flushed();
@@ -62,12 +75,24 @@ bool DmaApi::unmap(unsigned queue, uint64_t iova, uint64_t bytes) {
     return true;
 }
 
+// IOVAs unmapped in an IOAS flushed since go back to their queues, in unmap order.
 void DmaApi::release_flushed() {
-    const uint64_t flushes = dev().iopt().flushes();
-    if (flushes == flushes_seen_) return;
-    flushes_seen_ = flushes;
-    for (const FreedIova& f : unflushed_) queues_[f.queue].cache.push_back(f.iova);
-    unflushed_.clear();
+    bool any = false;
+    for (unsigned d = 0; d < flushes_seen_.size(); ++d) {
+        const uint64_t flushes = dev().iopt(d).flushes();
+        flushed_[d] = flushes != flushes_seen_[d];
+        flushes_seen_[d] = flushes;
+        any |= flushed_[d];
+    }
+    if (!any) return;
+    size_t kept = 0;
+    for (const FreedIova& f : unflushed_) {
+        if (flushed_[queues_[f.queue].dev])
+            queues_[f.queue].cache.push_back(f.iova);
+        else
+            unflushed_[kept++] = f;
+    }
+    unflushed_.resize(kept);
 }
 
 // The flush queue's timer (fq_flush_timeout) runs on core 0.

@@ -12,21 +12,22 @@ HostDriver::HostDriver(sim::StatGroup& owner, unsigned cores) : owner_(owner), c
 
 HostDriver::~HostDriver() = default;
 
-void HostDriver::open(platform::System& sys, const platform::PlatformConfig& pc, unsigned device) {
-    dev_ = std::make_unique<DeviceMapping>(sys, pc, device);
+void HostDriver::open(platform::System& sys, const platform::PlatformConfig& pc,
+                      const std::vector<uint32_t>& devices) {
+    dev_ = std::make_unique<DeviceMapping>(sys, pc, devices);
     owner_.add_child(dev_->arch(), dev_->driver());
 }
 
-bool HostDriver::map(uint64_t va, uint64_t bytes, uint64_t iova) {
+bool HostDriver::map(unsigned dev, uint64_t va, uint64_t bytes, uint64_t iova) {
     const iommufd::DriverCost at = spent();
-    if (!dev_->map(va, bytes, iova)) return false;
+    if (!dev_->map(dev, va, bytes, iova)) return false;
     map_.add(spent() - at);
     return true;
 }
 
-bool HostDriver::unmap(uint64_t iova, uint64_t bytes) {
+bool HostDriver::unmap(unsigned dev, uint64_t iova, uint64_t bytes) {
     const iommufd::DriverCost at = spent();
-    if (!dev_->unmap(iova, bytes)) return false;
+    if (!dev_->unmap(dev, iova, bytes)) return false;
     unmap_.add(spent() - at);
     return true;
 }

@@ -1,6 +1,6 @@
 // The host side every mapping workload has, kept once: a device driver on timed
-// cores (host::Cpu, statistics under "cpu"), its hold on the mapping engine for one
-// platform device (DeviceMapping; the IOMMU driver's statistics under the
+// cores (host::Cpu, statistics under "cpu"), its hold on the mapping engine for its
+// platform devices (DeviceMapping; the IOMMU driver's statistics under the
 // architecture's name), and what its per-I/O maps and unmaps cost ("map", "unmap").
 // MappedWorkload is a workload with one, its cores on the run's timeline.
 #pragma once
@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "models/host/cpu.h"
 #include "platforms/mapping_engine.h"
@@ -24,15 +25,21 @@ public:
     HostDriver(sim::StatGroup& owner, unsigned cores);
     ~HostDriver();
 
-    // The engine with platform device `device` attached; throws sim::InputError.
-    void open(platform::System& sys, const platform::PlatformConfig& pc, unsigned device);
+    // The engine with platform devices `devices` attached; throws sim::InputError.
+    void open(platform::System& sys, const platform::PlatformConfig& pc, unsigned device) {
+        open(sys, pc, std::vector<uint32_t>{device});
+    }
+    void open(platform::System& sys, const platform::PlatformConfig& pc, const std::vector<uint32_t>& devices);
     DeviceMapping& mapping() { return *dev_; }
     host::Cpu& cpu() { return cpu_; }
     iommufd::DriverCost spent() const { return dev_->spent(); }
 
-    // The driver's dma_map / dma_unmap at an IOVA it chose; a success's cost counts.
-    bool map(uint64_t va, uint64_t bytes, uint64_t iova);
-    bool unmap(uint64_t iova, uint64_t bytes);
+    // The driver's dma_map / dma_unmap for device `dev` (of the list open() got) at an
+    // IOVA it chose; a success's cost counts.
+    bool map(uint64_t va, uint64_t bytes, uint64_t iova) { return map(0, va, bytes, iova); }
+    bool map(unsigned dev, uint64_t va, uint64_t bytes, uint64_t iova);
+    bool unmap(uint64_t iova, uint64_t bytes) { return unmap(0, iova, bytes); }
+    bool unmap(unsigned dev, uint64_t iova, uint64_t bytes);
     // Runs what the driver has spent since `since` (plus `extra_ns`) on `core`, from
     // now: when it ends.
     sim::ps_t charge(unsigned core, const iommufd::DriverCost& since, const char* what, double extra_ns = 0);

@@ -27,17 +27,24 @@ uint64_t page_round(uint64_t bytes) { return (bytes + kPage - 1) / kPage * kPage
 
 }  // namespace
 
-// An I/O SQ/CQ pair and the core that serves it.
+// An I/O SQ/CQ pair of one SSD and the core that serves it.
 class Nvme::IoQueue : public sc_core::sc_module {
 public:
     SC_HAS_PROCESS(IoQueue);
     IoQueue(sc_core::sc_module_name name, Nvme& nvme, unsigned index)
-        : sc_module(name), nvme(nvme), index(index), entries(nvme.p_.queue_depth + 1), irq(nvme.p_.irq_delay_ns) {
+        : sc_module(name),
+          nvme(nvme),
+          index(index),
+          ssd(index / nvme.p_.queues),
+          core(index % nvme.p_.queues),
+          entries(nvme.p_.queue_depth + 1),
+          irq(nvme.p_.irq_delay_ns) {
         SC_THREAD(run);
     }
 
     Nvme& nvme;
-    const unsigned index;
+    const unsigned index;     // of all queues; the DMA API's queue
+    const unsigned ssd, core; // its SSD; its queue number there and host core
     const uint32_t entries;   // per queue: a full queue holds one less (Full Queue)
     uint64_t sq_iova = 0, cq_iova = 0;
     uint64_t sq_tail = 0;     // entries the driver has written
@@ -50,13 +57,13 @@ private:
     void run() {
         wait(sc_time::from_value(sim::ns_to_ps(nvme.p_.start_ns)));
         irq.poll();
-        for (uint32_t cid = 0; cid < nvme.p_.queue_depth && nvme.more(); ++cid) submit(cid);
+        for (uint32_t cid = 0; cid < nvme.p_.queue_depth && nvme.more(*this); ++cid) submit(cid);
         for (;;) {
             while (!irq.empty()) {
                 while (!irq.empty()) {
                     const uint32_t cid = irq.take();
                     wait(until(nvme.complete(*this, cid)));
-                    if (nvme.more()) submit(cid);
+                    if (nvme.more(*this)) submit(cid);
                 }
                 wait(until(nvme.cq_doorbell(*this)));
             }
@@ -74,13 +81,19 @@ Nvme::Nvme(sc_core::sc_module_name name, platform::System& sys, const platform::
     : MappedWorkload(name, p.queues),
       p_(p),
       sys_(sys),
-      dev_(sys.device(p.device)),
       sizes_(SizeMix::parse(p.io_sizes, NvmeParams::kMinIo, NvmeParams::kMaxIo, NvmeParams::kMinIo)),
       rng_(pc.sim.seed, "nvme") {
-    for (unsigned q = 0; q < p_.queues; ++q)
-        queues_.push_back(std::make_unique<IoQueue>(("ioq" + std::to_string(q)).c_str(), *this, q));
+    for (unsigned s = 0; s < p_.devices; ++s) {
+        ssds_.push_back(std::make_unique<Ssd>(sys.device(p_.device + s)));
+        ssds_.back()->dev.on_fed_done([this](uint64_t c, bool ok, bool) { dma_done(c, ok); });
+        if (p_.devices > 1) add_child("ssd" + std::to_string(s), *ssds_.back());
+    }
+    // One SSD keeps the queue names it always had.
+    for (unsigned q = 0; q < p_.queues * p_.devices; ++q) {
+        const std::string ssd = p_.devices > 1 ? "ssd" + std::to_string(q / p_.queues) + "_" : "";
+        queues_.push_back(std::make_unique<IoQueue>((ssd + "ioq" + std::to_string(q % p_.queues)).c_str(), *this, q));
+    }
     setup(pc);
-    dev_.on_fed_done([this](uint64_t c, bool ok, bool) { dma_done(c, ok); });
     SC_METHOD(media_due);
     sensitive << due_event_;
     dont_initialize();
@@ -88,25 +101,28 @@ Nvme::Nvme(sc_core::sc_module_name name, platform::System& sys, const platform::
 
 Nvme::~Nvme() = default;
 
-// The driver's probe: an IOAS the SSD is attached to; per queue its SQ, CQ and the
-// commands' PRP list pages mapped once, and an IOVA slot of kMaxIo per I/O in flight.
+// The driver's probe of every SSD: an IOAS it is attached to (each its own); per
+// queue its SQ, CQ and the commands' PRP list pages mapped once, and an IOVA slot of
+// kMaxIo per I/O in flight. The SSDs' IOVAs are alike, each in its own IOAS.
 void Nvme::setup(const platform::PlatformConfig& pc) {
-    dma_.open(sys_, pc, p_.device);
+    std::vector<uint32_t> devices;
+    for (unsigned s = 0; s < p_.devices; ++s) devices.push_back(p_.device + s);
+    dma_.open(sys_, pc, devices);
     const iommufd::DriverCost before = host_.spent();
     const uint32_t depth = p_.queue_depth, entries = depth + 1;
     const uint64_t sq_bytes = page_round(entries * kSqEntryBytes), cq_bytes = page_round(entries * kCqEntryBytes);
     const uint64_t queue_bytes = sq_bytes + cq_bytes + depth * kPage;
     const uint64_t slots = depth + pc.engine.policy().batch + 1;  // IOVAs a queue may hold
-    bool ok = dma_.mmap(kQueueVa, queue_bytes * p_.queues) &&
-              dma_.mmap(kBufferVa, uint64_t(depth) * p_.queues * kMaxIo);
-    commands_.resize(size_t(depth) * p_.queues);
+    const uint64_t queues = queues_.size();
+    bool ok = dma_.mmap(kQueueVa, queue_bytes * queues) && dma_.mmap(kBufferVa, uint64_t(depth) * queues * kMaxIo);
+    commands_.resize(size_t(depth) * queues);
     due_.reserve(commands_.size());
-    for (unsigned q = 0; ok && q < p_.queues; ++q) {
+    for (unsigned q = 0; ok && q < queues; ++q) {
         IoQueue& ioq = *queues_[q];
-        ioq.sq_iova = kQueueIova + q * queue_bytes;
+        ioq.sq_iova = kQueueIova + ioq.core * queue_bytes;
+        ok = dma_.map_coherent(ioq.ssd, kQueueVa + q * queue_bytes, queue_bytes, ioq.sq_iova);
         ioq.cq_iova = ioq.sq_iova + sq_bytes;
-        ok = dma_.map_coherent(kQueueVa + q * queue_bytes, queue_bytes, ioq.sq_iova);
-        dma_.add_queue(kBufferIova + q * slots * kMaxIo, slots, kMaxIo);
+        dma_.add_queue(ioq.ssd, kBufferIova + ioq.core * slots * kMaxIo, slots, kMaxIo);
         for (uint32_t cid = 0; cid < depth; ++cid) {
             Command& c = command(ioq, cid);
             c.va = kBufferVa + (uint64_t(q) * depth + cid) * kMaxIo;
@@ -122,8 +138,11 @@ Nvme::Command& Nvme::command(const IoQueue& q, uint32_t cid) {
     return commands_[size_t(q.index) * p_.queue_depth + cid];
 }
 
+bool Nvme::more(const IoQueue& q) const { return ssds_[q.ssd]->submitted < p_.ios; }
+
 bool Nvme::finished() const {
-    if (ios_.value() < p_.ios || !dev_.finished()) return false;
+    for (const auto& s : ssds_)
+        if (s->ios.value() < p_.ios || !s->dev.finished()) return false;
     for (const auto& q : queues_)
         if (!q->irq.idle()) return false;
     return true;
@@ -133,25 +152,27 @@ bool Nvme::finished() const {
 // the SQ entry, ring the SQ tail doorbell. Returns when the doorbell write ends.
 sim::ps_t Nvme::submit(IoQueue& q, uint32_t cid) {
     Command& c = command(q, cid);
+    Ssd& ssd = *ssds_[q.ssd];
     if (submitted_ == 0) first_submission_ = now();
+    if (ssd.submitted++ == 0) ssd.first_submission = now();
     c.seq = submitted_++;
     c.bytes = sizes_.draw(rng_);
     c.read = rng_.chance(p_.read_fraction);
     c.submitted = now();
     const iommufd::DriverCost at = host_.spent();
     if (!dma_.map(q.index, c.va, c.bytes, c.iova)) ++engine_errors_;
-    host_.charge(q.index, at, "submit: map, PRPs");
+    host_.charge(q.core, at, "submit: map, PRPs");
     c.prp = build_prp(c.iova, c.bytes, c.list_iova, c.prp_list);
     prp_lists_ += c.prp.list;
     c.sq_slot = uint32_t(q.sq_tail++ % q.entries);
     ++doorbells_;
-    return host_.mmio(q.index, "SQ doorbell");
+    return host_.mmio(q.core, "SQ doorbell");
 }
 
 // The SQ tail doorbell has reached the device: it fetches the entry.
 void Nvme::ring(IoQueue& q, uint32_t cid) {
     const Command& c = command(q, cid);
-    feed(q.sq_iova + uint64_t(c.sq_slot) * kSqEntryBytes, kSqEntryBytes, true,
+    feed(q, q.sq_iova + uint64_t(c.sq_slot) * kSqEntryBytes, kSqEntryBytes, true,
          cookie(uint32_t(&c - commands_.data()), kSqFetch));
 }
 
@@ -160,9 +181,12 @@ sim::ps_t Nvme::complete(IoQueue& q, uint32_t cid) {
     Command& c = command(q, cid);
     const iommufd::DriverCost at = host_.spent();
     if (!dma_.unmap(q.index, c.iova, c.bytes)) ++engine_errors_;
-    dev_.forget_writes(c.iova, c.bytes);  // the IOVA will map another buffer
-    const sim::ps_t end = host_.charge(q.index, at, "complete: unmap, stack", p_.stack_ns);
+    Ssd& ssd = *ssds_[q.ssd];
+    ssd.dev.forget_writes(c.iova, c.bytes);  // the IOVA will map another buffer
+    const sim::ps_t end = host_.charge(q.core, at, "complete: unmap, stack", p_.stack_ns);
     ++ios_;
+    ++ssd.ios;
+    ssd.last_completion = std::max(ssd.last_completion, end);
     bytes_ += c.bytes;
     ++(c.read ? read_ios_ : write_ios_);
     latency_.sample(sim::ps_to_ns(end - c.submitted));
@@ -172,14 +196,14 @@ sim::ps_t Nvme::complete(IoQueue& q, uint32_t cid) {
 
 sim::ps_t Nvme::cq_doorbell(IoQueue& q) {
     ++doorbells_;
-    return host_.mmio(q.index, "CQ doorbell");
+    return host_.mmio(q.core, "CQ doorbell");
 }
 
-void Nvme::feed(uint64_t addr, uint32_t bytes, bool read, uint64_t c) {
+void Nvme::feed(const IoQueue& q, uint64_t addr, uint32_t bytes, bool read, uint64_t c) {
     pcie::Request r{addr, bytes, read};
     r.at_ps = now();
     r.cookie = c;
-    dev_.feed(r);
+    ssds_[q.ssd]->dev.feed(r);
 }
 
 // The device's progress through a command, one completed DMA at a time.
@@ -191,12 +215,12 @@ void Nvme::dma_done(uint64_t c, bool ok) {
     switch (Step(c & 3)) {
     case kSqFetch:
         if (!cmd.prp.list) return media(index);
-        return feed(cmd.prp.prp2, uint32_t(cmd.prp_list.size() * kPrpEntryBytes), true, cookie(index, kPrpFetch));
+        return feed(q, cmd.prp.prp2, uint32_t(cmd.prp_list.size() * kPrpEntryBytes), true, cookie(index, kPrpFetch));
     case kPrpFetch:
         return media(index);
     case kData:
         if (--cmd.left) return;
-        return feed(q.cq_iova + q.cq_tail++ % q.entries * kCqEntryBytes, kCqEntryBytes, false,
+        return feed(q, q.cq_iova + q.cq_tail++ % q.entries * kCqEntryBytes, kCqEntryBytes, false,
                     cookie(index, kCqPost));
     case kCqPost:
         return q.irq.completed(index % p_.queue_depth);
@@ -227,10 +251,11 @@ void Nvme::media_due() {
 // memory for a Read and reads it for a Write. Sizes are whole pages (NvmeParams).
 void Nvme::transfer(uint32_t index) {
     Command& c = commands_[index];
+    const IoQueue& q = *queues_[index / p_.queue_depth];
     c.left = prp_pages(c.prp.prp1, c.bytes);
     for (uint32_t i = 0; i < c.left; ++i) {
         const uint64_t page = i == 0 ? c.prp.prp1 : c.prp.list ? c.prp_list[i - 1] : c.prp.prp2;
-        feed(page, uint32_t(kPage), !c.read, cookie(index, kData));
+        feed(q, page, uint32_t(kPage), !c.read, cookie(index, kData));
     }
 }
 

@@ -1,7 +1,11 @@
-// An NVMe SSD under a Linux-style driver that maps every I/O's buffer with the DMA
+// NVMe SSDs under a Linux-style driver that maps every I/O's buffer with the DMA
 // API (dma_map_sg / dma_unmap_sg, dma_api.h), here through the mapping engine.
 //
-// The driver, one core per I/O queue pair, keeps queue_depth commands outstanding
+// Every SSD (nvme.devices of them, each its own platform device) is a controller with
+// its own I/O queue pairs, as Linux's nvme driver makes per controller: queue i of
+// every SSD is served by host core i, and each SSD is attached to its own IOAS (a PCI
+// device's own default domain), or to an identity domain in pass-through.
+// The driver, per queue pair, keeps queue_depth commands outstanding
 // (closed loop). Per command it maps the buffer at one IOVA, builds the PRPs (prp.h;
 // a PRP list goes in the command's own list page), writes the 64 B Submission Queue
 // Entry and rings the SQ tail doorbell (one MMIO write). An idle queue's completion
@@ -18,6 +22,7 @@
 // Queues, PRP list pages and buffers are kernel memory; queues and list pages are
 // DMA-coherent, mapped once. Entries are not written into memory: the device's
 // accesses have their sizes and addresses, the data is the device's pattern.
+// Statistics are for all SSDs together; with several, "ssd<N>" has each one's.
 #pragma once
 
 #include <cstdint>
@@ -43,6 +48,19 @@ public:
 
 private:
     class IoQueue;
+    // One SSD: its device, its commands, its rate.
+    struct Ssd : sim::StatGroup {
+        explicit Ssd(pcie::TrafficGenerator& d) : dev(d) {}
+        pcie::TrafficGenerator& dev;
+        uint64_t submitted = 0;
+        sim::ps_t first_submission = 0, last_completion = 0;
+        double span_ns() const {
+            return last_completion > first_submission ? sim::ps_to_ns(last_completion - first_submission) : 0.0;
+        }
+        sim::Counter ios{*this, "ios", "", "commands completed"};
+        sim::Formula kiops{*this, "kiops", "kIO/s", "commands completed, first submission to last completion",
+                           [this] { return span_ns() > 0 ? double(ios.value()) * 1e6 / span_ns() : 0.0; }};
+    };
     struct Command {             // one per queue and command identifier
         uint64_t va = 0;         // its buffer, kMaxIo of kernel memory
         uint64_t iova = 0;       // where the buffer is mapped for this I/O
@@ -66,13 +84,13 @@ private:
     void setup(const platform::PlatformConfig& pc);
     Command& command(const IoQueue& q, uint32_t cid);
     // driver
-    bool more() const { return submitted_ < p_.ios; }
+    bool more(const IoQueue& q) const;
     sim::ps_t submit(IoQueue& q, uint32_t cid);
     void ring(IoQueue& q, uint32_t cid);
     sim::ps_t complete(IoQueue& q, uint32_t cid);
     sim::ps_t cq_doorbell(IoQueue& q);
     // device
-    void feed(uint64_t addr, uint32_t bytes, bool read, uint64_t cookie);
+    void feed(const IoQueue& q, uint64_t addr, uint32_t bytes, bool read, uint64_t cookie);
     void dma_done(uint64_t cookie, bool ok);
     void media(uint32_t index);
     void media_due();
@@ -81,11 +99,11 @@ private:
 
     NvmeParams p_;
     platform::System& sys_;
-    pcie::TrafficGenerator& dev_;
+    std::vector<std::unique_ptr<Ssd>> ssds_;
     SizeMix sizes_;
     sim::Rng rng_;
     DmaApi dma_{*this, host_};
-    std::vector<std::unique_ptr<IoQueue>> queues_;
+    std::vector<std::unique_ptr<IoQueue>> queues_;  // SSD * queues + queue
     std::vector<Command> commands_;  // queue * queue_depth + command identifier
     std::vector<Due> due_;           // a min-heap by (at, seq)
     sc_core::sc_event due_event_;

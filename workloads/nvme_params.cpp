@@ -7,12 +7,14 @@
 namespace workload {
 
 void NvmeParams::bind(sim::ParamBinder& b) {
-    b.u32("device", device, "", "the platform device that is the SSD", 0, 255);
-    b.u32("queues", queues, "", "I/O submission/completion queue pairs, each served by its own host core",
-          1, 64);
+    b.u32("device", device, "", "the platform device that is the SSD (the first, with several)", 0, 255);
+    b.u32("devices", devices, "", "SSDs, each its own controller and queues: platform devices device, "
+          "device + 1, ...", 1, 256);
+    b.u32("queues", queues, "", "I/O submission/completion queue pairs per SSD; queue i of every SSD is "
+          "served by host core i", 1, 64);
     b.u32("queue_depth", queue_depth, "", "commands outstanding per queue: a new one when one completes",
           1, 1024);
-    b.u64("ios", ios, "", "commands submitted, all queues together", 1, uint64_t(1) << 40);
+    b.u64("ios", ios, "", "commands submitted per SSD, all its queues together", 1, uint64_t(1) << 40);
     b.text("io_sizes", io_sizes,
            "transfer sizes in bytes, SIZE[:WEIGHT],..., 4096..131072 in multiples of 4096");
     b.f64("read_fraction", read_fraction, "", "share of Read commands (the rest are Writes)", 0, 1);

@@ -9,10 +9,11 @@ namespace sim { class ParamBinder; }
 namespace workload {
 
 struct NvmeParams {
-    uint32_t device = 0;             // the platform device that is the SSD
-    uint32_t queues = 4;             // I/O SQ/CQ pairs, each served by its own core
+    uint32_t device = 0;             // the platform device that is the (first) SSD
+    uint32_t devices = 1;            // SSDs: platform devices device .. device + devices - 1
+    uint32_t queues = 4;             // I/O SQ/CQ pairs per SSD; queue i of every SSD on core i
     uint32_t queue_depth = 32;       // commands outstanding per queue (closed loop)
-    uint64_t ios = 20000;            // commands, all queues together
+    uint64_t ios = 20000;            // commands per SSD, all its queues together
     std::string io_sizes = "4096";   // transfer sizes: SIZE[:WEIGHT],... (size_mix.h)
     double read_fraction = 0.7;      // share of Read commands (the device writes host memory)
     double media_read_ns = 50000;    // command fetched to data ready, Read

@@ -16,7 +16,7 @@ constexpr uint64_t kBufferIova = uint64_t(1) << 32;
 
 WindowSweep::WindowSweep(sc_core::sc_module_name name, platform::System& sys,
                          const platform::PlatformConfig& pc, const WindowSweepParams& p)
-    : Workload(name), p_(p), dev_(sys.device(p.device)), rng_(pc.sim.seed, "window_sweep"), dma_(sys, pc, p.device) {
+    : Workload(name), p_(p), dev_(sys.device(p.device)), rng_(pc.sim.seed, "window_sweep"), dma_(sys, pc, {p.device}) {
     for (uint64_t w : p_.window_list()) {
         windows_.push_back(std::make_unique<Window>(w, p_.size));
         add_child("window_" + std::to_string(w), *windows_.back());

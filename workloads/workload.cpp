@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "models/sim/error.h"
+#include "platforms/archs.h"
 #include "workloads/gpu_stream.h"
 #include "workloads/nic_ring.h"
 #include "workloads/nvme.h"
@@ -67,7 +68,21 @@ void Config::adjust(platform::PlatformConfig& pc) const {
     pc.boot_map.map = "none";
 }
 
+namespace {
+// Pass-through needs a unit to pass through and a workload whose driver maps through
+// the DMA API (nic_ring, nvme).
+void check_passthrough(const std::string& type, const platform::PlatformConfig& pc, const sim::Config& cfg) {
+    if (!pc.engine.passthrough) return;
+    const std::string where = sim::ParamReader(cfg, "iommufd").where("passthrough");
+    if (!pc.arch.arch)
+        throw sim::InputError(where + ": pass-through needs an IOMMU ([iommu] arch, one of: " + platform::arch_names() + ")");
+    if (type != "nvme" && type != "nic_ring")
+        throw sim::InputError(where + ": workload " + type + " does not run in pass-through (nvme, nic_ring do)");
+}
+}  // namespace
+
 void Config::check(const platform::PlatformConfig& pc, const sim::Config& cfg) const {
+    check_passthrough(type, pc, cfg);
     if (type == "synthetic") return;
     if (type == "replay") {
         if (needs_engine(replay_ops)) require_engine(pc, cfg, "the trace");
@@ -79,9 +94,13 @@ void Config::check(const platform::PlatformConfig& pc, const sim::Config& cfg) c
                                                      {"nvme", nvme.device},
                                                      {"gpu_stream", gpu_stream.device},
                                                      {"window_sweep", window_sweep.device}};
+    const std::string platform_has = ": the platform has " + std::to_string(pc.devs.size()) + " device(s)";
     if (devices.at(type) >= pc.devs.size())
-        throw sim::InputError(sim::ParamReader(cfg, section).where("device") + ": the platform has " +
-                              std::to_string(pc.devs.size()) + " device(s)");
+        throw sim::InputError(sim::ParamReader(cfg, section).where("device") + platform_has);
+    if (type == "nvme" && uint64_t(nvme.device) + nvme.devices > pc.devs.size())
+        throw sim::InputError(sim::ParamReader(cfg, section).where("devices") + ": SSDs on devices " +
+                              std::to_string(nvme.device) + ".." + std::to_string(nvme.device + nvme.devices - 1) +
+                              platform_has);
 }
 
 namespace {

@@ -69,6 +69,10 @@ public:
     // A paging domain for the device (domain_alloc_paging_flags); EOPNOTSUPP for
     // IOMMU_HWPT_ALLOC flags the unit cannot honour.
     virtual Errno alloc_domain(uint32_t hwpt_flags, std::unique_ptr<Domain>& out) = 0;
+    // An identity domain (Linux's ops->identity_domain, what iommu.passthrough=1 makes
+    // the default domain): an attached device's DMA addresses are physical ones, all
+    // of memory, nothing to map. EOPNOTSUPP when the unit cannot pass through.
+    virtual Errno alloc_identity_domain(std::unique_ptr<Domain>&) { return Errno::OpNotSupp; }
     // Points the device at `d`, replacing the domain it had, without a gap.
     virtual Errno attach(Domain& d) = 0;
     // Blocks the device's DMA.

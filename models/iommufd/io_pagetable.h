@@ -51,9 +51,11 @@ struct FlushPolicy {
 
 // What a device attached to an IOAS may reach at one IOVA: the byte's physical address
 // through a live area, an unmapped area whose invalidation is still queued (deferred),
-// or nothing. The isolation check compares every translation with it.
+// or nothing. Identity: the device is on an identity domain (pass-through) and may
+// reach all of memory, the IOVA being the physical address. The isolation check
+// compares every translation with it.
 struct Reach {
-    enum Kind : uint8_t { None, Live, Unflushed } kind = None;
+    enum Kind : uint8_t { None, Live, Unflushed, Identity } kind = None;
     uint64_t pa = 0;
     bool writable = false;
 };

@@ -2,6 +2,7 @@
 // context entry, a device-table entry, an STE): domains come from the driver, attach
 // and detach name the requester, and destroying the ops detaches the device, as
 // Linux's release_device does. `D` provides alloc_domain(flags, out),
+// alloc_identity_domain(out),
 // attach(domain, sid), detach(sid), can_enforce_cache_coherency(), hw_info() and
 // reserved_regions(sid).
 #pragma once
@@ -22,6 +23,7 @@ public:
     Errno alloc_domain(uint32_t flags, std::unique_ptr<Domain>& out) override {
         return d_.alloc_domain(flags, out);
     }
+    Errno alloc_identity_domain(std::unique_ptr<Domain>& out) override { return d_.alloc_identity_domain(out); }
     Errno attach(Domain& dom) override {
         const Errno e = d_.attach(dom, sid_);
         attached_ |= e == Errno::Ok;

@@ -191,7 +191,54 @@ void workload_config(const std::string& arch, const std::string& mode, const std
     CHECK(u(s, "system.iommu.requests") > u(s, "system.iommu.faulted"));
 }
 
+// Three SSDs on the nvme workload, in strict, deferred or pass-through mode: every SSD
+// completes its own commands, through its own domain; pass-through calls the engine
+// for no map or unmap and its DMA passes the IOMMU untranslated (the isolation check
+// holds every translation to pa = iova).
+void nvme_ssds(const std::string& arch, const std::string& mode) {
+    Settings settings = {{"iommu.arch", arch}, {"platform.devices", "3"}, {"nvme.devices", "3"},
+                         {"nvme.ios", "200"}, {"nvme.queues", "2"}, {"nvme.queue_depth", "8"}};
+    const bool passthrough = mode == "passthrough";
+    settings.push_back(passthrough ? Settings::value_type{"iommufd.passthrough", "true"}
+                                   : Settings::value_type{"iommufd.invalidation", mode});
+    const nlohmann::json s = run("nvme-vtd.ini", settings);
+    CHECK(s.at("finished").get<bool>());
+    CHECK(u(s, "nvme.ios") == 600);
+    for (const char* ssd : {"ssd0", "ssd1", "ssd2"}) {
+        INFO(ssd);
+        CHECK(u(s, std::string("nvme.") + ssd + ".ios") == 200);
+        CHECK(s.at(std::string("nvme.") + ssd + ".kiops").get<double>() > 0);
+    }
+    CHECK(u(s, "nvme.dma_errors") == 0);
+    CHECK(u(s, "nvme.engine_errors") == 0);
+    CHECK(u(s, "isolation.breaches") == 0);
+    CHECK(u(s, "isolation.checked") > 0);
+    CHECK(u(s, "system.iommu.faulted") == 0);
+    CHECK(u(s, "nvme.map.ops") == (passthrough ? 0 : 600));
+    CHECK(u(s, "nvme.unmap.ops") == (passthrough ? 0 : 600));
+    CHECK(u(s, "system.iommu.translations") > 0);  // pass-through too: the IOMMU is on the path
+    if (mode == "deferred") CHECK(u(s, "nvme.flush.unmaps") == 600);
+}
+
 }  // namespace
+
+#define NVME_SSDS_CASE(ARCH, MODE)                                                              \
+    TEST_CASE("conformance " #ARCH ": nvme on three SSDs, " #MODE, "[conformance][nvme]") {     \
+        nvme_ssds(#ARCH, #MODE);                                                                \
+    }
+NVME_SSDS_CASE(vtd, strict)
+NVME_SSDS_CASE(vtd, deferred)
+NVME_SSDS_CASE(vtd, passthrough)
+NVME_SSDS_CASE(smmuv3, strict)
+NVME_SSDS_CASE(smmuv3, deferred)
+NVME_SSDS_CASE(smmuv3, passthrough)
+
+// A unit that cannot pass through (the test-only flat unit has no bypass): the
+// configuration is refused before anything is built, naming the key.
+TEST_CASE("conformance: pass-through on a unit without it is refused, naming the key", "[conformance][nvme]") {
+    REQUIRE_THROWS_WITH(run("nvme-vtd.ini", {{"iommu.arch", "flat"}, {"iommufd.passthrough", "true"}}),
+                        Catch::Contains("iommufd.passthrough: the flat unit cannot pass devices through"));
+}
 
 #define CONFORMANCE_CASES(ARCH)                                                                   \
     TEST_CASE("conformance " #ARCH ": the boot map translates 1:1 (timing)", "[conformance]") {   \

@@ -115,5 +115,14 @@ ini nvme.ini '[workload]\ntype = nvme\n[nvme]\nio_sizes = 4096,6000\n[iommu]\nar
 expect nvme-sizes "$tmp/nvme.ini:4: nvme.io_sizes: size 6000 is not a multiple of 4096" --config "$tmp/nvme.ini"
 ini nvme-dev.ini '[workload]\ntype = nvme\n[iommu]\narch = vtd\n[nvme]\ndevice = 1\n'
 expect nvme-device "$tmp/nvme-dev.ini:6: nvme.device: the platform has 1 device(s)" --config "$tmp/nvme-dev.ini"
+ini nvme-devs.ini '[workload]\ntype = nvme\n[iommu]\narch = vtd\n[platform]\ndevices = 2\n[nvme]\ndevices = 3\n'
+expect nvme-devices "$tmp/nvme-devs.ini:8: nvme.devices: SSDs on devices 0..2: the platform has 2 device(s)" --config "$tmp/nvme-devs.ini"
+
+# Pass-through: without an IOMMU, for a workload that maps without the DMA API, on a
+# unit that cannot pass through (VT-d without ECAP.PT).
+ini pt.ini '[workload]\ntype = nvme\n[iommufd]\npassthrough = true\n'
+expect passthrough-arch "$tmp/pt.ini:4: iommufd.passthrough: pass-through needs an IOMMU ([iommu] arch, one of: vtd, smmuv3)" --config "$tmp/pt.ini"
+expect passthrough-workload "$tmp/pt.ini:4: iommufd.passthrough: workload gpu_stream does not run in pass-through (nvme, nic_ring do)" --config "$tmp/pt.ini" --iommu.arch=vtd --workload.type=gpu_stream
+expect passthrough-pt "$tmp/pt.ini:4: iommufd.passthrough: the vtd unit cannot pass devices through (no identity domain)" --config "$tmp/pt.ini" --iommu.arch=vtd --vtd.pt=false
 
 exit $fail

@@ -45,6 +45,8 @@ public:
 
     // What the device ops and domains ask of the driver.
     iommufd::Errno alloc_domain(uint32_t hwpt_flags, std::unique_ptr<iommufd::Domain>& out);
+    // The flat unit has no bypass.
+    iommufd::Errno alloc_identity_domain(std::unique_ptr<iommufd::Domain>&) { return iommufd::Errno::OpNotSupp; }
     iommufd::Errno attach(iommufd::Domain& d, uint16_t sid);
     void detach(uint16_t sid);
     iommufd::HwInfo hw_info() const;

@@ -318,6 +318,24 @@ TEST_CASE("smmuv3 driver: detach writes an abort STE, an identity domain a bypas
     CHECK(r.ste(kSid).abort());
 }
 
+TEST_CASE("smmuv3 driver: DeviceOps' identity domain is the bypass STE, and a stage-1 domain "
+          "replaces it", "[iommufd][smmuv3-driver]") {
+    Rig r;
+    auto ops = r.driver->device(kSid);
+    std::unique_ptr<Domain> id, d;
+    REQUIRE(ops->alloc_identity_domain(id) == Errno::Ok);
+    REQUIRE(ops->attach(*id) == Errno::Ok);
+    ::smmuv3::Ste s = r.ste(kSid);
+    CHECK(s.v);
+    CHECK(s.bypass());
+    CHECK_FALSE(::smmuv3::check_ste(s, r.caps()));
+    REQUIRE(ops->alloc_domain(0, d) == Errno::Ok);
+    REQUIRE(ops->attach(*d) == Errno::Ok);
+    CHECK(r.ste(kSid).stage1());
+    REQUIRE(ops->attach(*id) == Errno::Ok);
+    CHECK(r.ste(kSid).bypass());
+}
+
 TEST_CASE("smmuv3 driver: reserved MSI window, hw_info, flags and a non-coherent unit",
           "[iommufd][smmuv3-driver]") {
     Rig r;

@@ -32,9 +32,11 @@ struct Rig {
     FrameAllocator table_pages{0x1000'0000, 0x1000'0000};
     std::unique_ptr<drv::Driver> driver;
 
-    // Legacy mode, or scalable mode (ECAP.SMTS, with second-level A/D and nesting).
-    explicit Rig(bool sc = true, bool scalable = false) {
+    // Legacy mode, or scalable mode (ECAP.SMTS, with second-level A/D and nesting);
+    // pass-through as ECAP.PT says.
+    explicit Rig(bool sc = true, bool scalable = false, bool pt = true) {
         caps.sc = sc;
+        caps.pt = pt;
         caps.smts = caps.ssads = caps.nest = scalable;
         unit = std::make_unique<::vtd::RemappingUnit>(caps, ::vtd::UnitParams{}, host);
         machine = std::make_unique<platform::StoreMachine>(*unit, mem);
@@ -332,4 +334,36 @@ TEST_CASE("VT-d driver under iommufd: objects of a device bound twice share one 
     REQUIRE(e.ctx.detach(second) == Errno::Ok);
     REQUIRE(e.ctx.detach(e.dev_id) == Errno::Ok);
     CHECK(r.access(iova, false).fault);  // the last detach blocks
+}
+
+TEST_CASE("VT-d driver: an identity domain passes requests through 1:1 (TT=10b, PGTT=100b), "
+          "replaces and is replaced by a paging domain, and needs ECAP.PT", "[iommufd][vtd-driver]") {
+    const bool scalable = GENERATE(false, true);
+    INFO((scalable ? "scalable mode" : "legacy mode"));
+    Rig r(true, scalable);
+    const std::unique_ptr<DeviceOps> ops = r.driver->device(kSid);
+    std::unique_ptr<Domain> id, d;
+    REQUIRE(ops->alloc_identity_domain(id) == Errno::Ok);
+    CHECK(id->map(0x1000, 0x1000, 4096, kRead) != Errno::Ok);  // nothing to map
+    REQUIRE(ops->attach(*id) == Errno::Ok);
+    iommu::Result res = r.access(0x8765'4321, true);
+    REQUIRE_FALSE(res.fault);
+    CHECK(res.pa == 0x8765'4321);
+    // To a paging domain: the unit's context (and PASID) caches must not keep the
+    // pass-through entry, so an unmapped IOVA faults and a mapped one translates.
+    REQUIRE(r.driver->alloc_domain(0, d) == Errno::Ok);
+    REQUIRE(d->map(0x10'0000, 0x8000'0000, 4096, kRead | kWrite) == Errno::Ok);
+    REQUIRE(ops->attach(*d) == Errno::Ok);
+    CHECK(r.access(0x8765'4321, false).fault);
+    CHECK(r.access(0x10'0008, true).pa == 0x8000'0008);
+    // And back: the mapped IOVA is now its own physical address.
+    REQUIRE(ops->attach(*id) == Errno::Ok);
+    res = r.access(0x10'0008, false);
+    REQUIRE_FALSE(res.fault);
+    CHECK(res.pa == 0x10'0008);
+
+    Rig without(true, scalable, false);
+    std::unique_ptr<Domain> none;
+    CHECK(without.driver->device(kSid)->alloc_identity_domain(none) == Errno::OpNotSupp);
+    CHECK_FALSE(none);
 }

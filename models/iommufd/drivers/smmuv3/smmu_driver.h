@@ -76,6 +76,7 @@ public:
     // An identity domain: attached devices bypass translation (STE.Config=bypass), as
     // Linux's arm_smmu_identity_domain.
     std::unique_ptr<Domain> alloc_identity_domain();
+    Errno alloc_identity_domain(std::unique_ptr<Domain>& out) { return out = alloc_identity_domain(), Errno::Ok; }
     Errno attach(Domain& d, uint16_t sid);
     Errno detach(uint16_t sid);
     // IOMMU_CAP_CACHE_COHERENCY: the unit's accesses are coherent (IDR0.COHACC).

@@ -10,10 +10,20 @@ namespace iommufd::vtd {
 
 using namespace enc;
 
+// A paging domain's second-level table, or pass-through (Linux's
+// domain_context_mapping_one with CONTEXT_TT_PASS_THROUGH, intel_pasid_setup_pass_through).
 Errno Driver::attach(Domain& dom, uint16_t sid) {
+    const uint64_t aw = levels_ - 2;
+    if (auto* id = dynamic_cast<VtdIdentityDomain*>(&dom)) {
+        if (scalable_) return attach_scalable(kPgttPassThrough << 6 | aw << 2, id->did(), sid);
+        return attach_legacy(kTtPassThrough << 2, id->did(), sid);
+    }
     auto* d = dynamic_cast<VtdDomain*>(&dom);
     if (!d) return Errno::Inval;
-    return scalable_ ? attach_scalable(*d, sid) : attach_legacy(*d, sid);
+    if (scalable_)
+        return attach_scalable(d->root() | kPgttSecondLevel << 6 | aw << 2 | (d->dirty_tracking ? kPasidSsade : 0),
+                               d->did() | (d->snoops() ? kPasidPgsnp : 0), sid);
+    return attach_legacy(d->root(), d->did(), sid);
 }
 
 Errno Driver::detach(uint16_t sid) { return scalable_ ? detach_scalable(sid) : detach_legacy(sid); }
@@ -31,16 +41,17 @@ uint64_t Driver::context_table(uint16_t sid) {
     return table;
 }
 
-// Legacy context entry (spec 9.3): P 0, TT 3:2 = 00, SLPTPTR 63:12; AW 66:64, DID 87:72.
-// The upper qword goes first so that the entry is complete once P is set.
-Errno Driver::attach_legacy(VtdDomain& d, uint16_t sid) {
+// Legacy context entry (spec 9.3): P 0, TT 3:2 (00 untranslated, 10 pass-through),
+// SLPTPTR 63:12; AW 66:64 (for pass-through the largest AGAW, as Linux's msagaw),
+// DID 87:72. The upper qword goes first so that the entry is complete once P is set.
+Errno Driver::attach_legacy(uint64_t lo, uint16_t did, uint16_t sid) {
     const uint64_t entry = context_table(sid) + uint64_t(sid & 0xff) * 16;
     const bool replacing = m_.read64(entry) & 1;
     const uint16_t old_did = uint16_t(m_.read64(entry + 8) >> 8);
-    write_entry(entry + 8, uint64_t(levels_ - 2) | uint64_t(d.did()) << 8);
-    write_entry(entry, d.root() | 1);
+    write_entry(entry + 8, uint64_t(levels_ - 2) | uint64_t(did) << 8);
+    write_entry(entry, lo | 1);
     // The context-cache holds the entry under the domain it had (domain_context_clear_one).
-    invalidate_context(sid, replacing ? old_did : d.did());
+    invalidate_context(sid, replacing ? old_did : did);
     if (replacing) invalidate_domain(old_did);
     wait();
     return Errno::Ok;
@@ -73,20 +84,20 @@ uint64_t Driver::pasid_table(uint16_t sid) {
     return table;
 }
 
-// PASID entry of RID_PASID (spec 9.6): second-level only, the domain's table, DID, AW;
-// PGSNP when the domain forces snooping, SSADE when it tracks dirty pages; SRE as
-// Linux sets it. Qwords 1 and 2 first, qword 0 with P last.
-Errno Driver::attach_scalable(VtdDomain& d, uint16_t sid) {
+// PASID entry of RID_PASID (spec 9.6): second-level only (PGTT=010: the domain's
+// table, PGSNP when it forces snooping, SSADE when it tracks dirty pages) or
+// pass-through (PGTT=100); DID, AW; SRE as Linux sets it. Qwords 1 and 2 first,
+// qword 0 with P last.
+Errno Driver::attach_scalable(uint64_t q0, uint64_t q1, uint16_t sid) {
     const uint64_t entry = pasid_table(sid);  // PASID 0: the first entry
     const uint64_t old = m_.read64(entry);
-    const uint16_t old_did = uint16_t(m_.read64(entry + 8));
+    const uint16_t old_did = uint16_t(m_.read64(entry + 8)), did = uint16_t(q1);
     write_entry(entry + 16, kPasidSre);
-    write_entry(entry + 8, d.did() | (d.snoops() ? kPasidPgsnp : 0));
-    write_entry(entry, d.root() | kPgttSecondLevel << 6 | uint64_t(levels_ - 2) << 2 |
-                           (d.dirty_tracking ? kPasidSsade : 0) | 1);
+    write_entry(entry + 8, q1);
+    write_entry(entry, q0 | 1);
     // The context-cache and PASID-cache may hold the entries (and an old domain).
-    invalidate_context(sid, old & 1 ? old_did : d.did());
-    invalidate_pasid(old & 1 ? old_did : d.did(), 0);
+    invalidate_context(sid, old & 1 ? old_did : did);
+    invalidate_pasid(old & 1 ? old_did : did, 0);
     if (old & 1) invalidate_domain(old_did);
     wait();
     return Errno::Ok;

@@ -20,7 +20,10 @@ inline bool cap_psi(uint64_t cap) { return bits(cap, 39, 1); }
 inline unsigned cap_mamv(uint64_t cap) { return unsigned(bits(cap, 48, 6)); }
 inline bool ecap_coherent(uint64_t ecap) { return ecap & 1; }
 inline bool ecap_qi(uint64_t ecap) { return ecap & 2; }
+inline bool ecap_pt(uint64_t ecap) { return ecap & (1u << 6); }
 inline bool ecap_sc(uint64_t ecap) { return ecap & (1u << 7); }
+// Legacy context entry TT 3:2 (spec 9.3): 10b pass-through.
+constexpr uint64_t kTtPassThrough = 2;
 
 // Second-level paging entry (spec 9.8): R 0, W 1, PS 7, SNP 11, address 51:12.
 constexpr uint64_t kSlR = 1, kSlW = 2, kSlPs = 1u << 7, kSlSnp = 1u << 11;
@@ -45,7 +48,7 @@ constexpr uint64_t kScalableContextBytes = 32;
 constexpr uint64_t kPasidEntryBytes = 64;
 // PASID table entry qword 0: P 0, FPD 1, AW 4:2, PGTT 8:6, SSADE 9, SLPTPTR 63:12;
 // qword 1: DID 15:0, PGSNP 24 (bit 88); qword 2: SRE 0 (bit 128).
-constexpr uint64_t kPgttSecondLevel = 2;
+constexpr uint64_t kPgttSecondLevel = 2, kPgttPassThrough = 4;
 constexpr uint64_t kPasidSsade = uint64_t(1) << 9;
 constexpr uint64_t kPasidPgsnp = uint64_t(1) << 24;
 constexpr uint64_t kPasidSre = 1;

@@ -43,4 +43,18 @@ private:
     uint64_t root_;
 };
 
+// Pass-through (Linux's identity domain): the context entry (TT=10b) or PASID entry
+// (PGTT=100b) lets requests through untranslated; a domain ID, nothing to map.
+class VtdIdentityDomain : public Domain {
+public:
+    explicit VtdIdentityDomain(uint16_t did) : did_(did) {}
+    uint64_t page_sizes() const override { return 4096; }
+    Errno map(uint64_t, uint64_t, uint64_t, unsigned) override { return Errno::Inval; }
+    void unmap(uint64_t, uint64_t) override {}
+    uint16_t did() const { return did_; }
+
+private:
+    uint16_t did_;
+};
+
 }  // namespace iommufd::vtd

@@ -96,6 +96,12 @@ Errno Driver::alloc_domain(uint32_t hwpt_flags, std::unique_ptr<Domain>& out) {
     return Errno::Ok;
 }
 
+Errno Driver::alloc_identity_domain(std::unique_ptr<Domain>& out) {
+    if (!ecap_pt(ecap_)) return Errno::OpNotSupp;
+    out = std::make_unique<VtdIdentityDomain>(next_did_++);
+    return Errno::Ok;
+}
+
 bool Driver::can_enforce_cache_coherency() const { return ecap_sc(ecap_); }
 
 // The interrupt window every x86 device reserves (intel_iommu_get_resv_regions:

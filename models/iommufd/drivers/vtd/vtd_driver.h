@@ -8,7 +8,8 @@
 // legacy mode. alloc_domain(): a domain ID and a second-level table as deep as SAGAW
 // allows (4 levels preferred). attach() (context_entries.cpp): in legacy mode the
 // device's context entry (TT=untranslated); in scalable mode a scalable context entry,
-// a PASID directory and table, and RID_PASID's PASID entry (PGTT=010); then
+// a PASID directory and table, and RID_PASID's PASID entry (PGTT=010); an identity
+// domain (alloc_identity_domain, ECAP.PT) writes TT=10b or PGTT=100b instead; then
 // device-selective context-cache (and PASID-cache) invalidation, and for a replaced
 // domain a domain-selective IOTLB flush of the old domain ID. Domain::map writes
 // second-level entries (R, W; SNP once the domain enforces coherency, which needs
@@ -62,6 +63,9 @@ public:
     // DIRTY_TRACKING scalable mode and ECAP.SLADS (SSADE in the PASID entry); else,
     // and for other flags, EOPNOTSUPP.
     Errno alloc_domain(uint32_t hwpt_flags, std::unique_ptr<Domain>& out);
+    // A pass-through domain (context entry TT=10b, PASID entry PGTT=100b); EOPNOTSUPP
+    // without ECAP.PT.
+    Errno alloc_identity_domain(std::unique_ptr<Domain>& out);
     // Points requester `sid`'s context entry at the domain, replacing any other.
     Errno attach(Domain& d, uint16_t sid);
     Errno detach(uint16_t sid);
@@ -89,8 +93,11 @@ private:
     void write_entry(uint64_t pa, uint64_t value);
     uint64_t context_table(uint16_t sid);
     uint64_t pasid_table(uint16_t sid);
-    Errno attach_legacy(VtdDomain& d, uint16_t sid);
-    Errno attach_scalable(VtdDomain& d, uint16_t sid);
+    // The entry's fields that name the domain: legacy context entry qword 0 without P
+    // (SLPTPTR, TT) and DID; PASID entry qword 0 without P (SLPTPTR, AW, PGTT, SSADE)
+    // and qword 1 (DID, PGSNP).
+    Errno attach_legacy(uint64_t lo, uint16_t did, uint16_t sid);
+    Errno attach_scalable(uint64_t q0, uint64_t q1, uint16_t sid);
     Errno detach_legacy(uint16_t sid);
     Errno detach_scalable(uint16_t sid);
     void invalidate_context(uint16_t sid, uint16_t did);
