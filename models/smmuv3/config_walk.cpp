@@ -87,7 +87,7 @@ void SmmuUnit::got_ste(WalkSlot& w) {
     if (check_ste(w.ste, caps_)) return fail(w, event::C_BAD_STE);
     if (w.ste.abort()) return fail(w, event::F_STREAM_DISABLED, false);
     if (w.ste.bypass()) {
-        w.result = iommu::untranslated(w.request);
+        w.result = bypass(&w.ste, w.request);
         w.phase = WalkSlot::Phase::Done;
         return;
     }
@@ -115,7 +115,7 @@ void SmmuUnit::start_cd(WalkSlot& w) {
     switch (l.step) {
         case Step::BypassStage1:
             if (!w.ste.stage2()) {
-                w.result = iommu::untranslated(r);
+                w.result = bypass(&w.ste, r);
                 w.phase = WalkSlot::Phase::Done;
                 return;
             }
@@ -176,6 +176,7 @@ void SmmuUnit::got_cd(WalkSlot& w) {
     s1.affd = w.cd.affd;
     s1.ha = w.cd.ha && caps_.httu >= 1;
     s1.hd = s1.ha && w.cd.hd && caps_.httu >= 2;
+    s1.mair = w.cd.mair;
     if (check(s1, caps_.stt) != ConfigError::None) return fail(w, event::C_BAD_CD);
     w.cd_ok = true;
     start_table_walk(w);

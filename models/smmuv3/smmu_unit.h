@@ -76,6 +76,11 @@ private:
     iommu::Result end(WalkSlot& w) override;
     iommu::HostMemory& walk_memory() override { return mem_; }
     bool disabled_answer(const iommu::Request& r, iommu::Result& out) const;
+    // mem_attr.h: the incoming attributes after the STE's overrides (GBPA's when ste is
+    // null: SMMUEN=0), an untranslated answer with them, and whether an access snoops.
+    MemAttr incoming(const Ste* ste, const iommu::Request& r) const;
+    iommu::Result bypass(const Ste* ste, const iommu::Request& r) const;
+    bool snoops(const MemAttr& a) const { return caps_.cohacc && a.coherent(); }
     bool tlb_hit(const Ste& ste, const Cd* cd, const iommu::Request& r, iommu::Result& out);
     void tlb_fill(const WalkSlot& w);
     TlbKey tlb_key(const Ste& ste, const Cd* cd, uint64_t iova, unsigned log2) const;

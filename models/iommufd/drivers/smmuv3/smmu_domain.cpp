@@ -29,13 +29,17 @@ uint64_t SmmuDomain::aperture_end() const { return (uint64_t(1) << d_.ias()) - 1
 // Every iommufd mapping is IOMMU_CACHE, so the unit's coherency is all it takes.
 bool SmmuDomain::enforce_cache_coherency() { return d_.coherent_; }
 
-// CD dword 0: T0SZ 16, TG0 4K, table walks write-back inner shareable, EPD1 (no TTB1),
+// CD dword 0: T0SZ 16, TG0 4K, table walk attributes, EPD1 (no TTB1),
 // V, IPS = OAS, AA64, R (record faults), A (abort on terminate), ASET (an ASID private
 // to the SMMU), ASID; dword 1 TTB0; dword 3 MAIR. HA/HD stay clear: every leaf has
 // AF set and dirty tracking is not offered; AFFD likewise (Linux leaves it clear).
 void SmmuDomain::cd(uint64_t (&out)[8]) const {
     for (uint64_t& w : out) w = 0;
-    out[0] = uint64_t(64 - d_.ias()) | kCacheWbwa << 8 | kCacheWbwa << 10 | uint64_t(kShIsh) << 12 | kCdEpd1 |
+    // io-pgtable-arm's TCR: write-back inner shareable walks when the SMMU is coherent
+    // (cfg->coherent_walk), else Non-cacheable Outer Shareable.
+    const uint64_t walk = d_.coherent_ ? kCacheWbwa << 8 | kCacheWbwa << 10 | uint64_t(kShIsh) << 12
+                                       : uint64_t(kShOsh) << 12;
+    out[0] = uint64_t(64 - d_.ias()) | walk | kCdEpd1 |
              kCdV | uint64_t(d_.ips_) << 32 | kCdAa64 | kCdR | kCdA | kCdAset | uint64_t(asid_) << 48;
     out[1] = root_ & ((uint64_t(1) << 52) - 16);
     out[3] = kMair;
