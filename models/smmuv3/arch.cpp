@@ -12,6 +12,7 @@ void declare(sim::ParamSchema& s) {
     s.declare("smmuv3", [](sim::ParamBinder& b) { Straps().bind(b); });
     s.declare("smmuv3.tlb", [](sim::ParamBinder& b) { UnitParams().tlb.bind(b); });
     s.declare("smmuv3.config_cache", [](sim::ParamBinder& b) { UnitParams().config_cache.bind(b); });
+    s.declare("smmuv3.cmdq", [](sim::ParamBinder& b) { UnitParams().cmdq.bind(b); });
 }
 
 std::shared_ptr<const iommu::UnitConfig> read(const sim::Config& cfg, uint64_t seed) {
@@ -19,6 +20,7 @@ std::shared_ptr<const iommu::UnitConfig> read(const sim::Config& cfg, uint64_t s
     c->caps = sim::read_checked<Straps>(cfg, "smmuv3").caps;
     c->unit.tlb = sim::read_checked<iommu::CacheGeometry>(cfg, "smmuv3.tlb");
     c->unit.config_cache = sim::read_checked<iommu::CacheGeometry>(cfg, "smmuv3.config_cache");
+    c->unit.cmdq = sim::read_checked<iommu::CommandCost>(cfg, "smmuv3.cmdq");
     c->unit.seed = seed;
     return c;
 }

@@ -11,7 +11,8 @@ SmmuUnit::SmmuUnit(const Caps& caps, const UnitParams& p, HostMemory& mem)
     : caps_(caps),
       mem_(mem),
       config_cache_(p.config_cache, p.seed, "smmuv3.config_cache"),
-      tlb_(p.tlb, p.seed, "smmuv3.tlb") {
+      tlb_(p.tlb, p.seed, "smmuv3.tlb"),
+      cmdq_clock_(*this, p.cmdq, "cmdq.busy_cycles") {
     // §6.3 SMMU_GBPA resets with SHCFG = 0b01, the incoming shareability (QEMU's
     // SMMU_GBPA_RESET_VAL 0x1000 too).
     gbpa_ = uint32_t(gbpa::SHCFG.put(1));

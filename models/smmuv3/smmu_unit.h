@@ -19,6 +19,7 @@
 #include <string>
 
 #include "models/iommu/cache_geometry.h"
+#include "models/iommu/command_cost.h"
 #include "models/iommu/slotted_unit.h"
 #include "models/sim/stats.h"
 #include "models/smmuv3/caches.h"
@@ -38,6 +39,7 @@ using iommu::HostMemory;
 struct UnitParams {
     CacheGeometry tlb{512, 4, "lru"};
     CacheGeometry config_cache{16, 4, "lru"};
+    iommu::CommandCost cmdq;  // [smmuv3.cmdq]
     uint64_t seed = 1;
 };
 
@@ -69,6 +71,7 @@ public:
     void step(WalkSlot& w, uint64_t qword, bool ok);
     // Executes one decoded command (the queue's, or a test's); false: CERROR_ILL.
     bool execute(const Command& c);
+    uint64_t command_cycles() const override { return cmdq_clock_.cycles(); }
 
 private:
     // smmu_unit.cpp: the stages.
@@ -139,6 +142,7 @@ private:
     sim::Counter inv_config_{*this, "inv.config", "", "CFGI_* commands"};
     sim::Counter inv_tlb_{*this, "inv.tlb", "", "TLBI_* commands"};
     sim::Counter syncs_{*this, "syncs", "", "CMD_SYNC commands"};
+    iommu::CommandClock cmdq_clock_;
 };
 
 }  // namespace smmuv3

@@ -139,6 +139,7 @@ private:
     sim::Counter waits_{*this, "waits", "", "CMD_SYNCs waited for"};
     sim::Counter timeouts_{*this, "sync_timeouts", "", "CMD_SYNCs CMDQ_CONS did not reach while polled"};
     MmioPort mmio_{m_, *this, costs_.mmio_ns, cpu_ns_};
+    CompletionWait completion_{m_};
     sim::Formula cpu_{*this, "cpu_ns", "ns", "driver CPU time from DriverParams", [this] { return cpu_ns_; }};
 };
 
