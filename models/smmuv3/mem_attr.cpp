@@ -70,6 +70,17 @@ MemAttr from_s2_memattr(unsigned memattr, unsigned sh) {
     return settle(m);
 }
 
+MemAttr from_rgn(unsigned inner, unsigned outer, unsigned sh) {
+    const auto c = [](unsigned v) {
+        return v == 0 ? Cacheability::NonCacheable : v == 2 ? Cacheability::WriteThrough : Cacheability::WriteBack;
+    };
+    MemAttr m;
+    m.inner = c(inner & 3);
+    m.outer = c(outer & 3);
+    m.sh = share(sh);
+    return settle(m);
+}
+
 MemAttr override_incoming(const MemAttr& in, bool mtcfg, unsigned memattr, unsigned shcfg) {
     MemAttr m = mtcfg ? from_s2_memattr(memattr, 0) : in;  // a replaced type is no longer No Snoop's
     m.sh = shcfg == 1 ? in.sh : share(shcfg);

@@ -60,6 +60,11 @@ MemAttr combine(const MemAttr& in, const MemAttr& s2);
 // already combined); stage 1 replaces the incoming type, stage 2 alone combines with it.
 MemAttr translated_output(const MemAttr& incoming, const MemAttr& translated, bool stage1);
 
+// A table or queue fetch's attributes from IRGN/ORGN-style fields (CD.IRGN0/ORGN0,
+// STE.S1CIR/S1COR and S2IR0/S2OR0, SMMU_CR1.TABLE_IC/OC): 0b00 Non-cacheable, 0b01
+// Write-Back, 0b10 Write-Through, 0b11 Write-Back (allocation hints aside).
+MemAttr from_rgn(unsigned inner, unsigned outer, unsigned sh);
+
 // Shareability from an SH[1:0] field.
 Share share(unsigned sh);
 

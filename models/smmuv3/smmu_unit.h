@@ -66,6 +66,8 @@ public:
     bool lookup(const iommu::Request& r, iommu::Result& out) override;
     iommu::Result merged(const iommu::Request& r, const iommu::Result& walked) override;
     bool walks_snoop() const override { return caps_.cohacc; }
+    // config_walk.cpp: a fetch snoops as its structure's attributes say (§13).
+    bool walk_snoops(const iommu::Walk& w) const override;
 
     // One configuration-fetch step of a slot (WalkSlot::supply).
     void step(WalkSlot& w, uint64_t qword, bool ok);

@@ -75,6 +75,8 @@ public:
     // The memory attributes the leaves give (stage 1 and stage 2 combined; mem_attr.h).
     const MemAttr& attr() const { return attr_; }
     unsigned reads() const { return reads_; }
+    // The next access is a stage 2 descriptor's (else a stage 1 one's).
+    bool at_stage2() const { return state_ == State::S2Read || (state_ == State::Write && write_s2_); }
     unsigned writes() const { return writes_; }
 
 private:

@@ -4,6 +4,8 @@
 // IDR0.COHACC. Each case asks twice: the walk and the TLB hit must agree.
 #include <catch2/catch.hpp>
 
+#include <vector>
+
 #include "tests/unit/smmuv3/unit_rig.h"
 
 using namespace smmu_rig;
@@ -203,4 +205,85 @@ TEST_CASE("smmuv3 attrs: COHACC=0 never snoops", "[smmuv3]") {
     r.enable();
     CHECK_FALSE(snooped(r, 1, 0x1010));
     CHECK_FALSE(snooped(r, 2, 0x5000));
+}
+
+namespace {
+
+// The snoop decision of every access of one walk of sid 1, iova 0x1000, as the timing
+// shell asks it (Translator::walk_snoops), by what is read: STE, CD, table.
+struct Fetches {
+    std::vector<bool> ste, cd, table;
+};
+Fetches walk_fetches(Rig& r) {
+    Fetches f;
+    r.unit->reserve_walks(1);
+    iommu::Walk& w = r.unit->begin_walk(0, testutil::dma(1, 0x1000, false));
+    while (!w.done()) {
+        const uint64_t at = w.read_address();
+        (at >= kStrtab && at < kCmdq ? f.ste : at >= kCd && at < kCd + 64 ? f.cd : f.table)
+            .push_back(r.unit->walk_snoops(w));
+        w.supply(r.mem.read_u64(at), true);
+    }
+    REQUIRE_FALSE(r.unit->end_walk(0).fault);
+    return f;
+}
+
+// Stage 1 stream whose STE reads follow `cr1`, CD reads STE.S1C* = (ir, or, sh) and
+// table reads CD.IRGN0/ORGN0/SH0 = (tir, tor, tsh).
+void stream_with_fetch_attrs(Rig& r, uint32_t cr1, unsigned cir, unsigned csh, unsigned tir, unsigned tsh) {
+    const uint64_t root = r.s1_root();
+    r.map_page(root, 0x1000, 0x80001000);
+    smmu_enc::CdFields c = r.cd_fields(root);
+    c.irgn0 = c.orgn0 = tir;
+    c.sh0 = tsh;
+    r.put(kCd, smmu_enc::cd(c));
+    smmu_enc::SteFields f = r.s1_ste(kCd);
+    f.s1cir = f.s1cor = cir;
+    f.s1csh = csh;
+    r.put_ste(1, f);
+    r.unit->write(reg::CR1, cr1, 4);
+    r.enable();
+}
+
+bool all(const std::vector<bool>& v, bool want) {
+    for (bool b : v)
+        if (b != want) return false;
+    return !v.empty();
+}
+
+}  // namespace
+
+// §13 with §6.3 CR1, §5.2 S1CIR/S1COR/S1CSH, §5.4 IRGN0/ORGN0/SH0: each structure's
+// fetch attributes decide whether its reads snoop (Write-Back shareable with COHACC).
+TEST_CASE("smmuv3 attrs: each walk read snoops as its structure's attributes say", "[smmuv3]") {
+    const uint32_t cr1_table_wb_ish = 1u << 6 | 1u << 8 | 3u << 10;  // TABLE_IC, TABLE_OC, TABLE_SH
+    {
+        Rig r;  // STE reads Non-cacheable (CR1 0), CD reads Write-Back ISH, tables NC
+        stream_with_fetch_attrs(r, 0, 1, 3, 0, 2);
+        const Fetches f = walk_fetches(r);
+        CHECK(f.ste.size() == 8);
+        CHECK(f.cd.size() == 8);
+        CHECK(f.table.size() == 3);
+        CHECK(all(f.ste, false));
+        CHECK(all(f.cd, true));
+        CHECK(all(f.table, false));
+    }
+    {
+        Rig r;  // STE reads Write-Back ISH, CD reads Non-shareable, tables Write-Back ISH
+        stream_with_fetch_attrs(r, cr1_table_wb_ish, 1, 0, 1, 3);
+        const Fetches f = walk_fetches(r);
+        CHECK(all(f.ste, true));
+        CHECK(all(f.cd, false));
+        CHECK(all(f.table, true));
+    }
+    {
+        Rig r;  // COHACC = 0: nothing snoops
+        r.caps.cohacc = false;
+        r.rebuild();
+        stream_with_fetch_attrs(r, cr1_table_wb_ish, 1, 3, 1, 3);
+        const Fetches f = walk_fetches(r);
+        CHECK(all(f.ste, false));
+        CHECK(all(f.cd, false));
+        CHECK(all(f.table, false));
+    }
 }
