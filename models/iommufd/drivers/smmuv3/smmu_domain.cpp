@@ -26,7 +26,10 @@ uint64_t SmmuDomain::page_sizes() const { return kSizes; }
 
 uint64_t SmmuDomain::aperture_end() const { return (uint64_t(1) << d_.ias()) - 1; }
 
-// Every iommufd mapping is IOMMU_CACHE, so the unit's coherency is all it takes.
+// Every iommufd mapping is IOMMU_CACHE (Write-Back Inner Shareable leaves), so here the
+// unit's coherency is all it takes. Linux's arm_smmu_enforce_cache_coherency also
+// asks every master's root complex for CANWBS (No Snoop made Write-Back), which is
+// not modelled: a No Snoop request still goes unsnooped (models/smmuv3/mem_attr.h).
 bool SmmuDomain::enforce_cache_coherency() { return d_.coherent_; }
 
 // CD dword 0: T0SZ 16, TG0 4K, table walk attributes, EPD1 (no TTB1),
