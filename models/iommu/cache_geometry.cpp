@@ -7,7 +7,7 @@
 namespace iommu {
 
 void CacheGeometry::bind(sim::ParamBinder& b) {
-    b.u32("sets", sets, "", "sets (a power of two)", 1, 1 << 20);
+    b.u32("sets", sets, "", "sets (any number; a power of two indexes by mask)", 1, 1 << 20);
     b.u32("ways", ways, "", "ways per set", 1, 4096);
     b.choice("replacement", replacement, replacement_names(), "replacement policy");
 }
@@ -21,7 +21,6 @@ void CacheGeometry::validate() const {
         throw sim::InputError("sets|ways: " + std::to_string(sets) + " sets of " + std::to_string(ways) +
                               " ways is more than the " + std::to_string(kMaxEntries) +
                               " entries a cache may hold");
-    if (sets & (sets - 1)) throw sim::InputError("sets: " + std::to_string(sets) + " is not a power of two");
     if (replacement == "plru" && (ways & (ways - 1)))
         throw sim::InputError("ways: plru needs a power-of-two number of ways");
 }

@@ -2,7 +2,8 @@
 // context and PASID caches of every architecture.
 //
 // Key carries whatever tags the cache needs (domain, PASID, page number, level) and
-// operator==; Index hashes a key to choose its set (set = Index()(key) & (sets-1)).
+// operator==; Index hashes a key to choose its set (set = Index()(key) mod sets: a mask
+// for a power of two, a division otherwise, so gem5's 87-set walk cache fits as is).
 // Key and Value must be default-constructible and copyable. A cache holding several
 // page sizes is looked up once per size by the caller, each with its own key.
 //
@@ -32,12 +33,13 @@ namespace iommu {
 template <class Key, class Value, class Index>
 class SetAssocCache : public sim::StatGroup {
 public:
-    // Throws sim::InputError("sets: ...") unless sets is a power of two, and
+    // Throws sim::InputError("sets: ...") when sets is 0, and
     // ("ways: ...") when ways is 0 or the policy cannot use that many ways.
     SetAssocCache(uint32_t sets, uint32_t ways, Replacement policy, uint64_t seed,
                   const std::string& rng_stream)
         : sets_(checked_sets(sets)),
           ways_(checked_ways(ways)),
+          pow2_((sets & (sets - 1)) == 0),
           repl_(policy, sets, ways, seed, rng_stream),
           entries_(size_t(sets) * ways) {}
     // The shape configuration gives ([<arch>.iotlb] and the like).
@@ -144,9 +146,7 @@ private:
     static constexpr uint32_t kNone = ~uint32_t(0);
 
     static uint32_t checked_sets(uint32_t sets) {
-        if (sets == 0 || (sets & (sets - 1)) != 0)
-            throw sim::InputError("sets: " + std::to_string(sets) +
-                                  " is not a power of two");
+        if (sets == 0) throw sim::InputError("sets: must be at least 1");
         return sets;
     }
     static uint32_t checked_ways(uint32_t ways) {
@@ -154,7 +154,10 @@ private:
         return ways;
     }
 
-    uint32_t set_of(const Key& k) const { return uint32_t(Index()(k) & (sets_ - 1)); }
+    uint32_t set_of(const Key& k) const {
+        const uint64_t h = Index()(k);
+        return uint32_t(pow2_ ? h & (sets_ - 1) : h % sets_);
+    }
     Entry& at(uint32_t set, uint32_t way) { return entries_[size_t(set) * ways_ + way]; }
     const Entry& at(uint32_t set, uint32_t way) const {
         return entries_[size_t(set) * ways_ + way];
@@ -175,6 +178,7 @@ private:
     }
 
     uint32_t sets_, ways_;
+    bool pow2_;  // sets is a power of two: the set is a mask of the index
     ReplacementState repl_;
     std::vector<Entry> entries_;
     size_t valid_ = 0;

@@ -1,6 +1,7 @@
 // Arm SMMUv3 as the platform sees an architecture (iommu::HardwareArch): sections
-// [smmuv3] (IDR straps, straps.h), [smmuv3.tlb] and [smmuv3.config_cache] (cache
-// geometry, defaults from gem5's SMMUv3); one SmmuUnit. Not yet in platforms/archs.cpp:
+// [smmuv3] (IDR straps, straps.h), [smmuv3.tlb], [smmuv3.config_cache] and
+// [smmuv3.walk_cache.s1l0] .. [smmuv3.walk_cache.s2l2] (cache geometry, defaults from
+// gem5's SMMUv3); one SmmuUnit. Not yet in platforms/archs.cpp:
 // it is registered together with its iommufd driver.
 #pragma once
 

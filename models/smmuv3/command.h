@@ -80,6 +80,13 @@ struct Command {
     uint64_t msiaddr = 0;     // dword 1, 51:2
 
     bool cfgi_all() const { return op == Opcode::CFGI_STE_RANGE && range == 31; }
+    // TLBI by address: the last input address covered from addr. One address, or with
+    // TG != 0 (IDR3.RIL, §4.4.1 range invalidation) (NUM + 1) * 2^SCALE granules.
+    uint64_t tlbi_last() const {
+        if (!tg) return addr;
+        const unsigned grain = tg == 1 ? 12 : tg == 2 ? 14 : 16;
+        return addr + ((uint64_t(num) + 1) << (scale + grain)) - 1;
+    }
 };
 
 std::optional<Command> decode_command(uint64_t lo, uint64_t hi);

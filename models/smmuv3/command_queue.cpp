@@ -127,17 +127,14 @@ void SmmuUnit::invalidate_config(const Command& c) {
     });
 }
 
-// §4.4: the TLB entries each TLBI covers. Addresses: one address (every entry that
+// §4.4: the TLB and walk-cache entries each TLBI covers (walk_cache.cpp: which). Addresses: one address (every entry that
 // contains it), or with TG != 0 (IDR3.RIL) a range of (NUM + 1) * 2^SCALE granules.
 // Stage-2 invalidation by IPA cannot find nested entries by IPA (they are tagged by
 // VA), so it drops every nested entry of the VMID, as the architecture permits.
 void SmmuUnit::invalidate_tlb(const Command& c) {
+    walk_caches_.invalidate(c, vmid(c.vmid), asid(c.asid));
     if (c.op == Opcode::TLBI_NSNH_ALL) return tlb_.invalidate_all();
-    uint64_t lo = c.addr, hi = c.addr;
-    if (c.tg) {
-        const unsigned grain = c.tg == 1 ? 12 : c.tg == 2 ? 14 : 16;
-        hi = lo + ((uint64_t(c.num) + 1) << (c.scale + grain)) - 1;
-    }
+    const uint64_t lo = c.addr, hi = c.tlbi_last();
     const auto overlaps = [&](const TlbKey& k) {
         const uint64_t first = k.vpn << k.size_log2, last = first + ((uint64_t(1) << k.size_log2) - 1);
         return first <= hi && last >= lo;

@@ -172,6 +172,7 @@ void SmmuUnit::fetch_cd(WalkSlot& w, WalkSlot::Phase p, uint64_t address) {
         rr.read = true;
         rr.write = rr.exec = false;
         w.cd_walk.configure(nullptr, &w.s2);
+        w.cd_walk.use_walk_caches(&walk_caches_, vmid(w.ste.s2vmid), 0);
         w.cd_walk.start(rr);
         w.after_s2 = p;
         w.phase = WalkSlot::Phase::CdS2;
@@ -213,6 +214,8 @@ void SmmuUnit::got_cd(WalkSlot& w) {
 
 void SmmuUnit::start_table_walk(WalkSlot& w) {
     w.vmsa.configure(w.stage1 ? &w.s1 : nullptr, w.ste.stage2() ? &w.s2 : nullptr);
+    // Tagged as the TLB tags what the walk makes (tlb_key).
+    w.vmsa.use_walk_caches(&walk_caches_, vmid(w.ste.s2vmid), w.stage1 ? asid(w.cd.asid) : 0);
     w.vmsa.start(w.request);
     w.phase = WalkSlot::Phase::Table;
     if (w.vmsa.done()) finish_walk(w);

@@ -12,6 +12,7 @@ SmmuUnit::SmmuUnit(const Caps& caps, const UnitParams& p, HostMemory& mem)
       mem_(mem),
       config_cache_(p.config_cache, p.seed, "smmuv3.config_cache"),
       tlb_(p.tlb, p.seed, "smmuv3.tlb"),
+      walk_caches_(p.walk_cache, p.seed),
       cmdq_clock_(*this, p.cmdq, "cmdq.busy_cycles") {
     // §6.3 SMMU_GBPA resets with SHCFG = 0b01, the incoming shareability (QEMU's
     // SMMU_GBPA_RESET_VAL 0x1000 too).
@@ -22,6 +23,7 @@ SmmuUnit::SmmuUnit(const Caps& caps, const UnitParams& p, HostMemory& mem)
     idr_[5] = encode_idr5(caps);
     add_child("config_cache", config_cache_);
     add_child("tlb", tlb_);
+    add_child("walk_cache", walk_caches_);
 }
 
 SmmuUnit::~SmmuUnit() = default;

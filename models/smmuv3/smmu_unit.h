@@ -27,6 +27,7 @@
 #include "models/smmuv3/command.h"
 #include "models/smmuv3/regs.h"
 #include "models/smmuv3/stream_table.h"
+#include "models/smmuv3/walk_cache.h"
 #include "models/smmuv3/walk_slot.h"
 
 namespace smmuv3 {
@@ -34,11 +35,13 @@ namespace smmuv3 {
 using iommu::CacheGeometry;
 using iommu::HostMemory;
 
-// Cache defaults: gem5's SMMUv3 (main TLB 2048 entries 4-way, config cache 64 entries;
-// shared/reference/measurements.md), the config cache as 16 sets of 4 ways.
+// Cache defaults: gem5's SMMUv3 (main TLB 2048 entries 4-way, config cache 64 entries,
+// walk caches in walk_cache.h; shared/reference/measurements.md), the config cache as
+// 16 sets of 4 ways.
 struct UnitParams {
     CacheGeometry tlb{512, 4, "lru"};
     CacheGeometry config_cache{16, 4, "lru"};
+    WalkCacheParams walk_cache;
     iommu::CommandCost cmdq;  // [smmuv3.cmdq]
     uint64_t seed = 1;
 };
@@ -127,6 +130,7 @@ private:
     HostMemory& mem_;
     ConfigCache config_cache_;
     Tlb tlb_;
+    WalkCaches walk_caches_;
     uint64_t tlb_sizes_ = 0;  // bit n: the TLB may hold entries of 2^n bytes
 
     sim::Counter translations_{*this, "translations", "", "requests translated or faulted"};

@@ -101,6 +101,7 @@ void VmsaWalk::begin_s1() {
     uint64_t align = g1_.start_bytes();
     if (g1_.oa == 52 && align < 64) align = 64;
     s1_.table = c1_->ttb0 & ~(align - 1);
+    resume_from_cache(s1_, true);
     fetch_s1();
 }
 
@@ -183,6 +184,7 @@ void VmsaWalk::begin_s2(uint64_t ipa, S2For purpose) {
     if (beyond(ipa, g2_.ia)) return fail(event::F_TRANSLATION, true, g2_.start);
     // Concatenated start tables are aligned to their total size (D8.2).
     s2_.table = c2_->ttb & ~(g2_.start_bytes() - 1);
+    resume_from_cache(s2_, false);
     addr_ = s2_.index_address();
     state_ = State::S2Read;
 }
@@ -276,6 +278,7 @@ VmsaWalk::Step VmsaWalk::descend(Stage& st, uint64_t d, bool stage1) {
         }
         st.table = a;
         st.level = level + 1;
+        fill_cache(st, stage1, level);
         return Step::Table;
     }
     if (!type_bit && !block_allowed(st.g, level)) {
@@ -293,6 +296,28 @@ VmsaWalk::Step VmsaWalk::descend(Stage& st, uint64_t d, bool stage1) {
     st.desc = d;
     st.desc_pa = addr_;
     return Step::Leaf;
+}
+
+// The deepest cached table descriptor, if any, puts the stage at the level below it
+// with the table and (stage 1) the hierarchical attributes it carried.
+void VmsaWalk::resume_from_cache(Stage& st, bool stage1) {
+    if (!wc_) return;
+    unsigned level = 0;
+    const WalkCacheValue* e = wc_->find(!stage1, vmid_, stage1 ? asid_ : 0, st.input, st.g, level);
+    if (!e) return;
+    st.level = level + 1;
+    st.table = e->table;
+    st.no_el0 = e->no_el0;
+    st.no_write = e->no_write;
+    st.pxn = e->pxn;
+    st.uxn = e->uxn;
+}
+
+// A table descriptor just read at `level`; st already points at the next table.
+void VmsaWalk::fill_cache(const Stage& st, bool stage1, unsigned level) {
+    if (!wc_) return;
+    const WalkCacheValue v{st.table, st.no_el0, st.no_write, st.pxn, st.uxn};
+    wc_->fill(!stage1, vmid_, stage1 ? asid_ : 0, st.input, st.g, level, v);
 }
 
 void VmsaWalk::write_back(uint64_t pa, uint64_t value, bool s2) {

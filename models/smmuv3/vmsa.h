@@ -19,6 +19,10 @@
 // stage (S2), the CLASS (TT for a stage 2 fault on a stage 1 table fetch, IN for the
 // input or output address) and the IPA stage 2 was translating.
 //
+// Walk caches (walk_cache.h, optional): each stage begins at the deepest cached table
+// descriptor for its input, and every table descriptor read fills them. The reads a
+// cached level saves are not made, so reads() and the timing shell see fewer.
+//
 // Not modelled: TTB1, TBI, PAN, WXN, HAFT, the Contiguous hint, FEAT_LPA2/52-bit VA,
 // stage 2 dirty update of a stage 1 descriptor's page (a stage 1 write-back to a page
 // stage 2 maps without write permission is a stage 2 Permission fault).
@@ -31,6 +35,7 @@
 #include "models/smmuv3/event.h"  // the event IDs faults carry
 #include "models/smmuv3/mem_attr.h"
 #include "models/smmuv3/vmsa_config.h"
+#include "models/smmuv3/walk_cache.h"
 
 namespace smmuv3 {
 
@@ -62,6 +67,13 @@ public:
     // have passed check(); both must outlive the walks. Not on the hot path.
     void configure(const Stage1Config* s1, const Stage2Config* s2);
     void start(const iommu::Request& r);
+    // The walk caches the next walks use and fill, tagged by the stream's VMID and the
+    // CD's ASID (nullptr: none, the default). `caches` must outlive the walks.
+    void use_walk_caches(WalkCaches* caches, uint16_t vmid, uint16_t asid) {
+        wc_ = caches;
+        vmid_ = vmid;
+        asid_ = asid;
+    }
 
     bool done() const override { return state_ == State::Done; }
     uint64_t read_address() const override { return addr_; }
@@ -110,6 +122,8 @@ private:
     void s2_leaf();
     void s2_continue();
     Step descend(Stage& st, uint64_t d, bool stage1);
+    void resume_from_cache(Stage& st, bool stage1);
+    void fill_cache(const Stage& st, bool stage1, unsigned level);
     void write_back(uint64_t pa, uint64_t value, bool s2);
     void fail(uint8_t id, bool s2, unsigned level);
     void abort_fetch(bool s2);
@@ -119,6 +133,8 @@ private:
     const Stage1Config* c1_ = nullptr;
     const Stage2Config* c2_ = nullptr;
     Geometry g1_{}, g2_{};
+    WalkCaches* wc_ = nullptr;
+    uint16_t vmid_ = 0, asid_ = 0;
     iommu::Request req_{};
     iommu::Result res_{};
     Fault fault_{};

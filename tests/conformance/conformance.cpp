@@ -32,6 +32,8 @@ std::vector<Variant> variants() {
         out.push_back({&a, {}});
         if (a.name == "vtd")  // scalable mode: PASID tables, the PASID-tagged IOTLB
             out.push_back({&a, {{"vtd.smts", "true"}, {"vtd.ssads", "true"}}});
+        if (a.name == "smmuv3")  // stage 2 only: the driver's stage-2 domains, VMID-tagged TLB
+            out.push_back({&a, {{"smmuv3.s1p", "false"}}});
     }
     return out;
 }

@@ -90,8 +90,8 @@ expect vtd-sagaw-empty "$tmp/sagaw.ini:4: vtd.sagaw: the unit's SAGAW offers non
 ini snp.ini '[iommu]\narch = vtd\n[vtd]\nsc = false\n[iommu.map]\nsnoop = true\n'
 expect vtd-snp-without-sc "$tmp/snp.ini:6: iommu.map.snoop: the unit cannot force snooping (vtd)" --config "$tmp/snp.ini"
 
-ini vtdcache.ini '[vtd.pasid_cache]\nsets = 3\n'
-expect vtd-cache-geometry "$tmp/vtdcache.ini:2: vtd.pasid_cache.sets: 3 is not a power of two" --config "$tmp/vtdcache.ini"
+ini vtdcache.ini '[vtd.pasid_cache]\nways = 3\nreplacement = plru\n'
+expect vtd-cache-geometry "$tmp/vtdcache.ini:2: vtd.pasid_cache.ways: plru needs a power-of-two number of ways" --config "$tmp/vtdcache.ini"
 
 expect cli-unknown "command line: no.such.key: unknown parameter" --no.such.key=1
 expect cli-range "command line: dev.tags: 0 is out of range" --dev.tags=0

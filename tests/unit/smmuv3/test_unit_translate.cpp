@@ -117,12 +117,7 @@ TEST_CASE("smmuv3 unit: nested translation reads the CD through stage 2", "[smmu
     s2t.map(s2root, 1, 39, 0x40000000, 1, vmsatest::s2_leaf(Tg::k4K, 1, 0xc0000000));  // 1G-2G
     const uint64_t s1root = r.s1_root();
     r.map_page(s1root, 0x1000, 0x40005000);
-    r.put(kCd, smmu_enc::cd(r.cd_fields(s1root)));
-    auto f = r.s1_ste(kCd);
-    f.config = 0b111;
-    r.with_stage2(f, s2root, 3);
-    r.put_ste(6, f);
-    r.enable();
+    r.nested_stream(6, s1root, s2root, 3);
     auto res = r.access(6, 0x1008);
     REQUIRE_FALSE(res.fault);
     CHECK(res.pa == 0xc0005008);

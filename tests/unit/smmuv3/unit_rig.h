@@ -91,6 +91,15 @@ struct Rig {
         f.s2ttb = root;
         f.s2vmid = vmid;
     }
+    // Nested (Config 0b111): the CD at kCd over s1root, stage 2 over s2root; enables.
+    void nested_stream(uint32_t sid, uint64_t s1root, uint64_t s2root, uint16_t vmid) {
+        put(kCd, smmu_enc::cd(cd_fields(s1root)));
+        auto f = s1_ste(kCd);
+        f.config = 0b111;
+        with_stage2(f, s2root, vmid);
+        put_ste(sid, f);
+        enable();
+    }
     // sid 1: stage 1, CD at kCd, va 0x1000 -> 0x80001000 (read/write).
     uint64_t stage1_stream(uint32_t sid = 1) {
         const uint64_t root = s1_root();

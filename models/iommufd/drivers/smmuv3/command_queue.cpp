@@ -69,13 +69,13 @@ void Driver::issue(std::vector<Cmd> cmds) {
     wait_for_sync();
 }
 
-// __arm_smmu_tlb_inv_range for a stage-1 domain (CMD_TLBI_NH_VA): one command per
-// granule, or with IDR3.RIL range commands of (NUM + 1) << SCALE pages, TG = 4K and
+// __arm_smmu_tlb_inv_range (CMD_TLBI_NH_VA or CMD_TLBI_S2_IPA, alike but for the tag):
+// one command per granule, or with IDR3.RIL range commands of (NUM + 1) << SCALE pages, TG = 4K and
 // TTL the level of a leaf granule (3 for 4K, 2 for 2M, 1 for 1G).
-void Driver::tlbi_range(std::vector<Cmd>& out, uint16_t asid, uint64_t iova, uint64_t size, uint64_t granule,
+void Driver::tlbi_range(std::vector<Cmd>& out, uint64_t op_tag, uint64_t iova, uint64_t size, uint64_t granule,
                         bool leaf) const {
     const uint64_t end = iova + size;
-    Cmd base{kOpTlbiNhVa | uint64_t(asid) << 48, leaf ? 1u : 0u};
+    Cmd base{op_tag, leaf ? 1u : 0u};
     uint64_t pages = 0;
     if (ril_) {
         pages = size >> 12;

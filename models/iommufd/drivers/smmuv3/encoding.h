@@ -27,14 +27,17 @@ inline unsigned idr0_ttf(uint32_t v) { return unsigned(bits(v, 2, 2)); }      //
 inline bool idr0_cohacc(uint32_t v) { return v & (1u << 4); }
 inline unsigned idr0_httu(uint32_t v) { return unsigned(bits(v, 6, 2)); }     // 2: A and D
 inline bool idr0_asid16(uint32_t v) { return v & (1u << 12); }
+inline bool idr0_vmid16(uint32_t v) { return v & (1u << 18); }
+inline bool idr0_cd2l(uint32_t v) { return v & (1u << 19); }
 inline unsigned idr0_ttendian(uint32_t v) { return unsigned(bits(v, 21, 2)); }  // 0 mixed, 2 LE, 3 BE
 inline unsigned idr0_stall_model(uint32_t v) { return unsigned(bits(v, 24, 2)); }
 inline unsigned idr0_st_level(uint32_t v) { return unsigned(bits(v, 27, 2)); }  // 1: two-level
 // SMMU_IDR1 (6.3.2).
 inline unsigned idr1_sidsize(uint32_t v) { return unsigned(bits(v, 0, 6)); }
+inline unsigned idr1_ssidsize(uint32_t v) { return unsigned(bits(v, 6, 5)); }
 inline unsigned idr1_eventqs(uint32_t v) { return unsigned(bits(v, 16, 5)); }
 inline unsigned idr1_cmdqs(uint32_t v) { return unsigned(bits(v, 21, 5)); }
-constexpr uint32_t kIdr1Rel = 1u << 28, kIdr1QueuesPreset = 1u << 29, kIdr1TablesPreset = 1u << 30;
+constexpr uint32_t kIdr1AttrTypesOvr = 1u << 27, kIdr1Rel = 1u << 28, kIdr1QueuesPreset = 1u << 29, kIdr1TablesPreset = 1u << 30;
 // SMMU_IDR3 (6.3.4): range invalidation.
 inline bool idr3_ril(uint32_t v) { return v & (1u << 10); }
 // SMMU_IDR5 (6.3.6).
@@ -62,12 +65,21 @@ constexpr uint64_t kQueueRaWa = uint64_t(1) << 62;
 constexpr uint32_t kConsErrMask = 0x7fu << 24;
 
 // STE (5.2), dword 0: V 0, Config 3:1, S1Fmt 5:4, S1ContextPtr 51:6, S1CDMax 63:59.
-constexpr unsigned kCfgAbort = 0, kCfgBypass = 4, kCfgS1 = 5;
+constexpr unsigned kCfgAbort = 0, kCfgBypass = 4, kCfgS1 = 5, kCfgS2 = 6;
+constexpr uint64_t kS1FmtLinear = 0, kS1Fmt64kL2 = 2;  // Linux STRTAB_STE_0_S1FMT_*
 // Dword 1: S1DSS 1:0, S1CIR 3:2, S1COR 5:4, S1CSH 7:6, S1STALLD 27, EATS 29:28,
 // STRW 31:30, SHCFG 45:44.
 constexpr uint64_t kS1dssSsid0 = 2, kShcfgIncoming = 1;
 constexpr uint64_t kSteS1Stalld = uint64_t(1) << 27;
 // Level-1 stream table descriptor (5.1): SPAN 4:0, L2Ptr 51:6.
+// Dword 2: S2VMID 15:0, S2T0SZ 37:32, S2SL0 39:38, S2IR0 41:40, S2OR0 43:42, S2SH0
+// 45:44, S2TG 47:46, S2PS 50:48, S2AA64 51, S2PTW 54, S2R 58. Dword 3: S2TTB 51:4.
+constexpr uint64_t kSteS2Aa64 = uint64_t(1) << 51, kSteS2Ptw = uint64_t(1) << 54, kSteS2R = uint64_t(1) << 58;
+constexpr uint64_t kAddr51_4 = ((uint64_t(1) << 52) - 1) & ~uint64_t(15);
+// Level-1 CD descriptor (5.5): V 0, L2Ptr 51:12. Linux's two-level CD tables have
+// leaves of 1024 CDs (CTXDESC_SPLIT 10, S1Fmt 64K_L2).
+constexpr unsigned kCdSplit = 10;
+constexpr uint64_t kL1CdV = 1, kL1CdL2Ptr = ((uint64_t(1) << 52) - 1) & ~uint64_t(0xfff);
 
 // CD (5.4), dword 0: T0SZ 5:0, TG0 7:6, IRGN0 9:8, ORGN0 11:10, SH0 13:12, EPD1 30, V 31,
 // IPS 34:32, AFFD 35, AA64 41, HD 42, HA 43, R 45, A 46, ASET 47, ASID 63:48.
@@ -88,10 +100,21 @@ constexpr uint64_t kPteValid = 1, kPteTable = 3, kPteBlock = 1, kPtePage = 3;
 constexpr uint64_t kPteApUnpriv = 1u << 6, kPteApRdonly = 1u << 7, kPteShIs = 3u << 8;
 constexpr uint64_t kPteAf = 1u << 10, kPteNg = 1u << 11;
 constexpr uint64_t kPteAddr = ((uint64_t(1) << 48) - 1) & ~uint64_t(0xfff);
+// Stage-2 leaves as io-pgtable-arm's ARM_64_LPAE_S2 writes them: S2AP (HAP) 7:6 read 1,
+// write 2; MemAttr 5:2 0xf (outer and inner write-back) for IOMMU_CACHE.
+constexpr uint64_t kPteHapRead = 1u << 6, kPteHapWrite = 2u << 6, kPteMemattrOiwb = 0xfu << 2;
 
 // Commands (chapter 4), opcode 7:0.
 constexpr uint64_t kOpCfgiSte = 0x03, kOpCfgiAll = 0x04, kOpCfgiCd = 0x05;
-constexpr uint64_t kOpTlbiNhAsid = 0x11, kOpTlbiNhVa = 0x12, kOpTlbiNsnhAll = 0x30, kOpSync = 0x46;
+constexpr uint64_t kOpTlbiNhAll = 0x10, kOpTlbiNhAsid = 0x11, kOpTlbiNhVa = 0x12;
+constexpr uint64_t kOpTlbiS12Vmall = 0x28, kOpTlbiS2Ipa = 0x2a, kOpTlbiNsnhAll = 0x30, kOpSync = 0x46;
+// TLBI_NH_* carry the ASID in 63:48, the VMID (TLBI_S2_*, TLBI_S12_VMALL) in 47:32.
+inline uint64_t cmd_asid(uint16_t asid) { return uint64_t(asid) << 48; }
+inline uint64_t cmd_vmid(uint16_t vmid) { return uint64_t(vmid) << 32; }
 constexpr uint64_t kSyncCsSev = 2, kMemattrOiwb = 0xf;
+
+// Event queue (3.5, 7.3): PROD.OVFLG and CONS.OVACKFLG are bit 31; a record is 32
+// bytes, its event ID in bits 7:0 of dword 0.
+constexpr uint32_t kQueueOvf = 1u << 31;
 
 }  // namespace iommufd::smmuv3::enc

@@ -17,6 +17,8 @@ void DriverParams::bind(sim::ParamBinder& b) {
           "driver CPU time per page-table, STE or CD word written (illustrative)", 0, 1e6);
     b.f64("command_ns", command_ns, "ns", "driver CPU time per command queued (illustrative)", 0, 1e6);
     b.f64("wait_ns", wait_ns, "ns", "driver CPU time polling a CMD_SYNC, at least (the unit's command time when longer; illustrative)", 0, 1e9);
+    b.u32("pasid_bits", pasid_bits, "bits",
+          "PASID width devices report; CD tables hold 2^min(this, IDR1.SSIDSIZE) CDs", 0, 20);
 }
 
 Driver::Driver(Machine& m, FrameAllocator& pages, const DriverParams& costs)
@@ -50,17 +52,14 @@ Errno Driver::fail(const char* key, std::string reason, const char* unit_key) {
     return Errno::OpNotSupp;
 }
 
-// What arm_smmu_device_hw_probe refuses (ENXIO there), plus a unit without stage 1 or
-// the 4K granule, which this driver's domains need. The unit keys name the IDR field
+// What arm_smmu_device_hw_probe refuses (ENXIO there), plus a unit without the 4K
+// granule, which this driver's domains need. The unit keys name the IDR field
 // that straps the capability, `smmuv3.<field in lower case>` (the hardware's
 // parameter names are not final).
 Errno Driver::check_idrs() {
     const uint32_t idr0 = idr_[0], idr1 = idr_[1];
     if (!idr0_s1p(idr0) && !idr0_s2p(idr0))
         return fail("", "the SMMU implements neither stage 1 nor stage 2 (IDR0.S1P, S2P)", "smmuv3.s1p");
-    if (!idr0_s1p(idr0))
-        return fail("", "the SMMU lacks stage 1 (IDR0.S1P); stage-2-only domains are not written yet",
-                    "smmuv3.s1p");
     if (!(idr0_ttf(idr0) & 2)) return fail("", "the SMMU lacks AArch64 tables (IDR0.TTF)", "smmuv3.ttf");
     const unsigned endian = idr0_ttendian(idr0);
     if (endian != 0 && endian != 2)
@@ -84,7 +83,9 @@ Errno Driver::probe() {
     coherent_ = idr0_cohacc(idr_[0]);
     hyp_ = idr_[0] & (1u << 9);
     asid_bits_ = idr0_asid16(idr_[0]) ? 16 : 8;
+    vmid_bits_ = idr0_vmid16(idr_[0]) ? 16 : 8;
     sid_bits_ = idr1_sidsize(idr_[1]);
+    ssid_bits_ = std::min(idr1_ssidsize(idr_[1]), costs_.pasid_bits);
     ril_ = idr3_ril(idr_[3]);
     ips_ = idr5_oas(idr_[5]) == 7 ? 5 : idr5_oas(idr_[5]);
     oas_ = oas_bits(ips_);
@@ -133,10 +134,23 @@ Errno Driver::reset() {
     return Errno::Ok;
 }
 
+bool Driver::stage1() const { return idr0_s1p(idr_[0]); }
+
+unsigned Driver::s2_ias() const {
+    const unsigned ias = std::max(idr0_ttf(idr_[0]) == 3 ? 40u : 0u, oas_);
+    return std::min(ias, 48u);
+}
+
 Errno Driver::alloc_domain(uint32_t hwpt_flags, std::unique_ptr<Domain>& out) {
-    if (hwpt_flags) return Errno::OpNotSupp;
-    if (asids_.size() + 1 >= (size_t(1) << asid_bits_)) return Errno::NoSpc;
-    out = std::make_unique<SmmuDomain>(*this, alloc_asid());
+    drain_events();
+    const bool s2p = idr0_s2p(idr_[0]);
+    if (hwpt_flags & ~uint32_t(kHwptNestParent)) return Errno::OpNotSupp;
+    if (hwpt_flags && !(stage1() && s2p)) return Errno::OpNotSupp;  // ARM_SMMU_FEAT_NESTING
+    const bool s2 = hwpt_flags || !stage1();
+    const uint16_t tag = alloc_tag(s2);
+    if (!tag) return Errno::NoSpc;
+    using Stage = SmmuDomain::Stage;
+    out = std::make_unique<SmmuDomain>(*this, s2 ? Stage::S2 : Stage::S1, tag, hwpt_flags != 0);
     return Errno::Ok;
 }
 
@@ -162,18 +176,22 @@ HwInfo Driver::hw_info() const {
     return h;
 }
 
-// The lowest free ASID from 1 (arm_smmu_domain_finalise_s1's xa_alloc; 0 is left
-// unused, as Linux reserves it).
-uint16_t Driver::alloc_asid() {
-    uint32_t asid = 1;
-    for (uint16_t used : asids_) {
-        if (used != asid) break;
-        ++asid;
+// The lowest free ASID or VMID from 1: arm_smmu_domain_finalise_s1's xa_alloc and
+// finalise_s2's ida_alloc_range(1, 2^vmid_bits - 1); 0 is left unused, as Linux
+// reserves it.
+uint16_t Driver::alloc_tag(bool vmid) {
+    std::set<uint16_t>& used = vmid ? vmids_ : asids_;
+    const uint32_t limit = uint32_t(1) << (vmid ? vmid_bits_ : asid_bits_);
+    uint32_t tag = 1;
+    for (uint16_t u : used) {
+        if (u != tag) break;
+        ++tag;
     }
-    asids_.insert(uint16_t(asid));
-    return uint16_t(asid);
+    if (tag >= limit) return 0;
+    used.insert(uint16_t(tag));
+    return uint16_t(tag);
 }
 
-void Driver::free_asid(uint16_t asid) { asids_.erase(asid); }
+void Driver::free_tag(bool vmid, uint16_t tag) { (vmid ? vmids_ : asids_).erase(tag); }
 
 }  // namespace iommufd::smmuv3

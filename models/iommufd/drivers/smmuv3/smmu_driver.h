@@ -9,11 +9,16 @@
 // SPLIT=8, every STE an abort STE), programs CR1, CR2, STRTAB_BASE(_CFG) and the
 // queues, enables CMDQEN, invalidates (CFGI_ALL, TLBI_NSNH_ALL, each with CMD_SYNC),
 // then EVTQEN and SMMUEN, each through the CR0/CR0ACK handshake.
-// alloc_domain(): a stage-1 domain (SmmuDomain) with its own ASID.
-// attach() (stream_table.cpp): the device's CD for SSID 0, then its STE, each written
-// so the unit never sees half an entry, each followed by CFGI_* and CMD_SYNC.
-// Commands go through the command queue in batches ending in CMD_SYNC, whose
-// completion the driver sees by polling CMDQ_CONS.
+// alloc_domain(): a stage-1 domain (SmmuDomain) with its own ASID, or a stage-2 one
+// with its own VMID for IOMMU_HWPT_ALLOC_NEST_PARENT or on a unit without stage 1.
+// attach() (stream_table.cpp, cd_table.cpp): for stage 1 the device's CD table
+// (linear or two-level as Linux sizes it) and its CD for SSID 0, then its STE; for
+// stage 2 the STE alone; each written so the unit never sees half an entry, each
+// followed by CFGI_* and CMD_SYNC. Commands go through the command queue in batches
+// ending in CMD_SYNC, whose completion the driver sees by polling CMDQ_CONS.
+// The event queue (event_queue.cpp) is read as Linux's event interrupt thread reads
+// it, whenever the driver acts and the queue is not empty (the model has no
+// interrupts: see drain_events).
 //
 // Every action costs CPU time from DriverParams (illustrative figures, not measured).
 #pragma once
@@ -43,6 +48,10 @@ struct DriverParams {
     double table_write_ns = 10;   // one 8-byte table, STE or CD word written
     double command_ns = 50;       // one 16-byte command written into the queue
     double wait_ns = 500;         // a CMD_SYNC: doorbell to CMDQ_CONS caught up
+    // The PASID width devices report (PCI PASID capability); a device's CD table has
+    // 2^min(this, IDR1.SSIDSIZE) entries (Linux's master->ssid_bits). 0: no PASID
+    // capability, one CD.
+    uint32_t pasid_bits = 0;
 
     void bind(sim::ParamBinder& b);
 };
@@ -59,8 +68,10 @@ public:
 
     Errno probe() override;
     ProbeFailure probe_failure() const override { return failure_; }
-    // A stage-1 DMA domain; EOPNOTSUPP for any IOMMU_HWPT_ALLOC flag (nesting needs
-    // stage 2, dirty tracking needs DBM leaves: neither is written yet).
+    // arm_smmu_domain_alloc_paging_flags: no flags, a stage-1 domain (stage 2 on a
+    // unit without stage 1); IOMMU_HWPT_ALLOC_NEST_PARENT, a stage-2 domain where the
+    // unit has both stages (ARM_SMMU_FEAT_NESTING); EOPNOTSUPP otherwise, and for
+    // dirty tracking (DBM leaves are not written).
     Errno alloc_domain(uint32_t hwpt_flags, std::unique_ptr<Domain>& out);
     // An identity domain: attached devices bypass translation (STE.Config=bypass), as
     // Linux's arm_smmu_identity_domain.
@@ -74,6 +85,12 @@ public:
     // arm_smmu_get_resv_regions: the software MSI window, for every device.
     std::vector<IovaRange> reserved_regions(uint16_t sid) const;
     std::unique_ptr<DeviceOps> device(uint16_t sid) override;
+    // arm_smmu_evtq_thread: consumes every record from EVENTQ_CONS to EVENTQ_PROD,
+    // counting each by event ID, acknowledges an overflow by copying PROD.OVFLG to
+    // CONS. The model raises no interrupt, so the driver calls this at each of its
+    // operations (domain allocation, attach, detach, map, unmap, flush); its reading
+    // of the pending state, which stands in for the interrupt line, costs nothing.
+    void drain_events();
     double mmio_ns() const override { return costs_.mmio_ns; }
     DriverCost spent() const override {
         return {cpu_ns_, queue_ns_, table_writes_.value(), commands_.value(), waits_.value()};
@@ -82,13 +99,21 @@ public:
     // What probe chose, for tests and statistics.
     bool two_level() const { return two_level_; }
     unsigned ias() const { return 48; }
+    // Stage 2's input size: Linux's smmu->ias (the OAS, at least 40 where IDR0.TTF also
+    // has AArch32 tables), at most 48 (4K tables without LPA2).
+    unsigned s2_ias() const;
+    bool stage1() const;  // IDR0.S1P
     unsigned oas() const { return oas_; }
     bool range_invalidation() const { return ril_; }
 
 private:
     friend class SmmuDomain;
+    // A device's CD table (Linux's arm_smmu_ctx_desc_cfg), made on its first stage-1
+    // attach: linear, or two-level with level-2 tables of 1024 CDs made as needed.
     struct DeviceState {
-        uint64_t cd_table = 0;  // one CD (SSID 0), made on the first stage-1 attach
+        uint64_t cd_table = 0;
+        unsigned s1cdmax = 0;
+        bool two_level = false;
     };
 
     Errno fail(const char* key, std::string reason, const char* unit_key = "");
@@ -104,17 +129,25 @@ private:
     void write_structure(uint64_t pa, const uint64_t (&want)[8], bool old_uses_rest, bool new_uses_rest,
                          const Cmd& cfgi);
     void write_ste(uint16_t sid, uint64_t ste, const uint64_t (&want)[8]);
+    // cd_table.cpp: the CD table of `sid` and its CD for SSID 0.
+    Errno alloc_cd_table(DeviceState& dev);
+    uint64_t cd_address(DeviceState& dev, uint16_t sid, uint32_t ssid);
+    Errno attach_s1(SmmuDomain& d, uint16_t sid, uint64_t ste);
+    // event_queue.cpp.
+    void count(const std::string& name, const char* desc);
     // Queues `cmds` and a CMD_SYNC, in batches of at most 64, and waits for them.
     void issue(std::vector<Cmd> cmds);
     void push(const Cmd* cmds, size_t n);
     void wait_for_space(uint32_t n);
     void wait_for_sync();
     uint32_t queue_used() const;
-    uint16_t alloc_asid();
-    void free_asid(uint16_t asid);
-    // Invalidation by ASID of [iova, iova + size) cached as `granule` leaves (leaf) or
-    // also as tables (!leaf): arm_smmu_tlb_inv_range_asid's commands.
-    void tlbi_range(std::vector<Cmd>& out, uint16_t asid, uint64_t iova, uint64_t size, uint64_t granule,
+    // The lowest free ASID or VMID from 1 (0 when none is left); free_tag returns it.
+    uint16_t alloc_tag(bool vmid);
+    void free_tag(bool vmid, uint16_t tag);
+    // Invalidation of [iova, iova + size) cached as `granule` leaves (leaf) or also as
+    // tables (!leaf), by TLBI_NH_VA or TLBI_S2_IPA: `op_tag` is the command's first
+    // dword with opcode and ASID or VMID (__arm_smmu_tlb_inv_range's commands).
+    void tlbi_range(std::vector<Cmd>& out, uint64_t op_tag, uint64_t iova, uint64_t size, uint64_t granule,
                     bool leaf) const;
 
     Machine& m_;
@@ -123,14 +156,15 @@ private:
     DriverParams costs_;
     uint32_t idr_[6] = {}, iidr_ = 0, aidr_ = 0;
     bool coherent_ = false, ril_ = false, two_level_ = false, hyp_ = false;
-    unsigned oas_ = 48, ips_ = 5, asid_bits_ = 8, sid_bits_ = 0;
+    unsigned oas_ = 48, ips_ = 5, asid_bits_ = 8, vmid_bits_ = 8, sid_bits_ = 0, ssid_bits_ = 0;
     uint64_t strtab_ = 0, l1_entries_ = 0;
     uint32_t strtab_cfg_ = 0;
     uint64_t cmdq_ = 0, evtq_ = 0;
     unsigned cmdq_shift_ = 0, evtq_shift_ = 0;
     uint32_t prod_ = 0, cons_ = 0;  // command queue indexes with their wrap bit
+    uint32_t evtq_prod_ = 0, evtq_cons_ = 0;  // event queue PROD, CONS as last read / written
     std::map<uint16_t, DeviceState> devices_;
-    std::set<uint16_t> asids_;
+    std::set<uint16_t> asids_, vmids_;
     std::set<SmmuDomain*> domains_;  // live domains, orphaned if the driver goes first
     double cpu_ns_ = 0, queue_ns_ = 0;
 
@@ -138,6 +172,9 @@ private:
     sim::Counter commands_{*this, "commands", "", "commands queued, CMD_SYNC included"};
     sim::Counter waits_{*this, "waits", "", "CMD_SYNCs waited for"};
     sim::Counter timeouts_{*this, "sync_timeouts", "", "CMD_SYNCs CMDQ_CONS did not reach while polled"};
+    // events.<ID> ("events.0x10"), events.overflows: made when first counted, so a run
+    // without faults has none.
+    std::map<std::string, std::unique_ptr<sim::Counter>> events_;
     MmioPort mmio_{m_, *this, costs_.mmio_ns, cpu_ns_};
     CompletionWait completion_{m_};
     sim::Formula cpu_{*this, "cpu_ns", "ns", "driver CPU time from DriverParams", [this] { return cpu_ns_; }};

@@ -13,7 +13,6 @@ using namespace enc;
 namespace {
 constexpr uint64_t kAbortSte = 1 | kCfgAbort << 1;  // V, Config abort: DMA aborts without events
 Cmd cfgi_ste(uint16_t sid) { return {kOpCfgiSte | uint64_t(sid) << 32, 1}; }
-Cmd cfgi_cd(uint16_t sid) { return {kOpCfgiCd | uint64_t(sid) << 32, 1}; }  // SSID 0, leaf
 // An STE uses dwords beyond 0 when valid and bypassing or translating.
 bool ste_uses_rest(uint64_t dw0) { return (dw0 & 1) && (enc::bits(dw0, 1, 3) & 4); }
 }  // namespace
@@ -102,11 +101,10 @@ void Driver::write_ste(uint16_t sid, uint64_t ste, const uint64_t (&want)[8]) {
     write_structure(ste, want, ste_uses_rest(m_.read64(ste)), ste_uses_rest(want[0]), cfgi_ste(sid));
 }
 
-// Stage 1: the CD for SSID 0 first (CFGI_CD), then an STE pointing at the one-entry
-// linear CD table (S1Fmt linear, S1CDMax 0, S1DSS SSID0, CD fetches write-back inner
-// shareable, EATS 0, STRW NS-EL1; S1STALLD where stalls could be enabled) (CFGI_STE),
-// as arm_smmu_make_cdtable_ste. Identity: a bypass STE with SHCFG "incoming".
+// Identity: a bypass STE with SHCFG "incoming". Stage 2: the domain's STE
+// (arm_smmu_make_s2_domain_ste). Stage 1: cd_table.cpp.
 Errno Driver::attach(Domain& dom, uint16_t sid) {
+    drain_events();
     const uint64_t ste = ste_address(sid);
     if (!ste) return sid_bits_ < 16 && (sid >> sid_bits_) ? Errno::Inval : Errno::NoMem;
     uint64_t s[8] = {};
@@ -118,20 +116,15 @@ Errno Driver::attach(Domain& dom, uint16_t sid) {
     }
     auto* d = dynamic_cast<SmmuDomain*>(&dom);
     if (!d || &d->driver() != this) return Errno::Inval;
-    DeviceState& dev = devices_[sid];
-    if (!dev.cd_table && !(dev.cd_table = alloc(4096))) return Errno::NoMem;
-    uint64_t cd[8];
-    d->cd(cd);
-    write_structure(dev.cd_table, cd, m_.read64(dev.cd_table) & kCdV, true, cfgi_cd(sid));
-    s[0] = 1 | uint64_t(kCfgS1) << 1 | (dev.cd_table & kAddr51_6);
-    s[1] = kS1dssSsid0 | kCacheWb << 2 | kCacheWb << 4 | uint64_t(kShIsh) << 6 |
-           (idr0_stall_model(idr_[0]) == 0 ? kSteS1Stalld : 0);
+    if (d->stage() == SmmuDomain::Stage::S1) return attach_s1(*d, sid, ste);
+    d->s2_ste(s);
     write_ste(sid, ste, s);
     return Errno::Ok;
 }
 
 // Blocked: an abort STE (arm_smmu_make_abort_ste), dword 0 first.
 Errno Driver::detach(uint16_t sid) {
+    drain_events();
     const uint64_t ste = ste_address(sid);
     if (!ste) return Errno::NoEnt;
     const uint64_t s[8] = {kAbortSte};
