@@ -27,7 +27,7 @@ struct MappingEngine {
 
     // `sys` has an IOMMU ([iommu] arch); its driver is made, not yet probed.
     MappingEngine(System& sys, const PlatformConfig& pc)
-        : machine(*sys.unit(), sys.memory()),
+        : machine(*sys.unit(), sys.memory(), 1000.0 / pc.pipeline.clock_mhz),
           table_pages(kTableBase, kTableBytes),
           user_frames(kUserBase, kUserBytes),
           driver(pc.arch.arch->driver->make(machine, table_pages, *pc.arch.driver)),

@@ -53,7 +53,7 @@ System::System(sc_core::sc_module_name name, const PlatformConfig& pc)
         iommu_->downstream.bind(memory_.socket);
         if (pc.boot_map.map == "identity") {
             // The CPU writes the tables, so they sit in its cache, as a driver's do.
-            boot_machine_ = std::make_unique<CachedMachine>(*unit_, memory_);
+            boot_machine_ = std::make_unique<CachedMachine>(*unit_, memory_, 1000.0 / pc.pipeline.clock_mhz);
             boot_map_ = std::make_unique<BootMap>(pc.arch, *boot_machine_, pc.boot_map, pc.devs);
             check_isolation(*boot_map_);
         }

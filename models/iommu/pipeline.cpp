@@ -217,7 +217,7 @@ void Pipeline::next_step(unsigned slot) {
 void Pipeline::step_method() {
     while (step_q_.ready()) {
         const unsigned slot = step_q_.pop();
-        reads_[slot]->prepare(*walks_[slot], unit_.walks_snoop());
+        reads_[slot]->prepare(*walks_[slot], unit_.walk_snoops(*walks_[slot]));
         send_down(reads_[slot]->gp);
     }
 }
@@ -356,7 +356,7 @@ Result Pipeline::atomic_walk(const Request& r, sc_time& delay) {
     Payload& gp = reads_[0]->gp;
     while (!w.done()) {
         delay += step_latency_;
-        reads_[0]->prepare(w, unit_.walks_snoop());
+        reads_[0]->prepare(w, unit_.walk_snoops(w));
         downstream->b_transport(gp, delay);
         w.supply(reads_[0]->data, gp.is_response_ok());
     }

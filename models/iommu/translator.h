@@ -46,6 +46,12 @@ public:
     // Whether walk reads snoop the CPU caches (VT-d ECAP.C, AMD-Vi coherent, SMMU
     // IDR0.COHACC).
     virtual bool walks_snoop() const = 0;
+    // Whether the next access of walk `w` (one of this unit's) snoops: units whose
+    // structures carry their own fetch attributes decide per access.
+    virtual bool walk_snoops(const Walk& w) const {
+        (void)w;
+        return walks_snoop();
+    }
 };
 
 }  // namespace iommu

@@ -27,6 +27,9 @@ public:
     virtual Result translate(const Request& r) = 0;
     // An architectural fault code as text, the code first ("0x5 WRITE").
     virtual std::string fault_text(uint32_t reason) const = 0;
+    // Unit cycles spent so far on queued commands (command_cost.h); 0 for a unit
+    // without a command or invalidation queue.
+    virtual uint64_t command_cycles() const { return 0; }
 
     // Told of every invalidation the unit applies: its kind ("iotlb") and the
     // timeline's JSON arguments for it ("\"did\":3,...", no braces).

@@ -32,6 +32,9 @@ public:
     virtual void write64(uint64_t pa, uint64_t value) = 0;
     // Writes cached lines back to memory (clflush), for units whose walks do not snoop.
     virtual void flush(uint64_t pa, uint64_t bytes) = 0;
+    // The time the unit has spent so far processing queued commands, ns: a completion
+    // wait lasts until the unit is through the batch (0: the machine cannot tell).
+    virtual double command_ns() { return 0; }
 };
 
 // The CPU's uncached accesses to the unit's registers, as a driver makes them: each
@@ -58,6 +61,23 @@ private:
     const double& ns_;
     double& cpu_ns_;
     sim::Counter count_;
+};
+
+// How long a completion wait (CMD_SYNC, wait descriptor) keeps the CPU: polling until
+// the unit is through every command queued since the last wait, so the unit's
+// processing time of them, and never less than the poll itself (`poll_ns`).
+class CompletionWait {
+public:
+    explicit CompletionWait(Machine& m) : m_(m), mark_(m.command_ns()) {}
+    double ns(double poll_ns) {
+        const double now = m_.command_ns(), unit_ns = now - mark_;
+        mark_ = now;
+        return unit_ns > poll_ns ? unit_ns : poll_ns;
+    }
+
+private:
+    Machine& m_;
+    double mark_;
 };
 
 // What a driver has spent so far; the difference of two readings is one operation's

@@ -26,6 +26,7 @@ void declare(sim::ParamSchema& s) {
     s.declare("smmuv3", [](sim::ParamBinder& b) { Straps().bind(b); });
     s.declare("smmuv3.tlb", [](sim::ParamBinder& b) { UnitParams().tlb.bind(b); });
     s.declare("smmuv3.config_cache", [](sim::ParamBinder& b) { UnitParams().config_cache.bind(b); });
+    s.declare("smmuv3.cmdq", [](sim::ParamBinder& b) { UnitParams().cmdq.bind(b); });
     for (unsigned l = 0; l < kWalkCacheLevels; ++l) {
         s.declare(walk_cache_section(false, l), [l](sim::ParamBinder& b) { WalkCacheParams().s1[l].bind(b); });
         s.declare(walk_cache_section(true, l), [l](sim::ParamBinder& b) { WalkCacheParams().s2[l].bind(b); });
@@ -42,6 +43,7 @@ std::shared_ptr<const iommu::UnitConfig> read(const sim::Config& cfg, uint64_t s
         c->unit.walk_cache.s1[l] = read_geometry(cfg, walk_cache_section(false, l), d.walk_cache.s1[l]);
         c->unit.walk_cache.s2[l] = read_geometry(cfg, walk_cache_section(true, l), d.walk_cache.s2[l]);
     }
+    c->unit.cmdq = sim::read_checked<iommu::CommandCost>(cfg, "smmuv3.cmdq");
     c->unit.seed = seed;
     return c;
 }

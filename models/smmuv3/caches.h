@@ -9,6 +9,7 @@
 
 #include "models/iommu/set_assoc_cache.h"
 #include "models/smmuv3/cd.h"
+#include "models/smmuv3/mem_attr.h"
 #include "models/smmuv3/ste.h"
 
 namespace smmuv3 {
@@ -51,6 +52,8 @@ struct TlbValue {
     // With hardware dirty state on, a write must walk (to set the dirty state) when the
     // filling walk was a read.
     bool write_walks = false;
+    // The leaves' memory attributes: a hit decides snooping as the walk did.
+    MemAttr attr;
 };
 struct TlbIndex {
     uint64_t operator()(const TlbKey& k) const {

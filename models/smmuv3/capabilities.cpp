@@ -43,6 +43,7 @@ Caps decode_idrs(uint32_t idr0v, uint32_t idr1v, uint32_t idr3v, uint32_t idr5v)
     c.sidsize = unsigned(idr1::SIDSIZE.get(idr1v));
     c.ssidsize = unsigned(idr1::SSIDSIZE.get(idr1v));
     c.priqs = unsigned(idr1::PRIQS.get(idr1v));
+    c.attr_types_ovr = idr1::ATTR_TYPES_OVR.get(idr1v);
     c.eventqs = unsigned(idr1::EVENTQS.get(idr1v));
     c.cmdqs = unsigned(idr1::CMDQS.get(idr1v));
     c.stt = idr3::STT.get(idr3v);

@@ -14,6 +14,7 @@ struct Caps {
     unsigned httu = 0;                // 0 none, 1 access flag, 2 access and dirty
     bool hyp = false, ats = false, ns1ats = false, asid16 = true, vmid16 = true;
     bool msi = false, sev = false, pri = false, cd2l = true;
+    bool attr_types_ovr = true;       // IDR1.ATTR_TYPES_OVR: STE/GBPA MTCFG, MemAttr, SHCFG act
     unsigned ttendian = 0;            // 0 mixed, 2 little, 3 big
     unsigned stall_model = 1;         // 0 stall or terminate, 1 terminate only, 2 stall forced
     bool term_model = false;          // IDR0.TERM_MODEL: 1 = terminate always aborts (CD.A must be 1)

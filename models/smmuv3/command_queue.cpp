@@ -1,5 +1,6 @@
 // The command queue (IHI 0070 §3.5, chapter 4): on a CMDQ_PROD write the SMMU
-// consumes commands from CONS up to PROD, functionally and at once. A command it
+// consumes commands from CONS up to PROD, functionally and at once, counting the
+// cycles it takes. A command it
 // cannot execute stops the queue (§7.1 "Command queue errors"): CMDQ_CONS stays on it
 // with ERR = CERROR_ILL (or CERROR_ABT for a fetch abort) and GERROR.CMDQ_ERR toggles;
 // processing resumes from CONS once software acknowledges in GERRORN.
@@ -11,6 +12,27 @@
 
 namespace smmuv3 {
 
+namespace {
+
+// What executing a command costs (command_cost.h), by what it does.
+iommu::CommandKind kind(Opcode op) {
+    switch (op) {
+        case Opcode::CFGI_STE: case Opcode::CFGI_STE_RANGE: case Opcode::CFGI_CD: case Opcode::CFGI_CD_ALL:
+            return iommu::CommandKind::Config;
+        case Opcode::SYNC: return iommu::CommandKind::Sync;
+        case Opcode::TLBI_NH_ALL: case Opcode::TLBI_NH_ASID: case Opcode::TLBI_NH_VA: case Opcode::TLBI_NH_VAA:
+        case Opcode::TLBI_EL2_ALL: case Opcode::TLBI_EL2_ASID: case Opcode::TLBI_EL2_VA:
+        case Opcode::TLBI_EL2_VAA: case Opcode::TLBI_S12_VMALL: case Opcode::TLBI_S2_IPA:
+        case Opcode::TLBI_NSNH_ALL: case Opcode::ATC_INV:
+            return iommu::CommandKind::Tlb;
+        default: return iommu::CommandKind::Other;
+    }
+}
+
+}  // namespace
+
+// Each command fetched and executed costs unit cycles (cmdq_clock_); the queue is
+// still consumed at once, the cycles tell the driver's CMD_SYNC wait how long it took.
 void SmmuUnit::process_commands() {
     if (!(cr0_ & cr0::CMDQEN) || ((gerror_ ^ gerrorn_) & gerror::CMDQ_ERR)) return;
     const QueueBase base = decode_queue_base(q(reg::CMDQ_BASE));
@@ -21,6 +43,7 @@ void SmmuUnit::process_commands() {
         const uint64_t at = base.addr + uint64_t(qi.index(cmdq_cons_)) * 16;
         uint64_t lo = 0, hi = 0;
         unsigned err = cmdq_cons::CERROR_NONE;
+        cmdq_clock_.fetch(16);
         if (!mem_.read_u64(at, lo) || !mem_.read_u64(at + 8, hi)) err = cmdq_cons::CERROR_ABT;
         const auto cmd = err ? std::nullopt : decode_command(lo, hi);
         if (!err && (!cmd || !allowed(*cmd) || !execute(*cmd))) err = cmdq_cons::CERROR_ILL;
@@ -31,6 +54,7 @@ void SmmuUnit::process_commands() {
             return;
         }
         ++commands_;
+        cmdq_clock_.execute(kind(cmd->op));
         cmdq_cons_ = qi.advance(cmdq_cons_);
     }
 }

@@ -11,6 +11,35 @@ namespace smmuv3 {
 
 void WalkSlot::supply(uint64_t qword, bool ok) { owner->step(*this, qword, ok); }
 
+// §13 (fetches the SMMU makes) with IDR0.COHACC: stream table reads follow
+// SMMU_CR1.TABLE_*, CD reads STE.S1C*, stage 1 table reads CD.IRGN0/ORGN0/SH0, stage 2
+// ones (also those translating a CD address) STE.S2IR0/S2OR0/S2SH0. Nested stage 1
+// reads use the CD's attributes alone (their combination with stage 2 is not
+// modelled).
+bool SmmuUnit::walk_snoops(const iommu::Walk& walk) const {
+    const auto& w = static_cast<const WalkSlot&>(walk);
+    if (!caps_.cohacc) return false;
+    const uint32_t c1 = reg(reg::CR1);
+    MemAttr a;
+    switch (w.phase) {
+        case WalkSlot::Phase::L1Std: case WalkSlot::Phase::Ste:
+            a = from_rgn(unsigned(cr1::TABLE_IC.get(c1)), unsigned(cr1::TABLE_OC.get(c1)),
+                         unsigned(cr1::TABLE_SH.get(c1)));
+            break;
+        case WalkSlot::Phase::L1Cd: case WalkSlot::Phase::Cd:
+            a = from_rgn(w.ste.s1cir, w.ste.s1cor, w.ste.s1csh);
+            break;
+        case WalkSlot::Phase::Table:
+            if (!w.vmsa.at_stage2()) {
+                a = from_rgn(w.cd.irgn0, w.cd.orgn0, w.cd.sh0);
+                break;
+            }
+            [[fallthrough]];
+        default: a = from_rgn(w.ste.s2ir0, w.ste.s2or0, w.ste.s2sh0);
+    }
+    return a.coherent();
+}
+
 StreamTableConfig SmmuUnit::stream_table() const {
     return decode_strtab(q(reg::STRTAB_BASE), reg(reg::STRTAB_BASE_CFG), caps_);
 }
@@ -87,7 +116,7 @@ void SmmuUnit::got_ste(WalkSlot& w) {
     if (check_ste(w.ste, caps_)) return fail(w, event::C_BAD_STE);
     if (w.ste.abort()) return fail(w, event::F_STREAM_DISABLED, false);
     if (w.ste.bypass()) {
-        w.result = iommu::untranslated(w.request);
+        w.result = bypass(&w.ste, w.request);
         w.phase = WalkSlot::Phase::Done;
         return;
     }
@@ -115,7 +144,7 @@ void SmmuUnit::start_cd(WalkSlot& w) {
     switch (l.step) {
         case Step::BypassStage1:
             if (!w.ste.stage2()) {
-                w.result = iommu::untranslated(r);
+                w.result = bypass(&w.ste, r);
                 w.phase = WalkSlot::Phase::Done;
                 return;
             }
@@ -177,6 +206,7 @@ void SmmuUnit::got_cd(WalkSlot& w) {
     s1.affd = w.cd.affd;
     s1.ha = w.cd.ha && caps_.httu >= 1;
     s1.hd = s1.ha && w.cd.hd && caps_.httu >= 2;
+    s1.mair = w.cd.mair;
     if (check(s1, caps_.stt) != ConfigError::None) return fail(w, event::C_BAD_CD);
     w.cd_ok = true;
     start_table_walk(w);

@@ -12,7 +12,11 @@ SmmuUnit::SmmuUnit(const Caps& caps, const UnitParams& p, HostMemory& mem)
       mem_(mem),
       config_cache_(p.config_cache, p.seed, "smmuv3.config_cache"),
       tlb_(p.tlb, p.seed, "smmuv3.tlb"),
-      walk_caches_(p.walk_cache, p.seed) {
+      walk_caches_(p.walk_cache, p.seed),
+      cmdq_clock_(*this, p.cmdq, "cmdq.busy_cycles") {
+    // §6.3 SMMU_GBPA resets with SHCFG = 0b01, the incoming shareability (QEMU's
+    // SMMU_GBPA_RESET_VAL 0x1000 too).
+    gbpa_ = uint32_t(gbpa::SHCFG.put(1));
     idr_[0] = encode_idr0(caps);
     idr_[1] = encode_idr1(caps);
     idr_[3] = encode_idr3(caps);
@@ -40,8 +44,24 @@ bool SmmuUnit::disabled_answer(const iommu::Request& r, iommu::Result& out) cons
         out.reason = event::F_STREAM_DISABLED;  // no event: the closest architectural name
         return true;
     }
-    out = iommu::untranslated(r);
+    out = bypass(nullptr, r);
     return true;
+}
+
+// §13 (see mem_attr.h): the request's own attributes, which STE.MTCFG/MemAttr/SHCFG or,
+// with SMMUEN=0, GBPA's fields override when IDR1.ATTR_TYPES_OVR says they act.
+MemAttr SmmuUnit::incoming(const Ste* ste, const iommu::Request& r) const {
+    const MemAttr in = pcie_incoming(r.no_snoop);
+    if (!caps_.attr_types_ovr) return in;
+    if (ste) return override_incoming(in, ste->mtcfg, ste->memattr, ste->shcfg);
+    return override_incoming(in, gbpa::MTCFG.get(gbpa_), unsigned(gbpa::MEMATTR.get(gbpa_)),
+                             unsigned(gbpa::SHCFG.get(gbpa_)));
+}
+
+iommu::Result SmmuUnit::bypass(const Ste* ste, const iommu::Request& r) const {
+    iommu::Result out = iommu::untranslated(r);
+    out.snoop = snoops(incoming(ste, r));
+    return out;
 }
 
 // The lookup stage answers what the caches decide: a disabled SMMU, a cached STE that
@@ -64,7 +84,7 @@ bool SmmuUnit::lookup(const iommu::Request& r, iommu::Result& out) {
     }
     if (ste.bypass()) {
         ++bypassed_;
-        out = iommu::untranslated(r);
+        out = bypass(&ste, r);
         return report(r, out, {}, false), true;
     }
     const ConfigValue* c = nullptr;
@@ -103,7 +123,7 @@ bool SmmuUnit::tlb_hit(const Ste& ste, const Cd* cd, const iommu::Request& r, io
         out.pa = e->pa_base | (r.iova & (out.page_size - 1));
         out.read = e->read;
         out.write = e->write;
-        out.snoop = !r.no_snoop;
+        out.snoop = snoops(translated_output(incoming(&ste, r), e->attr, s1));
         return true;
     }
     tlb_.record_miss();
@@ -123,6 +143,7 @@ void SmmuUnit::tlb_fill(const WalkSlot& w) {
     v.write = res.write;
     v.priv = r.priv;
     v.exec = r.exec;
+    v.attr = w.vmsa.attr();
     v.write_walks = !r.write && ((w.stage1 && w.s1.hd) || (w.ste.stage2() && w.s2.hd));
     tlb_.insert(key, v);
     tlb_sizes_ |= uint64_t(1) << log2;
@@ -155,9 +176,10 @@ iommu::Result SmmuUnit::end(WalkSlot& w) {
         config_cache_.insert({w.request.sid, 0, false}, {w.ste, {}});
     if (w.stage1 && !w.cd_cached && w.cd_ok)
         config_cache_.insert({w.request.sid, w.request.pasid_valid ? w.request.pasid : 0, true}, {w.ste, w.cd});
-    // The request's No Snoop decides, as on a TLB hit and in bypass: a walked answer
-    // and the cached one must not differ in it.
-    if (!w.result.fault) w.result.snoop = !w.request.no_snoop;
+    // The leaves' attributes over the incoming ones decide snooping, as on a TLB hit
+    // (tlb_fill keeps them): a walked answer and the cached one must not differ.
+    if (w.walked && !w.result.fault)
+        w.result.snoop = snoops(translated_output(incoming(&w.ste, w.request), w.vmsa.attr(), w.stage1));
     tlb_fill(w);
     report(w.request, w.result, w.event, w.record);
     return w.result;
@@ -167,7 +189,8 @@ iommu::Result SmmuUnit::merged(const iommu::Request& r, const iommu::Result& wal
     iommu::Result res = walked;
     if (!res.fault && res.page_size)
         res.pa = (walked.pa & ~(walked.page_size - 1)) | (r.iova & (walked.page_size - 1));
-    if (!res.fault) res.snoop = !r.no_snoop;  // this request's own No Snoop
+    // Merged requests share the walked one's No Snoop (the engine's merge key), so its
+    // snoop decision stands.
     Event e;
     if (res.fault) {  // the same fault, this request's own record
         e.id = uint8_t(res.reason);

@@ -19,6 +19,7 @@
 #include <string>
 
 #include "models/iommu/cache_geometry.h"
+#include "models/iommu/command_cost.h"
 #include "models/iommu/slotted_unit.h"
 #include "models/sim/stats.h"
 #include "models/smmuv3/caches.h"
@@ -41,6 +42,7 @@ struct UnitParams {
     CacheGeometry tlb{512, 4, "lru"};
     CacheGeometry config_cache{16, 4, "lru"};
     WalkCacheParams walk_cache;
+    iommu::CommandCost cmdq;  // [smmuv3.cmdq]
     uint64_t seed = 1;
 };
 
@@ -67,11 +69,14 @@ public:
     bool lookup(const iommu::Request& r, iommu::Result& out) override;
     iommu::Result merged(const iommu::Request& r, const iommu::Result& walked) override;
     bool walks_snoop() const override { return caps_.cohacc; }
+    // config_walk.cpp: a fetch snoops as its structure's attributes say (§13).
+    bool walk_snoops(const iommu::Walk& w) const override;
 
     // One configuration-fetch step of a slot (WalkSlot::supply).
     void step(WalkSlot& w, uint64_t qword, bool ok);
     // Executes one decoded command (the queue's, or a test's); false: CERROR_ILL.
     bool execute(const Command& c);
+    uint64_t command_cycles() const override { return cmdq_clock_.cycles(); }
 
 private:
     // smmu_unit.cpp: the stages.
@@ -79,6 +84,11 @@ private:
     iommu::Result end(WalkSlot& w) override;
     iommu::HostMemory& walk_memory() override { return mem_; }
     bool disabled_answer(const iommu::Request& r, iommu::Result& out) const;
+    // mem_attr.h: the incoming attributes after the STE's overrides (GBPA's when ste is
+    // null: SMMUEN=0), an untranslated answer with them, and whether an access snoops.
+    MemAttr incoming(const Ste* ste, const iommu::Request& r) const;
+    iommu::Result bypass(const Ste* ste, const iommu::Request& r) const;
+    bool snoops(const MemAttr& a) const { return caps_.cohacc && a.coherent(); }
     bool tlb_hit(const Ste& ste, const Cd* cd, const iommu::Request& r, iommu::Result& out);
     void tlb_fill(const WalkSlot& w);
     TlbKey tlb_key(const Ste& ste, const Cd* cd, uint64_t iova, unsigned log2) const;
@@ -138,6 +148,7 @@ private:
     sim::Counter inv_config_{*this, "inv.config", "", "CFGI_* commands"};
     sim::Counter inv_tlb_{*this, "inv.tlb", "", "TLBI_* commands"};
     sim::Counter syncs_{*this, "syncs", "", "CMD_SYNC commands"};
+    iommu::CommandClock cmdq_clock_;
 };
 
 }  // namespace smmuv3

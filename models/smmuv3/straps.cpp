@@ -17,7 +17,7 @@ void Straps::bind(sim::ParamBinder& b) {
     b.flag("s1p", caps.s1p, "IDR0.S1P: stage 1 translation");
     b.flag("s2p", caps.s2p, "IDR0.S2P: stage 2 translation");
     b.u32("ttf", caps.ttf, "", "IDR0.TTF: 2 AArch64 tables (1 AArch32 and 3 both are not walked)", 1, 3);
-    b.flag("cohacc", caps.cohacc, "IDR0.COHACC: table and queue accesses are coherent");
+    b.flag("cohacc", caps.cohacc, "IDR0.COHACC: table, queue and cacheable shareable client accesses are coherent");
     b.u32("httu", caps.httu, "", "IDR0.HTTU: 0 none, 1 access flag, 2 access flag and dirty state", 0, 2);
     b.flag("hyp", caps.hyp, "IDR0.HYP: EL2 translation regime (TLBI_EL2_*)");
     b.flag("ats", caps.ats, "IDR0.ATS: PCIe ATS (ATC_INV)");
@@ -33,6 +33,7 @@ void Straps::bind(sim::ParamBinder& b) {
     b.u32("cmdqs", caps.cmdqs, "log2", "IDR1.CMDQS: largest command queue", 0, 19);
     b.u32("eventqs", caps.eventqs, "log2", "IDR1.EVENTQS: largest event queue", 0, 19);
     b.u32("priqs", caps.priqs, "log2", "IDR1.PRIQS: largest PRI queue", 0, 19);
+    b.flag("attr_types_ovr", caps.attr_types_ovr, "IDR1.ATTR_TYPES_OVR: STE and GBPA MTCFG/MemAttr/SHCFG override incoming attributes");
     b.flag("ril", caps.ril, "IDR3.RIL: range invalidation (TLBI NUM/SCALE/TG)");
     b.flag("stt", caps.stt, "IDR3.STT: small translation tables (TxSZ up to 48)");
     b.u32("oas", caps.oas, "", "IDR5.OAS: 0 32, 1 36, 2 40, 3 42, 4 44, 5 48, 6 52 bits", 0, 6);
@@ -62,7 +63,7 @@ uint32_t encode_idr0(const Caps& c) {
 uint32_t encode_idr1(const Caps& c) {
     using namespace idr1;
     return uint32_t(SIDSIZE.put(c.sidsize) | SSIDSIZE.put(c.ssidsize) | PRIQS.put(c.priqs) |
-                    EVENTQS.put(c.eventqs) | CMDQS.put(c.cmdqs));
+                    EVENTQS.put(c.eventqs) | CMDQS.put(c.cmdqs) | ATTR_TYPES_OVR.put(c.attr_types_ovr));
 }
 
 uint32_t encode_idr3(const Caps& c) { return uint32_t(idr3::STT.put(c.stt) | idr3::RIL.put(c.ril)); }

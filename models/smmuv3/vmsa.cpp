@@ -47,6 +47,7 @@ void VmsaWalk::start(const iommu::Request& r) {
     req_ = r;
     res_ = iommu::Result{};
     fault_ = Fault{};
+    attr_ = MemAttr{};
     fault_.input = r.iova;
     fault_.rnw = !r.write;
     fault_.ind = r.exec;
@@ -351,8 +352,19 @@ void VmsaWalk::abort_fetch(bool s2) {
     fault_.cls = FaultClass::TT;
 }
 
+// The leaves' attributes (Arm ARM D8.3): stage 1 AttrIndx 4:2 selects a MAIR byte,
+// stage 2 MemAttr 5:2; SH 9:8 in both.
+void VmsaWalk::leaf_attributes() {
+    const auto sh = [](uint64_t d) { return unsigned(d >> 8) & 3; };
+    MemAttr s1, s2;
+    if (c1_) s1 = from_mair(uint8_t(c1_->mair >> (8 * ((s1_.desc >> 2) & 7))), sh(s1_.desc));
+    if (c2_) s2 = from_s2_memattr(unsigned(s2_.desc >> 2) & 0xf, sh(s2_.desc));
+    attr_ = c1_ && c2_ ? combine(s1, s2) : c1_ ? s1 : s2;
+}
+
 void VmsaWalk::finish() {
     res_ = iommu::Result{};
+    leaf_attributes();
     if (c1_ && c2_) {
         res_.pa = s2_.out;
         res_.page_size = s1_.size < s2_.size ? s1_.size : s2_.size;

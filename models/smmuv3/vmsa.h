@@ -33,6 +33,7 @@
 #include "models/iommu/translation.h"
 #include "models/iommu/translator.h"
 #include "models/smmuv3/event.h"  // the event IDs faults carry
+#include "models/smmuv3/mem_attr.h"
 #include "models/smmuv3/vmsa_config.h"
 #include "models/smmuv3/walk_cache.h"
 
@@ -83,7 +84,11 @@ public:
     // Valid once done(): reason holds the event ID of a fault.
     const iommu::Result& result() const { return res_; }
     const Fault& fault() const { return fault_; }
+    // The memory attributes the leaves give (stage 1 and stage 2 combined; mem_attr.h).
+    const MemAttr& attr() const { return attr_; }
     unsigned reads() const { return reads_; }
+    // The next access is a stage 2 descriptor's (else a stage 1 one's).
+    bool at_stage2() const { return state_ == State::S2Read || (state_ == State::Write && write_s2_); }
     unsigned writes() const { return writes_; }
 
 private:
@@ -122,6 +127,7 @@ private:
     void write_back(uint64_t pa, uint64_t value, bool s2);
     void fail(uint8_t id, bool s2, unsigned level);
     void abort_fetch(bool s2);
+    void leaf_attributes();
     void finish();
 
     const Stage1Config* c1_ = nullptr;
@@ -132,6 +138,7 @@ private:
     iommu::Request req_{};
     iommu::Result res_{};
     Fault fault_{};
+    MemAttr attr_{};
     State state_ = State::Done;
     uint64_t addr_ = 0, update_ = 0;
     unsigned reads_ = 0, writes_ = 0;

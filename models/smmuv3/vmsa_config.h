@@ -38,6 +38,7 @@ struct Stage1Config {
     bool ha = false;          // CD.HA: hardware sets AF
     bool hd = false;          // CD.HD: hardware dirty state (only with HA)
     bool had0 = false;        // CD.HAD0: APTable/PXNTable/UXNTable ignored
+    uint64_t mair = 0;        // CD.MAIR0/1: the attribute bytes a leaf's AttrIndx selects
 };
 
 // Stage 2, from an STE (IHI0070 5.2, dword 2-3).

@@ -14,6 +14,7 @@ void declare(sim::ParamSchema& s) {
     s.declare("vtd", [](sim::ParamBinder& b) { Capabilities().bind(b); });
     for (const char* cache : kCaches)
         s.declare(cache, [](sim::ParamBinder& b) { iommu::CacheGeometry().bind(b); });
+    s.declare("vtd.iq", [](sim::ParamBinder& b) { iommu::CommandCost().bind(b); });
 }
 
 std::shared_ptr<const iommu::UnitConfig> read(const sim::Config& cfg, uint64_t seed) {
@@ -23,6 +24,7 @@ std::shared_ptr<const iommu::UnitConfig> read(const sim::Config& cfg, uint64_t s
     c->unit.context_cache = sim::read_checked<iommu::CacheGeometry>(cfg, kCaches[1]);
     c->unit.pasid_cache = sim::read_checked<iommu::CacheGeometry>(cfg, kCaches[2]);
     c->unit.walk_cache = sim::read_checked<iommu::CacheGeometry>(cfg, kCaches[3]);
+    c->unit.iq = sim::read_checked<iommu::CommandCost>(cfg, "vtd.iq");
     c->unit.seed = seed;
     return c;
 }

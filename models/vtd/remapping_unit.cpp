@@ -29,7 +29,8 @@ RemappingUnit::RemappingUnit(const Capabilities& caps, const UnitParams& p, Host
       mem_(mem),
       context_cache_(p.context_cache, p.seed, "vtd.cc"),
       pasid_cache_(p.pasid_cache, p.seed, "vtd.pc"),
-      iotlb_(p.iotlb, p.seed, "vtd.iotlb") {
+      iotlb_(p.iotlb, p.seed, "vtd.iotlb"),
+      iq_clock_(*this, p.iq, "iq.busy_cycles") {
     add_child("context_cache", context_cache_);
     add_child("pasid_cache", pasid_cache_);
     add_child("iotlb", iotlb_);
@@ -530,6 +531,24 @@ void RemappingUnit::write_iqt(uint64_t v) {
     process_queue();
 }
 
+namespace {
+
+// What executing a descriptor costs (command_cost.h), by its type (spec 6.5.2).
+iommu::CommandKind command_kind(InvType t) {
+    switch (t) {
+        case InvType::ContextCache: case InvType::PasidCache: case InvType::InterruptEntryCache:
+            return iommu::CommandKind::Config;
+        case InvType::Iotlb: case InvType::PasidIotlb: case InvType::DeviceTlb: case InvType::PasidDeviceTlb:
+            return iommu::CommandKind::Tlb;
+        case InvType::Wait: return iommu::CommandKind::Sync;
+        default: return iommu::CommandKind::Other;
+    }
+}
+
+}  // namespace
+
+// Each descriptor fetched (16 or 32 bytes) and executed costs unit cycles (iq_clock_);
+// the queue is still consumed at once, the cycles tell the driver's wait how long.
 void RemappingUnit::process_queue() {
     if (!(gsts_ & gcmd::QIE) || (fsts_rw1c_ & fsts::IQE)) return;
     const bool wide = iqa_ & (1u << 11);  // DW: 256-bit descriptors
@@ -544,6 +563,7 @@ void RemappingUnit::process_queue() {
     }
     while (iqh_ != iqt_ % size) {
         uint64_t lo = 0, hi = 0;
+        iq_clock_.fetch(unsigned(stride));
         const bool ok = mem_.read_u64(base + iqh_, lo) && mem_.read_u64(base + iqh_ + 8, hi);
         const auto inv = ok ? decode_descriptor(lo, hi) : std::nullopt;
         if (!inv) {  // IQH stays on the bad descriptor until software recovers
@@ -552,6 +572,7 @@ void RemappingUnit::process_queue() {
             return;
         }
         invalidate(*inv);
+        iq_clock_.execute(command_kind(inv->type));
         iqh_ = (iqh_ + stride) % size;
     }
 }

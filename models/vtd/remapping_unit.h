@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "models/iommu/cache_geometry.h"
+#include "models/iommu/command_cost.h"
 #include "models/iommu/translation.h"
 #include "models/iommu/slotted_unit.h"
 #include "models/sim/stats.h"
@@ -43,6 +44,7 @@ struct UnitParams {
     CacheGeometry context_cache{4, 4, "lru"};
     CacheGeometry pasid_cache{4, 4, "lru"};
     CacheGeometry walk_cache{4, 4, "lru"};  // each level: PDE, PDPE, PML4E, PML5E
+    iommu::CommandCost iq;  // [vtd.iq]: the invalidation queue's processing time
     uint64_t seed = 1;
 };
 
@@ -77,6 +79,7 @@ public:
     // Applies one invalidation request (from registers or the queue); on_invalidate
     // hears of it first.
     void invalidate(const Invalidation& inv);
+    uint64_t command_cycles() const override { return iq_clock_.cycles(); }
 
     // The register offset and width of a register by its spec name ("RTADDR_REG").
     static std::optional<std::pair<uint32_t, unsigned>> offset_of(const std::string& name,
@@ -129,6 +132,7 @@ private:
     Iotlb iotlb_;
     std::vector<std::unique_ptr<WalkCache>> walk_caches_;  // [0] PDE (level 2) .. [3] PML5E
 
+    iommu::CommandClock iq_clock_;
     sim::Counter translations_{*this, "translations", "", "requests translated or faulted"};
     sim::Counter walks_{*this, "walks", "", "table walks started"};
     sim::Counter walk_reads_{*this, "walk_reads", "", "8-byte table reads by walks"};

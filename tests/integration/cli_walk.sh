@@ -79,16 +79,19 @@ cat >"$tmp/smmu_img.txt" <<'IMG'
 # (STRTAB_BASE_CFG LOG2SIZE=4). STE of StreamID 8: V, Config=0b101 (stage 1), one CD
 # at 0x20000 (S1ContextPtr, S1CDMax=0).
 0x10200: 0x2000b 0 0 0 0 0 0 0
-# CD: T0SZ=16, TG0=0 (4K), V, IPS=5 (48 bits), AA64, R, A, ASID 1; TTB0 0x30000.
-0x20000: 0x1620580000010 0x30000 0 0 0 0 0 0
+# CD: T0SZ=16, TG0=0 (4K), V, IPS=5 (48 bits), AA64, R, A, ASID 1; TTB0 0x30000;
+# MAIR (dword 3): Attr0 0xff Normal Write-Back, Attr1 0x44 Normal Non-cacheable.
+0x20000: 0x1620580000010 0x30000 0 0x44ff 0 0 0 0
 # VMSAv8-64 4K granule, start level 0: tables at 0x30000, 0x31000, 0x32000, 0x33000.
 0x30000: 0x31003
 0x31000: 0x32003
-# L2 entry 0: table; entry 1: a 2 MiB block at 0x40000000, AF, AP[2:1]=11 (read-only, any EL)
+# L2 entry 0: table; entry 1: a 2 MiB block at 0x40000000, AF, AP[2:1]=11 (read-only,
+# any EL), AttrIndx 0, SH=00 (Non-shareable: not snooped)
 0x32000: 0x33003 0x400004c1
-# L3 entry 1: page 0x80001000, AF, AP[2:1]=01 (read/write, any EL);
-# entry 2: page 0x80002000, AF, AP[2:1]=00 (read/write, privileged only)
-0x33008: 0x80001443 0x80002403
+# L3 entry 1: page 0x80001000, AF, AP[2:1]=01 (read/write, any EL), AttrIndx 0, SH=11
+# (Inner Shareable Write-Back: snooped); entry 2: page 0x80002000, AF, AP[2:1]=00
+# (read/write, privileged only), AttrIndx 1 (Non-cacheable: not snooped), SH=11
+0x33008: 0x80001743 0x80002707
 IMG
 cat >"$tmp/smmu_req.txt" <<'REQ'
 sid=8 iova=0x1000 access=rw
@@ -105,9 +108,9 @@ REQ
 cat >"$tmp/smmu_want" <<'OUT'
 {"iova":"0x1000","pa":"0x80001000","page_size":4096,"read":true,"write":true,"snoop":true}
 {"iova":"0x200123","fault":{"reason":"0x13"}}
-{"iova":"0x200123","pa":"0x40000123","page_size":2097152,"read":true,"write":false,"snoop":true}
+{"iova":"0x200123","pa":"0x40000123","page_size":2097152,"read":true,"write":false,"snoop":false}
 {"iova":"0x2000","fault":{"reason":"0x13"}}
-{"iova":"0x2000","pa":"0x80002000","page_size":4096,"read":true,"write":true,"snoop":true}
+{"iova":"0x2000","pa":"0x80002000","page_size":4096,"read":true,"write":true,"snoop":false}
 {"iova":"0x3000","fault":{"reason":"0x10"}}
 {"iova":"0x1000000000000","fault":{"reason":"0x10"}}
 {"iova":"0x1000","fault":{"reason":"0x4"}}

@@ -152,7 +152,9 @@ TEST_CASE("smmuv3 driver: attach writes the CD, then a stage-1 STE, each invalid
     CHECK(c.ips == 5);
     CHECK(c.epd1);
     CHECK_FALSE(c.epd0);
-    CHECK(c.sh0 == 3);
+    CHECK(c.sh0 == 3);  // io-pgtable-arm's coherent walk: Write-Back Inner Shareable
+    CHECK(c.irgn0 == 1);
+    CHECK(c.orgn0 == 1);
     CHECK(c.asid == sd.asid());
     CHECK(c.ttb0 == sd.root());
     CHECK(c.mair == 0xf404ff44);
@@ -368,6 +370,12 @@ TEST_CASE("smmuv3 driver: reserved MSI window, hw_info, flags and a non-coherent
     const unsigned flushes = nc.unit->flushes;
     REQUIRE(d2->map(0x1000, 0x2000, 4096, kRead) == Errno::Ok);
     CHECK(nc.unit->flushes > flushes);
+    // io-pgtable-arm's non-coherent walk: Non-cacheable, Outer Shareable.
+    REQUIRE(nc.driver->attach(*d2, kSid) == Errno::Ok);
+    const ::smmuv3::Cd ncd = nc.cd(nc.ste(kSid));
+    CHECK(ncd.irgn0 == 0);
+    CHECK(ncd.orgn0 == 0);
+    CHECK(ncd.sh0 == 2);
     // A domain that outlives its driver is left alone when it goes.
     nc.driver.reset();
     d2.reset();

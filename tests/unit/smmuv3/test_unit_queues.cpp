@@ -257,3 +257,24 @@ TEST_CASE("smmuv3 unit: invalidations are told to the timeline", "[smmuv3]") {
     r.command(smmu_enc::sync(0, 0, 0, 0, 0));
     CHECK(kinds == "CMD_CFGI_STE;CMD_TLBI_NH_ASID;");
 }
+
+// Command processing takes time ([smmuv3.cmdq]): each command costs its 16-byte fetch
+// and its kind's execution, so N commands cost N times one; a command that stops the
+// queue (CERROR_ILL) costs its fetch only.
+TEST_CASE("smmuv3 unit: queued commands cost fetch and execution cycles", "[smmuv3]") {
+    Rig r;
+    r.params.cmdq.fetch_cycles = 3;
+    r.params.cmdq.config_cycles = 5;
+    r.params.cmdq.tlb_cycles = 7;
+    r.params.cmdq.sync_cycles = 11;
+    r.rebuild();
+    r.enable();
+    CHECK(r.unit->command_cycles() == 0);
+    for (unsigned n = 0; n < 5; ++n) r.command(smmu_enc::cfgi_ste(n, true));
+    CHECK(r.unit->command_cycles() == 5 * (3 + 5));
+    r.command(smmu_enc::tlbi_nh_asid(0, 1));
+    r.command(smmu_enc::sync(0, 0, 0, 0, 0));
+    CHECK(r.unit->command_cycles() == 5 * 8 + (3 + 7) + (3 + 11));
+    r.command({0xff, 0});  // an undefined opcode: CERROR_ILL
+    CHECK(r.unit->command_cycles() == 5 * 8 + 10 + 14 + 3);
+}

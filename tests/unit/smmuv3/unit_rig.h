@@ -51,12 +51,17 @@ struct Rig {
     void put_ste(uint32_t sid, const smmu_enc::SteFields& f, uint64_t base = kStrtab) {
         put(base + uint64_t(sid) * 64, smmu_enc::ste(f));
     }
+    // MAIR (Arm ARM D8.6 MAIR_ELx): Attr0 Normal Non-cacheable, Attr1 Normal
+    // Write-Back RW-allocate, Attr2 Device-nGnRE, Attr3 Normal Write-Through.
+    static constexpr uint64_t kMair = 0x44 | 0xff << 8 | 0x04 << 16 | uint64_t(0xbb) << 24;
+    static constexpr unsigned kIdxNc = 0, kIdxWb = 1, kIdxDevice = 2, kIdxWt = 3;
     // Stage 1 through one CD at `cd_at`: T0SZ 25 (39-bit VA, 4K, walk from level 1).
     smmu_enc::CdFields cd_fields(uint64_t root, uint16_t asid = 1) {
         smmu_enc::CdFields c;
         c.t0sz = 25;
         c.ttb0 = root;
         c.asid = asid;
+        c.mair = kMair;
         return c;
     }
     uint64_t s1_root() { return tables.new_root(1, 39); }
@@ -65,6 +70,7 @@ struct Rig {
     static vmsatest::S1Leaf rw_all() {
         vmsatest::S1Leaf a;
         a.ap = 1;
+        a.attr_indx = kIdxWb;
         return a;
     }
     void map_page(uint64_t root, uint64_t va, uint64_t pa, const vmsatest::S1Leaf& a = rw_all()) {

@@ -58,8 +58,9 @@ void Driver::wait_for_sync() {
     }
     if (!done) ++timeouts_;
     ++waits_;
-    cpu_ns_ += costs_.wait_ns;
-    queue_ns_ += costs_.wait_ns;
+    const double ns = completion_.ns(costs_.wait_ns);  // the unit's time for the batch
+    cpu_ns_ += ns;
+    queue_ns_ += ns;
 }
 
 void Driver::issue(std::vector<Cmd> cmds) {

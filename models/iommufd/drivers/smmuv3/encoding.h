@@ -51,7 +51,7 @@ inline unsigned oas_bits(unsigned enc) {
 
 // SMMU_CR0/CR0ACK, CR1, CR2 (6.3.9-6.3.12).
 constexpr uint32_t kCr0SmmuEn = 1u << 0, kCr0EvtqEn = 1u << 2, kCr0CmdqEn = 1u << 3;
-constexpr uint32_t kShIsh = 3, kCacheWb = 1;  // inner shareable; write-back cacheable
+constexpr uint32_t kShIsh = 3, kShOsh = 2, kCacheWb = 1;  // inner, outer shareable; write-back cacheable
 // CR1: QUEUE_IC 1:0, QUEUE_OC 3:2, QUEUE_SH 5:4, TABLE_IC 7:6, TABLE_OC 9:8, TABLE_SH 11:10.
 constexpr uint32_t kCr1WbIsh = kCacheWb | kCacheWb << 2 | kShIsh << 4 | kCacheWb << 6 | kCacheWb << 8 | kShIsh << 10;
 constexpr uint32_t kCr2E2h = 1u << 0, kCr2RecInvSid = 1u << 1, kCr2Ptm = 1u << 2;

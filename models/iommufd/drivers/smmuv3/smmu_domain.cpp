@@ -40,16 +40,23 @@ uint64_t SmmuDomain::page_sizes() const { return kSizes; }
 
 uint64_t SmmuDomain::aperture_end() const { return (uint64_t(1) << ias_) - 1; }
 
-// Every iommufd mapping is IOMMU_CACHE, so the unit's coherency is all it takes.
+// Every iommufd mapping is IOMMU_CACHE (Write-Back Inner Shareable leaves), so here the
+// unit's coherency is all it takes. Linux's arm_smmu_enforce_cache_coherency also
+// asks every master's root complex for CANWBS (No Snoop made Write-Back), which is
+// not modelled: a No Snoop request still goes unsnooped (models/smmuv3/mem_attr.h).
 bool SmmuDomain::enforce_cache_coherency() { return d_.coherent_; }
 
-// CD dword 0: T0SZ 16, TG0 4K, table walks write-back inner shareable, EPD1 (no TTB1),
+// CD dword 0: T0SZ 16, TG0 4K, table walk attributes, EPD1 (no TTB1),
 // V, IPS = OAS, AA64, R (record faults), A (abort on terminate), ASET (an ASID private
 // to the SMMU), ASID; dword 1 TTB0; dword 3 MAIR. HA/HD stay clear: every leaf has
 // AF set and dirty tracking is not offered; AFFD likewise (Linux leaves it clear).
 void SmmuDomain::cd(uint64_t (&out)[8]) const {
     for (uint64_t& w : out) w = 0;
-    out[0] = uint64_t(64 - ias_) | kCacheWbwa << 8 | kCacheWbwa << 10 | uint64_t(kShIsh) << 12 | kCdEpd1 |
+    // io-pgtable-arm's TCR: write-back inner shareable walks when the SMMU is coherent
+    // (cfg->coherent_walk), else Non-cacheable Outer Shareable.
+    const uint64_t walk = d_.coherent_ ? kCacheWbwa << 8 | kCacheWbwa << 10 | uint64_t(kShIsh) << 12
+                                       : uint64_t(kShOsh) << 12;
+    out[0] = uint64_t(64 - ias_) | walk | kCdEpd1 |
              kCdV | uint64_t(d_.ips_) << 32 | kCdAa64 | kCdR | kCdA | kCdAset | uint64_t(tag_) << 48;
     out[1] = root_ & ((uint64_t(1) << 52) - 16);
     out[3] = kMair;
@@ -62,7 +69,7 @@ void SmmuDomain::cd(uint64_t (&out)[8]) const {
 // shareable, S2TG 4K, S2PS = OAS), S2AA64, S2PTW, S2R; dword 3 S2TTB.
 void SmmuDomain::s2_ste(uint64_t (&out)[8]) const {
     for (uint64_t& w : out) w = 0;
-    const uint64_t rgn = d_.coherent_ ? kCacheWbwa : 0, sh = d_.coherent_ ? kShIsh : 2;
+    const uint64_t rgn = d_.coherent_ ? kCacheWbwa : 0, sh = d_.coherent_ ? kShIsh : kShOsh;
     const uint64_t vtcr = uint64_t(64 - ias_) | uint64_t(2 - start_) << 6 | rgn << 8 | rgn << 10 | sh << 12 |
                           uint64_t(d_.ips_) << 16;
     out[0] = 1 | uint64_t(kCfgS2) << 1;

@@ -16,7 +16,7 @@ void DriverParams::bind(sim::ParamBinder& b) {
     b.f64("table_write_ns", table_write_ns, "ns",
           "driver CPU time per page-table, STE or CD word written (illustrative)", 0, 1e6);
     b.f64("command_ns", command_ns, "ns", "driver CPU time per command queued (illustrative)", 0, 1e6);
-    b.f64("wait_ns", wait_ns, "ns", "driver CPU time waiting for a CMD_SYNC to complete (illustrative)", 0, 1e9);
+    b.f64("wait_ns", wait_ns, "ns", "driver CPU time polling a CMD_SYNC, at least (the unit's command time when longer; illustrative)", 0, 1e9);
     b.u32("pasid_bits", pasid_bits, "bits",
           "PASID width devices report; CD tables hold 2^min(this, IDR1.SSIDSIZE) CDs", 0, 20);
 }

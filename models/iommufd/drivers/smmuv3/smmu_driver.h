@@ -177,6 +177,7 @@ private:
     // without faults has none.
     std::map<std::string, std::unique_ptr<sim::Counter>> events_;
     MmioPort mmio_{m_, *this, costs_.mmio_ns, cpu_ns_};
+    CompletionWait completion_{m_};
     sim::Formula cpu_{*this, "cpu_ns", "ns", "driver CPU time from DriverParams", [this] { return cpu_ns_; }};
 };
 

@@ -128,6 +128,7 @@ private:
     sim::Counter descriptors_{*this, "descriptors", "", "invalidation descriptors queued"};
     sim::Counter waits_{*this, "waits", "", "invalidation waits polled to completion"};
     MmioPort mmio_{m_, *this, costs_.mmio_ns, cpu_ns_};
+    CompletionWait completion_{m_};
     sim::Formula cpu_{*this, "cpu_ns", "ns", "driver CPU time from DriverParams",
                       [this] { return cpu_ns_; }};
 };
