@@ -40,4 +40,9 @@ sim::ps_t HostDriver::mmio(unsigned core, const char* what) {
     return cpu_.run(core, now(), {dev_->driver().mmio_ns(), 0, what});
 }
 
+void HostDriver::wait_for_core(unsigned core) {
+    // Another thread may take the core at the same instant: look again after waking.
+    while (cpu_.free_at(core) > now()) sc_core::wait(until(cpu_.free_at(core)));
+}
+
 }  // namespace workload

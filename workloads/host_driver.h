@@ -45,6 +45,11 @@ public:
     sim::ps_t charge(unsigned core, const iommufd::DriverCost& since, const char* what, double extra_ns = 0);
     // One register write (a doorbell) on `core`, at the IOMMU driver's MMIO cost.
     sim::ps_t mmio(unsigned core, const char* what);
+    // From a thread: waits until `core` has finished the work given to it. A thread
+    // that shares its core with others calls it before each operation, so that the
+    // operation happens when the core gets to it and host::Cpu is asked in time order
+    // (the lock then goes to the core that asked first, as a ticket lock does).
+    void wait_for_core(unsigned core);
     // --timeline: the cores under "<workload> host CPU".
     void set_timeline(sim::Timeline& t, const std::string& workload) { cpu_.set_timeline(&t, workload + " host CPU"); }
 

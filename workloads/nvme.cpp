@@ -57,22 +57,31 @@ private:
     void run() {
         wait(sc_time::from_value(sim::ns_to_ps(nvme.p_.start_ns)));
         irq.poll();
-        for (uint32_t cid = 0; cid < nvme.p_.queue_depth && nvme.more(*this); ++cid) submit(cid);
+        for (uint32_t cid = 0; cid < nvme.p_.queue_depth;) {
+            if (!submit(cid++)) break;
+        }
         for (;;) {
             while (!irq.empty()) {
                 while (!irq.empty()) {
                     const uint32_t cid = irq.take();
+                    nvme.host_.wait_for_core(core);
                     wait(until(nvme.complete(*this, cid)));
-                    if (nvme.more(*this)) submit(cid);
+                    submit(cid);
                 }
+                nvme.host_.wait_for_core(core);
                 wait(until(nvme.cq_doorbell(*this)));
             }
             irq.sleep();
         }
     }
-    void submit(uint32_t cid) {
+    // The next command in slot `cid`, unless its SSD has submitted all. Asked once the
+    // core is ours: another SSD's queue on the same core may submit meanwhile.
+    bool submit(uint32_t cid) {
+        nvme.host_.wait_for_core(core);
+        if (!nvme.more(*this)) return false;
         wait(until(nvme.submit(*this, cid)));
         nvme.ring(*this, cid);
+        return true;
     }
 };
 
