@@ -41,8 +41,11 @@ private:
         for (;;) {
             irq.sleep();
             while (!irq.empty()) {
-                for (uint32_t n = 0; n < nic.p_.napi_budget && !irq.empty(); ++n)
+                for (uint32_t n = 0; n < nic.p_.napi_budget && !irq.empty(); ++n) {
+                    nic.host_.wait_for_core(index);
                     wait(until(nic.process(*this, irq.take())));
+                }
+                nic.host_.wait_for_core(index);
                 wait(until(nic.doorbell(*this)));
             }
         }

@@ -59,8 +59,11 @@ private:
     void xmit() {
         for (;;) {
             while (qdisc.empty() || full()) wait(work);
-            for (uint32_t n = 0; n < tx.p_.napi_budget && !qdisc.empty() && !full(); ++n)
+            for (uint32_t n = 0; n < tx.p_.napi_budget && !qdisc.empty() && !full(); ++n) {
+                tx.host_.wait_for_core(index);
                 wait(until(tx.post(*this)));
+            }
+            tx.host_.wait_for_core(index);
             wait(until(tx.doorbell(*this)));
             tx.fetch(*this);
         }
@@ -68,7 +71,10 @@ private:
     void clean_up() {
         for (;;) {
             irq.sleep();
-            while (!irq.empty()) wait(until(tx.clean(*this, irq.take())));
+            while (!irq.empty()) {
+                tx.host_.wait_for_core(index);
+                wait(until(tx.clean(*this, irq.take())));
+            }
         }
     }
 };
