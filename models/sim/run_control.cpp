@@ -43,11 +43,18 @@ RunOutcome RunControl::run(const sc_core::sc_time& limit, const std::function<st
         // (before the first slice the kernel does not know its next event yet).
         sc_core::sc_time slice = first ? kSlice : std::max(kSlice, sc_core::sc_time_to_pending_activity());
         first = false;
+        // The last slice runs to the limit: starved short of it (the next event lies
+        // beyond), SC_EXIT_ON_STARVATION would leave time where it is, and the loop
+        // would call sc_start with nothing to do for ever.
+        auto until = sc_core::SC_EXIT_ON_STARVATION;
         if (limit != sc_core::SC_ZERO_TIME) {
             if (sc_core::sc_time_stamp() >= limit) break;
-            slice = std::min(slice, limit - sc_core::sc_time_stamp());
+            if (slice >= limit - sc_core::sc_time_stamp()) {
+                slice = limit - sc_core::sc_time_stamp();
+                until = sc_core::SC_RUN_TO_TIME;
+            }
         }
-        sc_core::sc_start(slice, sc_core::SC_EXIT_ON_STARVATION);
+        sc_core::sc_start(slice, until);
         if (show && clock::now() >= next_draw) {
             std::printf("\r%s\033[K", progress().c_str());
             std::fflush(stdout);

@@ -1,7 +1,8 @@
 // Runs the SystemC kernel in slices of simulated time, so that a run stops cleanly on
 // SIGINT or SIGTERM (the caller writes the statistics so far and exits 128 + signal)
 // and can show a progress line on a terminal. Slicing changes nothing simulated: each
-// slice stops at its end time or when no activity is left, never past the last event.
+// slice stops at its end time or when no activity is left, never past the last event,
+// except that a run with a limit ends at the limit when its next event lies beyond.
 #pragma once
 
 #include <csignal>
