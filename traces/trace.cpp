@@ -1,6 +1,7 @@
 #include "traces/trace.h"
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -293,8 +294,10 @@ std::vector<Op> parse(std::istream& in, const std::string& name) {
 }
 
 std::vector<Op> read_file(const std::string& path) {
+    // A directory opens as a stream that reads nothing: an empty trace, not an error.
+    std::error_code ec;
     std::ifstream in(path);
-    if (!in) throw sim::InputError(path + ": cannot open file");
+    if (!in || std::filesystem::is_directory(path, ec)) throw sim::InputError(path + ": cannot open file");
     return parse(in, path);
 }
 

@@ -8,6 +8,7 @@
 #include "models/sim/cli.h"
 #include "models/sim/error.h"
 #include "platforms/cli/stats_file.h"
+#include "platforms/walk_input.h"
 
 namespace po = boost::program_options;
 
@@ -33,17 +34,17 @@ int run_csv(const std::vector<std::string>& args) {
     try {
         po::options_description d("csv");
         d.add_options()("keys", po::value(&key_args)->required()->composing(), "statistics")(
-            "files", po::value(&files)->required()->composing(), "statistics files");
+            "files", po::value(&files)->composing(), "statistics files");
         po::positional_options_description pos;
         pos.add("files", -1);
         sim::parse_options(d, args, &pos);
         const std::vector<std::string> keys = split_keys(key_args);
+        if (files.empty()) throw sim::InputError("command line: no statistics files named (iommu-sim csv --keys KEYS FILE...)");
         out << "file";
         for (const std::string& k : keys) out << "," << k;
         out << "\n";
         for (const std::string& f : files) {
-            std::ifstream in(f);
-            if (!in) throw sim::InputError(f + ": cannot open file");
+            std::ifstream in = platform::open_input(f);
             const nlohmann::json stats = read_stats(in, f);
             out << csv_cell(nlohmann::json(f), f, "file");
             for (const std::string& k : keys) out << "," << stats_cell(stats, k, f);

@@ -119,6 +119,14 @@ if [ $? -ne 2 ] || ! grep -qF "command line: vtd.qi: the VT-d unit lacks queued 
 else
     echo "ok   unit without QI: $(cat "$tmp/err")"
 fi
+# A directory is no trace (it read as an empty one and replayed nothing, exit 0).
+mkdir -p "$tmp/dir.trace"
+"$sim" replay --config "$root/configs/replay-vtd.ini" --trace "$tmp/dir.trace" >"$tmp/out" 2>"$tmp/err"
+if [ $? -ne 2 ] || ! grep -qF "dir.trace: cannot open file" "$tmp/err" || [ -s "$tmp/out" ]; then
+    echo "FAIL directory trace: $(cat "$tmp/err")"; fail=1
+else
+    echo "ok   directory trace: $(cat "$tmp/err")"
+fi
 "$sim" replay --config "$root/configs/replay-vtd.ini" --trace "$tmp/nope.trace" >"$tmp/out" 2>"$tmp/err"
 if [ $? -ne 2 ] || ! grep -qF "nope.trace: cannot open file" "$tmp/err"; then
     echo "FAIL missing trace: $(cat "$tmp/err")"; fail=1

@@ -2,6 +2,7 @@
 // exit 2; mutated statistics files never crash it.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 
@@ -61,8 +62,10 @@ TEST_CASE("csv: a missing file, key or field is named, exit 2, nothing on stdout
         {{"--keys", "system.dev0.read_latency_ns.p42", a}, "no such field"},
         {{"--keys", ",", a}, "--keys: no statistic named"},
         {{a}, "--keys' is required"},
-        {{"--keys", "sim.mode"}, "is required"},
+        {{"--keys", "sim.mode"}, "command line: no statistics files named"},
+        {{"--keys", "sim.mode", dir.path("sub")}, "sub: cannot open file"},  // a directory
     };
+    std::filesystem::create_directory(dir.path("sub"));
     for (const auto& [args, want] : cases) {
         const Result r = csv(args);
         INFO(want);
