@@ -31,8 +31,17 @@ Origin Config::origin(const std::string& key) const {
     return it == values_.end() ? Origin{"default", 0} : it->second.origin;
 }
 
+bool Config::later(const std::string& a, const std::string& b) const {
+    auto ia = values_.find(a), ib = values_.find(b);
+    return ia != values_.end() && ib != values_.end() && ia->second.source > ib->second.source;
+}
+
 void Config::set(const std::string& key, const std::string& value, Origin origin) {
-    auto [it, inserted] = values_.insert_or_assign(key, Entry{value, std::move(origin)});
+    put(key, value, std::move(origin), kOverride);
+}
+
+void Config::put(const std::string& key, const std::string& value, Origin origin, unsigned source) {
+    auto [it, inserted] = values_.insert_or_assign(key, Entry{value, std::move(origin), source});
     if (inserted) order_.push_back(it->first);
 }
 
@@ -165,8 +174,9 @@ void Config::load_ini_text(const std::string& text, const std::string& path) {
                                    lines[i].key);
     // Checked as a whole before any set(), so a bad file leaves the Config untouched.
     // A later file replaces an earlier file's value: files layer (platform, workload).
+    const unsigned source = ++files_;
     for (size_t i = 0; i < values.size(); ++i)
-        set(values[i].first, values[i].second, Origin{path, lines[i].line});
+        put(values[i].first, values[i].second, Origin{path, lines[i].line}, source);
 }
 
 }  // namespace sim

@@ -35,6 +35,10 @@ public:
     const std::string* find(const std::string& key) const;
     // Origin of a key; {"default", 0} when absent.
     Origin origin(const std::string& key) const;
+    // Both keys are given, and `a` by a later source than `b`: a later file than b's,
+    // or the command line (set()) over a file. A fallback section's value given later
+    // replaces a specific section's given earlier ("the command line wins").
+    bool later(const std::string& a, const std::string& b) const;
     // Keys in the order they were first given (files first, then overrides).
     const std::vector<std::string>& keys() const { return order_; }
 
@@ -42,8 +46,12 @@ private:
     struct Entry {
         std::string value;
         Origin origin;
+        unsigned source = 0;  // files count up from 1; set() is kOverride
     };
+    static constexpr unsigned kOverride = ~0u;
+    void put(const std::string& key, const std::string& value, Origin origin, unsigned source);
     std::map<std::string, Entry> values_;
+    unsigned files_ = 0;  // files loaded so far
     std::vector<std::string> order_;
 };
 

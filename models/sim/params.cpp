@@ -204,12 +204,19 @@ void ParamSchema::print_help(std::ostream& os) const {
 ParamReader::ParamReader(const Config& cfg, std::string section, std::string fallback)
     : cfg_(cfg), section_(std::move(section)), fallback_(std::move(fallback)) {}
 
+// The section's key, else the fallback's; but a fallback key given by a later source
+// ([dev] on the command line over a file's [dev0]) wins.
 const std::string* ParamReader::lookup(const char* name, std::string& key_out) const {
-    key_out = join_key(section_, name);
-    if (const std::string* v = cfg_.find(key_out)) return v;
-    if (fallback_.empty()) return nullptr;
-    key_out = join_key(fallback_, name);
-    return cfg_.find(key_out);
+    const std::string key = join_key(section_, name);
+    if (!fallback_.empty()) {
+        const std::string fallback = join_key(fallback_, name);
+        if (!cfg_.has(key) || cfg_.later(fallback, key)) {
+            key_out = fallback;
+            return cfg_.find(fallback);
+        }
+    }
+    key_out = key;
+    return cfg_.find(key);
 }
 
 namespace {

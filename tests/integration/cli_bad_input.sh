@@ -48,6 +48,12 @@ expect duplicate-key "$tmp/twice.ini:3: dev.size: given twice" --config "$tmp/tw
 
 expect missing-file "$tmp/nope.ini: cannot open file" --config "$tmp/nope.ini"
 
+# The command line wins: its [dev] replaces a file's [dev0], so a bad value there is
+# read and named (it used to be shadowed, unchecked, and the run went on).
+ini perdev.ini '[dev0]\nrequests = 10\n'
+expect shadowed-template "command line: dev.requests: '-5' is not an unsigned integer" \
+    --config "$tmp/perdev.ini" --dev.requests=-5
+
 ini cross.ini '[dev0]\nsize = 8192\nwindow = 4096\n'
 expect cross-field "$tmp/cross.ini:2: dev0.size: 8192 is larger than the window" --config "$tmp/cross.ini"
 

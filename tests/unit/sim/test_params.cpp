@@ -397,6 +397,23 @@ TEST_CASE("ParamReader: an instance section falls back to its template section",
           "t.ini:9: dram.rate_gbps: 'fast' is not a number");
 }
 
+TEST_CASE("ParamReader: a template key given later wins over an instance key given earlier", "[params]") {
+    sim::Config cfg;
+    cfg.load_ini_text("[dram]\nbanks = 4\n[dram0]\nbanks = 2\nlatency_ns = 60\n", "base.ini");
+    CHECK(sim::read_params<DramParams>(cfg, "dram0", "dram").banks == 2);  // one file: the instance
+    cfg.load_ini_text("[dram]\nlatency_ns = 90\n", "later.ini");
+    CHECK(sim::read_params<DramParams>(cfg, "dram0", "dram").latency_ns == 90);  // a later file
+    cfg.set("dram.banks", "16");  // the command line wins over every file
+    CHECK(sim::read_params<DramParams>(cfg, "dram0", "dram").banks == 16);
+    cfg.set("dram0.banks", "8");  // and on it the instance still wins
+    CHECK(sim::read_params<DramParams>(cfg, "dram0", "dram").banks == 8);
+    // A bad command-line template value is read, and named, though a file gave the
+    // instance's own (it was shadowed and never checked).
+    cfg.set("dram.latency_ns", "-5");
+    CHECK(input_error([&] { sim::read_params<DramParams>(cfg, "dram0", "dram"); }) ==
+          "command line: dram.latency_ns: '-5' is not an unsigned integer");
+}
+
 // ---------------------------------------------------------------- ParamSchema
 
 TEST_CASE("ParamSchema records name, type, default, unit and range of every field", "[params]") {
