@@ -26,7 +26,7 @@ BootMap::BootMap(const ArchConfig& a, iommufd::Machine& m, const BootMapParams& 
         const uint16_t rid = uint16_t(dev.requester_id);
         auto [it, fresh] = domains_.try_emplace(rid);
         if (fresh) {
-            devices_.push_back(driver_->device(rid));
+            devices_.push_back(driver_->device(rid, {dev.ats, dev.pri}));
             if (devices_.back()->alloc_domain(0, it->second) != Errno::Ok ||
                 (p.snoop && !it->second->enforce_cache_coherency()))
                 throw std::runtime_error("boot map: no domain for requester " + std::to_string(rid));
@@ -65,7 +65,7 @@ void BootMap::check(const ArchConfig& a, const BootMapParams& p, const sim::Conf
                                    : where(cfg, "iommu", "arch");
         throw sim::InputError(at + ": " + f.reason);
     }
-    const std::unique_ptr<iommufd::DeviceOps> dev = driver->device(0);
+    const std::unique_ptr<iommufd::DeviceOps> dev = driver->device(0, {});
     std::unique_ptr<iommufd::Domain> domain;
     if (passthrough && dev->alloc_identity_domain(domain) != Errno::Ok)
         throw sim::InputError(where(cfg, "iommufd", "passthrough") + ": the " + a.arch->name +

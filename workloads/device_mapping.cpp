@@ -15,8 +15,9 @@ DeviceMapping::DeviceMapping(platform::System& sys, const platform::PlatformConf
     devs_.resize(devices.size());  // never grows again: the context holds the Devices
     for (size_t i = 0; i < devices.size(); ++i) {
         Attached& a = devs_[i];
-        a.sid = uint16_t(pc.devs[devices[i]].requester_id);
-        a.ops = engine_->driver->device(a.sid);
+        const pcie::GeneratorParams& dev = pc.devs[devices[i]];
+        a.sid = uint16_t(dev.requester_id);
+        a.ops = engine_->driver->device(a.sid, {dev.ats, dev.pri});
         passthrough_ ? pass_through(a, devices[i]) : attach(a, devices[i]);
     }
     sys.check_isolation(*this);

@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 
+#include "models/iommu/ats.h"
 #include "models/iommu/host_memory.h"
 #include "models/iommu/translator.h"
 #include "models/sim/stats.h"
@@ -30,6 +31,17 @@ public:
     // Unit cycles spent so far on queued commands (command_cost.h); 0 for a unit
     // without a command or invalidation queue.
     virtual uint64_t command_cycles() const { return 0; }
+    // A Page Request Message from a device (ats.h). False: the unit takes no page
+    // requests (no PRI support, or not enabled); the platform answers the device with
+    // Response Failure, as a root complex without PRI would.
+    virtual bool page_request(const PageRequest& pr) {
+        (void)pr;
+        return false;
+    }
+
+    // Where the unit's messages to devices go (ATC invalidation, PRG responses); set by
+    // the platform before the run, null without devices (unit tests may set their own).
+    Endpoints* endpoints = nullptr;
 
     // Told of every invalidation the unit applies: its kind ("iotlb") and the
     // timeline's JSON arguments for it ("\"did\":3,...", no braces).

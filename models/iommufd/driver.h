@@ -103,15 +103,22 @@ struct ProbeFailure {
     std::string unit_key;
 };
 
+// What the PCI core found in a device's capabilities, which the driver consults when it
+// attaches the device (Linux: pci_ats_supported, pci_pri_supported).
+struct EndpointCaps {
+    bool ats = false;  // ATS capability: the device caches translations (ATC)
+    bool pri = false;  // Page Request Interface: the device asks for faulting pages
+};
+
 class Driver : public sim::StatGroup {
 public:
     // Sets the unit up (tables, queues, enables). EOPNOTSUPP when the unit lacks what
     // the driver needs; probe_failure() says what.
     virtual Errno probe() = 0;
     virtual ProbeFailure probe_failure() const = 0;
-    // The driver as iommufd sees it for the device with requester ID `sid` (detaches
-    // it when destroyed).
-    virtual std::unique_ptr<DeviceOps> device(uint16_t sid) = 0;
+    // The driver as iommufd sees it for the device with requester ID `sid` and
+    // capabilities `caps` (detaches it when destroyed).
+    virtual std::unique_ptr<DeviceOps> device(uint16_t sid, const EndpointCaps& caps) = 0;
     virtual DriverCost spent() const = 0;
     // One uncached register access by the CPU, ns (what a device driver's doorbell
     // costs too).

@@ -33,6 +33,10 @@ void GeneratorParams::bind(sim::ParamBinder& b) {
              "before the run the window holds the pattern: not at all, in memory, or in the "
              "CPU cache (dirty)");
     b.flag("verify", verify, "check read data against the pattern");
+    b.flag("ats", ats, "ATS capability: the device asks the IOMMU for translations and caches them "
+                       "(ATC); the driver enables ATS when it attaches the device");
+    b.flag("pri", pri, "Page Request Interface: a translation without access becomes a page "
+                       "request to software (needs ats)");
     b.u64("data_seed", data_seed, "", "seed of the data pattern", 0, ~uint64_t(0));
 }
 
@@ -43,6 +47,7 @@ void GeneratorParams::validate() const {
     if ((privileged || execute) && !pasid_valid)
         throw sim::InputError(std::string(privileged ? "privileged" : "execute") +
                               ": needs pasid_valid (a PASID prefix)");
+    if (pri && !ats) throw sim::InputError("pri: needs ats (PRI is part of ATS)");
     if (preload != "none" && window > (uint64_t(1) << 30))
         throw sim::InputError("preload|window: a window of " + std::to_string(window) +
                               " bytes is too large to preload (1 GiB at most)");

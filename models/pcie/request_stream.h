@@ -34,6 +34,8 @@ struct GeneratorParams {
     std::string preload = "memory";   // none | memory | cpu: who writes the pattern first
     bool verify = true;               // check read data against the pattern
     uint64_t data_seed = 1;           // pattern seed (data_pattern.h)
+    bool ats = false;                 // ATS capability: translations cached in the device's ATC
+    bool pri = false;                 // Page Request Interface (needs ats)
 
     void bind(sim::ParamBinder& b);
     // Throws sim::InputError("NAME: reason") for what ranges cannot express.

@@ -25,6 +25,7 @@ struct PcieAttr : tlm::tlm_extension<PcieAttr> {
     bool no_snoop = false;          // attr[0]
     bool relaxed_ordering = false;  // attr[1]
     AddressType at = AddressType::Untranslated;
+    bool no_write = false;          // Translation Request: NW, read-only access asked for
     uint8_t traffic_class = 0;      // TC, 3 bits
     uint16_t tag = 0;               // the requester's tag for this request
 

@@ -55,7 +55,7 @@ iommu::Result Rig::access(uint64_t iova, bool write) {
     return unit->translate(testutil::dma(kSid, iova, write));
 }
 
-Engine::Engine(Rig& r) : ops(r.driver->device(Rig::kSid)), dev{"dev0", ops->reserved_regions(), ops.get()} {
+Engine::Engine(Rig& r) : ops(r.driver->device(Rig::kSid, {})), dev{"dev0", ops->reserved_regions(), ops.get()} {
     REQUIRE(ctx.bind(dev, dev_id) == iommufd::Errno::Ok);
     REQUIRE(ctx.ioas_alloc(ioas) == iommufd::Errno::Ok);
     REQUIRE(ctx.attach(dev_id, ioas) == iommufd::Errno::Ok);

@@ -37,7 +37,7 @@ public:
           machine_(*unit_, mem_, out),
           pages_(m.window, m.window_bytes),
           driver_(a_.arch->driver->make(machine_, pages_, *a_.driver)),
-          ops_(driver_->device(sid)) {
+          ops_(driver_->device(sid, {})) {
         if (driver_->probe() != iommufd::Errno::Ok || ops_->alloc_domain(0, domain_) != iommufd::Errno::Ok ||
             ops_->attach(*domain_) != iommufd::Errno::Ok)
             throw std::runtime_error("the driver did not set the unit up");

@@ -99,7 +99,7 @@ public:
         const unsigned n = s.four_devices ? 4 : 3;
         devs_.reserve(n);
         for (unsigned i = 0; i < n; ++i) {
-            ops_.push_back(driver_->device(kSids[i]));
+            ops_.push_back(driver_->device(kSids[i], {}));
             devs_.push_back(Device{"dev" + std::to_string(i), ops_.back()->reserved_regions(), ops_.back().get()});
         }
         bound_.resize(n);

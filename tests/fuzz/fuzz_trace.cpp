@@ -97,7 +97,7 @@ void replay(const std::vector<trace::Op>& ops, const Options& o) {
     Machine m(o.arch);
     uint64_t now = 0;  // outlives the engine, whose contexts flush as they close
     iommufd::FrameAllocator user_frames{uint64_t(1) << 36, uint64_t(1) << 32};
-    workload::Replayer engine(kDevices, [&](uint16_t sid) { return m.driver->device(sid); }, user_frames);
+    workload::Replayer engine(kDevices, [&](uint16_t sid) { return m.driver->device(sid, {}); }, user_frames);
     if (o.deferred) engine.set_flush_policy({true, 4, 10'000'000}, [&] { return now; }, [](uint64_t) {});
     for (const trace::Op& op : ops) {
         now = op.time_ps;

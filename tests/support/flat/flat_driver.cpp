@@ -104,7 +104,7 @@ void Driver::invalidate(uint64_t inv, uint64_t addr) {
 
 bool Driver::can_enforce_cache_coherency() const { return cap_sc(cap_); }
 
-std::unique_ptr<iommufd::DeviceOps> Driver::device(uint16_t sid) {
+std::unique_ptr<iommufd::DeviceOps> Driver::device(uint16_t sid, const iommufd::EndpointCaps&) {
     return std::make_unique<iommufd::RequesterOps<Driver>>(*this, sid);
 }
 

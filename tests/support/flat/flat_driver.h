@@ -39,7 +39,7 @@ public:
 
     iommufd::Errno probe() override;
     iommufd::ProbeFailure probe_failure() const override { return failure_; }
-    std::unique_ptr<iommufd::DeviceOps> device(uint16_t sid) override;
+    std::unique_ptr<iommufd::DeviceOps> device(uint16_t sid, const iommufd::EndpointCaps& caps) override;
     iommufd::DriverCost spent() const override;
     double mmio_ns() const override { return p_.mmio_ns; }
 

@@ -80,7 +80,7 @@ struct Rig {
     }
     std::unique_ptr<iommufd::Domain> domain() {
         std::unique_ptr<iommufd::Domain> d;
-        REQUIRE(driver.device(kSid)->alloc_domain(0, d) == Errno::Ok);
+        REQUIRE(driver.device(kSid, {})->alloc_domain(0, d) == Errno::Ok);
         return d;
     }
     uint64_t stat(const std::string& name) {
@@ -147,7 +147,7 @@ TEST_CASE("flat driver: map writes the exact entry at TABLE + 8 * (IOVA >> 12)")
 
 TEST_CASE("flat driver: attach writes the device entry and invalidates the device") {
     Rig rig;
-    auto dev = rig.driver.device(kSid);
+    auto dev = rig.driver.device(kSid, {});
     std::unique_ptr<iommufd::Domain> d1, d2;
     REQUIRE(dev->alloc_domain(0, d1) == Errno::Ok);
     REQUIRE(dev->alloc_domain(0, d2) == Errno::Ok);
@@ -211,7 +211,7 @@ TEST_CASE("flat driver: cache coherency needs CAP.SC and no mapping yet") {
     SECTION("with SC") {
         Rig rig;
         auto d = rig.domain();
-        CHECK(rig.driver.device(kSid)->can_enforce_cache_coherency());
+        CHECK(rig.driver.device(kSid, {})->can_enforce_cache_coherency());
         REQUIRE(d->enforce_cache_coherency());
         REQUIRE(d->map(0x1000, 0x5000, 4096, R | W) == Errno::Ok);
         CHECK(rig.m.mem.read_u64(kTable1 + 8) == 0x5007);
@@ -222,7 +222,7 @@ TEST_CASE("flat driver: cache coherency needs CAP.SC and no mapping yet") {
     SECTION("without SC, nor COH: every table write is flushed") {
         Rig rig(0x20);
         auto d = rig.domain();
-        CHECK_FALSE(rig.driver.device(kSid)->can_enforce_cache_coherency());
+        CHECK_FALSE(rig.driver.device(kSid, {})->can_enforce_cache_coherency());
         CHECK_FALSE(d->enforce_cache_coherency());
         REQUIRE(d->map(0x1000, 0x5000, 4096, R) == Errno::Ok);
         CHECK(rig.m.flushed == std::vector<uint64_t>{kTable1 + 8});
@@ -231,7 +231,7 @@ TEST_CASE("flat driver: cache coherency needs CAP.SC and no mapping yet") {
 
 TEST_CASE("flat driver: hw_info, reserved regions, statistics") {
     Rig rig;
-    auto dev = rig.driver.device(kSid);
+    auto dev = rig.driver.device(kSid, {});
     const auto info = dev->hw_info();
     CHECK(info.type == 200);
     REQUIRE(info.data.size() == 1);

@@ -39,7 +39,7 @@ struct Rig {
     }
     Rig() {
         REQUIRE(driver.probe() == Errno::Ok);
-        dev = driver.device(kSid);
+        dev = driver.device(kSid, {});
         REQUIRE(dev->alloc_domain(0, dom) == Errno::Ok);
         REQUIRE(dev->attach(*dom) == Errno::Ok);
     }

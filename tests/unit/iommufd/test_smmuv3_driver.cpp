@@ -313,7 +313,7 @@ TEST_CASE("smmuv3 driver: detach writes an abort STE, an identity domain a bypas
     CHECK(r.unit->ops().back() == Opcode::SYNC);
     CHECK(r.unit->cmds.front().op == Opcode::CFGI_STE);
     // Back to translation through the stage-1 domain, device by device ops.
-    auto ops = r.driver->device(kSid);
+    auto ops = r.driver->device(kSid, {});
     REQUIRE(ops->attach(*d) == Errno::Ok);
     CHECK(r.ste(kSid).stage1());
     ops.reset();  // release_device: blocked again
@@ -323,7 +323,7 @@ TEST_CASE("smmuv3 driver: detach writes an abort STE, an identity domain a bypas
 TEST_CASE("smmuv3 driver: DeviceOps' identity domain is the bypass STE, and a stage-1 domain "
           "replaces it", "[iommufd][smmuv3-driver]") {
     Rig r;
-    auto ops = r.driver->device(kSid);
+    auto ops = r.driver->device(kSid, {});
     std::unique_ptr<Domain> id, d;
     REQUIRE(ops->alloc_identity_domain(id) == Errno::Ok);
     REQUIRE(ops->attach(*id) == Errno::Ok);
@@ -341,7 +341,7 @@ TEST_CASE("smmuv3 driver: DeviceOps' identity domain is the bypass STE, and a st
 TEST_CASE("smmuv3 driver: reserved MSI window, hw_info, flags and a non-coherent unit",
           "[iommufd][smmuv3-driver]") {
     Rig r;
-    auto ops = r.driver->device(kSid);
+    auto ops = r.driver->device(kSid, {});
     const auto regions = ops->reserved_regions();
     REQUIRE(regions.size() == 1);
     CHECK(regions[0].start == 0x800'0000);
@@ -411,7 +411,7 @@ TEST_CASE("smmuv3 driver under iommufd: the MSI window is reserved, huge pages w
     FrameAllocator frames{uint64_t(1) << 36, uint64_t(1) << 32};
     User user{"u0"};
     Process proc{"p0", user, uint64_t(1) << 32, frames};
-    auto ops = r.driver->device(kSid);
+    auto ops = r.driver->device(kSid, {});
     Device dev{"nic", ops->reserved_regions(), ops.get()};
     Context ctx{proc};
     uint32_t id = 0, ioas = 0, pt = 0;

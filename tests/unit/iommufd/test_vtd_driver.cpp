@@ -66,7 +66,7 @@ struct Engine {
     Context ctx{proc};  // last: it detaches the device before the rest goes
     uint32_t dev_id = 0;
     explicit Engine(Rig& r, std::vector<IovaRange> reserved = {})
-        : ops(r.driver->device(kSid)), dev{"nic", std::move(reserved), ops.get()} {
+        : ops(r.driver->device(kSid, {})), dev{"nic", std::move(reserved), ops.get()} {
         REQUIRE(ctx.bind(dev, dev_id) == Errno::Ok);
     }
 };
@@ -341,7 +341,7 @@ TEST_CASE("VT-d driver: an identity domain passes requests through 1:1 (TT=10b, 
     const bool scalable = GENERATE(false, true);
     INFO((scalable ? "scalable mode" : "legacy mode"));
     Rig r(true, scalable);
-    const std::unique_ptr<DeviceOps> ops = r.driver->device(kSid);
+    const std::unique_ptr<DeviceOps> ops = r.driver->device(kSid, {});
     std::unique_ptr<Domain> id, d;
     REQUIRE(ops->alloc_identity_domain(id) == Errno::Ok);
     CHECK(id->map(0x1000, 0x1000, 4096, kRead) != Errno::Ok);  // nothing to map
@@ -364,6 +364,6 @@ TEST_CASE("VT-d driver: an identity domain passes requests through 1:1 (TT=10b, 
 
     Rig without(true, scalable, false);
     std::unique_ptr<Domain> none;
-    CHECK(without.driver->device(kSid)->alloc_identity_domain(none) == Errno::OpNotSupp);
+    CHECK(without.driver->device(kSid, {})->alloc_identity_domain(none) == Errno::OpNotSupp);
     CHECK_FALSE(none);
 }

@@ -49,7 +49,7 @@ struct World {
         machine = std::make_unique<platform::StoreMachine>(*unit, mem);
         driver = a.arch->driver->make(*machine, pages, *a.driver);
         REQUIRE(driver->probe() == Errno::Ok);
-        dev = driver->device(kSid);
+        dev = driver->device(kSid, {});
         REQUIRE(dev->alloc_domain(0, domain) == Errno::Ok);
         REQUIRE(dev->attach(*domain) == Errno::Ok);
         for (uint64_t i = 0; i < 64; ++i) REQUIRE(domain->map(kIova + i * kPage, kPa + i * kPage, kPage, 3) == Errno::Ok);

@@ -162,7 +162,7 @@ bool Driver::can_enforce_cache_coherency() const { return coherent_; }
 // MSI_IOVA_LENGTH 0x100000, IOMMU_RESV_SW_MSI).
 std::vector<IovaRange> Driver::reserved_regions(uint16_t) const { return {{0x800'0000, 0x80f'ffff}}; }
 
-std::unique_ptr<DeviceOps> Driver::device(uint16_t sid) { return std::make_unique<RequesterOps<Driver>>(*this, sid); }
+std::unique_ptr<DeviceOps> Driver::device(uint16_t sid, const iommufd::EndpointCaps&) { return std::make_unique<RequesterOps<Driver>>(*this, sid); }
 
 // struct iommu_hw_info_arm_smmuv3 { flags; __reserved; idr[6]; iidr; aidr; } as
 // arm_smmu_hw_info fills it, without the two zero words (as the VT-d driver leaves out

@@ -85,7 +85,7 @@ public:
     HwInfo hw_info() const;
     // arm_smmu_get_resv_regions: the software MSI window, for every device.
     std::vector<IovaRange> reserved_regions(uint16_t sid) const;
-    std::unique_ptr<DeviceOps> device(uint16_t sid) override;
+    std::unique_ptr<DeviceOps> device(uint16_t sid, const iommufd::EndpointCaps& caps) override;
     // arm_smmu_evtq_thread: consumes every record from EVENTQ_CONS to EVENTQ_PROD,
     // counting each by event ID, acknowledges an overflow by copying PROD.OVFLG to
     // CONS. The model raises no interrupt, so the driver calls this at each of its

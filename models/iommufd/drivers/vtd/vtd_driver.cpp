@@ -108,7 +108,7 @@ bool Driver::can_enforce_cache_coherency() const { return ecap_sc(ecap_); }
 // IOAPIC_RANGE_START..END).
 std::vector<IovaRange> Driver::reserved_regions(uint16_t) const { return {{0xfee0'0000, 0xfeef'ffff}}; }
 
-std::unique_ptr<DeviceOps> Driver::device(uint16_t sid) { return std::make_unique<RequesterOps<Driver>>(*this, sid); }
+std::unique_ptr<DeviceOps> Driver::device(uint16_t sid, const iommufd::EndpointCaps&) { return std::make_unique<RequesterOps<Driver>>(*this, sid); }
 
 HwInfo Driver::hw_info() const {
     HwInfo h;

@@ -76,7 +76,7 @@ public:
     // get_resv_regions: the x86 MSI window, for every requester.
     std::vector<IovaRange> reserved_regions(uint16_t sid) const;
     // The driver as iommufd sees it for requester `sid` (detaches it when destroyed).
-    std::unique_ptr<DeviceOps> device(uint16_t sid) override;
+    std::unique_ptr<DeviceOps> device(uint16_t sid, const iommufd::EndpointCaps& caps) override;
     double mmio_ns() const override { return costs_.mmio_ns; }
 
     uint64_t cap() const { return cap_; }
