@@ -26,7 +26,7 @@ BootMap::BootMap(const ArchConfig& a, iommufd::Machine& m, const BootMapParams& 
         const uint16_t rid = uint16_t(dev.requester_id);
         auto [it, fresh] = domains_.try_emplace(rid);
         if (fresh) {
-            devices_.push_back(driver_->device(rid, {dev.ats, dev.pri}));
+            devices_.push_back(driver_->device(rid, {dev.ats, dev.pri, {}, {}}));
             if (devices_.back()->alloc_domain(0, it->second) != Errno::Ok ||
                 (p.snoop && !it->second->enforce_cache_coherency()))
                 throw std::runtime_error("boot map: no domain for requester " + std::to_string(rid));

@@ -17,7 +17,7 @@ DeviceMapping::DeviceMapping(platform::System& sys, const platform::PlatformConf
         Attached& a = devs_[i];
         const pcie::GeneratorParams& dev = pc.devs[devices[i]];
         a.sid = uint16_t(dev.requester_id);
-        a.ops = engine_->driver->device(a.sid, {dev.ats, dev.pri});
+        a.ops = engine_->driver->device(a.sid, {dev.ats, dev.pri, {}, {}});
         passthrough_ ? pass_through(a, devices[i]) : attach(a, devices[i]);
     }
     sys.check_isolation(*this);

@@ -42,6 +42,10 @@ public:
     // Where the unit's messages to devices go (ATC invalidation, PRG responses); set by
     // the platform before the run, null without devices (unit tests may set their own).
     Endpoints* endpoints = nullptr;
+    // Raised when the unit has queued page requests for software and its interrupt for
+    // them is enabled (SMMU PRIQ IRQ, VT-d page request event); the platform has the
+    // driver service them.
+    std::function<void()> on_page_request_irq;
 
     // Told of every invalidation the unit applies: its kind ("iotlb") and the
     // timeline's JSON arguments for it ("\"did\":3,...", no braces).

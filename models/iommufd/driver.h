@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -105,9 +106,14 @@ struct ProbeFailure {
 
 // What the PCI core found in a device's capabilities, which the driver consults when it
 // attaches the device (Linux: pci_ats_supported, pci_pri_supported).
+// The driver turns the capabilities on through the device's config space (ATS Control
+// Enable, PCIe 10.5.1.3; PRI Control Enable, 10.5.2.2), as Linux's pci_enable_ats and
+// pci_enable_pri do when a device is attached to a domain that uses them.
 struct EndpointCaps {
     bool ats = false;  // ATS capability: the device caches translations (ATC)
     bool pri = false;  // Page Request Interface: the device asks for faulting pages
+    std::function<void(bool)> enable_ats;  // writes ATS Control.Enable (may be empty)
+    std::function<void(bool)> enable_pri;  // writes PRI Control.Enable (may be empty)
 };
 
 class Driver : public sim::StatGroup {
@@ -120,6 +126,9 @@ public:
     // capabilities `caps` (detaches it when destroyed).
     virtual std::unique_ptr<DeviceOps> device(uint16_t sid, const EndpointCaps& caps) = 0;
     virtual DriverCost spent() const = 0;
+    // The unit raised its page-request interrupt (ats.h; Unit::on_page_request_irq):
+    // drain the page request queue and answer what needs an answer.
+    virtual void service_page_requests() {}
     // One uncached register access by the CPU, ns (what a device driver's doorbell
     // costs too).
     virtual double mmio_ns() const = 0;
