@@ -17,7 +17,7 @@ namespace sim { class ParamBinder; }
 
 namespace iommu {
 
-enum class CommandKind : uint8_t { Config, Tlb, Sync, Other };
+enum class CommandKind : uint8_t { Config, Tlb, Sync, Other, AtcInv };
 
 struct CommandCost {
     uint32_t fetch_cycles = 20;   // per 16 bytes of a command read
@@ -25,6 +25,10 @@ struct CommandCost {
     uint32_t tlb_cycles = 16;     // TLB / IOTLB / device-TLB invalidation
     uint32_t sync_cycles = 8;     // completion wait (CMD_SYNC, wait descriptor)
     uint32_t other_cycles = 4;    // anything else (prefetch, page response)
+    // An ATS Invalidate Request to a device and its Invalidate Completion: a PCIe
+    // message round trip through the root port, ~1 us (1000 cycles at 1 GHz), not the
+    // tag compares of a TLB invalidation.
+    uint32_t atc_inv_cycles = 1000;
 
     void bind(sim::ParamBinder& b);
     void validate() const {}

@@ -30,6 +30,7 @@ Caps decode_idrs(uint32_t idr0v, uint32_t idr1v, uint32_t idr3v, uint32_t idr5v)
     c.hyp = idr0::HYP.get(idr0v);
     c.ats = idr0::ATS.get(idr0v);
     c.ns1ats = idr0::NS1ATS.get(idr0v);
+    c.atsrecerr = c.ats && idr0::ATSRECERR.get(idr0v);  // RES0 without ATS
     c.asid16 = idr0::ASID16.get(idr0v);
     c.msi = idr0::MSI.get(idr0v);
     c.sev = idr0::SEV.get(idr0v);

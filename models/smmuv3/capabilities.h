@@ -12,7 +12,9 @@ struct Caps {
     unsigned ttf = 2;                 // IDR0.TTF: AArch64 only
     bool cohacc = true;
     unsigned httu = 0;                // 0 none, 1 access flag, 2 access and dirty
+    // IDR0.NS1ATS set means split-stage ATS (STE.EATS 0b10) is NOT supported (§5.2 EATS).
     bool hyp = false, ats = false, ns1ats = false, asid16 = true, vmid16 = true;
+    bool atsrecerr = false;           // IDR0.ATSRECERR: CR2.REC_CFG_ATS records ATS config errors
     bool msi = false, sev = false, pri = false, cd2l = true;
     bool attr_types_ovr = true;       // IDR1.ATTR_TYPES_OVR: STE/GBPA MTCFG, MemAttr, SHCFG act
     unsigned ttendian = 0;            // 0 mixed, 2 little, 3 big

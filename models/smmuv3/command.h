@@ -40,9 +40,9 @@ enum class Opcode : uint8_t {
 namespace sync_cs {
 constexpr unsigned NONE = 0, IRQ = 1, SEV = 2;  // 3 reserved: CERROR_ILL
 }
-// CMD_PRI_RESP.Resp: PCIe page response code.
+// CMD_PRI_RESP.Resp (§4.5.2): the PCIe PRG response code.
 namespace pri_resp {
-constexpr unsigned DENY = 0, FAIL = 1, SUCCESS = 2;  // 3 reserved: CERROR_ILL
+constexpr unsigned RESPONSE_FAILURE = 0, INVALID_REQUEST = 1, SUCCESS = 2;  // 3 reserved: CERROR_ILL
 }
 
 struct Command {

@@ -23,8 +23,9 @@ iommu::CommandKind kind(Opcode op) {
         case Opcode::TLBI_NH_ALL: case Opcode::TLBI_NH_ASID: case Opcode::TLBI_NH_VA: case Opcode::TLBI_NH_VAA:
         case Opcode::TLBI_EL2_ALL: case Opcode::TLBI_EL2_ASID: case Opcode::TLBI_EL2_VA:
         case Opcode::TLBI_EL2_VAA: case Opcode::TLBI_S12_VMALL: case Opcode::TLBI_S2_IPA:
-        case Opcode::TLBI_NSNH_ALL: case Opcode::ATC_INV:
+        case Opcode::TLBI_NSNH_ALL:
             return iommu::CommandKind::Tlb;
+        case Opcode::ATC_INV: return iommu::CommandKind::AtcInv;
         default: return iommu::CommandKind::Other;
     }
 }
@@ -99,10 +100,11 @@ bool SmmuUnit::execute(const Command& c) {
             invalidate_tlb(c);
             return true;
         case Opcode::SYNC: ++syncs_; sync(c); return true;
-        // No ATC, no stalled transactions, no page requests are modelled: these complete
-        // with nothing to do. PREFETCH_* are hints an SMMU may ignore (§4.2).
-        case Opcode::ATC_INV: case Opcode::PRI_RESP: case Opcode::RESUME: case Opcode::STALL_TERM:
-        case Opcode::PREFETCH_CONFIG: case Opcode::PREFETCH_ADDR:
+        case Opcode::ATC_INV: ++inv_atc_; atc_invalidate(c); return true;
+        case Opcode::PRI_RESP: ++pri_responses_; pri_respond(c); return true;
+        // No stalled transactions are modelled: these complete with nothing to do.
+        // PREFETCH_* are hints an SMMU may ignore (§4.2).
+        case Opcode::RESUME: case Opcode::STALL_TERM: case Opcode::PREFETCH_CONFIG: case Opcode::PREFETCH_ADDR:
             return true;
     }
     return false;
@@ -153,7 +155,48 @@ void SmmuUnit::invalidate_tlb(const Command& c) {
     });
 }
 
-// §4.7 CMD_SYNC: every earlier command has completed (they complete at once here);
+// §4.5.1 CMD_ATC_INV: an ATS Invalidate Request to the device of StreamID SID (its
+// RequesterID), for SubstreamID SSID when SSV (a PASID prefix), Global reaching global
+// entries too. Address and Size name 2^Size 4 KiB pages from Address aligned down to
+// that span (Linux arm_smmu_atc_inv_to_cmd); Size 52 (Linux ATC_INV_SIZE_ALL) covers
+// the whole 64-bit space, and a larger Size, which may use an UNKNOWN span, is taken
+// the same way. IGNORED while SMMUEN == 0 (§4.5). The device is clean when
+// endpoints->invalidate returns, so a later CMD_SYNC covers it.
+void SmmuUnit::atc_invalidate(const Command& c) {
+    if (!endpoints || !enabled()) return;
+    iommu::AtsInvalidation inv;
+    inv.sid = uint16_t(c.sid);
+    inv.pasid_valid = c.ssv;
+    inv.pasid = c.ssv ? c.ssid : 0;
+    inv.global = c.global;
+    if (c.size < 52) {
+        inv.size = uint64_t(4096) << c.size;
+        inv.addr = c.addr & ~(inv.size - 1);
+    }
+    endpoints->invalidate(inv);
+}
+
+// §4.5.2 CMD_PRI_RESP: a PRG Response Message for page request group PRGIndex of
+// StreamID SID (with SSID's PASID when SSV); IGNORED while SMMUEN == 0. Resp as the
+// spec's text lists it: 0b00 ResponseFailure ("permanent non-paging error"), 0b01
+// InvalidRequest ("page-in unsuccessful"), 0b10 Success; 0b11 is CERROR_ILL at decode.
+// Linux names 0 PRI_RESP_DENY and 1 PRI_RESP_FAIL, which reads the other way round for
+// 0 and 1; the model follows the spec.
+void SmmuUnit::pri_respond(const Command& c) {
+    if (!endpoints || !enabled()) return;
+    iommu::PageResponse r;
+    r.sid = uint16_t(c.sid);
+    r.pasid_valid = c.ssv;
+    r.pasid = c.ssv ? c.ssid : 0;
+    r.prg_index = uint16_t(c.prg_index);
+    r.code = c.resp == pri_resp::SUCCESS ? iommu::PrgResponse::Success
+             : c.resp == pri_resp::INVALID_REQUEST ? iommu::PrgResponse::InvalidRequest
+                                                   : iommu::PrgResponse::ResponseFailure;
+    endpoints->page_response(r);
+}
+
+// §4.7 CMD_SYNC: every earlier command has completed (they complete at once here, an
+// ATC_INV's device included);
 // CS = IRQ with an MSI address writes MSIDATA there (§4.7.3), SEV and none signal
 // nothing the model observes.
 void SmmuUnit::sync(const Command& c) {

@@ -46,8 +46,12 @@ StreamTableConfig SmmuUnit::stream_table() const {
 
 // Ends the slot with event `id`; `record` false when the spec says no event is
 // recorded (Config abort, C_BAD_STREAMID without CR2.RECINVSID, CD.R/STE.S2R clear).
+// For ATS requests ats.cpp decides first: a TR's translation fault is an R=W=0 answer,
+// and configuration errors are recorded only as SMMU_CR2.REC_CFG_ATS says.
 void SmmuUnit::fail(WalkSlot& w, uint8_t id, bool record, uint64_t fetch) {
     const iommu::Request& r = w.request;
+    if (ats_deny(w, id)) return;
+    record = ats_records(r, id, record);
     w.result = iommu::Result{};
     w.result.fault = true;
     w.result.reason = id;
@@ -112,29 +116,41 @@ void SmmuUnit::step(WalkSlot& w, uint64_t qword, bool ok) {
 }
 
 // §5.2: an ILLEGAL STE is C_BAD_STE; Config 0b0xx aborts with no event; 0b100 bypasses.
+// An ATS request's route (ats.cpp) comes first: it may be answered from the STE alone.
 void SmmuUnit::got_ste(WalkSlot& w) {
     if (check_ste(w.ste, caps_)) return fail(w, event::C_BAD_STE);
+    const AtsRoute route = w.request.at == iommu::At::Untranslated ? AtsRoute::Translate : ats_route(w.ste, w.request);
+    if (ats_answer(route, w.request, w.result, w.event, w.record)) {
+        w.phase = WalkSlot::Phase::Done;
+        return;
+    }
     if (w.ste.abort()) return fail(w, event::F_STREAM_DISABLED, false);
     if (w.ste.bypass()) {
         w.result = bypass(&w.ste, w.request);
         w.phase = WalkSlot::Phase::Done;
         return;
     }
-    if (w.ste.stage2()) {
-        Stage2Config& s2 = w.s2;
-        s2.ttb = w.ste.s2ttb;
-        s2.t0sz = w.ste.s2t0sz;
-        s2.sl0 = w.ste.s2sl0;
-        decode_tg0(w.ste.s2tg, s2.tg);
-        s2.ps_bits = s2_effective_ps_bits(w.ste, caps_);
-        s2.affd = w.ste.s2affd;
-        s2.ha = w.ste.s2ha && caps_.httu >= 1;
-        s2.hd = s2.ha && w.ste.s2hd && caps_.httu >= 2;
-        s2.ptw = w.ste.s2ptw;
-        if (check(s2, caps_.oas_bits(), caps_.stt) != ConfigError::None) return fail(w, event::C_BAD_STE);
-    }
+    if (w.ste.stage2() && !setup_stage2(w)) return;
+    if (route == AtsRoute::StageTwo) return start_table_walk(w);  // split-stage Translated: stage 2 only
     if (w.ste.stage1()) return start_cd(w);
     start_table_walk(w);
+}
+
+// The STE's stage 2 as the walk uses it; false (and C_BAD_STE) when check() refuses it.
+bool SmmuUnit::setup_stage2(WalkSlot& w) {
+    Stage2Config& s2 = w.s2;
+    s2.ttb = w.ste.s2ttb;
+    s2.t0sz = w.ste.s2t0sz;
+    s2.sl0 = w.ste.s2sl0;
+    decode_tg0(w.ste.s2tg, s2.tg);
+    s2.ps_bits = s2_effective_ps_bits(w.ste, caps_);
+    s2.affd = w.ste.s2affd;
+    s2.ha = w.ste.s2ha && caps_.httu >= 1;
+    s2.hd = s2.ha && w.ste.s2hd && caps_.httu >= 2;
+    s2.ptw = w.ste.s2ptw;
+    if (check(s2, caps_.oas_bits(), caps_.stt) == ConfigError::None) return true;
+    fail(w, event::C_BAD_STE);
+    return false;
 }
 
 // §3.3.2 and §5.2 S1DSS/S1CDMax: which CD, if any, serves the request.
@@ -231,6 +247,7 @@ void SmmuUnit::finish_walk(WalkSlot& w) {
         w.phase = WalkSlot::Phase::Done;
         return;
     }
+    if (ats_retry_read_only(w, f)) return;
     const bool record = f.event == event::F_WALK_EABT || (f.s2 ? w.ste.s2r : w.cd.r);
     fail(w, f.event, record, f.fetch_pa);
     w.event.s2 = f.s2;

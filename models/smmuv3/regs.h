@@ -158,6 +158,7 @@ namespace cr2 {
 constexpr uint32_t E2H = 1u << 0;
 constexpr uint32_t RECINVSID = 1u << 1;
 constexpr uint32_t PTM = 1u << 2;
+constexpr uint32_t REC_CFG_ATS = 1u << 3;  // with IDR0.ATSRECERR: record ATS/PRI configuration errors
 }  // namespace cr2
 
 // SMMU_GBPA (§6.3): attributes and abort for traffic while SMMUEN == 0.

@@ -60,6 +60,7 @@ uint32_t SmmuUnit::read32(uint32_t offset) const {
         case reg::GERRORN: return gerrorn_;
         case reg::CMDQ_CONS: return cmdq_cons_;
         case reg::EVENTQ_PROD: return evtq_prod_;
+        case reg::PRIQ_PROD: return priq_prod_;
         default: return reg(offset);
     }
 }
@@ -92,6 +93,9 @@ void SmmuUnit::write32(uint32_t offset, uint32_t v) {
             return;
         case reg::EVENTQ_PROD:
             if (!(cr0_ & cr0::EVENTQEN)) evtq_prod_ = v;
+            return;
+        case reg::PRIQ_PROD:
+            if (!(cr0_ & cr0::PRIQEN)) priq_prod_ = v;
             return;
         default: stored_[offset] = v; return;
     }

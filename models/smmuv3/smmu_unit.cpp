@@ -68,6 +68,7 @@ iommu::Result SmmuUnit::bypass(const Ste* ste, const iommu::Request& r) const {
 // bypasses or aborts, or a TLB entry granting the access. Anything else walks, so the
 // walk (not the cache) decides every fault that records an event.
 bool SmmuUnit::lookup(const iommu::Request& r, iommu::Result& out) {
+    if (r.at != iommu::At::Untranslated) return ats_lookup(r, out);
     if (disabled_answer(r, out)) {
         if (!out.fault) ++bypassed_;
         return report(r, out, {}, false), true;
@@ -87,15 +88,20 @@ bool SmmuUnit::lookup(const iommu::Request& r, iommu::Result& out) {
         out = bypass(&ste, r);
         return report(r, out, {}, false), true;
     }
+    if (!cached_translation(ste, r, ste.stage1(), out)) return false;
+    report(r, out, {}, false);
+    return true;
+}
+
+// A TLB hit under a cached STE (and, through stage 1, a cached CD).
+bool SmmuUnit::cached_translation(const Ste& ste, const iommu::Request& r, bool stage1, iommu::Result& out) {
     const ConfigValue* c = nullptr;
-    if (ste.stage1()) {
+    if (stage1) {
         if (r.pasid_valid == (ste.s1cdmax == 0)) return false;  // the walk decides
         c = config_cache_.lookup({r.sid, r.pasid_valid ? r.pasid : 0, true});
         if (!c) return false;
     }
-    if (!tlb_hit(ste, c ? &c->cd : nullptr, r, out)) return false;
-    report(r, out, {}, false);
-    return true;
+    return tlb_hit(ste, c ? &c->cd : nullptr, r, out);
 }
 
 // §6.3 IDR0.ASID16/VMID16: an SMMU with 8-bit ASIDs or VMIDs ignores bits 15:8 of
@@ -154,9 +160,15 @@ void SmmuUnit::begin(WalkSlot& w, const iommu::Request& r) {
     w.owner = this;
     w.request = r;
     ++walks_;
-    iommu::Result out;
-    if (disabled_answer(r, out)) {  // disabled between lookup and walk
-        w.result = out;
+    if (r.at == iommu::At::Translated) {
+        // §3.9.1.3: without SMMU_IDR3.PASIDTT a Translated transaction is taken as
+        // PnU = 0, InD = 0, SSV = 0.
+        w.request.priv = w.request.exec = w.request.pasid_valid = false;
+        w.request.pasid = 0;
+    }
+    const bool answered = r.at == iommu::At::Untranslated ? disabled_answer(r, w.result)
+                                                          : ats_precheck(r, w.result, w.event, w.record);
+    if (answered) {  // disabled (or ATS refused) between lookup and walk
         w.phase = WalkSlot::Phase::Done;
         return;
     }
@@ -181,6 +193,7 @@ iommu::Result SmmuUnit::end(WalkSlot& w) {
     if (w.walked && !w.result.fault)
         w.result.snoop = snoops(translated_output(incoming(&w.ste, w.request), w.vmsa.attr(), w.stage1));
     tlb_fill(w);
+    if (w.request.at == iommu::At::TranslationRequest) grant(w.request, w.result);
     report(w.request, w.result, w.event, w.record);
     return w.result;
 }
@@ -206,8 +219,13 @@ iommu::Result SmmuUnit::merged(const iommu::Request& r, const iommu::Result& wal
 
 // Statistics, and the event record (§7.3) when the fault records one.
 void SmmuUnit::report(const iommu::Request& r, const iommu::Result& res, const Event& e, bool record) {
-    (void)r;
     ++translations_;
+    if (r.at == iommu::At::TranslationRequest) {
+        ++ats_requests_;
+        if (!res.fault && !res.read && !res.write) ++ats_denied_;
+    } else if (r.at == iommu::At::Translated && !res.fault) {
+        ++ats_translated_;
+    }
     if (!res.fault) return;
     ++faults_;
     auto& c = fault_ids_[res.reason];

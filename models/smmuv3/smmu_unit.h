@@ -6,10 +6,11 @@
 //
 // Functional: IDR0-5 (strapped), IIDR/AIDR, CR0/CR0ACK (acknowledged at once), CR1,
 // CR2, GBPA with the UPDATE handshake, IRQ_CTRL/IRQ_CTRLACK, GERROR/GERRORN,
-// STRTAB_BASE(_CFG), CMDQ_BASE/PROD/CONS, EVENTQ_BASE and page-1 EVENTQ_PROD/CONS.
-// Stored only: the *_IRQ_CFG registers, PRIQ_BASE and page-1 PRIQ_PROD/CONS (no page
-// requests are generated), STATUSR, AGBPA. No wired interrupts are modelled; the event
-// and GERROR MSIs are not sent.
+// STRTAB_BASE(_CFG), CMDQ_BASE/PROD/CONS, EVENTQ_BASE and page-1 EVENTQ_PROD/CONS,
+// PRIQ_BASE and page-1 PRIQ_PROD/CONS (chapter 8, page_request()). ATS (§3.9):
+// Translation Requests and Translated requests (ats.cpp), CMD_ATC_INV and CMD_PRI_RESP
+// to the endpoints. Stored only: the *_IRQ_CFG registers, STATUSR, AGBPA. No wired
+// interrupts or MSIs are modelled; a queued page request calls on_page_request_irq.
 #pragma once
 
 #include <cstdint>
@@ -77,6 +78,8 @@ public:
     // Executes one decoded command (the queue's, or a test's); false: CERROR_ILL.
     bool execute(const Command& c);
     uint64_t command_cycles() const override { return cmdq_clock_.cycles(); }
+    // pri_queue.cpp: a PCIe Page Request into the PRI queue (chapter 8).
+    bool page_request(const iommu::PageRequest& pr) override;
 
 private:
     // smmu_unit.cpp: the stages.
@@ -84,6 +87,18 @@ private:
     iommu::Result end(WalkSlot& w) override;
     iommu::HostMemory& walk_memory() override { return mem_; }
     bool disabled_answer(const iommu::Request& r, iommu::Result& out) const;
+    bool cached_translation(const Ste& ste, const iommu::Request& r, bool stage1, iommu::Result& out);
+    // ats.cpp: Translation Requests and Translated requests (§3.9.1).
+    enum class AtsRoute { Translate, StageTwo, Pass, Forbidden, BadRequest, Abort, Unmodelled };
+    bool ats_lookup(const iommu::Request& r, iommu::Result& out);
+    bool ats_precheck(const iommu::Request& r, iommu::Result& out, Event& e, bool& record) const;
+    AtsRoute ats_route(const Ste& ste, const iommu::Request& r) const;
+    bool ats_answer(AtsRoute route, const iommu::Request& r, iommu::Result& out, Event& e, bool& record) const;
+    bool ats_deny(WalkSlot& w, uint8_t id);
+    bool ats_retry_read_only(WalkSlot& w, const Fault& f);
+    bool ats_records(const iommu::Request& r, uint8_t id, bool record) const;
+    void grant(const iommu::Request& r, iommu::Result& res);
+    uint64_t stu() const;
     // mem_attr.h: the incoming attributes after the STE's overrides (GBPA's when ste is
     // null: SMMUEN=0), an untranslated answer with them, and whether an access snoops.
     MemAttr incoming(const Ste* ste, const iommu::Request& r) const;
@@ -103,6 +118,7 @@ private:
     void got_cd(WalkSlot& w);
     void start_table_walk(WalkSlot& w);
     void finish_walk(WalkSlot& w);
+    bool setup_stage2(WalkSlot& w);
     void fail(WalkSlot& w, uint8_t id, bool record = true, uint64_t fetch = 0);
     StreamTableConfig stream_table() const;
     // event_queue.cpp
@@ -113,6 +129,8 @@ private:
     void invalidate_config(const Command& c);
     void invalidate_tlb(const Command& c);
     void sync(const Command& c);
+    void atc_invalidate(const Command& c);
+    void pri_respond(const Command& c);
     // smmu_regs.cpp
     uint32_t read32(uint32_t offset) const;
     void write32(uint32_t offset, uint32_t v);
@@ -125,7 +143,7 @@ private:
     Caps caps_;
     uint32_t idr_[6] = {};
     uint32_t cr0_ = 0, gbpa_ = 0, irq_ctrl_ = 0, gerror_ = 0, gerrorn_ = 0;
-    uint32_t cmdq_cons_ = 0, evtq_prod_ = 0;
+    uint32_t cmdq_cons_ = 0, evtq_prod_ = 0, priq_prod_ = 0;
     std::map<uint32_t, uint32_t> stored_;  // registers kept as written, by 4-byte offset
     HostMemory& mem_;
     ConfigCache config_cache_;
@@ -148,6 +166,13 @@ private:
     sim::Counter inv_config_{*this, "inv.config", "", "CFGI_* commands"};
     sim::Counter inv_tlb_{*this, "inv.tlb", "", "TLBI_* commands"};
     sim::Counter syncs_{*this, "syncs", "", "CMD_SYNC commands"};
+    sim::Counter inv_atc_{*this, "inv.atc", "", "CMD_ATC_INV commands (ATS Invalidate Requests)"};
+    sim::Counter ats_requests_{*this, "ats.requests", "", "ATS Translation Requests answered"};
+    sim::Counter ats_denied_{*this, "ats.denied", "", "Translation Requests answered Success with R=W=0"};
+    sim::Counter ats_translated_{*this, "ats.translated", "", "Translated requests let through"};
+    sim::Counter pri_requests_{*this, "pri.requests", "", "page requests written to the PRI queue"};
+    sim::Counter pri_lost_{*this, "pri.lost", "", "page requests lost to a full or overflowed PRI queue"};
+    sim::Counter pri_responses_{*this, "pri.responses", "", "CMD_PRI_RESP commands"};
     iommu::CommandClock cmdq_clock_;
 };
 

@@ -57,6 +57,19 @@ unsigned s2_effective_ps_bits(const Ste& ste, const Caps& caps) {
     return std::min(address_size_bits(ste.s2ps), caps.oas_bits());
 }
 
+// §5.2 STE.EATS, IGNORED without IDR0.ATS (and for abort/bypass Configs, which never
+// get here): 0b11 selects DPT checks, which this SMMU (no IDR3.DPT) does not have —
+// the model keeps v3.2's reading, Reserved and ILLEGAL. Full and split-stage ATS are
+// ILLEGAL with a stalling stage 2; split-stage also needs Config 0b111 and an SMMU
+// whose IDR0.NS1ATS is 0 (NS1ATS == 1 means split-stage is not supported).
+static std::optional<SteIllegal> check_eats(const Ste& s, const Caps& caps) {
+    if (!caps.ats || s.eats == eats::ABORT) return std::nullopt;
+    if (s.eats == 3) return SteIllegal::EatsReserved;
+    if (s.stage2() && s.s2s) return SteIllegal::EatsWithStage2Stall;
+    if (s.eats == eats::SPLIT && (s.config != ste_config::NESTED || caps.ns1ats)) return SteIllegal::EatsSplitInvalid;
+    return std::nullopt;
+}
+
 // The ILLEGAL conditions of §5.2, checked in the order the fields appear. Fields that
 // the STE's Config does not use are IGNORED (stage-1 fields when stage 1 is off, and
 // stage-2 fields when stage 2 is off), so they cannot make it ILLEGAL.
@@ -74,7 +87,7 @@ std::optional<SteIllegal> check_ste(const Ste& s, const Caps& caps) {
         if (s.s1stalld && caps.stall_model != 0) return SteIllegal::S1StalldNotAllowed;
         if (s.strw == 1 || s.strw == 3 || (s.strw == strw::EL2 && !caps.hyp)) return SteIllegal::StrwReserved;
     }
-    if (s.eats == 3) return SteIllegal::EatsReserved;
+    if (const auto e = check_eats(s, caps)) return e;
     if (s.stage2()) {
         if (!s.s2aa64 && (caps.ttf & 1) == 0) return SteIllegal::S2Aarch32;
         const unsigned g = tg0_log2_granule(s.s2tg);
@@ -101,6 +114,8 @@ const char* ste_illegal_name(SteIllegal why) {
         case SteIllegal::TwoLevelCdUnsupported: return "two-level-cd-unsupported";
         case SteIllegal::S1StalldNotAllowed: return "s1stalld-not-allowed";
         case SteIllegal::EatsReserved: return "eats-reserved";
+        case SteIllegal::EatsWithStage2Stall: return "eats-with-s2-stall";
+        case SteIllegal::EatsSplitInvalid: return "eats-split-invalid";
         case SteIllegal::StrwReserved: return "strw-reserved";
         case SteIllegal::S2Aarch32: return "s2-aarch32";
         case SteIllegal::S2GranuleUnsupported: return "s2tg-unsupported";

@@ -88,7 +88,9 @@ enum class SteIllegal {
     S1CDMaxTooBig,          // S1CDMax > IDR1.SSIDSIZE
     TwoLevelCdUnsupported,  // S1Fmt != linear with S1CDMax != 0, IDR0.CD2L == 0
     S1StalldNotAllowed,     // S1STALLD == 1 with IDR0.STALL_MODEL != 0b00
-    EatsReserved,           // EATS == 0b11
+    EatsReserved,           // EATS == 0b11 (DPT checks: not implemented, reserved here)
+    EatsWithStage2Stall,    // EATS 0b01/0b10 with Config 0b11x and S2S == 1 (SMMUv3.1+)
+    EatsSplitInvalid,       // EATS 0b10 with Config != 0b111 or IDR0.NS1ATS == 1
     StrwReserved,           // STRW 0b01, 0b11, or EL2 without IDR0.HYP (with stage 1)
     S2Aarch32,              // S2AA64 == 0 and IDR0.TTF has no AArch32
     S2GranuleUnsupported,   // S2TG reserved, or a granule IDR5 does not list

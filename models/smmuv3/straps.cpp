@@ -57,7 +57,7 @@ uint32_t encode_idr0(const Caps& c) {
                     ASID16.put(c.asid16) | MSI.put(c.msi) | SEV.put(c.sev) | PRI.put(c.pri) |
                     VMID16.put(c.vmid16) | CD2L.put(c.cd2l) | TTENDIAN.put(c.ttendian) |
                     STALL_MODEL.put(c.stall_model) | TERM_MODEL.put(c.term_model) |
-                    ST_LEVEL.put(c.st_level));
+                    ST_LEVEL.put(c.st_level) | ATSRECERR.put(c.atsrecerr));
 }
 
 uint32_t encode_idr1(const Caps& c) {

@@ -99,4 +99,20 @@ Cmd sync(unsigned cs, unsigned msh, unsigned msiattr, uint32_t msidata, uint64_t
             msiaddr & 0x000ffffffffffffcull};
 }
 
+PriqEntry priq_entry(uint64_t dw0, uint64_t dw1) {
+    const auto bit = [](uint64_t v, unsigned n) { return ((v >> n) & 1) != 0; };
+    PriqEntry e;
+    e.sid = uint32_t(dw0);
+    e.ssid = uint32_t(dw0 >> 32) & 0xfffff;
+    e.priv = bit(dw0, 58);
+    e.exec = bit(dw0, 59);
+    e.read = bit(dw0, 60);
+    e.write = bit(dw0, 61);
+    e.last = bit(dw0, 62);
+    e.ssv = bit(dw0, 63);
+    e.prg_index = unsigned(dw1 & 0x1ff);
+    e.addr = dw1 & kAddr63_12;
+    return e;
+}
+
 }  // namespace smmu_enc

@@ -85,4 +85,14 @@ Cmd resume(uint32_t sid, uint16_t stag, bool ac, bool ab);
 Cmd stall_term(uint32_t sid);
 Cmd sync(unsigned cs, unsigned msh, unsigned msiattr, uint32_t msidata, uint64_t msiaddr);
 
+// Chapter 8: one PRI queue entry read back, fields named as in the spec's figure.
+struct PriqEntry {
+    uint32_t sid = 0;
+    uint32_t ssid = 0;
+    bool ssv = false, priv = false, exec = false, read = false, write = false, last = false;
+    unsigned prg_index = 0;
+    uint64_t addr = 0;
+};
+PriqEntry priq_entry(uint64_t dw0, uint64_t dw1);
+
 }  // namespace smmu_enc

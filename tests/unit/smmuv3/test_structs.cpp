@@ -170,6 +170,8 @@ TEST_CASE("smmuv3: An STE the SMMU cannot honour is ILLEGAL, for the reason the 
     }
     SECTION("EATS and STRW reserved encodings") {
         f.eats = 3;
+        CHECK_FALSE(why(f).has_value());  // IGNORED without IDR0.ATS
+        caps.ats = true;
         CHECK(why(f) == SteIllegal::EatsReserved);
         f.eats = 0;
         f.strw = 1;
@@ -178,6 +180,23 @@ TEST_CASE("smmuv3: An STE the SMMU cannot honour is ILLEGAL, for the reason the 
         caps.hyp = false;
         CHECK(why(f) == SteIllegal::StrwReserved);
         caps.hyp = true;
+        CHECK_FALSE(why(f).has_value());
+    }
+    SECTION("EATS split-stage needs Config 0b111 and NS1ATS 0; ATS forbids a stalling stage 2") {
+        caps.ats = true;
+        f.eats = 2;  // f is Config 0b111
+        CHECK_FALSE(why(f).has_value());
+        caps.ns1ats = true;  // split-stage not supported
+        CHECK(why(f) == SteIllegal::EatsSplitInvalid);
+        caps.ns1ats = false;
+        f.config = 0b110;
+        CHECK(why(f) == SteIllegal::EatsSplitInvalid);
+        f.eats = 1;
+        CHECK_FALSE(why(f).has_value());
+        caps.stall_model = idr0::STALL_MODEL_BOTH;
+        f.s2s = true;
+        CHECK(why(f) == SteIllegal::EatsWithStage2Stall);
+        caps.ats = false;  // EATS IGNORED
         CHECK_FALSE(why(f).has_value());
     }
     SECTION("stage-2 table format") {
