@@ -202,6 +202,7 @@ iommu::Result SmmuUnit::merged(const iommu::Request& r, const iommu::Result& wal
     iommu::Result res = walked;
     if (!res.fault && res.page_size)
         res.pa = (walked.pa & ~(walked.page_size - 1)) | (r.iova & (walked.page_size - 1));
+    if (r.at == iommu::At::TranslationRequest) grant(r, res);  // its own NW
     // Merged requests share the walked one's No Snoop (the engine's merge key), so its
     // snoop decision stands.
     Event e;

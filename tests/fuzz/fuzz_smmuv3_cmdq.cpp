@@ -11,7 +11,8 @@
 // with CMDQ_CONS.ERR = CERROR_ILL and GERROR.CMDQ_ERR active, and reaches PROD when
 // there is none. Software then replaces the command by a CMD_SYNC, acknowledges in
 // GERRORN and writes PROD again: the queue resumes, to the next rejected command. A
-// CMD_SYNC with CS = IRQ leaves MSIDATA at MSIADDR when that is in memory.
+// CMD_SYNC with CS = IRQ leaves MSIDATA at MSIADDR when that is in memory. On the ATS
+// unit (SMMUEN set) every CMD_ATC_INV and CMD_PRI_RESP reaches the endpoints well formed.
 //
 // Seeds: make_seeds_smmuv3 (see there).
 #include <map>
@@ -110,12 +111,31 @@ bool writes_into_queue(const std::vector<Cmd>& cs) {
     return false;
 }
 
+// What CMD_ATC_INV and CMD_PRI_RESP send (ats.h): an invalidation spans a power of two
+// of at least 4 KiB from an address aligned to it (or everything: size 0), and a
+// response carries a 9-bit PRG index and one of the three PCIe codes.
+struct CheckedEndpoints : iommu::Endpoints {
+    void invalidate(const iommu::AtsInvalidation& inv) override {
+        const bool all = inv.size == 0 && inv.addr == 0;
+        if (!all && (inv.size < 4096 || (inv.size & (inv.size - 1)) || (inv.addr & (inv.size - 1))))
+            fuzz::fail("ATC invalidation of " + sim::hex(inv.size) + " bytes at " + sim::hex(inv.addr));
+    }
+    void page_response(const iommu::PageResponse& r) override {
+        const auto c = r.code;
+        if (r.prg_index > 0x1ff || (c != iommu::PrgResponse::Success && c != iommu::PrgResponse::InvalidRequest &&
+                                    c != iommu::PrgResponse::ResponseFailure))
+            fuzz::fail("PRG response index " + sim::hex(r.prg_index));
+    }
+};
+
 class Queue {
 public:
     explicit Queue(bool opposite)
         : host_(mem_, kMemoryBytes),
           unit_(platform::find_arch("smmuv3")->hardware->make(unit_config(opposite), host_)),
-          smmu_(static_cast<SmmuUnit&>(*unit_)) {}
+          smmu_(static_cast<SmmuUnit&>(*unit_)), opposite_(opposite) {
+        unit_->endpoints = &endpoints_;
+    }
 
     void run(std::vector<Cmd> cs) {
         for (size_t i = 0; i < cs.size(); ++i) put(i, cs[i]);
@@ -123,7 +143,8 @@ public:
         smmu_.write(reg::CMDQ_BASE, kQueue | kLog2Size, 8);
         smmu_.write(reg::CMDQ_PROD, 0, 4);
         smmu_.write(reg::CMDQ_CONS, 0, 4);
-        smmu_.write(reg::CR0, cr0::CMDQEN, 4);
+        // The ATS unit is enabled, so its ATC_INV and PRI_RESP reach the endpoints (§4.5).
+        smmu_.write(reg::CR0, cr0::CMDQEN | (opposite_ ? cr0::SMMUEN : 0), 4);
         if (!(smmu_.read(reg::CR0ACK, 4) & cr0::CMDQEN)) fuzz::fail("CR0ACK.CMDQEN stays clear after CR0.CMDQEN");
         const QueueIndex qi(kLog2Size);
         const uint32_t prod = qi.advance(0, uint32_t(cs.size()));
@@ -180,6 +201,8 @@ private:
     iommu::StoreMemory host_;
     std::unique_ptr<iommu::Unit> unit_;
     SmmuUnit& smmu_;
+    bool opposite_;
+    CheckedEndpoints endpoints_;
 };
 
 }  // namespace
