@@ -228,3 +228,34 @@ TEST_CASE("smmuv3 ats: a Translated address above the OAS aborts", "[smmuv3][ats
     CHECK(x.fault);
     CHECK(r.evtq_prod() == 0);
 }
+
+// A TR that waited on another request's walk is granted write only if it asked (not NW).
+TEST_CASE("smmuv3 ats: a merged TR keeps its own NW", "[smmuv3][ats]") {
+    AtsRig r;
+    ats_stream(r, 1);
+    const auto walked = r.tr(1, 0x1000);
+    REQUIRE(walked.write);
+    iommu::Request q = testutil::dma(1, 0x1000, false);
+    q.at = iommu::At::TranslationRequest;
+    q.read = true;  // NW: write not asked for
+    const auto m = r.unit->merged(q, walked);
+    CHECK(m.pa == 0x80001000);
+    CHECK(m.read);
+    CHECK_FALSE(m.write);
+}
+
+// §3.9.1.3: with ATSCHK a Translated request from a StreamID outside the stream table
+// aborts; C_BAD_STREAMID is then recorded as REC_CFG_ATS says, whatever CR2.RECINVSID.
+TEST_CASE("smmuv3 ats: Translated traffic from an unknown StreamID under ATSCHK", "[smmuv3][ats]") {
+    AtsRig r;
+    r.caps.atsrecerr = true;
+    r.rebuild();
+    r.enable();  // 256 STEs
+    r.set_cr0(AtsRig::kOn | ATSCHK);
+    CHECK(r.translated(300, 0x1000).reason == ev::C_BAD_STREAMID);
+    CHECK(r.evtq_prod() == 0);
+    r.unit->write(reg::CR2, smmuv3::cr2::REC_CFG_ATS, 4);  // RECINVSID clear
+    CHECK(r.translated(300, 0x1000).reason == ev::C_BAD_STREAMID);
+    REQUIRE(r.evtq_prod() == 1);
+    CHECK(r.event_id(0) == ev::C_BAD_STREAMID);
+}

@@ -188,3 +188,20 @@ TEST_CASE("smmuv3 pri: no page requests without PRIQEN or PRI", "[smmuv3][ats]")
     CHECK_FALSE(n.unit->page_request(ppr(1, 0x1000, 0, true)));
     CHECK(r.eps.responses.empty());
 }
+
+// §8.2: a PRI queue write that aborts toggles GERROR.PRIQ_ABT_ERR; while it is active
+// no page request is taken (the platform answers Response Failure).
+TEST_CASE("smmuv3 pri: a PRI queue abort stops page requests until acknowledged", "[smmuv3][ats]") {
+    AtsRig r;
+    r.enable();
+    r.enable_priq();
+    r.unit->write(reg::PRIQ_BASE, (uint64_t(8) << 32) | 3, 8);  // beyond installed memory
+    CHECK_FALSE(r.unit->page_request(ppr(1, 0x1000, 0, true)));
+    const uint32_t gerror = uint32_t(r.unit->read(reg::GERROR, 4));
+    CHECK((gerror & smmuv3::gerror::PRIQ_ABT_ERR) != 0);
+    r.unit->write(reg::PRIQ_BASE, kPriq | 3, 8);
+    CHECK_FALSE(r.unit->page_request(ppr(1, 0x1000, 0, true)));
+    r.unit->write(reg::GERRORN, gerror, 4);
+    CHECK(r.unit->page_request(ppr(1, 0x1000, 0, true)));
+    CHECK(r.priq_prod() == 1);
+}
