@@ -12,8 +12,10 @@
 //   decides: Config 0b000 aborts silently, bypass or effective EATS 0b00 is
 //   F_TRANSL_FORBIDDEN, full ATS passes, split-stage ATS translates at stage 2.
 //
-// Not modelled: split-stage (EATS 0b10) Translation Requests, which return stage 1's
-// IPA with both stages' permissions (§13.6.3) — answered UR without an event here.
+// Split-stage ATS (EATS 0b10, §13.6.3): a TR walks both stages (the permissions come
+// from both) and is answered with stage 1's output, the IPA; it never hits the TLB,
+// whose entries hold PAs.
+//
 // The spec answers configuration errors with Completer Abort, not UR; Result::fault
 // cannot say which, its reason (the event ID) can.
 #include "models/smmuv3/regs.h"
@@ -80,7 +82,7 @@ SmmuUnit::AtsRoute SmmuUnit::ats_route(const Ste& ste, const iommu::Request& r) 
     unsigned eats = ste.bypass() ? unsigned(eats::ABORT) : ste.eats;
     if (eats == eats::SPLIT && !(cr0_ & cr0::ATSCHK)) eats = eats::ABORT;
     if (eats == eats::ABORT) return tr ? AtsRoute::BadRequest : AtsRoute::Forbidden;
-    if (eats == eats::SPLIT) return tr ? AtsRoute::Unmodelled : AtsRoute::StageTwo;
+    if (eats == eats::SPLIT) return tr ? AtsRoute::SplitTranslate : AtsRoute::StageTwo;
     return tr ? AtsRoute::Translate : AtsRoute::Pass;
 }
 
@@ -90,7 +92,7 @@ bool SmmuUnit::ats_answer(AtsRoute route, const iommu::Request& r, iommu::Result
     e = Event{};
     record = false;
     switch (route) {
-        case AtsRoute::Translate: case AtsRoute::StageTwo: return false;
+        case AtsRoute::Translate: case AtsRoute::SplitTranslate: case AtsRoute::StageTwo: return false;
         case AtsRoute::Pass:
             // §3.9.1.1: bits above the OAS abort without an event (the IMPLEMENTATION
             // DEFINED choice the model makes, rather than truncating).
@@ -108,7 +110,6 @@ bool SmmuUnit::ats_answer(AtsRoute route, const iommu::Request& r, iommu::Result
             return true;
         }
         case AtsRoute::Abort: out = refused(event::F_STREAM_DISABLED, false); return true;
-        case AtsRoute::Unmodelled: out = refused(event::F_BAD_ATS_TREQ, false); return true;
     }
     return false;
 }
@@ -122,6 +123,7 @@ bool SmmuUnit::ats_lookup(const iommu::Request& r, iommu::Result& out) {
     if (!s) return false;
     const AtsRoute route = ats_route(s->ste, r);
     if (ats_answer(route, r, out, e, record)) return report(r, out, e, record), true;
+    if (route == AtsRoute::SplitTranslate) return false;
     iommu::Request q = r;
     if (route == AtsRoute::StageTwo) q.priv = q.exec = q.pasid_valid = false;  // as begin() takes it
     if (!cached_translation(s->ste, q, route == AtsRoute::Translate && s->ste.stage1(), out)) return false;
@@ -177,6 +179,15 @@ bool SmmuUnit::ats_records(const iommu::Request& r, uint8_t id, bool record) con
         default: return record;
     }
     return record && caps_.atsrecerr && (reg(reg::CR2) & cr2::REC_CFG_ATS);
+}
+
+// A split-stage TR that translated gets stage 1's output (the IPA; the input address
+// when S1DSS skips stage 1) in place of the PA, over the same page.
+void SmmuUnit::split_stage_answer(WalkSlot& w) {
+    const iommu::Request& r = w.request;
+    if (r.at != At::TranslationRequest || !w.walked || w.result.fault) return;
+    if (ats_route(w.ste, r) != AtsRoute::SplitTranslate) return;
+    w.result.pa = w.stage1 ? w.vmsa.stage1_output() : r.iova;
 }
 
 // A TR's Translation Completion: the page, and of what the tables allow what was asked

@@ -193,6 +193,7 @@ iommu::Result SmmuUnit::end(WalkSlot& w) {
     if (w.walked && !w.result.fault)
         w.result.snoop = snoops(translated_output(incoming(&w.ste, w.request), w.vmsa.attr(), w.stage1));
     tlb_fill(w);
+    split_stage_answer(w);
     if (w.request.at == iommu::At::TranslationRequest) grant(w.request, w.result);
     report(w.request, w.result, w.event, w.record);
     return w.result;

@@ -89,7 +89,7 @@ private:
     bool disabled_answer(const iommu::Request& r, iommu::Result& out) const;
     bool cached_translation(const Ste& ste, const iommu::Request& r, bool stage1, iommu::Result& out);
     // ats.cpp: Translation Requests and Translated requests (§3.9.1).
-    enum class AtsRoute { Translate, StageTwo, Pass, Forbidden, BadRequest, Abort, Unmodelled };
+    enum class AtsRoute { Translate, SplitTranslate, StageTwo, Pass, Forbidden, BadRequest, Abort };
     bool ats_lookup(const iommu::Request& r, iommu::Result& out);
     bool ats_precheck(const iommu::Request& r, iommu::Result& out, Event& e, bool& record) const;
     AtsRoute ats_route(const Ste& ste, const iommu::Request& r) const;
@@ -98,6 +98,7 @@ private:
     bool ats_retry_read_only(WalkSlot& w, const Fault& f);
     bool ats_records(const iommu::Request& r, uint8_t id, bool record) const;
     void grant(const iommu::Request& r, iommu::Result& res);
+    void split_stage_answer(WalkSlot& w);
     uint64_t stu() const;
     // mem_attr.h: the incoming attributes after the STE's overrides (GBPA's when ste is
     // null: SMMUEN=0), an untranslated answer with them, and whether an access snoops.

@@ -84,6 +84,9 @@ public:
     // Valid once done(): reason holds the event ID of a fault.
     const iommu::Result& result() const { return res_; }
     const Fault& fault() const { return fault_; }
+    // Stage 1's output address of the input (an IPA when nested), once done without a
+    // fault with stage 1 configured: what split-stage ATS returns (IHI 0070 §5.2 EATS).
+    uint64_t stage1_output() const { return s1_.out; }
     // The memory attributes the leaves give (stage 1 and stage 2 combined; mem_attr.h).
     const MemAttr& attr() const { return attr_; }
     unsigned reads() const { return reads_; }

@@ -259,3 +259,34 @@ TEST_CASE("smmuv3 ats: Translated traffic from an unknown StreamID under ATSCHK"
     REQUIRE(r.evtq_prod() == 1);
     CHECK(r.event_id(0) == ev::C_BAD_STREAMID);
 }
+
+// §13.6.3 split-stage: a TR walks both stages and is answered with stage 1's IPA; the
+// device's Translated requests then carry that IPA through stage 2. The TLB (which
+// holds PAs) never answers a split-stage TR.
+TEST_CASE("smmuv3 ats: a split-stage TR is answered with the IPA", "[smmuv3][ats]") {
+    AtsRig r;
+    const uint64_t s2root = r.s2_identity_low_gib();
+    const uint64_t s1root = r.s1_root();
+    r.map_page(s1root, 0x1000, 0x40005000);
+    r.put(kCd, smmu_enc::cd(r.cd_fields(s1root)));
+    auto f = r.s1_ste(kCd);
+    f.config = 0b111;
+    AtsRig::with_stage2(f, s2root, 3);
+    f.eats = 2;
+    r.put_ste(6, f);
+    r.enable();
+    r.set_cr0(AtsRig::kOn | ATSCHK);
+    CHECK(r.access(6, 0x1000).pa == 0xc0005000);  // untranslated: both stages, TLB filled
+    for (int i = 0; i < 2; ++i) {
+        const auto t = r.tr(6, 0x1000);
+        REQUIRE_FALSE(t.fault);
+        CHECK(t.pa == 0x40005000);
+        CHECK(t.page_size == 4096);
+        CHECK(t.write);
+    }
+    CHECK(r.translated(6, 0x40005000).pa == 0xc0005000);
+    const auto hole = r.tr(6, 0x7000);  // stage 1 maps nothing there: R=W=0, no event
+    CHECK_FALSE(hole.fault);
+    CHECK_FALSE(hole.read);
+    CHECK(r.evtq_prod() == 0);
+}

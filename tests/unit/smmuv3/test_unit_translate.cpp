@@ -111,10 +111,7 @@ TEST_CASE("smmuv3 unit: stage 2 translation and S2R", "[smmuv3]") {
 // §3.3.3 nested: the CD and every stage-1 table address are IPAs.
 TEST_CASE("smmuv3 unit: nested translation reads the CD through stage 2", "[smmuv3]") {
     Rig r;
-    vmsatest::TableBuilder s2t(r.mem, Tg::k4K, 0x200000);
-    const uint64_t s2root = s2t.new_root(1, 39);
-    s2t.map(s2root, 1, 39, 0, 1, vmsatest::s2_leaf(Tg::k4K, 1, 0));                   // identity 0-1G
-    s2t.map(s2root, 1, 39, 0x40000000, 1, vmsatest::s2_leaf(Tg::k4K, 1, 0xc0000000));  // 1G-2G
+    const uint64_t s2root = r.s2_identity_low_gib();
     const uint64_t s1root = r.s1_root();
     r.map_page(s1root, 0x1000, 0x40005000);
     r.nested_stream(6, s1root, s2root, 3);

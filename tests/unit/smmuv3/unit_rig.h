@@ -91,6 +91,16 @@ struct Rig {
         f.s2ttb = root;
         f.s2vmid = vmid;
     }
+    // Stage 2 tables of their own at 0x200000 (39-bit IPA, 4K, from level 1): IPA 0-1G
+    // identity, 1G-2G to 0xc0000000, as 1 GiB blocks. Stage 1 tables and CDs are
+    // reachable through them; stage 1 outputs in 1G-2G land at 3G.
+    uint64_t s2_identity_low_gib() {
+        vmsatest::TableBuilder s2t(mem, Tg::k4K, 0x200000);
+        const uint64_t root = s2t.new_root(1, 39);
+        s2t.map(root, 1, 39, 0, 1, vmsatest::s2_leaf(Tg::k4K, 1, 0));
+        s2t.map(root, 1, 39, 0x40000000, 1, vmsatest::s2_leaf(Tg::k4K, 1, 0xc0000000));
+        return root;
+    }
     // Nested (Config 0b111): the CD at kCd over s1root, stage 2 over s2root; enables.
     void nested_stream(uint32_t sid, uint64_t s1root, uint64_t s2root, uint16_t vmid) {
         put(kCd, smmu_enc::cd(cd_fields(s1root)));
