@@ -19,6 +19,7 @@ uint32_t CommandCost::exec_cycles(CommandKind k) const {
         case CommandKind::Tlb: return tlb_cycles;
         case CommandKind::Sync: return sync_cycles;
         case CommandKind::Other: return other_cycles;
+        case CommandKind::DeviceTlb: return device_tlb_cycles;
     }
     return 0;
 }

@@ -17,7 +17,7 @@ namespace sim { class ParamBinder; }
 
 namespace iommu {
 
-enum class CommandKind : uint8_t { Config, Tlb, Sync, Other };
+enum class CommandKind : uint8_t { Config, Tlb, Sync, Other, DeviceTlb };
 
 struct CommandCost {
     uint32_t fetch_cycles = 20;   // per 16 bytes of a command read
@@ -25,6 +25,10 @@ struct CommandCost {
     uint32_t tlb_cycles = 16;     // TLB / IOTLB / device-TLB invalidation
     uint32_t sync_cycles = 8;     // completion wait (CMD_SYNC, wait descriptor)
     uint32_t other_cycles = 4;    // anything else (prefetch, page response)
+    // VT-d device-TLB invalidation: an Invalidate Request down the link and the device's
+    // Invalidate Completion back (PCIe 10.3), which the descriptor waits for. Bound by
+    // the VT-d unit only ([vtd.iq] device_tlb_cycles, models/vtd/arch.cpp).
+    uint32_t device_tlb_cycles = 1500;
 
     void bind(sim::ParamBinder& b);
     void validate() const {}
