@@ -164,7 +164,8 @@ TEST_CASE("ATS legacy: TT=01b without ECAP.DT is an invalid context entry", "[vt
     Unit u;
     u.caps.dt = false;
     u.enable(u.legacy(0x08, TranslationType::kDeviceTlb));
-    for (auto at : {TR, Translated, iommu::At::Untranslated}) CHECK(u.go(kAts, at, 0x1000, false).reason == fault::CONTEXT_INVALID);
+    for (auto at : {TR, Translated, iommu::At::Untranslated})
+        CHECK(u.go(kAts, at, 0x1000, false).reason == fault::CONTEXT_INVALID);
 }
 
 TEST_CASE("ATS scalable: DTE gates translation and translated requests (SCT.5)", "[vtd][ats]") {
@@ -196,4 +197,29 @@ TEST_CASE("ATS scalable: a translated request leaves no IOTLB entry behind", "[v
     auto r = u.go(kAts, iommu::At::Untranslated, 0x1000, false);
     REQUIRE_FALSE(r.fault);
     CHECK(r.pa == 0x8000'1000);
+}
+
+TEST_CASE("ATS scalable: under SSADE a translation request granting write sets D", "[vtd][ats]") {
+    Unit u;
+    u.caps.ssads = true;
+    ScalableContextSpec c;
+    c.dte = true;
+    u.tb.set_scalable_context(0, 0x08, c);
+    PasidSpec p;
+    p.slptptr = u.tb.new_table();
+    p.ssade = true;
+    SlLeaf read_only;
+    read_only.w = false;
+    const uint64_t rw = u.tb.map_second_level(p.slptptr, 4, 0x1000, 0x9000'1000).leaf();
+    const uint64_t ro = u.tb.map_second_level(p.slptptr, 4, 0x2000, 0x9000'2000, PageSize::k4K, read_only).leaf();
+    u.enable(u.tb.set_pasid_entry(0, 0x08, 0, p));
+    constexpr uint64_t kA = 1u << 8, kD = 1u << 9;
+    auto r = u.go(kAts, TR, 0x2000);  // asks for write, gets read only: no D
+    CHECK((r.read && !r.write));
+    CHECK((u.mem.read_u64(ro) & (kA | kD)) == kA);
+    CHECK(u.go(kAts, TR, 0x1000, false).read);  // NW=1: A only
+    CHECK((u.mem.read_u64(rw) & (kA | kD)) == kA);
+    auto w = u.go(kAts, TR, 0x1000);  // the IOTLB entry made for a read walks to set D
+    CHECK(w.write);
+    CHECK((u.mem.read_u64(rw) & (kA | kD)) == (kA | kD));
 }

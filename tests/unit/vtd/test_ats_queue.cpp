@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "tests/support/fake_endpoints.h"
 #include "tests/support/vtd_ats_encoding.h"
 #include "tests/unit/vtd/vtd_rig.h"
 
@@ -15,13 +16,6 @@ namespace {
 constexpr uint64_t kQueue = 0x10000;
 constexpr uint64_t kStatus = 0x20000;
 
-struct FakeEndpoints : iommu::Endpoints {
-    std::vector<iommu::AtsInvalidation> invalidations;
-    std::vector<iommu::PageResponse> responses;
-    void invalidate(const iommu::AtsInvalidation& inv) override { invalidations.push_back(inv); }
-    void page_response(const iommu::PageResponse& r) override { responses.push_back(r); }
-};
-
 // A unit with device-TLBs and page requests, its queue at kQueue, the fake endpoints.
 struct AtsQueue {
     memory::SparseMemory mem;
@@ -29,7 +23,7 @@ struct AtsQueue {
     vtd::Capabilities caps;
     vtd::UnitParams params;
     std::unique_ptr<RemappingUnit> unit;
-    FakeEndpoints devices;
+    testutil::FakeEndpoints devices;
     uint64_t tail = 0;
 
     explicit AtsQueue(bool dt = true, bool prs = true) {

@@ -11,6 +11,7 @@
 #include "models/vtd/regs.h"
 #include "models/vtd/remapping_unit.h"
 #include "models/vtd/scalable_walker.h"
+#include "tests/support/fake_endpoints.h"
 #include "tests/support/vtd_ats_encoding.h"
 #include "tests/support/vtd_tables.h"
 
@@ -25,19 +26,13 @@ constexpr uint16_t kPri = 0x0008;       // PRE=1
 constexpr uint16_t kNoPri = 0x0010;     // PRE=0
 constexpr uint16_t kNoPriQuiet = 0x0018;  // PRE=0, FPD=1
 
-struct FakeEndpoints : iommu::Endpoints {
-    std::vector<iommu::PageResponse> responses;
-    void invalidate(const iommu::AtsInvalidation&) override {}
-    void page_response(const iommu::PageResponse& r) override { responses.push_back(r); }
-};
-
 struct Prq {
     memory::SparseMemory mem;
     iommu::StoreMemory host{mem};
     vtd::Capabilities caps;
     TableBuilder tb{mem};
     std::unique_ptr<vtd::RemappingUnit> unit;
-    FakeEndpoints devices;
+    testutil::FakeEndpoints devices;
     unsigned irqs = 0;
 
     explicit Prq(bool prs = true, bool scalable = true) {
