@@ -8,6 +8,9 @@
 namespace vtd {
 namespace {
 
+// [vtd.iq]: the shared command costs and the device-TLB round trip only VT-d has.
+// Default 1500 cycles (1.5 us at 1 GHz), illustrative: two traversals of a PCIe link
+// and root port of a few hundred ns each, and the device's ATC lookup between them.
 constexpr const char* kCaches[] = {"vtd.iotlb", "vtd.context_cache", "vtd.pasid_cache", "vtd.walk_cache"};
 
 void declare(sim::ParamSchema& s) {

@@ -31,6 +31,7 @@ void Capabilities::bind(sim::ParamBinder& b) {
     b.flag("sc", sc, "ECAP.SC: snoop control (second-level SNP, PGSNP)");
     b.u32("iro", iro, "16 B", "ECAP.IRO: IOTLB registers' offset", 0x10, 0x3ff);
     b.flag("nest", nest, "ECAP.NEST: nested translation");
+    b.flag("prs", prs, "ECAP.PRS: page requests (PRI) into the page request queue");
     b.flag("pasid", pasid, "ECAP.PASID: PASID support");
     b.u32("pss", pss, "", "ECAP.PSS: PASID width minus one", 0, 19);
     b.flag("smts", smts, "ECAP.SMTS: scalable-mode translation");
@@ -57,7 +58,7 @@ uint64_t Capabilities::cap() const {
 
 uint64_t Capabilities::ecap() const {
     return put(c, 0) | put(qi, 1) | put(dt, 2) | put(pt, 6) | put(sc, 7) | put(iro, 8) |
-           put(nest, 26) | put(pss, 35) | put(pasid, 40) | put(smts, 43) | put(ssads, 45) |
+           put(nest, 26) | put(prs, 29) | put(pss, 35) | put(pasid, 40) | put(smts, 43) | put(ssads, 45) |
            put(slts, 46) | put(flts, 47);
 }
 
@@ -83,6 +84,7 @@ void Capabilities::set_ecap(uint64_t v) {
     sc = field(v, 7, 1);
     iro = uint32_t(field(v, 8, 10));
     nest = field(v, 26, 1);
+    prs = field(v, 29, 1);
     pss = uint32_t(field(v, 35, 5));
     pasid = field(v, 40, 1);
     smts = field(v, 43, 1);

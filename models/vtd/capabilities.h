@@ -32,6 +32,7 @@ struct Capabilities {
     bool sc = true;         // 7     snoop control
     uint32_t iro = 0x50;    // 17:8  IOTLB register offset, in 16-byte units
     bool nest = false;      // 26
+    bool prs = false;       // 29    page requests (a strap: off unless configured)
     bool pasid = false;     // 40
     uint32_t pss = 19;      // 39:35 PASID size supported (field holds bits-1)
     bool smts = false;      // 43    scalable-mode translation

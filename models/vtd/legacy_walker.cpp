@@ -109,8 +109,9 @@ void LegacyWalker::context_hi(uint64_t hi) {
     hi_ = hi;
     ctx_valid_ = true;
     const unsigned tt = unsigned(lo_ >> 2) & 3;
-    // ATS requests need TT=01 (device-TLB); a translated request then goes through
-    // untranslated, a translation request is walked like an untranslated one.
+    // ATS requests need TT=01 (device-TLB enabled, spec 9.3): a translated request then
+    // passes at its own address, a translation request is walked like an untranslated
+    // one. Otherwise both are blocked (reason 0xD), recorded unless FPD.
     if (req_.at != iommu::At::Untranslated && tt != 1) return fail(fault::BLOCKED_BY_TT);
     if (req_.at == iommu::At::Translated || tt == 2) return pass_through();
     if (begin_second_level(hi)) next_table(lo_ & addr_mask());
@@ -167,11 +168,15 @@ void LegacyWalker::table(uint64_t v) {
     const bool large = level_ <= 3 && level_ >= 2 && (v & kSlPageSize);
     if (present && reserved_bits(v, level_, large)) return fail(fault::PAGING_ENTRY_RESERVED);
     // Permissions combine over every level; an entry with R=W=0 is not present and
-    // fails the access as a permission fault.
+    // fails the access as a permission fault. A translation request asks what the
+    // tables grant: only a not-present entry stops it (spec 4.2.3).
     res_.read = res_.read && (v & kSlRead);
     res_.write = res_.write && (v & kSlWrite);
-    if (req_.write && !res_.write) return fail(fault::WRITE);
-    if (req_.read && !res_.read) return fail(fault::READ);
+    if (!present) return fail(req_.write ? fault::WRITE : fault::READ);
+    if (req_.at != iommu::At::TranslationRequest) {
+        if (req_.write && !res_.write) return fail(fault::WRITE);
+        if (req_.read && !res_.read) return fail(fault::READ);
+    }
     if (level_ == 1 || large) return leaf(v, uint64_t(4096) << (9 * (level_ - 1)));
     if (npointers_ < 4) pointers_[npointers_++] = {level_, v & addr_mask(), res_.read, res_.write};
     next_table(v & addr_mask());

@@ -24,10 +24,14 @@ constexpr uint32_t IQH = 0x80;      // invalidation queue head
 constexpr uint32_t IQT = 0x88;      // invalidation queue tail
 constexpr uint32_t IQA = 0x90;      // invalidation queue address
 constexpr uint32_t ICS = 0x9c;      // invalidation completion status
-constexpr uint32_t PQH = 0xc0;      // page request queue head
-constexpr uint32_t PQT = 0xc8;
-constexpr uint32_t PQA = 0xd0;
-constexpr uint32_t PRS = 0xdc;
+constexpr uint32_t PQH = 0xc0;      // page request queue head, 64 bit (18:5)
+constexpr uint32_t PQT = 0xc8;      // page request queue tail, 64 bit (18:5), hardware's
+constexpr uint32_t PQA = 0xd0;      // page request queue address 63:12, size PQS 2:0
+constexpr uint32_t PRS = 0xdc;      // page request status, 32 bit
+constexpr uint32_t PECTL = 0xe0;    // page request event control, 32 bit
+constexpr uint32_t PEDATA = 0xe4;
+constexpr uint32_t PEADDR = 0xe8;
+constexpr uint32_t PEUADDR = 0xec;
 }  // namespace reg
 
 // GCMD and GSTS share bit positions: a command bit and its status bit.
@@ -59,11 +63,18 @@ constexpr uint32_t PRO = 1u << 7;
 constexpr unsigned FRI_SHIFT = 8;   // fault record index 15:8
 }  // namespace fsts
 
-// FECTL: interrupt mask 31, interrupt pending 30.
+// FECTL: interrupt mask 31, interrupt pending 30. PECTL_REG has the same two bits
+// (spec 11.4.11.5; Linux DMA_FECTL_IM / DMAR_PECTL_REG).
 namespace fectl {
 constexpr uint32_t IM = 1u << 31;
 constexpr uint32_t IP = 1u << 30;
 }  // namespace fectl
+
+// PRS_REG (spec 11.4.11.4; Linux DMA_PRS_PPR, DMA_PRS_PRO): both write 1 to clear.
+namespace prs {
+constexpr uint32_t PPR = 1u << 0;   // pending page request
+constexpr uint32_t PRO = 1u << 1;   // page request overflow
+}  // namespace prs
 
 // Legacy-mode fault reasons (VT-d spec 7.1.3, Table "Unsuccessful Translated Requests").
 namespace fault {

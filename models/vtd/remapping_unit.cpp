@@ -101,6 +101,8 @@ uint64_t RemappingUnit::read(uint32_t offset, unsigned size) const {
         v = iqa_;
     } else if (base == 0x98) {
         v = uint64_t(ics_) << 32;
+    } else if (const auto prq = prq_.read(base)) {
+        v = *prq;
     } else if (base == reg::FECTL) {
         v = fectl_ | (stored_.count(reg::FEDATA) ? stored_.at(reg::FEDATA) << 32 : 0);
     } else {
@@ -120,6 +122,10 @@ void RemappingUnit::write(uint32_t offset, uint64_t value, unsigned size) {
         if (upper && f) records_[i].hi &= ~kBit63;
         return;
     }
+    if (bool irq = false; prq_.write(offset, value, size, irq)) {
+        if (irq && on_page_request_irq) on_page_request_irq();
+        return;
+    }
     if (size == 4 && write_half(offset, value)) return;
     switch (offset) {
         case reg::GCMD: return write_gcmd(uint32_t(value));
@@ -128,7 +134,7 @@ void RemappingUnit::write(uint32_t offset, uint64_t value, unsigned size) {
         case reg::FSTS: return write_fsts(uint32_t(value));
         case reg::FECTL: fectl_ = (fectl_ & ~fectl::IM) | (uint32_t(value) & fectl::IM); return;
         case reg::VER: case reg::CAP: case reg::CAP + 4: case reg::ECAP: case reg::ECAP + 4:
-        case reg::GSTS: case reg::IQH: case reg::PQT:
+        case reg::GSTS: case reg::IQH:
             return;  // read-only
         case reg::IQA: iqa_ = value; return;
         case reg::IQT: return write_iqt(value);
@@ -277,6 +283,7 @@ std::optional<iommu::Result> RemappingUnit::iotlb_hit(uint16_t did, const iommu:
     }
     iotlb_.lookup(key);
     iommu::Result res = from_iotlb(*e, key, r);
+    if (r.at == iommu::At::TranslationRequest) return res;  // what the entry grants
     if (r.write && !res.write) res = iommu::Result{true, fault::WRITE};
     else if (r.read && !res.read) res = iommu::Result{true, fault::READ};
     return res;
@@ -295,7 +302,8 @@ void RemappingUnit::iotlb_fill(uint16_t did, uint32_t pasid, const iommu::Reques
 }
 
 // Lookup stage: translation disabled, or an IOTLB hit under a cached context entry.
-// Pass-through contexts and already-translated (ATS) requests skip the IOTLB.
+// Pass-through contexts skip the IOTLB; a cached context entry alone answers translated
+// requests and blocked translation requests (context_answer).
 bool RemappingUnit::lookup(const iommu::Request& r, iommu::Result& out) {
     ++translations_;
     if (!translation_enabled()) {
@@ -304,7 +312,11 @@ bool RemappingUnit::lookup(const iommu::Request& r, iommu::Result& out) {
     }
     if (ttm() == unsigned(Ttm::Scalable)) return lookup_scalable(r, out);
     const ContextValue* ctx = context_cache_.lookup({r.sid});
-    if (!ctx || r.at == iommu::At::Translated || ((ctx->lo >> 2) & 3) == 2) return false;
+    if (!ctx) return false;
+    const unsigned tt = unsigned(ctx->lo >> 2) & 3;
+    if (r.at == iommu::At::Translated || (r.at == iommu::At::TranslationRequest && tt != 1))
+        return context_answer(r, *ctx, out);
+    if (tt == 2) return false;
     auto hit = iotlb_hit(ctx->did(), r);
     if (!hit) return false;
     hit->record = !(ctx->lo & 2);
@@ -334,7 +346,7 @@ void RemappingUnit::begin(WalkSlot& w, const iommu::Request& r) {
 
 // A finished walk fills the context-cache, the IOTLB and the paging-structure caches.
 iommu::Result RemappingUnit::end(WalkSlot& w) {
-    const iommu::Result& res = w.result();
+    iommu::Result res = w.result();
     if (w.scalable) {
         end_scalable(w);
     } else {
@@ -348,6 +360,7 @@ iommu::Result RemappingUnit::end(WalkSlot& w) {
             fill_walk_caches(walk, did, w.request.iova);
         }
     }
+    answer_translation_request(w.request, res);
     report(w.request, res);
     return res;
 }
@@ -357,6 +370,7 @@ iommu::Result RemappingUnit::merged(const iommu::Request& r, const iommu::Result
     iommu::Result res = walked;
     if (!res.fault && res.page_size)
         res.pa = (walked.pa & ~(walked.page_size - 1)) | (r.iova & (walked.page_size - 1));
+    answer_translation_request(r, res);
     report(r, res);
     return res;
 }
@@ -386,7 +400,8 @@ void RemappingUnit::fill_walk_caches(const LegacyWalker& w, uint16_t did, uint64
 // ---- scalable mode -----------------------------------------------------------------
 
 namespace {
-constexpr uint64_t kCtxPaside = uint64_t(1) << 3;  // scalable context entry, qword 0
+constexpr uint64_t kCtxDte = uint64_t(1) << 2;     // scalable context entry, qword 0
+constexpr uint64_t kCtxPaside = uint64_t(1) << 3;
 constexpr unsigned kPgttPassThrough = 4;
 uint32_t rid_pasid(const ContextValue& c) { return uint32_t(c.hi & 0xfffff); }  // 9.4
 bool rid_priv(const ContextValue& c) { return (c.hi >> 20) & 1; }
@@ -399,7 +414,10 @@ unsigned pgtt(const uint64_t q0) { return unsigned(q0 >> 6) & 7; }
 // walks: the walker, not the cache, decides scalable-mode faults.
 bool RemappingUnit::lookup_scalable(const iommu::Request& r, iommu::Result& out) {
     const ContextValue* ctx = context_cache_.lookup({r.sid});
-    if (!ctx || (r.pasid_valid && !(ctx->lo & kCtxPaside))) return false;
+    if (!ctx) return false;
+    if (r.at == iommu::At::Translated || (r.at == iommu::At::TranslationRequest && !(ctx->lo & kCtxDte)))
+        return context_answer(r, *ctx, out);
+    if (r.pasid_valid && !(ctx->lo & kCtxPaside)) return false;
     const uint32_t pasid = r.pasid_valid ? r.pasid : rid_pasid(*ctx);
     const bool priv = r.pasid_valid ? r.priv : rid_priv(*ctx);
     const bool exec = r.pasid_valid && r.exec;
@@ -407,8 +425,12 @@ bool RemappingUnit::lookup_scalable(const iommu::Request& r, iommu::Result& out)
     if (!pe || pgtt(pe->q[0]) == kPgttPassThrough) return false;
     IotlbKey key;
     const IotlbValue* e = iotlb_probe(pe->did(), pasid, r.iova, key);
-    if (!e || e->priv != priv || e->exec != exec || (r.read && !e->read) ||
-        (r.write && (!e->write || e->write_walks))) {
+    // A translation request takes what the entry grants, but a grant of write under
+    // SSADE walks to set D.
+    const bool denied = r.at == iommu::At::TranslationRequest
+                            ? r.write && e && e->write && e->write_walks
+                            : e && ((r.read && !e->read) || (r.write && (!e->write || e->write_walks)));
+    if (!e || e->priv != priv || e->exec != exec || denied) {
         iotlb_.record_miss();
         return false;
     }
@@ -441,7 +463,7 @@ void RemappingUnit::end_scalable(WalkSlot& w) {
     const uint64_t(&q)[3] = walk.pasid_entry();
     if (!w.pasid_cached && walk.pasid_entry_valid_read())
         pasid_cache_.insert({w.request.sid, walk.pasid()}, {{q[0], q[1], q[2]}, walk.dir_fpd()});
-    if (walk.result().fault || pgtt(q[0]) == kPgttPassThrough) return;
+    if (walk.result().fault || !walk.pasid_entry_valid_read() || pgtt(q[0]) == kPgttPassThrough) return;
     IotlbValue attrs;
     attrs.priv = walk.effective_priv();
     attrs.exec = walk.effective_exec();
@@ -504,14 +526,19 @@ void RemappingUnit::invalidate(const Invalidation& inv) {
         case InvType::PasidCache:
             ++inv_pasid_cache_;
             return invalidate_pasid_cache(inv);
-        case InvType::DeviceTlb: case InvType::PasidDeviceTlb: ++inv_device_tlb_; return;
+        case InvType::DeviceTlb: case InvType::PasidDeviceTlb:
+            // The Invalidate Request goes to the device; the descriptor completes with its
+            // Invalidate Completion, so a later wait descriptor covers it (6.5.2.5-6).
+            ++inv_device_tlb_;
+            if (endpoints) endpoints->invalidate(ats_invalidation(inv));
+            return;
         case InvType::InterruptEntryCache: ++inv_iec_; return;
         case InvType::Wait:
             ++inv_wait_;
             if (inv.status_write) mem_.write_u32(inv.status_addr, inv.status_data);
             if (inv.interrupt) ics_ |= 1;  // IWC
             return;
-        case InvType::PageGroupResponse: return;
+        case InvType::PageGroupResponse: return respond_page_group(inv);
     }
 }
 
@@ -538,8 +565,8 @@ iommu::CommandKind command_kind(InvType t) {
     switch (t) {
         case InvType::ContextCache: case InvType::PasidCache: case InvType::InterruptEntryCache:
             return iommu::CommandKind::Config;
-        case InvType::Iotlb: case InvType::PasidIotlb: case InvType::DeviceTlb: case InvType::PasidDeviceTlb:
-            return iommu::CommandKind::Tlb;
+        case InvType::Iotlb: case InvType::PasidIotlb: return iommu::CommandKind::Tlb;
+        case InvType::DeviceTlb: case InvType::PasidDeviceTlb: return iommu::CommandKind::AtcInv;
         case InvType::Wait: return iommu::CommandKind::Sync;
         default: return iommu::CommandKind::Other;
     }
@@ -565,7 +592,7 @@ void RemappingUnit::process_queue() {
         uint64_t lo = 0, hi = 0;
         iq_clock_.fetch(unsigned(stride));
         const bool ok = mem_.read_u64(base + iqh_, lo) && mem_.read_u64(base + iqh_ + 8, hi);
-        const auto inv = ok ? decode_descriptor(lo, hi) : std::nullopt;
+        const auto inv = ok ? decode_descriptor(lo, hi, caps_) : std::nullopt;
         if (!inv) {  // IQH stays on the bad descriptor until software recovers
             ++iq_errors_;
             fsts_rw1c_ |= fsts::IQE;

@@ -6,7 +6,11 @@
 // handshakes, RTADDR, FSTS, FECTL, the fault recording registers with overflow (PFO),
 // register-based invalidation (CCMD, IVA/IOTLB) and the invalidation queue (IQA, IQT,
 // IQH, ICS, 128- and 256-bit descriptors), over a context-cache and an IOTLB.
-// Stored only, for now: FEDATA/FEADDR/FEUADDR and the page request queue registers.
+// ATS (spec 4.1-4.2): translation requests and translated requests gated by the context
+// entry (legacy TT=01b, scalable DTE); device-TLB invalidation descriptors reach the
+// devices through Unit::endpoints. Page requests (ECAP.PRS, spec 7.5) go into the page
+// request queue (page_request_queue.h); page group responses go back to the device.
+// Stored only, for now: FEDATA/FEADDR/FEUADDR.
 // Translation: legacy mode (RTADDR.TTM=00) and scalable mode (TTM=01), each through
 // its caches (scalable: context-cache, PASID-cache and the PASID-tagged IOTLB; the
 // paging-structure caches serve legacy walks only).
@@ -32,6 +36,7 @@
 #include "models/vtd/caches.h"
 #include "models/vtd/capabilities.h"
 #include "models/vtd/invalidation.h"
+#include "models/vtd/page_request_queue.h"
 #include "models/vtd/walk_slot.h"
 
 namespace vtd {
@@ -80,6 +85,10 @@ public:
     // hears of it first.
     void invalidate(const Invalidation& inv);
     uint64_t command_cycles() const override { return iq_clock_.cycles(); }
+    // A page request (spec 7.5): queued when ECAP.PRS is set, the unit translates in
+    // scalable mode, the device's context entry has PRE and PQA_REG is set up; refused
+    // (false) otherwise, with a fault recorded where the spec records one.
+    bool page_request(const iommu::PageRequest& pr) override;
 
     // The register offset and width of a register by its spec name ("RTADDR_REG").
     static std::optional<std::pair<uint32_t, unsigned>> offset_of(const std::string& name,
@@ -103,6 +112,10 @@ private:
     void invalidate_iotlb(unsigned g, uint16_t did, uint64_t addr, unsigned am,
                           std::optional<uint32_t> pasid = std::nullopt);
     void invalidate_pasid_cache(const Invalidation& inv);
+    void respond_page_group(const Invalidation& inv);
+    bool page_requests_enabled(const iommu::PageRequest& pr);
+    bool context_answer(const iommu::Request& r, const ContextValue& ctx, iommu::Result& out);
+    void answer_translation_request(const iommu::Request& r, iommu::Result& res) const;
     bool start_from_walk_cache(LegacyWalker& w, const iommu::Request& r, const ContextValue& c);
     void fill_walk_caches(const LegacyWalker& w, uint16_t did, uint64_t iova);
     void report(const iommu::Request& r, const iommu::Result& res);
@@ -126,6 +139,7 @@ private:
     std::map<uint32_t, uint64_t> stored_;      // registers kept as written
     uint64_t iqa_ = 0, iqh_ = 0, iqt_ = 0;
     uint32_t ics_ = 0;
+    PageRequestQueue prq_;
     HostMemory& mem_;
     ContextCache context_cache_;
     PasidCache pasid_cache_;
@@ -143,7 +157,7 @@ private:
     sim::Counter inv_iotlb_{*this, "inv.iotlb", "", "IOTLB invalidations"};
     sim::Counter inv_pasid_iotlb_{*this, "inv.pasid_iotlb", "", "PASID-based IOTLB invalidations"};
     sim::Counter inv_pasid_cache_{*this, "inv.pasid_cache", "", "PASID-cache invalidations"};
-    sim::Counter inv_device_tlb_{*this, "inv.device_tlb", "", "device-TLB invalidations (no ATC)"};
+    sim::Counter inv_device_tlb_{*this, "inv.device_tlb", "", "device-TLB invalidations (sent to the devices)"};
     sim::Counter inv_iec_{*this, "inv.iec", "", "interrupt entry cache invalidations"};
     sim::Counter inv_wait_{*this, "inv.wait", "", "invalidation wait descriptors"};
     sim::Counter iq_errors_{*this, "iq.errors", "", "invalid queue descriptors (FSTS.IQE)"};

@@ -184,6 +184,10 @@ void ScalableWalker::context_hi(uint64_t hi) {
         return fail(sm_fault::SCT_INVALID);
     ctx_hi_ = hi;
     ctx_ok_ = true;
+    // ATS requests need DTE (device-TLB enabled, 9.4; SCT.5 otherwise). A translated
+    // request then passes at its own address without the PASID structures.
+    if (req_.at != iommu::At::Untranslated && !(ctx_lo_ & kCtxDte)) return fail(sm_fault::SCT_DTE_CLEAR);
+    if (req_.at == iommu::At::Translated) return translated();
     if (!select_pasid(hi)) return;
     addr_ = (ctx_lo_ & addr_mask()) + uint64_t(pasid_ >> 6) * 8;
     state_ = State::PasidDir;
@@ -291,6 +295,11 @@ void ScalableWalker::begin_translation() {
     }
 }
 
+void ScalableWalker::translated() {
+    res_ = iommu::untranslated(req_);  // its own address and No Snoop
+    state_ = State::Done;
+}
+
 // PGTT=4: output = input, all permissions; the address must be one the host has.
 void ScalableWalker::pass_through() {
     if (caps_.haw < 64 && (req_.iova >> caps_.haw)) return fail(sm_fault::SGN_ADDR_BEYOND_HAW);
@@ -341,7 +350,7 @@ bool ScalableWalker::fl_permitted(bool leaf) {
     if (!priv_ && !fl_user_) fail(sm_fault::SGN_PRIVILEGE);
     else if (exec_ && fl_xd_) fail(sm_fault::SGN_EXECUTE);
     else if (exec_ && priv_ && leaf && fl_user_ && (pte_[2] & kPteSmep)) fail(sm_fault::SGN_EXECUTE);
-    else if (req_.write && !fl_writable()) fail(sm_fault::SGN_WRITE);
+    else if (req_.write && !fl_writable() && !translation_request()) fail(sm_fault::SGN_WRITE);
     return !done();
 }
 
@@ -407,7 +416,7 @@ void ScalableWalker::sl_next(uint64_t v) {
 uint64_t ScalableWalker::sl_ad_bits(uint64_t v, bool leaf) const {
     if (!ad_enabled()) return 0;
     uint64_t set = v & kSlAccessed ? 0 : kSlAccessed;
-    if (leaf && sl_for_ != SlFor::FlEntry && req_.write && !(v & kSlDirty)) set |= kSlDirty;
+    if (leaf && sl_for_ != SlFor::FlEntry && req_.write && sl_write_ && !(v & kSlDirty)) set |= kSlDirty;
     return set;
 }
 
@@ -430,6 +439,8 @@ bool ScalableWalker::sl_permitted() {
     if (sl_for_ == SlFor::FlEntry) {
         if (!sl_read_)
             fail(fl_level_ == fl_levels_ ? sm_fault::SFL_NESTED_TOP_READ : sm_fault::SFL_NESTED_READ);
+    } else if (translation_request()) {
+        // A translation request asks what the tables grant (spec 4.2.3).
     } else if (req_.write && !sl_write_) {
         fail(sm_fault::SGN_WRITE);
     } else if (req_.read && !sl_read_) {

@@ -38,6 +38,9 @@ namespace vtd {
 namespace sm_fault {
 // RTA.1: "SM: Invalid Root Table Address". Here: scalable-mode walk without ECAP.SMTS.
 constexpr uint32_t RTA_INVALID = 0x30;
+// RTA.3 "SM: TTM 0 for page group request": a page request while the unit is in
+// legacy mode (page requests exist in scalable mode only).
+constexpr uint32_t RTA_LEGACY_PAGE_REQUEST = 0x32;
 // SRT.1 "Error attempting to access Root Entry"
 constexpr uint32_t SRT_ACCESS = 0x38;
 // SRT.2 "Present bit in Root Entry is clear" (LP or UP, the half the devfn uses)
@@ -52,10 +55,16 @@ constexpr uint32_t SCT_NOT_PRESENT = 0x41;
 constexpr uint32_t SCT_RESERVED = 0x42;
 // SCT.4 "Invalid Context Entry": DTE without ECAP.DT, PASIDE without ECAP.PASID.
 constexpr uint32_t SCT_INVALID = 0x43;
+// SCT.5 "DTE field in Context Entry is clear": a translation request or a translated
+// request from a device whose device-TLB is not enabled.
+constexpr uint32_t SCT_DTE_CLEAR = 0x44;
 // SCT.6 "PASID Enable field in Context Entry is clear" (request with PASID, PASIDE=0)
 constexpr uint32_t SCT_PASID_DISABLED = 0x45;
 // SCT.7 "PASID is larger than the max in Context Entry" (beyond PDTS or ECAP.PSS)
 constexpr uint32_t SCT_PASID_TOO_LARGE = 0x46;
+// SCT.8 "PRE field in Context-Entry is clear": a page request from a device whose
+// page requests are not enabled (QEMU VTD_FR_SM_PRE_ABS).
+constexpr uint32_t SCT_PRE_CLEAR = 0x47;
 // SCT.9 "RID_PASID field error in Context-Entry" (RID_PASID beyond the directory)
 constexpr uint32_t SCT_RID_PASID = 0x48;
 // SPD.1 "Error attempting to access the PASID Directory Entry"
@@ -187,6 +196,8 @@ private:
     bool pasid_entry_valid() const;
     void begin_translation();
     void pass_through();
+    void translated();
+    bool translation_request() const { return req_.at == iommu::At::TranslationRequest; }
     // First level.
     void begin_first_level();
     void read_fl_entry(uint64_t table);

@@ -11,6 +11,7 @@
 //
 // Seeds: make_seeds_vtd (see there).
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,6 +22,7 @@
 #include "models/memory/sparse_memory.h"
 #include "models/sim/config.h"
 #include "models/sim/format.h"
+#include "models/vtd/arch.h"
 #include "models/vtd/invalidation.h"
 #include "models/vtd/regs.h"
 #include "platforms/archs.h"
@@ -43,8 +45,23 @@ std::vector<Descriptor> descriptors(const uint8_t* data, size_t size) {
     return out;
 }
 
+// A unit with device-TLBs and page requests, so their descriptors decode and run too.
+const iommu::UnitConfig& unit_config() {
+    static const auto config = [] {
+        sim::Config cfg;
+        cfg.set("vtd.dt", "true");
+        cfg.set("vtd.prs", "true");
+        return platform::find_arch("vtd")->hardware->read(cfg, 1);
+    }();
+    return *config;
+}
+
+std::optional<vtd::Invalidation> decode(const Descriptor& d) {
+    return vtd::decode_descriptor(d.lo, d.hi, static_cast<const vtd::UnitConfig&>(unit_config()).caps);
+}
+
 void check_description(const Descriptor& d) {
-    const auto inv = vtd::decode_descriptor(d.lo, d.hi);
+    const auto inv = decode(d);
     if (!inv) return;
     const std::string args = vtd::describe(*inv);
     try {
@@ -52,11 +69,6 @@ void check_description(const Descriptor& d) {
     } catch (const nlohmann::json::exception&) {
         fuzz::fail("describe() is not JSON arguments: " + args);
     }
-}
-
-const iommu::UnitConfig& unit_config() {
-    static const auto config = platform::find_arch("vtd")->hardware->read(sim::Config(), 1);
-    return *config;
 }
 
 // The queue as the driver sets it up: base and size in IQA, then GCMD.QIE until
@@ -74,7 +86,7 @@ std::unique_ptr<iommu::Unit> queued_unit(iommu::HostMemory& host, bool wide, uin
 
 size_t first_rejected(const std::vector<Descriptor>& ds) {
     size_t i = 0;
-    while (i < ds.size() && vtd::decode_descriptor(ds[i].lo, ds[i].hi)) ++i;
+    while (i < ds.size() && decode(ds[i])) ++i;
     return i;
 }
 
@@ -82,7 +94,7 @@ size_t first_rejected(const std::vector<Descriptor>& ds) {
 // the input no longer says where the queue stops.
 bool writes_into_queue(const std::vector<Descriptor>& ds, size_t count, uint64_t queue_bytes) {
     for (size_t i = 0; i < count; ++i) {
-        const auto inv = vtd::decode_descriptor(ds[i].lo, ds[i].hi);
+        const auto inv = decode(ds[i]);
         if (inv->status_write && inv->status_addr + 4 > kQueue && inv->status_addr < kQueue + queue_bytes)
             return true;
     }
@@ -92,7 +104,7 @@ bool writes_into_queue(const std::vector<Descriptor>& ds, size_t count, uint64_t
 void check_status_writes(memory::SparseMemory& mem, const std::vector<Descriptor>& ds, size_t done) {
     std::map<uint64_t, uint32_t> last;  // status address -> the data written last
     for (size_t i = 0; i < done; ++i) {
-        const auto inv = vtd::decode_descriptor(ds[i].lo, ds[i].hi);
+        const auto inv = decode(ds[i]);
         if (inv->status_write && inv->status_addr <= kMemoryBytes - 4) last[inv->status_addr] = inv->status_data;
     }
     for (const auto& [addr, data] : last) {

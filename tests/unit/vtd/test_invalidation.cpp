@@ -179,22 +179,22 @@ TEST_CASE("An invalid descriptor stops the queue with IQE at that descriptor",
 }
 
 TEST_CASE("Descriptor decoding follows the spec's field positions", "[vtd][invalidation]") {
-    auto cc = vtd::decode_descriptor(cc_desc(3, 0x1234, 0x0810, 2), 0);
+    auto cc = vtd::decode_descriptor(cc_desc(3, 0x1234, 0x0810, 2), 0, vtd::Capabilities{});
     REQUIRE(cc);
     CHECK(cc->type == vtd::InvType::ContextCache);
     CHECK(cc->granularity == 3);
     CHECK(cc->did == 0x1234);
     CHECK(cc->sid == 0x0810);
     CHECK(cc->function_mask == 2);
-    auto p = vtd::decode_descriptor(6 | (3u << 4) | (7u << 16) | (0x12345ull << 32), 0xabc000 | 4);
+    auto p = vtd::decode_descriptor(6 | (3u << 4) | (7u << 16) | (0x12345ull << 32), 0xabc000 | 4, vtd::Capabilities{});
     REQUIRE(p);
     CHECK(p->pasid == 0x12345);
     CHECK(p->addr == 0xabc000);
     CHECK(p->address_mask == 4);
-    CHECK_FALSE(vtd::decode_descriptor(0, 0));             // type 0
-    CHECK_FALSE(vtd::decode_descriptor(0xa, 0));           // type 10
-    CHECK_FALSE(vtd::decode_descriptor(2 | (1u << 9), 0));  // type bits 11:9
-    CHECK_FALSE(vtd::decode_descriptor(2, 0));             // IOTLB granularity 0
+    CHECK_FALSE(vtd::decode_descriptor(0, 0, vtd::Capabilities{}));             // type 0
+    CHECK_FALSE(vtd::decode_descriptor(0xa, 0, vtd::Capabilities{}));           // type 10
+    CHECK_FALSE(vtd::decode_descriptor(2 | (1u << 9), 0, vtd::Capabilities{}));  // type bits 11:9
+    CHECK_FALSE(vtd::decode_descriptor(2, 0, vtd::Capabilities{}));             // IOTLB granularity 0
 }
 
 namespace {
