@@ -52,6 +52,7 @@ struct FakeSmmu : Machine {
     std::map<uint32_t, uint64_t> regs;
     std::vector<std::pair<uint32_t, uint64_t>> writes;  // register writes in order
     std::vector<::smmuv3::Command> cmds;
+    std::vector<std::pair<uint64_t, uint64_t>> raw;  // the same commands' doublewords
     std::vector<uint64_t> stores;  // memory written, in order
     unsigned bad_commands = 0, cons_reads = 0, flushes = 0;
     bool consume = true;
@@ -66,6 +67,7 @@ struct FakeSmmu : Machine {
     }
     uint64_t read_reg(uint32_t off, unsigned) override {
         if (off == reg::CR0ACK) return regs[reg::CR0];
+        if (off == reg::IRQ_CTRLACK) return regs[reg::IRQ_CTRL];
         if (off == reg::CMDQ_CONS) ++cons_reads;
         return regs[off];
     }
@@ -82,6 +84,7 @@ struct FakeSmmu : Machine {
         const uint32_t wrap_mask = (2u << log2) - 1;
         for (uint32_t c = uint32_t(regs[reg::CMDQ_CONS]); c != prod; c = (c + 1) & wrap_mask) {
             const uint64_t slot = q + uint64_t(c & ((1u << log2) - 1)) * 16;
+            raw.emplace_back(mem.read_u64(slot), mem.read_u64(slot + 8));
             auto cmd = ::smmuv3::decode_command(mem.read_u64(slot), mem.read_u64(slot + 8));
             if (cmd)
                 cmds.push_back(*cmd);

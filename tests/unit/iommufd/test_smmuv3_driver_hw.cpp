@@ -125,3 +125,31 @@ TEST_CASE("smmuv3 driver on the hardware model: a fault storm overflows the even
     CHECK(r.stat("events.0x10") == 129);
     CHECK(r.stat("events.overflows") == 1);
 }
+
+TEST_CASE("smmuv3 driver on the model: with ATS and PRI the unit takes the driver's STE, "
+          "CMD_ATC_INV and PRI queue without a command error",
+          "[iommufd][smmuv3-driver][ats]") {
+    ::smmuv3::Caps caps = ::smmuv3::Straps::typical();
+    caps.ats = caps.pri = true;
+    HwRig r(caps);
+    REQUIRE(r.driver->ats());
+    REQUIRE(r.driver->pri());
+    int enables = 0;
+    EndpointCaps ep;
+    ep.ats = ep.pri = true;
+    ep.enable_ats = [&](bool on) { enables += on ? 1 : -1; };
+    auto ops = r.driver->device(kSid, ep);
+    REQUIRE(ops->attach(*r.d) == Errno::Ok);
+    CHECK(enables == 1);
+    REQUIRE(r.d->map(0x40'0000, 0x8000'0000, 0x1000, kRead | kWrite) == Errno::Ok);
+    CHECK_FALSE(r.dma(0x40'0010, true).fault);
+    r.d->unmap(0x40'0000, 0x1000);
+    CHECK(r.dma(0x40'0010, true).fault);
+    r.d->flush_all();
+    r.driver->service_page_requests();  // an empty queue: nothing to answer
+    CHECK((r.unit->read(0x9c, 4) & (0x7fu << 24)) == 0);  // CMDQ_CONS.ERR
+    CHECK(r.stat("sync_timeouts") == 0);
+    CHECK(r.stat("pri.responses") == 0);
+    ops->detach();
+    CHECK(enables == 0);
+}

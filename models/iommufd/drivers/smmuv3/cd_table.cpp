@@ -47,9 +47,9 @@ uint64_t Driver::cd_address(DeviceState& dev, uint16_t sid, uint32_t ssid) {
 
 // The CD for SSID 0 first (CFGI_CD), then an STE pointing at the CD table (S1Fmt and
 // S1CDMax of the table, S1DSS SSID0 so that DMA without a PASID uses the RID's CD, CD
-// fetches write-back inner shareable, EATS 0, STRW NS-EL1; S1STALLD where stalls could
-// be enabled) (CFGI_STE), as arm_smmu_make_cdtable_ste.
-Errno Driver::attach_s1(SmmuDomain& d, uint16_t sid, uint64_t ste) {
+// fetches write-back inner shareable, EATS 0b01 when the device gets ATS else 0, STRW
+// NS-EL1; S1STALLD where stalls could be enabled) (CFGI_STE), as arm_smmu_make_cdtable_ste.
+Errno Driver::attach_s1(SmmuDomain& d, uint16_t sid, uint64_t ste, bool ats) {
     DeviceState& dev = devices_[sid];
     if (!dev.cd_table && alloc_cd_table(dev) != Errno::Ok) return Errno::NoMem;
     const uint64_t at = cd_address(dev, sid, 0);
@@ -61,7 +61,7 @@ Errno Driver::attach_s1(SmmuDomain& d, uint16_t sid, uint64_t ste) {
     s[0] = 1 | uint64_t(kCfgS1) << 1 | (dev.two_level ? kS1Fmt64kL2 : kS1FmtLinear) << 4 |
            (dev.cd_table & kAddr51_6) | uint64_t(dev.s1cdmax) << 59;
     s[1] = kS1dssSsid0 | kCacheWb << 2 | kCacheWb << 4 | uint64_t(kShIsh) << 6 |
-           (idr0_stall_model(idr_[0]) == 0 ? kSteS1Stalld : 0);
+           (idr0_stall_model(idr_[0]) == 0 ? kSteS1Stalld : 0) | (ats ? kSteEatsTrans : 0);
     write_ste(sid, ste, s);
     return Errno::Ok;
 }

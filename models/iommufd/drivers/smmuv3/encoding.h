@@ -19,6 +19,8 @@ constexpr uint32_t kCr0 = 0x20, kCr0Ack = 0x24, kCr1 = 0x28, kCr2 = 0x2c;
 constexpr uint32_t kStrtabBase = 0x80, kStrtabBaseCfg = 0x88;
 constexpr uint32_t kCmdqBase = 0x90, kCmdqProd = 0x98, kCmdqCons = 0x9c;
 constexpr uint32_t kEvtqBase = 0xa0, kEvtqProd = 0x100a8, kEvtqCons = 0x100ac;
+constexpr uint32_t kIrqCtrl = 0x50, kIrqCtrlAck = 0x54;
+constexpr uint32_t kPriqBase = 0xc0, kPriqProd = 0x100c8, kPriqCons = 0x100cc;
 
 // SMMU_IDR0 (6.3.1).
 inline bool idr0_s2p(uint32_t v) { return v & 1; }
@@ -26,6 +28,8 @@ inline bool idr0_s1p(uint32_t v) { return v & 2; }
 inline unsigned idr0_ttf(uint32_t v) { return unsigned(bits(v, 2, 2)); }      // bit 1: AArch64
 inline bool idr0_cohacc(uint32_t v) { return v & (1u << 4); }
 inline unsigned idr0_httu(uint32_t v) { return unsigned(bits(v, 6, 2)); }     // 2: A and D
+inline bool idr0_ats(uint32_t v) { return v & (1u << 10); }
+inline bool idr0_pri(uint32_t v) { return v & (1u << 16); }
 inline bool idr0_asid16(uint32_t v) { return v & (1u << 12); }
 inline bool idr0_vmid16(uint32_t v) { return v & (1u << 18); }
 inline bool idr0_cd2l(uint32_t v) { return v & (1u << 19); }
@@ -36,6 +40,7 @@ inline unsigned idr0_st_level(uint32_t v) { return unsigned(bits(v, 27, 2)); }  
 inline unsigned idr1_sidsize(uint32_t v) { return unsigned(bits(v, 0, 6)); }
 inline unsigned idr1_ssidsize(uint32_t v) { return unsigned(bits(v, 6, 5)); }
 inline unsigned idr1_eventqs(uint32_t v) { return unsigned(bits(v, 16, 5)); }
+inline unsigned idr1_priqs(uint32_t v) { return unsigned(bits(v, 11, 5)); }
 inline unsigned idr1_cmdqs(uint32_t v) { return unsigned(bits(v, 21, 5)); }
 constexpr uint32_t kIdr1AttrTypesOvr = 1u << 27, kIdr1Rel = 1u << 28, kIdr1QueuesPreset = 1u << 29, kIdr1TablesPreset = 1u << 30;
 // SMMU_IDR3 (6.3.4): range invalidation.
@@ -50,7 +55,10 @@ inline unsigned oas_bits(unsigned enc) {
 }
 
 // SMMU_CR0/CR0ACK, CR1, CR2 (6.3.9-6.3.12).
-constexpr uint32_t kCr0SmmuEn = 1u << 0, kCr0EvtqEn = 1u << 2, kCr0CmdqEn = 1u << 3;
+constexpr uint32_t kCr0SmmuEn = 1u << 0, kCr0PriqEn = 1u << 1, kCr0EvtqEn = 1u << 2, kCr0CmdqEn = 1u << 3;
+constexpr uint32_t kCr0AtsChk = 1u << 4;  // translated requests checked against STE.EATS
+// SMMU_IRQ_CTRL/IRQ_CTRLACK (6.3.13): GERROR_IRQEN 0, PRIQ_IRQEN 1, EVENTQ_IRQEN 2.
+constexpr uint32_t kIrqPriqEn = 1u << 1;
 constexpr uint32_t kShIsh = 3, kShOsh = 2, kCacheWb = 1;  // inner, outer shareable; write-back cacheable
 // CR1: QUEUE_IC 1:0, QUEUE_OC 3:2, QUEUE_SH 5:4, TABLE_IC 7:6, TABLE_OC 9:8, TABLE_SH 11:10.
 constexpr uint32_t kCr1WbIsh = kCacheWb | kCacheWb << 2 | kShIsh << 4 | kCacheWb << 6 | kCacheWb << 8 | kShIsh << 10;
@@ -71,6 +79,7 @@ constexpr uint64_t kS1FmtLinear = 0, kS1Fmt64kL2 = 2;  // Linux STRTAB_STE_0_S1F
 // STRW 31:30, SHCFG 45:44.
 constexpr uint64_t kS1dssSsid0 = 2, kShcfgIncoming = 1;
 constexpr uint64_t kSteS1Stalld = uint64_t(1) << 27;
+constexpr uint64_t kSteEatsTrans = uint64_t(1) << 28;  // EATS 0b01: full ATS (Linux EATS_TRANS)
 // Level-1 stream table descriptor (5.1): SPAN 4:0, L2Ptr 51:6.
 // Dword 2: S2VMID 15:0, S2T0SZ 37:32, S2SL0 39:38, S2IR0 41:40, S2OR0 43:42, S2SH0
 // 45:44, S2TG 47:46, S2PS 50:48, S2AA64 51, S2PTW 54, S2R 58. Dword 3: S2TTB 51:4.
@@ -112,6 +121,17 @@ constexpr uint64_t kOpTlbiS12Vmall = 0x28, kOpTlbiS2Ipa = 0x2a, kOpTlbiNsnhAll =
 inline uint64_t cmd_asid(uint16_t asid) { return uint64_t(asid) << 48; }
 inline uint64_t cmd_vmid(uint16_t vmid) { return uint64_t(vmid) << 32; }
 constexpr uint64_t kSyncCsSev = 2, kMemattrOiwb = 0xf;
+// CMD_ATC_INV (4.5.1): SSV 11, SubstreamID 31:12, StreamID 63:32, Global 9; dword 1
+// Size 5:0 (2^Size 4 KiB pages from Address, aligned to them), Address 63:12. Size 52
+// covers the whole space (Linux ATC_INV_SIZE_ALL).
+// CMD_PRI_RESP (4.7.1): SSV 11, SubstreamID 31:12, StreamID 63:32; dword 1 PRGIndex 8:0,
+// Resp 13:12 (0b00 Deny: PCIe "Invalid Request", 0b01 Fail, 0b10 Success).
+constexpr uint64_t kOpAtcInv = 0x40, kOpPriResp = 0x41, kCmdSsv = 1u << 11;
+constexpr uint64_t kAtcInvSizeAll = 52, kPriRespDeny = 0;
+// PRI queue entry (8.1), 16 bytes: dword 0 StreamID 31:0, SubstreamID 51:32, Priv 58,
+// Exec 59, Read 60, Write 61, Last 62, SSV 63; dword 1 PRGIndex 8:0, Page address 63:12.
+constexpr unsigned kPriqEntryBytes = 16;
+constexpr uint64_t kPriqLast = uint64_t(1) << 62, kPriqSsv = uint64_t(1) << 63;
 
 // Event queue (3.5, 7.3): PROD.OVFLG and CONS.OVACKFLG are bit 31; a record is 32
 // bytes, its event ID in bits 7:0 of dword 0.

@@ -1,8 +1,9 @@
-// The event queue as Linux's arm_smmu_evtq_thread reads it (IHI 0070 3.5 queues, 7.3
-// event records): records from CONS to PROD, CONS written back after each, PROD read
-// again until it stays put; then an overflow the unit flagged in PROD.OVFLG is
-// acknowledged by copying the flag into CONS (queue_sync_cons_ovf), which lets the unit
-// record again. Linux logs each record; the driver counts it by event ID.
+// The queues the unit produces (IHI 0070 3.5 queues, 7.3 event records, 8.1 PRI queue
+// entries) as Linux's arm_smmu_evtq_thread and arm_smmu_priq_thread read them: entries
+// from CONS to PROD, CONS written back after each, PROD read again until it stays put;
+// then an overflow the unit flagged in PROD.OVFLG is acknowledged by copying the flag
+// into CONS (queue_sync_cons_ovf), which lets the unit record again. Linux logs each
+// event record; the driver counts it by event ID.
 #include <cstdio>
 
 #include "models/iommufd/drivers/smmuv3/encoding.h"
@@ -12,41 +13,56 @@ namespace iommufd::smmuv3 {
 
 using namespace enc;
 
-// events.<ID> and events.overflows, made on first use.
+// events.<ID>, events.overflows and pri.*, made on first use.
 void Driver::count(const std::string& name, const char* desc) {
     auto& c = events_[name];
     if (!c) c = std::make_unique<sim::Counter>(*this, name, "", desc);
     ++*c;
 }
 
+// Queue base (RA/WA, LOG2SIZE), PROD and CONS, as arm_smmu_device_reset writes them.
+void Driver::reset_queue(InQueue& q, uint32_t base_reg) {
+    mmio_.write(base_reg, q.base | kQueueRaWa | q.shift, 8);
+    mmio_.write(q.prod_reg, 0, 4);
+    mmio_.write(q.cons_reg, 0, 4);
+}
+
+void Driver::consume(InQueue& q, void (Driver::*handle)(uint64_t entry)) {
+    const uint32_t mask = (2u << q.shift) - 1, index = (1u << q.shift) - 1;
+    for (;;) {
+        const uint32_t prod = uint32_t(mmio_.read(q.prod_reg, 4));
+        if ((prod ^ q.prod) & kQueueOvf) count(q.overflow_stat, q.overflow_desc);
+        q.prod = prod;
+        if (!((prod ^ q.cons) & mask)) break;
+        while ((prod ^ q.cons) & mask) {
+            const uint64_t entry = q.base + uint64_t(q.cons & index) * q.entry_bytes;
+            if (!coherent_) m_.flush(entry, q.entry_bytes);  // Linux's queue memory is uncached there
+            (this->*handle)(entry);
+            q.cons = (q.cons & kQueueOvf) | ((q.cons + 1) & mask);
+            mmio_.write(q.cons_reg, q.cons, 4);
+        }
+    }
+    if ((q.prod ^ q.cons) & kQueueOvf) {
+        q.cons = (q.cons & mask) | (q.prod & kQueueOvf);
+        mmio_.write(q.cons_reg, q.cons, 4);
+    }
+}
+
+void Driver::handle_event(uint64_t rec) {
+    char name[16];
+    std::snprintf(name, sizeof name, "events.0x%02x", unsigned(m_.read64(rec) & 0xff));
+    count(name, "event records with this event ID read from the event queue");
+}
+
 // The unit would raise the event interrupt when PROD moves away from CONS; the driver
 // reads that state without charging it (it stands in for the interrupt line), and
 // runs the thread, whose register accesses are charged, only when something is there.
 void Driver::drain_events() {
-    if (!evtq_) return;
-    const uint32_t mask = (2u << evtq_shift_) - 1, index = (1u << evtq_shift_) - 1;
+    if (!evtq_.base) return;
+    const uint32_t mask = (2u << evtq_.shift) - 1;
     const uint32_t line = uint32_t(m_.read_reg(kEvtqProd, 4));
-    if (!((line ^ evtq_cons_) & (mask | kQueueOvf))) return;
-    for (;;) {
-        const uint32_t prod = uint32_t(mmio_.read(kEvtqProd, 4));
-        if ((prod ^ evtq_prod_) & kQueueOvf)
-            count("events.overflows", "event queue overflows seen in EVENTQ_PROD.OVFLG (records were lost)");
-        evtq_prod_ = prod;
-        if (!((prod ^ evtq_cons_) & mask)) break;
-        while ((prod ^ evtq_cons_) & mask) {
-            const uint64_t rec = evtq_ + uint64_t(evtq_cons_ & index) * 32;
-            if (!coherent_) m_.flush(rec, 32);  // Linux's queue memory is uncached there
-            char name[16];
-            std::snprintf(name, sizeof name, "events.0x%02x", unsigned(m_.read64(rec) & 0xff));
-            count(name, "event records with this event ID read from the event queue");
-            evtq_cons_ = (evtq_cons_ & kQueueOvf) | ((evtq_cons_ + 1) & mask);
-            mmio_.write(kEvtqCons, evtq_cons_, 4);
-        }
-    }
-    if ((evtq_prod_ ^ evtq_cons_) & kQueueOvf) {
-        evtq_cons_ = (evtq_cons_ & mask) | (evtq_prod_ & kQueueOvf);
-        mmio_.write(kEvtqCons, evtq_cons_, 4);
-    }
+    if (!((line ^ evtq_.cons) & (mask | kQueueOvf))) return;
+    consume(evtq_, &Driver::handle_event);
 }
 
 }  // namespace iommufd::smmuv3

@@ -32,6 +32,7 @@ SmmuDomain::SmmuDomain(Driver& d, Stage stage, uint16_t tag, bool nest_parent)
 SmmuDomain::~SmmuDomain() {
     if (orphaned_) return;
     d_.domains_.erase(this);
+    for (uint16_t sid : ats_sids_) d_.devices_[sid].ats_domain = nullptr;
     flush_all();
     d_.free_tag(stage_ == Stage::S2, tag_);
 }
@@ -168,13 +169,23 @@ uint64_t SmmuDomain::tlbi_va_op() const {
 
 // arm_smmu_tlb_inv_range_domain: TLBI_NH_VA (stage 1) or TLBI_S2_IPA (stage 2) over
 // the runs, then CMD_SYNC; a nesting parent's change reaches every stage-1 translation
-// built on it, so TLBI_NH_ALL of its VMID follows, with its own CMD_SYNC.
+// built on it, so TLBI_NH_ALL of its VMID follows, with its own CMD_SYNC. Only then the
+// ATCs, over the span of the runs (Linux's gather): a device refilling its ATC before
+// the TLB is clean could fetch the old translation again.
 void SmmuDomain::invalidate(const std::vector<Run>& runs, bool leaf) {
     std::vector<Cmd> cmds;
     for (const Run& r : runs) d_.tlbi_range(cmds, tlbi_va_op(), r.iova, r.size, r.granule, leaf);
     if (cmds.empty()) return;
     d_.issue(cmds);
     if (nest_parent_) d_.issue({{kOpTlbiNhAll | cmd_vmid(tag_), 0}});
+    invalidate_atc(runs.front().iova, runs.back().iova + runs.back().size - runs.front().iova);
+}
+
+void SmmuDomain::invalidate_atc(uint64_t iova, uint64_t size) {
+    if (ats_sids_.empty()) return;
+    std::vector<Cmd> cmds;
+    for (uint16_t sid : ats_sids_) cmds.push_back(Driver::atc_inv(sid, iova, size));
+    d_.issue(cmds);
 }
 
 // Strict: invalidation of each cleared leaf before returning (arm_smmu_iotlb_sync);
@@ -190,10 +201,11 @@ void SmmuDomain::unmap_deferred(uint64_t iova, uint64_t size) {
 }
 
 // The flush queue's flush, and io-pgtable's on free (arm_smmu_tlb_inv_context): the
-// whole ASID, or the whole VMID with TLBI_S12_VMALL.
+// whole ASID, or the whole VMID with TLBI_S12_VMALL; then every ATS device's whole ATC.
 void SmmuDomain::flush_all() {
     d_.drain_events();
     d_.issue({{stage_ == Stage::S1 ? kOpTlbiNhAsid | cmd_asid(tag_) : kOpTlbiS12Vmall | cmd_vmid(tag_), 0}});
+    invalidate_atc(0, 0);
 }
 
 }  // namespace iommufd::smmuv3

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <vector>
 
 #include "models/iommufd/domain.h"
@@ -43,6 +44,9 @@ public:
     void s2_ste(uint64_t (&out)[8]) const;
     // The driver is gone: nothing to flush on destruction.
     void orphan() { orphaned_ = true; }
+    // StreamIDs of the attached devices with ATS enabled (Linux's nr_ats_masters and the
+    // domain's master list), in order: each gets CMD_ATC_INV after the TLB's invalidation.
+    const std::set<uint16_t>& ats_sids() const { return ats_sids_; }
 
 private:
     // Leaves of one size cleared over a contiguous range (Linux's iotlb gather).
@@ -61,6 +65,9 @@ private:
     uint64_t tlbi_va_op() const;
     // Every cached translation of [iova, iova + size) whose `granule` leaves changed.
     void invalidate(const std::vector<Run>& runs, bool leaf);
+    // arm_smmu_atc_inv_domain: CMD_ATC_INV of [iova, iova + size) (size 0: all) for each
+    // ATS device, then CMD_SYNC; nothing without one.
+    void invalidate_atc(uint64_t iova, uint64_t size);
 
     Driver& d_;
     Stage stage_;
@@ -69,6 +76,8 @@ private:
     unsigned ias_, start_, root_bits_;
     uint64_t root_;
     bool orphaned_ = false;
+    friend class Driver;
+    std::set<uint16_t> ats_sids_;
 };
 
 // Identity: the device's STE bypasses translation; nothing to map.

@@ -22,7 +22,13 @@ void DriverParams::bind(sim::ParamBinder& b) {
 }
 
 Driver::Driver(Machine& m, FrameAllocator& pages, const DriverParams& costs)
-    : m_(m), pages_(pages), costs_(costs) {}
+    : m_(m),
+      pages_(pages),
+      costs_(costs),
+      evtq_{kEvtqProd, kEvtqCons, 32, "events.overflows",
+            "event queue overflows seen in EVENTQ_PROD.OVFLG (records were lost)"},
+      priq_{kPriqProd, kPriqCons, kPriqEntryBytes, "pri.overflows",
+            "PRI queue overflows seen in PRIQ_PROD.OVFLG (page requests were lost)"} {}
 
 // A domain may outlive its driver (torn down in another order at the end of a run):
 // it then has no unit to flush.
@@ -87,6 +93,7 @@ Errno Driver::probe() {
     sid_bits_ = idr1_sidsize(idr_[1]);
     ssid_bits_ = std::min(idr1_ssidsize(idr_[1]), costs_.pasid_bits);
     ril_ = idr3_ril(idr_[3]);
+    idr0_ats_ = idr0_ats(idr_[0]);
     ips_ = idr5_oas(idr_[5]) == 7 ? 5 : idr5_oas(idr_[5]);
     oas_ = oas_bits(ips_);
     if (Errno e = init_queues(); e != Errno::Ok) return e;
@@ -94,14 +101,20 @@ Errno Driver::probe() {
     return reset();
 }
 
-// Queues of at most 256 commands (4 KiB) and 128 events (4 KiB): Linux takes as many
-// as IDR1 allows, which a simulation does not need; smaller queues only wait sooner.
+// Queues of at most 256 commands (4 KiB), 128 events (4 KiB) and, with IDR0.PRI, 256
+// page requests (4 KiB): Linux takes as many as IDR1 allows, which a simulation does
+// not need; smaller queues only wait or overflow sooner.
 Errno Driver::init_queues() {
     cmdq_shift_ = std::min(idr1_cmdqs(idr_[1]), 8u);
-    evtq_shift_ = std::min(idr1_eventqs(idr_[1]), 7u);
+    evtq_.shift = std::min(idr1_eventqs(idr_[1]), 7u);
     cmdq_ = alloc(uint64_t(16) << cmdq_shift_);
-    evtq_ = alloc(uint64_t(32) << evtq_shift_);
-    return cmdq_ && evtq_ ? Errno::Ok : Errno::NoMem;
+    evtq_.base = alloc(uint64_t(32) << evtq_.shift);
+    if (idr0_pri(idr_[0])) {
+        priq_.shift = std::min(idr1_priqs(idr_[1]), 8u);
+        priq_.base = alloc(uint64_t(kPriqEntryBytes) << priq_.shift);
+        if (!priq_.base) return Errno::NoMem;
+    }
+    return cmdq_ && evtq_.base ? Errno::Ok : Errno::NoMem;
 }
 
 // Writes CR0 and polls CR0ACK until it matches (arm_smmu_write_reg_sync).
@@ -112,7 +125,9 @@ bool Driver::cr0_write(uint32_t value) {
     return false;
 }
 
-// arm_smmu_device_reset, without interrupts (the model raises none) or PRI and ATS.
+// arm_smmu_device_reset. Interrupts: only the PRI queue's (the unit's page-request
+// interrupt, ats.h), enabled through IRQ_CTRL/IRQ_CTRLACK where there is a PRI queue;
+// events are polled (drain_events).
 Errno Driver::reset() {
     if (!cr0_write(0)) return fail("", "CR0ACK did not acknowledge disabling the SMMU");
     mmio_.write(kCr1, kCr1WbIsh, 4);
@@ -126,11 +141,20 @@ Errno Driver::reset() {
     issue({{kOpCfgiAll, 31}});  // CFGI_ALL: CFGI_STE_RANGE with Range 31
     if (hyp_) issue({{0x20, 0}});  // TLBI_EL2_ALL
     issue({{kOpTlbiNsnhAll, 0}});
-    mmio_.write(kEvtqBase, evtq_ | kQueueRaWa | evtq_shift_, 8);
-    mmio_.write(kEvtqProd, 0, 4);
-    mmio_.write(kEvtqCons, 0, 4);
-    if (!cr0_write(kCr0CmdqEn | kCr0EvtqEn)) return fail("", "CR0ACK did not acknowledge EVTQEN");
-    if (!cr0_write(kCr0CmdqEn | kCr0EvtqEn | kCr0SmmuEn)) return fail("", "CR0ACK did not acknowledge SMMUEN");
+    reset_queue(evtq_, kEvtqBase);
+    uint32_t enables = kCr0CmdqEn | kCr0EvtqEn;
+    if (!cr0_write(enables)) return fail("", "CR0ACK did not acknowledge EVTQEN");
+    if (priq_.base) {
+        reset_queue(priq_, kPriqBase);
+        if (!cr0_write(enables |= kCr0PriqEn)) return fail("", "CR0ACK did not acknowledge PRIQEN");
+    }
+    if (idr0_ats_ && !cr0_write(enables |= kCr0AtsChk)) return fail("", "CR0ACK did not acknowledge ATSCHK");
+    if (priq_.base) {  // arm_smmu_setup_irqs: IRQ_CTRL through IRQ_CTRLACK
+        mmio_.write(kIrqCtrl, kIrqPriqEn, 4);
+        for (int i = 0; i < 16 && uint32_t(mmio_.read(kIrqCtrlAck, 4)) != kIrqPriqEn; ++i) {
+        }
+    }
+    if (!cr0_write(enables | kCr0SmmuEn)) return fail("", "CR0ACK did not acknowledge SMMUEN");
     return Errno::Ok;
 }
 
@@ -162,7 +186,10 @@ bool Driver::can_enforce_cache_coherency() const { return coherent_; }
 // MSI_IOVA_LENGTH 0x100000, IOMMU_RESV_SW_MSI).
 std::vector<IovaRange> Driver::reserved_regions(uint16_t) const { return {{0x800'0000, 0x80f'ffff}}; }
 
-std::unique_ptr<DeviceOps> Driver::device(uint16_t sid, const iommufd::EndpointCaps&) { return std::make_unique<RequesterOps<Driver>>(*this, sid); }
+std::unique_ptr<DeviceOps> Driver::device(uint16_t sid, const iommufd::EndpointCaps& caps) {
+    devices_[sid].caps = caps;
+    return std::make_unique<RequesterOps<Driver>>(*this, sid);
+}
 
 // struct iommu_hw_info_arm_smmuv3 { flags; __reserved; idr[6]; iidr; aidr; } as
 // arm_smmu_hw_info fills it, without the two zero words (as the VT-d driver leaves out

@@ -19,6 +19,13 @@
 // The event queue (event_queue.cpp) is read as Linux's event interrupt thread reads
 // it, whenever the driver acts and the queue is not empty (the model has no
 // interrupts: see drain_events).
+// ATS (ats.cpp): on a unit with IDR0.ATS, a device whose PCI capabilities offer ATS
+// gets STE.EATS=0b01 when attached to a paging domain, and its ATS enabled after the
+// STE is live; its domain's invalidations then reach its ATC (CMD_ATC_INV after the
+// TLBI's CMD_SYNC). Identity domains get a bypass STE, where the SMMU ignores EATS,
+// so ATS stays off there, as Linux's arm_smmu_attach_prepare decides.
+// PRI (ats.cpp): on a unit with IDR0.PRI, the PRI queue is set up at probe and
+// service_page_requests() answers each page request group with PRI_RESP Deny.
 //
 // Every action costs CPU time from DriverParams (illustrative figures, not measured).
 #pragma once
@@ -86,6 +93,10 @@ public:
     // arm_smmu_get_resv_regions: the software MSI window, for every device.
     std::vector<IovaRange> reserved_regions(uint16_t sid) const;
     std::unique_ptr<DeviceOps> device(uint16_t sid, const iommufd::EndpointCaps& caps) override;
+    // arm_smmu_priq_thread (ats.cpp): consumes the PRI queue as drain_events does the
+    // event queue; every request closing a group (Last) is answered with PRI_RESP Deny,
+    // as Linux's arm_smmu_handle_ppr does, all of them followed by one CMD_SYNC.
+    void service_page_requests() override;
     // arm_smmu_evtq_thread: consumes every record from EVENTQ_CONS to EVENTQ_PROD,
     // counting each by event ID, acknowledges an overflow by copying PROD.OVFLG to
     // CONS. The model raises no interrupt, so the driver calls this at each of its
@@ -106,15 +117,35 @@ public:
     bool stage1() const;  // IDR0.S1P
     unsigned oas() const { return oas_; }
     bool range_invalidation() const { return ril_; }
+    bool ats() const { return idr0_ats_; }
+    bool pri() const { return priq_.base != 0; }
 
 private:
     friend class SmmuDomain;
     // A device's CD table (Linux's arm_smmu_ctx_desc_cfg), made on its first stage-1
     // attach: linear, or two-level with level-2 tables of 1024 CDs made as needed.
+    // The PCI capabilities iommufd found (device()), whether ATS (and PRI with it) is
+    // enabled at the device (Linux's master->ats_enabled), and the domain whose
+    // invalidations then reach its ATC.
     struct DeviceState {
         uint64_t cd_table = 0;
         unsigned s1cdmax = 0;
         bool two_level = false;
+        iommufd::EndpointCaps caps;
+        bool ats = false;   // enabled at the device
+        bool eats = false;  // the live STE grants ATS
+        SmmuDomain* ats_domain = nullptr;
+    };
+    // A queue the unit produces and the driver consumes (event queue, PRI queue):
+    // PROD and CONS as last read / written, with wrap and overflow bits.
+    struct InQueue {
+        uint32_t prod_reg, cons_reg;
+        unsigned entry_bytes;
+        const char* overflow_stat;
+        const char* overflow_desc;
+        uint64_t base = 0;
+        unsigned shift = 0;
+        uint32_t prod = 0, cons = 0;
     };
 
     Errno fail(const char* key, std::string reason, const char* unit_key = "");
@@ -133,9 +164,25 @@ private:
     // cd_table.cpp: the CD table of `sid` and its CD for SSID 0.
     Errno alloc_cd_table(DeviceState& dev);
     uint64_t cd_address(DeviceState& dev, uint16_t sid, uint32_t ssid);
-    Errno attach_s1(SmmuDomain& d, uint16_t sid, uint64_t ste);
+    Errno attach_s1(SmmuDomain& d, uint16_t sid, uint64_t ste, bool ats);
+    // ats.cpp: whether `sid` gets ATS with a paging domain; ATS turned off at the device
+    // before an STE without EATS goes in (prepare) and the ATC invalidated, ATS turned on
+    // after one with EATS (commit).
+    bool ats_supported(uint16_t sid);
+    void ats_prepare(uint16_t sid, bool ats);
+    void ats_commit(uint16_t sid, SmmuDomain* d, bool ats);
+    void set_endpoint(DeviceState& dev, bool on);
+    // CMD_ATC_INV of [iova, iova + size) for `sid`, as arm_smmu_atc_inv_to_cmd sizes it
+    // (size 0: the whole ATC).
+    static Cmd atc_inv(uint16_t sid, uint64_t iova, uint64_t size);
+    void handle_ppr(uint64_t entry);
     // event_queue.cpp.
     void count(const std::string& name, const char* desc);
+    void reset_queue(InQueue& q, uint32_t base_reg);
+    // Reads entries from CONS to PROD as Linux's queue_remove_raw loop does, handing
+    // each entry's address to `handle`, then acknowledges an overflow.
+    void consume(InQueue& q, void (Driver::*handle)(uint64_t entry));
+    void handle_event(uint64_t entry);
     // Queues `cmds` and a CMD_SYNC, in batches of at most 64, and waits for them.
     void issue(std::vector<Cmd> cmds);
     void push(const Cmd* cmds, size_t n);
@@ -156,14 +203,15 @@ private:
     ProbeFailure failure_;
     DriverParams costs_;
     uint32_t idr_[6] = {}, iidr_ = 0, aidr_ = 0;
-    bool coherent_ = false, ril_ = false, two_level_ = false, hyp_ = false;
+    bool coherent_ = false, ril_ = false, two_level_ = false, hyp_ = false, idr0_ats_ = false;
     unsigned oas_ = 48, ips_ = 5, asid_bits_ = 8, vmid_bits_ = 8, sid_bits_ = 0, ssid_bits_ = 0;
     uint64_t strtab_ = 0, l1_entries_ = 0;
     uint32_t strtab_cfg_ = 0;
-    uint64_t cmdq_ = 0, evtq_ = 0;
-    unsigned cmdq_shift_ = 0, evtq_shift_ = 0;
+    uint64_t cmdq_ = 0;
+    unsigned cmdq_shift_ = 0;
     uint32_t prod_ = 0, cons_ = 0;  // command queue indexes with their wrap bit
-    uint32_t evtq_prod_ = 0, evtq_cons_ = 0;  // event queue PROD, CONS as last read / written
+    InQueue evtq_, priq_;  // set up by the constructor
+    std::vector<Cmd> pri_responses_;  // PRI_RESPs of the queue being serviced
     std::map<uint16_t, DeviceState> devices_;
     std::set<uint16_t> asids_, vmids_;
     std::set<SmmuDomain*> domains_;  // live domains, orphaned if the driver goes first

@@ -102,33 +102,42 @@ void Driver::write_ste(uint16_t sid, uint64_t ste, const uint64_t (&want)[8]) {
 }
 
 // Identity: a bypass STE with SHCFG "incoming". Stage 2: the domain's STE
-// (arm_smmu_make_s2_domain_ste). Stage 1: cd_table.cpp.
+// (arm_smmu_make_s2_domain_ste). Stage 1: cd_table.cpp. Either paging STE has EATS
+// 0b01 for a device that gets ATS (ats.cpp), which is turned off before and on after.
 Errno Driver::attach(Domain& dom, uint16_t sid) {
     drain_events();
     const uint64_t ste = ste_address(sid);
     if (!ste) return sid_bits_ < 16 && (sid >> sid_bits_) ? Errno::Inval : Errno::NoMem;
     uint64_t s[8] = {};
-    if (dynamic_cast<IdentityDomain*>(&dom)) {
+    auto* d = dynamic_cast<SmmuDomain*>(&dom);
+    if (!dynamic_cast<IdentityDomain*>(&dom) && (!d || &d->driver() != this)) return Errno::Inval;
+    const bool ats = d && ats_supported(sid);
+    ats_prepare(sid, ats);
+    Errno e = Errno::Ok;
+    if (!d) {
         s[0] = 1 | uint64_t(kCfgBypass) << 1;
         s[1] = kShcfgIncoming << 44;
         write_ste(sid, ste, s);
-        return Errno::Ok;
+    } else if (d->stage() == SmmuDomain::Stage::S1) {
+        e = attach_s1(*d, sid, ste, ats);
+    } else {
+        d->s2_ste(s);
+        if (ats) s[1] |= kSteEatsTrans;
+        write_ste(sid, ste, s);
     }
-    auto* d = dynamic_cast<SmmuDomain*>(&dom);
-    if (!d || &d->driver() != this) return Errno::Inval;
-    if (d->stage() == SmmuDomain::Stage::S1) return attach_s1(*d, sid, ste);
-    d->s2_ste(s);
-    write_ste(sid, ste, s);
-    return Errno::Ok;
+    if (e == Errno::Ok) ats_commit(sid, d, ats);
+    return e;
 }
 
-// Blocked: an abort STE (arm_smmu_make_abort_ste), dword 0 first.
+// Blocked: an abort STE (arm_smmu_make_abort_ste), dword 0 first; ATS off around it.
 Errno Driver::detach(uint16_t sid) {
     drain_events();
     const uint64_t ste = ste_address(sid);
     if (!ste) return Errno::NoEnt;
+    ats_prepare(sid, false);
     const uint64_t s[8] = {kAbortSte};
     write_ste(sid, ste, s);
+    ats_commit(sid, nullptr, false);
     return Errno::Ok;
 }
 

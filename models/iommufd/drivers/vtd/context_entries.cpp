@@ -12,21 +12,34 @@ using namespace enc;
 
 // A paging domain's second-level table, or pass-through (Linux's
 // domain_context_mapping_one with CONTEXT_TT_PASS_THROUGH, intel_pasid_setup_pass_through).
+// ATS (ats.cpp) goes off before an entry that does not admit it and on after one that does.
 Errno Driver::attach(Domain& dom, uint16_t sid) {
     const uint64_t aw = levels_ - 2;
-    if (auto* id = dynamic_cast<VtdIdentityDomain*>(&dom)) {
-        if (scalable_) return attach_scalable(kPgttPassThrough << 6 | aw << 2, id->did(), sid);
-        return attach_legacy(kTtPassThrough << 2, id->did(), sid);
-    }
+    auto* id = dynamic_cast<VtdIdentityDomain*>(&dom);
     auto* d = dynamic_cast<VtdDomain*>(&dom);
-    if (!d) return Errno::Inval;
-    if (scalable_)
-        return attach_scalable(d->root() | kPgttSecondLevel << 6 | aw << 2 | (d->dirty_tracking ? kPasidSsade : 0),
-                               d->did() | (d->snoops() ? kPasidPgsnp : 0), sid);
-    return attach_legacy(d->root(), d->did(), sid);
+    if (!id && !d) return Errno::Inval;
+    const bool ats = ats_supported(sid) && (d || scalable_);
+    const uint16_t did = id ? id->did() : d->did();
+    ats_prepare(sid, ats);
+    Errno e;
+    if (id)
+        e = scalable_ ? attach_scalable(kPgttPassThrough << 6 | aw << 2, did, sid)
+                      : attach_legacy(kTtPassThrough << 2, did, sid);
+    else if (scalable_)
+        e = attach_scalable(d->root() | kPgttSecondLevel << 6 | aw << 2 | (d->dirty_tracking ? kPasidSsade : 0),
+                            did | (d->snoops() ? kPasidPgsnp : 0), sid);
+    else
+        e = attach_legacy(d->root() | (ats ? kTtDevIotlb << 2 : 0), did, sid);
+    if (e == Errno::Ok) ats_commit(sid, did, ats);
+    return e;
 }
 
-Errno Driver::detach(uint16_t sid) { return scalable_ ? detach_scalable(sid) : detach_legacy(sid); }
+Errno Driver::detach(uint16_t sid) {
+    ats_prepare(sid, false);
+    const Errno e = scalable_ ? detach_scalable(sid) : detach_legacy(sid);
+    if (e == Errno::Ok) ats_commit(sid, 0, false);
+    return e;
+}
 
 // The context table of `sid`'s bus, made on first use. Legacy root entry (spec 9.1):
 // P 0, context-table pointer 63:12. Scalable root entry (9.2): the lower qword (LP,
@@ -41,7 +54,8 @@ uint64_t Driver::context_table(uint16_t sid) {
     return table;
 }
 
-// Legacy context entry (spec 9.3): P 0, TT 3:2 (00 untranslated, 10 pass-through),
+// Legacy context entry (spec 9.3): P 0, TT 3:2 (00 untranslated, 01 with device-TLB,
+// 10 pass-through),
 // SLPTPTR 63:12; AW 66:64 (for pass-through the largest AGAW, as Linux's msagaw),
 // DID 87:72. The upper qword goes first so that the entry is complete once P is set.
 Errno Driver::attach_legacy(uint64_t lo, uint16_t did, uint16_t sid) {
@@ -72,14 +86,15 @@ Errno Driver::detach_legacy(uint16_t sid) {
 
 // The PASID table holding RID_PASID 0's entry for `sid`: on first use a directory
 // (PDTS 0: 128 entries) and table, and the scalable context entry pointing at them
-// with RID_PASID 0 (qword 1 first, then qword 0 with P).
+// with RID_PASID 0 (qword 1 first, then qword 0 with P; DTE for a device with ATS and
+// PRE for one with PRI, as Linux's context_entry_set_pasid_table).
 uint64_t Driver::pasid_table(uint16_t sid) {
     if (auto it = pasid_tables_.find(sid); it != pasid_tables_.end()) return it->second;
     const uint64_t dir = new_table(), table = new_table();
     write_entry(dir, table | 1);
     const uint64_t entry = context_table(sid) + uint64_t(sid & 0x7f) * kScalableContextBytes;
     write_entry(entry + 8, 0);  // RID_PASID 0
-    write_entry(entry, dir | 1);
+    write_entry(entry, dir | 1 | (ats_supported(sid) ? kCtxDte : 0) | (pri_supported(sid) ? kCtxPre : 0));
     pasid_tables_[sid] = table;
     return table;
 }

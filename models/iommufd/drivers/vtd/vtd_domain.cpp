@@ -87,18 +87,23 @@ void VtdDomain::clear(uint64_t iova, uint64_t size) {
     }
 }
 
-// Strict: page-selective invalidation of the range and a wait, before returning.
+// Strict: page-selective invalidation of the range, then each ATS device's device-TLB
+// over it (the IOTLB first, or a device could refill from it), and a wait, before
+// returning: Linux's cache_tag_flush_range, one batch.
 void VtdDomain::unmap(uint64_t iova, uint64_t size) {
     clear(iova, size);
     d_.invalidate_iotlb(did_, iova, size);
+    for (uint16_t sid : d_.ats_sids(did_)) d_.invalidate_dev_tlb(sid, iova, size);
     d_.wait();
 }
 
 void VtdDomain::unmap_deferred(uint64_t iova, uint64_t size) { clear(iova, size); }
 
-// A flush queue's flush: the whole domain, as iommu_flush_iotlb_all does.
+// A flush queue's flush: the whole domain and each ATS device's whole device-TLB, as
+// iommu_flush_iotlb_all (cache_tag_flush_all) does.
 void VtdDomain::flush_all() {
     d_.invalidate_domain(did_);
+    for (uint16_t sid : d_.ats_sids(did_)) d_.invalidate_dev_tlb(sid, 0, 0);
     d_.wait();
 }
 

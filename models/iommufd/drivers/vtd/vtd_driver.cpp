@@ -81,6 +81,7 @@ Errno Driver::probe() {
     if (scalable_) submit(kDescPasidCache | (3u << 4), 0);  // global PASID-cache invalidation
     submit(kDescIotlb | (1u << 4), 0);    // global IOTLB invalidation
     wait();
+    if (scalable_ && ecap_prs(ecap_)) enable_prq();
     gcmd(kGcmdTe);
     return Errno::Ok;
 }
@@ -108,7 +109,10 @@ bool Driver::can_enforce_cache_coherency() const { return ecap_sc(ecap_); }
 // IOAPIC_RANGE_START..END).
 std::vector<IovaRange> Driver::reserved_regions(uint16_t) const { return {{0xfee0'0000, 0xfeef'ffff}}; }
 
-std::unique_ptr<DeviceOps> Driver::device(uint16_t sid, const iommufd::EndpointCaps&) { return std::make_unique<RequesterOps<Driver>>(*this, sid); }
+std::unique_ptr<DeviceOps> Driver::device(uint16_t sid, const iommufd::EndpointCaps& caps) {
+    devices_[sid].caps = caps;
+    return std::make_unique<RequesterOps<Driver>>(*this, sid);
+}
 
 HwInfo Driver::hw_info() const {
     HwInfo h;
@@ -120,15 +124,20 @@ HwInfo Driver::hw_info() const {
 
 // Page-selective within 2^AM pages at an address aligned to them (spec 6.5.2.3);
 // domain-selective when the range needs a mask beyond MAMV or PSI is absent.
-void Driver::invalidate_iotlb(uint16_t did, uint64_t iova, uint64_t bytes) {
+unsigned Driver::psi_mask(uint64_t iova, uint64_t bytes) {
     const uint64_t first = iova >> 12, last = (iova + bytes - 1) >> 12;
     unsigned am = 0;
     while ((first >> am) != (last >> am)) ++am;
+    return am;
+}
+
+void Driver::invalidate_iotlb(uint16_t did, uint64_t iova, uint64_t bytes) {
+    const unsigned am = psi_mask(iova, bytes);
     if (!cap_psi(cap_) || am > cap_mamv(cap_)) {
         submit(kDescIotlb | (2u << 4) | uint64_t(did) << 16, 0);
         return;
     }
-    submit(kDescIotlb | (3u << 4) | uint64_t(did) << 16, ((first >> am) << (am + 12)) | am);
+    submit(kDescIotlb | (3u << 4) | uint64_t(did) << 16, (((iova >> 12) >> am) << (am + 12)) | am);
 }
 
 void Driver::submit(uint64_t lo, uint64_t hi) {

@@ -18,12 +18,23 @@
 // descriptor (domain-selective beyond MAMV) and a wait descriptor whose status write
 // the driver polls.
 //
+// ATS and PRI (ats.cpp): on a unit with ECAP.DT a device with the ATS capability gets
+// context TT=01b (legacy) or DTE in its scalable context entry, and ATS enabled once the
+// entry is live; its domain's invalidations then add a device-TLB invalidate descriptor
+// after the IOTLB's. Identity domains: in legacy mode TT=10b admits no translated
+// requests, so ATS stays off; in scalable mode the pass-through PASID entry works with
+// DTE, so ATS is on, as Linux's iommu_enable_pci_caps after intel_pasid_setup_pass_through.
+// With ECAP.PRS in scalable mode the page request queue is set up at probe, PRE set in
+// the context entry of a device with PRI, and service_page_requests() answers each page
+// request group with Invalid Request.
+//
 // Every action costs CPU time from DriverParams; the statistics add it up.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "models/iommufd/domain.h"
@@ -78,6 +89,10 @@ public:
     // The driver as iommufd sees it for requester `sid` (detaches it when destroyed).
     std::unique_ptr<DeviceOps> device(uint16_t sid, const iommufd::EndpointCaps& caps) override;
     double mmio_ns() const override { return costs_.mmio_ns; }
+    // prq_event_thread (ats.cpp): clears PRS.PPR, handles the descriptors from PQH to
+    // PQT, moves PQH to PQT, then clears PRS.PRO once the queue is empty.
+    void service_page_requests() override;
+    bool page_requests() const { return prq_ != 0; }
 
     uint64_t cap() const { return cap_; }
     uint64_t ecap() const { return ecap_; }
@@ -89,6 +104,26 @@ public:
 
 private:
     friend class VtdDomain;
+    // What iommufd found in the device's PCI capabilities, whether ATS (and PRI with
+    // it) is on at the device, whether its live entry admits ATS, and under which domain.
+    struct DeviceState {
+        iommufd::EndpointCaps caps;
+        bool ats = false, entry_ats = false;
+        uint16_t did = 0;
+    };
+    // ats.cpp.
+    bool ats_supported(uint16_t sid);
+    bool pri_supported(uint16_t sid);
+    void set_endpoint(DeviceState& dev, bool on);
+    void ats_prepare(uint16_t sid, bool ats);
+    void ats_commit(uint16_t sid, uint16_t did, bool ats);
+    // qi_flush_dev_iotlb: [iova, iova + bytes) (bytes 0: everything) of `sid`'s device-TLB.
+    void invalidate_dev_tlb(uint16_t sid, uint64_t iova, uint64_t bytes);
+    // The ATS devices of domain `did`, in order.
+    const std::set<uint16_t>& ats_sids(uint16_t did) { return ats_sids_[did]; }
+    void enable_prq();
+    void handle_page_request(uint64_t desc);
+    void count(const std::string& name, const char* desc);
     uint64_t new_table();
     void write_entry(uint64_t pa, uint64_t value);
     uint64_t context_table(uint16_t sid);
@@ -104,6 +139,8 @@ private:
     void invalidate_pasid(uint16_t did, uint32_t pasid);
     void invalidate_domain(uint16_t did);
     void invalidate_iotlb(uint16_t did, uint64_t iova, uint64_t bytes);
+    // The address mask of the smallest aligned power of two of pages covering the range.
+    static unsigned psi_mask(uint64_t iova, uint64_t bytes);
     void submit(uint64_t lo, uint64_t hi);
     void wait();
     void gcmd(uint32_t bit);
@@ -118,6 +155,9 @@ private:
     unsigned levels_ = 4;
     bool scalable_ = false;
     std::map<uint16_t, uint64_t> pasid_tables_;  // requester -> its PASID table
+    std::map<uint16_t, DeviceState> devices_;
+    std::map<uint16_t, std::set<uint16_t>> ats_sids_;  // domain ID -> its ATS requesters
+    uint64_t prq_ = 0;  // the page request queue (4 KiB: 128 descriptors), 0 without
     uint64_t root_ = 0, queue_ = 0, status_ = 0;
     uint64_t tail_ = 0;          // next descriptor slot, bytes
     uint32_t wait_seq_ = 0;
@@ -127,6 +167,9 @@ private:
     sim::Counter table_writes_{*this, "table_writes", "", "paging, context and root entries written"};
     sim::Counter descriptors_{*this, "descriptors", "", "invalidation descriptors queued"};
     sim::Counter waits_{*this, "waits", "", "invalidation waits polled to completion"};
+    // pri.requests, pri.responses, pri.overflows: made on first use, so that a run
+    // without page requests has none.
+    std::map<std::string, std::unique_ptr<sim::Counter>> counts_;
     MmioPort mmio_{m_, *this, costs_.mmio_ns, cpu_ns_};
     CompletionWait completion_{m_};
     sim::Formula cpu_{*this, "cpu_ns", "ns", "driver CPU time from DriverParams",
