@@ -18,7 +18,7 @@ std::string where(const sim::Config& cfg, const std::string& section, const char
 }  // namespace
 
 BootMap::BootMap(const ArchConfig& a, iommufd::Machine& m, const BootMapParams& p,
-                 const std::vector<pcie::GeneratorParams>& devs)
+                 const std::vector<pcie::GeneratorParams>& devs, const CapsOf& caps)
     : pages_(p.table_base, kTableBytes), driver_(a.arch->driver->make(m, pages_, *a.driver)) {
     if (driver_->probe() != Errno::Ok) throw std::runtime_error("boot map: " + driver_->probe_failure().reason);
     const uint64_t ps = p.page_size;
@@ -26,7 +26,7 @@ BootMap::BootMap(const ArchConfig& a, iommufd::Machine& m, const BootMapParams& 
         const uint16_t rid = uint16_t(dev.requester_id);
         auto [it, fresh] = domains_.try_emplace(rid);
         if (fresh) {
-            devices_.push_back(driver_->device(rid, {dev.ats, dev.pri, {}, {}}));
+            devices_.push_back(driver_->device(rid, caps(rid)));
             if (devices_.back()->alloc_domain(0, it->second) != Errno::Ok ||
                 (p.snoop && !it->second->enforce_cache_coherency()))
                 throw std::runtime_error("boot map: no domain for requester " + std::to_string(rid));

@@ -4,6 +4,7 @@
 // the page size), with the device attached. Driver and domains stay for the run.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <vector>
@@ -20,11 +21,15 @@ public:
     // The driver's tables come from [table_base, table_base + kTableBytes).
     static constexpr uint64_t kTableBytes = 0x4000'0000;
 
+    // `caps` gives what the driver finds in a requester's devices (ATS, PRI).
+    using CapsOf = std::function<iommufd::EndpointCaps(uint16_t rid)>;
     BootMap(const ArchConfig& a, iommufd::Machine& m, const BootMapParams& p,
-            const std::vector<pcie::GeneratorParams>& devs);
+            const std::vector<pcie::GeneratorParams>& devs, const CapsOf& caps);
     ~BootMap() override;
     // Each requester reaches its devices' windows (rounded out to the page size) 1:1.
     iommufd::Reach reach(uint16_t sid, uint64_t iova) const override;
+    // The driver, which services the unit's page requests.
+    iommufd::Driver& driver() { return *driver_; }
 
     // Before any model exists: whether the architecture's driver can probe the unit it
     // is configured with, when `p` asks for a map, make it (page size, coherency), and

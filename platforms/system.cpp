@@ -51,12 +51,7 @@ System::System(sc_core::sc_module_name name, const PlatformConfig& pc)
         iommu_ = std::make_unique<iommu::Pipeline>("iommu", pc.pipeline, *unit_, mode);
         rc_.host.bind(iommu_->upstream);
         iommu_->downstream.bind(memory_.socket);
-        if (pc.boot_map.map == "identity") {
-            // The CPU writes the tables, so they sit in its cache, as a driver's do.
-            boot_machine_ = std::make_unique<CachedMachine>(*unit_, memory_, 1000.0 / pc.pipeline.clock_mhz);
-            boot_map_ = std::make_unique<BootMap>(pc.arch, *boot_machine_, pc.boot_map, pc.devs);
-            check_isolation(*boot_map_);
-        }
+        unit_->endpoints = this;
     } else {
         rc_.host.bind(memory_.socket);
     }
@@ -68,6 +63,34 @@ System::System(sc_core::sc_module_name name, const PlatformConfig& pc)
         devs_[i]->socket.bind(links_[i]->device_side);
         links_[i]->host_side.bind(rc_.ports);
     }
+    if (unit_ && pc.boot_map.map == "identity") {
+        // The CPU writes the tables, so they sit in its cache, as a driver's do.
+        boot_machine_ = std::make_unique<CachedMachine>(*unit_, memory_, 1000.0 / pc.pipeline.clock_mhz);
+        boot_map_ = std::make_unique<BootMap>(pc.arch, *boot_machine_, pc.boot_map, pc.devs,
+                                              [this](uint16_t rid) { return endpoint_caps(rid); });
+        BootMap* map = boot_map_.get();
+        unit_->on_page_request_irq = [map] { map->driver().service_page_requests(); };
+        check_isolation(*boot_map_);
+    }
+}
+
+iommufd::EndpointCaps System::endpoint_caps(uint16_t rid) {
+    iommufd::EndpointCaps c;
+    each_device(rid, [&](pcie::TrafficGenerator& d) {
+        c.ats |= d.params().ats;
+        c.pri |= d.params().pri;
+    });
+    c.enable_ats = [this, rid](bool on) { each_device(rid, [on](pcie::TrafficGenerator& d) { d.enable_ats(on); }); };
+    c.enable_pri = [this, rid](bool on) { each_device(rid, [on](pcie::TrafficGenerator& d) { d.enable_pri(on); }); };
+    return c;
+}
+
+void System::invalidate(const iommu::AtsInvalidation& inv) {
+    each_device(inv.sid, [&](pcie::TrafficGenerator& d) { d.invalidate_atc(inv); });
+}
+
+void System::page_response(const iommu::PageResponse& r) {
+    each_device(r.sid, [&](pcie::TrafficGenerator& d) { d.page_response(r); });
 }
 
 System::~System() = default;

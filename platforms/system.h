@@ -26,7 +26,9 @@
 
 namespace platform {
 
-class System : public sc_core::sc_module {
+// The IOMMU's messages to the devices (iommu::Endpoints) go to every device with the
+// requester ID they name.
+class System : public sc_core::sc_module, private iommu::Endpoints {
 public:
     System(sc_core::sc_module_name name, const PlatformConfig& pc);
     ~System() override;
@@ -50,6 +52,9 @@ public:
     pcie::TrafficGenerator& device(size_t i) { return *devs_[i]; }
     pcie::Link& link(size_t i) { return *links_[i]; }
     size_t devices() const { return devs_.size(); }
+    // What a driver attaching requester `rid` finds in its devices' capabilities, with
+    // ATS and PRI enables that reach them.
+    iommufd::EndpointCaps endpoint_caps(uint16_t rid);
     // The IOMMU's translation unit, when the platform has one (else nullptr).
     iommu::Unit* unit() { return unit_.get(); }
     // The IOMMU's pipeline, when the platform has one (else nullptr).
@@ -63,6 +68,14 @@ public:
     std::string first_breach() const { return isolation_ ? isolation_->first_breach() : ""; }
 
 private:
+    void invalidate(const iommu::AtsInvalidation& inv) override;
+    void page_response(const iommu::PageResponse& r) override;
+    template <class F>
+    void each_device(uint16_t rid, F f) {
+        for (auto& d : devs_)
+            if (d->params().requester_id == rid) f(*d);
+    }
+
     PlatformConfig pc_;
     memory::MemoryController memory_;
     pcie::RootComplex rc_;

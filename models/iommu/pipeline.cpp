@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "models/iommu/ats_completion.h"
 #include "models/sim/params.h"
 #include "models/sim/time.h"
 #include "models/tlm/pcie_attr.h"
@@ -34,8 +35,13 @@ Request request_of(tlm::tlm_generic_payload& gp) {
     r.at = At(uint8_t(a.at));
     r.sid = a.requester_id;
     r.iova = gp.get_address();
-    r.read = gp.is_read();
-    r.write = gp.is_write();
+    if (a.at == tlmx::AddressType::TranslationRequest) {
+        r.read = true;  // a TR asks for read, and write unless No Write (PCIe 10.2.2)
+        r.write = !a.no_write;
+    } else {
+        r.read = gp.is_read();
+        r.write = gp.is_write();
+    }
     r.pasid_valid = a.pasid_valid;
     r.pasid = a.pasid;
     r.priv = a.privileged;
@@ -153,6 +159,7 @@ void Pipeline::set_timeline(sim::Timeline* t) {
     tl_translate_ = t->track(name(), "translations");
     tl_walk_ = t->track(name(), "walks");
     tl_fault_ = t->track(name(), "faults");
+    tl_ats_ = t->track(name(), "ats");
 }
 
 void Pipeline::trace_translation(Payload& gp, uint64_t start_ps, uint64_t end_ps, const Result& res) {
@@ -161,7 +168,11 @@ void Pipeline::trace_translation(Payload& gp, uint64_t start_ps, uint64_t end_ps
     std::snprintf(args, sizeof args, "\"sid\":\"0x%04x\",\"iova\":\"0x%llx\",\"pa\":\"0x%llx\"",
                   a.requester_id, static_cast<unsigned long long>(a.iova),
                   static_cast<unsigned long long>(res.fault ? 0 : res.pa));
-    timeline_->span(tl_translate_, res.fault ? "fault" : "translate", start_ps, end_ps, args);
+    const bool tr = a.at == tlmx::AddressType::TranslationRequest;
+    timeline_->span(tr ? tl_ats_ : tl_translate_,
+                    tr ? (res.fault ? "translation request: UR" : "translation request")
+                       : (res.fault ? "fault" : "translate"),
+                    start_ps, end_ps, args);
     if (!res.fault) return;
     timeline_->instant(tl_fault_, ("fault " + unit_.fault_text(res.reason)).c_str(), end_ps, args);
 }
@@ -180,6 +191,12 @@ void Pipeline::admit(Payload& gp) {
 void Pipeline::lookup_method() {
     while (lookup_q_.ready()) {
         Payload* gp = lookup_q_.pop();
+        if (tlmx::attr(*gp).message != tlmx::Message::None) {
+            page_request(*gp);
+            left(*gp);
+            respond(*gp);
+            continue;
+        }
         const Request r = request_of(*gp);
         Result res;
         if (unit_.lookup(r, res)) {
@@ -250,7 +267,13 @@ void Pipeline::resolve(Payload& gp, const Result& res) {
     translation_latency_.sample(
         double(now().value() - tlmx::attr(gp).iommu_in_ps) / 1000.0);
     if (timeline_) trace_translation(gp, tlmx::attr(gp).iommu_in_ps, now().value(), res);
-    tell(tlmx::attr(gp).requester_id, tlmx::attr(gp).iova, res);
+    const Request r = request_of(gp);
+    tell_result(gp, r, res);
+    if (r.at == At::TranslationRequest) {
+        complete_tr(gp, r, res);
+        left(gp);
+        return respond(gp);
+    }
     if (res.fault) {
         ++faulted_;
         gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
@@ -321,6 +344,10 @@ void Pipeline::respond(Payload& gp) {
 // ---- atomic mode -------------------------------------------------------------------
 
 void Pipeline::b_transport(Payload& gp, sc_time& delay) {
+    if (tlmx::attr(gp).message != tlmx::Message::None) {
+        delay += lookup_latency_;
+        return page_request(gp);
+    }
     ++requests_;
     const Request r = request_of(gp);
     const sc_time start = delay;
@@ -336,7 +363,8 @@ void Pipeline::b_transport(Payload& gp, sc_time& delay) {
         tlmx::attr(gp).iova = r.iova;
         trace_translation(gp, (now() + start).value(), (now() + delay).value(), res);
     }
-    tell(r.sid, r.iova, res);
+    tell_result(gp, r, res);
+    if (r.at == At::TranslationRequest) return complete_tr(gp, r, res);
     if (res.fault) {
         ++faulted_;
         gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
@@ -363,6 +391,79 @@ Result Pipeline::atomic_walk(const Request& r, sc_time& delay) {
     walk_latency_.sample((delay - start).to_seconds() * 1e9);
     if (timeline_) timeline_->span(tl_walk_, "walk", (now() + start).value(), (now() + delay).value());
     return unit_.end_walk(0);
+}
+
+// ---- ATS and PRI (both modes) -------------------------------------------------------
+
+void Pipeline::ats_seen() {
+    if (ats_attached_) return;
+    ats_attached_ = true;
+    add_child("", ats_);
+}
+
+// Listeners hear of what reaches memory: not a Translation Request (the device asks,
+// and checks nothing yet); a Translated request as the access it makes, at the IOVA
+// the device translated from, so that a stale ATC entry shows.
+void Pipeline::tell_result(Payload& gp, const Request& r, const Result& res) {
+    if (r.at == At::Untranslated) return tell(r.sid, r.iova, res);
+    ats_seen();
+    if (r.at == At::TranslationRequest) return;
+    ++ats_.translated;
+    Result access = res;
+    access.read = r.read;
+    access.write = r.write;
+    tell(r.sid, tlmx::attr(gp).ats_iova, access);
+}
+
+// The completion of a TR: one Translation Completion Data Entry, or Unsupported
+// Request (an error completion without data).
+void Pipeline::complete_tr(Payload& gp, const Request& r, const Result& res) {
+    ++ats_.translation_requests;
+    if (res.fault) {
+        ++ats_.tr_unsupported;
+        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+        return;
+    }
+    if (!res.read && !res.write) ++ats_.tr_no_access;
+    const uint64_t entry = ats_completion_of(r, res);
+    if (gp.get_data_length() >= 8) std::memcpy(gp.get_data_ptr(), &entry, 8);
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+// A Page Request Message for the unit's queue; refused, the root complex answers
+// the group Response Failure itself (no PRI there).
+void Pipeline::page_request(Payload& gp) {
+    ats_seen();
+    ++ats_.page_requests;
+    const tlmx::PcieAttr& a = tlmx::attr(gp);
+    PageRequest pr;
+    pr.sid = a.requester_id;
+    pr.pasid_valid = a.pasid_valid;
+    pr.pasid = a.pasid;
+    pr.priv = a.privileged;
+    pr.exec = a.execute;
+    pr.read = a.pr_read;
+    pr.write = a.pr_write;
+    pr.last = a.pr_last;
+    pr.prg_index = a.prg_index;
+    pr.addr = gp.get_address() & ~uint64_t(0xfff);
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    if (timeline_) {
+        char args[96];
+        std::snprintf(args, sizeof args, "\"sid\":\"0x%04x\",\"addr\":\"0x%llx\",\"prg\":%u", pr.sid,
+                      static_cast<unsigned long long>(pr.addr), unsigned(pr.prg_index));
+        timeline_->instant(tl_ats_, "page request", now().value(), args);
+    }
+    if (unit_.page_request(pr)) return;
+    ++ats_.refused;
+    if (!pr.last || !unit_.endpoints) return;
+    PageResponse resp;
+    resp.sid = pr.sid;
+    resp.pasid_valid = pr.pasid_valid;
+    resp.pasid = pr.pasid;
+    resp.prg_index = pr.prg_index;
+    resp.code = PrgResponse::ResponseFailure;
+    unit_.endpoints->page_response(resp);
 }
 
 }  // namespace iommu

@@ -20,6 +20,14 @@
 // Atomic mode (LT): the same stages inside b_transport, walk reads as b_transport
 //   calls, the delay growing by lookup, steps and memory time; no slot contention.
 //
+// ATS (ats.h): a Translation Request is looked up and walked like any request but
+// never reaches memory: on its result the pipeline writes the Translation Completion
+// Data Entry (ats_completion.h) into the payload and responds (a fault: Unsupported
+// Request). A Translated request is the unit's to answer. A Page Request Message is
+// handed to Unit::page_request after the lookup stage; refused, the device is told
+// Response Failure through the unit's Endpoints. Their statistics (ats.*, pri.*)
+// appear from the first such TLP on, so runs without ATS report exactly what they did.
+//
 // Hits may pass misses (hit-under-miss), as in real IOMMUs: PCIe ordering between
 // requests of different pages is not enforced here.
 #pragma once
@@ -105,6 +113,11 @@ private:
     void down_method();
     void left(Payload& gp);
     void respond(Payload& gp);
+    // ATS and PRI
+    void page_request(Payload& gp);
+    void complete_tr(Payload& gp, const Request& r, const Result& res);
+    void tell_result(Payload& gp, const Request& r, const Result& res);
+    void ats_seen();
     // atomic mode
     void b_transport(Payload& gp, sc_core::sc_time& delay);
     Result atomic_walk(const Request& r, sc_core::sc_time& delay);
@@ -139,12 +152,25 @@ private:
     sim::Counter queue_full_{*this, "queue_full_stalls", "", "requests held back: input queue full"};
     sim::Histogram walk_latency_{*this, "walk_latency_ns", "ns",
                                  "walk start to result, table reads included", 10.0, 200};
+    struct AtsStats : sim::StatGroup {
+        sim::Counter translation_requests{*this, "ats.translation_requests", "",
+                                          "Translation Requests answered"};
+        sim::Counter tr_no_access{*this, "ats.no_access", "",
+                                  "Translation Requests answered R=W=0"};
+        sim::Counter tr_unsupported{*this, "ats.unsupported", "",
+                                    "Translation Requests answered Unsupported Request"};
+        sim::Counter translated{*this, "ats.translated", "", "Translated requests (AT=10b)"};
+        sim::Counter page_requests{*this, "pri.page_requests", "", "Page Request Messages"};
+        sim::Counter refused{*this, "pri.refused", "",
+                             "page requests the unit refused (answered Response Failure)"};
+    } ats_;
+    bool ats_attached_ = false;
     std::vector<TranslationListener> listeners_;
     void tell(uint16_t sid, uint64_t iova, const Result& res) {
         for (const TranslationListener& f : listeners_) f(sid, iova, res);
     }
     sim::Timeline* timeline_ = nullptr;
-    int tl_translate_ = 0, tl_walk_ = 0, tl_fault_ = 0;
+    int tl_translate_ = 0, tl_walk_ = 0, tl_fault_ = 0, tl_ats_ = 0;
     void trace_translation(Payload& gp, uint64_t start_ps, uint64_t end_ps, const Result& res);
 
     sim::Histogram translation_latency_{*this, "translation_latency_ns", "ns",

@@ -50,15 +50,17 @@ Link::Link(sc_core::sc_module_name name, const LinkParams& p, tlmx::Mode mode)
     dont_initialize();
 }
 
-// Upstream: a write carries its data; a read is request headers only.
+// Upstream: a write carries its data; a read is request headers only; a message is
+// one header.
 sim::ps_t Link::send_up(Payload& gp, sim::ps_t arrival) {
+    if (tlmx::attr(gp).message != tlmx::Message::None) return up_.send(cfg_.message(), 0, arrival);
     const uint64_t a = gp.get_address();
     const uint32_t n = gp.get_data_length();
     if (gp.is_write()) return up_.send(cfg_.write_request(a, n), n, arrival);
     return up_.send(cfg_.read_request(a, n), 0, arrival);
 }
 
-// Downstream: completions with data for a read; nothing for a posted write.
+// Downstream: completions with data for a read; nothing for a posted write or message.
 sim::ps_t Link::send_down(Payload& gp, sim::ps_t arrival) {
     if (!gp.is_read()) return arrival;
     const uint32_t n = gp.is_response_ok() ? gp.get_data_length() : 0;

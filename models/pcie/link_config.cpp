@@ -135,6 +135,10 @@ uint32_t LinkConfig::completion_overhead() const {
     return kTlpFraming + kHeader3dw + (p_.ecrc ? kDigest : 0);
 }
 
+TlpTrain LinkConfig::message() const {
+    return {1, uint64_t(kTlpFraming) + kHeader4dw + (p_.ecrc ? kDigest : 0)};
+}
+
 TlpTrain LinkConfig::write_request(uint64_t addr, uint32_t len) const {
     const uint32_t n = pieces(addr, len, p_.mps);
     return {n, uint64_t(n) * request_overhead(addr) + len};

@@ -51,6 +51,8 @@ public:
     TlpTrain completions(uint64_t addr, uint32_t len) const;
     // A completion without data (an error completion: UR or CA).
     TlpTrain completion_without_data() const { return {1, completion_overhead()}; }
+    // A message without data (a Page Request Message, PCIe 10.4.1): one 4-DW header.
+    TlpTrain message() const;
 
     const LinkParams& params() const { return p_; }
 

@@ -37,6 +37,7 @@ void GeneratorParams::bind(sim::ParamBinder& b) {
                        "(ATC); the driver enables ATS when it attaches the device");
     b.flag("pri", pri, "Page Request Interface: a translation without access becomes a page "
                        "request to software (needs ats)");
+    atc.bind(b);
     b.u64("data_seed", data_seed, "", "seed of the data pattern", 0, ~uint64_t(0));
 }
 
@@ -48,6 +49,7 @@ void GeneratorParams::validate() const {
         throw sim::InputError(std::string(privileged ? "privileged" : "execute") +
                               ": needs pasid_valid (a PASID prefix)");
     if (pri && !ats) throw sim::InputError("pri: needs ats (PRI is part of ATS)");
+    atc.validate();
     if (preload != "none" && window > (uint64_t(1) << 30))
         throw sim::InputError("preload|window: a window of " + std::to_string(window) +
                               " bytes is too large to preload (1 GiB at most)");

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "models/pcie/atc.h"
 #include "models/sim/rng.h"
 
 namespace sim { class ParamBinder; }
@@ -36,6 +37,7 @@ struct GeneratorParams {
     uint64_t data_seed = 1;           // pattern seed (data_pattern.h)
     bool ats = false;                 // ATS capability: translations cached in the device's ATC
     bool pri = false;                 // Page Request Interface (needs ats)
+    AtcParams atc;                    // atc.entries, atc.ways
 
     void bind(sim::ParamBinder& b);
     // Throws sim::InputError("NAME: reason") for what ranges cannot express.
@@ -56,6 +58,7 @@ struct Request {
     bool privileged = false, execute = false;
     uint64_t at_ps = 0;  // fed: not issued before this time
     uint64_t cookie = 0;
+    bool untranslated = false;  // ATS: issue untranslated (the ATC cannot serve it)
 };
 
 class RequestStream {

@@ -27,6 +27,14 @@ TrafficGenerator::TrafficGenerator(sc_core::sc_module_name name, const Generator
     // bookkeeping numbers above those, allocated as needed.
     for (uint32_t t = p.tags; t-- > 0;) free_tags_.push_back(uint16_t(t));
     tags_.resize(p.tags);
+    if (p.ats) {
+        atc_ = std::make_unique<Atc>(p.atc, seed, std::string(basename()) + ".atc");
+        add_child("atc", *atc_);
+        ats_stats_ = std::make_unique<AtsStats>();
+        add_child("", *ats_stats_);
+        parked_.reserve(p.tags + 1);
+        prg_busy_.resize(512);
+    }
     if (mode == tlmx::Mode::Atomic) {
         SC_THREAD(atomic_thread);
         return;
@@ -52,7 +60,9 @@ void TrafficGenerator::set_timeline(sim::Timeline* t) {
 }
 
 void TrafficGenerator::pop() {
-    if (!stream_.done())
+    if (!retry_.empty())
+        retry_.pop_front();
+    else if (!stream_.done())
         stream_.advance();
     else
         fed_.pop_front();
@@ -96,6 +106,13 @@ uint16_t TrafficGenerator::take_tag(bool read) {
 void TrafficGenerator::complete(Payload& gp, const sc_time& done) {
     const tlmx::PcieAttr& a = tlmx::attr(gp);
     const TagState t = tags_[a.tag];
+    if (t.tr) return tr_done(gp, done);
+    if (t.message) {  // a posted message's acknowledgement: bookkeeping only
+        free_tags_.push_back(a.tag);
+        --in_flight_;
+        return gp.release();
+    }
+    if (a.at == tlmx::AddressType::Translated) gp.set_address(a.ats_iova);
     const double latency_ns = (done - t.issued).to_seconds() * 1e9;
     free_tags_.push_back(a.tag);
     --in_flight_;
@@ -152,25 +169,34 @@ void TrafficGenerator::complete_fed(const Payload& gp, const TagState& t, const 
 // ---- timing mode -------------------------------------------------------------------
 
 void TrafficGenerator::issue_method() {
-    if (req_busy_ || !has_next()) return;
+    if (req_busy_) return;
     const sc_time now = sc_time_stamp();
+    if (!messages_.empty()) return send(page_request_message(), now);
+    if (!has_next()) return;
     const Request& r = next();
     if (now < next_issue_) {
         issue_event_.notify(next_issue_ - now);
         return;
     }
-    if (r.read && reads_in_flight_ == p_.tags) {
+    // Under ATS a write may need a Translation Request, which holds a tag.
+    if ((r.read || ats_on_) && reads_in_flight_ == p_.tags) {
         ++tag_stalls_;
         return;  // complete() kicks us when a tag frees
     }
+    if (ats_on_ && ats_blocked()) return;  // a completion or response unparks and wakes us
     // A fed request waits for its time; checked last, so a request recorded as issued
     // when a tag freed is issued on that same activation again.
     if (now < sc_time::from_value(r.at_ps)) {
         issue_event_.notify(sc_time::from_value(r.at_ps) - now);
         return;
     }
-    Payload* gp = make_payload(r, now);
+    Payload* gp = ats_on_ ? ats_payload(r, now) : make_payload(r, now);
     pop();
+    if (!gp) return issue_event_.notify(sc_core::SC_ZERO_TIME);  // parked behind a TR
+    send(gp, now);
+}
+
+void TrafficGenerator::send(Payload* gp, const sc_time& now) {
     next_issue_ = now + interval_;
     tlm_phase ph = tlm::BEGIN_REQ;
     sc_time d = sc_core::SC_ZERO_TIME;
@@ -205,10 +231,17 @@ void TrafficGenerator::atomic_thread() {
     std::priority_queue<sc_time, std::vector<sc_time>, std::greater<sc_time>> done_at;
     sc_time t = next_issue_;  // absolute issue time of the next request
     for (;;) {
-        if (!has_next()) {  // wait for requests to be fed
+        if (!messages_.empty()) {  // a Page Request Message goes first
+            sc_time delay = qk.get_local_time();
+            Payload* gp = page_request_message();
+            socket->b_transport(*gp, delay);
+            complete(*gp, sc_time_stamp() + delay);
+            continue;
+        }
+        if (!has_next()) {  // wait for requests to be fed (or a PRG response)
             qk.sync();
             // Fed while syncing, the notification found this thread not waiting for it.
-            if (!has_next()) wait(fed_event_);
+            if (!has_next() && messages_.empty()) wait(fed_event_ | prg_event_);
             t = std::max(t, sc_time_stamp());
             continue;
         }
@@ -220,8 +253,10 @@ void TrafficGenerator::atomic_thread() {
         if (t > sc_time_stamp() + qk.get_local_time()) qk.set(t - sc_time_stamp());
         if (qk.need_sync()) qk.sync();
         sc_time delay = qk.get_local_time();
-        Payload* gp = make_payload(next(), sc_time_stamp() + delay);
+        Payload* gp = ats_on_ ? ats_payload(next(), sc_time_stamp() + delay)
+                              : make_payload(next(), sc_time_stamp() + delay);
         pop();
+        if (!gp) continue;  // parked (not in this mode: its TRs complete at once)
         socket->b_transport(*gp, delay);
         const sc_time done = sc_time_stamp() + delay;
         done_at.push(done);

@@ -11,11 +11,24 @@
 // from a trace), in order, as soon as tags and the link allow. Fed writes carry the
 // data pattern of their address; fed reads are checked where the device wrote before
 // issuing them (WrittenRanges), and each fed request's completion is reported.
+//
+// ATS ([dev] ats, once the driver enables it: enable_ats): every request first looks
+// up the device's ATC (atc.h). A hit with the access it needs goes out Translated
+// (AT=10b) at the translated address; a miss parks the request and sends a
+// Translation Request (a read holding a tag, 8-byte completion, NW for a read), or
+// waits on one already out for that page; the completion fills the ATC and the parked
+// requests go again. A request reaching beyond its entry goes untranslated. A
+// completion without the access: with PRI enabled, a Page Request Message (a new
+// Page Request Group) and the requests wait for its response (Success: translate
+// again; otherwise they fail); without PRI they go untranslated. Unsupported Request:
+// they fail. A TR overlapped by an invalidation while out fills nothing and is
+// retried. Without ATS none of this runs (traffic_generator_ats.cpp).
 #pragma once
 
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <queue>
 #include <vector>
 
@@ -23,6 +36,8 @@
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include "models/iommu/ats.h"
+#include "models/pcie/atc.h"
 #include "models/pcie/request_stream.h"
 #include "models/pcie/written_ranges.h"
 #include "models/sim/stats.h"
@@ -46,7 +61,9 @@ public:
     using Issued = std::function<void(tlm::tlm_generic_payload&, const sc_core::sc_time&)>;
 
     const GeneratorParams& params() const { return p_; }
-    bool finished() const { return stream_.done() && fed_.empty() && in_flight_ == 0; }
+    bool finished() const {
+        return !has_next() && in_flight_ == 0 && parked_.empty() && messages_.empty();
+    }
     // Queues a request after everything queued before it (r.fed is set here).
     void feed(Request r);
     void on_fed_done(FedDone f) { fed_done_ = std::move(f); }
@@ -65,6 +82,16 @@ public:
     const sim::Histogram& read_latency() const { return read_latency_; }
     const sim::Histogram& write_latency() const { return write_latency_; }
     sc_core::sc_time first_issue() const { return first_issue_; }
+    // ATS / PRI Control.Enable as the driver writes them (no-ops without [dev] ats /
+    // pri); disabling ATS empties the ATC.
+    void enable_ats(bool on);
+    void enable_pri(bool on);
+    bool ats_enabled() const { return ats_on_; }
+    // Messages from the IOMMU (iommu::Endpoints, routed by requester ID).
+    void invalidate_atc(const iommu::AtsInvalidation& inv);
+    void page_response(const iommu::PageResponse& r);
+    // The ATC, with [dev] ats (else nullptr).
+    const Atc* atc() const { return atc_.get(); }
 
 private:
     using Payload = tlm::tlm_generic_payload;
@@ -72,9 +99,14 @@ private:
         sc_core::sc_time issued;
         bool fed = false;
         uint64_t cookie = 0;
+        // ATS: this tag is a Translation Request / a message, not a DMA request
+        bool tr = false, message = false;
+        bool stale = false;  // an invalidation overlapped the TR while it was out
     };
-    bool has_next() const { return !stream_.done() || !fed_.empty(); }
-    const Request& next() const { return stream_.done() ? fed_.front() : stream_.peek(); }
+    bool has_next() const { return !retry_.empty() || !stream_.done() || !fed_.empty(); }
+    const Request& next() const {
+        return !retry_.empty() ? retry_.front() : stream_.done() ? fed_.front() : stream_.peek();
+    }
     void pop();
     Payload* make_payload(const Request& r, const sc_core::sc_time& issue);
     uint16_t take_tag(bool read);
@@ -82,8 +114,24 @@ private:
     bool check_read(const Payload& gp, const TagState& t);
     void complete_fed(const Payload& gp, const TagState& t, const sc_core::sc_time& done,
                       bool data_ok);
+    // ATS (traffic_generator_ats.cpp)
+    struct Parked {
+        Request r;
+        bool on_prg = false;  // waiting for a PRG response (else for TR `key`)
+        uint16_t key = 0;     // TR tag or PRG index
+    };
+    Payload* ats_payload(const Request& r, const sc_core::sc_time& issue);
+    Payload* control_payload(uint32_t len, const Request& r, bool tagged);
+    Payload* translation_request(const Request& r, const sc_core::sc_time& issue);
+    Payload* page_request_message();
+    bool ats_blocked() const;
+    void tr_done(Payload& gp, const sc_core::sc_time& done);
+    void unpark(bool on_prg, uint16_t key, bool retry, bool untranslated, const sc_core::sc_time& done);
+    void fail(const Request& r, const sc_core::sc_time& done);
+    void wake();
     // timing mode
     void issue_method();
+    void send(Payload* gp, const sc_core::sc_time& now);
     tlm::tlm_sync_enum bw(Payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& d);
     // atomic mode
     void atomic_thread();
@@ -107,6 +155,40 @@ private:
     sc_core::sc_time next_issue_;
     sc_core::sc_event issue_event_;
     sc_core::sc_time first_issue_ = sc_core::SC_ZERO_TIME, last_done_ = sc_core::SC_ZERO_TIME;
+    // ATS state: all empty and unused unless [dev] ats.
+    bool ats_on_ = false, pri_on_ = false;
+    std::unique_ptr<Atc> atc_;
+    std::deque<Request> retry_;        // parked requests ready to go again, first
+    std::vector<Parked> parked_;       // waiting for a TR or a PRG response
+    struct PrgOut {
+        uint64_t addr;
+        bool pasid_valid, write;
+        uint32_t pasid;
+        uint16_t index;
+    };
+    std::deque<PrgOut> messages_;      // Page Request Messages to send, first of all
+    std::vector<bool> prg_busy_;       // by PRG index
+    uint16_t next_prg_ = 0;
+    sc_core::sc_event prg_event_;      // atomic mode: a PRG response came
+    struct AtsStats : sim::StatGroup {
+        sim::Counter translation_requests{*this, "ats.translation_requests", "",
+                                          "Translation Requests sent"};
+        sim::Counter translated{*this, "ats.translated", "", "requests issued Translated"};
+        sim::Counter untranslated{*this, "ats.untranslated", "",
+                                  "requests issued untranslated with ATS enabled"};
+        sim::Counter no_access{*this, "ats.no_access", "",
+                               "completions without the access a request needed"};
+        sim::Counter unsupported{*this, "ats.unsupported", "",
+                                 "Translation Requests completed Unsupported Request"};
+        sim::Counter stale{*this, "ats.stale", "",
+                           "completions an invalidation overtook (not cached, retried)"};
+        sim::Counter page_requests{*this, "pri.page_requests", "", "Page Request Messages sent"};
+        sim::Counter success{*this, "pri.responses.success", "", "PRG responses: Success"};
+        sim::Counter invalid{*this, "pri.responses.invalid_request", "",
+                             "PRG responses: Invalid Request"};
+        sim::Counter failure{*this, "pri.responses.failure", "", "PRG responses: Response Failure"};
+    };
+    std::unique_ptr<AtsStats> ats_stats_;
 
     sim::Counter reads_{*this, "reads", "", "read requests completed"};
     sim::Counter writes_{*this, "writes", "", "write requests completed"};

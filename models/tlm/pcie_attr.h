@@ -16,6 +16,11 @@ enum class AddressType : uint8_t {
     Translated = 0b10,
 };
 
+// What a TLP is beyond a memory request. A message is posted and carries no data:
+// a Page Request Message (PCIe 10.4.1) has its page address in the payload's address,
+// its R/W in read/write below, PASID/priv/exec above, and the PRG fields.
+enum class Message : uint8_t { None, PageRequest };
+
 struct PcieAttr : tlm::tlm_extension<PcieAttr> {
     uint16_t requester_id = 0;      // bus[15:8] device[7:3] function[2:0]
     uint32_t pasid = 0;             // 20 bits, valid when pasid_valid
@@ -28,12 +33,18 @@ struct PcieAttr : tlm::tlm_extension<PcieAttr> {
     bool no_write = false;          // Translation Request: NW, read-only access asked for
     uint8_t traffic_class = 0;      // TC, 3 bits
     uint16_t tag = 0;               // the requester's tag for this request
+    Message message = Message::None;
+    bool pr_read = false, pr_write = false;  // Page Request: access asked for
+    bool pr_last = false;                    // Page Request: L, closes the group
+    uint16_t prg_index = 0;                  // Page Request Group index, 9 bits
 
     // Simulator bookkeeping, not TLP fields.
     uint16_t port = 0;      // root port the request entered by (set by the RootComplex)
     bool snoop = true;      // resolved memory attribute: does the access snoop CPU caches
     uint64_t iova = 0;      // the untranslated address, restored by the IOMMU on the way back
     uint64_t iommu_in_ps = 0;  // when the IOMMU accepted the request
+    uint64_t ats_iova = 0;     // Translated request: the IOVA the device translated from
+                               // (for the isolation check; no TLP carries it)
 
     void clear() { *this = PcieAttr(); }
     tlm::tlm_extension_base* clone() const override { return new PcieAttr(*this); }

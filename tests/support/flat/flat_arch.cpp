@@ -16,10 +16,12 @@ void CapParams::bind(sim::ParamBinder& b) {
     b.u64("fault_records", fault_records, "", "fault recording registers (CAP.NFR + 1)", 1, 16);
     b.flag("snoop_control", snoop_control, "CAP.SC: page-table SNP forces snooping");
     b.flag("coherent", coherent, "CAP.COH: table reads snoop the CPU caches");
+    b.flag("ats", ats, "CAP.ATS: the unit answers Translation Requests and Translated requests");
 }
 
 uint64_t CapParams::cap() const {
-    return cap::make(unsigned(iova_bits), unsigned(fault_records), snoop_control, coherent);
+    return cap::make(unsigned(iova_bits), unsigned(fault_records), snoop_control, coherent) |
+           uint64_t(ats) << 18;
 }
 
 namespace {

@@ -16,6 +16,7 @@ struct CapParams {
     uint64_t fault_records = 8;
     bool snoop_control = true;
     bool coherent = true;
+    bool ats = false;
     void bind(sim::ParamBinder& b);
     void validate() const {}
     uint64_t cap() const;

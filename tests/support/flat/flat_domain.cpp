@@ -41,11 +41,15 @@ void Domain::unmap(uint64_t iova, uint64_t size) {
     const uint64_t first = iova >> 12, last = (iova + size - 1) >> 12;
     if (last - first + 1 > kPageInvalidations) return flush_all();
     for (uint64_t p = first; p <= last; ++p) d_.invalidate(kInvPage | inv_did(did_), p << 12);
+    d_.invalidate_atcs(did_, iova, size);
 }
 
 void Domain::unmap_deferred(uint64_t iova, uint64_t size) { clear(iova, size); }
 
-void Domain::flush_all() { d_.invalidate(kInvDomain | inv_did(did_)); }
+void Domain::flush_all() {
+    d_.invalidate(kInvDomain | inv_did(did_));
+    d_.invalidate_atcs(did_, 0, 0);
+}
 
 bool Domain::enforce_cache_coherency() {
     if (snoop_) return true;

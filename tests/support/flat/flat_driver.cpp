@@ -66,18 +66,52 @@ Errno Driver::alloc_domain(uint32_t hwpt_flags, std::unique_ptr<iommufd::Domain>
     return Errno::Ok;
 }
 
+bool Driver::ats_for(uint16_t sid) const {
+    const auto it = caps_.find(sid);
+    return cap_ats(cap_) && it != caps_.end() && it->second.ats;
+}
+
+// ATS off at the device, then its ATC emptied (Linux: pci_disable_ats, then the
+// ATC of the old domain invalidated).
+void Driver::ats_off(uint16_t sid) {
+    if (!ats_attached_.erase(sid)) return;
+    const iommufd::EndpointCaps& c = caps_[sid];
+    if (c.enable_ats) c.enable_ats(false);
+    invalidate(kInvAtcAll | inv_sid(sid));
+}
+
 // One atomic entry write replaces the device's domain; then its cached entry goes.
+// An ATS-capable device gets EATS and its ATS enabled once the entry is live.
 Errno Driver::attach(iommufd::Domain& dom, uint16_t sid) {
     auto* d = dynamic_cast<Domain*>(&dom);
     if (!d) return Errno::Inval;
-    write_entry(devtab_ + 8 * uint64_t(sid), kDteValid | kDteTranslate | d->table() | dte_did(d->did()));
+    const bool ats = ats_for(sid);
+    ats_off(sid);
+    write_entry(devtab_ + 8 * uint64_t(sid),
+                kDteValid | kDteTranslate | (ats ? kDteEats : 0) | d->table() | dte_did(d->did()));
     invalidate(kInvDevice | inv_sid(sid));
+    if (!ats) return Errno::Ok;
+    ats_attached_[sid] = d->did();
+    if (caps_[sid].enable_ats) caps_[sid].enable_ats(true);
     return Errno::Ok;
 }
 
 void Driver::detach(uint16_t sid) {
+    ats_off(sid);
     write_entry(devtab_ + 8 * uint64_t(sid), kDteValid);  // blocked
     invalidate(kInvDevice | inv_sid(sid));
+}
+
+void Driver::invalidate_atcs(uint16_t did, uint64_t iova, uint64_t size) {
+    const uint64_t pages = size ? ((iova + size - 1) >> 12) - (iova >> 12) + 1 : 0;
+    for (const auto& [sid, d] : ats_attached_) {
+        if (d != did) continue;
+        if (!pages || pages > 16) {
+            invalidate(kInvAtcAll | inv_sid(sid));
+            continue;
+        }
+        for (uint64_t p = 0; p < pages; ++p) invalidate(kInvAtcPage | inv_sid(sid), ((iova >> 12) + p) << 12);
+    }
 }
 
 iommufd::HwInfo Driver::hw_info() const {
@@ -93,7 +127,7 @@ void Driver::invalidate(uint64_t inv, uint64_t addr) {
     const double before = cpu_ns_;
     ++descriptors_;
     cpu_ns_ += p_.invalidation_ns;
-    if ((inv & 7) == kInvPage) mmio_.write(kInvAddr, addr, 8);
+    if ((inv & 7) == kInvPage || (inv & 7) == kInvAtcPage) mmio_.write(kInvAddr, addr, 8);
     mmio_.write(kInv, inv | kInvGo, 8);
     for (int i = 0; i < 64 && (mmio_.read(kInv, 8) & kInvGo); ++i) {
     }
@@ -104,7 +138,8 @@ void Driver::invalidate(uint64_t inv, uint64_t addr) {
 
 bool Driver::can_enforce_cache_coherency() const { return cap_sc(cap_); }
 
-std::unique_ptr<iommufd::DeviceOps> Driver::device(uint16_t sid, const iommufd::EndpointCaps&) {
+std::unique_ptr<iommufd::DeviceOps> Driver::device(uint16_t sid, const iommufd::EndpointCaps& caps) {
+    caps_[sid] = caps;
     return std::make_unique<iommufd::RequesterOps<Driver>>(*this, sid);
 }
 

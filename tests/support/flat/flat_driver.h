@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -60,6 +61,9 @@ public:
     uint64_t read_entry(uint64_t pa) { return m_.read64(pa); }
     // One invalidation request (INV value without GO; INV_ADDR for PAGE) and its wait.
     void invalidate(uint64_t inv, uint64_t addr = 0);
+    // After an IOTLB invalidation of domain `did`: the ATCs of its ATS devices, for
+    // [iova, iova + size) page by page up to 16 pages, else whole (size 0: whole).
+    void invalidate_atcs(uint16_t did, uint64_t iova, uint64_t size);
 
 private:
     iommufd::Errno fail(iommufd::Errno e, std::string reason);
@@ -71,6 +75,10 @@ private:
     uint64_t cap_ = 0;
     uint64_t devtab_ = 0;
     uint32_t next_did_ = 1;
+    std::map<uint16_t, iommufd::EndpointCaps> caps_;  // by requester ID
+    std::map<uint16_t, uint16_t> ats_attached_;       // requester ID -> DID, ATS enabled
+    bool ats_for(uint16_t sid) const;
+    void ats_off(uint16_t sid);
     double cpu_ns_ = 0, queue_ns_ = 0;
 
     sim::Counter table_writes_{*this, "table_writes", "", "device and page-table entries written"};

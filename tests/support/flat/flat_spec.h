@@ -16,6 +16,7 @@
 //                           bit  16    SC: snoop control, PTE.SNP is honoured
 //                           bit  17    COH: table reads snoop the CPU caches (software
 //                                      need not flush the lines it writes)
+//                           bit  18    ATS: the unit answers ATS (section 7)
 //                           others     0
 //    0x008 CTRL      4  RW  bit 0 EN: translation enable. Writing EN 0->1 latches
 //                           DEVTAB, invalidates every cache of the unit, then sets
@@ -27,7 +28,11 @@
 //    0x018 INV       8  RW  bits 2:0 TYPE: 1 ALL (device cache and IOTLB), 2 DEVICE
 //                           (the device-cache entry of SID), 3 DOMAIN (the IOTLB
 //                           entries of DID), 4 PAGE (the IOTLB entry of DID for the
-//                           4 KiB page INV_ADDR); 0, 5, 6, 7 are invalid.
+//                           4 KiB page INV_ADDR); with CAP.ATS, 5 ATC_PAGE (an
+//                           Invalidate Request to device SID for the 4 KiB page
+//                           INV_ADDR) and 6 ATC_ALL (one for all its entries),
+//                           complete when the device has acted; 0, 7 and,
+//                           without CAP.ATS, 5 and 6 are invalid.
 //                           bits 31:16 SID, bits 47:32 DID, bit 62 ERR (RO), bit 63
 //                           GO. A write with GO=1 performs the invalidation the written
 //                           value describes; on completion the unit clears GO and sets
@@ -50,7 +55,9 @@
 //    requester ID (entry address = DEVTAB + 8 * RID). Entry:
 //      bit 0      V: valid
 //      bit 1      T: 1 translate through TABLE; 0 blocked (every request faults)
-//      bits 11:2  reserved (software writes 0; the unit ignores them)
+//      bit 2      EATS: with CAP.ATS, the device may send Translation Requests and
+//                 Translated requests (section 7); otherwise reserved
+//      bits 11:3  reserved (software writes 0; the unit ignores them)
 //      bits 47:12 TABLE: the domain's page table base, 4 KiB aligned
 //      bits 63:48 DID: domain ID, tags the IOTLB
 //    One 8-byte write replaces an entry atomically (a domain change has no gap).
@@ -66,7 +73,7 @@
 //    An entry is present when R or W is set. Translated address = FRAME | IOVA[11:0].
 //    Only 4 KiB pages exist.
 //
-// 4. Translation of a request (AT and PASID are ignored: the unit has no ATS, so a
+// 4. Translation of a request (PASID is ignored; without CAP.ATS so is AT, and a
 //    Translated request is translated like an Untranslated one):
 //      STATUS.ENS = 0: pass-through, address unchanged, read and write, no fault.
 //      Read the device entry; the read fails          -> fault 6 TABLE_READ
@@ -94,4 +101,18 @@
 //    invalidates PAGE by page up to 16 pages, else the whole DOMAIN, and waits for GO.
 //    Detach writes a blocked entry (V=1, T=0). Enforcing cache coherency needs CAP.SC
 //    and no mapping yet; later entries then carry SNP.
+//    With CAP.ATS and a device whose capabilities have ATS, attach sets EATS and
+//    enables the device's ATS; strict unmap and detach then also send ATC_PAGE (up to
+//    16 pages) or ATC_ALL for every such device of the domain.
+//
+// 7. ATS (CAP.ATS = 1; PCIe Base Spec chapter 10):
+//    Translation Request (AT=01b): section 4's device checks (faults 1, 2, 6, 7) and
+//    EATS = 0 (fault 8 ATS_DISABLED) are recorded and answered Unsupported Request.
+//    Otherwise the page-table entry answers with its R and W and FRAME (4 KiB);
+//    NOT_PRESENT, WRITE and READ are not faults here: the answer carries the entry's
+//    permissions (R=W=0 when not present) and nothing is recorded.
+//    Translated request (AT=10b): V = 0 -> fault 1, T = 0 -> fault 7, EATS = 0 ->
+//    fault 8 (all recorded); otherwise it goes to memory at its own address, with
+//    its own No Snoop. No IOVA range check: the address is physical.
+//    The unit takes no page requests (no PRI).
 #pragma once

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "tests/support/flat/flat_registers.h"
+#include "tests/support/flat/flat_walker.h"
 
 namespace flat {
 
@@ -22,9 +23,10 @@ std::string Unit::fault_text(uint32_t reason) const {
     static const char* const names[] = {"none",          "device entry not valid",
                                         "IOVA beyond IOVA_BITS", "entry not present",
                                         "write not permitted",   "read not permitted",
-                                        "table read failed",     "device blocked"};
+                                        "table read failed",     "device blocked",
+                                        "ATS not enabled for the device"};
     char buf[64];
-    std::snprintf(buf, sizeof buf, "0x%x (%s)", reason, reason < 8 ? names[reason] : "unknown");
+    std::snprintf(buf, sizeof buf, "0x%x (%s)", reason, reason < 9 ? names[reason] : "unknown");
     return buf;
 }
 
@@ -40,12 +42,17 @@ bool Unit::lookup(const iommu::Request& r, iommu::Result& out) {
     }
     const uint64_t* dte = device_cache_.lookup({r.sid});
     if (!dte) return false;
-    if (const uint32_t reason = device_fault(*dte, r.iova, cap_)) {
+    const uint32_t ats_reason = ats_device_fault(r, *dte, cap_);
+    const bool translated = cap::ats(cap_) && r.at == iommu::At::Translated;
+    if (translated && !ats_reason) {
+        out = iommu::untranslated(r);
+    } else if (const uint32_t reason = ats_reason ? ats_reason : device_fault(*dte, r.iova, cap_)) {
         out = iommu::Result{};
         out.fault = true;
         out.reason = reason;
     } else if (const uint64_t* e = iotlb_.lookup({dte::did(*dte), r.iova >> 12})) {
         out = from_pte(r, *e, cap_);
+        if (cap::ats(cap_) && r.at == iommu::At::TranslationRequest) out = tr_answer(out, *e);
     } else {
         return false;
     }

@@ -2,7 +2,7 @@
 // walks, as an iommu::Unit. Test-only; the engine drives it exactly as it drives VT-d.
 //
 // Statistics: translations, walks, walk_reads, faults (and faults.N per reason),
-// inv.all, inv.device, inv.domain, inv.page, inv.errors, and the caches' own under
+// inv.all, inv.device, inv.domain, inv.page, inv.atc, inv.errors, and the caches' own under
 // iotlb.* and device_cache.*.
 #pragma once
 
@@ -78,6 +78,7 @@ private:
     sim::Counter inv_device_{*this, "inv.device", "", "device-cache invalidations"};
     sim::Counter inv_domain_{*this, "inv.domain", "", "domain IOTLB invalidations"};
     sim::Counter inv_page_{*this, "inv.page", "", "page IOTLB invalidations"};
+    sim::Counter inv_atc_{*this, "inv.atc", "", "ATC invalidations sent to devices (CAP.ATS)"};
     sim::Counter inv_errors_{*this, "inv.errors", "", "invalidations with an invalid TYPE"};
 };
 

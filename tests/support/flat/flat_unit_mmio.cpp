@@ -74,7 +74,8 @@ void Unit::write_ctrl(uint32_t v) {
 void Unit::write_inv(uint64_t v) {
     if (!(v & inv::GO)) return;
     const unsigned type = inv::type(v);
-    const bool valid = type >= inv::ALL && type <= inv::PAGE;
+    const bool valid = (type >= inv::ALL && type <= inv::PAGE) ||
+                       (cap::ats(cap_) && (type == inv::ATC_PAGE || type == inv::ATC_ALL));
     inv_ = (v & inv::FIELDS) | (valid ? 0 : inv::ERR);
     if (!valid) {
         ++inv_errors_;
@@ -105,6 +106,19 @@ void Unit::invalidate(unsigned type, uint16_t sid, uint16_t did, uint64_t addr) 
             kind = "domain";
             args = "\"did\":" + std::to_string(did);
             break;
+        case inv::ATC_PAGE:
+        case inv::ATC_ALL: {
+            iommu::AtsInvalidation m;
+            m.sid = sid;
+            m.addr = type == inv::ATC_PAGE ? addr : 0;
+            m.size = type == inv::ATC_PAGE ? 4096 : 0;
+            if (endpoints) endpoints->invalidate(m);
+            ++inv_atc_;
+            kind = "atc";
+            args = "\"sid\":" + std::to_string(sid) + ",\"addr\":" + std::to_string(m.addr) +
+                   ",\"size\":" + std::to_string(m.size);
+            break;
+        }
         default:
             iotlb_.erase({did, addr >> 12});
             ++inv_page_;

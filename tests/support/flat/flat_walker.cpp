@@ -53,10 +53,38 @@ void Walker::supply(uint64_t q, bool ok) {
     }
     step_ = Step::Done;
     res_ = from_pte(req_, q, cap_);
+    if (cap::ats(cap_) && req_.at == iommu::At::TranslationRequest) res_ = tr_answer(res_, q);
     if (q & (pte::R | pte::W)) pte_ = q;
 }
 
+// The answer of section 7 for a request with AT set, or nullopt for section 4's.
+uint32_t ats_device_fault(const iommu::Request& r, uint64_t dte, uint64_t c) {
+    if (!cap::ats(c) || r.at == iommu::At::Untranslated) return 0;
+    if (r.at == iommu::At::Translated && !(dte & dte::V)) return fault::DEVICE_INVALID;
+    if (r.at == iommu::At::Translated && !(dte & dte::T)) return fault::DEVICE_BLOCKED;
+    if (r.at == iommu::At::TranslationRequest && device_fault(dte, r.iova, c)) return device_fault(dte, r.iova, c);
+    return dte & dte::EATS ? 0u : uint32_t(fault::ATS_DISABLED);
+}
+
+iommu::Result tr_answer(const iommu::Result& res, uint64_t pte) {
+    if (!res.fault || res.reason < fault::NOT_PRESENT || res.reason > fault::READ) return res;
+    iommu::Result out;
+    out.read = pte & pte::R;
+    out.write = pte & pte::W;
+    out.pa = out.read || out.write ? pte::frame(pte) : 0;
+    out.page_size = 4096;
+    return out;
+}
+
 void Walker::after_device(uint64_t dte) {
+    if (cap::ats(cap_) && req_.at != iommu::At::Untranslated) {
+        if (const uint32_t reason = ats_device_fault(req_, dte, cap_)) return fail(reason);
+        if (req_.at == iommu::At::Translated) {
+            step_ = Step::Done;
+            res_ = iommu::untranslated(req_);
+            return;
+        }
+    }
     if (const uint32_t reason = device_fault(dte, req_.iova, cap_)) return fail(reason);
     did_ = dte::did(dte);
     step_ = Step::Page;

@@ -13,6 +13,10 @@ namespace flat {
 
 // The fault a device entry gives for `iova` (0: none; go on to the page table).
 uint32_t device_fault(uint64_t dte, uint64_t iova, uint64_t cap);
+// With CAP.ATS, the fault a device entry gives a request with AT set (section 7).
+uint32_t ats_device_fault(const iommu::Request& r, uint64_t dte, uint64_t cap);
+// A Translation Request's answer from the entry `pte` behind `res` (section 7).
+iommu::Result tr_answer(const iommu::Result& res, uint64_t pte);
 // The translation of `r` by a page-table entry, or its fault.
 iommu::Result from_pte(const iommu::Request& r, uint64_t pte, uint64_t cap);
 
