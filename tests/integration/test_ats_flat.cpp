@@ -85,3 +85,22 @@ TEST_CASE("ATS on flat, atomic: after an ATC invalidation the device translates 
           "[integration][ats]") {
     check_ats("atomic", true);
 }
+
+// A Translated request is checked at the IOVA the device translated from: a planted
+// wrong translation (the flat page-table entry of the window's third page rewritten
+// behind the driver, flat_spec.h sections 2 and 3) reaches the ATC through a TR, and
+// the first request the device issues with it is a breach.
+TEST_CASE("ATS on flat: a wrong translation in the ATC is an isolation breach", "[integration][ats]") {
+    const platform::PlatformConfig pc = ats_platform("timing");
+    platform::System sys("system", pc);
+    const uint64_t devtab = sys.unit()->read(0x10, 8) & 0xffff'ffff'f000;
+    uint64_t entry = 0;
+    sys.memory().cache().cpu_read(devtab + 8 * 0x100, &entry, 8);
+    const uint64_t pte = (entry & 0xffff'ffff'f000) + 8 * (0x100'2000 >> 12);
+    const uint64_t bogus = (0x100'2000 + (uint64_t(1) << 30)) | 3;  // R, W
+    sys.memory().cache().cpu_write(pte, &bogus, 8);
+    sys.run();
+    CHECK(sys.isolation_breaches() == 1);
+    CHECK(sys.first_breach() == "requester 0x100 iova 0x1002000 translated to pa 0x41002000; "
+                                "the mapping engine maps it to 0x1002000 (writable)");
+}
