@@ -23,8 +23,10 @@
 namespace iommu {
 
 // Invalidate Request Message (PCIe 10.3.1): drop every ATC entry of requester `sid`
-// that overlaps [addr, addr + size) — for `pasid` when pasid_valid, else the entries
-// without a PASID; `global` also reaches Global entries of every PASID. size is a
+// that overlaps [addr, addr + size) — for `pasid` when pasid_valid (`global` also
+// reaches Global entries of every PASID); without a PASID prefix, the entries of every
+// PASID (there is no way to name only the entries without one; Linux's
+// arm_smmu_atc_inv_to_cmd says the same). size is a
 // power of two >= 4096 and addr is aligned to it; size 0 means the whole space.
 struct AtsInvalidation {
     uint16_t sid = 0;
