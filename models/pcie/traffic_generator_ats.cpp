@@ -113,6 +113,7 @@ TrafficGenerator::Payload* TrafficGenerator::page_request_message() {
     a.pr_write = m.write;
     a.pr_last = true;
     a.prg_index = m.index;
+    if (timeline_) timeline_->instant(track_, "page request", sc_core::sc_time_stamp().value(), "");
     return gp;
 }
 
@@ -130,6 +131,8 @@ void TrafficGenerator::tr_done(Payload& gp, const sc_time& done) {
     uint64_t q = 0;
     if (gp.is_response_ok()) std::memcpy(&q, gp.get_data_ptr(), 8);
     const bool ok = gp.is_response_ok();
+    if (timeline_) timeline_->span(track_, ok ? "translation request" : "translation request: UR",
+                                   t.issued.value(), done.value(), "");
     gp.release();
     if (!ok) {
         ++ats_stats_->unsupported;

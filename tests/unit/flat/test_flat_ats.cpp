@@ -9,6 +9,8 @@
 
 #include "models/iommu/host_memory.h"
 #include "models/memory/sparse_memory.h"
+#include "platforms/machine.h"
+#include "tests/support/flat/flat_driver.h"
 #include "tests/support/flat/flat_unit.h"
 
 namespace {
@@ -122,4 +124,49 @@ TEST_CASE("flat ATS: ATC_PAGE and ATC_ALL reach the device, and without CAP.ATS 
     rig.unit.write(INV, 5 | GO, 8);
     CHECK(rig.unit.read(INV, 8) == (5 | ERR));
     CHECK(rig.eps.invs.size() == 2);
+}
+
+// The FLAT driver with an ATS-capable device (flat_spec.h section 6): EATS and the
+// device's ATS on at attach, the device's ATC invalidated after the IOTLB on a strict
+// unmap, ATS off and the whole ATC invalidated at detach.
+TEST_CASE("flat ATS: the driver enables ATS and invalidates the device's ATC", "[unit][ats]") {
+    memory::SparseMemory mem;
+    iommu::StoreMemory host{mem, uint64_t(1) << 34};
+    flat::Unit unit{Rig::params(), host};
+    Endpoints eps;
+    unit.endpoints = &eps;
+    platform::StoreMachine machine{unit, mem};
+    iommufd::FrameAllocator pages{0x1000'0000, 0x4000'0000};
+    flat_driver::Driver driver{machine, pages, flat_driver::DriverParams{}};
+    REQUIRE(driver.probe() == iommufd::Errno::Ok);
+    std::vector<bool> enables;
+    iommufd::EndpointCaps caps;
+    caps.ats = true;
+    caps.enable_ats = [&enables](bool on) { enables.push_back(on); };
+    auto dev = driver.device(kSid, caps);
+    std::unique_ptr<iommufd::Domain> dom;
+    REQUIRE(dev->alloc_domain(0, dom) == iommufd::Errno::Ok);
+    REQUIRE(dev->attach(*dom) == iommufd::Errno::Ok);
+    CHECK(enables == std::vector<bool>{true});
+    REQUIRE(dom->map(0x5000, 0x9000, 4096, iommufd::kRead) == iommufd::Errno::Ok);
+    const iommu::Result tr = [&] {
+        iommu::Request r;
+        r.at = iommu::At::TranslationRequest;
+        r.sid = kSid;
+        r.iova = 0x5000;
+        r.read = true;
+        return unit.translate(r);
+    }();
+    REQUIRE_FALSE(tr.fault);  // EATS is set: the unit answers the device's TRs
+    CHECK(tr.pa == 0x9000);
+    eps.invs.clear();
+    dom->unmap(0x5000, 4096);
+    REQUIRE(eps.invs.size() == 1);
+    CHECK(eps.invs[0].sid == kSid);
+    CHECK(eps.invs[0].addr == 0x5000);
+    CHECK(eps.invs[0].size == 4096);
+    dev.reset();  // detaches
+    CHECK(enables == std::vector<bool>{true, false});
+    REQUIRE(eps.invs.size() == 2);
+    CHECK(eps.invs[1].size == 0);
 }

@@ -101,3 +101,12 @@ TEST_CASE("Reads: requests by MRRS, completions by MPS or RCB", "[link]") {
     CHECK(LinkConfig(p).completions(0, 2048).tlps == 4);
     CHECK(c.completion_without_data().bytes == 20);
 }
+
+TEST_CASE("A message without data (Page Request): one 4-DW header, 24 B, 28 B with ECRC", "[link]") {
+    LinkParams p = gen3x8();
+    p.addr64 = false;  // messages have 4-DW headers whatever the address width
+    CHECK(LinkConfig(p).message().tlps == 1);
+    CHECK(LinkConfig(p).message().bytes == 24);
+    p.ecrc = true;
+    CHECK(LinkConfig(p).message().bytes == 28);
+}
