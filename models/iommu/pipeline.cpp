@@ -267,10 +267,9 @@ void Pipeline::resolve(Payload& gp, const Result& res) {
     translation_latency_.sample(
         double(now().value() - tlmx::attr(gp).iommu_in_ps) / 1000.0);
     if (timeline_) trace_translation(gp, tlmx::attr(gp).iommu_in_ps, now().value(), res);
-    const Request r = request_of(gp);
-    tell_result(gp, r, res);
-    if (r.at == At::TranslationRequest) {
-        complete_tr(gp, r, res);
+    if (tlmx::attr(gp).at == tlmx::AddressType::Untranslated) {
+        tell(tlmx::attr(gp).requester_id, tlmx::attr(gp).iova, res);
+    } else if (tell_ats(gp, request_of(gp), res)) {  // a Translation Request: answered
         left(gp);
         return respond(gp);
     }
@@ -363,8 +362,10 @@ void Pipeline::b_transport(Payload& gp, sc_time& delay) {
         tlmx::attr(gp).iova = r.iova;
         trace_translation(gp, (now() + start).value(), (now() + delay).value(), res);
     }
-    tell_result(gp, r, res);
-    if (r.at == At::TranslationRequest) return complete_tr(gp, r, res);
+    if (r.at == At::Untranslated)
+        tell(r.sid, r.iova, res);
+    else if (tell_ats(gp, r, res))
+        return;  // a Translation Request: answered
     if (res.fault) {
         ++faulted_;
         gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
@@ -402,17 +403,20 @@ void Pipeline::ats_seen() {
 }
 
 // Listeners hear of what reaches memory: not a Translation Request (the device asks,
-// and checks nothing yet); a Translated request as the access it makes, at the IOVA
-// the device translated from, so that a stale ATC entry shows.
-void Pipeline::tell_result(Payload& gp, const Request& r, const Result& res) {
-    if (r.at == At::Untranslated) return tell(r.sid, r.iova, res);
+// and checks nothing yet), which is answered here (true); a Translated request as the
+// access it makes, at the IOVA the device translated from, so a stale ATC entry shows.
+bool Pipeline::tell_ats(Payload& gp, const Request& r, const Result& res) {
     ats_seen();
-    if (r.at == At::TranslationRequest) return;
+    if (r.at == At::TranslationRequest) {
+        complete_tr(gp, r, res);
+        return true;
+    }
     ++ats_.translated;
     Result access = res;
     access.read = r.read;
     access.write = r.write;
     tell(r.sid, tlmx::attr(gp).ats_iova, access);
+    return false;
 }
 
 // The completion of a TR: one Translation Completion Data Entry, or Unsupported

@@ -116,7 +116,7 @@ private:
     // ATS and PRI
     void page_request(Payload& gp);
     void complete_tr(Payload& gp, const Request& r, const Result& res);
-    void tell_result(Payload& gp, const Request& r, const Result& res);
+    bool tell_ats(Payload& gp, const Request& r, const Result& res);
     void ats_seen();
     // atomic mode
     void b_transport(Payload& gp, sc_core::sc_time& delay);
