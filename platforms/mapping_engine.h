@@ -31,12 +31,21 @@ struct MappingEngine {
           table_pages(kTableBase, kTableBytes),
           user_frames(kUserBase, kUserBytes),
           driver(pc.arch.arch->driver->make(machine, table_pages, *pc.arch.driver)),
-          name(pc.arch.arch->name) {}
+          name(pc.arch.arch->name),
+          unit(*sys.unit()) {
+        // The unit's page-request interrupt has this driver drain its queue.
+        iommufd::Driver* d = driver.get();
+        unit.on_page_request_irq = [d] { d->service_page_requests(); };
+    }
+    ~MappingEngine() { unit.on_page_request_irq = nullptr; }
+    MappingEngine(const MappingEngine&) = delete;
+    MappingEngine& operator=(const MappingEngine&) = delete;
 
     CachedMachine machine;
     iommufd::FrameAllocator table_pages, user_frames;
     std::unique_ptr<iommufd::Driver> driver;
     std::string name;  // the architecture's: its driver's statistics go under it
+    iommu::Unit& unit;
 };
 
 // The cost of one kind of operation, from the driver's counters around each call.

@@ -20,10 +20,6 @@ DeviceMapping::DeviceMapping(platform::System& sys, const platform::PlatformConf
         a.ops = engine_->driver->device(a.sid, sys.endpoint_caps(a.sid));
         passthrough_ ? pass_through(a, devices[i]) : attach(a, devices[i]);
     }
-    if (iommu::Unit* unit = sys.unit()) {
-        iommufd::Driver* driver = engine_->driver.get();
-        unit->on_page_request_irq = [driver] { driver->service_page_requests(); };
-    }
     sys.check_isolation(*this);
 }
 

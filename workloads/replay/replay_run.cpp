@@ -22,7 +22,8 @@ bool ok(const std::string& line) { return line.find(" ok") != std::string::npos;
 ReplayRun::Engine::Engine(System& sys, const std::vector<Replayer::DeviceInfo>& devices,
                           const platform::PlatformConfig& pc, std::function<void()> flush_timeout)
     : MappingEngine(sys, pc),
-      replayer(devices, [this](uint16_t sid) { return driver->device(sid, {}); }, user_frames),
+      replayer(devices, [this, &sys](uint16_t sid) { return driver->device(sid, sys.endpoint_caps(sid)); },
+               user_frames),
       flush_timer("flush", std::move(flush_timeout), [this] { return replayer.flush_deadline_ps(); }) {}
 
 ReplayRun::ReplayRun(sc_core::sc_module_name name, System& sys, std::vector<trace::Op> ops,
