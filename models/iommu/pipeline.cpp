@@ -399,7 +399,7 @@ Result Pipeline::atomic_walk(const Request& r, sc_time& delay) {
 void Pipeline::ats_seen() {
     if (ats_attached_) return;
     ats_attached_ = true;
-    add_child("", ats_);
+    add_child("pcie", ats_);  // apart from the unit's own ats.* and pri.* counters
 }
 
 // Listeners hear of what reaches memory: not a Translation Request (the device asks,

@@ -25,8 +25,9 @@
 // Data Entry (ats_completion.h) into the payload and responds (a fault: Unsupported
 // Request). A Translated request is the unit's to answer. A Page Request Message is
 // handed to Unit::page_request after the lookup stage; refused, the device is told
-// Response Failure through the unit's Endpoints. Their statistics (ats.*, pri.*)
-// appear from the first such TLP on, so runs without ATS report exactly what they did.
+// Response Failure through the unit's Endpoints. Their statistics (pcie.ats.*,
+// pcie.pri.*: the TLPs as they arrive, apart from the unit's own counters) appear from
+// the first such TLP on, so runs without ATS report exactly what they did.
 //
 // Hits may pass misses (hit-under-miss), as in real IOMMUs: PCIe ordering between
 // requests of different pages is not enforced here.

@@ -134,8 +134,8 @@ void no_access_with_pri(const std::string& mode) {
     CHECK(rig.dev_stat("pri.responses.success") == 1);
     CHECK(rig.dev_stat("ats.no_access") == 1);
     CHECK(rig.dev_stat("ats.translated") == 8);
-    CHECK(rig.iommu_stat("pri.page_requests") == 1);
-    CHECK(rig.iommu_stat("ats.no_access") == 1);
+    CHECK(rig.iommu_stat("pcie.pri.page_requests") == 1);
+    CHECK(rig.iommu_stat("pcie.ats.no_access") == 1);
 }
 
 void invalid_request_fails(const std::string& mode) {
@@ -153,7 +153,7 @@ void refused_page_request_fails(const std::string& mode) {
     rig.run();
     CHECK(rig.dev.error_completions() == 8);
     CHECK(rig.dev_stat("pri.responses.failure") >= 1);
-    CHECK(rig.iommu_stat("pri.refused") >= 1);
+    CHECK(rig.iommu_stat("pcie.pri.refused") >= 1);
 }
 
 void no_access_without_pri(const std::string& mode) {
@@ -171,7 +171,7 @@ void unsupported_request_fails(const std::string& mode) {
     rig.run();
     CHECK(rig.dev.reads() == 0);
     CHECK(rig.dev.error_completions() == 8);
-    CHECK(rig.iommu_stat("ats.unsupported") >= 1);
+    CHECK(rig.iommu_stat("pcie.ats.unsupported") >= 1);
 }
 
 // The first TR is overtaken by an invalidation of its page while the unit answers
