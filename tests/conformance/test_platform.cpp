@@ -108,13 +108,14 @@ std::string random_trace(std::vector<bool>& live) {
     return t.str();
 }
 
-void random_replay(const std::string& arch, const std::string& mode) {
+nlohmann::json random_replay(const std::string& arch, const std::string& mode, const Settings& extra = {}) {
     testutil::TempDir dir;
     std::vector<bool> live;
     const std::string trace = dir.write("random.trace", random_trace(live)), log = dir.path("ops.log");
-    const nlohmann::json s = run("replay-vtd.ini", {{"iommu.arch", arch}, {"sim.mode", mode},
-                                                     {"workload.type", "replay"}, {"replay.trace", trace},
-                                                     {"replay.op_log", log}});
+    Settings settings = {{"iommu.arch", arch}, {"sim.mode", mode}, {"workload.type", "replay"},
+                         {"replay.trace", trace}, {"replay.op_log", log}};
+    settings.insert(settings.end(), extra.begin(), extra.end());
+    const nlohmann::json s = run("replay-vtd.ini", settings);
     CHECK(s.at("finished").get<bool>());
     CHECK(u(s, "iommufd.op_errors") == 0);
     std::ifstream in(log);
@@ -133,6 +134,42 @@ void random_replay(const std::string& arch, const std::string& mode) {
     CHECK(u(s, "isolation.breaches") == 0);
     CHECK(mapped > 50);
     CHECK(mapped < live.size() - 50);
+    return s;
+}
+
+// The unit's strap for ATS (and PRI), and what else its driver needs to use them.
+Settings ats_straps(const std::string& arch, bool pri) {
+    if (arch == "vtd") {
+        if (!pri) return {{"vtd.dt", "true"}};
+        return {{"vtd.dt", "true"}, {"vtd.prs", "true"}, {"vtd.smts", "true"}, {"vtd.ssads", "true"}};
+    }
+    if (arch == "smmuv3") return {{"smmuv3.ats", "true"}, {"smmuv3.pri", pri ? "true" : "false"}};
+    return {{"flat.ats", "true"}};
+}
+
+// The random replay again with the device translating through its ATC: every unmap
+// must reach the ATC before the DMA after it, or a read of an unmapped slot succeeds
+// (and the isolation check, which checks translated requests at the IOVA they were
+// translated from, reports a breach).
+void random_replay_ats(const std::string& arch, const std::string& mode) {
+    Settings extra = ats_straps(arch, false);
+    extra.push_back({"dev.ats", "true"});
+    const nlohmann::json s = random_replay(arch, mode, extra);
+    CHECK(u(s, "system.dev0.ats.translated") == u(s, "isolation.checked"));  // every good read
+    CHECK(u(s, "system.dev0.ats.translation_requests") > 0);
+    CHECK(u(s, "system.dev0.atc.invalidations") > 0);  // the driver's invalidations reached it
+}
+
+// With PRI, a read of an unmapped slot becomes a page request; with no fault handler
+// the driver answers every group as Linux does, and the read fails.
+void random_replay_pri(const std::string& arch, const std::string& mode) {
+    Settings extra = ats_straps(arch, true);
+    extra.insert(extra.end(), {{"dev.ats", "true"}, {"dev.pri", "true"}});
+    const nlohmann::json s = random_replay(arch, mode, extra);
+    const uint64_t requests = u(s, "system.dev0.pri.page_requests");
+    CHECK(requests > 0);
+    CHECK(u(s, "system.dev0.pri.responses.success") == 0);
+    CHECK(u(s, "system.dev0.pri.responses.invalid_request") + u(s, "system.dev0.pri.responses.failure") == requests);
 }
 
 // traces/samples/deferred.trace: DMA right after an unmap. Strict: nothing stale;
@@ -263,6 +300,14 @@ TEST_CASE("conformance: pass-through on a unit without it is refused, naming the
               "live ones (atomic)", "[conformance]") {                                            \
         random_replay(#ARCH, "atomic");                                                           \
     }                                                                                             \
+    TEST_CASE("conformance " #ARCH ": with ATS, DMA through the device's ATC works exactly on "  \
+              "the live mappings (timing)", "[conformance][ats]") {                              \
+        random_replay_ats(#ARCH, "timing");                                                       \
+    }                                                                                             \
+    TEST_CASE("conformance " #ARCH ": with ATS, DMA through the device's ATC works exactly on "  \
+              "the live mappings (atomic)", "[conformance][ats]") {                              \
+        random_replay_ats(#ARCH, "atomic");                                                       \
+    }                                                                                             \
     TEST_CASE("conformance " #ARCH ": deferred unmaps are stale until their flush (timing)",      \
               "[conformance]") {                                                                  \
         deferred(#ARCH, "timing");                                                                \
@@ -281,6 +326,17 @@ TEST_CASE("conformance: pass-through on a unit without it is refused, naming the
     }
 
 CONFORMANCE_ARCHS(CONFORMANCE_CASES)
+
+// PRI: the architectures that have it (the flat unit takes no page requests).
+#define PRI_CASE(ARCH, MODE)                                                                      \
+    TEST_CASE("conformance " #ARCH ": with PRI, a DMA to an unmapped page is a page request the " \
+              "driver answers (" #MODE ")", "[conformance][pri]") {                               \
+        random_replay_pri(#ARCH, #MODE);                                                          \
+    }
+PRI_CASE(vtd, timing)
+PRI_CASE(vtd, atomic)
+PRI_CASE(smmuv3, timing)
+PRI_CASE(smmuv3, atomic)
 
 #define WORKLOAD_CASE(ARCH, WORKLOAD)                                                           \
     TEST_CASE("conformance " #ARCH ": the shipped " #WORKLOAD " configuration runs through its " \
