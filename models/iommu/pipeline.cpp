@@ -117,6 +117,7 @@ Pipeline::Pipeline(sc_core::sc_module_name name, const PipelineParams& p, Unit& 
     const unsigned slots = mode == tlmx::Mode::Atomic ? 1 : p.walkers;
     unit_.reserve_walks(slots);
     for (unsigned i = 0; i < slots; ++i) reads_.push_back(std::make_unique<WalkRead>(i));
+    unit_.on_stall_end = [this](uint16_t stag, bool retry) { stall_end(stag, retry); };
     if (mode == tlmx::Mode::Atomic) {
         upstream.register_b_transport(this, &Pipeline::b_transport);
         return;
@@ -132,9 +133,12 @@ Pipeline::Pipeline(sc_core::sc_module_name name, const PipelineParams& p, Unit& 
     SC_METHOD(down_method);
     sensitive << down_kick_;
     dont_initialize();
+    SC_METHOD(unpark_method);
+    sensitive << unpark_kick_;
+    dont_initialize();
 }
 
-Pipeline::~Pipeline() = default;
+Pipeline::~Pipeline() { unit_.on_stall_end = nullptr; }
 
 bool Pipeline::is_walk_read(const Payload& gp) const { return gp.get_extension<WalkTag>(); }
 
@@ -183,6 +187,11 @@ void Pipeline::admit(Payload& gp) {
     tlmx::PcieAttr& a = tlmx::attr(gp);
     a.iova = gp.get_address();
     a.iommu_in_ps = now().value();
+    enter_lookup(gp);
+}
+
+// One request enters the lookup stage per cycle.
+void Pipeline::enter_lookup(Payload& gp) {
     const sc_time enter = lookup_free_ > now() ? lookup_free_ : now();
     lookup_free_ = enter + cycle_;
     lookup_q_.push(&gp, enter + lookup_latency_);
@@ -264,6 +273,7 @@ void Pipeline::finish_walk(unsigned slot) {
 // ---- timing mode: leaving ----------------------------------------------------------
 
 void Pipeline::resolve(Payload& gp, const Result& res) {
+    if (res.stall) return park(gp, res);
     translation_latency_.sample(
         double(now().value() - tlmx::attr(gp).iommu_in_ps) / 1000.0);
     if (timeline_) trace_translation(gp, tlmx::attr(gp).iommu_in_ps, now().value(), res);
@@ -350,14 +360,17 @@ void Pipeline::b_transport(Payload& gp, sc_time& delay) {
     ++requests_;
     const Request r = request_of(gp);
     const sc_time start = delay;
-    delay += lookup_latency_;
     Result res;
-    if (unit_.lookup(r, res)) {
-        ++lookup_answered_;
-    } else {
-        ++lookup_missed_;
-        res = atomic_walk(r, delay);
-    }
+    do {  // a stalled transaction retried is looked up again
+        delay += lookup_latency_;
+        if (unit_.lookup(r, res)) {
+            ++lookup_answered_;
+        } else {
+            ++lookup_missed_;
+            res = atomic_walk(r, delay);
+        }
+    } while (res.stall && atomic_stall_end(res.stag));
+    res.stall = false;  // terminated: a fault
     if (timeline_) {
         tlmx::attr(gp).iova = r.iova;
         trace_translation(gp, (now() + start).value(), (now() + delay).value(), res);
@@ -392,6 +405,74 @@ Result Pipeline::atomic_walk(const Request& r, sc_time& delay) {
     walk_latency_.sample((delay - start).to_seconds() * 1e9);
     if (timeline_) timeline_->span(tl_walk_, "walk", (now() + start).value(), (now() + delay).value());
     return unit_.end_walk(0);
+}
+
+// ---- stalls (both modes) ------------------------------------------------------------
+
+void Pipeline::stall_seen() {
+    if (stall_attached_) return;
+    stall_attached_ = true;
+    add_child("", stall_);
+}
+
+// The unit ends a stall: parked already, the transaction goes on from a method of its
+// own (never inside the unit's command); not yet parked, the end waits for park().
+void Pipeline::stall_end(uint16_t stag, bool retry) {
+    const auto it = parked_.find(stag);
+    if (it == parked_.end()) {
+        stall_ends_[stag] = retry;
+        stall_ended_.notify(sc_core::SC_ZERO_TIME);
+        return;
+    }
+    it->second.retry = retry;
+    unparked_.push_back(it->second);
+    parked_.erase(it);
+    unpark_kick_.notify(sc_core::SC_ZERO_TIME);
+}
+
+// Timing mode: a stalled transaction keeps its input-queue entry while it waits.
+void Pipeline::park(Payload& gp, const Result& res) {
+    stall_seen();
+    ++stall_.parked;
+    const auto it = stall_ends_.find(res.stag);
+    if (it == stall_ends_.end()) {
+        parked_[res.stag] = Parked{&gp, res, false};
+        return;
+    }
+    unparked_.push_back(Parked{&gp, res, it->second});
+    stall_ends_.erase(it);
+    unpark_kick_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void Pipeline::unpark_method() {
+    while (!unparked_.empty()) {
+        const Parked p = unparked_.front();
+        unparked_.pop_front();
+        end_stall(p);
+    }
+}
+
+// Retried: into the lookup stage again, as when admitted. Terminated: a fault.
+void Pipeline::end_stall(const Parked& p) {
+    if (p.retry) {
+        ++stall_.retried;
+        return enter_lookup(*p.gp);
+    }
+    ++stall_.terminated;
+    Result res = p.res;
+    res.stall = false;
+    resolve(*p.gp, res);
+}
+
+// Atomic mode: waits in the device's thread until the unit ends `stag`; true: retry.
+bool Pipeline::atomic_stall_end(uint16_t stag) {
+    stall_seen();
+    ++stall_.parked;
+    while (!stall_ends_.count(stag)) sc_core::wait(stall_ended_);
+    const bool retry = stall_ends_[stag];
+    stall_ends_.erase(stag);
+    ++(retry ? stall_.retried : stall_.terminated);
+    return retry;
 }
 
 // ---- ATS and PRI (both modes) -------------------------------------------------------

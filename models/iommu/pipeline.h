@@ -29,6 +29,12 @@
 // pcie.pri.*: the TLPs as they arrive, apart from the unit's own counters) appear from
 // the first such TLP on, so runs without ATS report exactly what they did.
 //
+// Stalls (Result::stall): the transaction is parked, keeping its input-queue entry, until
+// the unit ends it through Unit::on_stall_end: retried, it enters the lookup stage again
+// (a walk may now succeed); terminated, it faults as above. In atomic mode b_transport
+// waits for the end (it runs in the device's thread). Counted under stall.* from the
+// first stall on.
+//
 // Hits may pass misses (hit-under-miss), as in real IOMMUs: PCIe ordering between
 // requests of different pages is not enforced here.
 #pragma once
@@ -36,6 +42,7 @@
 #include <cstdint>
 #include <functional>
 #include <deque>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -102,6 +109,7 @@ private:
     tlm::tlm_sync_enum fw(Payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& d);
     tlm::tlm_sync_enum bw(Payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& d);
     void admit(Payload& gp);
+    void enter_lookup(Payload& gp);
     void lookup_method();
     void miss(Payload& gp, const Request& r);
     void start_walk(unsigned slot);
@@ -119,6 +127,18 @@ private:
     void complete_tr(Payload& gp, const Request& r, const Result& res);
     bool tell_ats(Payload& gp, const Request& r, const Result& res);
     void ats_seen();
+    // stalls
+    void park(Payload& gp, const Result& res);
+    void stall_end(uint16_t stag, bool retry);
+    void unpark_method();
+    struct Parked {
+        Payload* gp;
+        Result res;  // the stall's fault
+        bool retry;
+    };
+    void end_stall(const Parked& p);
+    bool atomic_stall_end(uint16_t stag);
+    void stall_seen();
     // atomic mode
     void b_transport(Payload& gp, sc_core::sc_time& delay);
     Result atomic_walk(const Request& r, sc_core::sc_time& delay);
@@ -166,6 +186,16 @@ private:
                              "page requests the unit refused (answered Response Failure)"};
     } ats_;
     bool ats_attached_ = false;
+    struct StallStats : sim::StatGroup {
+        sim::Counter parked{*this, "stall.parked", "", "stalled transactions parked"};
+        sim::Counter retried{*this, "stall.retried", "", "stalled transactions retried"};
+        sim::Counter terminated{*this, "stall.terminated", "", "stalled transactions terminated"};
+    } stall_;
+    bool stall_attached_ = false;
+    std::map<uint16_t, Parked> parked_;     // by STAG, waiting for the unit
+    std::map<uint16_t, bool> stall_ends_;   // ended before parked (true: retry)
+    std::deque<Parked> unparked_;           // ended, handled by unpark_method
+    sc_core::sc_event unpark_kick_, stall_ended_;
     std::vector<TranslationListener> listeners_;
     void tell(uint16_t sid, uint64_t iova, const Result& res) {
         for (const TranslationListener& f : listeners_) f(sid, iova, res);

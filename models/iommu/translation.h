@@ -54,6 +54,10 @@ struct Result {
     bool snoop = true;         // the access goes to memory snooped
     bool force_snoop = false;  // the tables force snooping whatever the request says
                                // (VT-d SNP/PGSNP with ECAP.SC, AMD-Vi FC)
+    // The fault stalled the transaction (SMMUv3 stall model): fault is set too, and the
+    // unit names it by `stag` until it tells Unit::on_stall_end to retry or terminate it.
+    bool stall = false;
+    uint16_t stag = 0;
 };
 
 // Translation disabled (not yet enabled by software): the request goes to memory at

@@ -46,6 +46,13 @@ public:
     // them is enabled (SMMU PRIQ IRQ, VT-d page request event); the platform has the
     // driver service them.
     std::function<void()> on_page_request_irq;
+    // Raised when the unit has written an event for software and its event interrupt is
+    // enabled (SMMU EVENTQ IRQ); the platform has the driver service it.
+    std::function<void()> on_event_irq;
+    // Set by the pipeline: the unit ends the stalled transaction `stag` (Result::stall),
+    // retried (looked up again) or terminated (it faults). May come before the pipeline
+    // has parked it (software answered within the event interrupt).
+    std::function<void(uint16_t stag, bool retry)> on_stall_end;
 
     // Told of every invalidation the unit applies: its kind ("iotlb") and the
     // timeline's JSON arguments for it ("\"did\":3,...", no braces).

@@ -112,6 +112,7 @@ struct ProbeFailure {
 struct EndpointCaps {
     bool ats = false;  // ATS capability: the device caches translations (ATC)
     bool pri = false;  // Page Request Interface: the device asks for faulting pages
+    bool stall = false;  // the device tolerates stalled transactions (firmware "dma-can-stall")
     std::function<void(bool)> enable_ats;  // writes ATS Control.Enable (may be empty)
     std::function<void(bool)> enable_pri;  // writes PRI Control.Enable (may be empty)
 };
@@ -129,6 +130,9 @@ public:
     // The unit raised its page-request interrupt (ats.h; Unit::on_page_request_irq):
     // drain the page request queue and answer what needs an answer.
     virtual void service_page_requests() {}
+    // The unit raised its event interrupt (Unit::on_event_irq): read the event queue
+    // and answer what needs an answer (stalled transactions).
+    virtual void service_events() {}
     // One uncached register access by the CPU, ns (what a device driver's doorbell
     // costs too).
     virtual double mmio_ns() const = 0;

@@ -11,33 +11,17 @@
 #include "models/pcie/link.h"
 #include "models/pcie/root_complex.h"
 #include "models/pcie/traffic_generator.h"
+#include "tests/support/scripted_unit.h"
 
 namespace {
 
-struct DoneWalk : iommu::Walk {
-    bool done() const override { return true; }
-    uint64_t read_address() const override { return 0; }
-    void supply(uint64_t, bool) override {}
-};
-
 // Answers every request in the lookup stage. Translation Requests: identity 4 KiB
 // pages, with access once `granted`, R=W=0 before; `ur`: Unsupported Request.
-struct ScriptUnit : iommu::Unit {
+struct ScriptUnit : testutil::ScriptedUnit {
     bool granted = false, ur = false, accept_pri = true;
     iommu::PrgResponse answer = iommu::PrgResponse::Success;
     unsigned page_requests = 0, translation_requests = 0;
     std::function<void()> on_tr;  // told of each TR as it is answered
-    DoneWalk walk;
-
-    uint64_t read(uint32_t, unsigned) const override { return 0; }
-    void write(uint32_t, uint64_t, unsigned) override {}
-    iommu::Result translate(const iommu::Request& r) override {
-        iommu::Result out;
-        lookup(r, out);
-        return out;
-    }
-    std::string fault_text(uint32_t) const override { return "scripted"; }
-    void reserve_walks(unsigned) override {}
     bool lookup(const iommu::Request& r, iommu::Result& out) override {
         out = iommu::untranslated(r);
         if (r.at != iommu::At::TranslationRequest) return true;
@@ -48,12 +32,6 @@ struct ScriptUnit : iommu::Unit {
         out.read = out.write = granted;
         return true;
     }
-    iommu::Walk& begin_walk(unsigned, const iommu::Request&) override { return walk; }
-    iommu::Result end_walk(unsigned) override { return {}; }
-    iommu::Result merged(const iommu::Request& r, const iommu::Result&) override {
-        return iommu::untranslated(r);
-    }
-    bool walks_snoop() const override { return true; }
     // Software answers at once: the page is made accessible on Success.
     bool page_request(const iommu::PageRequest& pr) override {
         ++page_requests;
@@ -75,13 +53,7 @@ struct ToDevice : iommu::Endpoints {
 };
 
 pcie::GeneratorParams device(bool pri) {
-    pcie::GeneratorParams p;
-    p.requests = 8;  // 8 reads of 512 B over one page
-    p.size = 512;
-    p.window = 4096;
-    p.base = 0x10'0000;
-    p.preload = "none";
-    p.verify = false;
+    pcie::GeneratorParams p = testutil::one_page_reads();
     p.ats = true;
     p.pri = pri;
     return p;
