@@ -102,9 +102,10 @@ bool SmmuUnit::execute(const Command& c) {
         case Opcode::SYNC: ++syncs_; sync(c); return true;
         case Opcode::ATC_INV: ++inv_atc_; atc_invalidate(c); return true;
         case Opcode::PRI_RESP: ++pri_responses_; pri_respond(c); return true;
-        // No stalled transactions are modelled: these complete with nothing to do.
+        case Opcode::RESUME: resume(c); return true;           // stall.cpp
+        case Opcode::STALL_TERM: stall_term(c.sid); return true;
         // PREFETCH_* are hints an SMMU may ignore (§4.2).
-        case Opcode::RESUME: case Opcode::STALL_TERM: case Opcode::PREFETCH_CONFIG: case Opcode::PREFETCH_ADDR:
+        case Opcode::PREFETCH_CONFIG: case Opcode::PREFETCH_ADDR:
             return true;
     }
     return false;

@@ -211,8 +211,10 @@ void SmmuUnit::fetch_cd(WalkSlot& w, WalkSlot::Phase p, uint64_t address) {
 }
 
 // §5.4: an ILLEGAL CD is C_BAD_CD.
+// §5.2 STE.S1STALLD: a CD with S = 1 under an STE that disables stage-1 stalls is
+// ILLEGAL too.
 void SmmuUnit::got_cd(WalkSlot& w) {
-    if (check_cd(w.cd, caps_)) return fail(w, event::C_BAD_CD);
+    if (check_cd(w.cd, caps_) || (w.cd.s && w.ste.s1stalld)) return fail(w, event::C_BAD_CD);
     Stage1Config& s1 = w.s1;
     s1.ttb0 = w.cd.ttb0;
     s1.t0sz = w.cd.t0sz;
@@ -255,6 +257,10 @@ void SmmuUnit::finish_walk(WalkSlot& w) {
     w.event.ipa = f.ipa;
     w.event.input_addr = f.input;
     w.event.ttrnw = true;
+    if (stalls(w, f)) {  // stall.cpp: recorded whatever CD.R / STE.S2R say
+        stall(w.request, w.result, w.event);
+        w.record = true;
+    }
 }
 
 }  // namespace smmuv3

@@ -9,18 +9,18 @@
 
 namespace smmuv3 {
 
-void SmmuUnit::record_event(const Event& e) {
+bool SmmuUnit::record_event(const Event& e) {
     const QueueBase base = decode_queue_base(q(reg::EVENTQ_BASE));
     const QueueIndex qi(std::min(base.log2size, caps_.eventqs));
     const uint32_t cons = reg(reg::EVENTQ_CONS);
     if (!(cr0_ & cr0::EVENTQEN) || QueueIndex::overflow_pending(evtq_prod_, cons)) {
         ++events_lost_;
-        return;
+        return false;
     }
     if (qi.full(evtq_prod_, cons)) {
         evtq_prod_ = QueueIndex::toggle_overflow(evtq_prod_);
         ++events_lost_;
-        return;
+        return false;
     }
     const auto rec = encode_event(e);
     const uint64_t at = base.addr + uint64_t(qi.index(evtq_prod_)) * 32;
@@ -29,11 +29,13 @@ void SmmuUnit::record_event(const Event& e) {
             toggle_gerror(gerror::EVENTQ_ABT_ERR);
             cr0_ &= ~cr0::EVENTQEN;
             ++events_lost_;
-            return;
+            return false;
         }
     }
     evtq_prod_ = qi.advance(evtq_prod_);
     ++events_;
+    if ((irq_ctrl_ & irq_ctrl::EVENTQ_IRQEN) && on_event_irq) on_event_irq();
+    return true;
 }
 
 }  // namespace smmuv3

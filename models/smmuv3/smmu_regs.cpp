@@ -105,7 +105,9 @@ void SmmuUnit::write32(uint32_t offset, uint32_t v) {
 // Enabling the command queue processes what is already in it.
 void SmmuUnit::write_cr0(uint32_t v) {
     const bool cmdq_on = !(cr0_ & cr0::CMDQEN) && (v & cr0::CMDQEN);
+    const bool smmu_off = (cr0_ & cr0::SMMUEN) && !(v & cr0::SMMUEN);
     cr0_ = v & kCr0Mask;
+    if (smmu_off) terminate_all_stalls();  // §3.12.2: nothing stays stalled with SMMUEN = 0
     if (cmdq_on) process_commands();
 }
 

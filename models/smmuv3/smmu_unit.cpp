@@ -195,7 +195,7 @@ iommu::Result SmmuUnit::end(WalkSlot& w) {
     tlb_fill(w);
     split_stage_answer(w);
     if (w.request.at == iommu::At::TranslationRequest) grant(w.request, w.result);
-    report(w.request, w.result, w.event, w.record);
+    if (!report(w.request, w.result, w.event, w.record) && w.result.stall) stall_unrecorded(w.result);
     return w.result;
 }
 
@@ -215,12 +215,13 @@ iommu::Result SmmuUnit::merged(const iommu::Request& r, const iommu::Result& wal
         e.input_addr = r.iova;
         e.rnw = !r.write;
     }
-    report(r, res, e, res.fault && res.record);
+    if (res.stall) stall(r, res, e);  // its own STAG
+    if (!report(r, res, e, res.fault && res.record) && res.stall) stall_unrecorded(res);
     return res;
 }
 
-// Statistics, and the event record (§7.3) when the fault records one.
-void SmmuUnit::report(const iommu::Request& r, const iommu::Result& res, const Event& e, bool record) {
+// Statistics, and the event record (§7.3) when the fault records one; true when written.
+bool SmmuUnit::report(const iommu::Request& r, const iommu::Result& res, const Event& e, bool record) {
     ++translations_;
     if (r.at == iommu::At::TranslationRequest) {
         ++ats_requests_;
@@ -228,7 +229,7 @@ void SmmuUnit::report(const iommu::Request& r, const iommu::Result& res, const E
     } else if (r.at == iommu::At::Translated && !res.fault) {
         ++ats_translated_;
     }
-    if (!res.fault) return;
+    if (!res.fault) return false;
     ++faults_;
     auto& c = fault_ids_[res.reason];
     if (!c) {
@@ -237,7 +238,7 @@ void SmmuUnit::report(const iommu::Request& r, const iommu::Result& res, const E
         c = std::make_unique<sim::Counter>(*this, name, "", "faults by SMMUv3 event ID");
     }
     ++*c;
-    if (record) record_event(e);
+    return record && record_event(e);
 }
 
 }  // namespace smmuv3

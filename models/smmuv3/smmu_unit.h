@@ -9,8 +9,10 @@
 // STRTAB_BASE(_CFG), CMDQ_BASE/PROD/CONS, EVENTQ_BASE and page-1 EVENTQ_PROD/CONS,
 // PRIQ_BASE and page-1 PRIQ_PROD/CONS (chapter 8, page_request()). ATS (§3.9):
 // Translation Requests and Translated requests (ats.cpp), CMD_ATC_INV and CMD_PRI_RESP
-// to the endpoints. Stored only: the *_IRQ_CFG registers, STATUSR, AGBPA. No wired
-// interrupts or MSIs are modelled; a queued page request calls on_page_request_irq.
+// to the endpoints. Stalls (§3.12.2, stall.cpp): CD.S / STE.S2S, CMD_RESUME,
+// CMD_STALL_TERM. Stored only: the *_IRQ_CFG registers, STATUSR, AGBPA. No wired
+// interrupts or MSIs are modelled; a queued page request calls on_page_request_irq, a
+// written event on_event_irq (each when IRQ_CTRL enables it).
 #pragma once
 
 #include <cstdint>
@@ -110,7 +112,7 @@ private:
     TlbKey tlb_key(const Ste& ste, const Cd* cd, uint64_t iova, unsigned log2) const;
     uint16_t asid(uint16_t a) const;
     uint16_t vmid(uint16_t v) const;
-    void report(const iommu::Request& r, const iommu::Result& res, const Event& e, bool record);
+    bool report(const iommu::Request& r, const iommu::Result& res, const Event& e, bool record);
     // config_walk.cpp: the configuration fetch.
     void start_ste(WalkSlot& w);
     void got_ste(WalkSlot& w);
@@ -122,8 +124,17 @@ private:
     bool setup_stage2(WalkSlot& w);
     void fail(WalkSlot& w, uint8_t id, bool record = true, uint64_t fetch = 0);
     StreamTableConfig stream_table() const;
-    // event_queue.cpp
-    void record_event(const Event& e);
+    // event_queue.cpp: false when the record was lost.
+    bool record_event(const Event& e);
+    // stall.cpp
+    bool stalls(const WalkSlot& w, const Fault& f) const;
+    void stall(const iommu::Request& r, iommu::Result& res, Event& e);
+    void stall_unrecorded(iommu::Result& res);
+    void end_stall(uint16_t stag, bool retry);
+    void resume(const Command& c);
+    void stall_term(uint32_t sid);
+    void terminate_all_stalls();
+    void stall_stats_seen();
     // command_queue.cpp
     void process_commands();
     bool allowed(const Command& c) const;
@@ -175,6 +186,17 @@ private:
     sim::Counter pri_lost_{*this, "pri.lost", "", "page requests lost to a full or overflowed PRI queue"};
     sim::Counter pri_responses_{*this, "pri.responses", "", "CMD_PRI_RESP commands"};
     iommu::CommandClock cmdq_clock_;
+    std::map<uint16_t, uint32_t> stalled_;  // STAG -> StreamID of each stalled transaction
+    uint16_t next_stag_ = 0;
+    struct StallStats : sim::StatGroup {
+        sim::Counter stalls{*this, "stall.stalls", "", "transactions stalled (events with Stall = 1)"};
+        sim::Counter resumed{*this, "stall.resumed", "", "stalled transactions retried (CMD_RESUME)"};
+        sim::Counter terminated{*this, "stall.terminated", "",
+                                "stalled transactions terminated (CMD_RESUME, CMD_STALL_TERM, SMMUEN cleared)"};
+        sim::Counter unrecorded{*this, "stall.unrecorded", "",
+                                "stalls terminated at once: their event could not be written"};
+    };
+    std::unique_ptr<StallStats> stall_stats_;  // from the first stall on
 };
 
 }  // namespace smmuv3

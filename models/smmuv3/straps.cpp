@@ -27,6 +27,7 @@ void Straps::bind(sim::ParamBinder& b) {
     b.flag("asid16", caps.asid16, "IDR0.ASID16: 16-bit ASIDs (else 8)");
     b.flag("vmid16", caps.vmid16, "IDR0.VMID16: 16-bit VMIDs (else 8)");
     b.flag("cd2l", caps.cd2l, "IDR0.CD2L: two-level CD tables");
+    b.u32("stall_model", caps.stall_model, "", "IDR0.STALL_MODEL: 0 stall and terminate, 1 terminate only, 2 stall forced", 0, 2);
     b.u32("st_level", caps.st_level, "", "IDR0.ST_LEVEL: 0 linear stream table only, 1 two-level too", 0, 1);
     b.u32("sidsize", caps.sidsize, "bits", "IDR1.SIDSIZE: StreamID width", 0, 32);
     b.u32("ssidsize", caps.ssidsize, "bits", "IDR1.SSIDSIZE: SubstreamID width", 0, 20);
