@@ -33,11 +33,15 @@ struct MappingEngine {
           driver(pc.arch.arch->driver->make(machine, table_pages, *pc.arch.driver)),
           name(pc.arch.arch->name),
           unit(*sys.unit()) {
-        // The unit's page-request interrupt has this driver drain its queue.
+        // The unit's page-request and event interrupts have this driver drain its queues.
         iommufd::Driver* d = driver.get();
         unit.on_page_request_irq = [d] { d->service_page_requests(); };
+        unit.on_event_irq = [d] { d->service_events(); };
     }
-    ~MappingEngine() { unit.on_page_request_irq = nullptr; }
+    ~MappingEngine() {
+        unit.on_page_request_irq = nullptr;
+        unit.on_event_irq = nullptr;
+    }
     MappingEngine(const MappingEngine&) = delete;
     MappingEngine& operator=(const MappingEngine&) = delete;
 

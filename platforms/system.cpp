@@ -70,6 +70,7 @@ System::System(sc_core::sc_module_name name, const PlatformConfig& pc)
                                               [this](uint16_t rid) { return endpoint_caps(rid); });
         BootMap* map = boot_map_.get();
         unit_->on_page_request_irq = [map] { map->driver().service_page_requests(); };
+        unit_->on_event_irq = [map] { map->driver().service_events(); };
         check_isolation(*boot_map_);
     }
 }
@@ -79,6 +80,7 @@ iommufd::EndpointCaps System::endpoint_caps(uint16_t rid) {
     each_device(rid, [&](pcie::TrafficGenerator& d) {
         c.ats |= d.params().ats;
         c.pri |= d.params().pri;
+        c.stall |= d.params().stall;
     });
     c.enable_ats = [this, rid](bool on) { each_device(rid, [on](pcie::TrafficGenerator& d) { d.enable_ats(on); }); };
     c.enable_pri = [this, rid](bool on) { each_device(rid, [on](pcie::TrafficGenerator& d) { d.enable_pri(on); }); };

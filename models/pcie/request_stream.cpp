@@ -37,6 +37,8 @@ void GeneratorParams::bind(sim::ParamBinder& b) {
                        "(ATC); the driver enables ATS when it attaches the device");
     b.flag("pri", pri, "Page Request Interface: a translation without access becomes a page "
                        "request to software (needs ats)");
+    b.flag("stall", stall, "tolerates stalled transactions (firmware \"dma-can-stall\"): on SMMUv3 "
+                           "with smmuv3.stall_model 0 its driver sets CD.S");
     atc.bind(b);
     b.u64("data_seed", data_seed, "", "seed of the data pattern", 0, ~uint64_t(0));
 }

@@ -37,6 +37,7 @@ struct GeneratorParams {
     uint64_t data_seed = 1;           // pattern seed (data_pattern.h)
     bool ats = false;                 // ATS capability: translations cached in the device's ATC
     bool pri = false;                 // Page Request Interface (needs ats)
+    bool stall = false;               // tolerates stalled transactions ("dma-can-stall")
     AtcParams atc;                    // atc.entries, atc.ways
 
     void bind(sim::ParamBinder& b);

@@ -56,14 +56,21 @@ Errno Driver::attach_s1(SmmuDomain& d, uint16_t sid, uint64_t ste, bool ats) {
     if (!at) return Errno::NoMem;
     uint64_t cd[8];
     d.cd(cd);
+    const bool stall = stall_enabled(sid);
+    if (stall) cd[0] |= kCdS;  // arm_smmu_make_s1_cd with master->stall_enabled
     write_structure(at, cd, m_.read64(at) & kCdV, true, cfgi_cd(sid, 0, true));
     uint64_t s[8] = {};
     s[0] = 1 | uint64_t(kCfgS1) << 1 | (dev.two_level ? kS1Fmt64kL2 : kS1FmtLinear) << 4 |
            (dev.cd_table & kAddr51_6) | uint64_t(dev.s1cdmax) << 59;
     s[1] = kS1dssSsid0 | kCacheWb << 2 | kCacheWb << 4 | uint64_t(kShIsh) << 6 |
-           (idr0_stall_model(idr_[0]) == 0 ? kSteS1Stalld : 0) | (ats ? kSteEatsTrans : 0);
+           (idr0_stall_model(idr_[0]) == 0 && !stall ? kSteS1Stalld : 0) | (ats ? kSteEatsTrans : 0);
     write_ste(sid, ste, s);
     return Errno::Ok;
+}
+
+bool Driver::stall_enabled(uint16_t sid) {
+    const unsigned model = idr0_stall_model(idr_[0]);
+    return model == 2 || (model == 0 && devices_[sid].caps.stall);
 }
 
 }  // namespace iommufd::smmuv3

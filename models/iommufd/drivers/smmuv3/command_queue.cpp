@@ -63,9 +63,13 @@ void Driver::wait_for_sync() {
     queue_ns_ += ns;
 }
 
+void Driver::push_batches(const std::vector<Cmd>& cmds) {
+    for (size_t i = 0; i < cmds.size(); i += kBatch) push(&cmds[i], std::min(kBatch, cmds.size() - i));
+}
+
 void Driver::issue(std::vector<Cmd> cmds) {
     cmds.push_back(sync_cmd());
-    for (size_t i = 0; i < cmds.size(); i += kBatch) push(&cmds[i], std::min(kBatch, cmds.size() - i));
+    push_batches(cmds);
     wait_for_sync();
 }
 

@@ -58,7 +58,7 @@ inline unsigned oas_bits(unsigned enc) {
 constexpr uint32_t kCr0SmmuEn = 1u << 0, kCr0PriqEn = 1u << 1, kCr0EvtqEn = 1u << 2, kCr0CmdqEn = 1u << 3;
 constexpr uint32_t kCr0AtsChk = 1u << 4;  // translated requests checked against STE.EATS
 // SMMU_IRQ_CTRL/IRQ_CTRLACK (6.3.13): GERROR_IRQEN 0, PRIQ_IRQEN 1, EVENTQ_IRQEN 2.
-constexpr uint32_t kIrqPriqEn = 1u << 1;
+constexpr uint32_t kIrqPriqEn = 1u << 1, kIrqEvtqEn = 1u << 2;
 constexpr uint32_t kShIsh = 3, kShOsh = 2, kCacheWb = 1;  // inner, outer shareable; write-back cacheable
 // CR1: QUEUE_IC 1:0, QUEUE_OC 3:2, QUEUE_SH 5:4, TABLE_IC 7:6, TABLE_OC 9:8, TABLE_SH 11:10.
 constexpr uint32_t kCr1WbIsh = kCacheWb | kCacheWb << 2 | kShIsh << 4 | kCacheWb << 6 | kCacheWb << 8 | kShIsh << 10;
@@ -128,6 +128,11 @@ constexpr uint64_t kSyncCsSev = 2, kMemattrOiwb = 0xf;
 // Resp 13:12 (0b00 Deny: PCIe "Invalid Request", 0b01 Fail, 0b10 Success).
 constexpr uint64_t kOpAtcInv = 0x40, kOpPriResp = 0x41, kCmdSsv = 1u << 11;
 constexpr uint64_t kAtcInvSizeAll = 52, kPriRespDeny = 0;
+// CMD_RESUME (4.6.2; Linux CMDQ_OP_RESUME): StreamID 63:32, Action 13:12 (Linux
+// CMDQ_RESUME_0_RESP_TERM 0, RETRY 1, ABORT 2); dword 1 STAG 15:0.
+constexpr uint64_t kOpResume = 0x44, kResumeAbort = 2;
+// Event record dword 1 (7.3): Stall 31, STAG 15:0; CD.S (5.4) is dword 0 bit 44.
+constexpr uint64_t kEvtStall = uint64_t(1) << 31, kCdS = uint64_t(1) << 44;
 // PRI queue entry (8.1), 16 bytes: dword 0 StreamID 31:0, SubstreamID 51:32, Priv 58,
 // Exec 59, Read 60, Write 61, Last 62, SSV 63; dword 1 PRGIndex 8:0, Page address 63:12.
 constexpr unsigned kPriqEntryBytes = 16;

@@ -50,8 +50,22 @@ void Driver::consume(InQueue& q, void (Driver::*handle)(uint64_t entry)) {
 
 void Driver::handle_event(uint64_t rec) {
     char name[16];
-    std::snprintf(name, sizeof name, "events.0x%02x", unsigned(m_.read64(rec) & 0xff));
+    const uint64_t dw0 = m_.read64(rec);
+    std::snprintf(name, sizeof name, "events.0x%02x", unsigned(dw0 & 0xff));
     count(name, "event records with this event ID read from the event queue");
+    const uint64_t dw1 = m_.read64(rec + 8);
+    if (!(dw1 & kEvtStall)) return;
+    // arm_smmu_handle_evt without an I/O page fault handler: the stalled transaction is
+    // answered through arm_smmu_page_response with a failure, CMD_RESUME Abort.
+    resumes_.push_back({kOpResume | kResumeAbort << 12 | bits(dw0, 32, 32) << 32, bits(dw1, 0, 16)});
+}
+
+// CMD_RESUMEs go without a CMD_SYNC, as arm_smmu_page_response sends them ("it doesn't
+// do anything for RESUME").
+void Driver::send_resumes() {
+    for (size_t i = 0; i < resumes_.size(); ++i) count("stall.resumes", "CMD_RESUME Abort sent for stalled transactions");
+    push_batches(resumes_);
+    resumes_.clear();
 }
 
 // The unit would raise the event interrupt when PROD moves away from CONS; the driver
@@ -63,6 +77,9 @@ void Driver::drain_events() {
     const uint32_t line = uint32_t(m_.read_reg(kEvtqProd, 4));
     if (!((line ^ evtq_.cons) & (mask | kQueueOvf))) return;
     consume(evtq_, &Driver::handle_event);
+    if (!resumes_.empty()) send_resumes();
 }
+
+void Driver::service_events() { drain_events(); }
 
 }  // namespace iommufd::smmuv3

@@ -125,9 +125,9 @@ bool Driver::cr0_write(uint32_t value) {
     return false;
 }
 
-// arm_smmu_device_reset. Interrupts: only the PRI queue's (the unit's page-request
-// interrupt, ats.h), enabled through IRQ_CTRL/IRQ_CTRLACK where there is a PRI queue;
-// events are polled (drain_events).
+// arm_smmu_device_reset. Interrupts: the PRI queue's (the unit's page-request
+// interrupt, ats.h) where there is a PRI queue, the event queue's where the unit can
+// stall; other events are polled (drain_events).
 Errno Driver::reset() {
     if (!cr0_write(0)) return fail("", "CR0ACK did not acknowledge disabling the SMMU");
     mmio_.write(kCr1, kCr1WbIsh, 4);
@@ -149,9 +149,12 @@ Errno Driver::reset() {
         if (!cr0_write(enables |= kCr0PriqEn)) return fail("", "CR0ACK did not acknowledge PRIQEN");
     }
     if (idr0_ats_ && !cr0_write(enables |= kCr0AtsChk)) return fail("", "CR0ACK did not acknowledge ATSCHK");
-    if (priq_.base) {  // arm_smmu_setup_irqs: IRQ_CTRL through IRQ_CTRLACK
-        mmio_.write(kIrqCtrl, kIrqPriqEn, 4);
-        for (int i = 0; i < 16 && uint32_t(mmio_.read(kIrqCtrlAck, 4)) != kIrqPriqEn; ++i) {
+    // arm_smmu_setup_irqs: IRQ_CTRL through IRQ_CTRLACK. The event interrupt only where
+    // stalls can need an answer; other events are polled (drain_events).
+    const uint32_t irqs = (priq_.base ? kIrqPriqEn : 0) | (idr0_stall_model(idr_[0]) != 1 ? kIrqEvtqEn : 0);
+    if (irqs) {
+        mmio_.write(kIrqCtrl, irqs, 4);
+        for (int i = 0; i < 16 && uint32_t(mmio_.read(kIrqCtrlAck, 4)) != irqs; ++i) {
         }
     }
     if (!cr0_write(enables | kCr0SmmuEn)) return fail("", "CR0ACK did not acknowledge SMMUEN");

@@ -26,6 +26,9 @@
 // so ATS stays off there, as Linux's arm_smmu_attach_prepare decides.
 // PRI (ats.cpp): on a unit with IDR0.PRI, the PRI queue is set up at probe and
 // service_page_requests() answers each page request group with PRI_RESP Deny.
+// Stalls: a stall-enabled device's stage-1 CD has S = 1 (else S1STALLD where the unit
+// could stall); every event with Stall = 1 is answered with CMD_RESUME Abort, as Linux
+// does without an I/O page fault handler.
 //
 // Every action costs CPU time from DriverParams (illustrative figures, not measured).
 #pragma once
@@ -103,6 +106,9 @@ public:
     // operations (domain allocation, attach, detach, map, unmap, flush); its reading
     // of the pending state, which stands in for the interrupt line, costs nothing.
     void drain_events();
+    // The event interrupt (enabled at probe where IDR0.STALL_MODEL allows stalls):
+    // drain_events, which answers each stalled transaction with CMD_RESUME Abort.
+    void service_events() override;
     double mmio_ns() const override { return costs_.mmio_ns; }
     DriverCost spent() const override {
         return {cpu_ns_, queue_ns_, table_writes_.value(), commands_.value(), waits_.value()};
@@ -183,6 +189,11 @@ private:
     // each entry's address to `handle`, then acknowledges an overflow.
     void consume(InQueue& q, void (Driver::*handle)(uint64_t entry));
     void handle_event(uint64_t entry);
+    void send_resumes();
+    void push_batches(const std::vector<Cmd>& cmds);  // without a CMD_SYNC
+    // arm_smmu_probe_device: stalls for a "dma-can-stall" device where IDR0.STALL_MODEL
+    // allows them (0b00), for every device where it forces them (0b10).
+    bool stall_enabled(uint16_t sid);
     // Queues `cmds` and a CMD_SYNC, in batches of at most 64, and waits for them.
     void issue(std::vector<Cmd> cmds);
     void push(const Cmd* cmds, size_t n);
@@ -212,6 +223,7 @@ private:
     uint32_t prod_ = 0, cons_ = 0;  // command queue indexes with their wrap bit
     InQueue evtq_, priq_;  // set up by the constructor
     std::vector<Cmd> pri_responses_;  // PRI_RESPs of the queue being serviced
+    std::vector<Cmd> resumes_;        // CMD_RESUMEs for the stalls of the events read
     std::map<uint16_t, DeviceState> devices_;
     std::set<uint16_t> asids_, vmids_;
     std::set<SmmuDomain*> domains_;  // live domains, orphaned if the driver goes first
