@@ -53,6 +53,7 @@ void Driver::handle_event(uint64_t rec) {
     const uint64_t dw0 = m_.read64(rec);
     std::snprintf(name, sizeof name, "events.0x%02x", unsigned(dw0 & 0xff));
     count(name, "event records with this event ID read from the event queue");
+    if (idr0_stall_model(idr_[0]) == 1) return;  // a terminate-only unit never stalls
     const uint64_t dw1 = m_.read64(rec + 8);
     if (!(dw1 & kEvtStall)) return;
     // arm_smmu_handle_evt without an I/O page fault handler: the stalled transaction is
