@@ -45,6 +45,17 @@ TEST_CASE("smmuv3 driver stall: CD.S, S1STALLD and the event interrupt follow ST
     CHECK(bool(r.unit->regs[reg::IRQ_CTRL] & kEvtqIrqEn) == (model == 0));
 }
 
+TEST_CASE("smmuv3 driver stall: a stall-enabled device's stage-2 STE has S2S (recent Linux)",
+          "[iommufd][smmuv3-driver][stall]") {
+    const bool dev = GENERATE(false, true);
+    Rig r(stall_model(0));
+    auto ops = r.driver->device(kSid, stalls(dev));
+    std::unique_ptr<Domain> d;
+    REQUIRE(ops->alloc_domain(kHwptNestParent, d) == Errno::Ok);
+    REQUIRE(ops->attach(*d) == Errno::Ok);
+    CHECK(r.ste(kSid).s2s == dev);
+}
+
 TEST_CASE("smmuv3 driver stall: STALL_MODEL 0b10 (forced) stalls every device", "[iommufd][smmuv3-driver][stall]") {
     Rig r(stall_model(2));
     auto ops = r.driver->device(kSid, stalls(false));

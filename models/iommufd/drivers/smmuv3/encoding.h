@@ -82,8 +82,9 @@ constexpr uint64_t kSteS1Stalld = uint64_t(1) << 27;
 constexpr uint64_t kSteEatsTrans = uint64_t(1) << 28;  // EATS 0b01: full ATS (Linux EATS_TRANS)
 // Level-1 stream table descriptor (5.1): SPAN 4:0, L2Ptr 51:6.
 // Dword 2: S2VMID 15:0, S2T0SZ 37:32, S2SL0 39:38, S2IR0 41:40, S2OR0 43:42, S2SH0
-// 45:44, S2TG 47:46, S2PS 50:48, S2AA64 51, S2PTW 54, S2R 58. Dword 3: S2TTB 51:4.
+// 45:44, S2TG 47:46, S2PS 50:48, S2AA64 51, S2PTW 54, S2S 57, S2R 58. Dword 3: S2TTB 51:4.
 constexpr uint64_t kSteS2Aa64 = uint64_t(1) << 51, kSteS2Ptw = uint64_t(1) << 54, kSteS2R = uint64_t(1) << 58;
+constexpr uint64_t kSteS2S = uint64_t(1) << 57;
 constexpr uint64_t kAddr51_4 = ((uint64_t(1) << 52) - 1) & ~uint64_t(15);
 // Level-1 CD descriptor (5.5): V 0, L2Ptr 51:12. Linux's two-level CD tables have
 // leaves of 1024 CDs (CTXDESC_SPLIT 10, S1Fmt 64K_L2).

@@ -102,7 +102,7 @@ void Driver::write_ste(uint16_t sid, uint64_t ste, const uint64_t (&want)[8]) {
 }
 
 // Identity: a bypass STE with SHCFG "incoming". Stage 2: the domain's STE
-// (arm_smmu_make_s2_domain_ste). Stage 1: cd_table.cpp. Either paging STE has EATS
+// (arm_smmu_make_s2_domain_ste), S2S for a stall-enabled device. Stage 1: cd_table.cpp. Either paging STE has EATS
 // 0b01 for a device that gets ATS (ats.cpp), which is turned off before and on after.
 Errno Driver::attach(Domain& dom, uint16_t sid) {
     drain_events();
@@ -123,6 +123,9 @@ Errno Driver::attach(Domain& dom, uint16_t sid) {
     } else {
         d->s2_ste(s);
         if (ats) s[1] |= kSteEatsTrans;
+        // arm_smmu_make_s2_domain_ste with stall_enabled; never beside EATS, which
+        // S2S makes ILLEGAL (IHI 0070 5.2; a PCIe device with ATS does not stall).
+        if (stall_enabled(sid) && !ats) s[2] |= kSteS2S;
         write_ste(sid, ste, s);
     }
     if (e == Errno::Ok) ats_commit(sid, d, ats);
