@@ -55,7 +55,7 @@ void SmmuUnit::end_stall(uint16_t stag, bool retry) {
     if (on_stall_end) on_stall_end(stag, retry);
 }
 
-// §4.6.2 CMD_RESUME: Ac = 1 retries, else the transaction is terminated (Ab: with an
+// §4.7.1 CMD_RESUME: Ac = 1 retries, else the transaction is terminated (Ab: with an
 // abort; both fault here). A STAG with no stall of that StreamID is ignored.
 void SmmuUnit::resume(const Command& c) {
     const auto it = stalled_.find(c.stag);
@@ -63,7 +63,7 @@ void SmmuUnit::resume(const Command& c) {
     end_stall(c.stag, c.ac);
 }
 
-// §4.6.3 CMD_STALL_TERM: every stalled transaction of the StreamID is terminated.
+// §4.7.2 CMD_STALL_TERM: every stalled transaction of the StreamID is terminated.
 void SmmuUnit::stall_term(uint32_t sid) {
     std::vector<uint16_t> tags;
     for (const auto& [stag, s] : stalled_)

@@ -1,6 +1,6 @@
 // SmmuUnit's stall model (IHI 0070 §3.12.2): CD.S / STE.S2S within IDR0.STALL_MODEL,
 // STE.S1STALLD, event records with Stall = 1 and the STAG (§7.3), CMD_RESUME retry
-// and abort and CMD_STALL_TERM (§4.6), the event interrupt, ATS Translation Requests
+// and abort and CMD_STALL_TERM (§4.7), the event interrupt, ATS Translation Requests
 // never stalling. Records are read back with the spec's bit positions, not the model's
 // encoder.
 #include <catch2/catch.hpp>

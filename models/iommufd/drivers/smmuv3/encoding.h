@@ -129,7 +129,7 @@ constexpr uint64_t kSyncCsSev = 2, kMemattrOiwb = 0xf;
 // Resp 13:12 (0b00 Deny: PCIe "Invalid Request", 0b01 Fail, 0b10 Success).
 constexpr uint64_t kOpAtcInv = 0x40, kOpPriResp = 0x41, kCmdSsv = 1u << 11;
 constexpr uint64_t kAtcInvSizeAll = 52, kPriRespDeny = 0;
-// CMD_RESUME (4.6.2; Linux CMDQ_OP_RESUME): StreamID 63:32, Action 13:12 (Linux
+// CMD_RESUME (4.7.1; Linux CMDQ_OP_RESUME): StreamID 63:32, Action 13:12 (Linux
 // CMDQ_RESUME_0_RESP_TERM 0, RETRY 1, ABORT 2); dword 1 STAG 15:0.
 constexpr uint64_t kOpResume = 0x44, kResumeAbort = 2;
 // Event record dword 1 (7.3): Stall 31, STAG 15:0; CD.S (5.4) is dword 0 bit 44.
