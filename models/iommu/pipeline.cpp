@@ -369,7 +369,7 @@ void Pipeline::b_transport(Payload& gp, sc_time& delay) {
             ++lookup_missed_;
             res = atomic_walk(r, delay);
         }
-    } while (res.stall && atomic_stall_end(res.stag));
+    } while (res.stall && atomic_stall_end(res.stag, delay));
     res.stall = false;  // terminated: a fault
     if (timeline_) {
         tlmx::attr(gp).iova = r.iova;
@@ -465,9 +465,15 @@ void Pipeline::end_stall(const Parked& p) {
 }
 
 // Atomic mode: waits in the device's thread until the unit ends `stag`; true: retry.
-bool Pipeline::atomic_stall_end(uint16_t stag) {
+// The caller's time runs ahead of the kernel's by `delay`: the stall starts there, so
+// the wait first catches the kernel up (software answers in simulated time).
+bool Pipeline::atomic_stall_end(uint16_t stag, sc_time& delay) {
     stall_seen();
     ++stall_.parked;
+    if (!stall_ends_.count(stag) && delay != sc_core::SC_ZERO_TIME) {
+        sc_core::wait(delay);
+        delay = sc_core::SC_ZERO_TIME;
+    }
     while (!stall_ends_.count(stag)) sc_core::wait(stall_ended_);
     const bool retry = stall_ends_[stag];
     stall_ends_.erase(stag);

@@ -137,7 +137,7 @@ private:
         bool retry;
     };
     void end_stall(const Parked& p);
-    bool atomic_stall_end(uint16_t stag);
+    bool atomic_stall_end(uint16_t stag, sc_core::sc_time& delay);
     void stall_seen();
     // atomic mode
     void b_transport(Payload& gp, sc_core::sc_time& delay);

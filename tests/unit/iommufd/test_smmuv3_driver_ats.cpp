@@ -60,7 +60,7 @@ TEST_CASE("smmuv3 driver ats: EATS and the device's ATS follow unit, device and 
     Endpoint ep;
     auto ops = r.driver->device(kSid, ep.caps(*r.unit, dev_ats));
     std::unique_ptr<Domain> d;
-    REQUIRE(ops->alloc_domain(s2 ? kHwptNestParent : 0, d) == Errno::Ok);
+    REQUIRE(ops->alloc_domain(s2 ? uint32_t(kHwptNestParent) : 0u, d) == Errno::Ok);
     REQUIRE(ops->attach(*d) == Errno::Ok);
     const bool ats = unit_ats && dev_ats;
     CHECK(r.ste(kSid).eats == (ats ? 1u : 0u));
