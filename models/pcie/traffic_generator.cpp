@@ -75,14 +75,9 @@ TrafficGenerator::Payload* TrafficGenerator::make_payload(const Request& r,
     gp->set_command(r.read ? tlm::TLM_READ_COMMAND : tlm::TLM_WRITE_COMMAND);
     if (!r.read) fill_pattern(r.addr, gp->get_data_ptr(), r.size, p_.data_seed);
     tlmx::PcieAttr& a = tlmx::attr(*gp);
-    a.requester_id = uint16_t(p_.requester_id);
-    a.pasid_valid = r.fed ? r.pasid_valid : p_.pasid_valid;
-    a.pasid = r.fed ? r.pasid : p_.pasid;
-    a.privileged = r.fed ? r.privileged : p_.privileged;
-    a.execute = r.fed ? r.execute : p_.execute;
+    set_requester(a, r);
     a.no_snoop = r.fed ? r.no_snoop : p_.no_snoop;
     a.relaxed_ordering = p_.relaxed_ordering;
-    a.traffic_class = uint8_t(p_.traffic_class);
     a.tag = take_tag(r.read);
     tags_[a.tag] = TagState{issue, r.fed, r.cookie};
     ++in_flight_;
@@ -90,6 +85,17 @@ TrafficGenerator::Payload* TrafficGenerator::make_payload(const Request& r,
     started_ = true;
     if (issued_) issued_(*gp, issue);
     return gp;
+}
+
+// Who asks, for every TLP the device sends: a fed request carries its own PASID
+// prefix, a synthetic one the device's parameters.
+void TrafficGenerator::set_requester(tlmx::PcieAttr& a, const Request& r) const {
+    a.requester_id = uint16_t(p_.requester_id);
+    a.pasid_valid = r.fed ? r.pasid_valid : p_.pasid_valid;
+    a.pasid = r.fed ? r.pasid : p_.pasid;
+    a.privileged = r.fed ? r.privileged : p_.privileged;
+    a.execute = r.fed ? r.execute : p_.execute;
+    a.traffic_class = uint8_t(p_.traffic_class);
 }
 
 uint16_t TrafficGenerator::take_tag(bool read) {

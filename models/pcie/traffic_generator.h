@@ -45,6 +45,8 @@
 #include "models/tlm/mode.h"
 #include "models/tlm/payload_pool.h"
 
+namespace tlmx { struct PcieAttr; }
+
 namespace pcie {
 
 class TrafficGenerator : public sc_core::sc_module, public sim::StatGroup {
@@ -109,6 +111,7 @@ private:
     }
     void pop();
     Payload* make_payload(const Request& r, const sc_core::sc_time& issue);
+    void set_requester(tlmx::PcieAttr& a, const Request& r) const;
     uint16_t take_tag(bool read);
     void complete(Payload& gp, const sc_core::sc_time& done);
     bool check_read(const Payload& gp, const TagState& t);

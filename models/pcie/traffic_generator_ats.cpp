@@ -31,12 +31,7 @@ TrafficGenerator::Payload* TrafficGenerator::control_payload(uint32_t len, const
                                                              bool tagged) {
     Payload* gp = pool_.acquire(len);
     tlmx::PcieAttr& a = tlmx::attr(*gp);
-    a.requester_id = uint16_t(p_.requester_id);
-    a.pasid_valid = r.fed ? r.pasid_valid : p_.pasid_valid;
-    a.pasid = r.fed ? r.pasid : p_.pasid;
-    a.privileged = r.fed ? r.privileged : p_.privileged;
-    a.execute = r.fed ? r.execute : p_.execute;
-    a.traffic_class = uint8_t(p_.traffic_class);
+    set_requester(a, r);
     a.tag = take_tag(tagged);
     tags_[a.tag] = TagState{sc_core::sc_time_stamp(), false, 0, tagged, !tagged, false};
     ++in_flight_;

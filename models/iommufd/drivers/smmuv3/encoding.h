@@ -125,7 +125,7 @@ constexpr uint64_t kSyncCsSev = 2, kMemattrOiwb = 0xf;
 // CMD_ATC_INV (4.5.1): SSV 11, SubstreamID 31:12, StreamID 63:32, Global 9; dword 1
 // Size 5:0 (2^Size 4 KiB pages from Address, aligned to them), Address 63:12. Size 52
 // covers the whole space (Linux ATC_INV_SIZE_ALL).
-// CMD_PRI_RESP (4.7.1): SSV 11, SubstreamID 31:12, StreamID 63:32; dword 1 PRGIndex 8:0,
+// CMD_PRI_RESP (4.5.2): SSV 11, SubstreamID 31:12, StreamID 63:32; dword 1 PRGIndex 8:0,
 // Resp 13:12 (0b00 Deny: PCIe "Invalid Request", 0b01 Fail, 0b10 Success).
 constexpr uint64_t kOpAtcInv = 0x40, kOpPriResp = 0x41, kCmdSsv = 1u << 11;
 constexpr uint64_t kAtcInvSizeAll = 52, kPriRespDeny = 0;
