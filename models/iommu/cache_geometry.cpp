@@ -25,4 +25,11 @@ void CacheGeometry::validate() const {
         throw sim::InputError("ways: plru needs a power-of-two number of ways");
 }
 
+CacheGeometry read_geometry(const sim::Config& cfg, const std::string& section, CacheGeometry g) {
+    sim::ParamReader r(cfg, section, "");
+    g.bind(r);
+    sim::with_origin(r, [&] { g.validate(); });
+    return g;
+}
+
 }  // namespace iommu

@@ -5,7 +5,10 @@
 #include <cstdint>
 #include <string>
 
-namespace sim { class ParamBinder; }
+namespace sim {
+class Config;
+class ParamBinder;
+}  // namespace sim
 
 namespace iommu {
 
@@ -17,5 +20,10 @@ struct CacheGeometry {
     void bind(sim::ParamBinder& b);
     void validate() const;
 };
+
+// A cache's section ([<arch>.iotlb]) read over the unit's own default shape, then
+// validated (sim::read_checked would start from CacheGeometry{}, not the default
+// --help shows). Throws sim::InputError naming origin and key.
+CacheGeometry read_geometry(const sim::Config& cfg, const std::string& section, CacheGeometry defaults);
 
 }  // namespace iommu

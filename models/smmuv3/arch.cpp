@@ -8,15 +8,6 @@
 namespace smmuv3 {
 namespace {
 
-// A cache's section read over the unit's own default shape (read_checked would start
-// from CacheGeometry{}, not the default --help shows).
-iommu::CacheGeometry read_geometry(const sim::Config& cfg, const std::string& section, iommu::CacheGeometry g) {
-    sim::ParamReader r(cfg, section, "");
-    g.bind(r);
-    sim::with_origin(r, [&] { g.validate(); });
-    return g;
-}
-
 // [smmuv3.walk_cache.s1l0] .. [smmuv3.walk_cache.s2l2]: one geometry per stage and level.
 std::string walk_cache_section(bool s2, unsigned level) {
     return std::string("smmuv3.walk_cache.s") + (s2 ? "2" : "1") + "l" + std::to_string(level);
@@ -37,11 +28,11 @@ std::shared_ptr<const iommu::UnitConfig> read(const sim::Config& cfg, uint64_t s
     auto c = std::make_shared<UnitConfig>();
     c->caps = sim::read_checked<Straps>(cfg, "smmuv3").caps;
     const UnitParams d;
-    c->unit.tlb = read_geometry(cfg, "smmuv3.tlb", d.tlb);
-    c->unit.config_cache = read_geometry(cfg, "smmuv3.config_cache", d.config_cache);
+    c->unit.tlb = iommu::read_geometry(cfg, "smmuv3.tlb", d.tlb);
+    c->unit.config_cache = iommu::read_geometry(cfg, "smmuv3.config_cache", d.config_cache);
     for (unsigned l = 0; l < kWalkCacheLevels; ++l) {
-        c->unit.walk_cache.s1[l] = read_geometry(cfg, walk_cache_section(false, l), d.walk_cache.s1[l]);
-        c->unit.walk_cache.s2[l] = read_geometry(cfg, walk_cache_section(true, l), d.walk_cache.s2[l]);
+        c->unit.walk_cache.s1[l] = iommu::read_geometry(cfg, walk_cache_section(false, l), d.walk_cache.s1[l]);
+        c->unit.walk_cache.s2[l] = iommu::read_geometry(cfg, walk_cache_section(true, l), d.walk_cache.s2[l]);
     }
     c->unit.cmdq = sim::read_checked<iommu::CommandCost>(cfg, "smmuv3.cmdq");
     c->unit.seed = seed;
