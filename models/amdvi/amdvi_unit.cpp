@@ -1,0 +1,170 @@
+// AmdviUnit: the lookup stage, the caches, and what each request reports.
+#include "models/amdvi/amdvi_unit.h"
+
+#include <cstdio>
+
+namespace amdvi {
+
+AmdviUnit::AmdviUnit(const Straps& straps, const UnitParams& p, iommu::HostMemory& mem)
+    : straps_(straps),
+      features_(straps.efr),
+      efr_(encode_efr(straps.efr)),
+      mem_(mem),
+      dte_cache_(p.dte_cache, p.seed, "amdvi.dte_cache"),
+      iotlb_(p.iotlb, p.seed, "amdvi.iotlb"),
+      pde_cache_(p.pde_cache, p.seed, "amdvi.pde_cache") {
+    add_child("dte_cache", dte_cache_);
+    add_child("iotlb", iotlb_);
+    add_child("pde_cache", pde_cache_);
+}
+
+void AmdviUnit::strap_efr(uint64_t efr) {
+    efr_ = efr;
+    features_ = decode_efr(efr);
+}
+
+// Control.Coherent asks for snooped table reads; the platform decides whether the
+// unit can make them.
+bool AmdviUnit::walks_snoop() const { return straps_.coherent && (ctrl_ & ctrl::COHERENT); }
+
+bool AmdviUnit::walk_snoops(const iommu::Walk& w) const {
+    const auto& s = static_cast<const WalkSlot&>(w);
+    return walks_snoop() && !(s.phase == WalkSlot::Phase::Host && s.dte.sd);
+}
+
+// §2.3.1 exclusion range: [base, limit | 0xfff], for every device with Allow, else
+// for devices whose DTE sets EX.
+bool AmdviUnit::excluded(const Dte& d, uint64_t iova) const {
+    if (!(excl_base_ & excl::EX_EN) || !((excl_base_ & excl::ALLOW) || d.ex)) return false;
+    return iova >= (excl_base_ & excl::ADDR) && iova <= ((excl_limit_ & excl::ADDR) | 0xfff);
+}
+
+bool AmdviUnit::permits(const iommu::Request& r, bool ir, bool iw) {
+    return (!(r.read || !r.write) || ir) && (!r.write || iw);
+}
+
+// Mode 0 (§2.2.2.1): no translation, the DTE's IR/IW still apply; Mode0FC forces
+// snooping.
+iommu::Result AmdviUnit::mode0(const Dte& d, const iommu::Request& r) {
+    iommu::Result out = iommu::untranslated(r);
+    out.read = d.ir;
+    out.write = d.iw;
+    out.force_snoop = d.mode0_fc;
+    out.snoop = d.mode0_fc || !r.no_snoop;
+    return out;
+}
+
+// The lookup stage answers what the caches decide without a fault: IommuEn=0, a
+// cached DTE that passes the request or holds an IOTLB entry granting it. Anything
+// else walks, so the walk (not the cache) logs every event.
+bool AmdviUnit::lookup(const iommu::Request& r, iommu::Result& out) {
+    if (!enabled()) {
+        ++bypassed_;
+        out = iommu::untranslated(r);
+        return report(r, out, {}, false), true;
+    }
+    if (r.at != iommu::At::Untranslated) return false;  // the walk answers ATS
+    const Dte* d = dte_cache_.lookup({r.sid});
+    if (!d) return false;
+    if (!d->v) {
+        ++bypassed_;
+        out = iommu::untranslated(r);
+    } else if (!d->tv || (r.pasid_valid && d->gv)) {
+        return false;
+    } else if (d->mode == 0) {
+        if (!permits(r, d->ir, d->iw)) return false;
+        out = mode0(*d, r);
+    } else if (excluded(*d, r.iova)) {
+        ++bypassed_;
+        out = iommu::untranslated(r);
+    } else if (!iotlb_hit(*d, r, out)) {
+        return false;
+    }
+    report(r, out, {}, false);
+    return true;
+}
+
+bool AmdviUnit::iotlb_hit(const Dte& d, const iommu::Request& r, iommu::Result& out) {
+    for (unsigned log2 = 12; log2 < 64; ++log2) {
+        if (!(iotlb_sizes_ >> log2 & 1)) continue;
+        const IotlbKey key{d.domain_id, r.iova >> log2, uint8_t(log2)};
+        const IotlbValue* e = iotlb_.peek(key);
+        if (!e) continue;
+        const bool ir = d.ir && e->ir, iw = d.iw && e->iw;
+        if (!permits(r, ir, iw) || (r.write && e->write_walks)) break;
+        iotlb_.lookup(key);
+        out = iommu::Result{};
+        out.page_size = uint64_t(1) << log2;
+        out.pa = e->pa_base | (r.iova & (out.page_size - 1));
+        out.read = ir;
+        out.write = iw;
+        out.force_snoop = e->fc;
+        out.snoop = e->fc || !r.no_snoop;
+        return true;
+    }
+    iotlb_.record_miss();
+    return false;
+}
+
+// After a walk: the DTE it read, the directory entries it used, its leaf.
+void AmdviUnit::fill_caches(const WalkSlot& w) {
+    const iommu::Request& r = w.request;
+    if (w.dte_fetched) dte_cache_.insert({r.sid}, w.dte);
+    for (unsigned i = 0; w.host_started && i < w.host.pde_count(); ++i) {
+        const PdeStep& s = w.host.pde(i);
+        pde_cache_.insert({w.dte.domain_id, uint8_t(s.level), r.iova >> level_shift(s.level)}, s);
+    }
+    if (!w.walked) return;
+    const HostWalk& h = w.host;
+    IotlbValue v;
+    v.pa_base = h.output() & ~(h.page_size() - 1);
+    v.ir = h.ir();
+    v.iw = h.iw();
+    v.fc = h.fc();
+    v.u = h.u();
+    v.write_walks = !r.write && w.dte.had == 3 && features_.hd_sup;
+    iotlb_.insert({w.dte.domain_id, r.iova >> h.size_log2(), uint8_t(h.size_log2())}, v);
+    iotlb_sizes_ |= uint64_t(1) << h.size_log2();
+}
+
+iommu::Result AmdviUnit::end(WalkSlot& w) {
+    dte_reads_ += w.dte_reads;
+    walk_reads_ += w.host.reads();
+    walk_writes_ += w.host.writes();
+    fill_caches(w);
+    report(w.request, w.result, w.event, w.record);
+    last_event_ = w.event;
+    last_record_ = w.record;
+    return w.result;
+}
+
+// A request that waited on the walk of its page, with the same attributes, gets that
+// walk's answer for its own address, and its own event record.
+iommu::Result AmdviUnit::merged(const iommu::Request& r, const iommu::Result& walked) {
+    iommu::Result res = walked;
+    if (!res.fault && res.page_size) res.pa = (walked.pa & ~(walked.page_size - 1)) | (r.iova & (walked.page_size - 1));
+    Event e = last_event_;
+    if (e.code == event::IO_PAGE_FAULT || e.code == event::ILLEGAL_DEV_TABLE_ENTRY ||
+        e.code == event::INVALID_DEVICE_REQUEST)
+        e.address = r.iova;  // these name the request's address; the others a table's
+    report(r, res, e, res.fault && last_record_);
+    return res;
+}
+
+// Statistics, and the event log entry when the fault records one.
+void AmdviUnit::report(const iommu::Request& r, const iommu::Result& res, const Event& e, bool record) {
+    (void)r;
+    ++translations_;
+    if (!res.fault) return;
+    ++faults_;
+    auto& c = fault_codes_[res.reason];
+    if (!c) {
+        char name[24];
+        std::snprintf(name, sizeof name, "faults.0x%x", unsigned(res.reason));
+        c = std::make_unique<sim::Counter>(*this, name, "", "faults by AMD-Vi event code");
+    }
+    ++*c;
+    if (record) log_event(e);
+}
+
+}  // namespace amdvi

@@ -1,0 +1,133 @@
+// One AMD-Vi IOMMU (AMD spec 48882) as the simulator sees it: the MMIO register page
+// (§3.4), translation of requests through the device table and host (v1) page tables
+// (§2.2), the event log (§2.5), over a DTE cache, an IOTLB and a PDE cache. Plain
+// C++; the engine's timing shell drives it as an iommu::SlottedUnit, translate() runs
+// the same stages back to back.
+//
+// A request, in order: IommuEn=0 passes it untranslated; otherwise its DTE (cache, or
+// four reads from the device table): V=0 passes it untranslated (IR/IW do not apply);
+// TV=0 faults (IO_PAGE_FAULT, PR=0); Mode 0 passes it untranslated with the DTE's
+// IR/IW; an address in the exclusion range (ExEn, and Allow or DTE.EX) passes
+// untranslated; then the IOTLB, the PDE cache and the host walk. FC in the leaf forces
+// snooping whatever the request's No Snoop says. IO_PAGE_FAULT events are not logged
+// when DTE.SA is set; Translation Requests (ATS) log no page faults: they are answered
+// with R=W=0 (§2.1.3.2).
+//
+// Functional registers: DEV_TABLE_BASE, CONTROL (IommuEn, EventLogEn, EventIntEn,
+// CmdBufEn and PPRLogEn drive the Run bits; Coherent the table reads' snooping),
+// EXCL_BASE/EXCL_LIMIT, EXT_FEATURE (strapped), EVT_LOG_BASE, EVT_HEAD/EVT_TAIL,
+// STATUS (W1C bits). Stored only: CMD_BUF_BASE, CMD_HEAD/CMD_TAIL, PPR_LOG_BASE,
+// PPR_HEAD/PPR_TAIL (the command processor and the PPR log are separate pieces). Other
+// offsets read 0 and ignore writes.
+//
+// Statistics: translations, bypassed, walks, dte_reads, walk_reads, walk_writes,
+// faults (and faults.0xN by event code), events, events_lost, and the caches' own
+// under dte_cache.*, iotlb.*, pde_cache.*.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "models/amdvi/caches.h"
+#include "models/amdvi/features.h"
+#include "models/amdvi/regs.h"
+#include "models/amdvi/straps.h"
+#include "models/amdvi/walk_slot.h"
+#include "models/iommu/cache_geometry.h"
+#include "models/iommu/slotted_unit.h"
+#include "models/sim/stats.h"
+
+namespace amdvi {
+
+// Cache defaults: sizes a Zen-generation IOMMU plausibly has (a 64-entry device table
+// cache, a 512-entry IOTLB, a 128-entry page directory cache).
+struct UnitParams {
+    iommu::CacheGeometry dte_cache{16, 4, "lru"};
+    iommu::CacheGeometry iotlb{64, 8, "lru"};
+    iommu::CacheGeometry pde_cache{32, 4, "lru"};
+    uint64_t seed = 1;
+};
+
+class AmdviUnit : public iommu::SlottedUnit<WalkSlot> {
+public:
+    AmdviUnit(const Straps& straps, const UnitParams& p, iommu::HostMemory& mem);
+
+    // amdvi_regs.cpp: MMIO, 4 or 8 bytes.
+    uint64_t read(uint32_t offset, unsigned size) const override;
+    void write(uint32_t offset, uint64_t value, unsigned size) override;
+    // A register by its spec name ("DEV_TABLE_BASE"), at its offset; all are 8 bytes.
+    static std::optional<uint32_t> offset_of(const std::string& name);
+    // The platform's strap of the read-only Extended Feature Register.
+    void strap_efr(uint64_t efr);
+    const Features& features() const { return features_; }
+    bool enabled() const { return ctrl_ & ctrl::IOMMU_EN; }
+
+    // "0x2 IO_PAGE_FAULT".
+    std::string fault_text(uint32_t reason) const override;
+
+    bool lookup(const iommu::Request& r, iommu::Result& out) override;
+    iommu::Result merged(const iommu::Request& r, const iommu::Result& walked) override;
+    bool walks_snoop() const override;
+    // DTE.SD turns snooping off for a device's page table reads.
+    bool walk_snoops(const iommu::Walk& w) const override;
+
+    // event_log.cpp: writes a record at EVT_TAIL; false when it was lost (logging not
+    // running, the log full: STATUS.EventOverflow, or the write failed).
+    bool log_event(const Event& e);
+
+    // device_walk.cpp: the slot's steps.
+    void dte_read(WalkSlot& w, uint64_t qword, bool ok);
+    void host_done(WalkSlot& w);
+
+private:
+    // device_walk.cpp
+    void begin(WalkSlot& w, const iommu::Request& r) override;
+    iommu::Result end(WalkSlot& w) override;
+    iommu::HostMemory& walk_memory() override { return mem_; }
+    void got_dte(WalkSlot& w);
+    bool ats_checks(WalkSlot& w);
+    void start_host_walk(WalkSlot& w);
+    void fail(WalkSlot& w, const Event& e, bool record);
+    Event request_event(const WalkSlot& w, uint8_t code) const;
+    void answer_translation_request(WalkSlot& w) const;
+    // amdvi_unit.cpp: decisions shared by the lookup stage and the walk.
+    bool excluded(const Dte& d, uint64_t iova) const;
+    static bool permits(const iommu::Request& r, bool ir, bool iw);
+    static iommu::Result mode0(const Dte& d, const iommu::Request& r);
+    bool iotlb_hit(const Dte& d, const iommu::Request& r, iommu::Result& out);
+    void fill_caches(const WalkSlot& w);
+    void report(const iommu::Request& r, const iommu::Result& res, const Event& e, bool record);
+    // amdvi_regs.cpp
+    uint64_t read64(uint32_t base) const;
+    void write64(uint32_t base, uint64_t v, uint64_t written);
+    void write_control(uint64_t v);
+
+    Straps straps_;
+    Features features_;
+    uint64_t efr_ = 0;
+    uint64_t devtab_ = 0, cmd_base_ = 0, evt_base_ = 0, ctrl_ = 0, excl_base_ = 0, excl_limit_ = 0, ppr_base_ = 0;
+    uint64_t cmd_head_ = 0, cmd_tail_ = 0, evt_head_ = 0, evt_tail_ = 0, status_ = 0, ppr_head_ = 0, ppr_tail_ = 0;
+    iommu::HostMemory& mem_;
+    DteCache dte_cache_;
+    Iotlb iotlb_;
+    PdeCache pde_cache_;
+    uint64_t iotlb_sizes_ = 0;  // bit n: the IOTLB may hold entries of 2^n bytes
+    Event last_event_{};        // the last walk's event, for requests merged into it
+    bool last_record_ = false;
+
+    sim::Counter translations_{*this, "translations", "", "requests translated or faulted"};
+    sim::Counter bypassed_{*this, "bypassed", "", "requests passed untranslated (IommuEn=0, DTE V=0, exclusion range)"};
+    sim::Counter walks_{*this, "walks", "", "DTE fetches and host table walks started"};
+    sim::Counter dte_reads_{*this, "dte_reads", "", "8-byte device table entry reads"};
+    sim::Counter walk_reads_{*this, "walk_reads", "", "8-byte host page table reads"};
+    sim::Counter walk_writes_{*this, "walk_writes", "", "accessed/dirty updates of host page table entries"};
+    sim::Counter faults_{*this, "faults", "", "translations that ended in a fault"};
+    std::map<uint32_t, std::unique_ptr<sim::Counter>> fault_codes_;  // faults.0x2, by event code
+    sim::Counter events_{*this, "events", "", "event log entries written"};
+    sim::Counter events_lost_{*this, "events_lost", "", "events lost (log stopped, full or failing)"};
+};
+
+}  // namespace amdvi

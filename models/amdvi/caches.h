@@ -1,0 +1,65 @@
+// The AMD-Vi translation caches (§2.2 "Data Structures" caching rules, §2.4.3
+// INVALIDATE_IOMMU_PAGES with PDE=1): a device table entry cache by DeviceID, an
+// IOTLB of leaf translations tagged by DomainID (PASID later, for guest
+// translations), and a page directory entry cache tagged by DomainID, level and the
+// input bits above that level. SetAssocCaches of the engine; they keep answering
+// until a command removes what they hold.
+#pragma once
+
+#include <cstdint>
+
+#include "models/amdvi/dte.h"
+#include "models/amdvi/host_walk.h"
+#include "models/iommu/set_assoc_cache.h"
+
+namespace amdvi {
+
+struct DteKey {
+    uint16_t device_id = 0;
+    bool operator==(const DteKey& o) const { return device_id == o.device_id; }
+};
+struct DteIndex {
+    uint64_t operator()(const DteKey& k) const { return k.device_id; }
+};
+using DteCache = iommu::SetAssocCache<DteKey, Dte, DteIndex>;
+
+// One leaf translation of an input page of 2^size_log2 bytes.
+struct IotlbKey {
+    uint16_t domain_id = 0;
+    uint64_t vpn = 0;
+    uint8_t size_log2 = 12;
+    bool operator==(const IotlbKey& o) const {
+        return domain_id == o.domain_id && vpn == o.vpn && size_log2 == o.size_log2;
+    }
+};
+struct IotlbValue {
+    uint64_t pa_base = 0;
+    bool ir = false, iw = false;  // the tables' permissions (the DTE's apply on a hit)
+    bool fc = false, u = false;
+    // With host dirty updates on, a write must walk (to set D) when a read filled it.
+    bool write_walks = false;
+};
+struct IotlbIndex {
+    uint64_t operator()(const IotlbKey& k) const {
+        return k.vpn ^ (uint64_t(k.domain_id) << 7) ^ (uint64_t(k.size_log2) << 3);
+    }
+};
+using Iotlb = iommu::SetAssocCache<IotlbKey, IotlbValue, IotlbIndex>;
+
+// The page directory entry at `level` covering input >> level_shift(level).
+struct PdeKey {
+    uint16_t domain_id = 0;
+    uint8_t level = 0;
+    uint64_t prefix = 0;
+    bool operator==(const PdeKey& o) const {
+        return domain_id == o.domain_id && level == o.level && prefix == o.prefix;
+    }
+};
+struct PdeIndex {
+    uint64_t operator()(const PdeKey& k) const {
+        return k.prefix ^ (uint64_t(k.domain_id) << 5) ^ (uint64_t(k.level) << 2);
+    }
+};
+using PdeCache = iommu::SetAssocCache<PdeKey, PdeStep, PdeIndex>;
+
+}  // namespace amdvi

@@ -1,0 +1,47 @@
+// One AMD-Vi translation in a walker slot: the device table entry fetch (four 8-byte
+// reads, unless the DTE cache holds it), then the host table walk (host_walk.h). DTE
+// reads are walk reads too, so the timing shell charges them like table reads. The
+// slot holds the state; AmdviUnit decides each step (device_walk.cpp).
+#pragma once
+
+#include <cstdint>
+
+#include "models/amdvi/dte.h"
+#include "models/amdvi/event.h"
+#include "models/amdvi/host_walk.h"
+#include "models/iommu/translator.h"
+
+namespace amdvi {
+
+class AmdviUnit;
+
+class WalkSlot final : public iommu::Walk {
+public:
+    enum class Phase { Dte, Host, Done };
+
+    bool done() const override { return phase == Phase::Done; }
+    uint64_t read_address() const override { return phase == Phase::Host ? host.read_address() : dte_addr + 8 * index; }
+    bool write_pending() const override { return phase == Phase::Host && host.write_pending(); }
+    uint64_t write_value() const override { return phase == Phase::Host ? host.write_value() : 0; }
+    void supply(uint64_t qword, bool ok) override;
+
+    // Set by AmdviUnit::begin.
+    AmdviUnit* owner = nullptr;
+    iommu::Request request{};
+    Phase phase = Phase::Done;
+    uint64_t dte_addr = 0;
+    unsigned index = 0;
+    uint64_t q[4] = {};
+    unsigned dte_reads = 0;
+    bool dte_fetched = false;  // read from memory and decoded: the DTE cache may keep it
+    Dte dte;
+    HostWalk host;
+    bool host_started = false;
+    bool walked = false;       // the host walk translated (the IOTLB may keep it)
+    // The outcome: the translation, or the event and whether it is logged.
+    iommu::Result result{};
+    Event event{};
+    bool record = false;
+};
+
+}  // namespace amdvi
