@@ -73,7 +73,7 @@ public:
     void set_features(const CommandFeatures& f) { features_ = f; }
     // Command Buffer Base (0008h): ComBase 51:12, ComLen 59:56.
     void configure(uint64_t base, unsigned comlen) { ring_ = CircularBuffer::of(base, comlen); }
-    // CMD_HEAD written by software (while the buffer is stopped, as the spec asks).
+    // CMD_HEAD written by software (a driver does so only while the buffer is stopped).
     void set_head(uint64_t value) { head_ = ring_.offset(value); }
     uint32_t head() const { return head_; }
 
