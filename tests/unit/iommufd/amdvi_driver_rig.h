@@ -223,4 +223,22 @@ struct Rig {
     }
 };
 
+// A rig whose device kDev (with `caps`) is attached to a fresh paging domain, the
+// commands of probe and attach cleared.
+struct Attached {
+    Rig r;
+    std::unique_ptr<DeviceOps> ops;
+    std::unique_ptr<Domain> d;
+    explicit Attached(EndpointCaps caps = {}, drv::DriverParams p = Rig::small(), uint64_t efr = kEfr)
+        : r(efr, p) {
+        REQUIRE(r.probed == Errno::Ok);
+        ops = r.driver->device(kDev, caps);
+        REQUIRE(ops->alloc_domain(0, d) == Errno::Ok);
+        REQUIRE(ops->attach(*d) == Errno::Ok);
+        r.unit->cmds.clear();
+    }
+    drv::AmdviDomain& dom() { return static_cast<drv::AmdviDomain&>(*d); }
+    uint16_t domid() { return dom().domid(); }
+};
+
 }  // namespace amdvi_rig

@@ -9,19 +9,6 @@ using namespace amdvi_rig;
 
 namespace {
 
-struct Attached {
-    Rig r;
-    std::unique_ptr<DeviceOps> ops;
-    std::unique_ptr<Domain> d;
-    explicit Attached(drv::DriverParams p = Rig::small(), uint64_t efr = kEfr) : r(efr, p) {
-        REQUIRE(r.probed == Errno::Ok);
-        ops = r.driver->device(kDev, {});
-        REQUIRE(ops->alloc_domain(0, d) == Errno::Ok);
-        REQUIRE(ops->attach(*d) == Errno::Ok);
-    }
-    drv::AmdviDomain& dom() { return static_cast<drv::AmdviDomain&>(*d); }
-};
-
 constexpr uint64_t FC = uint64_t(1) << 60, IR = uint64_t(1) << 61, IW = uint64_t(1) << 62;
 uint64_t next_level(uint64_t e) { return field(e, 9, 3); }
 
@@ -110,13 +97,13 @@ TEST_CASE("amdvi driver: page sizes are every power of two with a leaf below the
     CHECK(four.d->aperture_end() == (uint64_t(1) << 48) - 1);
     drv::DriverParams p = Rig::small();
     p.levels = 5;
-    Attached five(p, kEfr | hats(1));
+    Attached five({}, p, kEfr | hats(1));
     CHECK(five.d->page_sizes() == 0xff7f'ffff'f000);  // 4 KiB .. 128 TiB without 512 GiB
     CHECK(five.d->aperture_end() == (uint64_t(1) << 57) - 1);
     CHECK(five.r.dte(kDev).mode() == 5);
     CHECK(five.d->map(0, 0, uint64_t(1) << 39, kRead) == Errno::Inval);
     p.levels = 6;
-    Attached six(p, kEfr | hats(2));
+    Attached six({}, p, kEfr | hats(2));
     CHECK(six.d->aperture_end() == ~uint64_t(0));
 }
 
