@@ -194,7 +194,7 @@ TEST_CASE("amdvi driver: detach is Linux's blocked domain: DTE V alone, flushed,
 }
 
 TEST_CASE("amdvi driver: an ATS device gets DTE.I with ATS on before the DTE is written, "
-          "and its IOTLB invalidated on attach, unmap and flush; detach turns it off first",
+          "and its IOTLB invalidated on attach and unmap, detach turns it off first",
           "[iommufd][amdvi-driver]") {
     Rig r;
     Endpoint ep(r, false);
