@@ -77,10 +77,9 @@ void Driver::init_device_table() {
     m_.flush(dev_table_, dev_table_bytes_);
 }
 
-uint64_t Driver::feature(unsigned b, bool on) {
+void Driver::feature(unsigned b, bool on) {
     const uint64_t ctl = mmio_.read(kControl, 8);
     mmio_.write(kControl, on ? ctl | bit(b) : ctl & ~bit(b), 8);
-    return ctl;
 }
 
 // early_enable_iommu: iommu_disable, iommu_init_flags (Coherent; InvTimeout 1 s, whose
@@ -170,10 +169,7 @@ Errno Driver::alloc_domain(uint32_t hwpt_flags, std::unique_ptr<Domain>& out) {
     const uint16_t id = alloc_domid();
     if (!id) return Errno::NoSpc;
     auto d = std::make_unique<AmdviDomain>(*this, id);
-    if (!d->root()) {
-        free_domid(id);
-        return Errno::NoMem;
-    }
+    if (!d->root()) return Errno::NoMem;  // the domain frees its DomainID
     out = std::move(d);
     return Errno::Ok;
 }

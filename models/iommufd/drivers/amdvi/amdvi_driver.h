@@ -132,9 +132,13 @@ private:
     void init_device_table();
     void enable();
     void enable_ppr_log();
-    // iommu_feature_enable / disable: CONTROL read, bit changed, written back; returns
-    // the value read.
-    uint64_t feature(unsigned bit, bool on);
+    // iommu_feature_enable / disable: CONTROL read, the bit changed, written back.
+    void feature(unsigned bit, bool on);
+    // Memory the unit wrote (log entries, the semaphore), made fresh for the CPU's read
+    // when the unit does not snoop.
+    void refresh(uint64_t pa, uint64_t bytes) {
+        if (!coherent_) m_.flush(pa, bytes);
+    }
     void flush_all_caches();
     void write_entry(uint64_t pa, uint64_t value) { tables_.write(pa, value, coherent_); }
     uint16_t alloc_domid();

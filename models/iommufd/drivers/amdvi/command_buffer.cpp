@@ -55,7 +55,10 @@ void Driver::completion_wait() {
     queue({(sem_ & kCwStoreAddr) | kCwStore | cmd_op(kOpCompletionWait), datum});
     need_sync_ = false;
     bool done = false;
-    for (int i = 0; i < kPolls && !done; ++i) done = int64_t(m_.read64(sem_) - datum) >= 0;
+    for (int i = 0; i < kPolls && !done; ++i) {
+        refresh(sem_, 8);
+        done = int64_t(m_.read64(sem_) - datum) >= 0;
+    }
     if (!done) ++timeouts_;
     ++waits_;
     const double ns = completion_.ns(params_.wait_ns);  // the unit's time for the commands

@@ -37,6 +37,7 @@ void Driver::poll_events() {
     const uint32_t tail = uint32_t(mmio_.read(kEvtTail, 4)) % kRingBytes;
     while (head != tail) {
         const uint64_t entry = evt_log_ + head;
+        refresh(entry, 16);
         char name[24];
         std::snprintf(name, sizeof name, "events.0x%x", event_code(m_.read64(entry)));
         count(name, "event log records with this event code read");
@@ -79,7 +80,9 @@ void Driver::poll_ppr_log() {
     uint32_t head = uint32_t(mmio_.read(kPprHead, 4)) % kRingBytes;
     const uint32_t tail = uint32_t(mmio_.read(kPprTail, 4)) % kRingBytes;
     while (head != tail) {
-        const uint64_t entry = ppr_log_ + head, lo = m_.read64(entry);
+        const uint64_t entry = ppr_log_ + head;
+        refresh(entry, 16);
+        const uint64_t lo = m_.read64(entry);
         m_.write64(entry, 0);
         m_.write64(entry + 8, 0);
         head = (head + 16) % kRingBytes;
