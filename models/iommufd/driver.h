@@ -64,6 +64,29 @@ private:
     sim::Counter count_;
 };
 
+// The CPU's writes of 8-byte table words (page tables, device or stream table
+// entries), as a driver makes them: each counted (the driver's "table_writes"
+// statistic), charged `ns` of CPU time, and cleaned to memory (clflush) when the unit's
+// walks do not snoop.
+class TableWriter {
+public:
+    TableWriter(Machine& m, sim::StatGroup& stats, const char* desc, const double& ns, double& cpu_ns)
+        : m_(m), ns_(ns), cpu_ns_(cpu_ns), count_(stats, "table_writes", "", desc) {}
+    void write(uint64_t pa, uint64_t value, bool snooped) {
+        m_.write64(pa, value);
+        if (!snooped) m_.flush(pa, 8);
+        ++count_;
+        cpu_ns_ += ns_;
+    }
+    uint64_t count() const { return count_.value(); }
+
+private:
+    Machine& m_;
+    const double& ns_;
+    double& cpu_ns_;
+    sim::Counter count_;
+};
+
 // How long a completion wait (CMD_SYNC, wait descriptor) keeps the CPU: polling until
 // the unit is through every command queued since the last wait, so the unit's
 // processing time of them, and never less than the poll itself (`poll_ns`).

@@ -11,6 +11,7 @@
 #include "models/iommufd/drivers/smmuv3/arch.h"
 #include "models/sim/config.h"
 #include "models/sim/params.h"
+#include "tests/unit/iommufd/one_device_engine.h"
 #include "tests/unit/iommufd/smmuv3_driver_rig.h"
 
 using namespace smmu_driver_rig;
@@ -408,16 +409,10 @@ TEST_CASE("smmuv3 driver under iommufd: the MSI window is reserved, huge pages w
           "blocks, also where a 4 KiB table was, and unmap invalidates",
           "[iommufd][smmuv3-driver]") {
     Rig r;
-    FrameAllocator frames{uint64_t(1) << 36, uint64_t(1) << 32};
-    User user{"u0"};
-    Process proc{"p0", user, uint64_t(1) << 32, frames};
-    auto ops = r.driver->device(kSid, {});
-    Device dev{"nic", ops->reserved_regions(), ops.get()};
-    Context ctx{proc};
-    uint32_t id = 0, ioas = 0, pt = 0;
-    REQUIRE(ctx.bind(dev, id) == Errno::Ok);
-    REQUIRE(ctx.ioas_alloc(ioas) == Errno::Ok);
-    REQUIRE(ctx.attach(id, ioas, &pt) == Errno::Ok);
+    OneDeviceEngine e(r.driver->device(kSid, {}));
+    Process& proc = e.proc;
+    Context& ctx = e.ctx;
+    const uint32_t ioas = e.attach_new_ioas();
     CHECK(r.ste(kSid).stage1());
     constexpr uint64_t kHuge = 0x7e00'0000'0000, kAnon = 0x7f00'0000'0000;
     REQUIRE(proc.mmap(kHuge, 8u << 20, true) == Errno::Ok);

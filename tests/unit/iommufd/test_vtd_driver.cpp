@@ -8,6 +8,7 @@
 
 #include "models/iommufd/context.h"
 #include "models/iommufd/drivers/vtd/vtd_driver.h"
+#include "tests/unit/iommufd/one_device_engine.h"
 #include "models/memory/sparse_memory.h"
 #include "models/vtd/regs.h"
 #include "models/vtd/remapping_unit.h"
@@ -55,20 +56,10 @@ struct Rig {
     }
 };
 
-// iommufd over the rig's driver: a process (4 GiB limit), the device kSid bound to a
-// context.
-struct Engine {
-    FrameAllocator frames{uint64_t(1) << 36, uint64_t(1) << 32};
-    User user{"u0"};
-    Process proc{"p0", user, uint64_t(1) << 32, frames};
-    std::unique_ptr<DeviceOps> ops;
-    Device dev;
-    Context ctx{proc};  // last: it detaches the device before the rest goes
-    uint32_t dev_id = 0;
+// iommufd over the rig's driver: the device kSid bound to a context.
+struct Engine : OneDeviceEngine {
     explicit Engine(Rig& r, std::vector<IovaRange> reserved = {})
-        : ops(r.driver->device(kSid, {})), dev{"nic", std::move(reserved), ops.get()} {
-        REQUIRE(ctx.bind(dev, dev_id) == Errno::Ok);
-    }
+        : OneDeviceEngine(r.driver->device(kSid, {}), &reserved) {}
 };
 
 }  // namespace
