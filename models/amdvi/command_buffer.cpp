@@ -3,21 +3,20 @@
 namespace amdvi {
 namespace {
 
-// Event codes (48882 "Event Log" event types; Linux EVENT_TYPE_ILL_CMD 0x5,
-// EVENT_TYPE_CMD_HARD_ERR 0x6).
-constexpr uint32_t kIllegalCommandError = 0x5;
-constexpr uint32_t kCommandHardwareError = 0x6;
-// COMMAND_HARDWARE_ERROR Type, dword 1 bits 26:25: 01b master abort, 10b target abort,
-// 11b data error. A HostMemory access that fails found nothing at the address: a master
-// abort.
-constexpr uint32_t kMasterAbort = 0x1;
-
-EventRecord address_event(uint32_t dword1, uint64_t pa) { return {0, dword1, uint32_t(pa), uint32_t(pa >> 32)}; }
-// ILLEGAL_COMMAND_ERROR: the physical address of the command in dwords 3:2.
-EventRecord illegal_command_error(uint64_t pa) { return address_event(kIllegalCommandError << 28, pa); }
-// COMMAND_HARDWARE_ERROR: Type, and the physical address the IOMMU tried to access.
-EventRecord command_hardware_error(uint64_t pa) {
-    return address_event(kCommandHardwareError << 28 | kMasterAbort << 25, pa);
+// ILLEGAL_COMMAND_ERROR (§2.5 event formats): the physical address of the command.
+Event illegal_command_error(uint64_t pa) {
+    Event e;
+    e.code = event::ILLEGAL_COMMAND_ERROR;
+    e.address = pa;
+    return e;
+}
+// COMMAND_HARDWARE_ERROR (§2.5 event formats): Type and the physical address the IOMMU tried to
+// access. A HostMemory access that fails found nothing at the address: a master abort.
+Event command_hardware_error(uint64_t pa) {
+    Event e = illegal_command_error(pa);
+    e.code = event::COMMAND_HARDWARE_ERROR;
+    e.type = hw_error::MASTER_ABORT;
+    return e;
 }
 
 // What executing a command costs (command_cost.h), by what it does.
@@ -134,8 +133,8 @@ bool CommandBuffer::complete_wait(const Command& c) {
     return true;
 }
 
-void CommandBuffer::halt(const EventRecord& rec) {
-    unit_.log_event(rec);
+void CommandBuffer::halt(const Event& e) {
+    unit_.log_event(e);
     running_ = false;
 }
 

@@ -17,19 +17,16 @@
 // Each command fetched and executed costs unit cycles on the unit's iommu::CommandClock.
 #pragma once
 
-#include <array>
 #include <cstdint>
 
 #include "models/amdvi/circular_buffer.h"
 #include "models/amdvi/command.h"
+#include "models/amdvi/event.h"
 #include "models/iommu/ats.h"
 #include "models/iommu/command_cost.h"
 #include "models/iommu/host_memory.h"
 
 namespace amdvi {
-
-// A 16-byte event log record, four dwords; the event code is in dword 1 bits 31:28.
-using EventRecord = std::array<uint32_t, 4>;
 
 // What the commands do to the unit that owns the buffer: its caches, its event log, the
 // devices behind it.
@@ -52,7 +49,9 @@ public:
     virtual void invalidate_all() = 0;
     // A COMPLETION_WAIT with I = 1 has set STATUS.ComWaitInt.
     virtual void completion_wait_interrupt() = 0;
-    virtual void log_event(const EventRecord& rec) = 0;
+    // ILLEGAL_COMMAND_ERROR / COMMAND_HARDWARE_ERROR, for the unit's event log (event.h
+    // encodes the record); false when the log lost it.
+    virtual bool log_event(const Event& e) = 0;
 };
 
 class CommandBuffer {
@@ -91,7 +90,7 @@ private:
     bool fetch(uint32_t offset, CommandWords& dw);
     bool execute(const Command& c);  // false: a COMPLETION_WAIT store failed
     bool complete_wait(const Command& c);
-    void halt(const EventRecord& rec);
+    void halt(const Event& e);
 
     CommandTarget& unit_;
     iommu::HostMemory& mem_;

@@ -38,13 +38,18 @@ public:
     }
     void invalidate_all() override { calls.push_back("all"); }
     void completion_wait_interrupt() override { calls.push_back("comwait_int"); }
-    void log_event(const amdvi::EventRecord& rec) override { events.push_back(rec); }
+    // The record as the unit's event log would write it, in dwords.
+    bool log_event(const amdvi::Event& e) override {
+        const auto q = amdvi::encode_event(e);
+        events.push_back({uint32_t(q[0]), uint32_t(q[0] >> 32), uint32_t(q[1]), uint32_t(q[1] >> 32)});
+        return true;
+    }
 
     std::vector<std::string> calls;
     std::vector<PagesCall> pages;
     std::vector<iommu::AtsInvalidation> iotlb;
     std::vector<iommu::PageResponse> responses;
-    std::vector<amdvi::EventRecord> events;
+    std::vector<amdvi_cmd_enc::Record> events;
 
 private:
     void log(const char* what, uint16_t devid) { calls.push_back(std::string(what) + ":" + std::to_string(devid)); }
