@@ -36,13 +36,13 @@ uint64_t AmdviUnit::read64(uint32_t base) const {
         case reg::EXCL_LIMIT: return excl_limit_;
         case reg::EXT_FEATURE: return efr_;
         case reg::PPR_LOG_BASE: return ppr_base_;
-        case reg::CMD_HEAD: return cmd_head_;
+        case reg::CMD_HEAD: return cmdbuf_.head();
         case reg::CMD_TAIL: return cmd_tail_;
         case reg::EVT_HEAD: return evt_head_;
         case reg::EVT_TAIL: return evt_tail_;
-        case reg::STATUS: return status_;
-        case reg::PPR_HEAD: return ppr_head_;
-        case reg::PPR_TAIL: return ppr_tail_;
+        case reg::STATUS: return status_ | cmdbuf_.status_bits() | ppr_log_.status_bits();
+        case reg::PPR_HEAD: return ppr_log_.head();
+        case reg::PPR_TAIL: return ppr_log_.tail();
         default: return 0;
     }
 }
@@ -59,9 +59,13 @@ void AmdviUnit::write(uint32_t offset, uint64_t value, unsigned size) {
 void AmdviUnit::write64(uint32_t base, uint64_t v, uint64_t written) {
     switch (base) {
         case reg::DEV_TABLE_BASE: devtab_ = v & devtab::WRITABLE; return;
-        case reg::CMD_BUF_BASE: cmd_base_ = v & ring::WRITABLE; return;
+        case reg::CMD_BUF_BASE:
+            cmd_base_ = v & ring::WRITABLE;
+            return cmdbuf_.configure(cmd_base_ & ring::ADDR, unsigned(ring::LEN.get(cmd_base_)));
         case reg::EVT_LOG_BASE: evt_base_ = v & ring::WRITABLE; return;
-        case reg::PPR_LOG_BASE: ppr_base_ = v & ring::WRITABLE; return;
+        case reg::PPR_LOG_BASE:
+            ppr_base_ = v & ring::WRITABLE;
+            return ppr_log_.configure(ppr_base_ & ring::ADDR, unsigned(ring::LEN.get(ppr_base_)));
         case reg::CONTROL: return write_control(v);
         case reg::EXCL_BASE: excl_base_ = v & (excl::ADDR | excl::EX_EN | excl::ALLOW); return;
         case reg::EXCL_LIMIT: excl_limit_ = v & excl::ADDR; return;
@@ -69,36 +73,59 @@ void AmdviUnit::write64(uint32_t base, uint64_t v, uint64_t written) {
         // IOMMU for the command buffer, which software sets only while it is stopped.
         // Tail pointers likewise, the other way round.
         case reg::CMD_HEAD:
-            if (!(status_ & status::CMD_BUF_RUN)) cmd_head_ = v & ring::PTR;
+            if (!cmdbuf_.running()) cmdbuf_.set_head(v & ring::PTR);
             return;
-        case reg::CMD_TAIL: cmd_tail_ = v & ring::PTR; return;  // the command processor lands here
+        case reg::CMD_TAIL:
+            cmd_tail_ = v & ring::PTR;
+            return ring_cmd_doorbell();
         case reg::EVT_HEAD: evt_head_ = v & ring::PTR; return;
         case reg::EVT_TAIL:
             if (!(status_ & status::EVENT_LOG_RUN)) evt_tail_ = v & ring::PTR;
             return;
-        case reg::PPR_HEAD: ppr_head_ = v & ring::PTR; return;
+        case reg::PPR_HEAD: ppr_log_.set_head(v & ring::PTR); return;
         case reg::PPR_TAIL:
-            if (!(status_ & status::PPR_LOG_RUN)) ppr_tail_ = v & ring::PTR;
+            if (!(ppr_log_.status_bits() & status::PPR_LOG_RUN)) ppr_log_.set_tail(v & ring::PTR);
             return;
-        case reg::STATUS: status_ &= ~(v & written & status::W1C); return;
+        case reg::STATUS: return write_status(v & written & status::W1C);
         default: return;  // EXT_FEATURE is read-only; other offsets are not modelled
     }
 }
 
 // §3.4.4: a log or buffer runs while both it and the IOMMU are enabled; enabling it
-// (again) starts it, which is how software restarts the event log after an overflow.
+// (again) starts it, which is how software restarts the event log after an overflow,
+// the PPR log likewise, and the command buffer after an illegal command. The command
+// buffer starts at the head software left and runs to the tail it already wrote.
 void AmdviUnit::write_control(uint64_t v) {
     const uint64_t before = ctrl_;
     ctrl_ = v;
-    const auto follow = [&](uint64_t enable, uint64_t run) {
+    const auto follow = [&](uint64_t enable, const auto& start, const auto& stop) {
         const bool on = (v & enable) && (v & ctrl::IOMMU_EN);
         const bool was_on = (before & enable) && (before & ctrl::IOMMU_EN);
-        if (!on) status_ &= ~run;
-        else if (!was_on) status_ |= run;
+        if (!on) stop();
+        else if (!was_on) start();
     };
-    follow(ctrl::EVENT_LOG_EN, status::EVENT_LOG_RUN);
-    follow(ctrl::CMD_BUF_EN, status::CMD_BUF_RUN);
-    follow(ctrl::PPR_LOG_EN, status::PPR_LOG_RUN);
+    follow(ctrl::EVENT_LOG_EN, [&] { status_ |= status::EVENT_LOG_RUN; }, [&] { status_ &= ~status::EVENT_LOG_RUN; });
+    follow(ctrl::PPR_LOG_EN, [&] { ppr_log_.start(); }, [&] { ppr_log_.stop(); });
+    follow(ctrl::CMD_BUF_EN, [&] { cmdbuf_.start(), ring_cmd_doorbell(); }, [&] { cmdbuf_.stop(); });
 }
+
+// The W1C bits: the event log's here, ComWaitInt in the command buffer, the PPR bits
+// in the PPR log (each keeps the bits it sets).
+void AmdviUnit::write_status(uint64_t w1c) {
+    status_ &= ~w1c;
+    cmdbuf_.clear_status(uint32_t(w1c));
+    ppr_log_.clear_status(uint32_t(w1c));
+}
+
+// The CMD_TAIL doorbell: while CmdBufRun, execute from the head up to the tail.
+void AmdviUnit::ring_cmd_doorbell() {
+    if (cmdbuf_.running()) commands_ += cmdbuf_.process(cmd_tail_).executed;
+}
+
+static_assert(CommandBuffer::kCmdBufRun == status::CMD_BUF_RUN && CommandBuffer::kComWaitInt == status::COM_WAIT_INT,
+              "the command buffer's STATUS bits");
+static_assert(PprLog::kPprLogRun == status::PPR_LOG_RUN && PprLog::kPprInt == status::PPR_INT &&
+                  PprLog::kPprOverflow == status::PPR_OVERFLOW,
+              "the PPR log's STATUS bits");
 
 }  // namespace amdvi

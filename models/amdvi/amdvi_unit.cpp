@@ -12,15 +12,24 @@ AmdviUnit::AmdviUnit(const Straps& straps, const UnitParams& p, iommu::HostMemor
       mem_(mem),
       dte_cache_(p.dte_cache, p.seed, "amdvi.dte_cache"),
       iotlb_(p.iotlb, p.seed, "amdvi.iotlb"),
-      pde_cache_(p.pde_cache, p.seed, "amdvi.pde_cache") {
+      pde_cache_(p.pde_cache, p.seed, "amdvi.pde_cache"),
+      cmd_clock_(*this, p.cmdbuf, "cmdbuf.busy_cycles"),
+      cmdbuf_(*this, mem, cmd_clock_) {
     add_child("dte_cache", dte_cache_);
     add_child("iotlb", iotlb_);
     add_child("pde_cache", pde_cache_);
+    cmdbuf_.set_features(command_features());
 }
 
 void AmdviUnit::strap_efr(uint64_t efr) {
     efr_ = efr;
     features_ = decode_efr(efr);
+    cmdbuf_.set_features(command_features());
+}
+
+// The EFR bits that make commands legal (command.h).
+CommandFeatures AmdviUnit::command_features() const {
+    return {features_.pref_sup, features_.ppr_sup, features_.gt_sup, features_.ia_sup};
 }
 
 // Control.Coherent asks for snooped table reads; the platform decides whether the

@@ -14,15 +14,17 @@
 // with R=W=0 (§2.1.3.2).
 //
 // Functional registers: DEV_TABLE_BASE, CONTROL (IommuEn, EventLogEn, EventIntEn,
-// CmdBufEn and PPRLogEn drive the Run bits; Coherent the table reads' snooping),
-// EXCL_BASE/EXCL_LIMIT, EXT_FEATURE (strapped), EVT_LOG_BASE, EVT_HEAD/EVT_TAIL,
-// STATUS (W1C bits). Stored only: CMD_BUF_BASE, CMD_HEAD/CMD_TAIL, PPR_LOG_BASE,
-// PPR_HEAD/PPR_TAIL (the command processor and the PPR log are separate pieces). Other
-// offsets read 0 and ignore writes.
+// CmdBufEn, PPRLogEn/PPREn/PprIntEn; Coherent the table reads' snooping),
+// EXCL_BASE/EXCL_LIMIT, EXT_FEATURE (strapped), EVT_LOG_BASE, EVT_HEAD/EVT_TAIL, the
+// command buffer (CMD_BUF_BASE, CMD_HEAD/CMD_TAIL: command_buffer.h, executed by
+// unit_commands.cpp), the PPR log (PPR_LOG_BASE, PPR_HEAD/PPR_TAIL: ppr_log.h,
+// page_request()), STATUS (W1C bits; CmdBufRun/ComWaitInt from the command buffer,
+// the PPR bits from the PPR log). Other offsets read 0 and ignore writes.
 //
 // Statistics: translations, bypassed, walks, dte_reads, walk_reads, walk_writes,
-// faults (and faults.0xN by event code), events, events_lost, and the caches' own
-// under dte_cache.*, iotlb.*, pde_cache.*.
+// faults (and faults.0xN by event code), events, events_lost, commands,
+// comwait_interrupts, page_requests, page_requests_refused, cmdbuf.busy_cycles, and the caches' own under
+// dte_cache.*, iotlb.*, pde_cache.*.
 #pragma once
 
 #include <cstdint>
@@ -32,11 +34,14 @@
 #include <string>
 
 #include "models/amdvi/caches.h"
+#include "models/amdvi/command_buffer.h"
 #include "models/amdvi/features.h"
+#include "models/amdvi/ppr_log.h"
 #include "models/amdvi/regs.h"
 #include "models/amdvi/straps.h"
 #include "models/amdvi/walk_slot.h"
 #include "models/iommu/cache_geometry.h"
+#include "models/iommu/command_cost.h"
 #include "models/iommu/slotted_unit.h"
 #include "models/sim/stats.h"
 
@@ -48,10 +53,11 @@ struct UnitParams {
     iommu::CacheGeometry dte_cache{16, 4, "lru"};
     iommu::CacheGeometry iotlb{64, 8, "lru"};
     iommu::CacheGeometry pde_cache{32, 4, "lru"};
+    iommu::CommandCost cmdbuf;  // [amdvi.cmdbuf]
     uint64_t seed = 1;
 };
 
-class AmdviUnit : public iommu::SlottedUnit<WalkSlot> {
+class AmdviUnit : public iommu::SlottedUnit<WalkSlot>, public CommandTarget {
 public:
     AmdviUnit(const Straps& straps, const UnitParams& p, iommu::HostMemory& mem);
 
@@ -76,7 +82,21 @@ public:
 
     // event_log.cpp: writes a record at EVT_TAIL; false when it was lost (logging not
     // running, the log full: STATUS.EventOverflow, or the write failed).
-    bool log_event(const Event& e);
+    bool log_event(const Event& e) override;
+
+    // unit_commands.cpp: what the command buffer's commands do here (CommandTarget).
+    void invalidate_dte(uint16_t devid) override;
+    void invalidate_pages(uint16_t domain, uint32_t pasid, uint64_t first, uint64_t last, bool pde,
+                          bool gn) override;
+    void invalidate_iotlb(const iommu::AtsInvalidation& inv) override;
+    void invalidate_interrupt_table(uint16_t devid) override;
+    void complete_ppr(const iommu::PageResponse& r) override;
+    void invalidate_all() override;
+    void completion_wait_interrupt() override;
+    uint64_t command_cycles() const override { return cmd_clock_.cycles(); }
+
+    // unit_ppr.cpp: a Page Request Message into the PPR log.
+    bool page_request(const iommu::PageRequest& pr) override;
 
     // device_walk.cpp: the slot's steps.
     void dte_read(WalkSlot& w, uint64_t qword, bool ok);
@@ -93,6 +113,7 @@ private:
     void fail(WalkSlot& w, const Event& e, bool record);
     Event request_event(const WalkSlot& w, uint8_t code) const;
     void answer_translation_request(WalkSlot& w) const;
+    CommandFeatures command_features() const;
     // amdvi_unit.cpp: decisions shared by the lookup stage and the walk.
     bool excluded(const Dte& d, uint64_t iova) const;
     static bool permits(const iommu::Request& r, bool ir, bool iw);
@@ -104,17 +125,25 @@ private:
     uint64_t read64(uint32_t base) const;
     void write64(uint32_t base, uint64_t v, uint64_t written);
     void write_control(uint64_t v);
+    void write_status(uint64_t v);
+    void ring_cmd_doorbell();
+    // unit_ppr.cpp
+    bool ppr_allowed(uint16_t device_id) const;
 
     Straps straps_;
     Features features_;
     uint64_t efr_ = 0;
     uint64_t devtab_ = 0, cmd_base_ = 0, evt_base_ = 0, ctrl_ = 0, excl_base_ = 0, excl_limit_ = 0, ppr_base_ = 0;
-    uint64_t cmd_head_ = 0, cmd_tail_ = 0, evt_head_ = 0, evt_tail_ = 0, status_ = 0, ppr_head_ = 0, ppr_tail_ = 0;
+    // The CMD_HEAD, PPR_HEAD and PPR_TAIL registers live in cmdbuf_ and ppr_log_.
+    uint64_t cmd_tail_ = 0, evt_head_ = 0, evt_tail_ = 0, status_ = 0;
     iommu::HostMemory& mem_;
     DteCache dte_cache_;
     Iotlb iotlb_;
     PdeCache pde_cache_;
     uint64_t iotlb_sizes_ = 0;  // bit n: the IOTLB may hold entries of 2^n bytes
+    iommu::CommandClock cmd_clock_;
+    CommandBuffer cmdbuf_;
+    PprLog ppr_log_;
     Event last_event_{};        // the last walk's event, for requests merged into it
     bool last_record_ = false;
 
@@ -128,6 +157,10 @@ private:
     std::map<uint32_t, std::unique_ptr<sim::Counter>> fault_codes_;  // faults.0x2, by event code
     sim::Counter events_{*this, "events", "", "event log entries written"};
     sim::Counter events_lost_{*this, "events_lost", "", "events lost (log stopped, full or failing)"};
+    sim::Counter commands_{*this, "commands", "", "commands executed from the command buffer"};
+    sim::Counter comwait_interrupts_{*this, "comwait_interrupts", "", "COMPLETION_WAIT interrupts (I=1 with ComWaitIntEn)"};
+    sim::Counter page_requests_{*this, "page_requests", "", "page requests written to the PPR log"};
+    sim::Counter ppr_refused_{*this, "page_requests_refused", "", "page requests not logged (refused or lost)"};
 };
 
 }  // namespace amdvi

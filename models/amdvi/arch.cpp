@@ -11,6 +11,7 @@ void declare(sim::ParamSchema& s) {
     s.declare("amdvi.dte_cache", [](sim::ParamBinder& b) { UnitParams().dte_cache.bind(b); });
     s.declare("amdvi.iotlb", [](sim::ParamBinder& b) { UnitParams().iotlb.bind(b); });
     s.declare("amdvi.pde_cache", [](sim::ParamBinder& b) { UnitParams().pde_cache.bind(b); });
+    s.declare("amdvi.cmdbuf", [](sim::ParamBinder& b) { UnitParams().cmdbuf.bind(b); });
 }
 
 std::shared_ptr<const iommu::UnitConfig> read(const sim::Config& cfg, uint64_t seed) {
@@ -20,6 +21,7 @@ std::shared_ptr<const iommu::UnitConfig> read(const sim::Config& cfg, uint64_t s
     c->unit.dte_cache = iommu::read_geometry(cfg, "amdvi.dte_cache", d.dte_cache);
     c->unit.iotlb = iommu::read_geometry(cfg, "amdvi.iotlb", d.iotlb);
     c->unit.pde_cache = iommu::read_geometry(cfg, "amdvi.pde_cache", d.pde_cache);
+    c->unit.cmdbuf = sim::read_checked<iommu::CommandCost>(cfg, "amdvi.cmdbuf");
     c->unit.seed = seed;
     return c;
 }
