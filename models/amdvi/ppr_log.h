@@ -9,7 +9,8 @@
 //   and sets PprOverflow (bit 5, W1C); logging stops (PprLogRun clears) until software
 //   clears the overflow and sets PPRLogEn again, the restart Linux's
 //   amd_iommu_restart_ppr_log performs. The auto-response to a lost request
-//   (CONTROL.PPRAutoRspEn) is not modelled: the request gets no answer.
+//   (CONTROL.PPRAutoRspEn) is not modelled; AmdviUnit::page_request reports the loss
+//   so that the platform answers Response Failure (unit_ppr.cpp).
 // - Each entry written sets PprInt (bit 6, W1C); the unit interrupts when
 //   CONTROL.PprIntEn is set, for PprInt as for PprOverflow.
 #pragma once
