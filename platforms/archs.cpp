@@ -2,6 +2,8 @@
 // hardware folder, a driver folder and one line here.
 #include "platforms/archs.h"
 
+#include "models/amdvi/arch.h"
+#include "models/iommufd/drivers/amdvi/arch.h"
 #include "models/iommufd/drivers/smmuv3/arch.h"
 #include "models/iommufd/drivers/vtd/arch.h"
 #include "models/smmuv3/arch.h"
@@ -14,6 +16,7 @@ std::vector<Arch>& registry() {
     static std::vector<Arch> list = {
         {"vtd", &vtd::hardware(), &iommufd::vtd::driver_arch()},
         {"smmuv3", &smmuv3::hardware(), &iommufd::smmuv3::driver_arch()},
+        {"amdvi", &amdvi::hardware(), &iommufd::amdvi::driver_arch()},
     };
     return list;
 }

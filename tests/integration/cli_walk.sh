@@ -70,7 +70,7 @@ expect bad-request "$tmp/bad_req.txt:2" --arch vtd --image "$tmp/img.txt" --requ
 expect unknown-reg "NOPE_REG" --arch vtd --image "$tmp/img.txt" --requests "$tmp/reqs.txt" --reg NOPE_REG=1
 expect unknown-set "vtd.nope: unknown parameter" --arch vtd --image "$tmp/img.txt" --requests "$tmp/reqs.txt" --set vtd.nope=1
 expect missing-image "$tmp/none.txt: cannot open file" --arch vtd --image "$tmp/none.txt" --requests "$tmp/reqs.txt"
-expect other-arch "amdvi" --arch amdvi --image "$tmp/img.txt" --requests "$tmp/reqs.txt"
+expect other-arch "'riscv' is not modelled (vtd, smmuv3, amdvi)" --arch riscv --image "$tmp/img.txt" --requests "$tmp/reqs.txt"
 expect ttm-abort "TTM=3" --arch vtd --image "$tmp/img.txt" --requests "$tmp/reqs.txt" --reg RTADDR_REG=0x1c00
 # Arm SMMUv3: the same contract, a fault's reason being the event ID the SMMU records
 # (IHI 0070 7.3). The image is written here from the spec's field positions.

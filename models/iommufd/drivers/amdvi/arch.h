@@ -1,6 +1,6 @@
-// The AMD-Vi driver as the registry will name it (iommufd::DriverArch): its section
-// [iommufd.amdvi] holds DriverParams. Not registered in platforms/archs.cpp until the
-// hardware model is there to pair it with.
+// The AMD-Vi driver as the registry (platforms/archs.cpp) names it, paired with
+// amdvi::hardware() (iommufd::DriverArch): its section [iommufd.amdvi] holds
+// DriverParams.
 #pragma once
 
 #include "models/iommufd/driver.h"
