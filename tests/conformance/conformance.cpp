@@ -34,6 +34,8 @@ std::vector<Variant> variants() {
             out.push_back({&a, {{"vtd.smts", "true"}, {"vtd.ssads", "true"}}});
         if (a.name == "smmuv3")  // stage 2 only: the driver's stage-2 domains, VMID-tagged TLB
             out.push_back({&a, {{"smmuv3.s1p", "false"}}});
+        if (a.name == "amdvi")  // six-level tables (DTE Mode 6): the deepest walk, level 6 indexing 63:57
+            out.push_back({&a, {{"iommufd.amdvi.levels", "6"}}});
     }
     return out;
 }

@@ -3,7 +3,8 @@
 // a made-up one (tests/support/flat) to prove the seams carry more than VT-d.
 //
 // Variants: each architecture with its defaults, and the configurations of it that
-// translate through different structures (VT-d's scalable mode).
+// translate through different structures (VT-d's scalable mode, SMMUv3's stage 2,
+// AMD-Vi's six-level tables).
 #pragma once
 
 #include <memory>
@@ -22,7 +23,7 @@
 // The registered architectures, for test cases instantiated per architecture (SystemC
 // elaborates once per process, so a platform case cannot loop over the registry);
 // test_functional.cpp checks that it names exactly the registry.
-#define CONFORMANCE_ARCHS(X) X(vtd) X(smmuv3) X(flat)
+#define CONFORMANCE_ARCHS(X) X(vtd) X(smmuv3) X(amdvi) X(flat)
 
 namespace conformance {
 

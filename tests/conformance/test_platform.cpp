@@ -144,6 +144,9 @@ Settings ats_straps(const std::string& arch, bool pri) {
         return {{"vtd.dt", "true"}, {"vtd.prs", "true"}, {"vtd.smts", "true"}, {"vtd.ssads", "true"}};
     }
     if (arch == "smmuv3") return {{"smmuv3.ats", "true"}, {"smmuv3.pri", pri ? "true" : "false"}};
+    if (arch == "amdvi")  // the capability's IotlbSup, as the unit straps it and firmware reports it to the driver
+        return {{"amdvi.iotlb_sup", "true"}, {"iommufd.amdvi.iotlb_sup", "true"},
+                {"amdvi.ppr_sup", pri ? "true" : "false"}};
     return {{"flat.ats", "true"}};
 }
 
@@ -277,6 +280,9 @@ NVME_SSDS_CASE(vtd, passthrough)
 NVME_SSDS_CASE(smmuv3, strict)
 NVME_SSDS_CASE(smmuv3, deferred)
 NVME_SSDS_CASE(smmuv3, passthrough)
+NVME_SSDS_CASE(amdvi, strict)
+NVME_SSDS_CASE(amdvi, deferred)
+NVME_SSDS_CASE(amdvi, passthrough)
 
 // A unit that cannot pass through (the test-only flat unit has no bypass): the
 // configuration is refused before anything is built, naming the key.
@@ -337,6 +343,8 @@ PRI_CASE(vtd, timing)
 PRI_CASE(vtd, atomic)
 PRI_CASE(smmuv3, timing)
 PRI_CASE(smmuv3, atomic)
+PRI_CASE(amdvi, timing)
+PRI_CASE(amdvi, atomic)
 
 #define WORKLOAD_CASE(ARCH, WORKLOAD)                                                           \
     TEST_CASE("conformance " #ARCH ": the shipped " #WORKLOAD " configuration runs through its " \
