@@ -1,8 +1,7 @@
 // AMD-Vi as the platform sees an architecture (iommu::HardwareArch): sections
 // [amdvi] (the straps, straps.h), [amdvi.dte_cache], [amdvi.iotlb],
 // [amdvi.pde_cache] (cache geometry) and [amdvi.cmdbuf] (command costs,
-// command_cost.h); one AmdviUnit. Not yet in platforms/archs.cpp: it is registered
-// together with its iommufd driver.
+// command_cost.h); one AmdviUnit. platforms/archs.cpp pairs it with its iommufd driver.
 #pragma once
 
 #include "models/amdvi/amdvi_unit.h"
