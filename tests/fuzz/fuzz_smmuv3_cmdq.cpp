@@ -31,6 +31,7 @@
 #include "models/smmuv3/regs.h"
 #include "models/smmuv3/smmu_unit.h"
 #include "platforms/archs.h"
+#include "tests/fuzz/checked_endpoints.h"
 #include "tests/fuzz/fuzz_input.h"
 
 namespace {
@@ -111,23 +112,6 @@ bool writes_into_queue(const std::vector<Cmd>& cs) {
     return false;
 }
 
-// What CMD_ATC_INV and CMD_PRI_RESP send (ats.h): an invalidation spans a power of two
-// of at least 4 KiB from an address aligned to it (or everything: size 0), and a
-// response carries a 9-bit PRG index and one of the three PCIe codes.
-struct CheckedEndpoints : iommu::Endpoints {
-    void invalidate(const iommu::AtsInvalidation& inv) override {
-        const bool all = inv.size == 0 && inv.addr == 0;
-        if (!all && (inv.size < 4096 || (inv.size & (inv.size - 1)) || (inv.addr & (inv.size - 1))))
-            fuzz::fail("ATC invalidation of " + sim::hex(inv.size) + " bytes at " + sim::hex(inv.addr));
-    }
-    void page_response(const iommu::PageResponse& r) override {
-        const auto c = r.code;
-        if (r.prg_index > 0x1ff || (c != iommu::PrgResponse::Success && c != iommu::PrgResponse::InvalidRequest &&
-                                    c != iommu::PrgResponse::ResponseFailure))
-            fuzz::fail("PRG response index " + sim::hex(r.prg_index));
-    }
-};
-
 class Queue {
 public:
     explicit Queue(bool opposite)
@@ -202,7 +186,7 @@ private:
     std::unique_ptr<iommu::Unit> unit_;
     SmmuUnit& smmu_;
     bool opposite_;
-    CheckedEndpoints endpoints_;
+    fuzz::CheckedEndpoints endpoints_;
 };
 
 }  // namespace

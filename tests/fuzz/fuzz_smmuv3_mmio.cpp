@@ -16,76 +16,33 @@
 // them. FUZZ_SMMUV3_TRACE=1 prints every answer (to see what an input reaches).
 #include <cstdlib>
 #include <memory>
-#include <set>
 #include <string>
 #include <vector>
 
 #include "models/iommu/host_memory.h"
 #include "models/memory/sparse_memory.h"
-#include "models/sim/config.h"
 #include "models/sim/format.h"
-#include "models/sim/params.h"
 #include "models/smmuv3/queue.h"
 #include "models/smmuv3/regs.h"
 #include "models/smmuv3/smmu_unit.h"
 #include "platforms/archs.h"
 #include "tests/fuzz/dma_request.h"
 #include "tests/fuzz/fuzz_input.h"
+#include "tests/fuzz/mmio_ops.h"
 #include "tests/fuzz/smmuv3_ops.h"
+#include "tests/fuzz/unit_config.h"
+#include "tests/fuzz/watched_memory.h"
 
 namespace {
 
 using namespace fuzz::smmuv3;
+using fuzz::Watched;
 namespace reg = ::smmuv3::reg;
 using ::smmuv3::QueueIndex;
 
-// Each variant's configuration, read once: reading the schema costs more than a run.
 const iommu::UnitConfig& unit_config(uint8_t variant) {
-    static std::shared_ptr<const iommu::UnitConfig> configs[kVariants];
-    auto& c = configs[variant % kVariants];
-    if (!c) {
-        const iommu::HardwareArch& hw = *platform::find_arch("smmuv3")->hardware;
-        sim::Config cfg;
-        for (const auto& [key, value] : variant_settings(variant % kVariants)) cfg.set(key, value);
-        sim::ParamSchema schema;
-        hw.declare(schema);
-        schema.check_known(cfg);
-        c = hw.read(cfg, 1);
-    }
-    return *c;
+    return fuzz::variant_config("smmuv3", variant % kVariants, variant_settings(variant % kVariants));
 }
-
-// The unit's view of memory, remembering what it reads (to know which of its own
-// writes can change what it will read again) and what it writes during one op.
-class Watched : public iommu::StoreMemory {
-public:
-    struct Write {
-        uint64_t pa;
-        unsigned bytes;
-    };
-    using StoreMemory::StoreMemory;
-    bool read_u64(uint64_t pa, uint64_t& v) override {
-        read_.insert(pa & ~uint64_t(7));
-        read_.insert((pa + 7) & ~uint64_t(7));
-        return StoreMemory::read_u64(pa, v);
-    }
-    bool write_u32(uint64_t pa, uint32_t v) override {
-        writes_.push_back({pa, 4});
-        return StoreMemory::write_u32(pa, v);
-    }
-    bool write_u64(uint64_t pa, uint64_t v) override {
-        writes_.push_back({pa, 8});
-        return StoreMemory::write_u64(pa, v);
-    }
-    bool was_read(const Write& w) const {
-        return read_.count(w.pa & ~uint64_t(7)) || read_.count((w.pa + w.bytes - 1) & ~uint64_t(7));
-    }
-    std::vector<Write> take_writes() { return std::move(writes_); }
-
-private:
-    std::set<uint64_t> read_;
-    std::vector<Write> writes_;
-};
 
 // Software that changes an STE, a CD, a table or a register the walk reads owes the
 // SMMU invalidations (IHI 0070 §3.21 "Structure access rules and update procedures",
@@ -213,8 +170,7 @@ private:
         return res;
     }
     void unit_wrote(const std::vector<Watched::Write>& writes) {
-        for (const auto& w : writes)
-            if (host_.was_read(w)) coherence_.changed();
+        if (host_.any_read(writes)) coherence_.changed();
     }
 
     memory::SparseMemory mem_;
@@ -224,34 +180,11 @@ private:
     Coherence coherence_;
 };
 
+static_assert(int(kTranslate) == fuzz::kMmioTranslate && int(kOpCount) == fuzz::kMmioOps, "smmuv3_ops.h: the common ops");
+
 void run(fuzz::Bytes& in) {
     Run unit(in.u8());
-    while (!in.empty()) {
-        switch (in.u8() % kOpCount) {
-            case kWrite32: {
-                const uint32_t offset = mmio_offset(in.u16(), 4);
-                unit.write(offset, in.u32(), 4);
-                break;
-            }
-            case kWrite64: {
-                const uint32_t offset = mmio_offset(in.u16(), 8);
-                unit.write(offset, in.u64(), 8);
-                break;
-            }
-            case kRead: {
-                const uint16_t o = in.u16();
-                const unsigned bytes = in.u8() & 1 ? 8 : 4;
-                unit.read(mmio_offset(o, bytes), bytes);
-                break;
-            }
-            case kStore: {
-                const uint64_t pa = kWindow + 8 * (in.take(3) & (kWindowQwords - 1));
-                unit.store(pa, in.u64());
-                break;
-            }
-            case kTranslate: unit.translate(fuzz::request(in)); break;
-        }
-    }
+    while (!in.empty()) fuzz::mmio_op(in, fuzz::MmioOp(in.u8() % kOpCount), unit, {mmio_offset, kWindow, kWindowQwords});
 }
 
 }  // namespace

@@ -11,13 +11,11 @@
 #include <cstdio>
 #include <initializer_list>
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "models/memory/sparse_memory.h"
-#include "platforms/machine.h"
 #include "tests/fuzz/driver_session.h"
+#include "tests/fuzz/recorder.h"
 #include "tests/fuzz/seed_writer.h"
 #include "tests/fuzz/smmuv3_ops.h"
 
@@ -28,35 +26,7 @@ using namespace fuzz::smmuv3;
 using fuzz::Encoder;
 using fuzz::write_file;
 
-// The driver's machine, every write it makes also encoded as an op. A memory write
-// that leaves the qword as it was (the driver clearing fresh, zeroed pages) is left
-// out: the seeds stay small and replay the same.
-class Recorder : public platform::StoreMachine {
-public:
-    Recorder(iommu::Unit& unit, memory::SparseMemory& mem, Encoder& out)
-        : StoreMachine(unit, mem), mem_(mem), out_(out) {}
-    void write_reg(uint32_t offset, uint64_t v, unsigned size) override {
-        if (mmio_offset(mmio_operand(offset), size) != offset)
-            throw std::runtime_error("the driver wrote a register the op cannot name");
-        out_.put(size == 8 ? kWrite64 : kWrite32, 1);
-        out_.put(mmio_operand(offset), 2);
-        out_.put(v, size);
-        StoreMachine::write_reg(offset, v, size);
-    }
-    void write64(uint64_t pa, uint64_t v) override {
-        if (pa < kWindow || pa - kWindow >= kWindowBytes || pa % 8)
-            throw std::runtime_error("the driver wrote outside the table window");
-        if (mem_.read_u64(pa) == v) return;
-        out_.put(kStore, 1);
-        out_.put((pa - kWindow) / 8, 3);
-        out_.put(v, 8);
-        StoreMachine::write64(pa, v);
-    }
-
-private:
-    memory::SparseMemory& mem_;
-    Encoder& out_;
-};
+using Recorder = fuzz::Recorder<kRecordOps>;
 
 using fuzz::Mapping;
 

@@ -50,6 +50,18 @@ inline const std::vector<Mapping> kSmallPages = {
     {0x1000, 0x8000'0000, 4096}, {0x2000, 0x8000'5000, 4096}, {0x40'0000, 0x9000'0000, 4096}};
 inline const std::vector<Mapping> kLargePage = {{0x20'0000, 0xa000'0000, 0x20'0000}, {0x1000, 0x8000'0000, 4096}};
 
+// How a target's input language names an MMIO write and a table window store, for
+// the seed generators' Recorder (recorder.h): opcodes, the window, and the u16 that
+// names a register offset (operand) with its inverse (offset).
+struct RecordOps {
+    uint8_t write32, write64, store;
+    uint64_t window, window_bytes;
+    uint32_t (*offset)(uint16_t operand, unsigned bytes);
+    uint16_t (*operand)(uint32_t offset);
+    uint32_t mmio_offset(uint16_t o, unsigned bytes) const { return offset(o, bytes); }
+    uint16_t mmio_operand(uint32_t off) const { return operand(off); }
+};
+
 inline void write_file(const std::string& path, const std::string& bytes) {
     std::ofstream f(path, std::ios::binary);
     f.write(bytes.data(), std::streamsize(bytes.size()));

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "tests/fuzz/dma_request.h"  // kTranslate's operands and flags
+#include "tests/fuzz/seed_writer.h"  // RecordOps
 
 namespace fuzz::smmuv3 {
 
@@ -48,6 +49,9 @@ inline uint32_t mmio_offset(uint16_t o, unsigned bytes) {
 }
 // The u16 that names a register offset (the inverse, for the seeds).
 inline uint16_t mmio_operand(uint32_t offset) { return uint16_t((offset & kPage1 ? 0x8000 : 0) | (offset & 0xfff)); }
+
+// The ops make_seeds_smmuv3 records the driver's writes as.
+inline constexpr RecordOps kRecordOps{kWrite32, kWrite64, kStore, kWindow, kWindowBytes, mmio_offset, mmio_operand};
 
 // The [smmuv3] keys of a variant.
 inline std::vector<std::pair<std::string, std::string>> variant_settings(uint8_t v) {
