@@ -38,7 +38,8 @@ bool AmdviUnit::walks_snoop() const { return straps_.coherent && (ctrl_ & ctrl::
 
 bool AmdviUnit::walk_snoops(const iommu::Walk& w) const {
     const auto& s = static_cast<const WalkSlot&>(w);
-    return walks_snoop() && !(s.phase == WalkSlot::Phase::Host && s.dte.sd);
+    const bool tables = s.phase == WalkSlot::Phase::Host || s.phase == WalkSlot::Phase::Guest;
+    return walks_snoop() && !(tables && s.dte.sd);
 }
 
 // §2.3.1 exclusion range: [base, limit | 0xfff], for every device with Allow, else
@@ -78,8 +79,10 @@ bool AmdviUnit::lookup(const iommu::Request& r, iommu::Result& out) {
     if (!d->v) {
         ++bypassed_;
         out = iommu::untranslated(r);
-    } else if (!d->tv || (r.pasid_valid && d->gv)) {
+    } else if (!d->tv) {
         return false;
+    } else if (r.pasid_valid && d->gv) {
+        if (!guest_enabled() || !iotlb_hit(*d, r, out)) return false;
     } else if (d->mode == 0) {
         if (!permits(r, d->ir, d->iw)) return false;
         out = mode0(*d, r);
@@ -93,14 +96,16 @@ bool AmdviUnit::lookup(const iommu::Request& r, iommu::Result& out) {
     return true;
 }
 
+// A host entry of the DomainID, or with a PASID on GV=1 a guest entry of the PASID.
 bool AmdviUnit::iotlb_hit(const Dte& d, const iommu::Request& r, iommu::Result& out) {
+    const bool guest = r.pasid_valid && d.gv;
     for (unsigned log2 = 12; log2 < 64; ++log2) {
         if (!(iotlb_sizes_ >> log2 & 1)) continue;
-        const IotlbKey key{d.domain_id, r.iova >> log2, uint8_t(log2)};
+        const IotlbKey key{d.domain_id, r.iova >> log2, uint8_t(log2), guest, guest ? r.pasid : 0};
         const IotlbValue* e = iotlb_.peek(key);
         if (!e) continue;
         const bool ir = d.ir && e->ir, iw = d.iw && e->iw;
-        if (!permits(r, ir, iw) || (r.write && e->write_walks)) break;
+        if (!permits(r, ir, iw) || (r.write && e->write_walks) || (guest && !guest_allows(r, *e))) break;
         iotlb_.lookup(key);
         out = iommu::Result{};
         out.page_size = uint64_t(1) << log2;
@@ -119,6 +124,7 @@ bool AmdviUnit::iotlb_hit(const Dte& d, const iommu::Request& r, iommu::Result& 
 void AmdviUnit::fill_caches(const WalkSlot& w) {
     const iommu::Request& r = w.request;
     if (w.dte_fetched) dte_cache_.insert({r.sid}, w.dte);
+    if (w.guest_walked) fill_guest(w);
     for (unsigned i = 0; w.host_started && i < w.host.pde_count(); ++i) {
         const PdeStep& s = w.host.pde(i);
         pde_cache_.insert({w.dte.domain_id, uint8_t(s.level), r.iova >> level_shift(s.level)}, s);
@@ -138,12 +144,13 @@ void AmdviUnit::fill_caches(const WalkSlot& w) {
 
 iommu::Result AmdviUnit::end(WalkSlot& w) {
     dte_reads_ += w.dte_reads;
-    walk_reads_ += w.host.reads();
-    walk_writes_ += w.host.writes();
+    walk_reads_ += w.host.reads() + w.guest.reads();
+    walk_writes_ += w.host.writes() + w.guest.writes();
     fill_caches(w);
     report(w.request, w.result, w.event, w.record);
     last_event_ = w.event;
     last_record_ = w.record;
+    last_at_request_ = w.event_at_request;
     return w.result;
 }
 
@@ -153,9 +160,9 @@ iommu::Result AmdviUnit::merged(const iommu::Request& r, const iommu::Result& wa
     iommu::Result res = walked;
     if (!res.fault && res.page_size) res.pa = (walked.pa & ~(walked.page_size - 1)) | (r.iova & (walked.page_size - 1));
     Event e = last_event_;
-    if (e.code == event::IO_PAGE_FAULT || e.code == event::ILLEGAL_DEV_TABLE_ENTRY ||
-        e.code == event::INVALID_DEVICE_REQUEST)
-        e.address = r.iova;  // these name the request's address; the others a table's
+    if (last_at_request_ && (e.code == event::IO_PAGE_FAULT || e.code == event::ILLEGAL_DEV_TABLE_ENTRY ||
+                             e.code == event::INVALID_DEVICE_REQUEST))
+        e.address = r.iova;  // these name the request's address; the others a table's (or a GPA)
     report(r, res, e, res.fault && last_record_);
     return res;
 }

@@ -9,19 +9,23 @@
 // TV=0 faults (IO_PAGE_FAULT, PR=0); Mode 0 passes it untranslated with the DTE's
 // IR/IW; an address in the exclusion range (ExEn, and Allow or DTE.EX) passes
 // untranslated; then the IOTLB, the PDE cache and the host walk. FC in the leaf forces
-// snooping whatever the request's No Snoop says. IO_PAGE_FAULT events are not logged
+// snooping whatever the request's No Snoop says. A request with a PASID on a DTE with
+// GV=1 (and CONTROL.GTEn) is a guest translation instead (unit_guest.cpp,
+// guest_walk.h): the IOTLB by DomainID and PASID, then the GCR3 table and the guest
+// tables, nested over the host table unless Mode is 0. IO_PAGE_FAULT events are not logged
 // when DTE.SA is set; Translation Requests (ATS) log no page faults: they are answered
 // with R=W=0 (§2.1.3.2).
 //
 // Functional registers: DEV_TABLE_BASE, CONTROL (IommuEn, EventLogEn, EventIntEn,
-// CmdBufEn, PPRLogEn/PPREn/PprIntEn; Coherent the table reads' snooping),
+// GTEn, CmdBufEn, PPRLogEn/PPREn/PprIntEn; Coherent the table reads' snooping),
 // EXCL_BASE/EXCL_LIMIT, EXT_FEATURE (strapped), EVT_LOG_BASE, EVT_HEAD/EVT_TAIL, the
 // command buffer (CMD_BUF_BASE, CMD_HEAD/CMD_TAIL: command_buffer.h, executed by
 // unit_commands.cpp), the PPR log (PPR_LOG_BASE, PPR_HEAD/PPR_TAIL: ppr_log.h,
 // page_request()), STATUS (W1C bits; CmdBufRun/ComWaitInt from the command buffer,
 // the PPR bits from the PPR log). Other offsets read 0 and ignore writes.
 //
-// Statistics: translations, bypassed, walks, dte_reads, walk_reads, walk_writes,
+// Statistics: translations, bypassed, walks, dte_reads, walk_reads and walk_writes
+// (host, GCR3 and guest tables),
 // faults (and faults.0xN by event code), events, events_lost, commands,
 // comwait_interrupts, page_requests, page_requests_refused, cmdbuf.busy_cycles, and the caches' own under
 // dte_cache.*, iotlb.*, pde_cache.*.
@@ -101,6 +105,8 @@ public:
     // device_walk.cpp: the slot's steps.
     void dte_read(WalkSlot& w, uint64_t qword, bool ok);
     void host_done(WalkSlot& w);
+    // unit_guest.cpp
+    void guest_done(WalkSlot& w);
 
 private:
     // device_walk.cpp
@@ -110,6 +116,13 @@ private:
     void got_dte(WalkSlot& w);
     bool ats_checks(WalkSlot& w);
     void start_host_walk(WalkSlot& w);
+    HostWalkConfig host_config(const Dte& d) const;
+    // unit_guest.cpp
+    bool guest_enabled() const;
+    bool guest_allows(const iommu::Request& r, const IotlbValue& e) const;
+    void start_guest_walk(WalkSlot& w);
+    void guest_fault(WalkSlot& w, const GuestFault& f);
+    void fill_guest(const WalkSlot& w);
     void fail(WalkSlot& w, const Event& e, bool record);
     Event request_event(const WalkSlot& w, uint8_t code) const;
     void answer_translation_request(WalkSlot& w) const;
@@ -146,13 +159,14 @@ private:
     PprLog ppr_log_;
     Event last_event_{};        // the last walk's event, for requests merged into it
     bool last_record_ = false;
+    bool last_at_request_ = true;  // its address is the request's
 
     sim::Counter translations_{*this, "translations", "", "requests translated or faulted"};
     sim::Counter bypassed_{*this, "bypassed", "", "requests passed untranslated (IommuEn=0, DTE V=0, exclusion range)"};
-    sim::Counter walks_{*this, "walks", "", "DTE fetches and host table walks started"};
+    sim::Counter walks_{*this, "walks", "", "DTE fetches and table walks started"};
     sim::Counter dte_reads_{*this, "dte_reads", "", "8-byte device table entry reads"};
-    sim::Counter walk_reads_{*this, "walk_reads", "", "8-byte host page table reads"};
-    sim::Counter walk_writes_{*this, "walk_writes", "", "accessed/dirty updates of host page table entries"};
+    sim::Counter walk_reads_{*this, "walk_reads", "", "8-byte page table reads (host, GCR3 and guest tables)"};
+    sim::Counter walk_writes_{*this, "walk_writes", "", "accessed/dirty updates of host and guest page table entries"};
     sim::Counter faults_{*this, "faults", "", "translations that ended in a fault"};
     std::map<uint32_t, std::unique_ptr<sim::Counter>> fault_codes_;  // faults.0x2, by event code
     sim::Counter events_{*this, "events", "", "event log entries written"};

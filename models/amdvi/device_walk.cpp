@@ -1,11 +1,16 @@
 // AmdviUnit's walk: the DTE fetch, the decisions the DTE makes (§2.2.2.1), the host
-// walk, and the events of each outcome (§2.5).
+// walk, and the events of each outcome (§2.5). Guest walks: unit_guest.cpp.
 #include "models/amdvi/amdvi_unit.h"
 
 namespace amdvi {
 
 void WalkSlot::supply(uint64_t qword, bool ok) {
     if (phase == Phase::Dte) return owner->dte_read(*this, qword, ok);
+    if (phase == Phase::Guest) {
+        guest.supply(qword, ok);
+        if (guest.done()) owner->guest_done(*this);
+        return;
+    }
     if (phase != Phase::Host) return;
     host.supply(qword, ok);
     if (host.done()) owner->host_done(*this);
@@ -69,11 +74,7 @@ void AmdviUnit::got_dte(WalkSlot& w) {
         Event e = request_event(w, event::IO_PAGE_FAULT);
         return fail(w, e, !d.sa);
     }
-    if (r.pasid_valid && d.gv) {  // guest (GCR3) translation: not modelled yet
-        Event e = request_event(w, event::INVALID_DEVICE_REQUEST);
-        e.type = invalid_request::UNSUPPORTED;
-        return fail(w, e, true);
-    }
+    if (r.pasid_valid && d.gv) return start_guest_walk(w);  // guest (GCR3) translation
     if (d.mode == 0) {
         if (!permits(r, d.ir, d.iw) && r.at != iommu::At::TranslationRequest) {
             Event e = request_event(w, event::IO_PAGE_FAULT);
@@ -110,9 +111,7 @@ bool AmdviUnit::ats_checks(WalkSlot& w) {
     return false;
 }
 
-void AmdviUnit::start_host_walk(WalkSlot& w) {
-    const Dte& d = w.dte;
-    const iommu::Request& r = w.request;
+HostWalkConfig AmdviUnit::host_config(const Dte& d) const {
     HostWalkConfig c;
     c.root = d.root;
     c.mode = d.mode;
@@ -120,6 +119,13 @@ void AmdviUnit::start_host_walk(WalkSlot& w) {
     c.iw = d.iw;
     c.update_a = (d.had & 1) && features_.ha_sup;
     c.update_d = d.had == 3 && features_.hd_sup;
+    return c;
+}
+
+void AmdviUnit::start_host_walk(WalkSlot& w) {
+    const Dte& d = w.dte;
+    const iommu::Request& r = w.request;
+    const HostWalkConfig c = host_config(d);
     // A Translation Request asks for no access: it learns what the tables grant.
     const bool tr = r.at == iommu::At::TranslationRequest;
     const bool read = !tr && (r.read || !r.write), write = !tr && r.write;

@@ -41,6 +41,7 @@ Dte decode_dte(const uint64_t q[4]) {
     d.sd = bit(q[1], 38);
     d.ex = bit(q[1], 39);
     d.sysmgt = unsigned(bits(q[1], 41, 40));
+    d.gpm = unsigned(bits(q[2], 55, 54));
     d.mode0_fc = bit(q[3], 55);
     return d;
 }
@@ -54,6 +55,7 @@ DteProblem check_dte(const Dte& d, const uint64_t q[4], const Features& f) {
     if (!f.gio_sup) r0 |= kGiov0;
     if ((q[0] & r0) || (q[1] & r1)) return DteProblem::ReservedBit;
     if (d.tv && (d.mode == 7 || d.mode > f.max_host_levels())) return DteProblem::BadMode;
+    if (d.tv && d.gv && (d.glx > f.glx_sup || d.gpm > f.gats)) return DteProblem::BadMode;
     return DteProblem::None;
 }
 

@@ -3,8 +3,8 @@
 // Device Table Base. Only the DMA-translation fields are decoded; interrupt
 // remapping (qword 2) is not modelled and its bits are not checked.
 //
-// Guest (GCR3) translation: not modelled yet; the GV/GLX/GCR3 fields are decoded and
-// a request with a PASID on a DTE with GV=1 gets INVALID_DEVICE_REQUEST.
+// Guest (GCR3) translation (guest_walk.h) uses GV, GLX, the GCR3 table root pointer
+// and GuestPagingMode (qword 2 bits 55:54, DTE 183:182; Linux DTE_GPT_LEVEL_SHIFT).
 #pragma once
 
 #include <cstdint>
@@ -38,6 +38,8 @@ struct Dte {
     bool sd = false;          // 102: snoop disable for the IOMMU's table reads
     bool ex = false;          // 103: allow the exclusion range
     unsigned sysmgt = 0;      // 105:104: system management message handling
+    // Qword 2
+    unsigned gpm = 0;         // 183:182: guest paging mode, 0 four levels, 1 five
     // Qword 3
     bool mode0_fc = false;    // 247: Mode 0 accesses are forced coherent
 };
@@ -46,8 +48,9 @@ struct Dte {
 Dte decode_dte(const uint64_t q[4]);
 
 // What an entry with V=1 asks that the unit cannot do (§2.2.2.1, §2.5.3
-// ILLEGAL_DEV_TABLE_ENTRY): a reserved bit set (RZ=1 in the event), or a Mode the
-// unit does not walk (7, or deeper than EFR.HATS allows; RZ=0).
+// ILLEGAL_DEV_TABLE_ENTRY): a reserved bit set (RZ=1 in the event), or levels the
+// unit does not walk (RZ=0): Mode 7 or deeper than EFR.HATS allows; with GV=1, a GLX
+// beyond EFR.GLXSup or a guest paging mode beyond EFR.GATS.
 enum class DteProblem { None, ReservedBit, BadMode };
 DteProblem check_dte(const Dte& d, const uint64_t q[4], const Features& f);
 

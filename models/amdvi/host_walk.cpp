@@ -143,10 +143,7 @@ void HostWalk::write_back(uint64_t e) {
 }
 
 void HostWalk::page_fault(bool present, bool permission, bool reserved) {
-    fault_.kind = HostFault::Kind::PageFault;
-    fault_.present = present;
-    fault_.permission = permission;
-    fault_.reserved = reserved;
+    fault_ = HostFault::page(present, permission, reserved);
     state_ = State::Done;
 }
 

@@ -40,6 +40,15 @@ struct HostFault {
     bool permission = false;  // PE: a permission denied the access
     bool reserved = false;    // RZ: a reserved bit was set
     uint64_t fetch = 0;       // HardwareError: the entry access that failed
+
+    static HostFault page(bool present, bool permission = false, bool reserved = false) {
+        HostFault f;
+        f.kind = Kind::PageFault;
+        f.present = present;
+        f.permission = permission;
+        f.reserved = reserved;
+        return f;
+    }
 };
 
 // A page directory entry the walk used (not a leaf): what the PDE cache keeps. ir/iw

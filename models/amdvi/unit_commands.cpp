@@ -35,8 +35,10 @@ void AmdviUnit::invalidate_dte(uint16_t devid) {
 // INVALIDATE_IOMMU_PAGES: the IOTLB entries of the domain whose page overlaps the range;
 // PDE=1 the cached page directory entries covering it too, PDE=0 leaves them (the
 // spec's PDE bit: "only page table entries" unless set; Linux always sets it).
-// GN=1 names guest (GCR3) translations of `pasid`: the unit does not translate through
-// guest tables yet, so none are cached and the command changes nothing.
+// GN=1 names the guest translations of `pasid` (the range is in guest virtual
+// addresses; no guest directory entries are cached). GN=0 names the host tables: the
+// domain's host entries in the range, and every nested guest entry of the domain,
+// whose GPA the IOTLB does not keep to compare with the range.
 void AmdviUnit::invalidate_pages(uint16_t domain, uint32_t pasid, uint64_t first, uint64_t last, bool pde,
                                  bool gn) {
     if (on_invalidate)
@@ -44,11 +46,12 @@ void AmdviUnit::invalidate_pages(uint16_t domain, uint32_t pasid, uint64_t first
                       "\"domain\":" + std::to_string(domain) + ",\"pasid\":" + std::to_string(pasid) +
                           ",\"first\":" + hex(first) + ",\"last\":" + hex(last) + ",\"pde\":" + std::to_string(pde) +
                           ",\"gn\":" + std::to_string(gn));
-    if (gn) return;
-    iotlb_.invalidate_if([&](const IotlbKey& k, const IotlbValue&) {
-        return k.domain_id == domain && overlaps(k.vpn, k.size_log2, first, last);
+    iotlb_.invalidate_if([&](const IotlbKey& k, const IotlbValue& v) {
+        if (k.domain_id != domain) return false;
+        if (gn) return k.guest && k.pasid == pasid && overlaps(k.vpn, k.size_log2, first, last);
+        return k.guest ? v.nested : overlaps(k.vpn, k.size_log2, first, last);
     });
-    if (!pde) return;
+    if (gn || !pde) return;
     pde_cache_.invalidate_if([&](const PdeKey& k, const PdeStep&) {
         return k.domain_id == domain && overlaps(k.prefix, level_shift(k.level), first, last);
     });

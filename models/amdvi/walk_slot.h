@@ -1,5 +1,6 @@
 // One AMD-Vi translation in a walker slot: the device table entry fetch (four 8-byte
-// reads, unless the DTE cache holds it), then the host table walk (host_walk.h). DTE
+// reads, unless the DTE cache holds it), then the host table walk (host_walk.h) or,
+// for a request with a PASID on a DTE with GV=1, the guest walk (guest_walk.h). DTE
 // reads are walk reads too, so the timing shell charges them like table reads. The
 // slot holds the state; AmdviUnit decides each step (device_walk.cpp).
 #pragma once
@@ -8,6 +9,7 @@
 
 #include "models/amdvi/dte.h"
 #include "models/amdvi/event.h"
+#include "models/amdvi/guest_walk.h"
 #include "models/amdvi/host_walk.h"
 #include "models/iommu/translator.h"
 
@@ -17,12 +19,20 @@ class AmdviUnit;
 
 class WalkSlot final : public iommu::Walk {
 public:
-    enum class Phase { Dte, Host, Done };
+    enum class Phase { Dte, Host, Guest, Done };
 
     bool done() const override { return phase == Phase::Done; }
-    uint64_t read_address() const override { return phase == Phase::Host ? host.read_address() : dte_addr + 8 * index; }
-    bool write_pending() const override { return phase == Phase::Host && host.write_pending(); }
-    uint64_t write_value() const override { return phase == Phase::Host ? host.write_value() : 0; }
+    uint64_t read_address() const override {
+        if (phase == Phase::Guest) return guest.read_address();
+        return phase == Phase::Host ? host.read_address() : dte_addr + 8 * index;
+    }
+    bool write_pending() const override {
+        return (phase == Phase::Host && host.write_pending()) || (phase == Phase::Guest && guest.write_pending());
+    }
+    uint64_t write_value() const override {
+        if (phase == Phase::Guest) return guest.write_value();
+        return phase == Phase::Host ? host.write_value() : 0;
+    }
     void supply(uint64_t qword, bool ok) override;
 
     // Set by AmdviUnit::begin.
@@ -38,6 +48,9 @@ public:
     HostWalk host;
     bool host_started = false;
     bool walked = false;       // the host walk translated (the IOTLB may keep it)
+    GuestWalk guest;
+    bool guest_walked = false; // the guest walk translated (the IOTLB may keep it)
+    bool event_at_request = true;  // the event's address is the request's (merged())
     // The outcome: the translation, or the event and whether it is logged.
     iommu::Result result{};
     Event event{};

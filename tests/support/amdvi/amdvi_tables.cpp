@@ -29,6 +29,8 @@ std::array<uint64_t, 4> dte(const DteFields& f) {
            field(f.se, 33, 1) | field(f.sa, 34, 1) | field(f.ioctl, 35, 2) | field(f.cache, 37, 1) |
            field(f.sd, 38, 1) | field(f.ex, 39, 1) | field(f.sysmgt, 40, 2) |
            field((f.gcr3 >> 31) & 0x1fffff, 43, 21);
+    // Qword 2: GuestPagingMode is DTE 183:182 (Linux DTE_GPT_LEVEL_SHIFT 54 in qword 2).
+    q[2] = field(f.gpm, 182 - 128, 2);
     // Qword 3: Mode0FC is DTE bit 247.
     q[3] = field(f.mode0_fc, 247 - 192, 1);
     return q;

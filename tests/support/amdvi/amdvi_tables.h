@@ -32,6 +32,7 @@ struct DteFields {
     bool cache = false, sd = false, ex = false;
     unsigned sysmgt = 0;
     bool mode0_fc = false;
+    unsigned gpm = 0;  // GuestPagingMode, DTE 183:182: 0 four levels, 1 five
 };
 std::array<uint64_t, 4> dte(const DteFields& f);
 

@@ -179,7 +179,7 @@ TEST_CASE("amdvi unit: a failed table read is PAGE_TAB_HARDWARE_ERROR", "[amdvi]
     CHECK(recs[0] == amdvitest::event(e));
 }
 
-// A PASID on a DTE with GV=1 (guest translation, not modelled), and a Translated
+// A PASID on a DTE with GV=1 while CONTROL.GTEn=0 (guest translation off), and a Translated
 // request from a device whose DTE does not enable its IOTLB (I=0).
 TEST_CASE("amdvi unit: INVALID_DEVICE_REQUEST for requests the DTE does not allow", "[amdvi]") {
     Rig r;
