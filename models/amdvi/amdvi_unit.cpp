@@ -81,7 +81,7 @@ bool AmdviUnit::lookup(const iommu::Request& r, iommu::Result& out) {
         out = iommu::untranslated(r);
     } else if (!d->tv) {
         return false;
-    } else if (r.pasid_valid && d->gv) {
+    } else if (guest_request(*d, r)) {
         if (!guest_enabled() || !iotlb_hit(*d, r, out)) return false;
     } else if (d->mode == 0) {
         if (!permits(r, d->ir, d->iw)) return false;
@@ -96,12 +96,14 @@ bool AmdviUnit::lookup(const iommu::Request& r, iommu::Result& out) {
     return true;
 }
 
-// A host entry of the DomainID, or with a PASID on GV=1 a guest entry of the PASID.
-bool AmdviUnit::iotlb_hit(const Dte& d, const iommu::Request& r, iommu::Result& out) {
-    const bool guest = r.pasid_valid && d.gv;
+// A host entry of the DomainID, or for a guest request a guest entry of its PASID
+// (PASID 0 without one, on GIoV=1).
+bool AmdviUnit::iotlb_hit(const Dte& d, const iommu::Request& request, iommu::Result& out) {
+    const bool guest = guest_request(d, request);
+    const iommu::Request r = guest ? as_guest(request) : request;
     for (unsigned log2 = 12; log2 < 64; ++log2) {
         if (!(iotlb_sizes_ >> log2 & 1)) continue;
-        const IotlbKey key{d.domain_id, r.iova >> log2, uint8_t(log2), guest, guest ? r.pasid : 0};
+        const IotlbKey key{d.domain_id, r.iova >> log2, uint8_t(log2), guest, r.pasid};
         const IotlbValue* e = iotlb_.peek(key);
         if (!e) continue;
         const bool ir = d.ir && e->ir, iw = d.iw && e->iw;

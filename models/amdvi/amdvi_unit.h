@@ -12,7 +12,8 @@
 // snooping whatever the request's No Snoop says. A request with a PASID on a DTE with
 // GV=1 (and CONTROL.GTEn) is a guest translation instead (unit_guest.cpp,
 // guest_walk.h): the IOTLB by DomainID and PASID, then the GCR3 table and the guest
-// tables, nested over the host table unless Mode is 0. IO_PAGE_FAULT events are not logged
+// tables, nested over the host table unless Mode is 0. With GIoV=1 as well, a request
+// without a PASID is one too, of PASID 0 (a user, non-execute access). IO_PAGE_FAULT events are not logged
 // when DTE.SA is set; Translation Requests (ATS) log no page faults: they are answered
 // with R=W=0 (§2.1.3.2).
 //
@@ -119,6 +120,8 @@ private:
     HostWalkConfig host_config(const Dte& d) const;
     // unit_guest.cpp
     bool guest_enabled() const;
+    static bool guest_request(const Dte& d, const iommu::Request& r);
+    static iommu::Request as_guest(const iommu::Request& r);
     bool guest_allows(const iommu::Request& r, const IotlbValue& e) const;
     void start_guest_walk(WalkSlot& w);
     void guest_fault(WalkSlot& w, const GuestFault& f);

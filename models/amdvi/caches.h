@@ -25,7 +25,7 @@ struct DteIndex {
 using DteCache = iommu::SetAssocCache<DteKey, Dte, DteIndex>;
 
 // One leaf translation of an input page of 2^size_log2 bytes: a host one (guest=false,
-// pasid 0) or a guest one of `pasid`.
+// pasid 0) or a guest one of `pasid` (0 for GIoV requests without a PASID).
 struct IotlbKey {
     uint16_t domain_id = 0;
     uint64_t vpn = 0;

@@ -74,7 +74,10 @@ void AmdviUnit::got_dte(WalkSlot& w) {
         Event e = request_event(w, event::IO_PAGE_FAULT);
         return fail(w, e, !d.sa);
     }
-    if (r.pasid_valid && d.gv) return start_guest_walk(w);  // guest (GCR3) translation
+    if (guest_request(d, r)) {  // guest (GCR3) translation
+        w.request = as_guest(r);
+        return start_guest_walk(w);
+    }
     if (d.mode == 0) {
         if (!permits(r, d.ir, d.iw) && r.at != iommu::At::TranslationRequest) {
             Event e = request_event(w, event::IO_PAGE_FAULT);

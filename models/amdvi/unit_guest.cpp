@@ -1,7 +1,8 @@
 // AmdviUnit's guest translation (48882 §2.2.6): a request with a PASID whose DTE sets
-// GV walks the GCR3 table and the guest tables (guest_walk.h), nested over the host
-// table when Mode != 0, guest-only (GPA = SPA) with Mode 0. It needs EFR.GTSup and
-// CONTROL.GTEn; without them the request is an INVALID_DEVICE_REQUEST.
+// GV (with GIoV also one without a PASID, as PASID 0) walks the GCR3 table and the
+// guest tables (guest_walk.h), nested over the host table when Mode != 0, guest-only
+// (GPA = SPA) with Mode 0. It needs EFR.GTSup and CONTROL.GTEn; without them the
+// request is an INVALID_DEVICE_REQUEST.
 //
 // Events: a fault in the GCR3 table or the guest tables is an IO_PAGE_FAULT with GN=1,
 // the PASID, US (a user request) and NX (an execute request), at the request's
@@ -13,6 +14,22 @@
 namespace amdvi {
 
 bool AmdviUnit::guest_enabled() const { return features_.gt_sup && (ctrl_ & ctrl::GT_EN); }
+
+// §2.2.2.1 GIoV (DTE bit 54, Linux DTE_FLAG_GIOV): on GV=1 a request without a PASID
+// is also a guest request, through the guest tables of PASID 0; Linux's v2 page-table
+// domains rely on it. Otherwise only a request with a PASID is.
+bool AmdviUnit::guest_request(const Dte& d, const iommu::Request& r) { return d.gv && (r.pasid_valid || d.giov); }
+
+// A request without the PASID TLP prefix carries no Privileged Mode Requested or
+// Execute Requested bit (PCIe 6.20): as PASID 0's guest request it is a user,
+// non-execute access (Linux's v2 leaves set U/S for it). [verify: 48882 §2.2.6 wording]
+iommu::Request AmdviUnit::as_guest(const iommu::Request& r) {
+    if (r.pasid_valid) return r;
+    iommu::Request g = r;
+    g.pasid = 0;
+    g.priv = g.exec = false;
+    return g;
+}
 
 // What a cached guest translation must also allow: U/S for a user request (USSup),
 // NX for an execute request (NXSup).
