@@ -175,13 +175,7 @@ void AmdviUnit::report(const iommu::Request& r, const iommu::Result& res, const 
     ++translations_;
     if (!res.fault) return;
     ++faults_;
-    auto& c = fault_codes_[res.reason];
-    if (!c) {
-        char name[24];
-        std::snprintf(name, sizeof name, "faults.0x%x", unsigned(res.reason));
-        c = std::make_unique<sim::Counter>(*this, name, "", "faults by AMD-Vi event code");
-    }
-    ++*c;
+    fault_codes_.count(res.reason);
     if (record) log_event(e);
 }
 

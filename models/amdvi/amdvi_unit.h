@@ -47,6 +47,7 @@
 #include "models/amdvi/walk_slot.h"
 #include "models/iommu/cache_geometry.h"
 #include "models/iommu/command_cost.h"
+#include "models/iommu/fault_counters.h"
 #include "models/iommu/slotted_unit.h"
 #include "models/sim/stats.h"
 
@@ -171,7 +172,7 @@ private:
     sim::Counter walk_reads_{*this, "walk_reads", "", "8-byte page table reads (host, GCR3 and guest tables)"};
     sim::Counter walk_writes_{*this, "walk_writes", "", "accessed/dirty updates of host and guest page table entries"};
     sim::Counter faults_{*this, "faults", "", "translations that ended in a fault"};
-    std::map<uint32_t, std::unique_ptr<sim::Counter>> fault_codes_;  // faults.0x2, by event code
+    iommu::FaultCounters fault_codes_{*this, "faults by AMD-Vi event code"};  // faults.0x2
     sim::Counter events_{*this, "events", "", "event log entries written"};
     sim::Counter events_lost_{*this, "events_lost", "", "events lost (log stopped, full or failing)"};
     sim::Counter commands_{*this, "commands", "", "commands executed from the command buffer"};

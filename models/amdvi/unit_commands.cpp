@@ -6,15 +6,13 @@
 #include <string>
 
 #include "models/amdvi/amdvi_unit.h"
+#include "models/sim/format.h"
 
 namespace amdvi {
 namespace {
 
-std::string hex(uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "\"0x%llx\"", static_cast<unsigned long long>(v));
-    return buf;
-}
+// A JSON string of sim::hex's form ("\"0x1f\"").
+std::string hex(uint64_t v) { return "\"" + sim::hex(v) + "\""; }
 
 // Whether the 2^shift bytes from prefix << shift overlap [first, last].
 bool overlaps(uint64_t prefix, unsigned shift, uint64_t first, uint64_t last) {

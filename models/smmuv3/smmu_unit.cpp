@@ -231,13 +231,7 @@ bool SmmuUnit::report(const iommu::Request& r, const iommu::Result& res, const E
     }
     if (!res.fault) return false;
     ++faults_;
-    auto& c = fault_ids_[res.reason];
-    if (!c) {
-        char name[24];
-        std::snprintf(name, sizeof name, "faults.0x%x", unsigned(res.reason));
-        c = std::make_unique<sim::Counter>(*this, name, "", "faults by SMMUv3 event ID");
-    }
-    ++*c;
+    fault_ids_.count(res.reason);
     return record && record_event(e);
 }
 

@@ -23,6 +23,7 @@
 
 #include "models/iommu/cache_geometry.h"
 #include "models/iommu/command_cost.h"
+#include "models/iommu/fault_counters.h"
 #include "models/iommu/slotted_unit.h"
 #include "models/sim/stats.h"
 #include "models/smmuv3/caches.h"
@@ -170,7 +171,7 @@ private:
     sim::Counter walk_reads_{*this, "walk_reads", "", "8-byte translation table reads"};
     sim::Counter walk_writes_{*this, "walk_writes", "", "access flag / dirty state updates"};
     sim::Counter faults_{*this, "faults", "", "translations that ended in a fault"};
-    std::map<uint32_t, std::unique_ptr<sim::Counter>> fault_ids_;  // faults.0x10, by event ID
+    iommu::FaultCounters fault_ids_{*this, "faults by SMMUv3 event ID"};  // faults.0x10
     sim::Counter events_{*this, "events", "", "event records written to the event queue"};
     sim::Counter events_lost_{*this, "events_lost", "", "events lost (queue full, overflowed or disabled)"};
     sim::Counter commands_{*this, "commands", "", "commands executed"};
