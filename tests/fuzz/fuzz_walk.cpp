@@ -4,8 +4,11 @@
 // image; "%%"; the requests. Bad input must end in one InputError naming the file or
 // the command line; architectural misuse in the tables gets faults. The requests run
 // twice: the second pass meets warm caches (context, PASID, IOTLB, walk caches) over
-// tables nothing has changed, so it must print exactly what the first printed.
+// tables nothing has changed, so it must print what the first printed (check_second_pass).
+#include <set>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "models/sim/error.h"
 #include "platforms/cli/walk_command.h"
@@ -32,10 +35,37 @@ bool blames_input(const std::string& what) {
     return false;
 }
 
+// A translation's page as the caches may hold it: where it starts in both spaces, its
+// size and what it allows.
+std::string page_of(const nlohmann::json& answer) {
+    if (!answer.contains("pa")) return "";
+    const uint64_t size = answer["page_size"], mask = size - 1;
+    const uint64_t iova = std::stoull(answer["iova"].get<std::string>(), nullptr, 16);
+    const uint64_t pa = std::stoull(answer["pa"].get<std::string>(), nullptr, 16);
+    nlohmann::json page = answer;
+    page["iova"] = iova & ~mask;
+    page["pa"] = pa & ~mask;
+    return page.dump();
+}
+
+// The second pass meets warm caches over unchanged tables, so each answer must be the
+// walk's, or a page the first pass's walks produced: a page of several entries
+// (AMD-Vi NextLevel=7) whose entries software did not replicate answers from the IOTLB
+// for IOVAs whose own entry says otherwise, as the architecture leaves it undefined.
 void check_second_pass(const std::string& out) {
-    const size_t half = out.size() / 2;
-    if (out.compare(0, half, out, half, std::string::npos) != 0)
-        fuzz::fail("a cached translation differs from the walk:\n" + out);
+    std::vector<nlohmann::json> answers;
+    std::istringstream lines(out);
+    for (std::string l; std::getline(lines, l);) answers.push_back(nlohmann::json::parse(l));
+    if (answers.size() % 2) fuzz::fail("an odd number of answers for two passes");
+    const size_t half = answers.size() / 2;
+    std::set<std::string> walked;
+    for (size_t i = 0; i < half; ++i) walked.insert(page_of(answers[i]));
+    for (size_t i = 0; i < half; ++i) {
+        const nlohmann::json &walk = answers[i], &cached = answers[half + i];
+        if (cached != walk && (!cached.contains("pa") || !walked.count(page_of(cached))))
+            fuzz::fail("request " + std::to_string(i + 1) + ": the cached answer " + cached.dump() +
+                       " is neither the walk's " + walk.dump() + " nor a page the walks produced");
+    }
 }
 
 }  // namespace
