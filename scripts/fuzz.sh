@@ -40,6 +40,7 @@ run_one() {
             -artifact_prefix="$findings/" -timeout=25 -rss_limit_mb=4096 \
             "$found" "tests/fuzz/corpus/$t" >"$log" 2>&1; then
         tail -n 40 "$log" >&2
+        grep -a -m 3 '^fuzz: ' "$log" >&2 || true  # the target's own verdict, often above the tail
         echo "fuzz $t: FINDING, input in $findings/ (log $log)" >&2
         return 1
     fi

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
 
 #include "models/memory/memory_controller.h"
 #include "models/memory/sparse_memory.h"
@@ -77,10 +78,17 @@ void program(const iommu::HardwareArch& hw, iommu::Unit& unit, const std::vector
     }
 }
 
-// Field order is part of the contract, so the line is written by hand.
-std::string to_json(const WalkRequest& q, const iommu::Result& r) {
-    std::string s = "{\"iova\":\"" + sim::hex(q.iova) + "\",";
-    if (r.fault) return s + "\"fault\":{\"reason\":\"" + sim::hex(r.reason) + "\"}}";
+// Field order is part of the contract, so the line is written by hand: the request as
+// asked (sid, PASID, IOVA, access), then the answer, a fault by reason and name.
+std::string to_json(const WalkRequest& q, const iommu::Result& r, const iommu::Unit& unit) {
+    std::string s = "{\"sid\":\"" + sim::hex(q.sid) + "\",";
+    if (q.pasid_valid) s += "\"pasid\":\"" + sim::hex(q.pasid) + "\",";
+    s += "\"iova\":\"" + sim::hex(q.iova) + "\",\"access\":\"" + (q.read ? "r" : "") + (q.write ? "w" : "") + "\",";
+    if (r.fault) {
+        const std::string text = unit.fault_text(r.reason);  // "0xN NAME"
+        const std::string name = text.substr(text.find(' ') + 1);
+        return s + "\"fault\":{\"reason\":\"" + sim::hex(r.reason) + "\",\"name\":" + nlohmann::json(name).dump() + "}}";
+    }
     auto b = [](bool v) { return v ? "true" : "false"; };
     return s + "\"pa\":\"" + sim::hex(r.pa) + "\",\"page_size\":" + std::to_string(r.page_size) +
            ",\"read\":" + b(r.read) + ",\"write\":" + b(r.write) + ",\"snoop\":" + b(r.snoop) +
@@ -115,7 +123,7 @@ void walk(const WalkJob& job, std::istream& image, const std::string& image_name
         r.priv = q.priv;
         r.exec = q.exec;
         r.no_snoop = q.nosnoop;
-        out << to_json(q, unit->translate(r)) << "\n";
+        out << to_json(q, unit->translate(r), *unit) << "\n";
     }
 }
 
@@ -124,6 +132,8 @@ int run_walk(const std::vector<std::string>& args) {
         const WalkArgs w = parse_args(args);
         std::ifstream image = open_input(w.image), requests = open_input(w.requests);
         walk(w, image, w.image, requests, w.requests, std::cout);
+        if (w.regs.empty())
+            std::cerr << "iommu-sim walk: no --reg: the table pointers are at reset (0), so requests fault before any table the image holds\n";
     } catch (const sim::InputError& e) {
         std::cerr << "iommu-sim walk: " << sim::message_line(e) << "\n";
         return sim::kExitBadInput;

@@ -42,7 +42,8 @@ std::string page_of(const nlohmann::json& answer) {
     const uint64_t size = answer["page_size"], mask = size - 1;
     const uint64_t iova = std::stoull(answer["iova"].get<std::string>(), nullptr, 16);
     const uint64_t pa = std::stoull(answer["pa"].get<std::string>(), nullptr, 16);
-    nlohmann::json page = answer;
+    nlohmann::json page = answer;  // whichever request walked it: a domain's requesters share it
+    for (const char* asked : {"sid", "pasid", "access"}) page.erase(asked);
     page["iova"] = iova & ~mask;
     page["pa"] = pa & ~mask;
     return page.dump();

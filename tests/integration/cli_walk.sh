@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # `iommu-sim walk`: the output contract (one JSON object per request, in order, with
 # the architectural fault reason) and bad input (exit 2, one line naming file and line).
-# The image is written here from the VT-d spec's bit positions (root entry 9.1,
+# The VT-d and AMD-Vi images are traces/samples/walk-*.mem, written from the specs (root entry 9.1,
 # context entry 9.3, second-level entries 9.8).
 source "$(dirname "$0")/cli_common.sh"
+samples=$root/traces/samples  # the images and requests the README shows
 
 same() {  # same NAME WANT ARGS...: the walk's output is exactly the file WANT
     local name=$1 want=$2
@@ -20,47 +21,26 @@ line_has() {  # line_has NAME N TEXT ARGS...: line N of the walk's output contai
         echo "FAIL $name: $(sed -n "${n}p" "$tmp/got")"; cat "$tmp/err"; fail=1; fi
 }
 
-cat >"$tmp/img.txt" <<'IMG'
-# root table at 0x1000: bus 0 -> context table at 0x2000 (P)
-0x1000: 0x2001 0
-# context entry of devfn 8: SLPTPTR 0x3000, P; AW=2 (4-level), DID 1
-2080: 3001 102
-# PML4E, PDPTE, PDE: R+W, next tables
-0x3000: 0x4003
-0x4000: 0x5003
-# PDE 0 -> page table; PDE 1: 2 MiB page at 0x40000000, R+W+PS, SNP
-0x5000: 0x6003 0x40000883
-# PTE 1: 4 KiB page at 0x80001000, read-only
-0x6008: 0x80001001
-IMG
-cat >"$tmp/reqs.txt" <<'REQ'
-sid=0x0008 iova=0x1000 access=r
-sid=0x0008 iova=0x1000 access=w      # read-only page: write fault 5
-sid=0x0008 iova=0x200123 access=rw nosnoop
-sid=0x0010 iova=0x1000 access=r      # context entry not present: 2
-sid=0x0108 iova=0x1000 access=r      # root entry not present: 1
-sid=0x0008 iova=0x1000000000000 access=r   # beyond 48 bits: 4
-REQ
 cat >"$tmp/want" <<'OUT'
-{"iova":"0x1000","pa":"0x80001000","page_size":4096,"read":true,"write":false,"snoop":true}
-{"iova":"0x1000","fault":{"reason":"0x5"}}
-{"iova":"0x200123","pa":"0x40000123","page_size":2097152,"read":true,"write":true,"snoop":true}
-{"iova":"0x1000","fault":{"reason":"0x2"}}
-{"iova":"0x1000","fault":{"reason":"0x1"}}
-{"iova":"0x1000000000000","fault":{"reason":"0x4"}}
+{"sid":"0x8","iova":"0x1000","access":"r","pa":"0x80001000","page_size":4096,"read":true,"write":false,"snoop":true}
+{"sid":"0x8","iova":"0x1000","access":"w","fault":{"reason":"0x5","name":"WRITE"}}
+{"sid":"0x8","iova":"0x200123","access":"rw","pa":"0x40000123","page_size":2097152,"read":true,"write":true,"snoop":true}
+{"sid":"0x10","iova":"0x1000","access":"r","fault":{"reason":"0x2","name":"CONTEXT_NOT_PRESENT"}}
+{"sid":"0x108","iova":"0x1000","access":"r","fault":{"reason":"0x1","name":"ROOT_NOT_PRESENT"}}
+{"sid":"0x8","iova":"0x1000000000000","access":"r","fault":{"reason":"0x4","name":"ADDRESS_BEYOND_AW"}}
 OUT
-same "walk output" "$tmp/want" --arch vtd --image "$tmp/img.txt" --requests "$tmp/reqs.txt" \
+same "walk output" "$tmp/want" --arch vtd --image "$samples/walk-vtd.mem" --requests "$samples/walk-vtd.reqs" \
     --reg RTADDR_REG=0x1000
 
 # ECAP.SC off (--set): SNP is then a reserved bit of the 2 MiB leaf (reason 0xc), and
 # the no-snoop request stays non-snooped elsewhere.
-line_has "--set vtd.sc=false" 3 '"fault":{"reason":"0xc"}' --arch vtd --image "$tmp/img.txt" \
-    --requests "$tmp/reqs.txt" --reg RTADDR_REG=0x1000 --set vtd.sc=false
+line_has "--set vtd.sc=false" 3 '"fault":{"reason":"0xc",' --arch vtd --image "$samples/walk-vtd.mem" \
+    --requests "$samples/walk-vtd.reqs" --reg RTADDR_REG=0x1000 --set vtd.sc=false
 
 # CAP_REG strapped with SAGAW = 3-level only: AW=2 is unsupported (reason 3).
 cap=$(( (0x2 << 8) | (47 << 16) | (0x22 << 24) | (3 << 34) | (7 << 40) ))
-line_has "--reg CAP_REG" 1 '"fault":{"reason":"0x3"}' --arch vtd --image "$tmp/img.txt" \
-    --requests "$tmp/reqs.txt" --reg RTADDR_REG=0x1000 --reg CAP_REG=$cap
+line_has "--reg CAP_REG" 1 '"fault":{"reason":"0x3",' --arch vtd --image "$samples/walk-vtd.mem" \
+    --requests "$samples/walk-vtd.reqs" --reg RTADDR_REG=0x1000 --reg CAP_REG=$cap
 
 expect() {  # expect NAME WANT ARGS...
     local name=$1 want=$2
@@ -73,14 +53,14 @@ expect() {  # expect NAME WANT ARGS...
     else echo "ok   $name: $(cat "$tmp/err")"; fi
 }
 printf '0x1000: 0x1\n0x2000 0x5\n' >"$tmp/bad_img.txt"
-expect bad-image "$tmp/bad_img.txt:2" --arch vtd --image "$tmp/bad_img.txt" --requests "$tmp/reqs.txt" --reg RTADDR_REG=0x1000
+expect bad-image "$tmp/bad_img.txt:2" --arch vtd --image "$tmp/bad_img.txt" --requests "$samples/walk-vtd.reqs" --reg RTADDR_REG=0x1000
 printf 'sid=0x8 iova=0x1000 access=r\nsid=0x8 iova=0x1000 access=x\n' >"$tmp/bad_req.txt"
-expect bad-request "$tmp/bad_req.txt:2" --arch vtd --image "$tmp/img.txt" --requests "$tmp/bad_req.txt" --reg RTADDR_REG=0x1000
-expect unknown-reg "NOPE_REG" --arch vtd --image "$tmp/img.txt" --requests "$tmp/reqs.txt" --reg NOPE_REG=1
-expect unknown-set "vtd.nope: unknown parameter" --arch vtd --image "$tmp/img.txt" --requests "$tmp/reqs.txt" --set vtd.nope=1
-expect missing-image "$tmp/none.txt: cannot open file" --arch vtd --image "$tmp/none.txt" --requests "$tmp/reqs.txt"
-expect other-arch "'riscv' is not modelled (vtd, smmuv3, amdvi)" --arch riscv --image "$tmp/img.txt" --requests "$tmp/reqs.txt"
-expect ttm-abort "TTM=3" --arch vtd --image "$tmp/img.txt" --requests "$tmp/reqs.txt" --reg RTADDR_REG=0x1c00
+expect bad-request "$tmp/bad_req.txt:2" --arch vtd --image "$samples/walk-vtd.mem" --requests "$tmp/bad_req.txt" --reg RTADDR_REG=0x1000
+expect unknown-reg "NOPE_REG" --arch vtd --image "$samples/walk-vtd.mem" --requests "$samples/walk-vtd.reqs" --reg NOPE_REG=1
+expect unknown-set "vtd.nope: unknown parameter" --arch vtd --image "$samples/walk-vtd.mem" --requests "$samples/walk-vtd.reqs" --set vtd.nope=1
+expect missing-image "$tmp/none.txt: cannot open file" --arch vtd --image "$tmp/none.txt" --requests "$samples/walk-vtd.reqs"
+expect other-arch "'riscv' is not modelled (vtd, smmuv3, amdvi)" --arch riscv --image "$samples/walk-vtd.mem" --requests "$samples/walk-vtd.reqs"
+expect ttm-abort "TTM=3" --arch vtd --image "$samples/walk-vtd.mem" --requests "$samples/walk-vtd.reqs" --reg RTADDR_REG=0x1c00
 # Arm SMMUv3: the same contract, a fault's reason being the event ID the SMMU records
 # (IHI 0070 7.3). The image is written here from the spec's field positions.
 cat >"$tmp/smmu_img.txt" <<'IMG'
@@ -115,16 +95,16 @@ sid=16 iova=0x1000 access=r          # beyond the 16 STEs: C_BAD_STREAMID 0x2
 sid=8 iova=0x1000 access=r pasid=1   # S1CDMax=0: C_BAD_SUBSTREAMID 0x8
 REQ
 cat >"$tmp/smmu_want" <<'OUT'
-{"iova":"0x1000","pa":"0x80001000","page_size":4096,"read":true,"write":true,"snoop":true}
-{"iova":"0x200123","fault":{"reason":"0x13"}}
-{"iova":"0x200123","pa":"0x40000123","page_size":2097152,"read":true,"write":false,"snoop":false}
-{"iova":"0x2000","fault":{"reason":"0x13"}}
-{"iova":"0x2000","pa":"0x80002000","page_size":4096,"read":true,"write":true,"snoop":false}
-{"iova":"0x3000","fault":{"reason":"0x10"}}
-{"iova":"0x1000000000000","fault":{"reason":"0x10"}}
-{"iova":"0x1000","fault":{"reason":"0x4"}}
-{"iova":"0x1000","fault":{"reason":"0x2"}}
-{"iova":"0x1000","fault":{"reason":"0x8"}}
+{"sid":"0x8","iova":"0x1000","access":"rw","pa":"0x80001000","page_size":4096,"read":true,"write":true,"snoop":true}
+{"sid":"0x8","iova":"0x200123","access":"w","fault":{"reason":"0x13","name":"F_PERMISSION"}}
+{"sid":"0x8","iova":"0x200123","access":"r","pa":"0x40000123","page_size":2097152,"read":true,"write":false,"snoop":false}
+{"sid":"0x8","iova":"0x2000","access":"r","fault":{"reason":"0x13","name":"F_PERMISSION"}}
+{"sid":"0x8","iova":"0x2000","access":"rw","pa":"0x80002000","page_size":4096,"read":true,"write":true,"snoop":false}
+{"sid":"0x8","iova":"0x3000","access":"r","fault":{"reason":"0x10","name":"F_TRANSLATION"}}
+{"sid":"0x8","iova":"0x1000000000000","access":"r","fault":{"reason":"0x10","name":"F_TRANSLATION"}}
+{"sid":"0x9","iova":"0x1000","access":"r","fault":{"reason":"0x4","name":"C_BAD_STE"}}
+{"sid":"0x10","iova":"0x1000","access":"r","fault":{"reason":"0x2","name":"C_BAD_STREAMID"}}
+{"sid":"0x8","pasid":"0x1","iova":"0x1000","access":"r","fault":{"reason":"0x8","name":"C_BAD_SUBSTREAMID"}}
 OUT
 same "walk --arch smmuv3 output" "$tmp/smmu_want" --arch smmuv3 --image "$tmp/smmu_img.txt" \
     --requests "$tmp/smmu_req.txt" --reg SMMU_STRTAB_BASE=0x10000 --reg SMMU_STRTAB_BASE_CFG=0x4
@@ -136,81 +116,42 @@ expect smmuv3-unknown-reg "SMMU_NOPE" --arch smmuv3 --image "$tmp/smmu_img.txt" 
 # DomainID=15:0; page-table entries (§2.2.3) PR=0, NextLevel=11:9, address=51:12,
 # FC=60, IR=61, IW=62. DEV_TABLE_BASE 0x100000 with Size=1: two 4 KiB pages, DeviceIDs
 # 0-0xff.
-cat >"$tmp/amd_img.txt" <<'IMG'
-# DeviceID 0x10: V, TV, Mode 3 (39-bit IOVAs), root 0x200000, IR, IW; DomainID 1
-0x100200: 0x6000000000200603 0x1 0 0
-# DeviceID 0x11: Mode 7 (reserved); DomainID 2
-0x100220: 0x6000000000200e03 0x2 0 0
-# DeviceID 0x12: V=0, no translation
-0x100240: 0 0 0 0
-# DeviceID 0x13: V=1, TV=0: the walk is terminated
-0x100260: 0x1 0x4 0 0
-# DeviceID 0x14: Mode 5, root 0x210000, IR, IW; DomainID 3
-0x100280: 0x6000000000210a03 0x3 0 0
-# Level 5 entry 0: NextLevel 3 -> 0x200000, skipping level 4 (IOVA bits 47:39 must be 0)
-0x210000: 0x6000000000200601
-# Level 3 entry 0: NextLevel 2 -> 0x201000; entry 1: NextLevel 1 -> 0x203000, skipping
-# level 2 (IOVA bits 29:21 must be 0)
-0x200000: 0x6000000000201401 0x6000000000203201
-# Level 2 entry 0: NextLevel 1 -> 0x202000; entry 1: a 2 MiB leaf (NextLevel 0) at
-# 0x40000000, IR, IW; entry 2: a 2 MiB leaf at 0x40200000 with FC
-0x201000: 0x6000000000202201 0x6000000040000001 0x7000000040200001
-# Level 1 entry 1: 4 KiB page 0x80001000, IR only
-0x202008: 0x2000000080001001
-# Level 1 entries 4, 5: NextLevel 7, address bit 12 clear: an 8 KiB page at 0x80004000,
-# the entry replicated over both
-0x202020: 0x6000000080004e01 0x6000000080004e01
-# Under the skipped level: level 1 entry 3: 4 KiB page 0x80003000, IR, IW
-0x203018: 0x6000000080003001
-IMG
-cat >"$tmp/amd_req.txt" <<'REQ'
-sid=0x10 iova=0x1000 access=r
-sid=0x10 iova=0x1000 access=w             # IR only: IO_PAGE_FAULT 0x2
-sid=0x10 iova=0x200123 access=rw nosnoop  # 2 MiB leaf at level 2: not snooped
-sid=0x10 iova=0x400010 access=r nosnoop   # FC: snooped whatever No Snoop says
-sid=0x10 iova=0x40003000 access=rw        # through the skipped level 2
-sid=0x10 iova=0x40203000 access=r         # skipped level's bit 21 set: 0x2
-sid=0x10 iova=0x5abc access=r             # NextLevel 7: 8 KiB page
-sid=0x10 iova=0x3000 access=r             # level 1 entry not present: 0x2
-sid=0x10 iova=0x8000000000 access=r       # beyond Mode 3's 39 bits: 0x2
-sid=0x11 iova=0x1000 access=r             # Mode 7: ILLEGAL_DEV_TABLE_ENTRY 0x1
-sid=0x12 iova=0x1000 access=w nosnoop     # V=0: untranslated
-sid=0x13 iova=0x1000 access=r             # TV=0: 0x2
-sid=0x14 iova=0x1000 access=r             # Mode 5, level 4 skipped
-sid=0x14 iova=0x8000001000 access=r       # skipped level 4's bit 39 set: 0x2
-sid=0x100 iova=0x1000 access=r            # beyond the table's Size: DEV_TAB_HARDWARE_ERROR 0x3
-REQ
 cat >"$tmp/amd_want" <<'OUT'
-{"iova":"0x1000","pa":"0x80001000","page_size":4096,"read":true,"write":false,"snoop":true}
-{"iova":"0x1000","fault":{"reason":"0x2"}}
-{"iova":"0x200123","pa":"0x40000123","page_size":2097152,"read":true,"write":true,"snoop":false}
-{"iova":"0x400010","pa":"0x40200010","page_size":2097152,"read":true,"write":true,"snoop":true}
-{"iova":"0x40003000","pa":"0x80003000","page_size":4096,"read":true,"write":true,"snoop":true}
-{"iova":"0x40203000","fault":{"reason":"0x2"}}
-{"iova":"0x5abc","pa":"0x80005abc","page_size":8192,"read":true,"write":true,"snoop":true}
-{"iova":"0x3000","fault":{"reason":"0x2"}}
-{"iova":"0x8000000000","fault":{"reason":"0x2"}}
-{"iova":"0x1000","fault":{"reason":"0x1"}}
-{"iova":"0x1000","pa":"0x1000","page_size":4096,"read":true,"write":true,"snoop":false}
-{"iova":"0x1000","fault":{"reason":"0x2"}}
-{"iova":"0x1000","pa":"0x80001000","page_size":4096,"read":true,"write":false,"snoop":true}
-{"iova":"0x8000001000","fault":{"reason":"0x2"}}
-{"iova":"0x1000","fault":{"reason":"0x3"}}
+{"sid":"0x10","iova":"0x1000","access":"r","pa":"0x80001000","page_size":4096,"read":true,"write":false,"snoop":true}
+{"sid":"0x10","iova":"0x1000","access":"w","fault":{"reason":"0x2","name":"IO_PAGE_FAULT"}}
+{"sid":"0x10","iova":"0x200123","access":"rw","pa":"0x40000123","page_size":2097152,"read":true,"write":true,"snoop":false}
+{"sid":"0x10","iova":"0x400010","access":"r","pa":"0x40200010","page_size":2097152,"read":true,"write":true,"snoop":true}
+{"sid":"0x10","iova":"0x40003000","access":"rw","pa":"0x80003000","page_size":4096,"read":true,"write":true,"snoop":true}
+{"sid":"0x10","iova":"0x40203000","access":"r","fault":{"reason":"0x2","name":"IO_PAGE_FAULT"}}
+{"sid":"0x10","iova":"0x5abc","access":"r","pa":"0x80005abc","page_size":8192,"read":true,"write":true,"snoop":true}
+{"sid":"0x10","iova":"0x3000","access":"r","fault":{"reason":"0x2","name":"IO_PAGE_FAULT"}}
+{"sid":"0x10","iova":"0x8000000000","access":"r","fault":{"reason":"0x2","name":"IO_PAGE_FAULT"}}
+{"sid":"0x11","iova":"0x1000","access":"r","fault":{"reason":"0x1","name":"ILLEGAL_DEV_TABLE_ENTRY"}}
+{"sid":"0x12","iova":"0x1000","access":"w","pa":"0x1000","page_size":4096,"read":true,"write":true,"snoop":false}
+{"sid":"0x13","iova":"0x1000","access":"r","fault":{"reason":"0x2","name":"IO_PAGE_FAULT"}}
+{"sid":"0x14","iova":"0x1000","access":"r","pa":"0x80001000","page_size":4096,"read":true,"write":false,"snoop":true}
+{"sid":"0x14","iova":"0x8000001000","access":"r","fault":{"reason":"0x2","name":"IO_PAGE_FAULT"}}
+{"sid":"0x100","iova":"0x1000","access":"r","fault":{"reason":"0x3","name":"DEV_TAB_HARDWARE_ERROR"}}
 OUT
-same "walk --arch amdvi output" "$tmp/amd_want" --arch amdvi --image "$tmp/amd_img.txt" \
-    --requests "$tmp/amd_req.txt" --reg DEV_TABLE_BASE=0x100001
+same "walk --arch amdvi output" "$tmp/amd_want" --arch amdvi --image "$samples/walk-amdvi.mem" \
+    --requests "$samples/walk-amdvi.reqs" --reg DEV_TABLE_BASE=0x100001
 # EXT_FEATURE strapped (§3.4.6) with PPRSup (bit 1), GTSup (4), IASup (6) and HATS=00b
 # (11:10): four host levels, so DeviceID 0x14's Mode 5 is illegal (0x1); Mode 3 stays.
-line_has "walk --arch amdvi --reg EXT_FEATURE: Mode 5 illegal" 13 '"fault":{"reason":"0x1"}' --arch amdvi \
-    --image "$tmp/amd_img.txt" --requests "$tmp/amd_req.txt" --reg DEV_TABLE_BASE=0x100001 --reg EXT_FEATURE=0x52
+line_has "walk --arch amdvi --reg EXT_FEATURE: Mode 5 illegal" 13 '"fault":{"reason":"0x1",' --arch amdvi \
+    --image "$samples/walk-amdvi.mem" --requests "$samples/walk-amdvi.reqs" --reg DEV_TABLE_BASE=0x100001 --reg EXT_FEATURE=0x52
 line_has "walk --arch amdvi --reg EXT_FEATURE: Mode 3 translates" 1 '"pa":"0x80001000"' --arch amdvi \
-    --image "$tmp/amd_img.txt" --requests "$tmp/amd_req.txt" --reg DEV_TABLE_BASE=0x100001 --reg EXT_FEATURE=0x52
+    --image "$samples/walk-amdvi.mem" --requests "$samples/walk-amdvi.reqs" --reg DEV_TABLE_BASE=0x100001 --reg EXT_FEATURE=0x52
 # DeviceID 0x80's entry (zero: V=0) is inside a Size=1 table and passes untranslated;
 # with Size=0 (one page, DeviceIDs 0-0x7f) it is beyond the table: 0x3.
 printf 'sid=0x80 iova=0x1000 access=r\n' >"$tmp/amd_req2.txt"
-line_has "walk --arch amdvi DEV_TABLE_BASE Size=1" 1 '"pa":"0x1000"' --arch amdvi --image "$tmp/amd_img.txt" \
+line_has "walk --arch amdvi DEV_TABLE_BASE Size=1" 1 '"pa":"0x1000"' --arch amdvi --image "$samples/walk-amdvi.mem" \
     --requests "$tmp/amd_req2.txt" --reg DEV_TABLE_BASE=0x100001
-line_has "walk --arch amdvi DEV_TABLE_BASE Size=0" 1 '"fault":{"reason":"0x3"}' --arch amdvi \
-    --image "$tmp/amd_img.txt" --requests "$tmp/amd_req2.txt" --reg DEV_TABLE_BASE=0x100000
-expect amdvi-unknown-reg "AMD_NOPE" --arch amdvi --image "$tmp/amd_img.txt" --requests "$tmp/amd_req.txt" --reg AMD_NOPE=1
+line_has "walk --arch amdvi DEV_TABLE_BASE Size=0" 1 '"fault":{"reason":"0x3",' --arch amdvi \
+    --image "$samples/walk-amdvi.mem" --requests "$tmp/amd_req2.txt" --reg DEV_TABLE_BASE=0x100000
+expect amdvi-unknown-reg "AMD_NOPE" --arch amdvi --image "$samples/walk-amdvi.mem" --requests "$samples/walk-amdvi.reqs" --reg AMD_NOPE=1
+
+# Without --reg every request faults at the root: the command says why on stderr.
+"$sim" walk --arch vtd --image "$samples/walk-vtd.mem" --requests "$samples/walk-vtd.reqs" >"$tmp/got" 2>"$tmp/err"
+if grep -q '"ROOT_NOT_PRESENT"' "$tmp/got" && grep -q "no --reg" "$tmp/err"; then echo "ok   no-reg note"; else
+    echo "FAIL no-reg note: $(head -1 "$tmp/got") / $(cat "$tmp/err")"; fail=1; fi
 exit $fail
