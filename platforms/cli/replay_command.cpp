@@ -10,6 +10,7 @@
 
 #include "models/sim/cli.h"
 #include "models/sim/config.h"
+#include "models/sim/config_dump.h"
 #include "models/sim/error.h"
 #include "models/sim/stats_tree.h"
 #include "platforms/cli/summary.h"
@@ -52,7 +53,8 @@ ReplayArgs parse_args(const std::vector<std::string>& args) {
     return r;
 }
 
-PlatformConfig read_platform(const ReplayArgs& a, bool engine) {
+// `digest`: the configuration's sim::config_digest, for the statistics.
+PlatformConfig read_platform(const ReplayArgs& a, bool engine, std::string& digest) {
     sim::Config cfg;
     for (const std::string& f : a.configs) cfg.load_ini(f);
     if (a.check_isolation) cfg.set("sim.check_isolation", "true");
@@ -67,6 +69,7 @@ PlatformConfig read_platform(const ReplayArgs& a, bool engine) {
     if (engine) require_engine(pc, cfg, "the trace");
     adjust_for_replay(pc, engine);
     check_build_sizes(pc, cfg);
+    digest = sim::config_digest(cfg, schema);
     return pc;
 }
 
@@ -84,6 +87,7 @@ struct Input {
     std::vector<Replayer::DeviceInfo> infos;
     std::ofstream log_file;
     bool engine = false;
+    std::string config_digest;
 };
 
 // Everything that can fail on bad input happens here, before any model exists.
@@ -91,7 +95,7 @@ void prepare(const std::vector<std::string>& args, Input& in) {
     in.a = parse_args(args);
     in.ops = trace::read_file(in.a.trace);
     in.engine = needs_engine(in.ops);
-    in.pc = read_platform(in.a, in.engine);
+    in.pc = read_platform(in.a, in.engine, in.config_digest);
     in.infos = device_infos(in.pc);
     Replayer::check(in.ops, in.infos, in.a.trace);
     open_output(in.log_file, in.a.op_log);
@@ -138,9 +142,9 @@ int run_replay(const std::vector<std::string>& args) {
     sys.end_timeline();
     const double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-    const nlohmann::json stats = run_statistics(pc.sim, out, replay.finished() && sys.finished());
+    const nlohmann::json stats = run_statistics(pc.sim, in.config_digest, out, replay.finished() && sys.finished());
     const bool written =
-        write_results(stats, {a.stats_json, &recorder, a.record, timeline.get(), &log_file, a.op_log, {}});
+        write_results(stats, {a.stats_json, "", &recorder, a.record, timeline.get(), &log_file, a.op_log, {}});
     // The summary shares stdout with an op log that has no file; lost outputs put it on
     // stderr then, so that the results survive.
     const HostCost cost{host_s, stats.value("iommufd.dma.requests", uint64_t(0))};
