@@ -83,7 +83,7 @@ int sc_main(int argc, char* argv[]) {
     const std::string sub = argc > 1 ? argv[1] : "";
     const std::vector<std::string> rest(argv + std::min(argc, 2), argv + argc);
     if (sub == "walk") return cli::run_walk(rest);
-    if (sub == "replay") return cli::run_replay(rest);
+    if (sub == "replay") return cli::run_replay(rest, argv[0]);
     if (sub == "csv") return cli::run_csv(rest);
     cli::Run run;
     try {

@@ -16,7 +16,7 @@ constexpr const char* kUsage =
     "       iommu-sim walk --arch ARCH --image MEM --requests REQS [--reg NAME=VALUE]...\n"
     "                 [--set KEY=VALUE]...   (offline translation; see README)\n"
     "       iommu-sim replay --config FILE --trace FILE [--op-log FILE] [--stats-json PATH]\n"
-    "                 [--record-trace PATH] [--set KEY=VALUE]... [--check-isolation] [--quiet]\n"
+    "                 [--record-trace PATH] [--set KEY=VALUE]... [--check-isolation] [--out DIR] [--quiet]\n"
     "                 (replay mapping-engine operations; see traces/FORMAT.md)\n"
     "       iommu-sim csv --keys KEY[,KEY...] STATS.json...\n"
     "                 (chosen statistics of runs as CSV, one row per file)\n"

@@ -13,6 +13,7 @@
 #include "models/sim/config_dump.h"
 #include "models/sim/error.h"
 #include "models/sim/stats_tree.h"
+#include "platforms/cli/run_dir.h"
 #include "platforms/cli/summary.h"
 #include "platforms/mapping_engine.h"
 #include "platforms/platform_config.h"
@@ -33,7 +34,7 @@ namespace {
 
 struct ReplayArgs {
     std::vector<std::string> configs, sets;
-    std::string trace, op_log, stats_json, record, timeline;
+    std::string trace, op_log, stats_json, record, timeline, out_dir;
     bool quiet = false, check_isolation = false;
 };
 
@@ -46,6 +47,7 @@ ReplayArgs parse_args(const std::vector<std::string>& args) {
         "stats-json", po::value(&r.stats_json), "statistics file")(
         "record-trace", po::value(&r.record), "write what the run did as a trace")(
         "timeline", po::value(&r.timeline), "write a Perfetto / Chrome trace-event timeline")(
+        "out", po::value(&r.out_dir), "run directory (platforms/cli/run_dir.h)")(
         "set", po::value(&r.sets)->composing(), "key=value")(
         "quiet", po::bool_switch(&r.quiet), "no summary")(
         "check-isolation", po::bool_switch(&r.check_isolation), "check every translation ([sim] check_isolation)");
@@ -53,8 +55,9 @@ ReplayArgs parse_args(const std::vector<std::string>& args) {
     return r;
 }
 
-// `digest`: the configuration's sim::config_digest, for the statistics.
-PlatformConfig read_platform(const ReplayArgs& a, bool engine, std::string& digest) {
+// `digest`: the configuration's sim::config_digest, for the statistics; `ini`: its
+// dump, for --out.
+PlatformConfig read_platform(const ReplayArgs& a, bool engine, std::string& digest, std::string& ini) {
     sim::Config cfg;
     for (const std::string& f : a.configs) cfg.load_ini(f);
     if (a.check_isolation) cfg.set("sim.check_isolation", "true");
@@ -70,6 +73,7 @@ PlatformConfig read_platform(const ReplayArgs& a, bool engine, std::string& dige
     adjust_for_replay(pc, engine);
     check_build_sizes(pc, cfg);
     digest = sim::config_digest(cfg, schema);
+    if (!a.out_dir.empty()) ini = sim::dump_config(cfg, schema);
     return pc;
 }
 
@@ -87,27 +91,32 @@ struct Input {
     std::vector<Replayer::DeviceInfo> infos;
     std::ofstream log_file;
     bool engine = false;
-    std::string config_digest;
+    std::string config_digest, config_ini;
 };
 
 // Everything that can fail on bad input happens here, before any model exists.
-void prepare(const std::vector<std::string>& args, Input& in) {
+void prepare(const std::vector<std::string>& args, Input& in, const std::string& program) {
     in.a = parse_args(args);
     in.ops = trace::read_file(in.a.trace);
     in.engine = needs_engine(in.ops);
-    in.pc = read_platform(in.a, in.engine, in.config_digest);
+    in.pc = read_platform(in.a, in.engine, in.config_digest, in.config_ini);
     in.infos = device_infos(in.pc);
     Replayer::check(in.ops, in.infos, in.a.trace);
+    if (!in.a.out_dir.empty()) {  // before the outputs that may name files inside it
+        std::vector<std::string> argv{program, "replay"};
+        argv.insert(argv.end(), args.begin(), args.end());
+        start_run_dir(in.a.out_dir, in.config_ini, argv);
+    }
     open_output(in.log_file, in.a.op_log);
     sim::check_outputs_writable({in.a.stats_json, in.a.record, in.a.timeline});
 }
 
 }  // namespace
 
-int run_replay(const std::vector<std::string>& args) {
+int run_replay(const std::vector<std::string>& args, const std::string& program) {
     Input in;
     try {
-        prepare(args, in);
+        prepare(args, in, program);
     } catch (const sim::InputError& e) {
         std::cerr << "iommu-sim: " << sim::message_line(e) << "\n";
         return sim::kExitBadInput;
@@ -144,7 +153,7 @@ int run_replay(const std::vector<std::string>& args) {
 
     const nlohmann::json stats = run_statistics(pc.sim, in.config_digest, out, replay.finished() && sys.finished());
     const bool written =
-        write_results(stats, {a.stats_json, "", &recorder, a.record, timeline.get(), &log_file, a.op_log, {}});
+        write_results(stats, {a.stats_json, a.out_dir.empty() ? "" : run_dir_stats(a.out_dir), &recorder, a.record, timeline.get(), &log_file, a.op_log, {}});
     // The summary shares stdout with an op log that has no file; lost outputs put it on
     // stderr then, so that the results survive.
     const HostCost cost{host_s, stats.value("iommufd.dma.requests", uint64_t(0))};

@@ -45,6 +45,12 @@ check "--config DIR/config.ini reproduces DIR/stats.json" 'cmp -s "$dir/stats.js
 check "version.txt is --version" '[ "$(cat "$dir/version.txt")" = "$v" ]'
 check "cmdline.txt is the command line" 'grep -q -- "--nic.packets=1500 --out $dir --timeline $dir/timeline.json --quiet$" "$dir/cmdline.txt"'
 
+replay=(replay --trace traces/samples/dma.trace --op-log "$tmp/op.log" --quiet)
+"$sim" "${replay[@]}" --config configs/replay-vtd.ini --set vtd.iotlb.ways=2 --out "$tmp/runs/r"
+"$sim" "${replay[@]}" --config "$tmp/runs/r/config.ini" --stats-json "$tmp/r-again.json"
+check "replay --out: its config.ini reproduces its stats.json" 'cmp -s "$tmp/runs/r/stats.json" "$tmp/r-again.json"'
+check "replay --out: cmdline.txt names the subcommand" 'grep -q " replay --trace traces/samples/dma.trace .*--set vtd.iotlb.ways=2 " "$tmp/runs/r/cmdline.txt"'
+
 "$sim" "${short[@]}" --nic.packets=1501 --stats-json "$tmp/other.json" --quiet
 check "the digest changes with a parameter" '[ "$(digest "$tmp/orig.json")" != "$(digest "$tmp/other.json")" ]'
 
