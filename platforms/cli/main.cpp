@@ -102,9 +102,9 @@ int sc_main(int argc, char* argv[]) {
             std::cout << run.config_ini;
             return 0;
         }
-        // The directory first: --timeline and --record-trace may name files inside it.
-        if (!cl.out_dir.empty()) cli::start_run_dir(cl.out_dir, run.config_ini, {argv, argv + argc});
-        sim::check_outputs_writable({cl.stats_json, cl.record_trace, cl.timeline});
+        const std::vector<std::string> outputs{cl.stats_json, cl.record_trace, cl.timeline};
+        if (cl.out_dir.empty()) sim::check_outputs_writable(outputs);
+        else cli::start_run_dir(cl.out_dir, run.config_ini, {argv, argv + argc}, outputs);
     } catch (const sim::InputError& e) {
         std::cerr << "iommu-sim: " << sim::message_line(e) << "\n";
         return sim::kExitBadInput;

@@ -102,13 +102,15 @@ void prepare(const std::vector<std::string>& args, Input& in, const std::string&
     in.pc = read_platform(in.a, in.engine, in.config_digest, in.config_ini);
     in.infos = device_infos(in.pc);
     Replayer::check(in.ops, in.infos, in.a.trace);
-    if (!in.a.out_dir.empty()) {  // before the outputs that may name files inside it
+    const std::vector<std::string> outputs{in.a.op_log, in.a.stats_json, in.a.record, in.a.timeline};
+    if (in.a.out_dir.empty()) {
+        sim::check_outputs_writable(outputs);
+    } else {  // the directory first: the outputs may name files inside it
         std::vector<std::string> argv{program, "replay"};
         argv.insert(argv.end(), args.begin(), args.end());
-        start_run_dir(in.a.out_dir, in.config_ini, argv);
+        start_run_dir(in.a.out_dir, in.config_ini, argv, outputs);
     }
     open_output(in.log_file, in.a.op_log);
-    sim::check_outputs_writable({in.a.stats_json, in.a.record, in.a.timeline});
 }
 
 }  // namespace

@@ -51,12 +51,13 @@ std::string shell_quoted(const std::vector<std::string>& words) {
 std::string run_dir_stats(const std::string& dir) { return in_dir(dir, "stats.json"); }
 
 void start_run_dir(const std::string& dir, const std::string& config_ini,
-                   const std::vector<std::string>& argv) {
+                   const std::vector<std::string>& argv, std::vector<std::string> outputs) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec || !std::filesystem::is_directory(dir, ec))
         throw sim::InputError(dir + ": cannot create directory");
-    sim::check_outputs_writable({run_dir_stats(dir)});
+    outputs.push_back(run_dir_stats(dir));
+    sim::check_outputs_writable(outputs);
     write_text(in_dir(dir, "config.ini"), config_ini);
     write_text(in_dir(dir, "cmdline.txt"), shell_quoted(argv) + "\n");
     write_text(in_dir(dir, "version.txt"), version_line() + "\n");

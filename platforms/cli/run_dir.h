@@ -12,11 +12,13 @@
 
 namespace cli {
 
-// Creates DIR (parents too) and writes config.ini, cmdline.txt and version.txt, before
-// anything is simulated; throws sim::InputError "DIR: cannot create directory" or
-// "PATH: cannot write file".
+// Before anything is simulated: creates DIR (parents too), checks DIR/stats.json and
+// the run's other `outputs` (which may name files inside DIR) writable, and only then
+// writes config.ini, cmdline.txt and version.txt, so that bad input leaves no run
+// files. Throws sim::InputError "DIR: cannot create directory" or "PATH: cannot write
+// file".
 void start_run_dir(const std::string& dir, const std::string& config_ini,
-                   const std::vector<std::string>& argv);
+                   const std::vector<std::string>& argv, std::vector<std::string> outputs);
 
 // DIR/stats.json
 std::string run_dir_stats(const std::string& dir);

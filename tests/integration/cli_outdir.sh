@@ -54,6 +54,9 @@ check "replay --out: cmdline.txt names the subcommand" 'grep -q " replay --trace
 "$sim" "${short[@]}" --nic.packets=1501 --stats-json "$tmp/other.json" --quiet
 check "the digest changes with a parameter" '[ "$(digest "$tmp/orig.json")" != "$(digest "$tmp/other.json")" ]'
 
+"$sim" "${short[@]}" --out "$tmp/runs/bad" --stats-json "$tmp/no/such/dir/s.json" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "--out with bad input writes no run files" '[ $rc -eq 2 ] && [ ! -e "$tmp/runs/bad/config.ini" ] && [ ! -s "$tmp/out" ]' "rc=$rc $(cat "$tmp/err")"
+
 "$sim" "${short[@]}" --out /dev/null/x --quiet >"$tmp/out" 2>"$tmp/err"; rc=$?
 check "--out: a directory that cannot be made is bad input" '[ $rc -eq 2 ] && grep -q "/dev/null/x: cannot create directory" "$tmp/err" && [ ! -s "$tmp/out" ]' "rc=$rc $(cat "$tmp/err")"
 exit $fail
