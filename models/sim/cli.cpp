@@ -28,6 +28,9 @@ po::options_description fixed_options() {
         ("quiet", "")
         ("record-trace", po::value<std::string>(), "")
         ("timeline", po::value<std::string>(), "")
+        ("out", po::value<std::string>(), "")
+        ("dump-config", "")
+        ("version", "")
         ("seed", po::value<std::string>(), "")
         ("mode", po::value<std::string>(), "")
         ("check-isolation", "");
@@ -91,6 +94,9 @@ private:
         else if (key == "stats-json") cl_.stats_json = value;
         else if (key == "record-trace") cl_.record_trace = value;
         else if (key == "timeline") cl_.timeline = value;
+        else if (key == "out") cl_.out_dir = value;
+        else if (key == "dump-config") cl_.dump_config = true;
+        else if (key == "version") cl_.version = true;
         else if (key == "seed") cl_.overrides.emplace_back("sim.seed", value);
         else if (key == "mode") cl_.overrides.emplace_back("sim.mode", value);
         else if (key == "check-isolation") cl_.overrides.emplace_back("sim.check_isolation", "true");

@@ -22,6 +22,9 @@ struct CommandLine {
     bool quiet = false;                     // --quiet: no human summary
     std::string record_trace;               // --record-trace PATH ("" = none)
     std::string timeline;                   // --timeline PATH ("" = none)
+    std::string out_dir;                    // --out DIR: the run directory ("" = none)
+    bool dump_config = false;               // --dump-config: print the configuration, run nothing
+    bool version = false;                   // --version
     // Parameter overrides in command-line order. --seed N and --mode M are shorthands
     // for --sim.seed=N and --sim.mode=M.
     std::vector<std::pair<std::string, std::string>> overrides;

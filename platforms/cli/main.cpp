@@ -1,7 +1,9 @@
 // iommu-sim: build the platform a configuration describes, run it, write statistics.
 //
 //   iommu-sim [--config FILE]... [--KEY=VALUE]... [--seed N] [--mode timing|atomic]
-//             [--stats-json PATH] [--check-isolation] [--quiet] [--help]
+//             [--stats-json PATH] [--out DIR] [--check-isolation] [--quiet] [--help]
+//   iommu-sim --dump-config [--config FILE]... [--KEY=VALUE]...
+//   iommu-sim --version
 //   iommu-sim walk --arch ARCH --image MEM --requests REQS [--reg NAME=VALUE]... [--set K=V]...
 //   iommu-sim csv --keys KEY[,KEY...] STATS.json...
 //   iommu-sim replay --config FILE --trace FILE [--op-log FILE] [--stats-json PATH] [--set K=V]...
@@ -23,7 +25,9 @@
 #include "platforms/cli/csv_command.h"
 #include "platforms/cli/prepare.h"
 #include "platforms/cli/replay_command.h"
+#include "platforms/cli/run_dir.h"
 #include "platforms/cli/summary.h"
+#include "platforms/cli/version.h"
 #include "platforms/cli/walk_command.h"
 #include "platforms/platform_config.h"
 #include "platforms/system.h"
@@ -62,9 +66,11 @@ int run_platform(const cli::Run& run) {
     system.end_timeline();
     const double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-    const nlohmann::json stats = cli::run_statistics(run.pc.sim, out, system.finished() && (!work || work->finished()));
+    const nlohmann::json stats =
+        cli::run_statistics(run.pc.sim, run.config_digest, out, system.finished() && (!work || work->finished()));
+    const std::string stats_copy = run.cl.out_dir.empty() ? "" : cli::run_dir_stats(run.cl.out_dir);
     const bool written = cli::write_results(
-        stats, {run.cl.stats_json, &recorder, run.cl.record_trace, timeline.get(), nullptr, "",
+        stats, {run.cl.stats_json, stats_copy, &recorder, run.cl.record_trace, timeline.get(), nullptr, "",
                 [&] { return work ? work->close_outputs() : std::string(); }});
     if (!run.cl.quiet || !written) cli::print_summary(std::cout, stats, {host_s, system.completed()});
     if (!written) return sim::kExitBadInput;
@@ -77,18 +83,28 @@ int sc_main(int argc, char* argv[]) {
     const std::string sub = argc > 1 ? argv[1] : "";
     const std::vector<std::string> rest(argv + std::min(argc, 2), argv + argc);
     if (sub == "walk") return cli::run_walk(rest);
-    if (sub == "replay") return cli::run_replay(rest);
+    if (sub == "replay") return cli::run_replay(rest, argv[0]);
     if (sub == "csv") return cli::run_csv(rest);
     cli::Run run;
     try {
         const sim::CommandLine cl = sim::parse_command_line(std::vector<std::string>(argv + 1, argv + argc));
+        if (cl.version) {
+            std::cout << cli::version_line() << "\n";
+            return 0;
+        }
         const sim::Config cfg = sim::build_config(cl);
         if (cl.help) {
             cli::print_help(std::cout, cfg);
             return 0;
         }
         run = cli::prepare(cl, cfg);
-        sim::check_outputs_writable({cl.stats_json, cl.record_trace, cl.timeline});
+        if (cl.dump_config) {
+            std::cout << run.config_ini;
+            return 0;
+        }
+        const std::vector<std::string> outputs{cl.stats_json, cl.record_trace, cl.timeline};
+        if (cl.out_dir.empty()) sim::check_outputs_writable(outputs);
+        else cli::start_run_dir(cl.out_dir, run.config_ini, {argv, argv + argc}, outputs);
     } catch (const sim::InputError& e) {
         std::cerr << "iommu-sim: " << sim::message_line(e) << "\n";
         return sim::kExitBadInput;

@@ -1,5 +1,6 @@
 #include "platforms/cli/prepare.h"
 
+#include "models/sim/config_dump.h"
 #include "models/sim/params.h"
 
 namespace cli {
@@ -8,11 +9,14 @@ namespace {
 constexpr const char* kUsage =
     "usage: iommu-sim [--config FILE]... [--KEY=VALUE]... [--seed N] [--mode timing|atomic]\n"
     "                 [--stats-json PATH] [--record-trace PATH] [--timeline PATH] [--check-isolation]\n"
-    "                 [--quiet] [--help]\n"
+    "                 [--out DIR] [--quiet] [--help]\n"
+    "       iommu-sim --dump-config [--config FILE]... [--KEY=VALUE]...\n"
+    "                 (the effective configuration as INI, with where each value came from)\n"
+    "       iommu-sim --version\n"
     "       iommu-sim walk --arch ARCH --image MEM --requests REQS [--reg NAME=VALUE]...\n"
     "                 [--set KEY=VALUE]...   (offline translation; see README)\n"
     "       iommu-sim replay --config FILE --trace FILE [--op-log FILE] [--stats-json PATH]\n"
-    "                 [--record-trace PATH] [--set KEY=VALUE]... [--check-isolation] [--quiet]\n"
+    "                 [--record-trace PATH] [--set KEY=VALUE]... [--check-isolation] [--out DIR] [--quiet]\n"
     "                 (replay mapping-engine operations; see traces/FORMAT.md)\n"
     "       iommu-sim csv --keys KEY[,KEY...] STATS.json...\n"
     "                 (chosen statistics of runs as CSV, one row per file)\n"
@@ -30,7 +34,8 @@ sim::ParamSchema schema_for(const sim::Config& cfg) {
 }  // namespace
 
 Run prepare(const sim::CommandLine& cl, const sim::Config& cfg) {
-    schema_for(cfg).check_known(cfg);
+    const sim::ParamSchema schema = schema_for(cfg);
+    schema.check_known(cfg);
     Run run;
     run.cl = cl;
     run.pc = platform::PlatformConfig::read(cfg);
@@ -38,6 +43,8 @@ Run prepare(const sim::CommandLine& cl, const sim::Config& cfg) {
     run.wc.check(run.pc, cfg);
     run.wc.adjust(run.pc);
     platform::check_build_sizes(run.pc, cfg);
+    run.config_digest = sim::config_digest(cfg, schema);
+    if (cl.dump_config || !cl.out_dir.empty()) run.config_ini = sim::dump_config(cfg, schema);
     return run;
 }
 

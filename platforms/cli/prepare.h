@@ -15,10 +15,13 @@ struct Run {
     sim::CommandLine cl;
     platform::PlatformConfig pc;
     workload::Config wc;
+    std::string config_digest;  // sim::config_digest of the configuration
+    std::string config_ini;     // sim::dump_config, when --dump-config or --out asks for it
 };
 
 // Every parameter, cross-check and limit of `cfg` (the configuration `cl` built);
 // throws sim::InputError naming file, line and key. Output files are not touched.
+// The configuration's dump and digest are made here too.
 Run prepare(const sim::CommandLine& cl, const sim::Config& cfg);
 
 // --help: the usage and every parameter the configuration may hold.

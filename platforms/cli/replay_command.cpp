@@ -10,8 +10,10 @@
 
 #include "models/sim/cli.h"
 #include "models/sim/config.h"
+#include "models/sim/config_dump.h"
 #include "models/sim/error.h"
 #include "models/sim/stats_tree.h"
+#include "platforms/cli/run_dir.h"
 #include "platforms/cli/summary.h"
 #include "platforms/mapping_engine.h"
 #include "platforms/platform_config.h"
@@ -32,7 +34,7 @@ namespace {
 
 struct ReplayArgs {
     std::vector<std::string> configs, sets;
-    std::string trace, op_log, stats_json, record, timeline;
+    std::string trace, op_log, stats_json, record, timeline, out_dir;
     bool quiet = false, check_isolation = false;
 };
 
@@ -45,6 +47,7 @@ ReplayArgs parse_args(const std::vector<std::string>& args) {
         "stats-json", po::value(&r.stats_json), "statistics file")(
         "record-trace", po::value(&r.record), "write what the run did as a trace")(
         "timeline", po::value(&r.timeline), "write a Perfetto / Chrome trace-event timeline")(
+        "out", po::value(&r.out_dir), "run directory (platforms/cli/run_dir.h)")(
         "set", po::value(&r.sets)->composing(), "key=value")(
         "quiet", po::bool_switch(&r.quiet), "no summary")(
         "check-isolation", po::bool_switch(&r.check_isolation), "check every translation ([sim] check_isolation)");
@@ -52,7 +55,9 @@ ReplayArgs parse_args(const std::vector<std::string>& args) {
     return r;
 }
 
-PlatformConfig read_platform(const ReplayArgs& a, bool engine) {
+// `digest`: the configuration's sim::config_digest, for the statistics; `ini`: its
+// dump, for --out.
+PlatformConfig read_platform(const ReplayArgs& a, bool engine, std::string& digest, std::string& ini) {
     sim::Config cfg;
     for (const std::string& f : a.configs) cfg.load_ini(f);
     if (a.check_isolation) cfg.set("sim.check_isolation", "true");
@@ -67,6 +72,8 @@ PlatformConfig read_platform(const ReplayArgs& a, bool engine) {
     if (engine) require_engine(pc, cfg, "the trace");
     adjust_for_replay(pc, engine);
     check_build_sizes(pc, cfg);
+    digest = sim::config_digest(cfg, schema);
+    if (!a.out_dir.empty()) ini = sim::dump_config(cfg, schema);
     return pc;
 }
 
@@ -84,26 +91,34 @@ struct Input {
     std::vector<Replayer::DeviceInfo> infos;
     std::ofstream log_file;
     bool engine = false;
+    std::string config_digest, config_ini;
 };
 
 // Everything that can fail on bad input happens here, before any model exists.
-void prepare(const std::vector<std::string>& args, Input& in) {
+void prepare(const std::vector<std::string>& args, Input& in, const std::string& program) {
     in.a = parse_args(args);
     in.ops = trace::read_file(in.a.trace);
     in.engine = needs_engine(in.ops);
-    in.pc = read_platform(in.a, in.engine);
+    in.pc = read_platform(in.a, in.engine, in.config_digest, in.config_ini);
     in.infos = device_infos(in.pc);
     Replayer::check(in.ops, in.infos, in.a.trace);
+    const std::vector<std::string> outputs{in.a.op_log, in.a.stats_json, in.a.record, in.a.timeline};
+    if (in.a.out_dir.empty()) {
+        sim::check_outputs_writable(outputs);
+    } else {  // the directory first: the outputs may name files inside it
+        std::vector<std::string> argv{program, "replay"};
+        argv.insert(argv.end(), args.begin(), args.end());
+        start_run_dir(in.a.out_dir, in.config_ini, argv, outputs);
+    }
     open_output(in.log_file, in.a.op_log);
-    sim::check_outputs_writable({in.a.stats_json, in.a.record, in.a.timeline});
 }
 
 }  // namespace
 
-int run_replay(const std::vector<std::string>& args) {
+int run_replay(const std::vector<std::string>& args, const std::string& program) {
     Input in;
     try {
-        prepare(args, in);
+        prepare(args, in, program);
     } catch (const sim::InputError& e) {
         std::cerr << "iommu-sim: " << sim::message_line(e) << "\n";
         return sim::kExitBadInput;
@@ -138,9 +153,9 @@ int run_replay(const std::vector<std::string>& args) {
     sys.end_timeline();
     const double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-    const nlohmann::json stats = run_statistics(pc.sim, out, replay.finished() && sys.finished());
+    const nlohmann::json stats = run_statistics(pc.sim, in.config_digest, out, replay.finished() && sys.finished());
     const bool written =
-        write_results(stats, {a.stats_json, &recorder, a.record, timeline.get(), &log_file, a.op_log, {}});
+        write_results(stats, {a.stats_json, a.out_dir.empty() ? "" : run_dir_stats(a.out_dir), &recorder, a.record, timeline.get(), &log_file, a.op_log, {}});
     // The summary shares stdout with an op log that has no file; lost outputs put it on
     // stderr then, so that the results survive.
     const HostCost cost{host_s, stats.value("iommufd.dma.requests", uint64_t(0))};

@@ -1,7 +1,7 @@
 // `iommu-sim replay`: replay a trace of mapping-engine operations on a platform.
 //
 //   iommu-sim replay --config FILE --trace FILE [--op-log FILE] [--stats-json PATH]
-//                    [--set KEY=VALUE]... [--check-isolation] [--quiet]
+//                    [--set KEY=VALUE]... [--check-isolation] [--out DIR] [--quiet]
 //
 // A trace with control operations needs an IOMMU ([iommu] arch); the engine's driver
 // programs it (no boot map). Each operation's result goes to the op log (stdout when
@@ -15,6 +15,7 @@
 
 namespace cli {
 
-int run_replay(const std::vector<std::string>& args);
+// `program`: argv[0], for --out DIR's cmdline.txt.
+int run_replay(const std::vector<std::string>& args, const std::string& program = "iommu-sim");
 
 }  // namespace cli

@@ -6,6 +6,7 @@
 
 #include "models/sim/error.h"
 #include "models/sim/stats_tree.h"
+#include "platforms/cli/version.h"
 
 namespace cli {
 namespace {
@@ -68,11 +69,14 @@ void print_summary(std::ostream& os, const nlohmann::json& s, const HostCost& ho
               host.seconds > 0 ? double(host.transactions) / host.seconds : 0.0);
 }
 
-nlohmann::json run_statistics(const platform::SimParams& sim, const sim::RunOutcome& out, bool finished) {
+nlohmann::json run_statistics(const platform::SimParams& sim, const std::string& config_digest,
+                              const sim::RunOutcome& out, bool finished) {
     nlohmann::json stats = sim::collect_stats();
     stats["sim.time_ns"] = double(out.end.value()) / 1000.0;
     stats["sim.seed"] = sim.seed;
     stats["sim.mode"] = sim.mode;
+    stats["sim.version"] = version_number();
+    stats["sim.config_digest"] = config_digest;
     stats["sim.finished"] = finished && !out.signal;
     if (out.signal) stats["sim.stopped_by"] = sim::RunControl::signal_name(out.signal);
     return stats;
@@ -85,7 +89,8 @@ bool write_results(const nlohmann::json& stats, const Outputs& out) {
         std::cerr << "iommu-sim: " << sim::printable_input(path, 2000) << ": cannot write file\n";
         ok = false;
     };
-    if (!out.stats_json.empty()) report(sim::try_write_json_file(out.stats_json, stats), out.stats_json);
+    for (const std::string& path : {out.stats_json, out.stats_copy})
+        if (!path.empty()) report(sim::try_write_json_file(path, stats), path);
     if (out.recorder && !out.record.empty()) report(out.recorder->write(out.record), out.record);
     if (out.timeline) report(out.timeline->close(), out.timeline->path());
     if (out.close_workload) {

@@ -24,11 +24,14 @@ void print_summary(std::ostream& os, const nlohmann::json& stats, const HostCost
 
 // Collects every statistic and adds the run's metadata (platforms/stats.schema.json,
 // "sim.*"); `finished`: every device and trace line completed.
-nlohmann::json run_statistics(const platform::SimParams& sim, const sim::RunOutcome& out, bool finished);
+// `config_digest`: sim::config_digest of the run's configuration.
+nlohmann::json run_statistics(const platform::SimParams& sim, const std::string& config_digest,
+                              const sim::RunOutcome& out, bool finished);
 
 // What a run writes besides its summary; an empty path or a null pointer: not asked.
 struct Outputs {
     std::string stats_json;
+    std::string stats_copy;  // --out DIR's stats.json
     const platform::TraceRecorder* recorder = nullptr;
     std::string record;
     sim::Timeline* timeline = nullptr;

@@ -8,11 +8,11 @@
 #  - a replay of map/unmap and DMA: every statistic, exactly.
 source "$(dirname "$0")/cli_common.sh"
 
-# Every statistic but iommufd.* (averages and histograms span lines up to " }") and
-# the devices' verified_bytes.
+# Every statistic but iommufd.* (averages and histograms span lines up to " }"), the
+# devices' verified_bytes and the configuration's digest (the replay's differs).
 strip() {
     awk '/^ "iommufd\./ { skip = /\{$/; next } skip { if (/^ \}/) skip = 0; next }
-         !/"system\.dev[0-9]*\.verified_bytes"/' "$1"
+         !/"system\.dev[0-9]*\.verified_bytes"/ && !/"sim\.config_digest"/' "$1"
 }
 
 for mode in timing atomic; do

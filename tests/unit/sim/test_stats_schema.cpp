@@ -43,6 +43,7 @@ TEST_CASE("Every golden statistics file follows the documented schema", "[stats]
         for (const std::string& r : schema.at("required")) CHECK(stats.contains(r));
         CHECK(stats.at("sim.seed").is_number_unsigned());
         CHECK(stats.at("sim.finished").is_boolean());
+        CHECK(std::regex_match(stats.at("sim.config_digest").get<std::string>(), std::regex("[0-9a-f]{16}")));
         for (auto it = stats.begin(); it != stats.end(); ++it) {
             INFO(it.key());
             CHECK(std::regex_match(it.key(), key));
