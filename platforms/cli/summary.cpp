@@ -6,20 +6,12 @@
 
 #include "models/sim/error.h"
 #include "models/sim/stats_tree.h"
+#include "platforms/cli/summary_sections.h"
+#include "platforms/cli/text_table.h"
 #include "platforms/cli/version.h"
 
 namespace cli {
 namespace {
-
-double num(const nlohmann::json& s, const std::string& key) {
-    auto it = s.find(key);
-    return it != s.end() && it->is_number() ? it->get<double>() : 0.0;
-}
-
-double field(const nlohmann::json& s, const std::string& key, const char* f) {
-    auto it = s.find(key);
-    return it != s.end() && it->is_object() && it->contains(f) ? (*it)[f].get<double>() : 0.0;
-}
 
 std::string fmt(const char* f, double a, double b = 0, double c = 0, double d = 0) {
     char buf[256];
@@ -27,22 +19,7 @@ std::string fmt(const char* f, double a, double b = 0, double c = 0, double d = 
     return buf;
 }
 
-void print_device(std::ostream& os, const nlohmann::json& s, unsigned i, double sim_ns) {
-    const std::string d = "system.dev" + std::to_string(i) + ".";
-    const std::string l = "system.link" + std::to_string(i) + ".";
-    os << fmt("  dev%.0f   reads %.0f, writes %.0f; read %.2f Gb/s", i, num(s, d + "reads"),
-              num(s, d + "writes"), num(s, d + "read_gbps"))
-       << fmt(", write %.2f Gb/s\n", num(s, d + "write_gbps"));
-    os << fmt("         read latency mean %.1f ns, p99 <= %.0f ns; write commit mean %.1f ns\n",
-              field(s, d + "read_latency_ns", "mean"), field(s, d + "read_latency_ns", "p99"),
-              field(s, d + "write_latency_ns", "mean"));
-    os << fmt("         error completions %.0f, data errors %.0f", num(s, d + "error_completions"),
-              num(s, d + "data_errors"));
-    if (sim_ns > 0)
-        os << fmt("; link%.0f busy up %.1f%%, down %.1f%%", i,
-                  100 * num(s, l + "up.busy_ns") / sim_ns, 100 * num(s, l + "down.busy_ns") / sim_ns);
-    os << "\n";
-}
+double num(const nlohmann::json& s, const std::string& key) { return stat_number(s, key); }
 
 }  // namespace
 
@@ -53,15 +30,19 @@ void print_summary(std::ostream& os, const nlohmann::json& s, const HostCost& ho
     os << "iommu-sim: " << s.value("sim.mode", std::string("?")) << " mode, seed "
        << s.value("sim.seed", uint64_t(0)) << ", " << devices << " device(s), simulated "
        << fmt("%.3f us\n", sim_ns / 1000);
-    for (unsigned i = 0; i < devices; ++i) print_device(os, s, i, sim_ns);
+    print_devices(os, s);
+    print_links(os, s);
+    print_iommu(os, s);
+    print_workloads(os, s);
     const std::string c = "system.memory.cache.";
-    os << fmt("  memory reads %.0f, writes %.0f, address errors %.0f\n",
-              num(s, "system.memory.reads"), num(s, "system.memory.writes"),
-              num(s, "system.memory.address_errors"));
-    os << fmt("  coherence: snooped dirty hits %.0f, non-snooped stale reads %.0f, lost writes "
-              "%.0f, stale CPU lines %.0f\n",
-              num(s, c + "snoop_dirty_hits"), num(s, c + "nosnoop_stale_reads"),
-              num(s, c + "nosnoop_lost_writes"), num(s, c + "nosnoop_stale_cpu_lines"));
+    os << "memory\n";
+    os << "  reads " << grouped(num(s, "system.memory.reads")) << ", writes "
+       << grouped(num(s, "system.memory.writes")) << ", address errors "
+       << grouped(num(s, "system.memory.address_errors")) << "\n";
+    os << "  coherence: snooped dirty hits " << grouped(num(s, c + "snoop_dirty_hits"))
+       << ", non-snooped stale reads " << grouped(num(s, c + "nosnoop_stale_reads")) << ", lost writes "
+       << grouped(num(s, c + "nosnoop_lost_writes")) << ", stale CPU lines "
+       << grouped(num(s, c + "nosnoop_stale_cpu_lines")) << "\n";
     if (!s.value("sim.finished", true))
         os << "  NOTE: not every device finished (sim.duration_ns reached, or a stall)\n";
     os << fmt("  host %.3f s, %.0f DMA transactions, %.0f transactions per host second\n",
