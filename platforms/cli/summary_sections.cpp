@@ -34,7 +34,7 @@ void for_prefix(const json& s, const std::string& p, F f) {
 }
 
 std::string latency_cell(const json& s, const std::string& key, const char* f) {
-    return s.contains(key) ? figure(stat_field(s, key, f)) : "-";
+    return stat_field(s, key, "count") > 0 ? figure(stat_field(s, key, f)) : "-";  // none: no figure
 }
 
 unsigned count_numbered(const json& s, const std::string& prefix, const std::string& suffix) {
