@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -63,6 +64,18 @@ std::string column_name(const std::string& field) {
     return field;
 }
 
+// "window_4096.gbps" -> family "window", number 4096, field "gbps"; false otherwise.
+bool numbered(const std::string& rest, std::string& family, uint64_t& number, std::string& field) {
+    const size_t dot = rest.find('.');
+    if (dot == std::string::npos || rest.find('.', dot + 1) != std::string::npos) return false;
+    const size_t us = rest.rfind('_', dot);
+    if (us == std::string::npos || !all_digits(rest.substr(us + 1, dot - us - 1))) return false;
+    family = rest.substr(0, us);
+    number = std::strtoull(rest.c_str() + us + 1, nullptr, 10);
+    field = rest.substr(dot + 1);
+    return true;
+}
+
 // Rows of one family: number -> field -> value.
 using Family = std::map<uint64_t, std::map<std::string, double>>;
 
@@ -90,11 +103,10 @@ void print_workload(std::ostream& os, const json& s, const std::string& w) {
     std::map<std::string, Family> families;
     for_prefix(s, w + ".", [&](const std::string& key, const json& value) {
         const std::string rest = key.substr(w.size() + 1);
-        const size_t dot = rest.find('.'), us = rest.rfind('_', dot);
-        if (dot != std::string::npos && rest.find('.', dot + 1) == std::string::npos &&
-            us != std::string::npos && all_digits(rest.substr(us + 1, dot - us - 1)) && value.is_number()) {
-            families[rest.substr(0, us)][std::strtoull(rest.c_str() + us + 1, nullptr, 10)]
-                    [rest.substr(dot + 1)] = value.get<double>();
+        std::string family, field;
+        uint64_t number = 0;
+        if (value.is_number() && numbered(rest, family, number, field)) {
+            families[family][number][field] = value.get<double>();
             return;
         }
         if (std::count(rest.begin(), rest.end(), '.') > 1) return;
