@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
 #include <map>
 #include <vector>
 
@@ -18,12 +19,6 @@ using nlohmann::json;
 bool starts_with(const std::string& s, const std::string& p) { return s.compare(0, p.size(), p) == 0; }
 bool ends_with(const std::string& s, const std::string& x) {
     return s.size() >= x.size() && s.compare(s.size() - x.size(), x.size(), x) == 0;
-}
-bool all_digits(const std::string& s) {
-    if (s.empty()) return false;
-    for (char c : s)
-        if (!std::isdigit(static_cast<unsigned char>(c))) return false;
-    return true;
 }
 
 // Calls f(key, value) for every statistic whose key starts with p, in key order.
@@ -60,35 +55,49 @@ bool headline(const std::string& last, double v, std::string& unit) {
 
 std::string column_name(const std::string& field) {
     if (field == "gbps") return "Gb/s";
+    if (field == "kiops") return "kIOPS";
     if (ends_with(field, "_ns")) return field.substr(0, field.size() - 3) + " ns";
     return field;
 }
 
-// "window_4096.gbps" -> family "window", number 4096, field "gbps"; false otherwise.
-bool numbered(const std::string& rest, std::string& family, uint64_t& number, std::string& field) {
+// One numbered subgroup's statistic: "window_4096.gbps" (family "window", number 4096,
+// labelled by the number) or "ssd0.ios" (family "ssd", labelled "ssd0").
+struct Member {
+    std::string family, field;
+    uint64_t number = 0;
+    bool joined = false;  // the number is part of the name: ssd0
+};
+
+bool numbered(const std::string& rest, Member& m) {
     const size_t dot = rest.find('.');
     if (dot == std::string::npos || rest.find('.', dot + 1) != std::string::npos) return false;
-    const size_t us = rest.rfind('_', dot);
-    if (us == std::string::npos || !all_digits(rest.substr(us + 1, dot - us - 1))) return false;
-    family = rest.substr(0, us);
-    number = std::strtoull(rest.c_str() + us + 1, nullptr, 10);
-    field = rest.substr(dot + 1);
-    return true;
+    size_t digits = dot;
+    while (digits > 0 && std::isdigit(static_cast<unsigned char>(rest[digits - 1]))) --digits;
+    if (digits == dot || digits == 0 || digits + 19 < dot) return false;
+    m.joined = rest[digits - 1] != '_';
+    m.family = rest.substr(0, m.joined ? digits : digits - 1);
+    m.number = std::strtoull(rest.c_str() + digits, nullptr, 10);
+    m.field = rest.substr(dot + 1);
+    return !m.family.empty();
 }
 
-// Rows of one family: number -> field -> value.
-using Family = std::map<uint64_t, std::map<std::string, double>>;
+// A family's rows: number -> field -> value; a table once it has two.
+struct Family {
+    bool joined = false;
+    std::map<uint64_t, std::map<std::string, double>> rows;
+};
 
-void print_family(std::ostream& os, const std::string& name, const Family& rows) {
+void print_family(std::ostream& os, const std::string& name, const Family& family) {
     std::vector<std::string> fields;
-    for (const auto& row : rows)
+    for (const auto& row : family.rows)
         for (const auto& f : row.second)
             if (std::find(fields.begin(), fields.end(), f.first) == fields.end()) fields.push_back(f.first);
     std::vector<std::string> header{name};
     for (const auto& f : fields) header.push_back(column_name(f));
     TextTable t(header);
-    for (const auto& row : rows) {
-        std::vector<std::string> cells{binary_size(double(row.first))};
+    for (const auto& row : family.rows) {
+        std::vector<std::string> cells{family.joined ? name + std::to_string(row.first)
+                                                     : binary_size(double(row.first))};
         for (const auto& f : fields) {
             auto it = row.second.find(f);
             cells.push_back(it == row.second.end() ? "-" : figure(it->second));
@@ -98,18 +107,27 @@ void print_family(std::ostream& os, const std::string& name, const Family& rows)
     t.print(os);
 }
 
-void print_workload(std::ostream& os, const json& s, const std::string& w) {
-    TextTable figures({"", "", ""});
+std::map<std::string, Family> families_of(const json& s, const std::string& w) {
     std::map<std::string, Family> families;
     for_prefix(s, w + ".", [&](const std::string& key, const json& value) {
+        Member m;
+        if (!value.is_number() || !numbered(key.substr(w.size() + 1), m)) return;
+        families[m.family].joined = m.joined;
+        families[m.family].rows[m.number][m.field] = value.get<double>();
+    });
+    for (auto it = families.begin(); it != families.end();)
+        it = it->second.rows.size() < 2 ? families.erase(it) : std::next(it);
+    return families;
+}
+
+void print_workload(std::ostream& os, const json& s, const std::string& w) {
+    const std::map<std::string, Family> families = families_of(s, w);
+    TextTable figures({"", "", ""});
+    for_prefix(s, w + ".", [&](const std::string& key, const json& value) {
         const std::string rest = key.substr(w.size() + 1);
-        std::string family, field;
-        uint64_t number = 0;
-        if (value.is_number() && numbered(rest, family, number, field)) {
-            families[family][number][field] = value.get<double>();
+        Member m;
+        if (std::count(rest.begin(), rest.end(), '.') > 1 || (numbered(rest, m) && families.count(m.family)))
             return;
-        }
-        if (std::count(rest.begin(), rest.end(), '.') > 1) return;
         const std::string last = rest.substr(rest.rfind('.') + 1);
         std::string unit;
         if (value.is_object() && ends_with(last, "latency_ns") && value.contains("mean")) {

@@ -137,6 +137,22 @@ TEST_CASE("summary: numbered subgroups become a table in numeric order", "[summa
     CHECK(out.find("  4K") < out.find("  1M"));
 }
 
+TEST_CASE("summary: numbered names (ssd0) make a table only with two members", "[summary]") {
+    auto s = nlohmann::json::parse(kStats);
+    s["nvme.ssd0.kiops"] = 310.04;
+    s["nvme.ssd1.kiops"] = 308.9;
+    s["nvme.smmuv3.waits"] = 4;  // one member: not a family, and not a headline figure
+    s["nvme.cpu.core0.busy_ps"] = 5;
+    const std::string out = summary(s);
+    CHECK(row(out, "ssd") == std::vector<std::string>{"ssd", "kIOPS"});
+    CHECK(row(out, "ssd0") == std::vector<std::string>{"ssd0", "310.0"});
+    CHECK(row(out, "ssd1") == std::vector<std::string>{"ssd1", "308.9"});
+    CHECK(row(out, "smmuv").empty());
+    CHECK(out.find("busy_ps") == std::string::npos);
+    s.erase("nvme.ssd1.kiops");  // one SSD: its figure is a headline
+    CHECK(row(summary(s), "ssd0.kiops") == std::vector<std::string>{"ssd0.kiops", "310.0", "kIOPS"});
+}
+
 TEST_CASE("summary: the host line stays the last line", "[summary]") {
     auto s = nlohmann::json::parse(kStats);
     s["gpu_stream.gbps"] = 209.8;
