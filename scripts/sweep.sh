@@ -18,9 +18,9 @@
 # --dump-config` (keys and values), the collected statistics against one short run of
 # the first point (--sim.duration_ns=1000); a bad line is named (GRID:LINE: KEY: why,
 # exit 2). DIR gets commands.txt (one run a line), runs/KEY=VALUE,....json (named by
-# the point's parameters), results.csv (a column per varied key, then the statistics)
-# and plot.png (axis units from `iommu-sim --help`, else the name's suffix: see
-# scripts/plot_sweep.py). --slurm: --time (default 01:00:00) and --mem (default 2G)
+# the point's parameters), results.csv (a column per varied key, then the statistics),
+# plot.png (axis units from `iommu-sim --help`, else the name's suffix: see
+# scripts/plot_sweep.py) and plot.txt (its labels and series as text). --slurm: --time (default 01:00:00) and --mem (default 2G)
 # per array task. Missing Debian packages (parallel, python3-matplotlib) are installed
 # with apt-get, saying so, unless SWEEP_NO_INSTALL is set.
 set -euo pipefail
@@ -224,12 +224,12 @@ plot_args() {
 
 if [ "$plot" = yes ] && [ -n "$plot_x" ]; then
     plot_args
+    /usr/bin/python3 scripts/plot_sweep.py "${pargs[@]}" --dry-run >"$out/plot.txt"
     install_missing python3-matplotlib /usr/bin/python3 -c "import matplotlib"
     if /usr/bin/python3 -c "import matplotlib" 2>/dev/null; then
         /usr/bin/python3 scripts/plot_sweep.py "${pargs[@]}"
-        echo "sweep: $out/plot.png"
+        echo "sweep: $out/plot.png ($out/plot.txt: its series as text)"
     else
-        echo "sweep: no plot: Debian's python3-matplotlib is not installed; its series:"
-        /usr/bin/python3 scripts/plot_sweep.py "${pargs[@]}" --dry-run
+        echo "sweep: no plot: Debian's python3-matplotlib is not installed; its series are in $out/plot.txt"
     fi
 fi

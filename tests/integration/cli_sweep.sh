@@ -13,9 +13,9 @@ set     dev.requests=300
 vary    vtd.iotlb.ways 32 1024
 vary    dev.window 64K 4M
 collect system.dev0.reads system.iommu.iotlb.hit_rate
-plot    vtd.iotlb.ways system.iommu.iotlb.hit_rate
+plot    dev.window system.iommu.iotlb.hit_rate
 GRID
-if ! "$root/scripts/sweep.sh" "$tmp/g.grid" --out "$tmp/out" --build "$build" --jobs 2 --no-plot >"$tmp/log" 2>&1; then
+if ! "$root/scripts/sweep.sh" "$tmp/g.grid" --out "$tmp/out" --build "$build" --jobs 2 >"$tmp/log" 2>&1; then
     echo "FAIL sweep run: $(cat "$tmp/log")"; fail=1
 fi
 csv="$tmp/out/results.csv"
@@ -43,6 +43,14 @@ if ! grep -qx 'x: vtd.iotlb.ways (entries)' "$tmp/series" ||
     echo "FAIL 2-D plot series:"; cat "$tmp/series"; fail=1
 else
     echo "ok   2-D plot: $(grep -c '^series' "$tmp/series") series with legends"
+fi
+# sweep.sh's own plot: x is the other axis, its unit from --help, a series per ways.
+if ! grep -qx 'x: dev.window (B)' "$tmp/out/plot.txt" ||
+    ! grep -q '^series vtd.iotlb.ways = 32: 64K:[0-9.]* 4M:' "$tmp/out/plot.txt" ||
+    ! grep -q '^series vtd.iotlb.ways = 1024: 64K:' "$tmp/out/plot.txt"; then
+    echo "FAIL sweep's plot.txt:"; cat "$tmp/out/plot.txt"; fail=1
+else
+    echo "ok   sweep's plot: $(head -1 "$tmp/out/plot.txt"), a series per vtd.iotlb.ways"
 fi
 # More IOTLB entries over the large window: a higher hit rate.
 small=$(awk -F, '$1 == 32 && $2 == "4M" { print $4 }' "$csv")
@@ -77,13 +85,15 @@ bad_grid() {  # NAME SED-EXPRESSION EXPECTED-MESSAGE
         echo "ok   $1: $(cat "$tmp/err")"
     fi
 }
-bad_grid vary-key 's/^vary    dev.window/vary    dev.windw/' "5: dev.windw: unknown parameter"
+bad_grid vary-key 's/^vary    vtd.iotlb.ways/vary    vtd.iotlb.wayz/' "4: vtd.iotlb.wayz: unknown parameter"
 bad_grid vary-value 's/ 1024$/ lots/' "4: vtd.iotlb.ways: 'lots' is not an unsigned integer"
 bad_grid set-key 's/dev.requests=300/dev.requestz=300/' "3: dev.requestz: unknown parameter"
 bad_grid collect-key 's/system.dev0.reads/system.dev0.readz/' \
     "6: system.dev0.readz: no such statistic in a run of this grid"
 bad_grid plot-key 's/^plot .*/plot dev.requests system.dev0.reads/' \
     "7: dev.requests: not a varied key (plot X_KEY Y_STAT)"
+bad_grid plot-stat 's/^plot .*/plot dev.window system.dev0.writes/' \
+    "7: system.dev0.writes: not a collected statistic (add it to collect)"
 "$root/scripts/sweep.sh" "$tmp/g.grid" --out "$tmp/t" --build "$build" --slurm --time soon >"$tmp/log" 2>"$tmp/err"
 if [ $? -ne 2 ] || ! grep -q -- "--time: 'soon'" "$tmp/err" || [ -e "$tmp/t" ]; then
     echo "FAIL bad --time: $(cat "$tmp/err")"; fail=1
