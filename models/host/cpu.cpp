@@ -41,7 +41,7 @@ void Cpu::set_timeline(sim::Timeline* t, const std::string& group) {
     timeline_ = t;
     tracks_.clear();
     if (!t) return;
-    for (size_t i = 0; i < cores_.size(); ++i) tracks_.push_back(t->track(group, "core " + std::to_string(i)));
+    for (size_t i = 0; i < cores_.size(); ++i) tracks_.push_back(t->track(group, "core " + std::to_string(i), sim::Timeline::Cpu));
 }
 
 double Cpu::busy_ns() const {

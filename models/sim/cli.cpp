@@ -28,6 +28,7 @@ po::options_description fixed_options() {
         ("quiet", "")
         ("record-trace", po::value<std::string>(), "")
         ("timeline", po::value<std::string>(), "")
+        ("timeline-events", po::value<std::string>(), "")
         ("seed", po::value<std::string>(), "")
         ("mode", po::value<std::string>(), "")
         ("check-isolation", "");
@@ -91,6 +92,7 @@ private:
         else if (key == "stats-json") cl_.stats_json = value;
         else if (key == "record-trace") cl_.record_trace = value;
         else if (key == "timeline") cl_.timeline = value;
+        else if (key == "timeline-events") cl_.timeline_events = value;
         else if (key == "seed") cl_.overrides.emplace_back("sim.seed", value);
         else if (key == "mode") cl_.overrides.emplace_back("sim.mode", value);
         else if (key == "check-isolation") cl_.overrides.emplace_back("sim.check_isolation", "true");

@@ -22,6 +22,7 @@ struct CommandLine {
     bool quiet = false;                     // --quiet: no human summary
     std::string record_trace;               // --record-trace PATH ("" = none)
     std::string timeline;                   // --timeline PATH ("" = none)
+    std::string timeline_events;            // --timeline-events dma,walk,... ("" = all)
     // Parameter overrides in command-line order. --seed N and --mode M are shorthands
     // for --sim.seed=N and --sim.mode=M.
     std::vector<std::pair<std::string, std::string>> overrides;

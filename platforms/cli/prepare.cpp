@@ -8,7 +8,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: iommu-sim [--config FILE]... [--KEY=VALUE]... [--seed N] [--mode timing|atomic]\n"
     "                 [--stats-json PATH] [--record-trace PATH] [--timeline PATH] [--check-isolation]\n"
-    "                 [--quiet] [--help]\n"
+    "                 [--timeline-events CLASS[,CLASS...]] [--quiet] [--help]\n"
     "       iommu-sim walk --arch ARCH --image MEM --requests REQS [--reg NAME=VALUE]...\n"
     "                 [--set KEY=VALUE]...   (offline translation; see README)\n"
     "       iommu-sim replay --config FILE --trace FILE [--op-log FILE] [--stats-json PATH]\n"

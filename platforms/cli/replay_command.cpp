@@ -32,7 +32,7 @@ namespace {
 
 struct ReplayArgs {
     std::vector<std::string> configs, sets;
-    std::string trace, op_log, stats_json, record, timeline;
+    std::string trace, op_log, stats_json, record, timeline, timeline_events;
     bool quiet = false, check_isolation = false;
 };
 
@@ -45,6 +45,7 @@ ReplayArgs parse_args(const std::vector<std::string>& args) {
         "stats-json", po::value(&r.stats_json), "statistics file")(
         "record-trace", po::value(&r.record), "write what the run did as a trace")(
         "timeline", po::value(&r.timeline), "write a Perfetto / Chrome trace-event timeline")(
+        "timeline-events", po::value(&r.timeline_events), "event classes on the timeline")(
         "set", po::value(&r.sets)->composing(), "key=value")(
         "quiet", po::bool_switch(&r.quiet), "no summary")(
         "check-isolation", po::bool_switch(&r.check_isolation), "check every translation ([sim] check_isolation)");
@@ -95,6 +96,7 @@ void prepare(const std::vector<std::string>& args, Input& in) {
     in.infos = device_infos(in.pc);
     Replayer::check(in.ops, in.infos, in.a.trace);
     open_output(in.log_file, in.a.op_log);
+    sim::Timeline::parse_classes(in.a.timeline_events);  // a bad list stops before the run
     sim::check_outputs_writable({in.a.stats_json, in.a.record, in.a.timeline});
 }
 
@@ -115,7 +117,7 @@ int run_replay(const std::vector<std::string>& args) {
     sim::RunControl control;
     // Before the platform, so that it outlives the models that write to it.
     std::unique_ptr<sim::Timeline> timeline;
-    if (!a.timeline.empty()) timeline = std::make_unique<sim::Timeline>(a.timeline);
+    if (!a.timeline.empty()) timeline = std::make_unique<sim::Timeline>(a.timeline, sim::Timeline::parse_classes(a.timeline_events));
     std::ostream& log = log_file.is_open() ? log_file : std::cout;
     System sys("system", pc);
     sys.preload([&] { return control.stopping(); });
