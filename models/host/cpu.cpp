@@ -33,7 +33,7 @@ sim::ps_t Cpu::run(unsigned core, sim::ps_t now, const Work& w) {
     }
     c.busy_ps += end - start;
     c.free = end;
-    if (timeline_) timeline_->span(tracks_[core], w.what, start, end);
+    if (timeline_) timeline_->span(tracks_[core], w.what, start, end, w.args);
     return end;
 }
 

@@ -138,11 +138,13 @@ static std::string granularity_name(const Invalidation& inv) {
     static const char* const iotlb[] = {nullptr, "global", "domain", "page"};
     static const char* const pasid_iotlb[] = {nullptr, nullptr, "pasid", "page"};
     static const char* const pasid_cache[] = {"domain", "pasid", nullptr, "global"};
+    static const char* const iec[] = {"global", "index"};
     const char* const* names = inv.type == InvType::ContextCache ? context
                                : inv.type == InvType::Iotlb      ? iotlb
                                : inv.type == InvType::PasidIotlb ? pasid_iotlb
                                : inv.type == InvType::PasidCache ? pasid_cache
                                                                  : nullptr;
+    if (inv.type == InvType::InterruptEntryCache && inv.granularity < 2) names = iec;
     const char* name = names && inv.granularity < 4 ? names[inv.granularity] : nullptr;
     return name ? std::string("\"") + name + "\"" : std::to_string(inv.granularity);
 }
@@ -152,6 +154,9 @@ std::string describe(const Invalidation& inv) {
         inv.type == InvType::PageGroupResponse)
         return "\"sid\":" + std::to_string(inv.sid) + ",\"pasid\":" + std::to_string(inv.pasid) +
                ",\"addr\":" + std::to_string(inv.addr) + ",\"code\":" + std::to_string(inv.response_code);
+    if (inv.type == InvType::Wait)  // spec 6.5.2.8: no granularity; what it signals
+        return "\"if\":" + std::to_string(inv.interrupt) + ",\"sw\":" + std::to_string(inv.status_write) +
+               ",\"status_data\":" + std::to_string(inv.status_data);
     std::string s = "\"granularity\":" + granularity_name(inv) + ",\"did\":" + std::to_string(inv.did);
     if (inv.type == InvType::PasidIotlb || inv.type == InvType::PasidCache) s += ",\"pasid\":" + std::to_string(inv.pasid);
     if ((inv.type == InvType::Iotlb || inv.type == InvType::PasidIotlb) && inv.granularity == 3) {

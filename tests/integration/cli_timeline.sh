@@ -39,6 +39,17 @@ done
 check "vtd: translations link to walks (flows with ends on the walk lanes)" \
     "[ $(count '"name":"walks 0"' "$tmp/vtd.json") -eq 1 ] && [ $(count '"ph":"s"' "$tmp/vtd.json") -gt 3000 ]"
 
+# A driver's slices say what it did; invalidations name their granularity; a fault
+# instant gives the faulting IOVA and no translated address.
+"$sim" --config configs/nic-100g-vtd.ini --nic.packets=200 --timeline "$tmp/nic.json" --quiet
+check "nic: the timeline passes the trace-event rules" "${checker[@]} '$tmp/nic.json'"
+check "nic: map slices carry op, iova and size; IOTLB invalidations say granularity page" \
+    "grep -q '\"name\":\"rx: map\",[^}]*\"args\":{\"op\":\"map\",\"dev\":0,\"iova\":\"0x4[0-9a-f]*\",\"size\":4096}' '$tmp/nic.json' &&
+     grep -q '\"name\":\"iotlb\",[^}]*\"args\":{\"granularity\":\"page\"' '$tmp/nic.json'"
+"$sim" replay --config configs/replay-vtd.ini --trace traces/samples/dma.trace --timeline "$tmp/replay.json" --quiet >/dev/null
+check "replay: the timeline passes the rules; faults name the IOVA, no pa" \
+    "${checker[@]} '$tmp/replay.json' && grep -q '\"name\":\"fault 0x5 WRITE\",[^}]*\"args\":{\"sid\":\"0x0100\",\"iova\":\"0x200800\"}' '$tmp/replay.json'"
+
 # --timeline-events: only the classes asked for; an unknown one is one line, exit 2.
 "$sim" --config configs/bench-vtd.ini --dev.requests=500 --dev.window=64M --timeline "$tmp/w.json" \
     --timeline-events=walk,counter --quiet

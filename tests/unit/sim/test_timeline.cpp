@@ -22,7 +22,7 @@ TEST_CASE("LaneSet: a span takes the lowest lane whose previous span ended by it
     CHECK(l.size() == 3);
 }
 
-TEST_CASE("Timeline: event classes by name; an unknown one lists the valid ones", "[timeline]") {
+TEST_CASE("Timeline: event classes by name, an unknown one listing the valid ones", "[timeline]") {
     using T = sim::Timeline;
     CHECK(T::parse_classes("") == T::all_classes);
     CHECK(T::parse_classes("walk") == 1u << T::Walk);
