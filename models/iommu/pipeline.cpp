@@ -401,6 +401,7 @@ void Pipeline::b_transport(Payload& gp, sc_time& delay) {
     res.stall = false;  // terminated: a fault
     if (timeline_) {
         tlmx::attr(gp).iova = r.iova;
+        tlmx::attr(gp).iommu_in_ps = (now() + start).value();  // the device's flow starts here
         trace_translation(gp, (now() + start).value(), (now() + delay).value(), res);
         walk_track_ = 0;
     }

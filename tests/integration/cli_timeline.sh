@@ -27,7 +27,8 @@ check "checker: a partial overlap and an orphan flow end are errors" \
 # Walks on every request (a 64 MiB window misses the IOTLB), several devices in flight.
 for run in "vtd:configs/bench-vtd.ini --dev.requests=3000 --dev.window=64M" \
            "smmuv3:configs/smmuv3-mmu600.ini --dev.requests=3000" \
-           "amdvi:configs/amdvi-epyc.ini --dev.requests=3000"; do
+           "amdvi:configs/amdvi-epyc.ini --dev.requests=3000" \
+           "atomic:configs/bench-vtd.ini --dev.requests=1000 --dev.window=64M --mode atomic"; do
     name=${run%%:*}
     # shellcheck disable=SC2086
     "$sim" --config ${run#*:} --timeline "$tmp/$name.json" --quiet
