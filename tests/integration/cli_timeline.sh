@@ -48,8 +48,10 @@ check "nic: map slices carry op, iova and size; IOTLB invalidations say granular
     "grep -q '\"name\":\"rx: map\",[^}]*\"args\":{\"op\":\"map\",\"dev\":0,\"iova\":\"0x4[0-9a-f]*\",\"size\":4096}' '$tmp/nic.json' &&
      grep -q '\"name\":\"iotlb\",[^}]*\"args\":{\"granularity\":\"page\"' '$tmp/nic.json'"
 "$sim" replay --config configs/replay-vtd.ini --trace traces/samples/dma.trace --timeline "$tmp/replay.json" --quiet >/dev/null
-check "replay: the timeline passes the rules; faults name the IOVA, no pa" \
-    "${checker[@]} '$tmp/replay.json' && grep -q '\"name\":\"fault 0x5 WRITE\",[^}]*\"args\":{\"sid\":\"0x0100\",\"iova\":\"0x200800\"}' '$tmp/replay.json'"
+check "replay: the timeline passes the rules; map slices carry the op's arguments; faults name the IOVA, no pa" \
+    "${checker[@]} '$tmp/replay.json' &&
+     grep -q '\"name\":\"ioas_map\",[^}]*\"args\":{\"op\":\"ioas_map\",[^}]*\"length\":\"64K\",\"iova\":\"0x100000\"}' '$tmp/replay.json' &&
+     grep -q '\"name\":\"fault 0x5 WRITE\",[^}]*\"args\":{\"sid\":\"0x0100\",\"iova\":\"0x200800\"}' '$tmp/replay.json'"
 
 # --timeline-events: only the classes asked for; an unknown one is one line, exit 2.
 "$sim" --config configs/bench-vtd.ini --dev.requests=500 --dev.window=64M --timeline "$tmp/w.json" \
