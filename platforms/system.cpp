@@ -142,7 +142,7 @@ void System::set_timeline(sim::Timeline& t) {
     for (auto& d : devs_) d->set_timeline(&t);
     if (!iommu_) return;
     iommu_->set_timeline(&t);
-    const int track = t.track(iommu_->name(), "invalidations");
+    const int track = t.track(iommu_->name(), "invalidations", sim::Timeline::Inv);
     unit_->on_invalidate = [&t, track](const char* kind, const std::string& args) {
         t.instant(track, kind, sc_core::sc_time_stamp().value(), args);
     };

@@ -1,5 +1,7 @@
 #include "workloads/host_driver.h"
 
+#include <cstdio>
+
 #include "workloads/clock.h"
 
 namespace workload {
@@ -22,6 +24,7 @@ bool HostDriver::map(unsigned dev, uint64_t va, uint64_t bytes, uint64_t iova) {
     const iommufd::DriverCost at = spent();
     if (!dev_->map(dev, va, bytes, iova)) return false;
     map_.add(spent() - at);
+    note("map", dev, iova, bytes);
     return true;
 }
 
@@ -29,11 +32,24 @@ bool HostDriver::unmap(unsigned dev, uint64_t iova, uint64_t bytes) {
     const iommufd::DriverCost at = spent();
     if (!dev_->unmap(dev, iova, bytes)) return false;
     unmap_.add(spent() - at);
+    note("unmap", dev, iova, bytes);
     return true;
 }
 
 sim::ps_t HostDriver::charge(unsigned core, const iommufd::DriverCost& since, const char* what, double extra_ns) {
-    return cpu_.run(core, now(), driver_work(spent() - since, what, extra_ns));
+    host::Work w = driver_work(spent() - since, what, extra_ns);
+    w.args.swap(last_op_);
+    last_op_.clear();
+    return cpu_.run(core, now(), w);
+}
+
+// The driver slices on the timeline say what the driver did: op, device, IOVA, size.
+void HostDriver::note(const char* op, unsigned dev, uint64_t iova, uint64_t bytes) {
+    if (!cpu_.traced()) return;
+    char args[128];
+    std::snprintf(args, sizeof args, "\"op\":\"%s\",\"dev\":%u,\"iova\":\"0x%llx\",\"size\":%llu", op, dev,
+                  static_cast<unsigned long long>(iova), static_cast<unsigned long long>(bytes));
+    last_op_ = args;
 }
 
 sim::ps_t HostDriver::mmio(unsigned core, const char* what) {

@@ -58,6 +58,8 @@ private:
     host::Cpu cpu_;
     std::unique_ptr<DeviceMapping> dev_;
     platform::OpCosts map_, unmap_;
+    std::string last_op_;  // --timeline: the last map or unmap, for the next charge's span
+    void note(const char* op, unsigned dev, uint64_t iova, uint64_t bytes);
 };
 
 class MappedWorkload : public Workload {

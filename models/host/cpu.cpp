@@ -33,7 +33,7 @@ sim::ps_t Cpu::run(unsigned core, sim::ps_t now, const Work& w) {
     }
     c.busy_ps += end - start;
     c.free = end;
-    if (timeline_) timeline_->span(tracks_[core], w.what, start, end);
+    if (timeline_) timeline_->span(tracks_[core], w.what, start, end, w.args);
     return end;
 }
 
@@ -41,7 +41,7 @@ void Cpu::set_timeline(sim::Timeline* t, const std::string& group) {
     timeline_ = t;
     tracks_.clear();
     if (!t) return;
-    for (size_t i = 0; i < cores_.size(); ++i) tracks_.push_back(t->track(group, "core " + std::to_string(i)));
+    for (size_t i = 0; i < cores_.size(); ++i) tracks_.push_back(t->track(group, "core " + std::to_string(i), sim::Timeline::Cpu));
 }
 
 double Cpu::busy_ns() const {

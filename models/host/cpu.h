@@ -29,6 +29,7 @@ struct Work {
     double ns = 0;
     double locked_ns = 0;
     const char* what = "work";
+    std::string args{};  // the timeline's arguments for it: JSON members, no braces ("" none)
 };
 
 class Cpu : public sim::StatGroup {
@@ -48,6 +49,7 @@ public:
     // From now on each piece of work is a span on its core's track in `group`, and
     // spinning on the lock a span inside it.
     void set_timeline(sim::Timeline* t, const std::string& group);
+    bool traced() const { return timeline_ != nullptr; }
 
 private:
     struct Core : sim::StatGroup {

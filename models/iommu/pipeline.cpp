@@ -1,5 +1,6 @@
 #include "models/iommu/pipeline.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include <cstring>
@@ -160,29 +161,52 @@ tlm_sync_enum Pipeline::fw(Payload& gp, tlm_phase& ph, sc_time&) {
 void Pipeline::set_timeline(sim::Timeline* t) {
     timeline_ = t;
     if (!t) return;
-    tl_translate_ = t->track(name(), "translations");
-    tl_walk_ = t->track(name(), "walks");
-    tl_fault_ = t->track(name(), "faults");
-    tl_ats_ = t->track(name(), "ats");
+    using C = sim::Timeline;
+    tl_translate_ = t->lanes(name(), "translations", C::Translation);
+    tl_walk_ = t->lanes(name(), "walks", C::Walk);
+    tl_fault_ = t->track(name(), "faults", C::Fault);
+    tl_ats_ = t->lanes(name(), "ats", C::Ats);
+    tl_pr_ = t->track(name(), "page requests", C::Ats);
+    tl_queue_ = t->counter(name(), "queue depth");
+    tl_walks_out_ = t->counter(name(), "outstanding walks");
 }
 
+// A flow's ends sit inside both spans: a third and two thirds into their overlap.
+static void link(sim::Timeline& t, uint64_t id, int from, int to, uint64_t start_ps, uint64_t end_ps) {
+    if (!id || !from || !to || end_ps - start_ps < 3) return;
+    t.flow_start(from, id, start_ps + (end_ps - start_ps) / 3);
+    t.flow_end(to, id, start_ps + 2 * (end_ps - start_ps) / 3);
+}
+
+// The translation's span, linked from the device's DMA (its flow id) and to the walk
+// that answered it; a fault is also an instant at the faulting address.
 void Pipeline::trace_translation(Payload& gp, uint64_t start_ps, uint64_t end_ps, const Result& res) {
     const tlmx::PcieAttr& a = tlmx::attr(gp);
     char args[128];
-    std::snprintf(args, sizeof args, "\"sid\":\"0x%04x\",\"iova\":\"0x%llx\",\"pa\":\"0x%llx\"",
-                  a.requester_id, static_cast<unsigned long long>(a.iova),
-                  static_cast<unsigned long long>(res.fault ? 0 : res.pa));
+    int n = std::snprintf(args, sizeof args, "\"sid\":\"0x%04x\",\"iova\":\"0x%llx\"", a.requester_id,
+                          static_cast<unsigned long long>(a.iova));
+    if (!res.fault) std::snprintf(args + n, sizeof args - n, ",\"pa\":\"0x%llx\"", static_cast<unsigned long long>(res.pa));
     const bool tr = a.at == tlmx::AddressType::TranslationRequest;
-    timeline_->span(tr ? tl_ats_ : tl_translate_,
-                    tr ? (res.fault ? "translation request: UR" : "translation request")
-                       : (res.fault ? "fault" : "translate"),
-                    start_ps, end_ps, args);
+    const int track = timeline_->lane_span(tr ? tl_ats_ : tl_translate_,
+                                           tr ? (res.fault ? "translation request: UR" : "translation request")
+                                              : (res.fault ? "fault" : "translate"),
+                                           start_ps, end_ps, args);
+    if (track && end_ps - start_ps >= 2) timeline_->flow_end(track, a.flow, start_ps + (end_ps - start_ps) / 2);
+    if (walk_track_ && walk_start_ps_ < end_ps && start_ps < walk_end_ps_)
+        link(*timeline_, timeline_->new_flow(), track, walk_track_, std::max(start_ps, walk_start_ps_),
+             std::min(end_ps, walk_end_ps_));
     if (!res.fault) return;
     timeline_->instant(tl_fault_, ("fault " + unit_.fault_text(res.reason)).c_str(), end_ps, args);
 }
 
+// Counters on the timeline: written when they change.
+void Pipeline::count(int counter, uint64_t value) {
+    if (timeline_) timeline_->set(counter, now().value(), value);
+}
+
 void Pipeline::admit(Payload& gp) {
     ++occupancy_;
+    count(tl_queue_, occupancy_);
     ++requests_;
     tlmx::PcieAttr& a = tlmx::attr(gp);
     a.iova = gp.get_address();
@@ -230,6 +254,7 @@ void Pipeline::miss(Payload& gp, const Request& r) {
 
 void Pipeline::start_walk(unsigned slot) {
     slot_started_[slot] = now();
+    count(tl_walks_out_, ++walks_out_);
     walks_[slot] = &unit_.begin_walk(slot, request_of(*pool_.leader(slot)));
     next_step(slot);
 }
@@ -259,12 +284,14 @@ void Pipeline::walk_read_done(unsigned slot) {
 void Pipeline::finish_walk(unsigned slot) {
     const Result res = unit_.end_walk(slot);
     walk_latency_.sample((now() - slot_started_[slot]).to_seconds() * 1e9);
-    if (timeline_) timeline_->span(tl_walk_, "walk", slot_started_[slot].value(), now().value());
+    count(tl_walks_out_, --walks_out_);
+    if (timeline_) trace_walk(slot_started_[slot].value(), now().value());
     done_.clear();
     PageKey next;
     const bool started = pool_.complete(slot_page_[slot], done_, &next);
     for (size_t i = 0; i < done_.size(); ++i)
         resolve(*done_[i], i == 0 ? res : unit_.merged(request_of(*done_[i]), res));
+    walk_track_ = 0;
     if (!started) return;
     slot_page_[slot] = next;
     start_walk(slot);
@@ -335,6 +362,7 @@ tlm_sync_enum Pipeline::bw(Payload& gp, tlm_phase& ph, sc_time&) {
 void Pipeline::left(Payload& gp) {
     if (is_walk_read(gp)) return;
     --occupancy_;
+    count(tl_queue_, occupancy_);
     if (!held_) return;
     Payload* next = held_;
     held_ = nullptr;
@@ -373,7 +401,9 @@ void Pipeline::b_transport(Payload& gp, sc_time& delay) {
     res.stall = false;  // terminated: a fault
     if (timeline_) {
         tlmx::attr(gp).iova = r.iova;
+        tlmx::attr(gp).iommu_in_ps = (now() + start).value();  // the device's flow starts here
         trace_translation(gp, (now() + start).value(), (now() + delay).value(), res);
+        walk_track_ = 0;
     }
     if (r.at == At::Untranslated)
         tell(r.sid, r.iova, res);
@@ -403,8 +433,15 @@ Result Pipeline::atomic_walk(const Request& r, sc_time& delay) {
         w.supply(reads_[0]->data, gp.is_response_ok());
     }
     walk_latency_.sample((delay - start).to_seconds() * 1e9);
-    if (timeline_) timeline_->span(tl_walk_, "walk", (now() + start).value(), (now() + delay).value());
+    if (timeline_) trace_walk((now() + start).value(), (now() + delay).value());
     return unit_.end_walk(0);
+}
+
+// The walk's span; the translations it answers link to it (trace_translation).
+void Pipeline::trace_walk(uint64_t start_ps, uint64_t end_ps) {
+    walk_track_ = timeline_->lane_span(tl_walk_, "walk", start_ps, end_ps);
+    walk_start_ps_ = start_ps;
+    walk_end_ps_ = end_ps;
 }
 
 // ---- stalls (both modes) ------------------------------------------------------------
@@ -543,7 +580,7 @@ void Pipeline::page_request(Payload& gp) {
         char args[96];
         std::snprintf(args, sizeof args, "\"sid\":\"0x%04x\",\"addr\":\"0x%llx\",\"prg\":%u", pr.sid,
                       static_cast<unsigned long long>(pr.addr), unsigned(pr.prg_index));
-        timeline_->instant(tl_ats_, "page request", now().value(), args);
+        timeline_->instant(tl_pr_, "page request", now().value(), args);
     }
     if (unit_.page_request(pr)) return;
     ++ats_.refused;

@@ -201,8 +201,14 @@ private:
         for (const TranslationListener& f : listeners_) f(sid, iova, res);
     }
     sim::Timeline* timeline_ = nullptr;
-    int tl_translate_ = 0, tl_walk_ = 0, tl_fault_ = 0, tl_ats_ = 0;
+    int tl_translate_ = 0, tl_walk_ = 0, tl_fault_ = 0, tl_ats_ = 0, tl_pr_ = 0;  // lanes or tracks
+    int tl_queue_ = 0, tl_walks_out_ = 0;                                        // counters
+    uint64_t walks_out_ = 0;
+    int walk_track_ = 0;  // the walk just ended, while its translations resolve
+    uint64_t walk_start_ps_ = 0, walk_end_ps_ = 0;
     void trace_translation(Payload& gp, uint64_t start_ps, uint64_t end_ps, const Result& res);
+    void trace_walk(uint64_t start_ps, uint64_t end_ps);
+    void count(int counter, uint64_t value);
 
     sim::Histogram translation_latency_{*this, "translation_latency_ns", "ns",
                                         "acceptance to leaving for memory (or faulting)", 10.0,

@@ -56,7 +56,10 @@ void TrafficGenerator::feed(Request r) {
 
 void TrafficGenerator::set_timeline(sim::Timeline* t) {
     timeline_ = t;
-    if (t) track_ = t->track(basename(), "DMA requests");
+    if (!t) return;
+    track_ = t->lanes(basename(), "dma", sim::Timeline::Dma);
+    pr_track_ = t->track(basename(), "page requests", sim::Timeline::Dma);
+    tl_outstanding_ = t->counter(basename(), "outstanding requests");
 }
 
 void TrafficGenerator::pop() {
@@ -81,6 +84,10 @@ TrafficGenerator::Payload* TrafficGenerator::make_payload(const Request& r,
     a.tag = take_tag(r.read);
     tags_[a.tag] = TagState{issue, r.fed, r.cookie};
     ++in_flight_;
+    if (timeline_) {
+        a.flow = timeline_->new_flow();
+        count_outstanding();
+    }
     if (!started_) first_issue_ = issue;
     started_ = true;
     if (issued_) issued_(*gp, issue);
@@ -116,12 +123,14 @@ void TrafficGenerator::complete(Payload& gp, const sc_time& done) {
     if (t.message) {  // a posted message's acknowledgement: bookkeeping only
         free_tags_.push_back(a.tag);
         --in_flight_;
+        count_outstanding();
         return gp.release();
     }
     if (a.at == tlmx::AddressType::Translated) gp.set_address(a.ats_iova);
     const double latency_ns = (done - t.issued).to_seconds() * 1e9;
     free_tags_.push_back(a.tag);
     --in_flight_;
+    count_outstanding();
     last_done_ = std::max(last_done_, done);
     const uint32_t n = gp.get_data_length();
     bool data_ok = true;
@@ -144,9 +153,18 @@ void TrafficGenerator::complete(Payload& gp, const sc_time& done) {
         char args[96];
         std::snprintf(args, sizeof args, "\"addr\":\"0x%llx\",\"bytes\":%u,\"ok\":%s",
                       static_cast<unsigned long long>(gp.get_address()), n, gp.is_response_ok() ? "true" : "false");
-        timeline_->span(track_, gp.is_read() ? "read" : "write", t.issued.value(), done.value(), args);
+        trace_request(gp, gp.is_read() ? "read" : "write", t.issued.value(), done.value(), args);
     }
     gp.release();
+}
+
+// The request's span on the lowest free lane, and the start of its flow to the IOMMU's
+// translation, when the IOMMU took it (the translation's span holds the flow's end).
+void TrafficGenerator::trace_request(const Payload& gp, const char* name, uint64_t issued_ps, uint64_t done_ps,
+                                     const std::string& args) {
+    const int lane = timeline_->lane_span(track_, name, issued_ps, done_ps, args);
+    const tlmx::PcieAttr& a = tlmx::attr(const_cast<Payload&>(gp));
+    if (lane && a.iommu_in_ps > issued_ps && a.iommu_in_ps < done_ps) timeline_->flow_start(lane, a.flow, a.iommu_in_ps);
 }
 
 // A synthetic read must match the pattern everywhere; a fed one where this device

@@ -114,6 +114,8 @@ private:
     void set_requester(tlmx::PcieAttr& a, const Request& r) const;
     uint16_t take_tag(bool read);
     void complete(Payload& gp, const sc_core::sc_time& done);
+    void trace_request(const Payload& gp, const char* name, uint64_t issued_ps, uint64_t done_ps,
+                       const std::string& args);
     bool check_read(const Payload& gp, const TagState& t);
     void complete_fed(const Payload& gp, const TagState& t, const sc_core::sc_time& done,
                       bool data_ok);
@@ -148,7 +150,12 @@ private:
     FedDone fed_done_;
     Issued issued_;
     sim::Timeline* timeline_ = nullptr;
-    int track_ = 0;
+    int track_ = 0;     // lanes "dma 0", "dma 1"...: DMA requests and Translation Requests
+    int pr_track_ = 0;  // page requests sent
+    int tl_outstanding_ = 0;  // counter
+    void count_outstanding() {
+        if (timeline_) timeline_->set(tl_outstanding_, sc_core::sc_time_stamp().value(), in_flight_);
+    }
     WrittenRanges written_;
     sc_core::sc_event fed_event_;
     std::vector<uint16_t> free_tags_;

@@ -35,6 +35,7 @@ TrafficGenerator::Payload* TrafficGenerator::control_payload(uint32_t len, const
     a.tag = take_tag(tagged);
     tags_[a.tag] = TagState{sc_core::sc_time_stamp(), false, 0, tagged, !tagged, false};
     ++in_flight_;
+    count_outstanding();
     return gp;
 }
 
@@ -108,7 +109,7 @@ TrafficGenerator::Payload* TrafficGenerator::page_request_message() {
     a.pr_write = m.write;
     a.pr_last = true;
     a.prg_index = m.index;
-    if (timeline_) timeline_->instant(track_, "page request", sc_core::sc_time_stamp().value(), "");
+    if (timeline_) timeline_->instant(pr_track_, "page request", sc_core::sc_time_stamp().value(), "");
     return gp;
 }
 
@@ -120,14 +121,15 @@ void TrafficGenerator::tr_done(Payload& gp, const sc_time& done) {
     free_tags_.push_back(tag);
     --reads_in_flight_;
     --in_flight_;
+    count_outstanding();
     const uint64_t iova = gp.get_address();
     const bool write = !a.no_write, pv = a.pasid_valid;
     const uint32_t pasid = a.pasid;
     uint64_t q = 0;
     if (gp.is_response_ok()) std::memcpy(&q, gp.get_data_ptr(), 8);
     const bool ok = gp.is_response_ok();
-    if (timeline_) timeline_->span(track_, ok ? "translation request" : "translation request: UR",
-                                   t.issued.value(), done.value(), "");
+    if (timeline_)
+        trace_request(gp, ok ? "translation request" : "translation request: UR", t.issued.value(), done.value(), "");
     gp.release();
     if (!ok) {
         ++ats_stats_->unsupported;

@@ -31,6 +31,7 @@ po::options_description fixed_options() {
         ("out", po::value<std::string>(), "")
         ("dump-config", "")
         ("version", "")
+        ("timeline-events", po::value<std::string>(), "")
         ("seed", po::value<std::string>(), "")
         ("mode", po::value<std::string>(), "")
         ("check-isolation", "");
@@ -97,6 +98,7 @@ private:
         else if (key == "out") cl_.out_dir = value;
         else if (key == "dump-config") cl_.dump_config = true;
         else if (key == "version") cl_.version = true;
+        else if (key == "timeline-events") cl_.timeline_events = value;
         else if (key == "seed") cl_.overrides.emplace_back("sim.seed", value);
         else if (key == "mode") cl_.overrides.emplace_back("sim.mode", value);
         else if (key == "check-isolation") cl_.overrides.emplace_back("sim.check_isolation", "true");

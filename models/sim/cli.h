@@ -25,6 +25,7 @@ struct CommandLine {
     std::string out_dir;                    // --out DIR: the run directory ("" = none)
     bool dump_config = false;               // --dump-config: print the configuration, run nothing
     bool version = false;                   // --version
+    std::string timeline_events;            // --timeline-events dma,walk,... ("" = all)
     // Parameter overrides in command-line order. --seed N and --mode M are shorthands
     // for --sim.seed=N and --sim.mode=M.
     std::vector<std::pair<std::string, std::string>> overrides;

@@ -17,9 +17,36 @@ std::string quoted(const std::string& s) {
     return q + "\"";
 }
 
+// By Timeline::Class.
+const char* const class_names[] = {"dma", "translation", "walk", "fault", "inv", "ats", "cpu", "counter", "flow"};
+
+// A track is one int: pid * 65536 + tid (a tid is never 0, so 0 is "no track").
+constexpr int tid_span = 65536;
+
 }  // namespace
 
-Timeline::Timeline(const std::string& path) : path_(path), f_(std::fopen(path.c_str(), "w")) {
+unsigned Timeline::parse_classes(const std::string& list) {
+    if (list.empty()) return all_classes;
+    unsigned mask = 0;
+    for (size_t at = 0; at <= list.size();) {
+        size_t end = list.find(',', at);
+        if (end == std::string::npos) end = list.size();
+        const std::string name = list.substr(at, end - at);
+        unsigned c = 0;
+        while (c < Classes && name != class_names[c]) ++c;
+        if (c == Classes) {
+            std::string valid;
+            for (const char* n : class_names) valid += (valid.empty() ? "" : ", ") + std::string(n);
+            throw InputError("command line: --timeline-events: unknown class '" + name + "' (valid: " + valid + ")");
+        }
+        mask |= 1u << c;
+        at = end + 1;
+    }
+    return mask;
+}
+
+Timeline::Timeline(const std::string& path, unsigned classes)
+    : path_(path), f_(std::fopen(path.c_str(), "w")), classes_(classes) {
     if (!f_) throw InputError(path + ": cannot write file");
     std::fputs("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[", f_);
 }
@@ -48,19 +75,19 @@ int Timeline::group_id(const std::string& group) {
     return id;
 }
 
-// pid = group, tid = track number; a track is encoded as pid * 1000 + tid.
-int Timeline::track(const std::string& group, const std::string& name) {
-    if (!f_) return 0;
+// pid = group, tid = track number.
+int Timeline::track(const std::string& group, const std::string& name, Class c) {
+    if (!f_ || !wants(c)) return 0;
     const int pid = group_id(group), tid = ++tracks_;
     std::fprintf(f_, "%s\n{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":%d,\"tid\":%d,\"args\":{\"name\":%s}}",
                  sep(), pid, tid, quoted(name).c_str());
-    return pid * 1000 + tid;
+    return pid * tid_span + tid;
 }
 
 void Timeline::event(const char* head, int track, uint64_t at_ps, const std::string& tail) {
-    if (!f_) return;
-    std::fprintf(f_, "%s\n{%s,\"pid\":%d,\"tid\":%d,\"ts\":%" PRIu64 ".%06" PRIu64 "%s}", sep(), head, track / 1000,
-                 track % 1000, at_ps / 1000000, at_ps % 1000000, tail.c_str());
+    if (!f_ || !track) return;
+    std::fprintf(f_, "%s\n{%s,\"pid\":%d,\"tid\":%d,\"ts\":%" PRIu64 ".%06" PRIu64 "%s}", sep(), head, track / tid_span,
+                 track % tid_span, at_ps / 1000000, at_ps % 1000000, tail.c_str());
     ++events_;
 }
 
@@ -75,6 +102,53 @@ void Timeline::span(int track, const char* name, uint64_t start_ps, uint64_t end
 void Timeline::instant(int track, const char* name, uint64_t at_ps, const std::string& args) {
     event((std::string("\"ph\":\"i\",\"s\":\"t\",\"name\":") + quoted(name)).c_str(), track, at_ps,
           args.empty() ? "" : ",\"args\":{" + args + "}");
+}
+
+int Timeline::lanes(const std::string& group, const std::string& name, Class c) {
+    if (!f_ || !wants(c)) return 0;
+    lanes_.push_back(Lanes{group_id(group), name, LaneSet(), {}});
+    return int(lanes_.size());
+}
+
+// A lane's track is named when first used, so an idle lane set shows no tracks.
+int Timeline::lane_span(int lanes, const char* name, uint64_t start_ps, uint64_t end_ps, const std::string& args) {
+    if (!f_ || !lanes) return 0;
+    Lanes& l = lanes_[size_t(lanes - 1)];
+    const unsigned lane = l.set.place(start_ps, end_ps);
+    if (lane == l.tracks.size()) {
+        const int tid = ++tracks_;
+        std::fprintf(f_, "%s\n{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":%d,\"tid\":%d,\"args\":{\"name\":%s}}",
+                     sep(), l.pid, tid, quoted(l.name + " " + std::to_string(lane)).c_str());
+        l.tracks.push_back(l.pid * tid_span + tid);
+    }
+    span(l.tracks[lane], name, start_ps, end_ps, args);
+    return l.tracks[lane];
+}
+
+void Timeline::flow_start(int track, uint64_t id, uint64_t at_ps) {
+    if (id) event("\"ph\":\"s\",\"name\":\"request\",\"cat\":\"flow\"", track, at_ps, ",\"id\":" + std::to_string(id));
+}
+
+// "bp":"e": the end binds to the span that holds it, not the next one to start.
+void Timeline::flow_end(int track, uint64_t id, uint64_t at_ps) {
+    if (id)
+        event("\"ph\":\"f\",\"bp\":\"e\",\"name\":\"request\",\"cat\":\"flow\"", track, at_ps,
+              ",\"id\":" + std::to_string(id));
+}
+
+int Timeline::counter(const std::string& group, const std::string& name) {
+    if (!f_ || !wants(Counter)) return 0;
+    counter_pids_.push_back(group_id(group));
+    counters_.push_back(name);
+    return int(counters_.size());
+}
+
+// Counters belong to the process; tid 0 is not a thread track.
+void Timeline::set(int counter, uint64_t at_ps, uint64_t value) {
+    if (!f_ || !counter) return;
+    const size_t i = size_t(counter - 1);
+    event(("\"ph\":\"C\",\"name\":" + quoted(counters_[i])).c_str(), counter_pids_[i] * tid_span, at_ps,
+          ",\"args\":{\"value\":" + std::to_string(value) + "}");
 }
 
 }  // namespace sim

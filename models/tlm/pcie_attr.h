@@ -43,6 +43,7 @@ struct PcieAttr : tlm::tlm_extension<PcieAttr> {
     bool snoop = true;      // resolved memory attribute: does the access snoop CPU caches
     uint64_t iova = 0;      // the untranslated address, restored by the IOMMU on the way back
     uint64_t iommu_in_ps = 0;  // when the IOMMU accepted the request
+    uint64_t flow = 0;         // --timeline: links the device's span to the IOMMU's (0: none)
     uint64_t ats_iova = 0;     // Translated request: the IOVA the device translated from
                                // (for the isolation check; no TLP carries it)
 

@@ -1,5 +1,7 @@
 #include "models/vtd/invalidation.h"
 
+#include <cstdio>
+
 #include "models/vtd/capabilities.h"
 
 namespace vtd {
@@ -129,12 +131,41 @@ const char* type_name(InvType t) {
     }
 }
 
+// The granularity's name for the descriptor type (spec 6.5.2: context-cache and IOTLB
+// G field, PASID-based IOTLB and PASID-cache Granularity); a reserved value stays a number.
+static std::string granularity_name(const Invalidation& inv) {
+    static const char* const context[] = {nullptr, "global", "domain", "device"};
+    static const char* const iotlb[] = {nullptr, "global", "domain", "page"};
+    static const char* const pasid_iotlb[] = {nullptr, nullptr, "pasid", "page"};
+    static const char* const pasid_cache[] = {"domain", "pasid", nullptr, "global"};
+    static const char* const iec[] = {"global", "index"};
+    const char* const* names = inv.type == InvType::ContextCache ? context
+                               : inv.type == InvType::Iotlb      ? iotlb
+                               : inv.type == InvType::PasidIotlb ? pasid_iotlb
+                               : inv.type == InvType::PasidCache ? pasid_cache
+                                                                 : nullptr;
+    if (inv.type == InvType::InterruptEntryCache && inv.granularity < 2) names = iec;
+    const char* name = names && inv.granularity < 4 ? names[inv.granularity] : nullptr;
+    return name ? std::string("\"") + name + "\"" : std::to_string(inv.granularity);
+}
+
 std::string describe(const Invalidation& inv) {
     if (inv.type == InvType::DeviceTlb || inv.type == InvType::PasidDeviceTlb ||
         inv.type == InvType::PageGroupResponse)
         return "\"sid\":" + std::to_string(inv.sid) + ",\"pasid\":" + std::to_string(inv.pasid) +
                ",\"addr\":" + std::to_string(inv.addr) + ",\"code\":" + std::to_string(inv.response_code);
-    return "\"granularity\":" + std::to_string(inv.granularity) + ",\"did\":" + std::to_string(inv.did);
+    if (inv.type == InvType::Wait)  // spec 6.5.2.8: no granularity; what it signals
+        return "\"if\":" + std::to_string(inv.interrupt) + ",\"sw\":" + std::to_string(inv.status_write) +
+               ",\"status_data\":" + std::to_string(inv.status_data);
+    std::string s = "\"granularity\":" + granularity_name(inv) + ",\"did\":" + std::to_string(inv.did);
+    if (inv.type == InvType::PasidIotlb || inv.type == InvType::PasidCache) s += ",\"pasid\":" + std::to_string(inv.pasid);
+    if ((inv.type == InvType::Iotlb || inv.type == InvType::PasidIotlb) && inv.granularity == 3) {
+        char page[64];
+        std::snprintf(page, sizeof page, ",\"addr\":\"0x%llx\",\"am\":%u", static_cast<unsigned long long>(inv.addr),
+                      inv.address_mask);
+        s += page;
+    }
+    return s;
 }
 
 }  // namespace vtd

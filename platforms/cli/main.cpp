@@ -41,7 +41,7 @@ int run_platform(const cli::Run& run) {
     sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
     sim::RunControl control;  // from here on SIGINT and SIGTERM stop the run cleanly
     std::unique_ptr<sim::Timeline> timeline;  // outlives the models that write to it
-    if (!run.cl.timeline.empty()) timeline = std::make_unique<sim::Timeline>(run.cl.timeline);
+    if (!run.cl.timeline.empty()) timeline = std::make_unique<sim::Timeline>(run.cl.timeline, sim::Timeline::parse_classes(run.cl.timeline_events));
     platform::System system("system", run.pc);
     system.preload([&] { return control.stopping(); });
     std::unique_ptr<workload::Workload> work;
@@ -98,6 +98,7 @@ int sc_main(int argc, char* argv[]) {
             return 0;
         }
         run = cli::prepare(cl, cfg);
+        sim::Timeline::parse_classes(cl.timeline_events);  // a bad list stops before the run
         if (cl.dump_config) {
             std::cout << run.config_ini;
             return 0;

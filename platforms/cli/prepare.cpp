@@ -9,7 +9,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: iommu-sim [--config FILE]... [--KEY=VALUE]... [--seed N] [--mode timing|atomic]\n"
     "                 [--stats-json PATH] [--record-trace PATH] [--timeline PATH] [--check-isolation]\n"
-    "                 [--out DIR] [--quiet] [--help]\n"
+    "                 [--out DIR] [--timeline-events CLASS[,CLASS...]] [--quiet] [--help]\n"
     "       iommu-sim --dump-config [--config FILE]... [--KEY=VALUE]...\n"
     "                 (the effective configuration as INI, with where each value came from)\n"
     "       iommu-sim --version\n"

@@ -34,7 +34,7 @@ namespace {
 
 struct ReplayArgs {
     std::vector<std::string> configs, sets;
-    std::string trace, op_log, stats_json, record, timeline, out_dir;
+    std::string trace, op_log, stats_json, record, timeline, timeline_events, out_dir;
     bool quiet = false, check_isolation = false;
 };
 
@@ -48,6 +48,7 @@ ReplayArgs parse_args(const std::vector<std::string>& args) {
         "record-trace", po::value(&r.record), "write what the run did as a trace")(
         "timeline", po::value(&r.timeline), "write a Perfetto / Chrome trace-event timeline")(
         "out", po::value(&r.out_dir), "run directory (platforms/cli/run_dir.h)")(
+        "timeline-events", po::value(&r.timeline_events), "event classes on the timeline")(
         "set", po::value(&r.sets)->composing(), "key=value")(
         "quiet", po::bool_switch(&r.quiet), "no summary")(
         "check-isolation", po::bool_switch(&r.check_isolation), "check every translation ([sim] check_isolation)");
@@ -102,6 +103,7 @@ void prepare(const std::vector<std::string>& args, Input& in, const std::string&
     in.pc = read_platform(in.a, in.engine, in.config_digest, in.config_ini);
     in.infos = device_infos(in.pc);
     Replayer::check(in.ops, in.infos, in.a.trace);
+    sim::Timeline::parse_classes(in.a.timeline_events);  // a bad list stops before the run
     const std::vector<std::string> outputs{in.a.op_log, in.a.stats_json, in.a.record, in.a.timeline};
     if (in.a.out_dir.empty()) {
         sim::check_outputs_writable(outputs);
@@ -130,7 +132,7 @@ int run_replay(const std::vector<std::string>& args, const std::string& program)
     sim::RunControl control;
     // Before the platform, so that it outlives the models that write to it.
     std::unique_ptr<sim::Timeline> timeline;
-    if (!a.timeline.empty()) timeline = std::make_unique<sim::Timeline>(a.timeline);
+    if (!a.timeline.empty()) timeline = std::make_unique<sim::Timeline>(a.timeline, sim::Timeline::parse_classes(a.timeline_events));
     std::ostream& log = log_file.is_open() ? log_file : std::cout;
     System sys("system", pc);
     sys.preload([&] { return control.stopping(); });

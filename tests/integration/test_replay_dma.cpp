@@ -172,8 +172,12 @@ TEST_CASE("Timeline: trace-event JSON with DMAs, translations, walks, faults and
     std::set<std::string> tracks;
     for (const nlohmann::json& e : t["traceEvents"]) {
         const std::string ph = e.at("ph");
-        REQUIRE((ph == "X" || ph == "i" || ph == "M"));
+        REQUIRE((ph == "X" || ph == "i" || ph == "M" || ph == "C" || ph == "s" || ph == "f"));
         CHECK(e.at("pid").is_number_integer());
+        if (ph == "C" || ph == "s" || ph == "f") {  // counters and flows: checked by cli_timeline
+            ++kinds[ph];
+            continue;
+        }
         if (ph == "M") {
             tracks.insert(e.at("args").at("name").get<std::string>());
             continue;
@@ -194,4 +198,9 @@ TEST_CASE("Timeline: trace-event JSON with DMAs, translations, walks, faults and
     CHECK(tracks.count("dev0"));
     CHECK(tracks.count("system.iommu"));
     CHECK(tracks.count("invalidations"));
+    CHECK(tracks.count("dma 0"));
+    CHECK(tracks.count("walks 0"));
+    CHECK(kinds["s"] > 0);
+    CHECK(kinds["f"] == kinds["s"]);  // every flow this run starts ends: DMA -> translation -> walk
+    CHECK(kinds["C"] > 0);
 }

@@ -83,6 +83,19 @@ OpCosts* ReplayRun::costs_of(const std::string& op) {
     return nullptr;
 }
 
+// The operation's slice on the timeline carries its arguments as written in the trace
+// (a bare flag as true), so the slice says which IOVA and size it mapped.
+static std::string timeline_args(const trace::Op& op) {
+    auto quoted = [](const std::string& t) {
+        std::string q = "\"";
+        for (char c : t) q += (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) ? '_' : c;
+        return q + "\"";
+    };
+    std::string s = "\"op\":" + quoted(op.op);
+    for (const auto& [key, value] : op.args) s += "," + quoted(key) + ":" + (value.empty() ? "true" : quoted(value));
+    return s;
+}
+
 // Applies operation `i` now; returns when the core has done its work.
 sim::ps_t ReplayRun::control(size_t i) {
     const trace::Op& op = ops_[i];
@@ -103,8 +116,12 @@ sim::ps_t ReplayRun::control(size_t i) {
     if (succeeded) forget_writes(op);
     logged(i, std::move(line));
     engine_->flush_timer.schedule();
-    return cpu_.run(0, now(), {spent.cpu_ns, spent.queue_ns, op.op.c_str()});
+    host::Work w{spent.cpu_ns, spent.queue_ns, op.op.c_str()};
+    if (cpu_.traced()) w.args = timeline_args(op);
+    return cpu_.run(0, now(), w);
 }
+
+
 
 // The flush queue's timer runs on the same core.
 void ReplayRun::flush_timeout() {
