@@ -2,8 +2,10 @@
 //
 //   iommu-sim [--config FILE]... [--KEY=VALUE]... [--seed N] [--mode timing|atomic]
 //             [--stats-json PATH] [--check-isolation] [--quiet] [--help]
+//   iommu-sim --list-configs | --list-workloads | help [SECTION]
 //   iommu-sim walk --arch ARCH --image MEM --requests REQS [--reg NAME=VALUE]... [--set K=V]...
 //   iommu-sim csv --keys KEY[,KEY...] STATS.json...
+//   iommu-sim compare A.json B.json [C.json...] [--keys KEY[,KEY...]]
 //   iommu-sim replay --config FILE --trace FILE [--op-log FILE] [--stats-json PATH] [--set K=V]...
 //
 // Bad input exits with status 2 and one line naming file, line and key, before
@@ -20,7 +22,9 @@
 #include "models/sim/cli.h"
 #include "models/sim/error.h"
 #include "models/sim/stats_tree.h"
+#include "platforms/cli/compare_command.h"
 #include "platforms/cli/csv_command.h"
+#include "platforms/cli/help_text.h"
 #include "platforms/cli/prepare.h"
 #include "platforms/cli/replay_command.h"
 #include "platforms/cli/summary.h"
@@ -79,6 +83,10 @@ int sc_main(int argc, char* argv[]) {
     if (sub == "walk") return cli::run_walk(rest);
     if (sub == "replay") return cli::run_replay(rest);
     if (sub == "csv") return cli::run_csv(rest);
+    if (sub == "compare") return cli::run_compare(rest);
+    if (sub == "help") return cli::run_help(rest);
+    if (sub == "--list-configs") return cli::list_configs(std::cout);
+    if (sub == "--list-workloads") return cli::list_workloads(std::cout), 0;
     cli::Run run;
     try {
         const sim::CommandLine cl = sim::parse_command_line(std::vector<std::string>(argv + 1, argv + argc));

@@ -12,6 +12,7 @@
 #include "models/sim/config.h"
 #include "models/sim/error.h"
 #include "models/sim/stats_tree.h"
+#include "platforms/cli/help_text.h"
 #include "platforms/cli/summary.h"
 #include "platforms/mapping_engine.h"
 #include "platforms/platform_config.h"
@@ -36,9 +37,14 @@ struct ReplayArgs {
     bool quiet = false, check_isolation = false;
 };
 
-ReplayArgs parse_args(const std::vector<std::string>& args) {
-    po::options_description d("replay");
-    ReplayArgs r;
+constexpr const char* kUsage =
+    "usage: iommu-sim replay --config FILE --trace FILE [--op-log FILE] [--stats-json PATH]\n"
+    "                        [--record-trace PATH] [--timeline PATH] [--set KEY=VALUE]...\n"
+    "                        [--check-isolation] [--quiet]\n"
+    "Replays a trace of mapping-engine operations and DMA (traces/FORMAT.md) on the platform\n"
+    "the configuration describes; each operation's result goes to the op log (stdout).\n";
+
+void describe(po::options_description& d, ReplayArgs& r) {
     d.add_options()("config", po::value(&r.configs)->required(), "platform configuration")(
         "trace", po::value(&r.trace)->required(), "trace file")(
         "op-log", po::value(&r.op_log), "where each operation's result goes")(
@@ -48,6 +54,12 @@ ReplayArgs parse_args(const std::vector<std::string>& args) {
         "set", po::value(&r.sets)->composing(), "key=value")(
         "quiet", po::bool_switch(&r.quiet), "no summary")(
         "check-isolation", po::bool_switch(&r.check_isolation), "check every translation ([sim] check_isolation)");
+}
+
+ReplayArgs parse_args(const std::vector<std::string>& args) {
+    po::options_description d("replay");
+    ReplayArgs r;
+    describe(d, r);
     sim::parse_options(d, args);
     return r;
 }
@@ -102,6 +114,7 @@ void prepare(const std::vector<std::string>& args, Input& in) {
 
 int run_replay(const std::vector<std::string>& args) {
     Input in;
+    if (subcommand_help(args, kUsage, [&](po::options_description& d) { describe(d, in.a); })) return 0;
     try {
         prepare(args, in);
     } catch (const sim::InputError& e) {

@@ -17,6 +17,7 @@
 #include "models/iommu/arch.h"
 #include "models/iommu/host_memory.h"
 #include "platforms/archs.h"
+#include "platforms/cli/help_text.h"
 #include "platforms/walk_input.h"
 
 namespace po = boost::program_options;
@@ -30,14 +31,24 @@ struct WalkArgs : WalkJob {
     std::string image, requests;
 };
 
-WalkArgs parse_args(const std::vector<std::string>& args) {
-    po::options_description d("walk");
-    WalkArgs w;
+constexpr const char* kUsage =
+    "usage: iommu-sim walk --arch ARCH --image MEM --requests REQS [--reg NAME=VALUE]...\n"
+    "                      [--set KEY=VALUE]...\n"
+    "Translates each request offline on the architecture's hardware model, from a memory\n"
+    "image and the registers given, without simulating time; one JSON line per request.\n";
+
+void describe(po::options_description& d, WalkArgs& w) {
     d.add_options()("arch", po::value(&w.arch)->required(), "architecture")(
         "image", po::value(&w.image)->required(), "memory image file")(
         "requests", po::value(&w.requests)->required(), "request file")(
         "reg", po::value(&w.regs)->composing(), "NAME=VALUE")(
         "set", po::value(&w.sets)->composing(), "key=value");
+}
+
+WalkArgs parse_args(const std::vector<std::string>& args) {
+    po::options_description d("walk");
+    WalkArgs w;
+    describe(d, w);
     sim::parse_options(d, args);
     return w;
 }
@@ -120,6 +131,8 @@ void walk(const WalkJob& job, std::istream& image, const std::string& image_name
 }
 
 int run_walk(const std::vector<std::string>& args) {
+    WalkArgs shown;
+    if (subcommand_help(args, kUsage, [&](po::options_description& d) { describe(d, shown); })) return 0;
     try {
         const WalkArgs w = parse_args(args);
         std::ifstream image = open_input(w.image), requests = open_input(w.requests);
