@@ -88,6 +88,19 @@ void print_sections(std::ostream& os, const sim::ParamSchema& schema) {
     }
 }
 
+// The first sentence of the comment block a configuration file opens with.
+std::string first_sentence(std::istream& in) {
+    std::string text, line;
+    while (std::getline(in, line) && line.rfind("#", 0) == 0) {
+        text += " " + line.substr(line.find_first_not_of("# ") == std::string::npos ? line.size()
+                                                                                   : line.find_first_not_of("# "));
+        const size_t end = text.find(". ");
+        if (end != std::string::npos) return text.substr(1, end);
+        if (!text.empty() && text.back() == '.') break;
+    }
+    return text.empty() ? "" : text.substr(1);
+}
+
 sim::ParamSchema default_schema() { return schema_for(sim::Config{}); }
 
 }  // namespace
@@ -194,11 +207,8 @@ int list_configs(std::ostream& out) {
     for (const auto& n : names) width = std::max(width, n.size());
     for (const auto& n : names) {
         std::ifstream in("configs/" + n);
-        std::string first;
-        std::getline(in, first);
-        first = first.rfind("# ", 0) == 0 ? first.substr(2) : "";
         const std::string head = "  configs/" + n + std::string(width - n.size() + 2, ' ');
-        out << head << wrap(first, head.size(), head.size()) << "\n";
+        out << head << wrap(first_sentence(in), head.size(), head.size()) << "\n";
     }
     return 0;
 }
