@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <iostream>
 #include <map>
+#include <optional>
+#include <set>
 #include <sstream>
 
 #include <boost/program_options.hpp>
@@ -73,30 +75,29 @@ std::string ratio_cell(const Flat& a, const Flat& b, const std::string& key) {
 // The rows `key` names in `runs`: the statistic or field itself, else every statistic
 // under it as a prefix (a histogram's fields, a component's statistics).
 std::vector<std::string> resolve(const std::vector<Flat>& runs, const std::string& key) {
-    std::vector<std::string> out;
     for (const Flat& f : runs)
         if (f.count(key)) return {key};
-    std::map<std::string, bool> under;
+    std::set<std::string> under;
     for (const Flat& f : runs)
         for (auto it = f.lower_bound(key + "."); it != f.end() && it->first.rfind(key + ".", 0) == 0; ++it)
-            under[it->first] = true;
-    for (const auto& u : under) out.push_back(u.first);
-    return out;
+            under.insert(it->first);
+    return std::vector<std::string>(under.begin(), under.end());
+}
+
+std::optional<double> value_of(const Flat& f, const std::string& key) {
+    const auto it = f.find(key);
+    return it == f.end() ? std::nullopt : std::optional<double>(it->second);
 }
 
 std::vector<std::string> default_keys(const std::vector<Flat>& runs) {
-    std::map<std::string, bool> all;
+    std::set<std::string> all;
     for (const Flat& f : runs)
-        for (const auto& kv : f) all[kv.first] = true;
+        for (const auto& kv : f) all.insert(kv.first);
     std::vector<std::string> out;
-    for (const auto& k : all) {
-        bool differs = false;
-        for (const Flat& f : runs) {
-            const auto it = f.find(k.first), first = runs[0].find(k.first);
-            differs |= (it == f.end()) != (first == runs[0].end()) ||
-                       (it != f.end() && first != runs[0].end() && it->second != first->second);
-        }
-        if (differs || headline(k.first)) out.push_back(k.first);
+    for (const std::string& k : all) {
+        const bool differs = std::any_of(runs.begin(), runs.end(),
+                                         [&](const Flat& f) { return value_of(f, k) != value_of(runs[0], k); });
+        if (differs || headline(k)) out.push_back(k);
     }
     return out;
 }
@@ -105,7 +106,7 @@ void print_table(std::ostream& os, const std::vector<std::string>& files, const 
     std::vector<std::string> head{"statistic"};
     for (size_t i = 0; i < files.size(); ++i) {
         const char letter = char('A' + i);
-        os << letter << "  " << files[i] << "\n";
+        os << letter << "  " << sim::printable_input(files[i], 2000) << "\n";
         head.push_back(std::string(1, letter));
     }
     for (size_t i = 1; i < files.size(); ++i) head.push_back(std::string(1, char('A' + i)) + "/A");
@@ -124,6 +125,8 @@ void print_table(std::ostream& os, const std::vector<std::string>& files, const 
     line(head[0], std::vector<std::string>(head.begin() + 1, head.end()));
     for (const CompareRow& r : rows) line(r.key, r.cells);
 }
+
+constexpr size_t kMaxFiles = 26;  // named A to Z in the table
 
 constexpr const char* kUsage =
     "usage: iommu-sim compare A.json B.json [C.json...] [--keys KEY[,KEY...]]\n"
@@ -215,6 +218,8 @@ int run_compare(const std::vector<std::string>& args) {
         sim::parse_options(d, args, &pos);
         if (files.size() < 2)
             throw sim::InputError("command line: compare needs two or more statistics files (iommu-sim compare A.json B.json)");
+        if (files.size() > kMaxFiles)
+            throw sim::InputError("command line: compare takes at most " + std::to_string(kMaxFiles) + " files (A to Z)");
         std::vector<nlohmann::json> stats;
         for (const std::string& f : files) stats.push_back(read_stats_file(f));
         print_table(out, files, compare_rows(stats, split_keys(key_args), files));

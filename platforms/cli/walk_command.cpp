@@ -14,6 +14,7 @@
 #include "models/sim/error.h"
 #include "models/sim/format.h"
 #include "models/sim/params.h"
+#include "models/sim/suggest.h"
 #include "models/iommu/arch.h"
 #include "models/iommu/host_memory.h"
 #include "platforms/archs.h"
@@ -70,6 +71,16 @@ std::shared_ptr<const iommu::UnitConfig> read_settings(const WalkJob& w, const i
     return hw.read(cfg, 1);
 }
 
+// "unknown register; did you mean 'X'?", else the list of valid ones.
+std::string unknown_register(const iommu::HardwareArch& hw, const std::string& name) {
+    const std::vector<std::string> names = hw.register_names ? hw.register_names() : std::vector<std::string>{};
+    const std::string near = sim::did_you_mean(name, names);
+    if (!near.empty()) return "unknown register" + near;
+    std::string all;
+    for (const std::string& n : names) all += (all.empty() ? "" : ", ") + n;
+    return "unknown register (" + all + ")";
+}
+
 // Capability straps first (other registers' offsets may depend on them), then the
 // other registers through MMIO, then the architecture's enable sequence.
 void program(const iommu::HardwareArch& hw, iommu::Unit& unit, const std::vector<RegAssignment>& regs) {
@@ -78,7 +89,7 @@ void program(const iommu::HardwareArch& hw, iommu::Unit& unit, const std::vector
         if (!hw.strap(unit, r.name, r.value)) writes.push_back(&r);
     for (const RegAssignment* r : writes) {
         const auto reg = hw.find_register(unit, r->name);
-        if (!reg) throw sim::InputError("command line: --reg " + r->name + ": unknown register");
+        if (!reg) throw sim::InputError("command line: --reg " + r->name + ": " + unknown_register(hw, r->name));
         unit.write(reg->offset, r->value, reg->size);
     }
     try {
