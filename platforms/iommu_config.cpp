@@ -20,6 +20,7 @@ void BootMapParams::bind(sim::ParamBinder& b) {
              "driver (until the mapping engine drives the unit); none leaves translation disabled");
     b.u64("page_size", page_size, "B", "leaf size of the boot mapping: 4096, 2M or 1G", 4096,
           uint64_t(1) << 30);
+    b.valid_values("page_size", "4K|2M|1G");
     b.u64("table_base", table_base, "B", "where the boot tables are placed in memory", 4096,
           ~uint64_t(0));
     b.flag("snoop", snoop, "the boot domains enforce cache coherency, so that DMA snoops "

@@ -17,13 +17,27 @@ namespace workload {
 
 namespace {
 void bind_type(std::string& type, sim::ParamBinder& b) {
-    b.choice("type", type, {"synthetic", "nic_ring", "nvme", "gpu_stream", "window_sweep", "replay"},
-             "synthetic: each device's [dev] stream; nic_ring: a NIC's RX and TX rings ([nic]); "
-             "nvme: an SSD's I/O queues ([nvme]); gpu_stream: large copies ([gpu_stream]); "
-             "window_sweep: random reads over growing windows ([window_sweep]); "
-             "replay: a trace ([replay])");
+    std::vector<std::string> names;
+    std::string desc;
+    for (const TypeInfo& t : types()) {
+        names.push_back(t.name);
+        desc += std::string(desc.empty() ? "" : "; ") + t.name + ": " + t.what;
+    }
+    b.choice("type", type, names, desc.c_str());
 }
 }  // namespace
+
+const std::vector<TypeInfo>& types() {
+    static const std::vector<TypeInfo> all{
+        {"synthetic", "each device's [dev] stream"},
+        {"nic_ring", "a NIC's RX and TX rings ([nic])"},
+        {"nvme", "an SSD's I/O queues ([nvme])"},
+        {"gpu_stream", "large copies ([gpu_stream])"},
+        {"window_sweep", "random reads over growing windows ([window_sweep])"},
+        {"replay", "a trace ([replay])"},
+    };
+    return all;
+}
 
 void Config::declare(sim::ParamSchema& schema) {
     std::string type = "synthetic";

@@ -45,6 +45,14 @@ public:
     virtual std::string close_outputs() { return ""; }
 };
 
+// The workload types, each with what it drives in one line (its parameter section in
+// brackets), in [workload] type's order; --list-workloads prints them.
+struct TypeInfo {
+    const char* name;
+    const char* what;
+};
+const std::vector<TypeInfo>& types();
+
 // [workload] and the sections of each workload.
 struct Config {
     std::string type = "synthetic";  // synthetic | nic_ring | nvme | gpu_stream | window_sweep | replay

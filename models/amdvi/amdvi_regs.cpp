@@ -6,7 +6,8 @@
 
 namespace amdvi {
 
-std::optional<uint32_t> AmdviUnit::offset_of(const std::string& name) {
+namespace {
+const std::map<std::string, uint32_t>& registers() {
     static const std::map<std::string, uint32_t> regs = {
         {"DEV_TABLE_BASE", reg::DEV_TABLE_BASE}, {"CMD_BUF_BASE", reg::CMD_BUF_BASE},
         {"EVT_LOG_BASE", reg::EVT_LOG_BASE},     {"CONTROL", reg::CONTROL},
@@ -16,8 +17,19 @@ std::optional<uint32_t> AmdviUnit::offset_of(const std::string& name) {
         {"EVT_HEAD", reg::EVT_HEAD},             {"EVT_TAIL", reg::EVT_TAIL},
         {"STATUS", reg::STATUS},                 {"PPR_HEAD", reg::PPR_HEAD},
         {"PPR_TAIL", reg::PPR_TAIL}};
-    if (auto it = regs.find(name); it != regs.end()) return it->second;
+    return regs;
+}
+}  // namespace
+
+std::optional<uint32_t> AmdviUnit::offset_of(const std::string& name) {
+    if (auto it = registers().find(name); it != registers().end()) return it->second;
     return std::nullopt;
+}
+
+std::vector<std::string> AmdviUnit::register_names() {
+    std::vector<std::string> names;
+    for (const auto& r : registers()) names.push_back(r.first);
+    return names;
 }
 
 uint64_t AmdviUnit::read(uint32_t offset, unsigned size) const {

@@ -37,6 +37,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "models/amdvi/caches.h"
 #include "models/amdvi/command_buffer.h"
@@ -72,6 +73,8 @@ public:
     void write(uint32_t offset, uint64_t value, unsigned size) override;
     // A register by its spec name ("DEV_TABLE_BASE"), at its offset; all are 8 bytes.
     static std::optional<uint32_t> offset_of(const std::string& name);
+    // Every name offset_of knows, sorted.
+    static std::vector<std::string> register_names();
     // The platform's strap of the read-only Extended Feature Register.
     void strap_efr(uint64_t efr);
     const Features& features() const { return features_; }

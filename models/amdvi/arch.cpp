@@ -53,7 +53,8 @@ void enable(iommu::Unit& u) {
 }  // namespace
 
 const iommu::HardwareArch& hardware() {
-    static const iommu::HardwareArch arch{"AMD-Vi", declare, read, make, strap, find_register, enable};
+    static const iommu::HardwareArch arch{"AMD-Vi", declare, read, make, strap, find_register, enable,
+                                          AmdviUnit::register_names};
     return arch;
 }
 

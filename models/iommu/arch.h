@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "models/iommu/unit.h"
 
@@ -46,6 +47,9 @@ struct HardwareArch {
     // ... and, once they are written, enables translation as firmware would. Throws
     // sim::InputError when the registers ask for something the model does not do.
     void (*enable)(Unit& unit);
+    // Every name strap and find_register accept, sorted: for "did you mean" and the
+    // list of valid registers in walk's errors.
+    std::vector<std::string> (*register_names)();
 };
 
 }  // namespace iommu

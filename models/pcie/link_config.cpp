@@ -67,6 +67,7 @@ bool pow2(uint64_t v) { return v && !(v & (v - 1)); }
 void LinkParams::bind(sim::ParamBinder& b) {
     b.u32("gen", gen, "", "PCIe generation", 1, 6);
     b.u32("width", width, "lanes", "link width: 1, 2, 4, 8 or 16 lanes", 1, 16);
+    b.valid_values("width", "1|2|4|8|16");
     b.u32("mps", mps, "B", "Max_Payload_Size: 128 .. 4096, a power of two", 128, 4096);
     b.u32("mrrs", mrrs, "B", "Max_Read_Request_Size: 128 .. 4096, a power of two", 128, 4096);
     b.u32("rcb", rcb, "B", "read completion boundary: 64 or 128", 64, 128);

@@ -10,6 +10,7 @@
 
 #include "models/sim/config.h"
 #include "models/sim/error.h"
+#include "models/sim/suggest.h"
 
 namespace sim {
 
@@ -136,12 +137,16 @@ public:
     void text(const char* name, std::string& v, const char* desc) override {
         add(name, "text", v, "", "", desc);
     }
+    void valid_values(const char* name, const char* values) override {
+        for (auto& e : out_)
+            if (e.key == join_key(section_, name)) e.values = values;
+    }
 
 private:
     void add(const char* name, const char* type, std::string default_text, const char* unit,
              std::string range_text, const char* desc) {
         out_.push_back(ParamInfo{join_key(section_, name), type, std::move(default_text), unit,
-                                 std::move(range_text), desc, listed_});
+                                 std::move(range_text), desc, listed_, ""});
     }
 
     std::string section_;
@@ -176,10 +181,13 @@ bool ParamSchema::has(const std::string& key) const {
 }
 
 void ParamSchema::check_known(const Config& cfg) const {
-    for (const auto& key : cfg.keys())
-        if (!has(key))
-            throw InputError(cfg.origin(key).str() + ": " + printable_input(key) +
-                             ": unknown parameter");
+    for (const auto& key : cfg.keys()) {
+        if (has(key)) continue;
+        std::vector<std::string> declared;
+        for (const auto& e : entries_) declared.push_back(e.key);
+        throw InputError(cfg.origin(key).str() + ": " + printable_input(key) + ": unknown parameter" +
+                         did_you_mean(key, declared));
+    }
 }
 
 void ParamSchema::print_help(std::ostream& os) const {

@@ -40,6 +40,11 @@ public:
                         const char* desc) = 0;
     virtual void text(const char* name, std::string& v, const char* desc) = 0;
 
+    // The values a field just bound actually takes, when its range would mislead
+    // (a page size in 4096..1G takes three): "4K|2M|1G", listed by help. The field's
+    // validate() still enforces them.
+    virtual void valid_values(const char* name, const char* values) { (void)name, (void)values; }
+
     // Convenience for narrower integer fields.
     void u32(const char* name, uint32_t& v, const char* unit, const char* desc, uint32_t min,
              uint32_t max);
@@ -54,6 +59,7 @@ struct ParamInfo {
     std::string range_text; // "0..1000000", "sequential|random|strided", ""
     std::string desc;
     bool listed = true;     // false: accepted but not listed in --help (per-instance copies)
+    std::string values;     // what the field takes when range_text misleads: "4K|2M|1G"
 };
 
 // Every parameter the run accepts.

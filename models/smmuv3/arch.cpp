@@ -77,7 +77,8 @@ void enable(iommu::Unit& u) {
 }  // namespace
 
 const iommu::HardwareArch& hardware() {
-    static const iommu::HardwareArch arch{"Arm SMMUv3", declare, read, make, strap, find_register, enable};
+    static const iommu::HardwareArch arch{"Arm SMMUv3", declare, read, make, strap, find_register, enable,
+                                          SmmuUnit::register_names};
     return arch;
 }
 

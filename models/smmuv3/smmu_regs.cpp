@@ -15,8 +15,10 @@ constexpr uint32_t kCr0Mask = cr0::SMMUEN | cr0::PRIQEN | cr0::EVENTQEN | cr0::C
 
 }  // namespace
 
-std::optional<std::pair<uint32_t, unsigned>> SmmuUnit::offset_of(const std::string& name) {
-    static const std::map<std::string, std::pair<uint32_t, unsigned>> regs = {
+namespace {
+using RegisterMap = std::map<std::string, std::pair<uint32_t, unsigned>>;
+const RegisterMap& registers() {
+    static const RegisterMap regs = {
         {"SMMU_IDR0", {reg::IDR0, 4}}, {"SMMU_IDR1", {reg::IDR1, 4}}, {"SMMU_IDR2", {reg::IDR2, 4}},
         {"SMMU_IDR3", {reg::IDR3, 4}}, {"SMMU_IDR4", {reg::IDR4, 4}}, {"SMMU_IDR5", {reg::IDR5, 4}},
         {"SMMU_IIDR", {reg::IIDR, 4}}, {"SMMU_AIDR", {reg::AIDR, 4}}, {"SMMU_CR0", {reg::CR0, 4}},
@@ -34,8 +36,19 @@ std::optional<std::pair<uint32_t, unsigned>> SmmuUnit::offset_of(const std::stri
         {"SMMU_PRIQ_BASE", {reg::PRIQ_BASE, 8}}, {"SMMU_PRIQ_PROD", {reg::PRIQ_PROD, 4}},
         {"SMMU_PRIQ_CONS", {reg::PRIQ_CONS, 4}}, {"SMMU_PRIQ_IRQ_CFG0", {reg::PRIQ_IRQ_CFG0, 8}},
         {"SMMU_PRIQ_IRQ_CFG1", {reg::PRIQ_IRQ_CFG1, 4}}, {"SMMU_PRIQ_IRQ_CFG2", {reg::PRIQ_IRQ_CFG2, 4}}};
-    if (auto it = regs.find(name); it != regs.end()) return it->second;
+    return regs;
+}
+}  // namespace
+
+std::optional<std::pair<uint32_t, unsigned>> SmmuUnit::offset_of(const std::string& name) {
+    if (auto it = registers().find(name); it != registers().end()) return it->second;
     return std::nullopt;
+}
+
+std::vector<std::string> SmmuUnit::register_names() {
+    std::vector<std::string> names;
+    for (const auto& r : registers()) names.push_back(r.first);
+    return names;
 }
 
 uint32_t SmmuUnit::reg(uint32_t offset) const {

@@ -20,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "models/iommu/cache_geometry.h"
 #include "models/iommu/command_cost.h"
@@ -66,6 +67,8 @@ public:
     bool enabled() const { return cr0_ & cr0::SMMUEN; }
     // A register by its spec name ("SMMU_CR0", "SMMU_EVENTQ_PROD"), offset and width.
     static std::optional<std::pair<uint32_t, unsigned>> offset_of(const std::string& name);
+    // Every name offset_of knows, sorted.
+    static std::vector<std::string> register_names();
 
     // "0x10 F_TRANSLATION".
     std::string fault_text(uint32_t reason) const override;

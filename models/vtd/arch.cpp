@@ -68,7 +68,8 @@ void enable(iommu::Unit& u) {
 }  // namespace
 
 const iommu::HardwareArch& hardware() {
-    static const iommu::HardwareArch arch{"Intel VT-d", declare, read, make, strap, find_register, enable};
+    static const iommu::HardwareArch arch{"Intel VT-d", declare, read, make, strap, find_register, enable,
+                                          RemappingUnit::register_names};
     return arch;
 }
 

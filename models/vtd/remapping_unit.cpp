@@ -44,9 +44,11 @@ RemappingUnit::RemappingUnit(const Capabilities& caps, const UnitParams& p, Host
 
 RemappingUnit::~RemappingUnit() = default;
 
-std::optional<std::pair<uint32_t, unsigned>> RemappingUnit::offset_of(const std::string& name,
-                                                                      const Capabilities& c) {
-    static const std::map<std::string, std::pair<uint32_t, unsigned>> fixed = {
+namespace {
+// The registers at fixed offsets (spec 10.4); IVA_REG and IOTLB_REG sit at ECAP.IRO.
+using RegisterMap = std::map<std::string, std::pair<uint32_t, unsigned>>;
+const RegisterMap& fixed_registers() {
+    static const RegisterMap fixed = {
         {"VER_REG", {reg::VER, 4}},       {"CAP_REG", {reg::CAP, 8}},
         {"ECAP_REG", {reg::ECAP, 8}},     {"GCMD_REG", {reg::GCMD, 4}},
         {"GSTS_REG", {reg::GSTS, 4}},     {"RTADDR_REG", {reg::RTADDR, 8}},
@@ -57,6 +59,20 @@ std::optional<std::pair<uint32_t, unsigned>> RemappingUnit::offset_of(const std:
         {"IQA_REG", {reg::IQA, 8}},       {"ICS_REG", {reg::ICS, 4}},
         {"PQH_REG", {reg::PQH, 8}},       {"PQT_REG", {reg::PQT, 8}},
         {"PQA_REG", {reg::PQA, 8}},       {"PRS_REG", {reg::PRS, 4}}};
+    return fixed;
+}
+}  // namespace
+
+std::vector<std::string> RemappingUnit::register_names() {
+    std::vector<std::string> names{"IOTLB_REG", "IVA_REG"};
+    for (const auto& r : fixed_registers()) names.push_back(r.first);
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+std::optional<std::pair<uint32_t, unsigned>> RemappingUnit::offset_of(const std::string& name,
+                                                                      const Capabilities& c) {
+    const RegisterMap& fixed = fixed_registers();
     if (auto it = fixed.find(name); it != fixed.end()) return it->second;
     if (name == "IVA_REG") return std::make_pair(c.iro * 16, 8u);
     if (name == "IOTLB_REG") return std::make_pair(c.iro * 16 + 8, 8u);

@@ -93,6 +93,8 @@ public:
     // The register offset and width of a register by its spec name ("RTADDR_REG").
     static std::optional<std::pair<uint32_t, unsigned>> offset_of(const std::string& name,
                                                                   const Capabilities& caps);
+    // Every name offset_of knows, sorted.
+    static std::vector<std::string> register_names();
 
 private:
     bool write_half(uint32_t offset, uint64_t value);

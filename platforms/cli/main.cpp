@@ -4,8 +4,10 @@
 //             [--stats-json PATH] [--out DIR] [--check-isolation] [--quiet] [--help]
 //   iommu-sim --dump-config [--config FILE]... [--KEY=VALUE]...
 //   iommu-sim --version
+//   iommu-sim --list-configs | --list-workloads | help [SECTION]
 //   iommu-sim walk --arch ARCH --image MEM --requests REQS [--reg NAME=VALUE]... [--set K=V]...
 //   iommu-sim csv --keys KEY[,KEY...] STATS.json...
+//   iommu-sim compare A.json B.json [C.json...] [--keys KEY[,KEY...]]
 //   iommu-sim replay --config FILE --trace FILE [--op-log FILE] [--stats-json PATH] [--set K=V]...
 //
 // Bad input exits with status 2 and one line naming file, line and key, before
@@ -22,7 +24,9 @@
 #include "models/sim/cli.h"
 #include "models/sim/error.h"
 #include "models/sim/stats_tree.h"
+#include "platforms/cli/compare_command.h"
 #include "platforms/cli/csv_command.h"
+#include "platforms/cli/help_text.h"
 #include "platforms/cli/prepare.h"
 #include "platforms/cli/replay_command.h"
 #include "platforms/cli/run_dir.h"
@@ -85,6 +89,10 @@ int sc_main(int argc, char* argv[]) {
     if (sub == "walk") return cli::run_walk(rest);
     if (sub == "replay") return cli::run_replay(rest, argv[0]);
     if (sub == "csv") return cli::run_csv(rest);
+    if (sub == "compare") return cli::run_compare(rest);
+    if (sub == "help") return cli::run_help(rest);
+    if (sub == "--list-configs") return cli::list_configs(std::cout);
+    if (sub == "--list-workloads") return cli::list_workloads(std::cout), 0;
     cli::Run run;
     try {
         const sim::CommandLine cl = sim::parse_command_line(std::vector<std::string>(argv + 1, argv + argc));

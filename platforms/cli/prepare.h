@@ -6,6 +6,7 @@
 
 #include "models/sim/cli.h"
 #include "models/sim/config.h"
+#include "models/sim/params.h"
 #include "platforms/platform_config.h"
 #include "workloads/workload.h"
 
@@ -24,7 +25,7 @@ struct Run {
 // The configuration's dump and digest are made here too.
 Run prepare(const sim::CommandLine& cl, const sim::Config& cfg);
 
-// --help: the usage and every parameter the configuration may hold.
-void print_help(std::ostream& out, const sim::Config& cfg);
+// Every parameter the configuration may hold (its device count sets the [devN] ones).
+sim::ParamSchema schema_for(const sim::Config& cfg);
 
 }  // namespace cli

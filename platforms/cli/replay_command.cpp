@@ -14,6 +14,7 @@
 #include "models/sim/error.h"
 #include "models/sim/stats_tree.h"
 #include "platforms/cli/run_dir.h"
+#include "platforms/cli/help_text.h"
 #include "platforms/cli/summary.h"
 #include "platforms/mapping_engine.h"
 #include "platforms/platform_config.h"
@@ -38,9 +39,14 @@ struct ReplayArgs {
     bool quiet = false, check_isolation = false;
 };
 
-ReplayArgs parse_args(const std::vector<std::string>& args) {
-    po::options_description d("replay");
-    ReplayArgs r;
+constexpr const char* kUsage =
+    "usage: iommu-sim replay --config FILE --trace FILE [--op-log FILE] [--stats-json PATH]\n"
+    "                        [--record-trace PATH] [--timeline PATH] [--timeline-events CLASS[,CLASS...]]\n"
+    "                        [--set KEY=VALUE]... [--check-isolation] [--out DIR] [--quiet]\n"
+    "Replays a trace of mapping-engine operations and DMA (traces/FORMAT.md) on the platform\n"
+    "the configuration describes; each operation's result goes to the op log (stdout).\n";
+
+void describe(po::options_description& d, ReplayArgs& r) {
     d.add_options()("config", po::value(&r.configs)->required(), "platform configuration")(
         "trace", po::value(&r.trace)->required(), "trace file")(
         "op-log", po::value(&r.op_log), "where each operation's result goes")(
@@ -52,6 +58,12 @@ ReplayArgs parse_args(const std::vector<std::string>& args) {
         "set", po::value(&r.sets)->composing(), "key=value")(
         "quiet", po::bool_switch(&r.quiet), "no summary")(
         "check-isolation", po::bool_switch(&r.check_isolation), "check every translation ([sim] check_isolation)");
+}
+
+ReplayArgs parse_args(const std::vector<std::string>& args) {
+    po::options_description d("replay");
+    ReplayArgs r;
+    describe(d, r);
     sim::parse_options(d, args);
     return r;
 }
@@ -119,6 +131,7 @@ void prepare(const std::vector<std::string>& args, Input& in, const std::string&
 
 int run_replay(const std::vector<std::string>& args, const std::string& program) {
     Input in;
+    if (subcommand_help(args, kUsage, [&](po::options_description& d) { describe(d, in.a); })) return 0;
     try {
         prepare(args, in, program);
     } catch (const sim::InputError& e) {

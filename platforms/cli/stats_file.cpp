@@ -1,8 +1,11 @@
 #include "platforms/cli/stats_file.h"
 
-#include <istream>
+#include <fstream>
+#include <iostream>
+#include <sstream>
 
 #include "models/sim/error.h"
+#include "platforms/walk_input.h"
 
 namespace cli {
 
@@ -46,6 +49,33 @@ std::string stats_cell(const nlohmann::json& stats, const std::string& key, cons
     auto f = it->find(key.substr(dot + 1));
     if (f == it->end() || f->is_array()) fail("no such field (count, sum, mean, min, max, p50, p99)");
     return csv_cell(*f, file, key);
+}
+
+nlohmann::json read_stats_file(const std::string& path) {
+    std::ifstream in = platform::open_input(path);
+    return read_stats(in, path);
+}
+
+int run_stats_command(const std::function<void(std::ostream& out)>& body) {
+    std::ostringstream out;
+    try {
+        body(out);
+    } catch (const sim::InputError& e) {
+        std::cerr << "iommu-sim: " << sim::message_line(e) << "\n";
+        return sim::kExitBadInput;
+    }
+    std::cout << out.str();
+    return 0;
+}
+
+std::vector<std::string> split_keys(const std::vector<std::string>& given) {
+    std::vector<std::string> keys;
+    for (const std::string& g : given) {
+        std::stringstream in(g);
+        for (std::string k; std::getline(in, k, ',');)
+            if (!k.empty()) keys.push_back(k);
+    }
+    return keys;
 }
 
 }  // namespace cli

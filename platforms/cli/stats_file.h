@@ -3,8 +3,10 @@
 // fuzz target.
 #pragma once
 
+#include <functional>
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -21,5 +23,15 @@ std::string stats_cell(const nlohmann::json& stats, const std::string& key, cons
 
 // A value as a CSV cell: numbers as JSON writes them (exact), text quoted when needed.
 std::string csv_cell(const nlohmann::json& v, const std::string& file, const std::string& key);
+
+// The file at `path` through read_stats; "PATH: cannot open file" when unreadable.
+nlohmann::json read_stats_file(const std::string& path);
+
+// A statistics command's body writing to `out`: its output goes to stdout only when
+// it completes; a sim::InputError gives one line on stderr and exit status 2 instead.
+int run_stats_command(const std::function<void(std::ostream& out)>& body);
+
+// --keys K1,K2 --keys K3: the keys in order, empty ones dropped.
+std::vector<std::string> split_keys(const std::vector<std::string>& given);
 
 }  // namespace cli

@@ -15,9 +15,11 @@
 #include "models/sim/error.h"
 #include "models/sim/format.h"
 #include "models/sim/params.h"
+#include "models/sim/suggest.h"
 #include "models/iommu/arch.h"
 #include "models/iommu/host_memory.h"
 #include "platforms/archs.h"
+#include "platforms/cli/help_text.h"
 #include "platforms/walk_input.h"
 
 namespace po = boost::program_options;
@@ -31,14 +33,24 @@ struct WalkArgs : WalkJob {
     std::string image, requests;
 };
 
-WalkArgs parse_args(const std::vector<std::string>& args) {
-    po::options_description d("walk");
-    WalkArgs w;
+constexpr const char* kUsage =
+    "usage: iommu-sim walk --arch ARCH --image MEM --requests REQS [--reg NAME=VALUE]...\n"
+    "                      [--set KEY=VALUE]...\n"
+    "Translates each request offline on the architecture's hardware model, from a memory\n"
+    "image and the registers given, without simulating time; one JSON line per request.\n";
+
+void describe(po::options_description& d, WalkArgs& w) {
     d.add_options()("arch", po::value(&w.arch)->required(), "architecture")(
         "image", po::value(&w.image)->required(), "memory image file")(
         "requests", po::value(&w.requests)->required(), "request file")(
         "reg", po::value(&w.regs)->composing(), "NAME=VALUE")(
         "set", po::value(&w.sets)->composing(), "key=value");
+}
+
+WalkArgs parse_args(const std::vector<std::string>& args) {
+    po::options_description d("walk");
+    WalkArgs w;
+    describe(d, w);
     sim::parse_options(d, args);
     return w;
 }
@@ -60,6 +72,16 @@ std::shared_ptr<const iommu::UnitConfig> read_settings(const WalkJob& w, const i
     return hw.read(cfg, 1);
 }
 
+// "unknown register; did you mean 'X'?", else the list of valid ones.
+std::string unknown_register(const iommu::HardwareArch& hw, const std::string& name) {
+    const std::vector<std::string> names = hw.register_names ? hw.register_names() : std::vector<std::string>{};
+    const std::string near = sim::did_you_mean(name, names);
+    if (!near.empty()) return "unknown register" + near;
+    std::string all;
+    for (const std::string& n : names) all += (all.empty() ? "" : ", ") + n;
+    return "unknown register (" + all + ")";
+}
+
 // Capability straps first (other registers' offsets may depend on them), then the
 // other registers through MMIO, then the architecture's enable sequence.
 void program(const iommu::HardwareArch& hw, iommu::Unit& unit, const std::vector<RegAssignment>& regs) {
@@ -68,7 +90,7 @@ void program(const iommu::HardwareArch& hw, iommu::Unit& unit, const std::vector
         if (!hw.strap(unit, r.name, r.value)) writes.push_back(&r);
     for (const RegAssignment* r : writes) {
         const auto reg = hw.find_register(unit, r->name);
-        if (!reg) throw sim::InputError("command line: --reg " + r->name + ": unknown register");
+        if (!reg) throw sim::InputError("command line: --reg " + r->name + ": " + unknown_register(hw, r->name));
         unit.write(reg->offset, r->value, reg->size);
     }
     try {
@@ -128,6 +150,8 @@ void walk(const WalkJob& job, std::istream& image, const std::string& image_name
 }
 
 int run_walk(const std::vector<std::string>& args) {
+    WalkArgs shown;
+    if (subcommand_help(args, kUsage, [&](po::options_description& d) { describe(d, shown); })) return 0;
     try {
         const WalkArgs w = parse_args(args);
         std::ifstream image = open_input(w.image), requests = open_input(w.requests);

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "models/sim/error.h"
+#include "platforms/cli/help_text.h"
 #include "platforms/cli/prepare.h"
 #include "tests/fuzz/fuzz_input.h"
 

@@ -85,9 +85,9 @@ bad_grid() {  # NAME SED-EXPRESSION EXPECTED-MESSAGE
         echo "ok   $1: $(cat "$tmp/err")"
     fi
 }
-bad_grid vary-key 's/^vary    vtd.iotlb.ways/vary    vtd.iotlb.wayz/' "4: vtd.iotlb.wayz: unknown parameter"
+bad_grid vary-key 's/^vary    vtd.iotlb.ways/vary    vtd.iotlb.wayz/' "4: vtd.iotlb.wayz: unknown parameter; did you mean 'vtd.iotlb.ways'?"
 bad_grid vary-value 's/ 1024$/ lots/' "4: vtd.iotlb.ways: 'lots' is not an unsigned integer"
-bad_grid set-key 's/dev.requests=300/dev.requestz=300/' "3: dev.requestz: unknown parameter"
+bad_grid set-key 's/dev.requests=300/dev.requestz=300/' "3: dev.requestz: unknown parameter; did you mean 'dev.requests'?"
 bad_grid collect-key 's/system.dev0.reads/system.dev0.readz/' \
     "6: system.dev0.readz: no such statistic in a run of this grid"
 bad_grid plot-key 's/^plot .*/plot dev.requests system.dev0.reads/' \

@@ -57,6 +57,8 @@ expect bad-image "$tmp/bad_img.txt:2" --arch vtd --image "$tmp/bad_img.txt" --re
 printf 'sid=0x8 iova=0x1000 access=r\nsid=0x8 iova=0x1000 access=x\n' >"$tmp/bad_req.txt"
 expect bad-request "$tmp/bad_req.txt:2" --arch vtd --image "$samples/walk-vtd.mem" --requests "$tmp/bad_req.txt" --reg RTADDR_REG=0x1000
 expect unknown-reg "NOPE_REG" --arch vtd --image "$samples/walk-vtd.mem" --requests "$samples/walk-vtd.reqs" --reg NOPE_REG=1
+expect near-reg "--reg RTADR_REG: unknown register; did you mean 'RTADDR_REG'?" --arch vtd --image "$samples/walk-vtd.mem" --requests "$samples/walk-vtd.reqs" --reg RTADR_REG=0x1000
+expect listed-regs "--reg ZZZ: unknown register (CAP_REG, CCMD_REG, ECAP_REG, FEADDR_REG, " --arch vtd --image "$samples/walk-vtd.mem" --requests "$samples/walk-vtd.reqs" --reg ZZZ=1
 expect unknown-set "vtd.nope: unknown parameter" --arch vtd --image "$samples/walk-vtd.mem" --requests "$samples/walk-vtd.reqs" --set vtd.nope=1
 expect missing-image "$tmp/none.txt: cannot open file" --arch vtd --image "$tmp/none.txt" --requests "$samples/walk-vtd.reqs"
 expect other-arch "'riscv' is not modelled (vtd, smmuv3, amdvi)" --arch riscv --image "$samples/walk-vtd.mem" --requests "$samples/walk-vtd.reqs"

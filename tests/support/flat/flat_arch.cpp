@@ -79,7 +79,11 @@ void enable(iommu::Unit& unit) {
         throw sim::InputError("CTRL: STATUS.ENS did not follow CTRL.EN");
 }
 
-const iommu::HardwareArch kArch{"FLAT (test only)", declare, read, make, strap, find_register, enable};
+// The fixed registers (the fault records' names depend on CAP).
+std::vector<std::string> register_names() { return {"CAP", "CTRL", "DEVTAB", "FSTS", "INV", "INV_ADDR", "STATUS"}; }
+
+const iommu::HardwareArch kArch{"FLAT (test only)", declare, read, make, strap, find_register, enable,
+                                register_names};
 
 }  // namespace
 

@@ -485,7 +485,7 @@ TEST_CASE("ParamSchema: the first unknown key in config order is named with its 
     cfg.load_ini(path);
     cfg.set("zzz.first_on_command_line", "1");
     CHECK(input_error([&] { schema.check_known(cfg); }) ==
-          path + ":3: dram.latncy_ns: unknown parameter");
+          path + ":3: dram.latncy_ns: unknown parameter; did you mean 'dram.latency_ns'?");
 
     sim::Config known;
     known.set("dram0.banks", "2");
