@@ -124,10 +124,11 @@ double Histogram::quantile(double q) const {
     uint64_t seen = 0;
     for (size_t i = 0; i < last; ++i) {
         seen += counts_[i];
-        if (double(seen) >= rank) return double(i + 1) * width_;
+        // No quantile lies above the largest sample (an edge can: all samples 0).
+        if (double(seen) >= rank) return std::min(double(i + 1) * width_, max_);
     }
     // The last bucket is open above; its largest sample is its real upper edge.
-    return std::max(double(last + 1) * width_, max_);
+    return max_;
 }
 
 void Histogram::write_value(nlohmann::json& out) const {

@@ -93,8 +93,9 @@ private:
 
 // Linear buckets of bucket_width starting at 0, the last bucket also holding
 // everything above. JSON: Average's fields plus "bucket_width" and "buckets" (counts),
-// and "p50", "p99" estimated as the upper edge of the bucket holding that quantile
-// (for the last, open bucket: the larger of its nominal edge and the largest sample).
+// and "p50", "p99" estimated as the upper edge of the bucket holding that quantile, or
+// the largest sample where that is lower (the last bucket is open above; a sample on
+// nothing but bucket 0's lower part would otherwise report an edge no sample reached).
 class Histogram : public Stat {
 public:
     Histogram(StatGroup& group, std::string name, std::string unit, std::string desc,
@@ -105,7 +106,7 @@ public:
     double min() const { return avg_n_ ? min_ : 0.0; }
     double max() const { return max_; }
     const std::vector<uint64_t>& buckets() const { return counts_; }
-    double quantile(double q) const;  // upper edge of the bucket holding quantile q
+    double quantile(double q) const;  // min(upper edge of the bucket holding q, max)
     void write_value(nlohmann::json& out) const override;
     void reset() override;
 

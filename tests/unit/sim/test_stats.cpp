@@ -95,10 +95,21 @@ TEST_CASE("Histogram quantiles are the upper edge of the bucket holding them", "
     CHECK(h.quantile(0.5) == 10.0);    // the 50th sample is the last in bucket 0
     CHECK(h.quantile(0.51) == 20.0);
     CHECK(h.quantile(0.99) == 20.0);   // the 99th sample
-    CHECK(h.quantile(0.995) == 50.0);  // the 100th: in the open bucket, edge 50 > max 47
-    CHECK(h.quantile(1.0) == 50.0);
+    CHECK(h.quantile(0.995) == 47.0);  // the 100th: in the open bucket, whose edge is max
+    CHECK(h.quantile(1.0) == 47.0);
     h.sample(500);  // the open bucket's real upper edge is now its largest sample
     CHECK(h.quantile(1.0) == 500.0);
+}
+
+TEST_CASE("Histogram quantiles never exceed the largest sample", "[stats]") {
+    sim::StatGroup g;
+    sim::Histogram h(g, "window", "ns", "", 1000.0, 8);
+    for (int i = 0; i < 10; ++i) h.sample(0);  // every sample at 0: the edge 1000 is not one
+    CHECK(h.quantile(0.5) == 0.0);
+    CHECK(h.quantile(0.99) == 0.0);
+    h.sample(2500);  // bucket 2, edge 3000 above the largest sample
+    CHECK(h.quantile(1.0) == 2500.0);
+    CHECK(h.quantile(0.5) == 1000.0);  // bucket 0's edge, now below the largest sample
 }
 
 TEST_CASE("Histogram JSON adds buckets and quantiles to Average's fields", "[stats]") {

@@ -60,6 +60,9 @@ TEST_CASE("Every golden statistics file follows the documented schema", "[stats]
                 uint64_t n = 0;
                 for (const auto& b : v.at("buckets")) n += b.get<uint64_t>();
                 CHECK(n == v.at("count").get<uint64_t>());
+                // The quantiles are samples' bounds: min <= p50 <= p99 <= max.
+                const double lo = v.at("min"), p50 = v.at("p50"), p99 = v.at("p99"), hi = v.at("max");
+                if (n) CHECK((lo <= p50 && p50 <= p99 && p99 <= hi));
             } else {
                 ++averages;
             }
