@@ -5,7 +5,7 @@
 
 namespace workload {
 
-DmaApi::DmaApi(sim::StatGroup& owner, HostDriver& host) : host_(host), stale_(owner) {}
+DmaApi::DmaApi(HostDriver& host) : host_(host), stale_(host.stats()) {}
 
 DmaApi::~DmaApi() = default;
 

@@ -27,8 +27,9 @@ namespace workload {
 
 class DmaApi {
 public:
-    // Maps through `host`; the stale watch's statistics are `owner`'s.
-    DmaApi(sim::StatGroup& owner, HostDriver& host);
+    // Maps through `host`; the stale watch's statistics join the host driver's
+    // ("iommufd.flush.*", "iommufd.dma.stale").
+    explicit DmaApi(HostDriver& host);
     ~DmaApi();
 
     // The engine, with platform devices `devices` attached, each to an IOAS of the

@@ -6,10 +6,11 @@
 
 namespace workload {
 
-HostDriver::HostDriver(sim::StatGroup& owner, unsigned cores) : owner_(owner), cpu_(cores) {
-    owner_.add_child("cpu", cpu_);
-    owner_.add_child("map", map_);
-    owner_.add_child("unmap", unmap_);
+HostDriver::HostDriver(sim::StatGroup& owner, unsigned cores) : cpu_(cores) {
+    owner.add_top_child("iommufd", stats_);
+    stats_.add_child("cpu", cpu_);
+    stats_.add_child("map", map_);
+    stats_.add_child("unmap", unmap_);
 }
 
 HostDriver::~HostDriver() = default;
@@ -17,7 +18,7 @@ HostDriver::~HostDriver() = default;
 void HostDriver::open(platform::System& sys, const platform::PlatformConfig& pc,
                       const std::vector<uint32_t>& devices) {
     dev_ = std::make_unique<DeviceMapping>(sys, pc, devices);
-    owner_.add_child(dev_->arch(), dev_->driver());
+    stats_.add_child(dev_->arch(), dev_->driver());
 }
 
 bool HostDriver::map(unsigned dev, uint64_t va, uint64_t bytes, uint64_t iova) {

@@ -2,6 +2,8 @@
 // cores (host::Cpu, statistics under "cpu"), its hold on the mapping engine for its
 // platform devices (DeviceMapping; the IOMMU driver's statistics under the
 // architecture's name), and what its per-I/O maps and unmaps cost ("map", "unmap").
+// These are named "iommufd.*" whichever workload drives them, as `iommu-sim replay`
+// names them, so that one statistic has one name in every run.
 // MappedWorkload is a workload with one, its cores on the run's timeline.
 #pragma once
 
@@ -21,7 +23,7 @@ namespace workload {
 
 class HostDriver {
 public:
-    // Its statistics are `owner`'s.
+    // Its statistics are "iommufd.*", attached to `owner`.
     HostDriver(sim::StatGroup& owner, unsigned cores);
     ~HostDriver();
 
@@ -32,6 +34,7 @@ public:
     void open(platform::System& sys, const platform::PlatformConfig& pc, const std::vector<uint32_t>& devices);
     DeviceMapping& mapping() { return *dev_; }
     host::Cpu& cpu() { return cpu_; }
+    sim::StatGroup& stats() { return stats_; }  // "iommufd"
     iommufd::DriverCost spent() const { return dev_->spent(); }
 
     // The driver's dma_map / dma_unmap for device `dev` (of the list open() got) at an
@@ -54,7 +57,7 @@ public:
     void set_timeline(sim::Timeline& t, const std::string& workload) { cpu_.set_timeline(&t, workload + " host CPU"); }
 
 private:
-    sim::StatGroup& owner_;
+    sim::StatGroup stats_;
     host::Cpu cpu_;
     std::unique_ptr<DeviceMapping> dev_;
     platform::OpCosts map_, unmap_;

@@ -74,7 +74,7 @@ private:
     sim::Rng rng_;
     bool per_packet_;  // RX buffers mapped per packet, not once (page_pool)
     bool started_ = false;
-    DmaApi dma_{*this, host_};
+    DmaApi dma_{host_};
     std::vector<std::unique_ptr<RxQueue>> queues_;
     std::unique_ptr<NicTx> tx_;
     std::vector<Buffer> buffers_;

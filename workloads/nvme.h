@@ -102,7 +102,7 @@ private:
     std::vector<std::unique_ptr<Ssd>> ssds_;
     SizeMix sizes_;
     sim::Rng rng_;
-    DmaApi dma_{*this, host_};
+    DmaApi dma_{host_};
     std::vector<std::unique_ptr<IoQueue>> queues_;  // SSD * queues + queue
     std::vector<Command> commands_;  // queue * queue_depth + command identifier
     std::vector<Due> due_;           // a min-heap by (at, seq)

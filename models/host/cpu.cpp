@@ -46,7 +46,7 @@ void Cpu::set_timeline(sim::Timeline* t, const std::string& group) {
 
 double Cpu::busy_ns() const {
     uint64_t ps = 0;
-    for (const auto& c : cores_) ps += c->busy_ps.value();
+    for (const auto& c : cores_) ps += c->busy_ps;
     return sim::ps_to_ns(ps);
 }
 

@@ -52,9 +52,11 @@ public:
     bool traced() const { return timeline_ != nullptr; }
 
 private:
+    // Time is kept in ps and written in ns, the unit of every other time statistic.
     struct Core : sim::StatGroup {
-        sim::ps_t free = 0;
-        sim::Counter busy_ps{*this, "busy_ps", "ps", "time running work or spinning on the lock"};
+        sim::ps_t free = 0, busy_ps = 0;
+        sim::Formula busy_ns{*this, "busy_ns", "ns", "time running work or spinning on the lock",
+                             [this] { return sim::ps_to_ns(busy_ps); }};
     };
     std::vector<std::unique_ptr<Core>> cores_;
     sim::Timeline* timeline_ = nullptr;
@@ -62,8 +64,11 @@ private:
     sim::ps_t lock_free_ = 0;
     sim::Counter lock_acquired_{*this, "lock.acquired", "", "lock acquisitions"};
     sim::Counter lock_contended_{*this, "lock.contended", "", "acquisitions that found it held"};
-    sim::Counter lock_spin_ps_{*this, "lock.spin_ps", "ps", "time cores spun waiting for the lock"};
-    sim::Counter lock_held_ps_{*this, "lock.held_ps", "ps", "time the lock was held"};
+    sim::ps_t lock_spin_ps_ = 0, lock_held_ps_ = 0;
+    sim::Formula lock_spin_ns_{*this, "lock.spin_ns", "ns", "time cores spun waiting for the lock",
+                               [this] { return sim::ps_to_ns(lock_spin_ps_); }};
+    sim::Formula lock_held_ns_{*this, "lock.held_ns", "ns", "time the lock was held",
+                               [this] { return sim::ps_to_ns(lock_held_ps_); }};
 };
 
 }  // namespace host

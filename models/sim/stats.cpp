@@ -49,12 +49,16 @@ std::string checked_histogram_name(std::string name, double bucket_width, unsign
 // ---- StatGroup ----
 
 void StatGroup::add_child(const std::string& name, const StatGroup& child) {
-    children_.emplace_back(name, &child);
+    children_.push_back({name, &child, false});
+}
+
+void StatGroup::add_top_child(const std::string& name, const StatGroup& child) {
+    children_.push_back({name, &child, true});
 }
 
 void StatGroup::write(nlohmann::json& out, const std::string& path) const {
     for (const Stat* s : stats_) s->write_value(out[join_path(path, s->name())]);
-    for (const auto& [name, child] : children_) child->write(out, join_path(path, name));
+    for (const Child& c : children_) c.group->write(out, c.top ? c.name : join_path(path, c.name));
 }
 
 void StatGroup::reset_stats() {
@@ -62,7 +66,7 @@ void StatGroup::reset_stats() {
     // its Stat objects mutable, so a reset (after warm-up) reaches the whole subtree.
     std::function<void(const StatGroup&)> reset_tree = [&](const StatGroup& g) {
         for (Stat* s : g.stats_) s->reset();
-        for (const auto& child : g.children_) reset_tree(*child.second);
+        for (const Child& c : g.children_) reset_tree(*c.group);
     };
     reset_tree(*this);
 }

@@ -33,6 +33,10 @@ public:
 
     // The child's statistics appear as "<path>.<name>.<stat>".
     void add_child(const std::string& name, const StatGroup& child);
+    // The child's statistics appear as "<name>.<stat>", at the top, not under this
+    // group: statistics that keep one name whichever module owns them (the mapping
+    // engine's "iommufd.*", whichever workload drives it).
+    void add_top_child(const std::string& name, const StatGroup& child);
     // Adds "<path>.<stat>" for every statistic of this group and its children.
     void write(nlohmann::json& out, const std::string& path) const;
     void reset_stats();
@@ -40,7 +44,12 @@ public:
 private:
     friend class Stat;
     std::vector<Stat*> stats_;
-    std::vector<std::pair<std::string, const StatGroup*>> children_;
+    struct Child {
+        std::string name;
+        const StatGroup* group;
+        bool top;  // named from the top, not under this group's path
+    };
+    std::vector<Child> children_;
 };
 
 class Stat {

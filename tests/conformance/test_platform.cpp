@@ -198,8 +198,8 @@ void nic(const std::string& arch, const std::string& mode) {
     CHECK(u(s, "nic.rx.packets") > 0);
     CHECK(u(s, "nic.engine_errors") == 0);
     CHECK(u(s, "nic.rx.dma_errors") == 0);
-    CHECK(u(s, "nic." + arch + ".table_writes") > 0);  // the driver's statistics, by name
-    CHECK(u(s, "nic.unmap.waits") > 0);                 // strict: every unmap waited
+    CHECK(u(s, "iommufd." + arch + ".table_writes") > 0);  // the driver's statistics, by name
+    CHECK(u(s, "iommufd.unmap.waits") > 0);                 // strict: every unmap waited
 }
 
 // The shipped configurations with a workload, each shortened.
@@ -254,16 +254,16 @@ void nvme_ssds(const std::string& arch, const std::string& mode) {
     CHECK(u(s, "isolation.breaches") == 0);
     CHECK(u(s, "isolation.checked") > 0);
     CHECK(u(s, "system.iommu.faulted") == 0);
-    CHECK(u(s, "nvme.map.ops") == (passthrough ? 0 : 600));
-    CHECK(u(s, "nvme.unmap.ops") == (passthrough ? 0 : 600));
+    CHECK(u(s, "iommufd.map.ops") == (passthrough ? 0 : 600));
+    CHECK(u(s, "iommufd.unmap.ops") == (passthrough ? 0 : 600));
     CHECK(u(s, "system.iommu.translations") > 0);  // pass-through too: the IOMMU is on the path
-    if (mode == "deferred") CHECK(u(s, "nvme.flush.unmaps") == 600);
+    if (mode == "deferred") CHECK(u(s, "iommufd.flush.unmaps") == 600);
     // The SSDs' queues share the 2 cores, and the lock goes to the core that asked
     // first: a core that finds it held waits for the other core's hold at most, never
     // for holds queued ahead of their time (twice the mean hold: holds vary with size).
-    if (mode == "strict" && u(s, "nvme.cpu.lock.contended") > 0) {
-        const double hold = double(u(s, "nvme.cpu.lock.held_ps")) / double(u(s, "nvme.cpu.lock.acquired"));
-        const double spin = double(u(s, "nvme.cpu.lock.spin_ps")) / double(u(s, "nvme.cpu.lock.contended"));
+    if (mode == "strict" && u(s, "iommufd.cpu.lock.contended") > 0) {
+        const double hold = double(u(s, "iommufd.cpu.lock.held_ns")) / double(u(s, "iommufd.cpu.lock.acquired"));
+        const double spin = double(u(s, "iommufd.cpu.lock.spin_ns")) / double(u(s, "iommufd.cpu.lock.contended"));
         CHECK(spin <= 2 * hold);
     }
 }

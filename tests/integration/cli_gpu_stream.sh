@@ -26,7 +26,7 @@ for r in huge small per atomic; do
 done
 check "2 MiB pages hit the IOTLB ($(stat huge system.iommu.iotlb.hit_rate))" "$(stat huge system.iommu.iotlb.hit_rate) > 0.99"
 check "4 KiB pages, one request per page: every translation misses" "$(stat small system.iommu.iotlb.hit_rate) == 0"
-check "per transfer: a map and an unmap per copy" "$(stat per gpu_stream.map.ops) == 4 && $(stat per gpu_stream.unmap.ops) == 4"
-check "per transfer: a table entry per 4 KiB page mapped" "$(stat per gpu_stream.map.table_writes) >= 4 * 2048"
-check "persistent: nothing mapped during the run" "$(stat huge gpu_stream.map.ops) == 0"
+check "per transfer: a map and an unmap per copy" "$(stat per iommufd.map.ops) == 4 && $(stat per iommufd.unmap.ops) == 4"
+check "per transfer: a table entry per 4 KiB page mapped" "$(stat per iommufd.map.table_writes) >= 4 * 2048"
+check "persistent: nothing mapped during the run" "$(stat huge iommufd.map.ops) == 0"
 exit $fail

@@ -28,19 +28,19 @@ check "strict delivers less ($s_gbps Gb/s against $d_gbps Gb/s)" "$s_gbps < 0.5 
 check "strict drops for want of descriptors" "$(stat strict nic.rx.dropped_no_descriptor) > 0"
 check "deferred delivers every frame" "$(stat deferred nic.rx.packets) == 6000"
 check "strict: every unmap has a zero stale window" \
-    "$(stat strict nic.flush.stale_window_ns.count) == $(stat strict nic.unmap.ops) && $(stat strict nic.unmap.ops) > 0 && $(stat strict nic.flush.stale_window_ns.max) == 0"
-check "deferred: the stale window is measured && not zero ($(stat deferred nic.flush.stale_window_ns.mean) ns)" \
-    "$(stat deferred nic.flush.stale_window_ns.count) == 6000 && $(stat deferred nic.flush.stale_window_ns.mean) > 0"
+    "$(stat strict iommufd.flush.stale_window_ns.count) == $(stat strict iommufd.unmap.ops) && $(stat strict iommufd.unmap.ops) > 0 && $(stat strict iommufd.flush.stale_window_ns.max) == 0"
+check "deferred: the stale window is measured && not zero ($(stat deferred iommufd.flush.stale_window_ns.mean) ns)" \
+    "$(stat deferred iommufd.flush.stale_window_ns.count) == 6000 && $(stat deferred iommufd.flush.stale_window_ns.mean) > 0"
 check "deferred: unmaps queue descriptors in batches" \
-    "$(stat deferred nic.unmap.waits) * 100 < $(stat deferred nic.unmap.ops)"
+    "$(stat deferred iommufd.unmap.waits) * 100 < $(stat deferred iommufd.unmap.ops)"
 check "strict: one IOTLB && one wait descriptor per unmap" \
-    "$(stat strict nic.unmap.descriptors) == 2 * $(stat strict nic.unmap.ops)"
-check "a well-behaved driver makes no stale DMA" "$(stat deferred nic.dma.stale) == 0"
-check "strict spins on the invalidation queue's lock" "$(stat strict nic.cpu.lock.contended) > 0"
+    "$(stat strict iommufd.unmap.descriptors) == 2 * $(stat strict iommufd.unmap.ops)"
+check "a well-behaved driver makes no stale DMA" "$(stat deferred iommufd.dma.stale) == 0"
+check "strict spins on the invalidation queue's lock" "$(stat strict iommufd.cpu.lock.contended) > 0"
 check "atomic mode delivers what timing mode does" \
     "$(stat atomic nic.rx.packets) == $(stat strict nic.rx.packets)"
 check "page pool: no per-packet mapping, line rate" \
-    "$(stat pool nic.unmap.ops) == 0 && $(stat pool nic.map.ops) == 4096 && $(stat pool nic.rx.gbps) > 95"
+    "$(stat pool iommufd.unmap.ops) == 0 && $(stat pool iommufd.map.ops) == 4096 && $(stat pool nic.rx.gbps) > 95"
 check "no DMA faulted" "$(stat strict nic.rx.dma_errors) == 0 && $(stat deferred nic.rx.dma_errors) == 0"
 # Transmit: the same trade-off; in both directions the queues' cores carry both.
 run tx-strict --nic.direction=tx
@@ -53,7 +53,7 @@ check "tx: strict sends less ($(stat tx-strict nic.tx.gbps) Gb/s against $(stat 
 check "tx: strict fills the qdisc, deferred sends every frame" \
     "$(stat tx-strict nic.tx.dropped_qdisc) > 0 && $(stat tx-deferred nic.tx.packets) == 6000"
 check "tx: every frame mapped and unmapped once" \
-    "$(stat tx-deferred nic.map.ops) == 6000 && $(stat tx-deferred nic.unmap.ops) == 6000"
+    "$(stat tx-deferred iommufd.map.ops) == 6000 && $(stat tx-deferred iommufd.unmap.ops) == 6000"
 check "tx: the NIC read every frame sent ($(stat tx-deferred system.dev0.read_bytes) B)" \
     "$(stat tx-deferred system.dev0.read_bytes) == $(stat tx-deferred nic.tx.bytes) + 16 * 6000"
 check "both: frames delivered and sent, none faulted" \

@@ -57,10 +57,10 @@ check "writes only: no Read completed" "$(stat one nvme.read_ios) == 0"
 s_cpu=$(stat strict nvme.cpu_ns_per_io); d_cpu=$(stat deferred nvme.cpu_ns_per_io)
 check "strict costs more CPU per I/O ($s_cpu ns against $d_cpu ns)" "$s_cpu > $d_cpu"
 check "strict: every unmap has a zero stale window" \
-    "$(stat strict nvme.flush.stale_window_ns.count) == $(stat strict nvme.unmap.ops) && $(stat strict nvme.unmap.ops) == $ios && $(stat strict nvme.flush.stale_window_ns.max) == 0"
-check "deferred: the stale window is measured && not zero ($(stat deferred nvme.flush.stale_window_ns.mean) ns)" \
-    "$(stat deferred nvme.flush.stale_window_ns.count) == $ios && $(stat deferred nvme.flush.stale_window_ns.mean) > 0"
-check "a well-behaved driver makes no stale DMA" "$(stat deferred nvme.dma.stale) == 0"
+    "$(stat strict iommufd.flush.stale_window_ns.count) == $(stat strict iommufd.unmap.ops) && $(stat strict iommufd.unmap.ops) == $ios && $(stat strict iommufd.flush.stale_window_ns.max) == 0"
+check "deferred: the stale window is measured && not zero ($(stat deferred iommufd.flush.stale_window_ns.mean) ns)" \
+    "$(stat deferred iommufd.flush.stale_window_ns.count) == $ios && $(stat deferred iommufd.flush.stale_window_ns.mean) > 0"
+check "a well-behaved driver makes no stale DMA" "$(stat deferred iommufd.dma.stale) == 0"
 check "atomic mode completes what timing mode does" "$(stat atomic nvme.ios) == $(stat strict nvme.ios)"
 check "the same seed draws the same commands in both modes" \
     "$(stat atomic nvme.read_ios) == $(stat strict nvme.read_ios) && $(stat atomic nvme.bytes) == $(stat strict nvme.bytes)"

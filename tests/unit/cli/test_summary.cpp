@@ -113,7 +113,7 @@ TEST_CASE("summary: a workload section only when its keys exist", "[summary]") {
     s["nic.cpu_ns_per_packet"] = 3199.4;
     s["nic.cpu_utilization"] = 0.5;
     s["nic.engine_errors"] = 0;
-    s["nic.map.ops"] = 11;
+    s["iommufd.map.ops"] = 11;
     const std::string out = summary(s);
     CHECK(out.find("workload nic\n") != std::string::npos);
     CHECK(row(out, "rx.gbps") == std::vector<std::string>{"rx.gbps", "98.76", "Gb/s"});
@@ -141,14 +141,14 @@ TEST_CASE("summary: numbered names (ssd0) make a table only with two members", "
     auto s = nlohmann::json::parse(kStats);
     s["nvme.ssd0.kiops"] = 310.04;
     s["nvme.ssd1.kiops"] = 308.9;
-    s["nvme.smmuv3.waits"] = 4;  // one member: not a family, and not a headline figure
-    s["nvme.cpu.core0.busy_ps"] = 5;
+    s["iommufd.smmuv3.waits"] = 4;  // one member: not a family, and not a headline figure
+    s["iommufd.cpu.core0.busy_ns"] = 5;
     const std::string out = summary(s);
     CHECK(row(out, "ssd") == std::vector<std::string>{"ssd", "kIOPS"});
     CHECK(row(out, "ssd0") == std::vector<std::string>{"ssd0", "310.0"});
     CHECK(row(out, "ssd1") == std::vector<std::string>{"ssd1", "308.9"});
     CHECK(row(out, "smmuv").empty());
-    CHECK(out.find("busy_ps") == std::string::npos);
+    CHECK(out.find("busy_ns") == std::string::npos);
     s.erase("nvme.ssd1.kiops");  // one SSD: its figure is a headline
     CHECK(row(summary(s), "ssd0.kiops") == std::vector<std::string>{"ssd0.kiops", "310.0", "kIOPS"});
 }
