@@ -180,6 +180,21 @@ TEST_CASE("StatGroup writes its children under their names, recursively", "[stat
                                       {"i.walker.pwc.l2.hits", 0}});
 }
 
+TEST_CASE("A top child is named from the top, whatever its owner's path", "[stats]") {
+    sim::StatGroup nic, engine, driver;
+    sim::Counter packets(nic, "rx.packets", "", "");
+    sim::Counter maps(engine, "map.ops", "", "");
+    sim::Counter waits(driver, "waits", "", "");
+    nic.add_top_child("iommufd", engine);
+    engine.add_child("vtd", driver);  // an ordinary child of a top child: under its name
+    ++packets;
+    maps += 2;
+    waits += 3;
+    CHECK(written(nic, "nic") == json{{"nic.rx.packets", 1}, {"iommufd.map.ops", 2}, {"iommufd.vtd.waits", 3}});
+    nic.reset_stats();
+    CHECK(written(nic, "nic")["iommufd.vtd.waits"] == 0);
+}
+
 TEST_CASE("A statistic name may appear once per group", "[stats]") {
     sim::StatGroup g;
     sim::Counter a(g, "hits", "", "");
