@@ -140,6 +140,7 @@ sc_core::sc_time System::run() {
 
 void System::set_timeline(sim::Timeline& t) {
     for (auto& d : devs_) d->set_timeline(&t);
+    for (auto& l : links_) l->set_timeline(&t);
     if (!iommu_) return;
     iommu_->set_timeline(&t);
     const int track = t.track(iommu_->name(), "invalidations", sim::Timeline::Inv);
@@ -150,6 +151,7 @@ void System::set_timeline(sim::Timeline& t) {
 
 void System::end_timeline() {
     for (auto& d : devs_) d->set_timeline(nullptr);
+    for (auto& l : links_) l->set_timeline(nullptr);
     if (!iommu_) return;
     iommu_->set_timeline(nullptr);
     unit_->on_invalidate = nullptr;

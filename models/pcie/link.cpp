@@ -19,6 +19,7 @@ sim::ps_t LinkLane::send(const TlpTrain& t, uint32_t payload, sim::ps_t arrival)
     const sim::ps_t dur = sim::transfer_ps(t.bytes, gbps_);
     free_at_ = start + dur;
     busy_ps_ += dur;
+    utilisation_.busy(start, free_at_);
     tlps_ += t.tlps;
     wire_bytes_ += t.bytes;
     payload_bytes_ += payload;
@@ -48,6 +49,11 @@ Link::Link(sc_core::sc_module_name name, const LinkParams& p, tlmx::Mode mode)
     SC_METHOD(down_method);
     sensitive << down_q_.event();
     dont_initialize();
+}
+
+void Link::set_timeline(sim::Timeline* t) {
+    up_.set_timeline(t, t ? t->counter(name(), "up utilisation %") : 0);
+    down_.set_timeline(t, t ? t->counter(name(), "down utilisation %") : 0);
 }
 
 // Upstream: a write carries its data; a read is request headers only; a message is

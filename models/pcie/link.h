@@ -16,6 +16,7 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include "models/pcie/link_config.h"
+#include "models/sim/busy_counter.h"
 #include "models/sim/stats.h"
 #include "models/sim/time.h"
 #include "models/tlm/mode.h"
@@ -29,9 +30,12 @@ public:
     explicit LinkLane(double tlp_gbps) : gbps_(tlp_gbps) {}
     // Serializes a train that is ready at `arrival`; returns when its last byte is out.
     sim::ps_t send(const TlpTrain& t, uint32_t payload, sim::ps_t arrival);
+    // --timeline: the lane's utilisation per microsecond as a counter.
+    void set_timeline(sim::Timeline* t, int counter) { utilisation_.attach(t, counter); }
 
 private:
     double gbps_;
+    sim::BusyCounter utilisation_;
     sim::ps_t free_at_ = 0, busy_ps_ = 0;
     sim::Counter tlps_{*this, "tlps", "", "TLPs sent"};
     sim::Counter wire_bytes_{*this, "wire_bytes", "B", "bytes on the wire, overhead included"};
@@ -48,6 +52,8 @@ public:
     SC_HAS_PROCESS(Link);
     Link(sc_core::sc_module_name name, const LinkParams& p, tlmx::Mode mode);
     const LinkConfig& config() const { return cfg_; }
+    // --timeline: counters "up utilisation %" and "down utilisation %" (nullptr: none).
+    void set_timeline(sim::Timeline* t);
 
 private:
     using Payload = tlm::tlm_generic_payload;

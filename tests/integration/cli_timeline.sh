@@ -40,6 +40,24 @@ done
 check "vtd: translations link to walks (flows with ends on the walk lanes)" \
     "[ $(count '"name":"walks 0"' "$tmp/vtd.json") -eq 1 ] && [ $(count '"ph":"s"' "$tmp/vtd.json") -gt 3000 ]"
 
+# Link utilisation: a counter per link and direction, the percentage of each microsecond
+# busy; summed over the windows it is the links' busy time (each window rounds down by <1%,
+# and the last window is not written).
+"$sim" --config configs/bench-vtd.ini --dev.requests=3000 --timeline "$tmp/link.json" \
+    --timeline-events=counter --stats-json "$tmp/link-stats.json" --quiet
+check "link: up utilisation per microsecond adds up to the link's busy time" \
+    "python3 - '$tmp/link.json' '$tmp/link-stats.json' <<'PY'
+import json, sys
+events = json.load(open(sys.argv[1]))['traceEvents']
+stats = json.load(open(sys.argv[2]))
+busy = sum(v for k, v in stats.items() if k.startswith('system.link') and k.endswith('.up.busy_ns'))
+links = sum(1 for k in stats if k.startswith('system.link') and k.endswith('.up.busy_ns'))
+up = [e['args']['value'] for e in events if e.get('ph') == 'C' and e['name'] == 'up utilisation %']
+print('   ', links, 'links,', len(up), 'windows,', sum(up) * 10, 'ns of', busy, 'ns busy')
+ok = links > 1 and up and all(0 <= v <= 100 for v in up) and busy - 10 * len(up) - 1000 * links <= sum(up) * 10 <= busy
+sys.exit(0 if ok else 1)
+PY"
+
 # A driver's slices say what it did; invalidations name their granularity; a fault
 # instant gives the faulting IOVA and no translated address.
 "$sim" --config configs/nic-100g-vtd.ini --nic.packets=200 --timeline "$tmp/nic.json" --quiet
