@@ -209,7 +209,7 @@ int run_compare(const std::vector<std::string>& args) {
         d.add_options()("keys", po::value(&key_args)->composing(), "statistics to show (comma-separated; repeatable)")(
             "files", po::value(&files)->composing(), "statistics files (positional)");
     };
-    if (subcommand_help(args, kUsage, describe)) return 0;
+    if (subcommand_help(args, kUsage, describe, "files")) return 0;
     return run_stats_command([&](std::ostream& out) {
         po::options_description d("compare");
         describe(d);

@@ -34,7 +34,8 @@ std::vector<std::string> required_keys(const std::vector<std::string>& given) {
 
 int run_csv(const std::vector<std::string>& args) {
     std::vector<std::string> key_args, files;
-    if (subcommand_help(args, kUsage, [&](po::options_description& d) { describe(d, key_args, files); })) return 0;
+    if (subcommand_help(args, kUsage, [&](po::options_description& d) { describe(d, key_args, files); }, "files"))
+        return 0;
     return run_stats_command([&](std::ostream& out) {
         po::options_description d("csv");
         describe(d, key_args, files);

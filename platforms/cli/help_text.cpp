@@ -223,12 +223,15 @@ void list_workloads(std::ostream& out) {
 }
 
 bool subcommand_help(const std::vector<std::string>& args, const char* usage,
-                     const std::function<void(boost::program_options::options_description&)>& describe) {
+                     const std::function<void(boost::program_options::options_description&)>& describe,
+                     const std::string& positional) {
     if (std::find(args.begin(), args.end(), "--help") == args.end()) return false;
-    boost::program_options::options_description d("options", unsigned(kHelpColumns));
-    describe(d);
-    d.add_options()("help", "this text");
-    std::cout << usage << "\n" << d;
+    boost::program_options::options_description all, shown("options", unsigned(kHelpColumns));
+    describe(all);
+    for (const auto& o : all.options())
+        if (o->long_name() != positional) shown.add(o);
+    shown.add_options()("help", "this text");
+    std::cout << usage << "\n" << shown;
     return true;
 }
 

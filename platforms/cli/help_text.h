@@ -56,7 +56,10 @@ void list_workloads(std::ostream& out);
 // `SUB --help` for a subcommand: true when args hold --help (then `usage` and the
 // options are printed on stdout and the caller returns 0), checked before parsing so
 // that required options do not stand in the way.
+// `positional`: the option bare words go to, which the usage line shows and the list
+// of options does not.
 bool subcommand_help(const std::vector<std::string>& args, const char* usage,
-                     const std::function<void(boost::program_options::options_description&)>& describe);
+                     const std::function<void(boost::program_options::options_description&)>& describe,
+                     const std::string& positional = "");
 
 }  // namespace cli

@@ -20,6 +20,8 @@ for sub in walk replay csv compare; do
     run "$sub --help" 0 $sub --help
     has "$sub --help gives its usage line" out "usage: iommu-sim $sub"
     has "$sub --help lists its options" out "--help "
+    if grep -q -- "--files" "$tmp/out"; then echo "FAIL $sub --help shows the positional --files"; fail=1
+    else echo "ok   $sub --help names no --files option (files are bare words)"; fi
 done
 
 run "--help" 0 --help
