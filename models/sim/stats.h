@@ -73,6 +73,7 @@ public:
     virtual const char* kind() const = 0;
     // The declared unit, or for a statistic declared without one: "count" for a
     // Counter (events counted), "1" for any other (a dimensionless ratio or sample).
+    // A value that is no quantity at all (a digest) is declared with unit "none".
     std::string schema_unit() const;
     virtual void write_value(nlohmann::json& out) const = 0;
     virtual void reset() = 0;
