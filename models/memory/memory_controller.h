@@ -63,7 +63,8 @@ private:
                                "snooped reads served from the CPU cache (cache.hit_latency_ns)"};
     sim::Counter errors_{*this, "address_errors", "", "requests outside installed memory"};
     sim::Counter queue_full_{*this, "queue_full_stalls", "", "requests refused: queue full"};
-    sim::Formula digest_{*this, "digest", "", "digest of memory contents (memory.digest)",
+    // Unit "none": an identifier, not a quantity (its schema entry says so).
+    sim::Formula digest_{*this, "digest", "none", "digest of memory contents (memory.digest)",
                          [this] { return p_.digest ? double(store_.digest()) : 0.0; }};
 };
 

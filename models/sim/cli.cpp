@@ -25,6 +25,7 @@ po::options_description fixed_options() {
         ("help,h", "")
         ("config", po::value<std::string>(), "")
         ("stats-json", po::value<std::string>(), "")
+        ("stats-schema", po::value<std::string>(), "")
         ("quiet", "")
         ("record-trace", po::value<std::string>(), "")
         ("timeline", po::value<std::string>(), "")
@@ -93,6 +94,7 @@ private:
         else if (key == "quiet") cl_.quiet = true;
         else if (key == "config") cl_.config_files.push_back(value);
         else if (key == "stats-json") cl_.stats_json = value;
+        else if (key == "stats-schema") cl_.stats_schema = value;
         else if (key == "record-trace") cl_.record_trace = value;
         else if (key == "timeline") cl_.timeline = value;
         else if (key == "out") cl_.out_dir = value;

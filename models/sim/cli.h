@@ -19,6 +19,7 @@ struct CommandLine {
     bool help = false;
     std::vector<std::string> config_files;  // --config FILE (repeatable, in order)
     std::string stats_json;                 // --stats-json PATH ("" = none)
+    std::string stats_schema;               // --stats-schema PATH ("" = none)
     bool quiet = false;                     // --quiet: no human summary
     std::string record_trace;               // --record-trace PATH ("" = none)
     std::string timeline;                   // --timeline PATH ("" = none)

@@ -56,9 +56,20 @@ void StatGroup::add_top_child(const std::string& name, const StatGroup& child) {
     children_.push_back({name, &child, true});
 }
 
+void StatGroup::each_stat(const std::string& path,
+                          const std::function<void(const std::string&, const Stat&)>& fn) const {
+    for (const Stat* s : stats_) fn(join_path(path, s->name()), *s);
+    for (const Child& c : children_) c.group->each_stat(c.top ? c.name : join_path(path, c.name), fn);
+}
+
 void StatGroup::write(nlohmann::json& out, const std::string& path) const {
-    for (const Stat* s : stats_) s->write_value(out[join_path(path, s->name())]);
-    for (const Child& c : children_) c.group->write(out, c.top ? c.name : join_path(path, c.name));
+    each_stat(path, [&](const std::string& key, const Stat& s) { s.write_value(out[key]); });
+}
+
+void StatGroup::write_descriptions(nlohmann::json& out, const std::string& path) const {
+    each_stat(path, [&](const std::string& key, const Stat& s) {
+        out[key] = {{"description", s.desc()}, {"kind", s.kind()}, {"unit", s.schema_unit()}};
+    });
 }
 
 void StatGroup::reset_stats() {
@@ -80,6 +91,11 @@ Stat::Stat(StatGroup& group, std::string name, std::string unit, std::string des
         if (s->name() == name_)
             throw std::logic_error("statistic '" + name_ + "' declared twice in one group");
     group.stats_.push_back(this);
+}
+
+std::string Stat::schema_unit() const {
+    if (!unit_.empty()) return unit_;
+    return std::string(kind()) == "counter" ? "count" : "1";
 }
 
 void Counter::write_value(nlohmann::json& out) const { out = v_; }

@@ -8,8 +8,9 @@
 //   };
 //
 // collect_stats() (stats_tree.h) walks the SystemC object tree and writes every
-// statistic of every StatGroup as "<module path>.<stat name>". A functional core
-// that is not a SystemC object is attached to its owner with add_child().
+// statistic of every StatGroup as "<module path>.<stat name>"; describe_stats() gives
+// each such key's description, unit and kind. A functional core that is not a SystemC
+// object is attached to its owner with add_child().
 #pragma once
 
 #include <cstdint>
@@ -39,10 +40,16 @@ public:
     void add_top_child(const std::string& name, const StatGroup& child);
     // Adds "<path>.<stat>" for every statistic of this group and its children.
     void write(nlohmann::json& out, const std::string& path) const;
+    // Adds the same keys as write(), each an object {"description", "kind", "unit"}
+    // (Stat::kind(), Stat::schema_unit()): what the value means, not the value.
+    void write_descriptions(nlohmann::json& out, const std::string& path) const;
     void reset_stats();
 
 private:
     friend class Stat;
+    // Calls fn("<path>.<stat>", stat) for this group's statistics, then its children's.
+    void each_stat(const std::string& path,
+                   const std::function<void(const std::string&, const Stat&)>& fn) const;
     std::vector<Stat*> stats_;
     struct Child {
         std::string name;
@@ -61,6 +68,13 @@ public:
     const std::string& name() const { return name_; }
     const std::string& unit() const { return unit_; }
     const std::string& desc() const { return desc_; }
+    // "counter", "average", "histogram" or "formula": the value's JSON shape
+    // (platforms/stats.schema.json).
+    virtual const char* kind() const = 0;
+    // The declared unit, or for a statistic declared without one: "count" for a
+    // Counter (events counted), "1" for any other (a dimensionless ratio or sample).
+    // A value that is no quantity at all (a digest) is declared with unit "none".
+    std::string schema_unit() const;
     virtual void write_value(nlohmann::json& out) const = 0;
     virtual void reset() = 0;
 
@@ -75,6 +89,7 @@ public:
     Counter& operator++() { ++v_; return *this; }
     Counter& operator+=(uint64_t n) { v_ += n; return *this; }
     uint64_t value() const { return v_; }
+    const char* kind() const override { return "counter"; }
     void write_value(nlohmann::json& out) const override;
     void reset() override { v_ = 0; }
 
@@ -92,6 +107,7 @@ public:
     double min() const { return n_ ? min_ : 0.0; }
     double max() const { return n_ ? max_ : 0.0; }
     double sum() const { return sum_; }
+    const char* kind() const override { return "average"; }
     void write_value(nlohmann::json& out) const override;
     void reset() override;
 
@@ -118,6 +134,7 @@ public:
     double quantile(double q) const;  // min(upper edge of the bucket holding q, max)
     void write_value(nlohmann::json& out) const override;
     void reset() override;
+    const char* kind() const override { return "histogram"; }
 
 private:
     double width_;
@@ -132,6 +149,7 @@ public:
     Formula(StatGroup& group, std::string name, std::string unit, std::string desc,
             std::function<double()> fn);
     double value() const { return fn_(); }
+    const char* kind() const override { return "formula"; }
     void write_value(nlohmann::json& out) const override;
     void reset() override {}
 

@@ -11,18 +11,25 @@ namespace sim {
 
 namespace {
 
-void collect(const sc_core::sc_object& obj, nlohmann::json& out) {
-    if (const auto* group = dynamic_cast<const StatGroup*>(&obj)) group->write(out, obj.name());
-    for (const sc_core::sc_object* child : obj.get_child_objects()) collect(*child, out);
+// `add` is StatGroup::write or StatGroup::write_descriptions.
+using AddStats = void (StatGroup::*)(nlohmann::json&, const std::string&) const;
+
+void collect(const sc_core::sc_object& obj, AddStats add, nlohmann::json& out) {
+    if (const auto* group = dynamic_cast<const StatGroup*>(&obj)) (group->*add)(out, obj.name());
+    for (const sc_core::sc_object* child : obj.get_child_objects()) collect(*child, add, out);
+}
+
+nlohmann::json collect_tree(AddStats add) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const sc_core::sc_object* top : sc_core::sc_get_top_level_objects()) collect(*top, add, out);
+    return out;
 }
 
 }  // namespace
 
-nlohmann::json collect_stats() {
-    nlohmann::json out = nlohmann::json::object();
-    for (const sc_core::sc_object* top : sc_core::sc_get_top_level_objects()) collect(*top, out);
-    return out;
-}
+nlohmann::json collect_stats() { return collect_tree(&StatGroup::write); }
+
+nlohmann::json describe_stats() { return collect_tree(&StatGroup::write_descriptions); }
 
 bool try_write_json_file(const std::string& path, const nlohmann::json& j) {
     std::ofstream file(path, std::ios::binary | std::ios::trunc);

@@ -12,6 +12,10 @@ namespace sim {
 // equal runs give byte-identical files.
 nlohmann::json collect_stats();
 
+// The same keys as collect_stats(), each {"description", "kind", "unit"}
+// (StatGroup::write_descriptions): what every statistic of this simulation means.
+nlohmann::json describe_stats();
+
 // Writes json.dump(1) plus a newline. Throws InputError "PATH: cannot write file".
 void write_json_file(const std::string& path, const nlohmann::json& j);
 // The same without an exception: false when the file cannot be written. After a run

@@ -1,14 +1,16 @@
 // iommu-sim: build the platform a configuration describes, run it, write statistics.
 //
 //   iommu-sim [--config FILE]... [--KEY=VALUE]... [--seed N] [--mode timing|atomic]
-//             [--stats-json PATH] [--out DIR] [--check-isolation] [--quiet] [--help]
+//             [--stats-json PATH] [--stats-schema PATH] [--out DIR] [--check-isolation]
+//             [--quiet] [--help]
 //   iommu-sim --dump-config [--config FILE]... [--KEY=VALUE]...
 //   iommu-sim --version
 //   iommu-sim --list-configs | --list-workloads | help [SECTION]
 //   iommu-sim walk --arch ARCH --image MEM --requests REQS [--reg NAME=VALUE]... [--set K=V]...
 //   iommu-sim csv --keys KEY[,KEY...] STATS.json...
 //   iommu-sim compare A.json B.json [C.json...] [--keys KEY[,KEY...]]
-//   iommu-sim replay --config FILE --trace FILE [--op-log FILE] [--stats-json PATH] [--set K=V]...
+//   iommu-sim replay --config FILE --trace FILE [--op-log FILE] [--stats-json PATH]
+//                    [--stats-schema PATH] [--set K=V]...
 //
 // Bad input exits with status 2 and one line naming file, line and key, before
 // anything is simulated.
@@ -72,9 +74,10 @@ int run_platform(const cli::Run& run) {
 
     const nlohmann::json stats =
         cli::run_statistics(run.pc.sim, run.config_digest, out, system.finished() && (!work || work->finished()));
-    const std::string stats_copy = run.cl.out_dir.empty() ? "" : cli::run_dir_stats(run.cl.out_dir);
+    const std::string& dir = run.cl.out_dir;
     const bool written = cli::write_results(
-        stats, {run.cl.stats_json, stats_copy, &recorder, run.cl.record_trace, timeline.get(), nullptr, "",
+        stats, {run.cl.stats_json, dir.empty() ? "" : cli::run_dir_stats(dir), run.cl.stats_schema,
+                dir.empty() ? "" : cli::run_dir_schema(dir), &recorder, run.cl.record_trace, timeline.get(), nullptr, "",
                 [&] { return work ? work->close_outputs() : std::string(); }});
     if (!run.cl.quiet || !written) cli::print_summary(std::cout, stats, {host_s, system.completed()});
     if (!written) return sim::kExitBadInput;
@@ -111,7 +114,7 @@ int sc_main(int argc, char* argv[]) {
             std::cout << run.config_ini;
             return 0;
         }
-        const std::vector<std::string> outputs{cl.stats_json, cl.record_trace, cl.timeline};
+        const std::vector<std::string> outputs{cl.stats_json, cl.stats_schema, cl.record_trace, cl.timeline};
         if (cl.out_dir.empty()) sim::check_outputs_writable(outputs);
         else cli::start_run_dir(cl.out_dir, run.config_ini, {argv, argv + argc}, outputs);
     } catch (const sim::InputError& e) {

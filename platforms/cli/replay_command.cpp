@@ -35,14 +35,15 @@ namespace {
 
 struct ReplayArgs {
     std::vector<std::string> configs, sets;
-    std::string trace, op_log, stats_json, record, timeline, timeline_events, out_dir;
+    std::string trace, op_log, stats_json, stats_schema, record, timeline, timeline_events, out_dir;
     bool quiet = false, check_isolation = false;
 };
 
 constexpr const char* kUsage =
     "usage: iommu-sim replay --config FILE --trace FILE [--op-log FILE] [--stats-json PATH]\n"
-    "                        [--record-trace PATH] [--timeline PATH] [--timeline-events CLASS[,CLASS...]]\n"
-    "                        [--set KEY=VALUE]... [--check-isolation] [--out DIR] [--quiet]\n"
+    "                        [--stats-schema PATH] [--record-trace PATH] [--timeline PATH]\n"
+    "                        [--timeline-events CLASS[,CLASS...]] [--set KEY=VALUE]...\n"
+    "                        [--check-isolation] [--out DIR] [--quiet]\n"
     "Replays a trace of mapping-engine operations and DMA (traces/FORMAT.md) on the platform\n"
     "the configuration describes; each operation's result goes to the op log (stdout).\n";
 
@@ -51,6 +52,7 @@ void describe(po::options_description& d, ReplayArgs& r) {
         "trace", po::value(&r.trace)->required(), "trace file")(
         "op-log", po::value(&r.op_log), "where each operation's result goes")(
         "stats-json", po::value(&r.stats_json), "statistics file")(
+        "stats-schema", po::value(&r.stats_schema), "each statistic's description and unit")(
         "record-trace", po::value(&r.record), "write what the run did as a trace")(
         "timeline", po::value(&r.timeline), "write a Perfetto / Chrome trace-event timeline")(
         "out", po::value(&r.out_dir), "run directory (platforms/cli/run_dir.h)")(
@@ -116,7 +118,8 @@ void prepare(const std::vector<std::string>& args, Input& in, const std::string&
     in.infos = device_infos(in.pc);
     Replayer::check(in.ops, in.infos, in.a.trace);
     sim::Timeline::parse_classes(in.a.timeline_events);  // a bad list stops before the run
-    const std::vector<std::string> outputs{in.a.op_log, in.a.stats_json, in.a.record, in.a.timeline};
+    const std::vector<std::string> outputs{in.a.op_log, in.a.stats_json, in.a.stats_schema, in.a.record,
+                                           in.a.timeline};
     if (in.a.out_dir.empty()) {
         sim::check_outputs_writable(outputs);
     } else {  // the directory first: the outputs may name files inside it
@@ -169,8 +172,10 @@ int run_replay(const std::vector<std::string>& args, const std::string& program)
     const double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     const nlohmann::json stats = run_statistics(pc.sim, in.config_digest, out, replay.finished() && sys.finished());
-    const bool written =
-        write_results(stats, {a.stats_json, a.out_dir.empty() ? "" : run_dir_stats(a.out_dir), &recorder, a.record, timeline.get(), &log_file, a.op_log, {}});
+    const std::string& dir = a.out_dir;
+    const bool written = write_results(stats, {a.stats_json, dir.empty() ? "" : run_dir_stats(dir), a.stats_schema,
+                                               dir.empty() ? "" : run_dir_schema(dir), &recorder, a.record,
+                                               timeline.get(), &log_file, a.op_log, {}});
     // The summary shares stdout with an op log that has no file; lost outputs put it on
     // stderr then, so that the results survive.
     const HostCost cost{host_s, stats.value("iommufd.dma.requests", uint64_t(0))};

@@ -50,6 +50,8 @@ std::string shell_quoted(const std::vector<std::string>& words) {
 
 std::string run_dir_stats(const std::string& dir) { return in_dir(dir, "stats.json"); }
 
+std::string run_dir_schema(const std::string& dir) { return in_dir(dir, "stats.schema.json"); }
+
 void start_run_dir(const std::string& dir, const std::string& config_ini,
                    const std::vector<std::string>& argv, std::vector<std::string> outputs) {
     std::error_code ec;
@@ -57,6 +59,7 @@ void start_run_dir(const std::string& dir, const std::string& config_ini,
     if (ec || !std::filesystem::is_directory(dir, ec))
         throw sim::InputError(dir + ": cannot create directory");
     outputs.push_back(run_dir_stats(dir));
+    outputs.push_back(run_dir_schema(dir));
     sim::check_outputs_writable(outputs);
     write_text(in_dir(dir, "config.ini"), config_ini);
     write_text(in_dir(dir, "cmdline.txt"), shell_quoted(argv) + "\n");

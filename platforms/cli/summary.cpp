@@ -21,6 +21,14 @@ std::string fmt(const char* f, double a, double b = 0, double c = 0, double d = 
 
 double num(const nlohmann::json& s, const std::string& key) { return stat_number(s, key); }
 
+constexpr const char* kRunSchemaText =
+    "One property per key of this run's stats.json (value shapes: platforms/stats.schema.json). "
+    "kind: counter (an integer), average ({count,max,mean,min,sum} of samples), histogram (an "
+    "average with buckets and percentiles), formula (a number worked out when written) or metadata "
+    "(the run's sim.* facts). unit: of the value, or of an average's or histogram's samples (ns, "
+    "ps, B, Gb/s, ...); 'count' for a counter of events, '1' for a dimensionless number (a ratio, "
+    "a sampled count), 'none' for a value that is not a quantity.";
+
 }  // namespace
 
 void print_summary(std::ostream& os, const nlohmann::json& s, const HostCost& host) {
@@ -63,6 +71,32 @@ nlohmann::json run_statistics(const platform::SimParams& sim, const std::string&
     return stats;
 }
 
+const std::vector<RunMetadata>& run_metadata() {
+    static const std::vector<RunMetadata> table{
+        {"sim.seed", "none", "the seed of every random choice"},
+        {"sim.mode", "none", "timing (approximately timed, with back-pressure) or atomic (loosely timed)"},
+        {"sim.version", "none", "iommu-sim's version (the commit is in a run directory's version.txt)"},
+        {"sim.config_digest", "none", "FNV-1a 64 of the effective configuration (--dump-config without comments)"},
+        {"sim.time_ns", "ns", "simulated time at the end"},
+        {"sim.finished", "none", "every device and trace line completed"},
+        {"sim.stopped_by", "none", "the signal that stopped the run (present only then)"},
+    };
+    return table;
+}
+
+nlohmann::json run_schema(const nlohmann::json& stats) {
+    nlohmann::json properties = sim::describe_stats();
+    for (const RunMetadata& m : run_metadata())
+        if (stats.contains(m.key))
+            properties[m.key] = {{"description", m.description}, {"kind", "metadata"}, {"unit", m.unit}};
+    return {{"$schema", "https://json-schema.org/draft/2020-12/schema"},
+            {"title", "iommu-sim statistics of one run: what each means, in what unit"},
+            {"description", kRunSchemaText},
+            {"type", "object"},
+            {"properties", properties},
+            {"additionalProperties", false}};
+}
+
 bool write_results(const nlohmann::json& stats, const Outputs& out) {
     bool ok = true;
     const auto report = [&](bool written, const std::string& path) {
@@ -70,8 +104,13 @@ bool write_results(const nlohmann::json& stats, const Outputs& out) {
         std::cerr << "iommu-sim: " << sim::printable_input(path, 2000) << ": cannot write file\n";
         ok = false;
     };
-    for (const std::string& path : {out.stats_json, out.stats_copy})
-        if (!path.empty()) report(sim::try_write_json_file(path, stats), path);
+    const auto write_json = [&](const nlohmann::json& j, std::initializer_list<std::string> paths) {
+        for (const std::string& path : paths)
+            if (!path.empty()) report(sim::try_write_json_file(path, j), path);
+    };
+    write_json(stats, {out.stats_json, out.stats_copy});
+    if (!out.stats_schema.empty() || !out.schema_copy.empty())
+        write_json(run_schema(stats), {out.stats_schema, out.schema_copy});
     if (out.recorder && !out.record.empty()) report(out.recorder->write(out.record), out.record);
     if (out.timeline) report(out.timeline->close(), out.timeline->path());
     if (out.close_workload) {

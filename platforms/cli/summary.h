@@ -5,6 +5,8 @@
 #include <fstream>
 #include <functional>
 #include <ostream>
+#include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -28,10 +30,26 @@ void print_summary(std::ostream& os, const nlohmann::json& stats, const HostCost
 nlohmann::json run_statistics(const platform::SimParams& sim, const std::string& config_digest,
                               const sim::RunOutcome& out, bool finished);
 
+// One "sim.*" key run_statistics writes: platforms/stats.schema.json's "properties"
+// name the same keys (a unit test keeps the two equal).
+struct RunMetadata {
+    const char* key;
+    const char* unit;  // "none": not a quantity
+    const char* description;
+};
+const std::vector<RunMetadata>& run_metadata();
+
+// The run's statistics schema (--stats-schema, --out DIR's stats.schema.json): a JSON
+// Schema whose "properties" give every key of `stats` its description, unit and kind.
+// Reads the statistics' declarations from the models, so the models must still exist.
+nlohmann::json run_schema(const nlohmann::json& stats);
+
 // What a run writes besides its summary; an empty path or a null pointer: not asked.
 struct Outputs {
     std::string stats_json;
-    std::string stats_copy;  // --out DIR's stats.json
+    std::string stats_copy;    // --out DIR's stats.json
+    std::string stats_schema;  // --stats-schema PATH: run_schema(stats)
+    std::string schema_copy;   // --out DIR's stats.schema.json
     const platform::TraceRecorder* recorder = nullptr;
     std::string record;
     sim::Timeline* timeline = nullptr;
