@@ -11,7 +11,8 @@
 # synopses (they hold placeholders such as [--KEY=VALUE] or MEM), the quick start's
 # setup/build/test scripts (CI has just run them) and fuzzing runs (CI fuzzes every
 # target). Runs that take minutes as written get the overrides in `shorter` appended
-# (the only change). Any command that fails is printed with its output; exit 1.
+# (the only change). Any command that fails is printed with its output; exit 1. First,
+# every code block must close with a bare ``` line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -36,6 +37,14 @@ extract() {  # one command per record, records separated by NUL
     }' README.md
 }
 
+# A closing fence that carries text (```text) opens a block instead, and everything
+# after it renders with code and prose swapped: one line naming it, exit 1.
+check_fences() {
+    awk '/^```/ { if (inblock && $0 != "```") { printf "README.md:%d: a closing code fence carries text: %s\n", NR, $0; bad = 1 }
+                  inblock = !inblock }
+         END { if (inblock) { print "README.md: a code block is never closed"; bad = 1 } exit bad }' README.md
+}
+
 skipped() {  # why a command is not run, or nothing
     case "$1" in
         *"[--"* | *" MEM "* | *" REQS"*) echo "synopsis" ;;
@@ -43,6 +52,8 @@ skipped() {  # why a command is not run, or nothing
         "scripts/fuzz.sh "[a-z]*" "[0-9]*) echo "fuzzing" ;;
     esac
 }
+
+check_fences || exit 1
 
 if [ "${1:-}" = "--list" ]; then
     n=0
