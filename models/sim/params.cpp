@@ -190,23 +190,6 @@ void ParamSchema::check_known(const Config& cfg) const {
     }
 }
 
-void ParamSchema::print_help(std::ostream& os) const {
-    auto option = [](const ParamInfo& e) { return "--" + e.key + "=" + e.default_text; };
-    size_t width = 0;
-    for (const auto& e : entries_)
-        if (e.listed) width = std::max(width, option(e).size());
-    for (const auto& e : entries_) {
-        if (!e.listed) continue;
-        std::string line = "  " + option(e);
-        line.resize(2 + width + 2, ' ');
-        if (!e.unit.empty()) line += "[" + e.unit + "] ";
-        line += e.desc;
-        if (!e.range_text.empty()) line += " (" + e.range_text + ")";
-        line.erase(line.find_last_not_of(' ') + 1);
-        os << line << '\n';
-    }
-}
-
 // ---- ParamReader ----
 
 ParamReader::ParamReader(const Config& cfg, std::string section, std::string fallback)

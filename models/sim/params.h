@@ -75,8 +75,6 @@ public:
     // Throws InputError naming the origin of the first key (in Config order) that was
     // never declared: "FILE:LINE: KEY: unknown parameter".
     void check_known(const Config& cfg) const;
-    // One line per listed parameter: "  --key=default  [unit] desc (range)".
-    void print_help(std::ostream& os) const;
 
 private:
     std::vector<ParamInfo> entries_;

@@ -26,6 +26,10 @@ done
 
 run "--help" 0 --help
 narrow "--help"
+# Per-device sections ([dev0], [link1]) are declared unlisted: [dev] and [link] stand for them.
+if grep -q -- "--dev\.requests=" "$tmp/out" && ! grep -q -- "--dev0\.\|--link0\." "$tmp/out"; then
+    echo "ok   --help lists [dev] and [link], not each device's copy"
+else echo "FAIL --help: per-device sections listed, or [dev] missing"; fail=1; fi
 has "--help groups by section" out "[vtd.iotlb]"
 has "--help gives sizes with suffixes" out "--memory.cache.size=2M "
 has "--help lists the values a range would hide" out "(4K|2M|1G)"

@@ -495,31 +495,6 @@ TEST_CASE("ParamSchema: the first unknown key in config order is named with its 
           "command line: iommu.iotlb.entries: unknown parameter");
 }
 
-TEST_CASE("ParamSchema::print_help lists listed entries in aligned columns", "[params]") {
-    struct Iotlb {
-        uint64_t entries = 64;
-        bool enabled = true;
-        std::string policy = "lru";
-        double hit_ns = 1.5;
-        void bind(sim::ParamBinder& b) {
-            b.u64("entries", entries, "", "IOTLB entries", 1, 4096);
-            b.flag("enabled", enabled, "cache translations");
-            b.choice("policy", policy, {"lru", "random"}, "replacement policy");
-            b.f64("hit_ns", hit_ns, "ns", "hit latency", 0, 100);
-        }
-    };
-    sim::ParamSchema schema;
-    schema.declare("iommu.iotlb", [](sim::ParamBinder& b) { Iotlb().bind(b); });
-    schema.declare("iommu0.iotlb", [](sim::ParamBinder& b) { Iotlb().bind(b); }, false);
-    std::ostringstream os;
-    schema.print_help(os);
-    CHECK(os.str() ==
-          "  --iommu.iotlb.entries=64    IOTLB entries (1..4096)\n"
-          "  --iommu.iotlb.enabled=true  cache translations\n"
-          "  --iommu.iotlb.policy=lru    replacement policy (lru|random)\n"
-          "  --iommu.iotlb.hit_ns=1.5    [ns] hit latency (0..100)\n");
-}
-
 // ---------------------------------------------------------------- command line
 
 TEST_CASE("parse_command_line: fixed options", "[cli]") {
