@@ -2,6 +2,8 @@
 // new commit rebuilds this file alone.
 #include "platforms/cli/version.h"
 
+#include "iommu_sim_commit.h"  // generated at build time: IOMMU_SIM_COMMIT
+
 namespace cli {
 
 std::string version_number() { return IOMMU_SIM_VERSION; }
