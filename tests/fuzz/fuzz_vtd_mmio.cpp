@@ -71,10 +71,12 @@ public:
 
 private:
     void applied(const std::string& kind, const std::string& args) {
-        const unsigned g = nlohmann::json::parse("{" + args + "}").at("granularity");
-        context_ |= kind == "context-cache" && g == 1;
-        iotlb_ |= kind == "iotlb" && g == 1;
-        pasid_ |= kind == "pasid-cache" && g == 3;
+        // describe() names the granularity (spec 6.5.2); only a global one restores coherence.
+        const nlohmann::json g = nlohmann::json::parse("{" + args + "}").value("granularity", nlohmann::json());
+        const bool global = g.is_string() && g.get<std::string>() == "global";
+        context_ |= kind == "context-cache" && global;
+        iotlb_ |= kind == "iotlb" && global;
+        pasid_ |= kind == "pasid-cache" && global;
     }
     vtd::RemappingUnit& unit_;
     bool filled_ = false, pasid_cache_used_ = false;
