@@ -182,7 +182,7 @@ sim::ps_t Nvme::submit(IoQueue& q, uint32_t cid) {
 void Nvme::ring(IoQueue& q, uint32_t cid) {
     const Command& c = command(q, cid);
     feed(q, q.sq_iova + uint64_t(c.sq_slot) * kSqEntryBytes, kSqEntryBytes, true,
-         cookie(uint32_t(&c - commands_.data()), kSqFetch));
+         cookie(uint32_t(&c - commands_.data()), kSqFetch), true);
 }
 
 // The driver's handling of one completion, on the queue's core; returns when it ends.
@@ -208,10 +208,16 @@ sim::ps_t Nvme::cq_doorbell(IoQueue& q) {
     return host_.mmio(q.core, "CQ doorbell");
 }
 
-void Nvme::feed(const IoQueue& q, uint64_t addr, uint32_t bytes, bool read, uint64_t c) {
+// A fetch (SQ entry, PRP list) goes ahead of the data and CQ entries the device has
+// not sent yet: the controller's command fetch engine does not wait for its data
+// engine. Fed in one order, a burst of submissions' fetches waited out tens of
+// microseconds of other commands' data, then began their media time together; the
+// queues ran in convoys and the link idled between them.
+void Nvme::feed(const IoQueue& q, uint64_t addr, uint32_t bytes, bool read, uint64_t c, bool fetch) {
     pcie::Request r{addr, bytes, read};
     r.at_ps = now();
     r.cookie = c;
+    r.priority = fetch;
     ssds_[q.ssd]->dev.feed(r);
 }
 
@@ -224,16 +230,30 @@ void Nvme::dma_done(uint64_t c, bool ok) {
     switch (Step(c & 3)) {
     case kSqFetch:
         if (!cmd.prp.list) return media(index);
-        return feed(q, cmd.prp.prp2, uint32_t(cmd.prp_list.size() * kPrpEntryBytes), true, cookie(index, kPrpFetch));
+        return feed(q, cmd.prp.prp2, uint32_t(cmd.prp_list.size() * kPrpEntryBytes), true, cookie(index, kPrpFetch),
+                    true);
     case kPrpFetch:
         return media(index);
     case kData:
+        if (cmd.read) return finish(q, index);  // a Read's CQ entry went right behind its data
         if (--cmd.left) return;
-        return feed(q, q.cq_iova + q.cq_tail++ % q.entries * kCqEntryBytes, kCqEntryBytes, false,
-                    cookie(index, kCqPost));
+        return post_cq(q, index);
     case kCqPost:
-        return q.irq.completed(index % p_.queue_depth);
+        return finish(q, index);
     }
+}
+
+// The 16 B Completion Queue Entry, next in the device's order.
+void Nvme::post_cq(IoQueue& q, uint32_t index) {
+    feed(q, q.cq_iova + q.cq_tail++ % q.entries * kCqEntryBytes, kCqEntryBytes, false, cookie(index, kCqPost));
+}
+
+// One of a Read's data writes or its CQ entry write has landed: the host sees the
+// completion once all have (the model's IOMMU may finish a later posted write first).
+void Nvme::finish(IoQueue& q, uint32_t index) {
+    Command& c = commands_[index];
+    if (c.read && --c.left) return;
+    q.irq.completed(index % p_.queue_depth);
 }
 
 // The media time starts when the command (and its PRP list) has been fetched.
@@ -258,14 +278,21 @@ void Nvme::media_due() {
 
 // The data, a memory page at a time where the PRPs point: the device writes host
 // memory for a Read and reads it for a Write. Sizes are whole pages (NvmeParams).
+// A Read's CQ entry follows its data writes at once: posted writes stay in order
+// (PCIe Base Specification, §2.4.1 Transaction Ordering Rules), so a controller does
+// not wait for them (it could not tell when they land). Waiting put every CQ entry
+// behind the data of commands due meanwhile, and the queues went in convoys.
+// A Write's CQ entry waits for the read completions: it needs the data.
 void Nvme::transfer(uint32_t index) {
     Command& c = commands_[index];
-    const IoQueue& q = *queues_[index / p_.queue_depth];
-    c.left = prp_pages(c.prp.prp1, c.bytes);
-    for (uint32_t i = 0; i < c.left; ++i) {
+    IoQueue& q = *queues_[index / p_.queue_depth];
+    const uint32_t pages = prp_pages(c.prp.prp1, c.bytes);
+    c.left = pages + c.read;  // a Read also waits for its CQ entry write
+    for (uint32_t i = 0; i < pages; ++i) {
         const uint64_t page = i == 0 ? c.prp.prp1 : c.prp.list ? c.prp_list[i - 1] : c.prp.prp2;
         feed(q, page, uint32_t(kPage), !c.read, cookie(index, kData));
     }
+    if (c.read) post_cq(q, index);
 }
 
 double Nvme::span_ns() const {

@@ -15,9 +15,12 @@
 // The SSD, per command: fetches the SQ entry (64 B) and the PRP list if any (8 B an
 // entry), waits the media time, moves the data in 4 KiB requests at the pages'
 // IOVAs (it writes host memory for a Read, reads it for a Write), then posts the
-// 16 B Completion Queue Entry. Every access is a DMA through the IOMMU. The device
-// issues what it is fed in order, so commands wait out their media time here, in due
-// order, and only their data phase is fed when due.
+// 16 B Completion Queue Entry: a Read's right behind its data writes (posted writes
+// stay in order), a Write's once its data reads have completed. Every access is a DMA
+// through the IOMMU. The device issues what it is fed in order, so commands wait out
+// their media time here, in due order, and only their data phase is fed when due;
+// its fetches (SQ entries, PRP lists) go ahead of data not yet sent (a controller's
+// fetch engine does not wait for its data engine).
 //
 // Queues, PRP list pages and buffers are kernel memory; queues and list pages are
 // DMA-coherent, mapped once. Entries are not written into memory: the device's
@@ -90,11 +93,13 @@ private:
     sim::ps_t complete(IoQueue& q, uint32_t cid);
     sim::ps_t cq_doorbell(IoQueue& q);
     // device
-    void feed(const IoQueue& q, uint64_t addr, uint32_t bytes, bool read, uint64_t cookie);
+    void feed(const IoQueue& q, uint64_t addr, uint32_t bytes, bool read, uint64_t cookie, bool fetch = false);
     void dma_done(uint64_t cookie, bool ok);
     void media(uint32_t index);
     void media_due();
     void transfer(uint32_t index);
+    void post_cq(IoQueue& q, uint32_t index);
+    void finish(IoQueue& q, uint32_t index);
     double span_ns() const;
 
     NvmeParams p_;

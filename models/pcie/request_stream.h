@@ -59,6 +59,9 @@ struct Request {
     bool privileged = false, execute = false;
     uint64_t at_ps = 0;  // fed: not issued before this time
     uint64_t cookie = 0;
+    // fed: goes ahead of the fed requests not yet issued that lack it (a device's own
+    // arbitration, such as an NVMe controller's command fetches before its data)
+    bool priority = false;
     bool untranslated = false;  // ATS: issue untranslated (the ATC cannot serve it)
 };
 

@@ -46,7 +46,10 @@ TrafficGenerator::TrafficGenerator(sc_core::sc_module_name name, const Generator
 
 void TrafficGenerator::feed(Request r) {
     r.fed = true;
-    fed_.push_back(r);
+    if (r.priority)  // behind the priority requests, which are the first fed_priority_
+        fed_.insert(fed_.begin() + std::ptrdiff_t(fed_priority_++), r);
+    else
+        fed_.push_back(r);
     // Fed before the simulation starts, the first activation finds it anyway.
     if (fed_.size() == 1 && sc_core::sc_is_running()) {
         issue_event_.notify(sc_core::SC_ZERO_TIME);
@@ -67,8 +70,10 @@ void TrafficGenerator::pop() {
         retry_.pop_front();
     else if (!stream_.done())
         stream_.advance();
-    else
+    else {
+        fed_priority_ -= fed_.front().priority;
         fed_.pop_front();
+    }
 }
 
 TrafficGenerator::Payload* TrafficGenerator::make_payload(const Request& r,

@@ -66,7 +66,8 @@ public:
     bool finished() const {
         return !has_next() && in_flight_ == 0 && parked_.empty() && messages_.empty();
     }
-    // Queues a request after everything queued before it (r.fed is set here).
+    // Queues a request after everything queued before it, or with r.priority after
+    // the priority requests queued before it (r.fed is set here).
     void feed(Request r);
     void on_fed_done(FedDone f) { fed_done_ = std::move(f); }
     void on_issue(Issued f) { issued_ = std::move(f); }
@@ -147,6 +148,7 @@ private:
     sc_core::sc_time interval_;
     std::vector<TagState> tags_;  // by tag
     std::deque<Request> fed_;
+    size_t fed_priority_ = 0;  // fed_'s first requests, those with priority
     FedDone fed_done_;
     Issued issued_;
     sim::Timeline* timeline_ = nullptr;
