@@ -18,9 +18,13 @@ std::string where(const sim::Config& cfg, const std::string& section, const char
 }  // namespace
 
 BootMap::BootMap(const ArchConfig& a, iommufd::Machine& m, const BootMapParams& p,
-                 const std::vector<pcie::GeneratorParams>& devs, const CapsOf& caps)
-    : pages_(p.table_base, kTableBytes), driver_(a.arch->driver->make(m, pages_, *a.driver)) {
+                 const std::vector<pcie::GeneratorParams>& devs, const CapsOf& caps, bool passthrough)
+    : pages_(p.table_base, kTableBytes), driver_(a.arch->driver->make(m, pages_, *a.driver)), passthrough_(passthrough) {
     if (driver_->probe() != Errno::Ok) throw std::runtime_error("boot map: " + driver_->probe_failure().reason);
+    if (passthrough_) {
+        pass_through(devs, caps);
+        return;
+    }
     const uint64_t ps = p.page_size;
     for (const pcie::GeneratorParams& dev : devs) {
         const uint16_t rid = uint16_t(dev.requester_id);
@@ -41,9 +45,24 @@ BootMap::BootMap(const ArchConfig& a, iommufd::Machine& m, const BootMapParams& 
     }
 }
 
+// Every requester on an identity domain, as iommu_setup_default_domain makes it
+// under iommu.passthrough=1.
+void BootMap::pass_through(const std::vector<pcie::GeneratorParams>& devs, const CapsOf& caps) {
+    for (const pcie::GeneratorParams& dev : devs) {
+        const uint16_t rid = uint16_t(dev.requester_id);
+        auto [it, fresh] = domains_.try_emplace(rid);
+        if (!fresh) continue;
+        devices_.push_back(driver_->device(rid, caps(rid)));
+        if (devices_.back()->alloc_identity_domain(it->second) != Errno::Ok ||
+            devices_.back()->attach(*it->second) != Errno::Ok)
+            throw std::runtime_error("boot map: cannot pass requester " + std::to_string(rid) + " through");
+    }
+}
+
 BootMap::~BootMap() = default;
 
 iommufd::Reach BootMap::reach(uint16_t sid, uint64_t iova) const {
+    if (passthrough_) return domains_.count(sid) ? iommufd::Reach{iommufd::Reach::Identity, iova, true} : iommufd::Reach{};
     for (const Window& w : windows_)
         if (w.sid == sid && iova >= w.start && iova < w.end) return {iommufd::Reach::Live, iova, true};
     return {};

@@ -1,7 +1,9 @@
 // What firmware and the kernel would have done before the first DMA on a platform
 // whose devices no workload maps: the architecture's own driver probes the unit, and
 // each requester ID gets a domain mapping its devices' windows 1:1 (rounded out to
-// the page size), with the device attached. Driver and domains stay for the run.
+// the page size), with the device attached; with [iommufd] passthrough, an identity
+// domain instead (iommu.passthrough=1: the device reaches all of memory untranslated).
+// Driver and domains stay for the run.
 #pragma once
 
 #include <functional>
@@ -24,9 +26,10 @@ public:
     // `caps` gives what the driver finds in a requester's devices (ATS, PRI).
     using CapsOf = std::function<iommufd::EndpointCaps(uint16_t rid)>;
     BootMap(const ArchConfig& a, iommufd::Machine& m, const BootMapParams& p,
-            const std::vector<pcie::GeneratorParams>& devs, const CapsOf& caps);
+            const std::vector<pcie::GeneratorParams>& devs, const CapsOf& caps, bool passthrough = false);
     ~BootMap() override;
-    // Each requester reaches its devices' windows (rounded out to the page size) 1:1.
+    // Each requester reaches its devices' windows (rounded out to the page size) 1:1,
+    // or, passed through, every address.
     iommufd::Reach reach(uint16_t sid, uint64_t iova) const override;
     // The driver, which services the unit's page requests.
     iommufd::Driver& driver() { return *driver_; }
@@ -38,6 +41,8 @@ public:
     static void check(const ArchConfig& a, const BootMapParams& p, const sim::Config& cfg, bool passthrough);
 
 private:
+    void pass_through(const std::vector<pcie::GeneratorParams>& devs, const CapsOf& caps);
+
     iommufd::FrameAllocator pages_;
     std::unique_ptr<iommufd::Driver> driver_;
     std::map<uint16_t, std::unique_ptr<iommufd::Domain>> domains_;  // by requester ID
@@ -47,6 +52,7 @@ private:
         uint64_t start, end;  // [start, end), page-aligned
     };
     std::vector<Window> windows_;
+    bool passthrough_ = false;
 };
 
 }  // namespace platform

@@ -83,7 +83,7 @@ std::string window_of(const sim::Config& cfg, size_t device) {
 }
 
 void check_boot_map_size(const PlatformConfig& pc, const sim::Config& cfg) {
-    if (!pc.arch.arch || pc.boot_map.map != "identity") return;
+    if (!pc.arch.arch || pc.boot_map.map != "identity" || pc.engine.passthrough) return;  // nothing mapped
     const uint64_t ps = pc.boot_map.page_size;
     uint64_t entries = 0;
     for (size_t i = 0; i < pc.devs.size(); ++i) {

@@ -67,7 +67,8 @@ System::System(sc_core::sc_module_name name, const PlatformConfig& pc)
         // The CPU writes the tables, so they sit in its cache, as a driver's do.
         boot_machine_ = std::make_unique<CachedMachine>(*unit_, memory_, 1000.0 / pc.pipeline.clock_mhz);
         boot_map_ = std::make_unique<BootMap>(pc.arch, *boot_machine_, pc.boot_map, pc.devs,
-                                              [this](uint16_t rid) { return endpoint_caps(rid); });
+                                              [this](uint16_t rid) { return endpoint_caps(rid); },
+                                              pc.engine.passthrough);
         BootMap* map = boot_map_.get();
         unit_->on_page_request_irq = [map] { map->driver().service_page_requests(); };
         unit_->on_event_irq = [map] { map->driver().service_events(); };

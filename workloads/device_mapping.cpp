@@ -6,17 +6,25 @@ namespace workload {
 
 DeviceMapping::DeviceMapping(platform::System& sys, const platform::PlatformConfig& pc,
                              const std::vector<uint32_t>& devices)
-    : engine_(std::make_unique<platform::MappingEngine>(sys, pc)), passthrough_(pc.engine.passthrough) {
-    if (engine_->driver->probe() != iommufd::Errno::Ok)
-        throw sim::InputError("iommu: " + engine_->driver->probe_failure().reason);
+    : passthrough_(pc.engine.passthrough) {
+    using platform::MappingEngine;
+    if (pc.arch.arch) {
+        engine_ = std::make_unique<MappingEngine>(sys, pc);
+        arch_ = engine_->name;
+        if (engine_->driver->probe() != iommufd::Errno::Ok)
+            throw sim::InputError("iommu: " + engine_->driver->probe_failure().reason);
+    } else {
+        own_frames_ = std::make_unique<iommufd::FrameAllocator>(MappingEngine::kUserBase, MappingEngine::kUserBytes);
+    }
     // A kernel driver's memory: no locked-memory limit.
-    process_ = std::make_unique<iommufd::Process>("kernel", user_, ~uint64_t(0), engine_->user_frames);
+    process_ = std::make_unique<iommufd::Process>("kernel", user_, ~uint64_t(0),
+                                                  engine_ ? engine_->user_frames : *own_frames_);
     ctx_ = std::make_unique<iommufd::Context>(*process_);
     devs_.resize(devices.size());  // never grows again: the context holds the Devices
     for (size_t i = 0; i < devices.size(); ++i) {
         Attached& a = devs_[i];
-        const pcie::GeneratorParams& dev = pc.devs[devices[i]];
-        a.sid = uint16_t(dev.requester_id);
+        a.sid = uint16_t(pc.devs[devices[i]].requester_id);
+        if (!engine_) continue;  // no IOMMU: nothing to attach to
         a.ops = engine_->driver->device(a.sid, sys.endpoint_caps(a.sid));
         passthrough_ ? pass_through(a, devices[i]) : attach(a, devices[i]);
     }
@@ -51,16 +59,17 @@ const DeviceMapping::Attached* DeviceMapping::find(uint16_t sid) const {
 iommufd::Reach DeviceMapping::reach(uint16_t sid, uint64_t iova) const {
     const Attached* a = find(sid);
     if (!a) return {};
-    if (a->identity) return {iommufd::Reach::Identity, iova, true};
+    if (a->identity || !engine_) return {iommufd::Reach::Identity, iova, true};
     return ctx_->reach(a->dev_id, iova);
 }
 
 bool DeviceMapping::unflushed(uint16_t sid, uint64_t iova) const {
     const Attached* a = find(sid);
-    return a && !a->identity && ctx_->unflushed(a->dev_id, iova);
+    return a && engine_ && !a->identity && ctx_->unflushed(a->dev_id, iova);
 }
 
 bool DeviceMapping::large_pages(bool on) {
+    if (direct()) return true;  // no IOAS: the buffer is used at its physical address
     uint64_t v = on;
     return ctx_->option(iommufd::kOptionHugePages, iommufd::kOptionSet, devs_[0].ioas, v) == iommufd::Errno::Ok;
 }

@@ -3,7 +3,9 @@
 // memory holds the driver's buffers, and per device either an iommufd IOAS it alone is
 // attached to (each PCI device has its own default domain) or, with [iommufd]
 // passthrough, an identity domain (iommu.passthrough=1: the DMA API is direct, an
-// IOVA is the physical address). map() and unmap() are the driver's dma_map /
+// IOVA is the physical address). A platform without an IOMMU ([iommu] arch = none)
+// has no engine at all: only the process's memory, and the DMA API is direct as
+// Linux's dma-direct is. map() and unmap() are the driver's dma_map /
 // dma_unmap at IOVAs it chose (the IOVA allocator is the workload's, as iommu-dma's is
 // the DMA API's). Devices are numbered by their order in the list the mapping got.
 #pragma once
@@ -36,13 +38,24 @@ public:
     // (the isolation check's oracle).
     iommufd::Reach reach(uint16_t sid, uint64_t iova) const override;
 
-    iommufd::Driver& driver() { return *engine_->driver; }
-    // The architecture's name, under which its driver's statistics go.
-    const std::string& arch() const { return engine_->name; }
-    iommufd::DriverCost spent() const { return engine_->driver->spent(); }
+    // The IOMMU driver; nullptr without an IOMMU.
+    iommufd::Driver* driver() { return engine_ ? engine_->driver.get() : nullptr; }
+    // The architecture's name, under which its driver's statistics go ("none").
+    const std::string& arch() const { return arch_; }
+    // What the IOMMU driver has spent (nothing without one).
+    iommufd::DriverCost spent() const { return engine_ ? engine_->driver->spent() : iommufd::DriverCost{}; }
+    // One uncached device register write by the CPU (a doorbell), ns: the IOMMU
+    // driver's MMIO cost, or kDirectMmioNs without an IOMMU.
+    double mmio_ns() const { return engine_ ? engine_->driver->mmio_ns() : kDirectMmioNs; }
+    // Without an IOMMU driver to take it from, a doorbell costs the drivers' default
+    // mmio_ns (illustrative, like theirs). A constant, not a key: a new key would move
+    // every run's configuration digest.
+    static constexpr double kDirectMmioNs = 100;
     iommufd::Process& process() { return *process_; }
     iommufd::Context& context() { return *ctx_; }
     bool passthrough() const { return passthrough_; }
+    // The DMA API is direct (an IOVA is the physical address): pass-through, or no IOMMU.
+    bool direct() const { return passthrough_ || !engine_; }
     unsigned devices() const { return unsigned(devs_.size()); }
     iommufd::IoPagetable& iopt(unsigned dev = 0) { return *ctx_->iopt(devs_[dev].ioas); }
     uint32_t ioas(unsigned dev = 0) const { return devs_[dev].ioas; }
@@ -57,7 +70,7 @@ public:
     bool map(unsigned dev, uint64_t va, uint64_t length, uint64_t iova);
     bool unmap(uint64_t iova, uint64_t length) { return unmap(0, iova, length); }
     bool unmap(unsigned dev, uint64_t iova, uint64_t length);
-    // Pass-through: the physical address of [va, va + length), whose frames must be
+    // Direct: the physical address of [va, va + length), whose frames must be
     // contiguous (backed on first use, in order); false if they are not.
     bool physical(uint64_t va, uint64_t length, uint64_t& pa);
 
@@ -73,7 +86,9 @@ private:
     void attach(Attached& a, uint32_t device);
     void pass_through(Attached& a, uint32_t device);
 
-    std::unique_ptr<platform::MappingEngine> engine_;
+    std::unique_ptr<platform::MappingEngine> engine_;     // nullptr: no IOMMU
+    std::unique_ptr<iommufd::FrameAllocator> own_frames_;  // the process's frames without one
+    std::string arch_ = "none";
     iommufd::User user_{"root"};
     std::unique_ptr<iommufd::Process> process_;
     std::vector<Attached> devs_;

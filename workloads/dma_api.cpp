@@ -11,8 +11,8 @@ DmaApi::~DmaApi() = default;
 
 void DmaApi::open(platform::System& sys, const platform::PlatformConfig& pc, const std::vector<uint32_t>& devices) {
     host_.open(sys, pc, devices);
-    passthrough_ = dev().passthrough();
-    if (passthrough_) return;  // nothing to invalidate
+    direct_ = dev().direct();
+    if (direct_) return;  // nothing to invalidate
     deferred_ = pc.engine.policy().deferred;
     flushes_seen_.assign(devices.size(), 0);
     flushed_.assign(devices.size(), false);
@@ -27,24 +27,24 @@ void DmaApi::open(platform::System& sys, const platform::PlatformConfig& pc, con
 
 bool DmaApi::mmap(uint64_t va, uint64_t bytes) {
     if (dev().process().mmap(va, bytes, false) != iommufd::Errno::Ok) return false;
-    if (!passthrough_) return true;
+    if (!direct_) return true;
     uint64_t pa = 0;
     return dev().physical(va, bytes, pa);  // backs every page, in order
 }
 
 bool DmaApi::map_coherent(unsigned d, uint64_t va, uint64_t bytes, uint64_t& iova) {
-    return passthrough_ ? dev().physical(va, bytes, iova) : dev().map(d, va, bytes, iova);
+    return direct_ ? dev().physical(va, bytes, iova) : dev().map(d, va, bytes, iova);
 }
 
 unsigned DmaApi::add_queue(unsigned d, uint64_t base, uint64_t slots, uint64_t slot_bytes) {
     queues_.push_back({d, {}, base, base + slots * slot_bytes, slot_bytes});
-    queues_.back().cache.reserve(passthrough_ ? 0 : slots);
+    queues_.back().cache.reserve(direct_ ? 0 : slots);
     return unsigned(queues_.size() - 1);
 }
 
 // An IOVA from the queue's cache, else a fresh one.
 bool DmaApi::map(unsigned queue, uint64_t va, uint64_t bytes, uint64_t& iova) {
-    if (passthrough_) return dev().physical(va, bytes, iova);
+    if (direct_) return dev().physical(va, bytes, iova);
     Slots& q = queues_[queue];
     if (q.cache.empty() && q.next == q.end) {
         dev().iopt(q.dev).flush();  // every IOVA waits in the flush queue: flush now
@@ -63,7 +63,7 @@ bool DmaApi::map(unsigned queue, uint64_t va, uint64_t bytes, uint64_t& iova) {
 }
 
 bool DmaApi::unmap(unsigned queue, uint64_t iova, uint64_t bytes) {
-    if (passthrough_) return true;
+    if (direct_) return true;
     if (!host_.unmap(queues_[queue].dev, iova, bytes)) return false;
     if (deferred_) {
         unflushed_.push_back({queue, iova});

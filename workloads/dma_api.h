@@ -10,8 +10,8 @@
 // runs on core 0.
 //
 // With [iommufd] passthrough the devices are on identity domains and the API is
-// direct (dma-direct): an IOVA is the buffer's physical address, map and unmap call
-// nothing and cost nothing. Kernel memory is backed when mapped, in order, so that a
+// direct (dma-direct), and so it is without an IOMMU ([iommu] arch = none): an IOVA
+// is the buffer's physical address, map and unmap call nothing and cost nothing. Kernel memory is backed when mapped, in order, so that a
 // buffer is physically contiguous as the kernel's allocations are.
 #pragma once
 
@@ -38,11 +38,12 @@ public:
         open(sys, pc, std::vector<uint32_t>{device});
     }
     void open(platform::System& sys, const platform::PlatformConfig& pc, const std::vector<uint32_t>& devices);
-    bool passthrough() const { return passthrough_; }
+    // Pass-through or no IOMMU: an IOVA is the physical address.
+    bool direct() const { return direct_; }
     // Kernel virtual memory backed by host frames.
     bool mmap(uint64_t va, uint64_t bytes);
     // dma_alloc_coherent for device `dev`: [va, va + bytes) mapped once at `iova`
-    // (in: where to map it; out: where it is, its physical address in pass-through).
+    // (in: where to map it; out: where it is, its physical address when direct).
     bool map_coherent(uint64_t va, uint64_t bytes, uint64_t& iova) { return map_coherent(0, va, bytes, iova); }
     bool map_coherent(unsigned dev, uint64_t va, uint64_t bytes, uint64_t& iova);
     // A queue of device `dev`'s IOVA slots: `slots` of `slot_bytes` from `base`;
@@ -70,7 +71,7 @@ private:
     DeviceMapping& dev() { return host_.mapping(); }
 
     HostDriver& host_;
-    bool deferred_ = false, passthrough_ = false;
+    bool deferred_ = false, direct_ = false;
     std::vector<Slots> queues_;
     std::vector<FreedIova> unflushed_;  // deferred: freed once their IOAS is flushed
     std::vector<uint64_t> flushes_seen_;  // per device

@@ -18,14 +18,18 @@ GpuStream::GpuStream(sc_core::sc_module_name name, platform::System& sys, const 
                      const GpuStreamParams& p)
     : MappedWorkload(name, 1), p_(p), dev_(sys.device(p.device)), rng_(pc.sim.seed, "gpu_stream"), copies_(p.depth) {
     host_.open(sys, pc, p.device);
+    per_transfer_ = p_.mapping == "per_transfer" && !host_.mapping().direct();
     DeviceMapping& dma = host_.mapping();
     const uint64_t page = p_.hugepages ? iommufd::kHugePageSize : iommufd::kPageSize;
     const uint64_t stride = (p_.transfer_size + page - 1) / page * page;
     bool ok = dma.large_pages(p_.hugepages) &&
               dma.process().mmap(kBufferVa, stride * p_.buffers, p_.hugepages) == iommufd::Errno::Ok;
-    for (uint32_t b = 0; b < p_.buffers; ++b) {
+    for (uint32_t b = 0; ok && b < p_.buffers; ++b) {
         buffer_iova_.push_back(kBufferIova + b * stride);
-        if (p_.mapping == "persistent") ok = ok && dma.map(kBufferVa + b * stride, p_.transfer_size, buffer_iova_[b]);
+        if (dma.direct())  // dma-direct: the buffer's physical address, nothing mapped
+            ok = dma.physical(kBufferVa + b * stride, p_.transfer_size, buffer_iova_[b]);
+        else if (p_.mapping == "persistent")
+            ok = dma.map(kBufferVa + b * stride, p_.transfer_size, buffer_iova_[b]);
     }
     if (!ok) throw sim::InputError("gpu_stream: the mapping engine could not set the buffers up");
     dev_.on_fed_done([this](uint64_t c, bool ok, bool) { request_done(c, ok); });
@@ -43,7 +47,7 @@ void GpuStream::driver() {
         while (finished_.empty()) wait(copy_done_);
         const uint64_t n = finished_.front();
         finished_.pop_front();
-        if (p_.mapping == "per_transfer") {
+        if (per_transfer_) {
             const iommufd::DriverCost before = host_.spent();
             if (!host_.unmap(buffer_iova_[copies_[n % p_.depth].buffer], p_.transfer_size)) ++engine_errors_;
             wait(until(host_.charge(0, before, "unmap")));
@@ -53,7 +57,7 @@ void GpuStream::driver() {
 
 // Maps the buffer if it must, then gives the device the copy's requests.
 void GpuStream::queue_copy(uint64_t n, uint32_t buffer) {
-    if (p_.mapping == "per_transfer") {
+    if (per_transfer_) {
         const iommufd::DriverCost before = host_.spent();
         if (!host_.map(kBufferVa + (buffer_iova_[buffer] - kBufferIova), p_.transfer_size, buffer_iova_[buffer]))
             ++engine_errors_;

@@ -5,7 +5,10 @@
 // copy, writes for device-to-host, chosen per copy by read_fraction from the seed.
 // With mapping=per_transfer the driver maps the buffer before each copy and unmaps it
 // after (pinning per copy, like registering host memory per transfer), on one timed
-// host core; persistent buffers are mapped once, before the run.
+// host core; persistent buffers are mapped once, before the run. Without an IOMMU or
+// in pass-through the DMA API is direct: a copy uses the buffer's physical address
+// and nothing is mapped (the buffers are physically contiguous, as a driver's
+// dma_alloc'd ones are).
 //
 // Statistics under gpu_stream.: copies, bytes, gbps (first copy queued to last copy
 // done), copy_latency_ns (queued to done), map/unmap driver costs, cpu.*.
@@ -40,6 +43,7 @@ private:
     void request_done(uint64_t cookie, bool ok);
 
     GpuStreamParams p_;
+    bool per_transfer_ = false;  // maps and unmaps per copy (not when direct)
     pcie::TrafficGenerator& dev_;
     sim::Rng rng_;
     std::vector<uint64_t> buffer_iova_;

@@ -18,7 +18,7 @@ HostDriver::~HostDriver() = default;
 void HostDriver::open(platform::System& sys, const platform::PlatformConfig& pc,
                       const std::vector<uint32_t>& devices) {
     dev_ = std::make_unique<DeviceMapping>(sys, pc, devices);
-    stats_.add_child(dev_->arch(), dev_->driver());
+    if (iommufd::Driver* d = dev_->driver()) stats_.add_child(dev_->arch(), *d);
 }
 
 bool HostDriver::map(unsigned dev, uint64_t va, uint64_t bytes, uint64_t iova) {
@@ -54,7 +54,7 @@ void HostDriver::note(const char* op, unsigned dev, uint64_t iova, uint64_t byte
 }
 
 sim::ps_t HostDriver::mmio(unsigned core, const char* what) {
-    return cpu_.run(core, now(), {dev_->driver().mmio_ns(), 0, what});
+    return cpu_.run(core, now(), {dev_->mmio_ns(), 0, what});
 }
 
 void HostDriver::wait_for_core(unsigned core) {

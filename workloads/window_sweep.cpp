@@ -41,12 +41,14 @@ uint64_t WindowSweep::mapped(const Window& w) const {
 // Maps the next window and gives the device its reads.
 void WindowSweep::start_next() {
     Window& w = *windows_[next_++];
-    if (!dma_.map(kBufferVa, mapped(w), kBufferIova)) ++engine_errors_;
+    uint64_t base = kBufferIova;
+    if (!(dma_.direct() ? dma_.physical(kBufferVa, mapped(w), base) : dma_.map(kBufferVa, mapped(w), base)))
+        ++engine_errors_;
     w.start = now();
     left_ = p_.requests;
     const uint64_t slots = w.bytes / p_.size;
     for (uint64_t i = 0; i < p_.requests; ++i) {
-        pcie::Request r{kBufferIova + rng_.uniform(slots) * p_.size, uint32_t(p_.size), true};
+        pcie::Request r{base + rng_.uniform(slots) * p_.size, uint32_t(p_.size), true};
         r.at_ps = w.start;
         dev_.feed(r);
     }
@@ -58,7 +60,7 @@ void WindowSweep::done(bool ok) {
     w.errors += !ok;
     if (--left_) return;
     w.end = now();
-    if (!dma_.unmap(kBufferIova, mapped(w))) ++engine_errors_;
+    if (!dma_.direct() && !dma_.unmap(kBufferIova, mapped(w))) ++engine_errors_;
     if (next_ < windows_.size()) start_next();
 }
 

@@ -3,7 +3,8 @@
 // 2 MiB with `hugepages`), the device issues `requests` random reads of `size` bytes
 // spread over it, paced by its own [dev] parameters (tags, interval_ns), and the
 // driver unmaps it (strict: its IOTLB entries go with it), so every window starts
-// with cold IOMMU caches, as pcie-bench's separate runs do.
+// with cold IOMMU caches, as pcie-bench's separate runs do. Without an IOMMU or in
+// pass-through the reads go to the buffer's physical addresses, nothing mapped.
 //
 // Statistics per window under window_sweep.window_<bytes>: gbps (read throughput,
 // first issue to last completion), requests, active_ns, errors.

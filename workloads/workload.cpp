@@ -83,26 +83,28 @@ void Config::adjust(platform::PlatformConfig& pc) const {
 }
 
 namespace {
-// Pass-through needs a unit to pass through and a workload whose driver maps through
-// the DMA API (nic_ring, nvme).
-void check_passthrough(const std::string& type, const platform::PlatformConfig& pc, const sim::Config& cfg) {
+// Pass-through needs a unit to pass through. Every workload runs in it but a trace
+// that maps: its map and unmap are iommufd calls (IOMMU_IOAS_MAP), which need a
+// paging domain whatever the default domain is.
+void check_passthrough(const Config& c, const platform::PlatformConfig& pc, const sim::Config& cfg) {
     if (!pc.engine.passthrough) return;
     const std::string where = sim::ParamReader(cfg, "iommufd").where("passthrough");
     if (!pc.arch.arch)
         throw sim::InputError(where + ": pass-through needs an IOMMU ([iommu] arch, one of: " + platform::arch_names() + ")");
-    if (type != "nvme" && type != "nic_ring")
-        throw sim::InputError(where + ": workload " + type + " does not run in pass-through (nvme, nic_ring do)");
+    if (c.type == "replay" && needs_engine(c.replay_ops))
+        throw sim::InputError(where + ": the trace maps through iommufd, which needs paging domains, not pass-through");
 }
 }  // namespace
 
+// The mapping workloads run without an IOMMU too (the DMA API direct, as dma-direct);
+// a trace that maps needs one.
 void Config::check(const platform::PlatformConfig& pc, const sim::Config& cfg) const {
-    check_passthrough(type, pc, cfg);
+    check_passthrough(*this, pc, cfg);
     if (type == "synthetic") return;
     if (type == "replay") {
         if (needs_engine(replay_ops)) require_engine(pc, cfg, "the trace");
         return Replayer::check(replay_ops, device_infos(pc), replay.trace);
     }
-    require_engine(pc, cfg, "workload " + type);
     const std::string section = type == "nic_ring" ? "nic" : type;
     const std::map<std::string, uint32_t> devices = {{"nic_ring", nic.device},
                                                      {"nvme", nvme.device},

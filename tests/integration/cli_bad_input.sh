@@ -105,11 +105,12 @@ expect cli-mode "command line: sim.mode: 'fast' is not one of timing|atomic" --m
 expect cli-token "command line: 'stray'" stray
 expect instance-beyond-devices "command line: dev3.size: unknown parameter" --platform.devices=2 --dev3.size=64
 
-# The nic_ring workload: a bad size mix, a platform without VT-d, a missing device.
+# The nic_ring workload: a bad size mix, a missing device. (Without an IOMMU it runs:
+# the DMA API is direct.) A trace that maps needs an IOMMU.
 ini nic.ini '[workload]\ntype = nic_ring\n[nic]\nsizes = 64:7,1500:x\n[iommu]\narch = vtd\n'
 expect nic-sizes "$tmp/nic.ini:4: nic.sizes: weight 'x' is not a number" --config "$tmp/nic.ini"
-ini nic-arch.ini '[workload]\ntype = nic_ring\n'
-expect nic-arch "default: iommu.arch: workload nic_ring maps through an IOMMU driver (set one of: vtd, smmuv3, amdvi)" --config "$tmp/nic-arch.ini"
+expect replay-arch "default: iommu.arch: the trace maps through an IOMMU driver (set one of: vtd, smmuv3, amdvi)" \
+    --workload.type=replay --replay.trace="$root/traces/samples/dma.trace"
 ini nic-dev.ini '[workload]\ntype = nic_ring\n[iommu]\narch = vtd\n[nic]\ndevice = 2\n'
 expect nic-device "$tmp/nic-dev.ini:6: nic.device: the platform has 1 device(s)" --config "$tmp/nic-dev.ini"
 ini ws.ini '[workload]\ntype = window_sweep\n[iommu]\narch = vtd\n[window_sweep]\nwindows = 4K,6K\n'
@@ -124,11 +125,12 @@ expect nvme-device "$tmp/nvme-dev.ini:6: nvme.device: the platform has 1 device(
 ini nvme-devs.ini '[workload]\ntype = nvme\n[iommu]\narch = vtd\n[platform]\ndevices = 2\n[nvme]\ndevices = 3\n'
 expect nvme-devices "$tmp/nvme-devs.ini:8: nvme.devices: SSDs on devices 0..2: the platform has 2 device(s)" --config "$tmp/nvme-devs.ini"
 
-# Pass-through: without an IOMMU, for a workload that maps without the DMA API, on a
-# unit that cannot pass through (VT-d without ECAP.PT).
+# Pass-through: without an IOMMU, for a trace that maps through iommufd (paging
+# domains only), on a unit that cannot pass through (VT-d without ECAP.PT).
 ini pt.ini '[workload]\ntype = nvme\n[iommufd]\npassthrough = true\n'
 expect passthrough-arch "$tmp/pt.ini:4: iommufd.passthrough: pass-through needs an IOMMU ([iommu] arch, one of: vtd, smmuv3, amdvi)" --config "$tmp/pt.ini"
-expect passthrough-workload "$tmp/pt.ini:4: iommufd.passthrough: workload gpu_stream does not run in pass-through (nvme, nic_ring do)" --config "$tmp/pt.ini" --iommu.arch=vtd --workload.type=gpu_stream
+expect passthrough-replay "$tmp/pt.ini:4: iommufd.passthrough: the trace maps through iommufd, which needs paging domains, not pass-through" \
+    --config "$tmp/pt.ini" --iommu.arch=vtd --workload.type=replay --replay.trace="$root/traces/samples/dma.trace"
 expect passthrough-pt "$tmp/pt.ini:4: iommufd.passthrough: the vtd unit cannot pass devices through (no identity domain)" --config "$tmp/pt.ini" --iommu.arch=vtd --vtd.pt=false
 
 exit $fail
