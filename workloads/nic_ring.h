@@ -1,6 +1,7 @@
 // A NIC at line rate through descriptor rings, under a Linux-style driver that maps
 // every buffer with the DMA API (dma_map_page / dma_unmap_page), here through the
-// mapping engine (iommufd's IOAS over the VT-d driver's domain). `direction` chooses
+// mapping engine (iommufd's IOAS over the IOMMU driver's domain), or direct without an
+// IOMMU or in pass-through (dma_api.h). `direction` chooses
 // receive (below), transmit (nic_tx.h) or both, on the same queues and cores.
 //
 // The wire: frames arrive back to back at line_rate_gbps, each taking its size plus
