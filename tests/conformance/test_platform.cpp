@@ -1,7 +1,8 @@
 // Conformance on the platform, for every registered architecture in both timing modes:
 // the boot map translates 1:1; random maps and unmaps replayed through iommufd leave
 // DMA working exactly on the live mappings; deferred unmaps are counted stale until
-// their flush; the NIC workload runs through the architecture's driver.
+// their flush; the NIC workload runs through the architecture's driver; nvme on three
+// SSDs in every mode and without an IOMMU; the boot map in pass-through.
 //
 // SystemC elaborates once per process, so each (architecture, mode) is a test case of
 // its own, one per name in CONFORMANCE_ARCHS (conformance.h).
@@ -290,6 +291,51 @@ TEST_CASE("conformance: pass-through on a unit without it is refused, naming the
     REQUIRE_THROWS_WITH(run("nvme-vtd.ini", {{"iommu.arch", "flat"}, {"iommufd.passthrough", "true"}}),
                         Catch::Contains("iommufd.passthrough: the flat unit cannot pass devices through"));
 }
+
+// Three SSDs without an IOMMU: the DMA API is direct, every SSD completes its
+// commands, nothing is translated and the map statistics say zero.
+TEST_CASE("conformance: nvme on three SSDs without an IOMMU", "[conformance][nvme]") {
+    const nlohmann::json s = run("nvme-vtd.ini", {{"iommu.arch", "none"}, {"platform.devices", "3"},
+                                                  {"nvme.devices", "3"}, {"nvme.ios", "200"},
+                                                  {"nvme.queues", "2"}, {"nvme.queue_depth", "8"}});
+    CHECK(s.at("finished").get<bool>());
+    for (const char* ssd : {"ssd0", "ssd1", "ssd2"}) {
+        INFO(ssd);
+        CHECK(u(s, std::string("nvme.") + ssd + ".ios") == 200);
+        CHECK(u(s, std::string("system.dev") + ssd[3] + ".error_completions") == 0);
+    }
+    CHECK(u(s, "nvme.dma_errors") == 0);
+    CHECK(u(s, "iommufd.map.ops") == 0);
+    CHECK(u(s, "iommufd.unmap.ops") == 0);
+    CHECK_FALSE(s.contains("system.iommu.translations"));
+}
+
+// A synthetic or DMA-only replay run in pass-through: the boot map puts the device on
+// an identity domain, so DMA far outside its window (which a boot map's paging domain
+// would fault) translates to itself.
+void boot_passthrough(const std::string& arch) {
+    testutil::TempDir dir;
+    const std::string trace = dir.write("out.trace",
+                                        "0 dma dev=dev0 iova=0x200000000 length=8K dir=write\n"
+                                        "+20us dma dev=dev0 iova=0x200000000 length=8K dir=read\n");
+    const nlohmann::json s = run("", {{"iommu.arch", arch}, {"iommufd.passthrough", "true"},
+                                      {"workload.type", "replay"}, {"replay.trace", trace}});
+    CHECK(s.at("finished").get<bool>());
+    CHECK(u(s, "system.iommu.translations") == 4);
+    CHECK(u(s, "system.iommu.faulted") == 0);
+    CHECK(u(s, "system.dev0.error_completions") == 0);
+    CHECK(u(s, "system.dev0.data_errors") == 0);
+    CHECK(u(s, "isolation.breaches") == 0);
+}
+
+#define BOOT_PASSTHROUGH_CASE(ARCH)                                                             \
+    TEST_CASE("conformance " #ARCH ": the boot map in pass-through, DMA outside the windows",   \
+              "[conformance]") {                                                                \
+        boot_passthrough(#ARCH);                                                                \
+    }
+BOOT_PASSTHROUGH_CASE(vtd)
+BOOT_PASSTHROUGH_CASE(smmuv3)
+BOOT_PASSTHROUGH_CASE(amdvi)
 
 #define CONFORMANCE_CASES(ARCH)                                                                   \
     TEST_CASE("conformance " #ARCH ": the boot map translates 1:1 (timing)", "[conformance]") {   \

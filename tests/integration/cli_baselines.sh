@@ -4,7 +4,9 @@
 # the same data as its IOMMU run with no error; without an IOMMU nothing is translated
 # (no system.iommu statistic at all) and the driver's map statistics say zero; in
 # pass-through the unit translates but no map or unmap writes a table; nvme and
-# nic_ring deliver at least the strict run's rate.
+# nic_ring deliver at least the strict run's rate. Synthetic and DMA-only replay runs
+# pass through on the boot map's identity domains: DMA outside the device's window,
+# which the paging boot map faults, translates.
 . "$(dirname "$0")/cli_common.sh"
 run() {  # NAME ARGS...
     local name=$1; shift
@@ -71,6 +73,13 @@ replay="--workload.type=replay --replay.trace=$tmp/d.trace"
 run replay-strict $replay --iommu.arch=vtd
 run replay-none $replay
 run replay-pt $replay --iommu.arch=vtd --iommufd.passthrough=true
+# Outside dev0's window the boot map's paging domain faults; the identity domain does not.
+printf '0 dma dev=dev0 iova=0x200000000 length=8K dir=write\n' >"$tmp/out.trace"
+run out-strict --workload.type=replay --replay.trace="$tmp/out.trace" --iommu.arch=vtd
+run out-pt --workload.type=replay --replay.trace="$tmp/out.trace" --iommu.arch=vtd --iommufd.passthrough=true
+check "outside the window: the paging boot map faults, pass-through does not" \
+    "$(stat out-strict system.iommu.faults) > 0 && $(stat out-pt system.iommu.faults) == 0 && \
+     $(stat out-pt system.dev0.write_bytes) == 8192"
 
 for w in nvme nic gpu sweep syn replay; do
     for m in none pt; do clean $w-$m; done
