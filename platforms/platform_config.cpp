@@ -121,6 +121,15 @@ void require_engine(const PlatformConfig& pc, const sim::Config& cfg, const std:
                           " maps through an IOMMU driver (set one of: " + arch_names() + ")");
 }
 
+void check_passthrough(const PlatformConfig& pc, const sim::Config& cfg, bool trace_maps) {
+    if (!pc.engine.passthrough) return;
+    const std::string where = sim::ParamReader(cfg, "iommufd").where("passthrough");
+    if (!pc.arch.arch)
+        throw sim::InputError(where + ": pass-through needs an IOMMU ([iommu] arch, one of: " + arch_names() + ")");
+    if (trace_maps)
+        throw sim::InputError(where + ": the trace maps through iommufd, which needs paging domains, not pass-through");
+}
+
 uint32_t device_count(const sim::Config& cfg) {
     return sim::read_params<TopologyParams>(cfg, "platform").devices;
 }

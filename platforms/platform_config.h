@@ -88,4 +88,10 @@ void check_build_sizes(const PlatformConfig& pc, const sim::Config& cfg);
 // platform has no IOMMU for the mapping engine to drive.
 void require_engine(const PlatformConfig& pc, const sim::Config& cfg, const std::string& who);
 
+// [iommufd] passthrough needs a unit to pass through, and does not apply to a trace
+// that maps (`trace_maps`): its map and unmap are iommufd calls (IOMMU_IOAS_MAP),
+// which need a paging domain whatever the default domain is. Throws
+// "ORIGIN: iommufd.passthrough: reason".
+void check_passthrough(const PlatformConfig& pc, const sim::Config& cfg, bool trace_maps);
+
 }  // namespace platform

@@ -82,24 +82,10 @@ void Config::adjust(platform::PlatformConfig& pc) const {
     pc.boot_map.map = "none";
 }
 
-namespace {
-// Pass-through needs a unit to pass through. Every workload runs in it but a trace
-// that maps: its map and unmap are iommufd calls (IOMMU_IOAS_MAP), which need a
-// paging domain whatever the default domain is.
-void check_passthrough(const Config& c, const platform::PlatformConfig& pc, const sim::Config& cfg) {
-    if (!pc.engine.passthrough) return;
-    const std::string where = sim::ParamReader(cfg, "iommufd").where("passthrough");
-    if (!pc.arch.arch)
-        throw sim::InputError(where + ": pass-through needs an IOMMU ([iommu] arch, one of: " + platform::arch_names() + ")");
-    if (c.type == "replay" && needs_engine(c.replay_ops))
-        throw sim::InputError(where + ": the trace maps through iommufd, which needs paging domains, not pass-through");
-}
-}  // namespace
-
 // The mapping workloads run without an IOMMU too (the DMA API direct, as dma-direct);
 // a trace that maps needs one.
 void Config::check(const platform::PlatformConfig& pc, const sim::Config& cfg) const {
-    check_passthrough(*this, pc, cfg);
+    check_passthrough(pc, cfg, type == "replay" && needs_engine(replay_ops));
     if (type == "synthetic") return;
     if (type == "replay") {
         if (needs_engine(replay_ops)) require_engine(pc, cfg, "the trace");

@@ -85,6 +85,7 @@ PlatformConfig read_platform(const ReplayArgs& a, bool engine, std::string& dige
     schema.check_known(cfg);
     PlatformConfig pc = PlatformConfig::read(cfg);
     if (engine) require_engine(pc, cfg, "the trace");
+    check_passthrough(pc, cfg, engine);
     adjust_for_replay(pc, engine);
     check_build_sizes(pc, cfg);
     digest = sim::config_digest(cfg, schema);

@@ -80,6 +80,13 @@ run out-pt --workload.type=replay --replay.trace="$tmp/out.trace" --iommu.arch=v
 check "outside the window: the paging boot map faults, pass-through does not" \
     "$(stat out-strict system.iommu.faults) > 0 && $(stat out-pt system.iommu.faults) == 0 && \
      $(stat out-pt system.dev0.write_bytes) == 8192"
+# A trace that maps is iommufd's, on paging domains: refused pass-through by
+# `iommu-sim replay` too (it once ignored the key), exit 2, one line.
+"$sim" replay --config "$root/configs/replay-vtd.ini" --trace "$root/traces/samples/dma.trace" \
+    --set iommufd.passthrough=true --quiet >"$tmp/out" 2>"$tmp/err"
+rc=$?
+check "replay command: a mapping trace refused pass-through ($(cat "$tmp/err"))" \
+    "$rc == 2 && $(wc -l <"$tmp/err") == 1 && $(grep -c 'iommufd.passthrough: the trace maps through iommufd' "$tmp/err") == 1"
 
 for w in nvme nic gpu sweep syn replay; do
     for m in none pt; do clean $w-$m; done
