@@ -23,8 +23,9 @@ void EngineParams::bind(sim::ParamBinder& b) {
     b.choice("invalidation", invalidation, {"strict", "deferred"},
              "strict: unmap invalidates before returning (iommufd); deferred: a flush queue");
     b.flag("passthrough", passthrough,
-           "a workload's devices on identity domains, the DMA API direct (IOVA = physical address, no "
-           "map or unmap: iommu.passthrough=1); needs an [iommu] arch whose unit can pass through");
+           "the devices on identity domains (the boot map's too), a workload's DMA API direct (IOVA = "
+           "physical address, no map or unmap: iommu.passthrough=1); needs an [iommu] arch whose unit "
+           "can pass through");
     b.u32("flush_batch", flush_batch, "", "deferred: unmapped areas queued before a flush", 1, 1u << 20);
     b.f64("flush_timeout_ns", flush_timeout_ns, "ns", "deferred: longest an unmap waits for its flush",
           1, 1e12);

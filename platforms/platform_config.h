@@ -41,8 +41,8 @@ struct TopologyParams {
 };
 
 // [iommufd]: how the mapping engine invalidates on unmap (io_pagetable.h FlushPolicy),
-// or whether a workload's devices are passed through instead (an identity domain,
-// the DMA API direct: Linux's iommu.passthrough=1).
+// or whether the devices are passed through instead (identity domains, the boot
+// map's too; a workload's DMA API direct: Linux's iommu.passthrough=1).
 struct EngineParams {
     std::string invalidation = "strict";  // strict | deferred
     bool passthrough = false;
