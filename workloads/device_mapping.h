@@ -53,7 +53,6 @@ public:
     static constexpr double kDirectMmioNs = 100;
     iommufd::Process& process() { return *process_; }
     iommufd::Context& context() { return *ctx_; }
-    bool passthrough() const { return passthrough_; }
     // The DMA API is direct (an IOVA is the physical address): pass-through, or no IOMMU.
     bool direct() const { return passthrough_ || !engine_; }
     unsigned devices() const { return unsigned(devs_.size()); }

@@ -4,7 +4,8 @@
 // Every SSD (nvme.devices of them, each its own platform device) is a controller with
 // its own I/O queue pairs, as Linux's nvme driver makes per controller: queue i of
 // every SSD is served by host core i, and each SSD is attached to its own IOAS (a PCI
-// device's own default domain), or to an identity domain in pass-through.
+// device's own default domain), or to an identity domain in pass-through; without an
+// IOMMU the DMA API is direct (dma_api.h).
 // The driver, per queue pair, keeps queue_depth commands outstanding
 // (closed loop). Per command it maps the buffer at one IOVA, builds the PRPs (prp.h;
 // a PRP list goes in the command's own list page), writes the 64 B Submission Queue
