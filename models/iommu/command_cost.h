@@ -6,7 +6,9 @@
 // command_cycles()), and a driver's completion wait lasts at least that long on the
 // host CPU (iommufd::Machine::command_ns()). Defaults are illustrative: a fetch near a
 // cached memory read shared by a 64-byte line's entries, a TLB invalidation a pass of
-// tag compares, a completion wait a drain and a write of the consumer index.
+// tag compares, a completion wait a drain and a write of the consumer index. The
+// shipped VT-d configs set tlb_cycles from a measured strict-unmap invalidation time
+// (README "Calibration: driver and invalidation costs").
 #pragma once
 
 #include <cstdint>

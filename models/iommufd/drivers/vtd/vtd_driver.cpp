@@ -14,10 +14,10 @@ void DriverParams::bind(sim::ParamBinder& b) {
            "use scalable-mode tables where ECAP.SMTS and SLTS allow (intel_iommu=sm_on)");
     b.u32("levels", levels, "", "second-level table depth of every domain: 3, 4 or 5; 0: 4 where "
           "SAGAW allows, else 3, else 5", 0, 5);
-    b.f64("mmio_ns", mmio_ns, "ns", "driver CPU time per register access", 0, 1e6);
-    b.f64("table_write_ns", table_write_ns, "ns", "driver CPU time per table entry written", 0, 1e6);
-    b.f64("descriptor_ns", descriptor_ns, "ns", "driver CPU time per invalidation descriptor", 0, 1e6);
-    b.f64("wait_ns", wait_ns, "ns", "driver CPU time polling an invalidation wait, at least (the unit's queue time when longer)", 0, 1e9);
+    b.f64("mmio_ns", mmio_ns, "ns", "driver CPU time per register access (illustrative: none published)", 0, 1e6);
+    b.f64("table_write_ns", table_write_ns, "ns", "driver CPU time per table entry written (illustrative)", 0, 1e6);
+    b.f64("descriptor_ns", descriptor_ns, "ns", "driver CPU time per invalidation descriptor (illustrative)", 0, 1e6);
+    b.f64("wait_ns", wait_ns, "ns", "driver CPU time polling an invalidation wait, at least (the unit's queue time when longer; illustrative)", 0, 1e9);
 }
 
 // ---- driver ------------------------------------------------------------------------
