@@ -133,8 +133,9 @@ uint16_t TrafficGenerator::take_tag(bool read) {
 
 // Whether the request's engine has no tag (reads) or posted credit (writes) free.
 bool TrafficGenerator::engine_full(bool read) const {
-    return read ? reads_in_flight_ == p_.tags
-                : p_.posted_credits && writes_in_flight_ == p_.posted_credits;
+    // At or over: posted messages (PRI) take credits without waiting for one.
+    return read ? reads_in_flight_ >= p_.tags
+                : p_.posted_credits && writes_in_flight_ >= p_.posted_credits;
 }
 
 void TrafficGenerator::arrive(Payload& gp, const sc_time& at) {
@@ -142,7 +143,8 @@ void TrafficGenerator::arrive(Payload& gp, const sc_time& at) {
     const TagState t = tags_[a.tag];
     if (t.tr) return tr_done(gp, at);
     free_tags_.push_back(a.tag);
-    if (t.message) {  // a posted message's acknowledgement: bookkeeping only
+    if (t.message) {  // a posted message's acknowledgement: its posted credit back
+        --writes_in_flight_;
         --in_flight_;
         count_outstanding();
         return gp.release();
