@@ -78,12 +78,38 @@ void TrafficGenerator::set_timeline(sim::Timeline* t) {
 void TrafficGenerator::pop() {
     if (!retry_.empty())
         retry_.pop_front();
+    else if (pick_ >= 0)
+        ahead_[pick_].pop_front();
     else if (!stream_.done())
         stream_.advance();
     else {
         fed_priority_ -= fed_.front().priority;
         fed_.pop_front();
     }
+}
+
+void TrafficGenerator::fill() {
+    auto& reads = ahead_[1];
+    auto& writes = ahead_[0];
+    const size_t most = ats_on_ || atomic_ ? 1 : kAhead;
+    while (!stream_.done() && (reads.empty() || writes.empty()) && reads.size() + writes.size() < most) {
+        ahead_[stream_.peek().read].push_back(Ahead{pulled_++, stream_.peek()});
+        stream_.advance();
+    }
+}
+
+void TrafficGenerator::choose(const sc_time (&ready)[2]) {
+    pick_ = -1;
+    if (!retry_.empty()) return;
+    fill();
+    const bool reads = !ahead_[1].empty(), writes = !ahead_[0].empty();
+    if (!reads && !writes) return;
+    if (reads != writes)
+        pick_ = reads;
+    else if (ready[0] != ready[1])
+        pick_ = ready[1] < ready[0];
+    else
+        pick_ = ahead_[1].front().seq < ahead_[0].front().seq;
 }
 
 TrafficGenerator::Payload* TrafficGenerator::make_payload(const Request& r,
@@ -232,6 +258,12 @@ void TrafficGenerator::issue_method() {
     const sc_time now = sc_time_stamp();
     if (!messages_.empty()) return send(page_request_message(), now);
     if (!has_next()) return;
+    sc_time when[2];
+    for (bool d : {false, true})
+        when[d] = engine_full(d) ? sc_core::sc_max_time() : std::max(now, engine_next_[d]);
+    choose(when);
+    // A write waiting for a credit behind the chosen read still needs the kick.
+    if (pick_ >= 0 && !ahead_[0].empty() && engine_full(false)) credit_stalled_ = true;
     const Request& r = next();
     const sc_time ready = std::max(next_issue_, engine_next_[r.read]);
     if (now < ready) {
@@ -315,6 +347,11 @@ void TrafficGenerator::atomic_thread() {
             t = std::max(t, sc_time_stamp());
             continue;
         }
+        sc_time when[2];
+        for (bool d : {false, true})
+            when[d] = std::max({t, engine_next_[d],
+                                done_at[d].size() >= limit[d] ? done_at[d].top() : sc_time()});
+        choose(when);
         // Under ATS a write may need a Translation Request, which holds a tag.
         const bool read = next().read;
         for (bool engine : {false, true}) {

@@ -122,11 +122,36 @@ private:
         bool tr = false, message = false;
         bool stale = false;  // an invalidation overlapped the TR while it was out
     };
-    bool has_next() const { return !retry_.empty() || !stream_.done() || !fed_.empty(); }
+    bool has_next() const {
+        return !retry_.empty() || !ahead_[0].empty() || !ahead_[1].empty() || !stream_.done() ||
+               !fed_.empty();
+    }
+    // Call choose() first: it decides which slot, if any, next() is.
     const Request& next() const {
-        return !retry_.empty() ? retry_.front() : stream_.done() ? fed_.front() : stream_.peek();
+        return !retry_.empty() ? retry_.front()
+               : pick_ >= 0    ? ahead_[pick_].front().r
+               : stream_.done() ? fed_.front()
+                                : stream_.peek();
     }
     void pop();
+    // The synthetic stream taken apart by engine, each engine's requests in stream
+    // order (seq), up to kAhead requests pulled ahead in all: each engine takes its
+    // own when it can, so a write need not wait behind a read that has no tag, nor a
+    // read behind a paced write; equally ready, they go in stream order. Under ATS,
+    // and in atomic mode, one at a time in stream order: an LT call books the link in
+    // call order, so one engine's burst at one instant would queue the other's
+    // requests behind all of it (timing mode's END_REQ paces a burst instead).
+    static constexpr size_t kAhead = 1024;
+    struct Ahead {
+        uint64_t seq;
+        Request r;
+    };
+    std::deque<Ahead> ahead_[2];  // by engine: [read]
+    uint64_t pulled_ = 0;
+    int pick_ = -1;  // the queue next() takes from; -1: the retries or fed requests
+    void fill();
+    // `ready`: when each engine ([read]) could take its slot's request.
+    void choose(const sc_core::sc_time (&ready)[2]);
     Payload* make_payload(const Request& r, const sc_core::sc_time& issue);
     void set_requester(tlmx::PcieAttr& a, const Request& r) const;
     uint16_t take_tag(bool read);
