@@ -1,8 +1,9 @@
 // A PCIe device that generates DMA: a TLM initiator issuing the RequestStream and
 // measuring per-request latency, throughput and the data it reads back.
 //
-// Two DMA engines, as real devices have them, share the device's link port and take
-// the requests in stream order, each request waiting only for its own engine:
+// Two DMA engines, as real devices have them, share the device's link port; each
+// request waits only for its own engine, and in timing mode each engine takes the
+// synthetic stream's requests in its own order (ahead_ below):
 //   read engine   paced by [dev] read_interval_ns, bounded by `tags` (non-posted)
 //   write engine  paced by write_interval_ns, bounded by `posted_credits` (posted-header
 //                 credits; 0: unlimited)
