@@ -10,9 +10,11 @@ cd "$(dirname "$0")/.."
 config=configs/vtd-broadwell.ini
 if [ $# -gt 0 ] && [ -f "$1" ]; then config=$1; shift; fi
 scripts/setup.sh build >/dev/null
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
 printf '%-8s %10s\n' window 'read Gb/s'
 for w in 4K 64K 256K 512K 1M 2M 4M 16M 64M; do
-    gbps=$(build/platforms/iommu-sim --config "$config" --dev.window="$w" "$@" |
-           awk '/^  dev0 / { for (i = 1; i <= NF; ++i) if ($i == "read" && $(i+2) == "Gb/s,") print $(i+1) }')
-    printf '%-8s %10s\n' "$w" "$gbps"
+    build/platforms/iommu-sim --config "$config" --dev.window="$w" "$@" --stats-json "$tmp" --quiet
+    gbps=$(build/platforms/iommu-sim csv --keys system.dev0.read_gbps "$tmp" | tail -1 | cut -d, -f2)
+    printf '%-8s %10.2f\n' "$w" "$gbps"
 done

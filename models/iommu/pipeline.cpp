@@ -22,6 +22,9 @@ void PipelineParams::bind(sim::ParamBinder& b) {
           "lookup stage depth: what an IOTLB hit adds to a request", 1, 1000);
     b.u32("walk_step_cycles", walk_step_cycles, "cycles",
           "per table read of a walk: issue and decode, memory time not included", 0, 1000);
+    b.f64("walk_fabric_ns", walk_fabric_ns, "ns",
+          "per table read of a walk: the crossing from the unit to memory and back, memory's "
+          "own time (cache hit or DRAM) not included", 0, 1e6);
     b.u32("input_queue", input_queue, "requests",
           "requests inside the unit before the root complex is held back", 1, 65536);
     b.u32("walkers", walkers, "walks", "concurrent table walks (walker slots)", 1, 1024);
@@ -108,7 +111,8 @@ Pipeline::Pipeline(sc_core::sc_module_name name, const PipelineParams& p, Unit& 
       unit_(unit),
       cycle_(sc_time::from_value(sim::ns_to_ps(1000.0 / p.clock_mhz))),
       lookup_latency_(cycle_ * double(p.lookup_cycles)),
-      step_latency_(cycle_ * double(p.walk_step_cycles)),
+      step_latency_(cycle_ * double(p.walk_step_cycles) +
+                    sc_time::from_value(sim::ns_to_ps(p.walk_fabric_ns))),
       pool_(mode == tlmx::Mode::Atomic ? 1 : p.walkers),
       slot_page_(p.walkers),
       slot_started_(p.walkers),

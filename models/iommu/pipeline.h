@@ -8,7 +8,9 @@
 //            the end, so an IOTLB hit adds exactly lookup_cycles
 //   walk     a miss takes one of `walkers` slots (WalkerPool: a miss to a page being
 //            walked with the same attributes joins that walk, the rest wait in order);
-//            each table access costs `walk_step_cycles`, then is a real 8-byte memory
+//            each table access costs `walk_step_cycles` and `walk_fabric_ns` (the
+//            crossing between the unit and memory, both ways: an IOMMU beside the root
+//            ports reaches memory over the same fabric as the DMA), then is a real 8-byte memory
 //            transaction on the downstream socket: a read, or the write of an entry
 //            whose accessed/dirty flags the walk sets
 //   leave    translated address and snoop attribute set, on to memory; the response
@@ -66,6 +68,7 @@ struct PipelineParams {
     double clock_mhz = 1000;        // the unit's clock
     uint32_t lookup_cycles = 4;     // lookup stage depth: the IOTLB hit latency
     uint32_t walk_step_cycles = 2;  // per table read: issue and decode
+    double walk_fabric_ns = 0;      // per table read: unit to memory and back, memory's time apart
     uint32_t input_queue = 32;      // requests inside the unit before back-pressure
     uint32_t walkers = 4;           // concurrent table walks
 
@@ -148,7 +151,7 @@ private:
 
     PipelineParams p_;
     Unit& unit_;
-    sc_core::sc_time cycle_, lookup_latency_, step_latency_;
+    sc_core::sc_time cycle_, lookup_latency_, step_latency_;  // step: cycles and fabric
     uint32_t occupancy_ = 0;
     Payload* held_ = nullptr;  // refused while the input queue was full
     sc_core::sc_time lookup_free_;

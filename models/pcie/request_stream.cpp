@@ -18,8 +18,19 @@ void GeneratorParams::bind(sim::ParamBinder& b) {
           uint64_t(1) << 40);
     b.flag("write_first", write_first, "first write the whole window once, sequentially");
     b.u32("tags", tags, "", "outstanding non-posted requests (PCIe tags)", 1, 1024);
-    b.f64("interval_ns", interval_ns, "ns", "minimum time between issues; 0: back to back", 0,
-          1e9);
+    b.u32("posted_credits", posted_credits, "",
+          "posted-header credits: writes outstanding until the host has taken them; 0: unlimited",
+          0, 1 << 16);
+    b.f64("interval_ns", interval_ns, "ns",
+          "minimum time between issues of one engine; 0: back to back; what read_interval_ns "
+          "and write_interval_ns default to", 0, 1e9);
+    b.f64("read_interval_ns", read_interval_ns, "ns",
+          "the read engine's minimum time between issues; -1: interval_ns", -1, 1e9);
+    b.f64("write_interval_ns", write_interval_ns, "ns",
+          "the write engine's minimum time between issues; -1: interval_ns", -1, 1e9);
+    b.f64("latency_ns", latency_ns, "ns",
+          "device-internal time from a request's last completion (a read's data, a write's "
+          "acknowledgement) to its end, off the link and holding no tag or credit", 0, 1e9);
     b.f64("start_ns", start_ns, "ns", "time of the first request", 0, 1e12);
     b.u32("requester_id", requester_id, "", "requester ID (bus<<8 | dev<<3 | fn)", 0, 0xffff);
     b.flag("pasid_valid", pasid_valid, "requests carry a PASID prefix");

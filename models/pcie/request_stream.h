@@ -21,8 +21,12 @@ struct GeneratorParams {
     uint64_t window = 1 << 20;        // bytes the addresses fall in
     uint64_t stride = 4096;           // strided: distance between requests
     bool write_first = false;         // first write the whole window once, sequentially
-    uint32_t tags = 64;               // outstanding non-posted requests
+    uint32_t tags = 64;               // outstanding non-posted requests (the read engine)
+    uint32_t posted_credits = 0;      // posted-header credits (the write engine); 0: unlimited
     double interval_ns = 0;           // minimum time between issues (0: as fast as allowed)
+    double read_interval_ns = -1;     // the read engine's; < 0: interval_ns
+    double write_interval_ns = -1;    // the write engine's; < 0: interval_ns
+    double latency_ns = 0;            // device-internal, completion side (traffic_generator.h)
     double start_ns = 0;              // first issue
     uint32_t requester_id = 0x0100;   // bus 1, device 0, function 0
     bool pasid_valid = false;
@@ -41,6 +45,10 @@ struct GeneratorParams {
     AtcParams atc;                    // atc.entries, atc.ways
 
     void bind(sim::ParamBinder& b);
+    double engine_interval_ns(bool read) const {
+        const double v = read ? read_interval_ns : write_interval_ns;
+        return v < 0 ? interval_ns : v;
+    }
     // Throws sim::InputError("NAME: reason") for what ranges cannot express.
     void validate() const;
 };

@@ -21,12 +21,19 @@ TrafficGenerator::TrafficGenerator(sc_core::sc_module_name name, const Generator
       socket("socket"),
       p_(p),
       stream_(p, seed, std::string(basename())),
-      interval_(sc_time::from_value(sim::ns_to_ps(p.interval_ns))),
-      next_issue_(sc_time::from_value(sim::ns_to_ps(p.start_ns))) {
+      interval_{sc_time::from_value(sim::ns_to_ps(p.engine_interval_ns(false))),
+                sc_time::from_value(sim::ns_to_ps(p.engine_interval_ns(true)))},
+      latency_(sc_time::from_value(sim::ns_to_ps(p.latency_ns))),
+      next_issue_(sc_time::from_value(sim::ns_to_ps(p.start_ns))),
+      engine_next_{next_issue_, next_issue_},
+      atomic_(mode == tlmx::Mode::Atomic) {
     // Reads use tags 0..tags-1; posted writes have no tag on the wire, so they get
     // bookkeeping numbers above those, allocated as needed.
     for (uint32_t t = p.tags; t-- > 0;) free_tags_.push_back(uint16_t(t));
     tags_.resize(p.tags);
+    if (p.posted_credits)
+        credit_stalls_ = std::make_unique<sim::Counter>(*this, "credit_stalls", "",
+                                                        "writes delayed: no posted credit");
     if (p.ats) {
         atc_ = std::make_unique<Atc>(p.atc, seed, std::string(basename()) + ".atc");
         add_child("atc", *atc_);
@@ -35,13 +42,16 @@ TrafficGenerator::TrafficGenerator(sc_core::sc_module_name name, const Generator
         parked_.reserve(p.tags + 1);
         prg_busy_.resize(512);
     }
-    if (mode == tlmx::Mode::Atomic) {
+    if (atomic_) {
         SC_THREAD(atomic_thread);
         return;
     }
     socket.register_nb_transport_bw(this, &TrafficGenerator::bw);
     SC_METHOD(issue_method);
     sensitive << issue_event_;
+    SC_METHOD(end_method);
+    sensitive << ending_.event();
+    dont_initialize();
 }
 
 void TrafficGenerator::feed(Request r) {
@@ -68,12 +78,38 @@ void TrafficGenerator::set_timeline(sim::Timeline* t) {
 void TrafficGenerator::pop() {
     if (!retry_.empty())
         retry_.pop_front();
+    else if (pick_ >= 0)
+        ahead_[pick_].pop_front();
     else if (!stream_.done())
         stream_.advance();
     else {
         fed_priority_ -= fed_.front().priority;
         fed_.pop_front();
     }
+}
+
+void TrafficGenerator::fill() {
+    auto& reads = ahead_[1];
+    auto& writes = ahead_[0];
+    const size_t most = ats_on_ || atomic_ ? 1 : kAhead;
+    while (!stream_.done() && (reads.empty() || writes.empty()) && reads.size() + writes.size() < most) {
+        ahead_[stream_.peek().read].push_back(Ahead{pulled_++, stream_.peek()});
+        stream_.advance();
+    }
+}
+
+void TrafficGenerator::choose(const sc_time (&ready)[2]) {
+    pick_ = -1;
+    if (!retry_.empty()) return;
+    fill();
+    const bool reads = !ahead_[1].empty(), writes = !ahead_[0].empty();
+    if (!reads && !writes) return;
+    if (reads != writes)
+        pick_ = reads;
+    else if (ready[0] != ready[1])
+        pick_ = ready[1] < ready[0];
+    else
+        pick_ = ahead_[1].front().seq < ahead_[0].front().seq;
 }
 
 TrafficGenerator::Payload* TrafficGenerator::make_payload(const Request& r,
@@ -111,7 +147,7 @@ void TrafficGenerator::set_requester(tlmx::PcieAttr& a, const Request& r) const 
 }
 
 uint16_t TrafficGenerator::take_tag(bool read) {
-    if (read) ++reads_in_flight_;
+    ++(read ? reads_in_flight_ : writes_in_flight_);
     if (free_tags_.empty()) {  // only writes get here: read tags are bounded by p_.tags
         free_tags_.push_back(uint16_t(tags_.size()));
         tags_.emplace_back();
@@ -121,19 +157,40 @@ uint16_t TrafficGenerator::take_tag(bool read) {
     return t;
 }
 
-void TrafficGenerator::complete(Payload& gp, const sc_time& done) {
+// Whether the request's engine has no tag (reads) or posted credit (writes) free.
+bool TrafficGenerator::engine_full(bool read) const {
+    // At or over: posted messages (PRI) take credits without waiting for one.
+    return read ? reads_in_flight_ >= p_.tags
+                : p_.posted_credits && writes_in_flight_ >= p_.posted_credits;
+}
+
+void TrafficGenerator::arrive(Payload& gp, const sc_time& at) {
     const tlmx::PcieAttr& a = tlmx::attr(gp);
     const TagState t = tags_[a.tag];
-    if (t.tr) return tr_done(gp, done);
-    if (t.message) {  // a posted message's acknowledgement: bookkeeping only
-        free_tags_.push_back(a.tag);
+    if (t.tr) return tr_done(gp, at);
+    free_tags_.push_back(a.tag);
+    if (t.message) {  // a posted message's acknowledgement: its posted credit back
+        --writes_in_flight_;
         --in_flight_;
         count_outstanding();
         return gp.release();
     }
+    --(gp.is_read() ? reads_in_flight_ : writes_in_flight_);
+    if (atomic_ || latency_ == sc_core::SC_ZERO_TIME) return complete(gp, t, at + latency_);
+    ending_.push(Ending{&gp, t}, at + latency_);
+}
+
+void TrafficGenerator::end_method() {
+    while (ending_.ready()) {
+        const Ending e = ending_.pop();
+        complete(*e.gp, e.t, sc_time_stamp());
+    }
+}
+
+void TrafficGenerator::complete(Payload& gp, const TagState& t, const sc_time& done) {
+    const tlmx::PcieAttr& a = tlmx::attr(gp);
     if (a.at == tlmx::AddressType::Translated) gp.set_address(a.ats_iova);
     const double latency_ns = (done - t.issued).to_seconds() * 1e9;
-    free_tags_.push_back(a.tag);
     --in_flight_;
     count_outstanding();
     last_done_ = std::max(last_done_, done);
@@ -152,7 +209,6 @@ void TrafficGenerator::complete(Payload& gp, const sc_time& done) {
         write_bytes_ += n;
         write_latency_.sample(latency_ns);
     }
-    if (gp.is_read()) --reads_in_flight_;
     if (t.fed) complete_fed(gp, t, done, data_ok);
     if (timeline_) {
         char args[96];
@@ -202,15 +258,27 @@ void TrafficGenerator::issue_method() {
     const sc_time now = sc_time_stamp();
     if (!messages_.empty()) return send(page_request_message(), now);
     if (!has_next()) return;
+    sc_time when[2];
+    for (bool d : {false, true})
+        when[d] = engine_full(d) ? sc_core::sc_max_time() : std::max(now, engine_next_[d]);
+    choose(when);
+    // A write waiting for a credit behind the chosen read still needs the kick.
+    if (pick_ >= 0 && !ahead_[0].empty() && engine_full(false)) credit_stalled_ = true;
     const Request& r = next();
-    if (now < next_issue_) {
-        issue_event_.notify(next_issue_ - now);
+    const sc_time ready = std::max(next_issue_, engine_next_[r.read]);
+    if (now < ready) {
+        issue_event_.notify(ready - now);
         return;
     }
     // Under ATS a write may need a Translation Request, which holds a tag.
-    if ((r.read || ats_on_) && reads_in_flight_ == p_.tags) {
+    if ((r.read || ats_on_) && engine_full(true)) {
         ++tag_stalls_;
-        return;  // complete() kicks us when a tag frees
+        return;  // bw() kicks us when a tag frees
+    }
+    if (!r.read && engine_full(false)) {
+        ++*credit_stalls_;
+        credit_stalled_ = true;
+        return;  // bw() kicks us when a credit frees
     }
     if (ats_on_ && ats_blocked()) return;  // a completion or response unparks and wakes us
     // A fed request waits for its time; checked last, so a request recorded as issued
@@ -219,14 +287,16 @@ void TrafficGenerator::issue_method() {
         issue_event_.notify(sc_time::from_value(r.at_ps) - now);
         return;
     }
+    const bool read = r.read;
     Payload* gp = ats_on_ ? ats_payload(r, now) : make_payload(r, now);
     pop();
     if (!gp) return issue_event_.notify(sc_core::SC_ZERO_TIME);  // parked behind a TR
+    engine_next_[read] = now + interval_[read];
     send(gp, now);
 }
 
 void TrafficGenerator::send(Payload* gp, const sc_time& now) {
-    next_issue_ = now + interval_;
+    next_issue_ = now;
     tlm_phase ph = tlm::BEGIN_REQ;
     sc_time d = sc_core::SC_ZERO_TIME;
     if (socket->nb_transport_fw(*gp, ph, d) == tlm::TLM_ACCEPTED) {
@@ -245,9 +315,10 @@ tlm::tlm_sync_enum TrafficGenerator::bw(Payload& gp, tlm_phase& ph, sc_time& d) 
         issue_event_.notify(next_issue_ - sc_time_stamp());
         return tlm::TLM_ACCEPTED;
     }
-    const bool read = gp.is_read();
-    complete(gp, sc_time_stamp());
-    if (read) issue_event_.notify(sc_core::SC_ZERO_TIME);
+    const bool kick = gp.is_read() || credit_stalled_;
+    credit_stalled_ = false;
+    arrive(gp, sc_time_stamp());
+    if (kick) issue_event_.notify(sc_core::SC_ZERO_TIME);
     return tlm::TLM_COMPLETED;
 }
 
@@ -256,15 +327,17 @@ tlm::tlm_sync_enum TrafficGenerator::bw(Payload& gp, tlm_phase& ph, sc_time& d) 
 void TrafficGenerator::atomic_thread() {
     tlm_utils::tlm_quantumkeeper qk;
     qk.reset();
-    // Completion times of requests in flight, earliest first.
-    std::priority_queue<sc_time, std::vector<sc_time>, std::greater<sc_time>> done_at;
+    // By engine ([read]): arrival times of its requests in flight, earliest first.
+    using Times = std::priority_queue<sc_time, std::vector<sc_time>, std::greater<sc_time>>;
+    Times done_at[2];
+    const size_t limit[2] = {p_.posted_credits ? p_.posted_credits : ~size_t(0), p_.tags};
     sc_time t = next_issue_;  // absolute issue time of the next request
     for (;;) {
         if (!messages_.empty()) {  // a Page Request Message goes first
             sc_time delay = qk.get_local_time();
             Payload* gp = page_request_message();
             socket->b_transport(*gp, delay);
-            complete(*gp, sc_time_stamp() + delay);
+            arrive(*gp, sc_time_stamp() + delay);
             continue;
         }
         if (!has_next()) {  // wait for requests to be fed (or a PRG response)
@@ -274,11 +347,21 @@ void TrafficGenerator::atomic_thread() {
             t = std::max(t, sc_time_stamp());
             continue;
         }
-        if (done_at.size() == p_.tags) {
-            t = std::max(t, done_at.top());
-            done_at.pop();
+        sc_time when[2];
+        for (bool d : {false, true})
+            when[d] = std::max({t, engine_next_[d],
+                                done_at[d].size() >= limit[d] ? done_at[d].top() : sc_time()});
+        choose(when);
+        // Under ATS a write may need a Translation Request, which holds a tag.
+        const bool read = next().read;
+        for (bool engine : {false, true}) {
+            if (engine != read && !(engine && ats_on_)) continue;
+            while (done_at[engine].size() >= limit[engine]) {
+                t = std::max(t, done_at[engine].top());
+                done_at[engine].pop();
+            }
         }
-        t = std::max(t, sc_time::from_value(next().at_ps));
+        t = std::max({t, engine_next_[read], sc_time::from_value(next().at_ps)});
         if (t > sc_time_stamp() + qk.get_local_time()) qk.set(t - sc_time_stamp());
         if (qk.need_sync()) qk.sync();
         sc_time delay = qk.get_local_time();
@@ -286,11 +369,12 @@ void TrafficGenerator::atomic_thread() {
                               : make_payload(next(), sc_time_stamp() + delay);
         pop();
         if (!gp) continue;  // parked (not in this mode: its TRs complete at once)
+        const bool tagged = gp->is_read();
         socket->b_transport(*gp, delay);
         const sc_time done = sc_time_stamp() + delay;
-        done_at.push(done);
-        complete(*gp, done);
-        t += interval_;
+        if (tagged || p_.posted_credits) done_at[tagged].push(done);
+        arrive(*gp, done);
+        engine_next_[read] = t + interval_[read];
     }
 }
 

@@ -1,11 +1,27 @@
-// A PCIe device that generates DMA: a TLM initiator with a bounded number of
-// outstanding non-posted requests (tags), issuing the RequestStream and measuring
-// per-request latency, throughput and the data it reads back.
+// A PCIe device that generates DMA: a TLM initiator issuing the RequestStream and
+// measuring per-request latency, throughput and the data it reads back.
+//
+// Two DMA engines, as real devices have them, share the device's link port; each
+// request waits only for its own engine, and in timing mode each engine takes the
+// synthetic stream's requests in its own order (ahead_ below):
+//   read engine   paced by [dev] read_interval_ns, bounded by `tags` (non-posted)
+//   write engine  paced by write_interval_ns, bounded by `posted_credits` (posted-header
+//                 credits; 0: unlimited)
+// Both intervals default to interval_ns. A write holds its posted credit from issue
+// until its response comes back: the link model returns its own credit to no one when
+// the root complex takes the TLP, so the write reaching memory (the response, one root
+// complex traversal later) is the nearest point the device can see; it bounds a little
+// later than a real credit return would.
+// [dev] latency_ns is the device's own time after the last completion arrives (a
+// read's data crossing into the engine, a write's acknowledgement): it adds to the
+// request's latency and end time but holds no tag or credit and never the link. All
+// of it is on the completion side: the measured latency it is fitted to cannot tell a
+// request-side part from a completion-side one.
 //
 // Timing mode: an SC_METHOD issues a request whenever the link has ended the previous
-// one (END_REQ) and, for a read, a tag is free. Posted writes hold no tag. Atomic mode:
-// one SC_THREAD issues with b_transport under a quantum keeper; reads and writes alike
-// then wait for a tag, since an LT call returns only when the request is complete.
+// one (END_REQ) and the request's engine allows it. Atomic mode: one SC_THREAD issues
+// with b_transport under a quantum keeper; an LT call returns when the request is
+// complete, so each engine's limit counts the completion times of its requests.
 //
 // After its synthetic RequestStream, a device issues the requests fed to it (feed(),
 // from a trace), in order, as soon as tags and the link allow. Fed writes carry the
@@ -44,6 +60,7 @@
 #include "models/sim/timeline.h"
 #include "models/tlm/mode.h"
 #include "models/tlm/payload_pool.h"
+#include "models/tlm/timed_queue.h"
 
 namespace tlmx { struct PcieAttr; }
 
@@ -106,15 +123,43 @@ private:
         bool tr = false, message = false;
         bool stale = false;  // an invalidation overlapped the TR while it was out
     };
-    bool has_next() const { return !retry_.empty() || !stream_.done() || !fed_.empty(); }
+    bool has_next() const {
+        return !retry_.empty() || !ahead_[0].empty() || !ahead_[1].empty() || !stream_.done() ||
+               !fed_.empty();
+    }
+    // Call choose() first: it decides which slot, if any, next() is.
     const Request& next() const {
-        return !retry_.empty() ? retry_.front() : stream_.done() ? fed_.front() : stream_.peek();
+        return !retry_.empty() ? retry_.front()
+               : pick_ >= 0    ? ahead_[pick_].front().r
+               : stream_.done() ? fed_.front()
+                                : stream_.peek();
     }
     void pop();
+    // The synthetic stream taken apart by engine, each engine's requests in stream
+    // order (seq), up to kAhead requests pulled ahead in all: each engine takes its
+    // own when it can, so a write need not wait behind a read that has no tag, nor a
+    // read behind a paced write; equally ready, they go in stream order. Under ATS,
+    // and in atomic mode, one at a time in stream order: an LT call books the link in
+    // call order, so one engine's burst at one instant would queue the other's
+    // requests behind all of it (timing mode's END_REQ paces a burst instead).
+    static constexpr size_t kAhead = 1024;
+    struct Ahead {
+        uint64_t seq;
+        Request r;
+    };
+    std::deque<Ahead> ahead_[2];  // by engine: [read]
+    uint64_t pulled_ = 0;
+    int pick_ = -1;  // the queue next() takes from; -1: the retries or fed requests
+    void fill();
+    // `ready`: when each engine ([read]) could take its slot's request.
+    void choose(const sc_core::sc_time (&ready)[2]);
     Payload* make_payload(const Request& r, const sc_core::sc_time& issue);
     void set_requester(tlmx::PcieAttr& a, const Request& r) const;
     uint16_t take_tag(bool read);
-    void complete(Payload& gp, const sc_core::sc_time& done);
+    // A request's last completion arrived: tag and credit free; it ends latency_ns later.
+    void arrive(Payload& gp, const sc_core::sc_time& at);
+    void complete(Payload& gp, const TagState& t, const sc_core::sc_time& done);
+    bool engine_full(bool read) const;
     void trace_request(const Payload& gp, const char* name, uint64_t issued_ps, uint64_t done_ps,
                        const std::string& args);
     bool check_read(const Payload& gp, const TagState& t);
@@ -138,6 +183,7 @@ private:
     // timing mode
     void issue_method();
     void send(Payload* gp, const sc_core::sc_time& now);
+    void end_method();  // requests whose internal latency is over
     tlm::tlm_sync_enum bw(Payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& d);
     // atomic mode
     void atomic_thread();
@@ -145,7 +191,7 @@ private:
     GeneratorParams p_;
     RequestStream stream_;
     tlmx::PayloadPool pool_;
-    sc_core::sc_time interval_;
+    sc_core::sc_time interval_[2], latency_;  // interval_ by engine: [read]
     std::vector<TagState> tags_;  // by tag
     std::deque<Request> fed_;
     size_t fed_priority_ = 0;  // fed_'s first requests, those with priority
@@ -161,10 +207,18 @@ private:
     WrittenRanges written_;
     sc_core::sc_event fed_event_;
     std::vector<uint16_t> free_tags_;
-    uint32_t reads_in_flight_ = 0, in_flight_ = 0;
+    uint32_t reads_in_flight_ = 0, writes_in_flight_ = 0, in_flight_ = 0;
     bool req_busy_ = false;                     // waiting for END_REQ
+    bool credit_stalled_ = false;               // a write waits for a posted credit
     bool started_ = false;
-    sc_core::sc_time next_issue_;
+    sc_core::sc_time next_issue_;               // the link port is free
+    sc_core::sc_time engine_next_[2];           // by engine: [read]
+    bool atomic_;
+    struct Ending {
+        Payload* gp;
+        TagState t;
+    };
+    tlmx::TimedQueue<Ending> ending_{"ending"};  // in the device after their completion
     sc_core::sc_event issue_event_;
     sc_core::sc_time first_issue_ = sc_core::SC_ZERO_TIME, last_done_ = sc_core::SC_ZERO_TIME;
     // ATS state: all empty and unused unless [dev] ats.
@@ -211,6 +265,7 @@ private:
     sim::Counter verified_bytes_{*this, "verified_bytes", "B",
                                  "bytes of fed reads checked against the device's own writes"};
     sim::Counter tag_stalls_{*this, "tag_stalls", "", "issues delayed: no free tag"};
+    std::unique_ptr<sim::Counter> credit_stalls_;  // with posted_credits only
     sim::Histogram read_latency_{*this, "read_latency_ns", "ns",
                                  "issue to last completion byte", 20.0, 500};
     sim::Histogram write_latency_{*this, "write_latency_ns", "ns",

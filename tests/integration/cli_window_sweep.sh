@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The window_sweep workload on the calibrated Broadwell platform: each window within
-# 15% of pcie-bench's published curve with 4 KiB pages (shared/reference/
+# 10% of pcie-bench's published curve with 4 KiB pages (shared/reference/
 # measurements.md), flat with 2 MiB pages; every read completes without error.
 . "$(dirname "$0")/cli_common.sh"
 config=$root/configs/vtd-broadwell.ini
@@ -11,7 +11,7 @@ gbps() { "$sim" csv --keys "window_sweep.window_$2.gbps" "$tmp/$1.json" | tail -
 # window bytes, published Gb/s
 while read -r bytes published; do
     got=$(gbps 4k "$bytes")
-    if awk "BEGIN { d = $got / $published - 1; exit !(d < 0.15 && d > -0.15) }"; then
+    if awk "BEGIN { d = $got / $published - 1; exit !(d < 0.10 && d > -0.10) }"; then
         echo "ok   4 KiB pages, window $bytes: $got Gb/s against $published"
     else
         echo "FAIL 4 KiB pages, window $bytes: $got Gb/s against $published"; fail=1

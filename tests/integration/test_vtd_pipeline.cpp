@@ -92,16 +92,18 @@ struct Bench {
     const sc_time cycle{1, sc_core::SC_NS};
 };
 
-// Hit, and misses that walk 8, 1, 2 and 3 levels' worth of entries.
-void check_latencies(tlmx::Mode mode) {
-    Bench b(mode, pipeline_params(4));
+// Hit, and misses that walk 8, 1, 2 and 3 levels' worth of entries; every table read
+// crosses the fabric (walk_fabric_ns) on top of its step cycles and memory time.
+void check_latencies(tlmx::Mode mode, double fabric_ns = 0) {
+    auto p = pipeline_params(4);
+    p.walk_fabric_ns = fabric_ns;
+    Bench b(mode, p);
     for (uint64_t iova : {kIova, kIova + kPage, kIova + (2 << 20), kIova + (uint64_t(1) << 30)})
         b.map(iova);
-    const auto p = pipeline_params(4);
     b.probe.script = [&](Probe& probe) {
         const sc_time mem64 = b.memory_read(64), mem8 = b.memory_read(8);
         const sc_time lookup = b.cycle * double(p.lookup_cycles);
-        const sc_time read = b.cycle * double(p.walk_step_cycles) + mem8;
+        const sc_time read = b.cycle * double(p.walk_step_cycles) + sc_time(fabric_ns, sc_core::SC_NS) + mem8;
         // Cold: root entry (2 qwords), context entry (2), PML4E, PDPE, PDE, PTE.
         CHECK(probe.access(kIova) == lookup + read * 8.0 + mem64);
         CHECK(probe.access(kIova + 8) == lookup + mem64);                    // IOTLB hit
@@ -124,6 +126,14 @@ TEST_CASE("VT-d timing: a hit adds the lookup cycles, a miss one memory read per
 TEST_CASE("VT-d atomic: a hit adds the lookup cycles, a miss one memory read per level not cached",
           "[vtd][pipeline]") {
     check_latencies(tlmx::Mode::Atomic);
+}
+
+TEST_CASE("VT-d timing: each table read of a walk crosses the fabric (walk_fabric_ns)", "[vtd][pipeline]") {
+    check_latencies(tlmx::Mode::Timing, 37);
+}
+
+TEST_CASE("VT-d atomic: each table read of a walk crosses the fabric (walk_fabric_ns)", "[vtd][pipeline]") {
+    check_latencies(tlmx::Mode::Atomic, 37);
 }
 
 namespace {
