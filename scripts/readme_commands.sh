@@ -9,8 +9,8 @@
 # A command is a line in a ``` block that starts with build/platforms/iommu-sim,
 # scripts/, "cd build" or "for " (with its continuation lines and loop body). Skipped:
 # synopses (they hold placeholders such as [--KEY=VALUE] or MEM), the quick start's
-# setup/build/test scripts (CI has just run them) and fuzzing runs (CI fuzzes every
-# target). Runs that take minutes as written get the overrides in `shorter` appended
+# setup/build/test scripts (CI has just run them), fuzzing runs (CI fuzzes every
+# target) and the benchmark (minutes of measurement; cli_bench runs it --quick). Runs that take minutes as written get the overrides in `shorter` appended
 # (the only change). Any command that fails is printed with its output; exit 1. First,
 # every code block must close with a bare ``` line.
 set -uo pipefail
@@ -50,6 +50,7 @@ skipped() {  # why a command is not run, or nothing
         *"[--"* | *" MEM "* | *" REQS"*) echo "synopsis" ;;
         scripts/setup.sh* | scripts/test.sh* | scripts/run.sh*) echo "quick start" ;;
         "scripts/fuzz.sh "[a-z]*" "[0-9]*) echo "fuzzing" ;;
+        scripts/bench.sh*) echo "benchmark (minutes; ctest -R cli_bench runs it --quick)" ;;
     esac
 }
 

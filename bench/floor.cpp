@@ -1,0 +1,134 @@
+// The SystemC kernel's own cost on this machine, for scripts/bench.sh to divide the
+// simulator's figures by: one LT transaction under a quantum keeper, and one AT
+// four-phase hop (BEGIN_REQ, END_REQ, BEGIN_RESP, END_RESP with a payload event queue on
+// each side, as the TLM-2.0 AT examples build it). Nothing is modelled: an initiator and
+// a target that only pass the payload back.
+//
+// Usage: iommu-sim-floor lt|at N   prints "lt|at N ns_per_transaction" (host time of
+// sc_start only; N transactions).
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/peq_with_get.h>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+namespace {
+
+using sc_core::sc_time;
+using sc_core::SC_NS;
+
+// Target: LT answers at once with 10 ns of annotated delay; AT takes BEGIN_REQ into
+// its PEQ, and 10 ns later sends END_REQ and BEGIN_RESP on the backward path.
+struct Target : sc_core::sc_module {
+    tlm_utils::simple_target_socket<Target> socket;
+    tlm_utils::peq_with_get<tlm::tlm_generic_payload> peq{"peq"};
+    SC_HAS_PROCESS(Target);
+    explicit Target(sc_core::sc_module_name n) : sc_module(n), socket("socket") {
+        socket.register_b_transport(this, &Target::b_transport);
+        socket.register_nb_transport_fw(this, &Target::nb_fw);
+        SC_METHOD(respond);
+        sensitive << peq.get_event();
+        dont_initialize();
+    }
+    void b_transport(tlm::tlm_generic_payload& gp, sc_time& d) {
+        d += sc_time(10, SC_NS);
+        gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    }
+    tlm::tlm_sync_enum nb_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_time& d) {
+        if (ph == tlm::BEGIN_REQ) peq.notify(gp, d + sc_time(10, SC_NS));
+        return tlm::TLM_ACCEPTED;  // END_RESP is accepted too
+    }
+    void respond() {
+        while (tlm::tlm_generic_payload* gp = peq.get_next_transaction()) {
+            tlm::tlm_phase ph = tlm::END_REQ;
+            sc_time d = sc_core::SC_ZERO_TIME;
+            socket->nb_transport_bw(*gp, ph, d);
+            gp->set_response_status(tlm::TLM_OK_RESPONSE);
+            ph = tlm::BEGIN_RESP;
+            socket->nb_transport_bw(*gp, ph, d);
+        }
+    }
+};
+
+// Initiator: LT issues N b_transport calls from one thread under a quantum keeper; AT
+// issues one request at a time and ends each response from its PEQ, 10 ns later.
+struct Initiator : sc_core::sc_module {
+    tlm_utils::simple_initiator_socket<Initiator> socket;
+    tlm_utils::peq_with_get<tlm::tlm_generic_payload> peq{"peq"};
+    tlm::tlm_generic_payload gp;
+    unsigned char data[64] = {};
+    uint64_t left;
+    bool lt;
+    SC_HAS_PROCESS(Initiator);
+    Initiator(sc_core::sc_module_name n, bool lt_mode, uint64_t count)
+        : sc_module(n), socket("socket"), left(count), lt(lt_mode) {
+        gp.set_data_ptr(data);
+        gp.set_data_length(sizeof data);
+        gp.set_streaming_width(sizeof data);
+        gp.set_command(tlm::TLM_READ_COMMAND);
+        socket.register_nb_transport_bw(this, &Initiator::nb_bw);
+        if (lt) {
+            SC_THREAD(run_lt);
+        } else {
+            SC_METHOD(run_at);
+            sensitive << peq.get_event();
+        }
+    }
+    void run_lt() {
+        tlm_utils::tlm_quantumkeeper qk;
+        qk.reset();
+        for (; left; --left) {
+            sc_time d = qk.get_local_time();
+            socket->b_transport(gp, d);
+            qk.set(d);
+            if (qk.need_sync()) qk.sync();
+        }
+    }
+    void send() {
+        tlm::tlm_phase ph = tlm::BEGIN_REQ;
+        sc_time d = sc_core::SC_ZERO_TIME;
+        socket->nb_transport_fw(gp, ph, d);
+    }
+    // First activation sends the first request; later ones end a response.
+    void run_at() {
+        if (peq.get_next_transaction()) {
+            tlm::tlm_phase ph = tlm::END_RESP;
+            sc_time d = sc_core::SC_ZERO_TIME;
+            socket->nb_transport_fw(gp, ph, d);
+            if (--left == 0) return;
+        }
+        send();
+    }
+    tlm::tlm_sync_enum nb_bw(tlm::tlm_generic_payload& p, tlm::tlm_phase& ph, sc_time& d) {
+        if (ph == tlm::BEGIN_RESP) peq.notify(p, d + sc_time(10, SC_NS));
+        return tlm::TLM_ACCEPTED;
+    }
+};
+
+}  // namespace
+
+int sc_main(int argc, char** argv) {
+    const bool ok = argc == 3 && (!std::strcmp(argv[1], "lt") || !std::strcmp(argv[1], "at"));
+    const uint64_t n = ok ? std::strtoull(argv[2], nullptr, 10) : 0;
+    if (!n) {
+        std::fprintf(stderr, "usage: iommu-sim-floor lt|at N\n");
+        return 2;
+    }
+    const bool lt = argv[1][0] == 'l';
+    tlm::tlm_global_quantum::instance().set(sc_time(1, sc_core::SC_US));
+    Initiator init("initiator", lt, n);
+    Target target("target");
+    init.socket.bind(target.socket);
+    const auto t0 = std::chrono::steady_clock::now();
+    sc_core::sc_start();
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("%s %llu %.2f\n", argv[1], static_cast<unsigned long long>(n), s * 1e9 / double(n));
+    return 0;
+}

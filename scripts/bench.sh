@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# The performance benchmark (README "Performance"): each scenario's host cost per
+# simulated DMA, beside the SystemC kernel's own cost measured in the same run by
+# build/bench/iommu-sim-floor (one LT transaction under a quantum keeper, one AT
+# four-phase hop), so the ratios survive a loaded or slower machine.
+#
+#   scripts/bench.sh [--runs N] [--quick] [--no-callgrind] [--build DIR] [SCENARIO...]
+#
+# Per scenario: DMAs simulated, ns per DMA (host time of the simulation only, best of
+# N runs, default 3), M DMAs per host second, instructions per DMA (callgrind, when
+# valgrind is installed: the difference of two runs of 2R and R requests per device,
+# so start-up cancels), and the ratio of ns per DMA to an LT transaction and of ns per
+# modelled hop to an AT hop (timing mode). --quick: fewer requests, one run, no
+# callgrind (a smoke test of the script, not a measurement). --build: the build
+# directory (default build).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1
+runs=3 quick=0 callgrind=1 picked=() build=build
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --build) build=$2; shift ;;
+        --runs) runs=$2; shift ;;
+        --quick) quick=1 runs=1 callgrind=0 ;;
+        --no-callgrind) callgrind=0 ;;
+        -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -*) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
+        *) picked+=("$1") ;;
+    esac
+    shift
+done
+sim=$build/platforms/iommu-sim
+floor=$build/bench/iommu-sim-floor
+command -v valgrind >/dev/null || callgrind=0
+for f in "$sim" "$floor"; do
+    [ -x "$f" ] || { echo "bench.sh: $f is missing: run scripts/setup.sh first" >&2; exit 2; }
+done
+
+# name | mode | modelled hops per DMA (timing) | arguments. A timing-mode DMA crosses six
+# timed hops (device, link up, root complex, memory, root complex, link down); through
+# the IOMMU, seven (its lookup stage).
+scenarios=(
+    "atomic-none|atomic|0|--config configs/bench.ini --dev.window=16K --iommu.arch=none"
+    "atomic-hits|atomic|0|--config configs/bench-vtd.ini"
+    "atomic-misses-64M|atomic|0|--config configs/bench-vtd.ini --dev.window=64M"
+    "timing-none|timing|6|--config configs/bench.ini"
+    "timing-hits|timing|7|--config configs/bench-vtd.ini"
+)
+for p in "${picked[@]}"; do
+    printf '%s\n' "${scenarios[@]}" | cut -d'|' -f1 | grep -qx "$p" ||
+        { echo "bench.sh: no scenario '$p' (scenarios: $(printf '%s\n' "${scenarios[@]}" | cut -d'|' -f1 | tr '\n' ' '))" >&2; exit 2; }
+done
+requests=250000 floor_n=(20000000 1000000)  # per device; LT, AT
+[ $quick = 1 ] && requests=5000 floor_n=(1000000 50000)
+
+# "host S s, D DMA transactions" from the summary's last line -> "S D"
+host_line() { tail -1 | sed -E 's/^ *host ([0-9.]+) s, ([0-9]+) DMA.*/\1 \2/'; }
+# "NS UNITS": the best (lowest) ns per unit over $runs runs of a command printing
+# "seconds units".
+best_ns() {
+    local best="" out
+    for _ in $(seq "$runs"); do
+        out=$("$@")
+        best=$(awk -v o="$out" -v b="$best" 'BEGIN { split(o, a, " "); v = a[1] * 1e9 / a[2]
+                                                    split(b, c, " ")
+                                                    print (b == "" || v < c[1]) ? v " " a[2] : b }')
+    done
+    echo "$best"
+}
+sim_host() { "$sim" "$@" | host_line; }
+floor_host() { "$floor" "$@" | tail -1 | awk '{ print $3 / 1e9 * $2, $2 }'; }
+# Instructions per unit: callgrind of the command with count 2n minus with count n.
+instr() {  # instr UNITS_FOR_N CMD_N... -- CMD_2N...
+    local units=$1 a b; shift
+    local -a one=() two=(); while [ "$1" != -- ]; do one+=("$1"); shift; done; shift; two=("$@")
+    a=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "${one[@]}" 2>&1 >/dev/null | sed -nE 's/.*Collected : ([0-9]+).*/\1/p')
+    b=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "${two[@]}" 2>&1 >/dev/null | sed -nE 's/.*Collected : ([0-9]+).*/\1/p')
+    awk -v a="$a" -v b="$b" -v u="$units" 'BEGIN { printf "%.0f", (b - a) / u }'
+}
+
+lt=$(best_ns floor_host lt "${floor_n[0]}" | cut -d' ' -f1)
+at=$(best_ns floor_host at "${floor_n[1]}" | cut -d' ' -f1)
+lt_i=- at_i=-
+if [ $callgrind = 1 ]; then
+    lt_i=$(instr 1000000 "$floor" lt 1000000 -- "$floor" lt 2000000)
+    at_i=$(instr 100000 "$floor" at 100000 -- "$floor" at 200000)
+fi
+printf '%-18s %10s %9s %9s %10s %7s %9s\n' scenario DMAs ns/DMA "M DMA/s" instr/DMA "x LT" "x AT/hop"
+printf '%-18s %10s %9.1f %9.2f %10s %7s %9s\n' floor-lt "${floor_n[0]}" "$lt" "$(awk -v n="$lt" 'BEGIN { print 1e3 / n }')" "$lt_i" 1.0 -
+printf '%-18s %10s %9.1f %9.2f %10s %7s %9s\n' floor-at-hop "${floor_n[1]}" "$at" "$(awk -v n="$at" 'BEGIN { print 1e3 / n }')" "$at_i" - 1.00
+
+for s in "${scenarios[@]}"; do
+    IFS='|' read -r name mode hops args <<<"$s"
+    [ ${#picked[@]} -eq 0 ] || [[ " ${picked[*]} " == *" $name "* ]] || continue
+    read -ra a <<<"$args"
+    a+=(--mode "$mode")
+    read -r ns dmas <<<"$(best_ns sim_host "${a[@]}" --dev.requests="$requests")"
+    ins=-
+    if [ $callgrind = 1 ]; then
+        small=$(( requests / 25 ))  # 10,000 per device
+        units=$(sim_host "${a[@]}" --dev.requests=$small | cut -d' ' -f2)
+        ins=$(instr "$units" "$sim" "${a[@]}" --dev.requests=$small --quiet \
+                    -- "$sim" "${a[@]}" --dev.requests=$(( 2 * small )) --quiet)
+    fi
+    awk -v n="$name" -v d="$dmas" -v ns="$ns" -v i="$ins" -v lt="$lt" -v at="$at" -v h="$hops" 'BEGIN {
+        printf "%-18s %10d %9.1f %9.2f %10s %7.1f %9s\n", n, d, ns, 1e3 / ns, i, ns / lt,
+               (h > 0 ? sprintf("%.2f", ns / h / at) : "-") }'
+done
