@@ -29,4 +29,22 @@ bool matches_pattern(uint64_t addr, const uint8_t* src, size_t len, uint64_t see
     return true;
 }
 
+PatternCache::PatternCache(uint64_t base, uint64_t len, uint64_t seed) : base_(base), seed_(seed) {
+    if (len > kMaxBytes) return;
+    bytes_.resize(len);
+    fill_pattern(base, bytes_.data(), len, seed);
+}
+
+void PatternCache::fill(uint64_t addr, uint8_t* dst, size_t len) const {
+    if (inside(addr, len))
+        std::memcpy(dst, bytes_.data() + (addr - base_), len);
+    else
+        fill_pattern(addr, dst, len, seed_);
+}
+
+bool PatternCache::matches(uint64_t addr, const uint8_t* src, size_t len) const {
+    if (inside(addr, len)) return std::memcmp(src, bytes_.data() + (addr - base_), len) == 0;
+    return matches_pattern(addr, src, len, seed_);
+}
+
 }  // namespace pcie

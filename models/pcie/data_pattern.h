@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace pcie {
 
@@ -23,5 +24,24 @@ inline uint8_t pattern_byte(uint64_t addr, uint64_t seed) {
 void fill_pattern(uint64_t addr, uint8_t* dst, size_t len, uint64_t seed);
 // True when every byte of [addr, addr+len) holds the pattern.
 bool matches_pattern(uint64_t addr, const uint8_t* src, size_t len, uint64_t seed);
+
+// The pattern of one address window, computed once: a device that writes and checks
+// the same small window over and over copies and compares bytes instead of hashing
+// every word again. Outside the window (or for a window over kMaxBytes, which is not
+// kept) it computes the pattern as the functions above do.
+class PatternCache {
+public:
+    static constexpr uint64_t kMaxBytes = 256 * 1024;
+    PatternCache(uint64_t base, uint64_t len, uint64_t seed);
+    void fill(uint64_t addr, uint8_t* dst, size_t len) const;
+    bool matches(uint64_t addr, const uint8_t* src, size_t len) const;
+
+private:
+    bool inside(uint64_t addr, size_t len) const {
+        return addr >= base_ && addr - base_ + len <= bytes_.size();
+    }
+    uint64_t base_, seed_;
+    std::vector<uint8_t> bytes_;  // the pattern of [base_, base_ + size)
+};
 
 }  // namespace pcie

@@ -1,6 +1,7 @@
 #include "models/pcie/link.h"
 
 #include "models/tlm/pcie_attr.h"
+#include "models/tlm/sc_ps.h"
 
 namespace pcie {
 
@@ -9,14 +10,22 @@ using sc_core::sc_time_stamp;
 using tlm::tlm_phase;
 using tlm::tlm_sync_enum;
 
+using tlmx::at_ps;
+
 namespace {
 sim::ps_t now_ps() { return sc_time_stamp().value(); }
-sc_time at_ps(sim::ps_t ps) { return sc_time::from_value(ps); }
 }  // namespace
+
+sim::ps_t LinkLane::transfer(uint64_t bytes) {
+    if (bytes >= kKnownBytes) return sim::transfer_ps(bytes, gbps_);
+    sim::ps_t& known = transfer_ps_[bytes];
+    if (!known) known = sim::transfer_ps(bytes, gbps_);
+    return known;
+}
 
 sim::ps_t LinkLane::send(const TlpTrain& t, uint32_t payload, sim::ps_t arrival) {
     const sim::ps_t start = std::max(arrival, free_at_);
-    const sim::ps_t dur = sim::transfer_ps(t.bytes, gbps_);
+    const sim::ps_t dur = transfer(t.bytes);
     free_at_ = start + dur;
     busy_ps_ += dur;
     utilisation_.busy(start, free_at_);

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include <systemc>
 #include <tlm>
@@ -27,14 +28,20 @@ namespace pcie {
 // One direction of the link: TLPs go out back to back at the TLP bandwidth.
 class LinkLane : public sim::StatGroup {
 public:
-    explicit LinkLane(double tlp_gbps) : gbps_(tlp_gbps) {}
+    explicit LinkLane(double tlp_gbps) : gbps_(tlp_gbps), transfer_ps_(kKnownBytes) {}
     // Serializes a train that is ready at `arrival`; returns when its last byte is out.
     sim::ps_t send(const TlpTrain& t, uint32_t payload, sim::ps_t arrival);
     // --timeline: the lane's utilisation per microsecond as a counter.
     void set_timeline(sim::Timeline* t, int counter) { utilisation_.attach(t, counter); }
 
 private:
+    // Serialization times of trains up to kKnownBytes, computed on first use (0: not
+    // yet): the same rounding as sim::transfer_ps, without it on every TLP.
+    static constexpr uint64_t kKnownBytes = 8192;
+    sim::ps_t transfer(uint64_t bytes);
+
     double gbps_;
+    std::vector<sim::ps_t> transfer_ps_;
     sim::BusyCounter utilisation_;
     sim::ps_t free_at_ = 0, busy_ps_ = 0;
     sim::Counter tlps_{*this, "tlps", "", "TLPs sent"};

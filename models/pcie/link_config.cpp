@@ -90,7 +90,7 @@ void LinkParams::validate() const {
     if (rcb != 64 && rcb != 128) fail("rcb", std::to_string(rcb) + " is not 64 or 128");
 }
 
-LinkConfig::LinkConfig(const LinkParams& p) : p_(p) {
+LinkConfig::LinkConfig(const LinkParams& p) : p_(p), rcb_chunks_(p.completion_split == "rcb") {
     raw_gbps_ = lane_gbps(p.gen) * p.width;
     const double dllp = double(kDllpBytes) / dllp_interval(p.gen, p.width, p.mps);
     const double overhead = 2 * dllp + double(kSkipBytes) / kSkipInterval;  // Ack + UpdateFC
@@ -126,6 +126,11 @@ uint32_t LinkConfig::completion_pieces(uint64_t addr, uint32_t len, uint32_t max
     return n;
 }
 
+// MPS and MRRS are at least 128 bytes; no TLP crosses a 4 KiB boundary.
+bool LinkConfig::one_request(uint64_t addr, uint32_t len) {
+    return len && len <= 128 && addr % kPage + len <= kPage;
+}
+
 uint32_t LinkConfig::request_overhead(uint64_t addr) const {
     // 64-bit addresses need a 4-DW header; below 4 GiB the spec requires 3 DW.
     const bool four_dw = p_.addr64 || addr >= (uint64_t(1) << 32);
@@ -141,24 +146,31 @@ TlpTrain LinkConfig::message() const {
 }
 
 TlpTrain LinkConfig::write_request(uint64_t addr, uint32_t len) const {
-    const uint32_t n = pieces(addr, len, p_.mps);
+    const uint32_t n = one_request(addr, len) ? 1 : pieces(addr, len, p_.mps);
     return {n, uint64_t(n) * request_overhead(addr) + len};
 }
 
 TlpTrain LinkConfig::read_request(uint64_t addr, uint32_t len) const {
-    const uint32_t n = pieces(addr, len, p_.mrrs);
+    const uint32_t n = one_request(addr, len) ? 1 : pieces(addr, len, p_.mrrs);
     return {n, uint64_t(n) * request_overhead(addr)};
 }
 
+uint32_t LinkConfig::rcb_blocks(uint64_t addr, uint32_t len) const {
+    return uint32_t((addr + len - 1) / p_.rcb - addr / p_.rcb + 1);
+}
+
 TlpTrain LinkConfig::completions(uint64_t addr, uint32_t len) const {
-    const bool rcb_chunks = p_.completion_split == "rcb";
+    // One request of at most MPS bytes: one completion, or one per RCB block.
+    if (one_request(addr, len)) {
+        const uint32_t n = rcb_chunks_ ? rcb_blocks(addr, len) : 1;
+        return {n, uint64_t(n) * completion_overhead() + len};
+    }
     uint32_t n = 0;
     // Each read request (cut by MRRS) is completed on its own.
     for (uint32_t done = 0; done < len;) {
         const uint64_t a = addr + done;
         const uint32_t req = uint32_t(std::min<uint64_t>({p_.mrrs, len - done, kPage - a % kPage}));
-        n += rcb_chunks ? uint32_t((a + req - 1) / p_.rcb - a / p_.rcb + 1)
-                        : completion_pieces(a, req, p_.mps);
+        n += rcb_chunks_ ? rcb_blocks(a, req) : completion_pieces(a, req, p_.mps);
         done += req;
     }
     return {n, uint64_t(n) * completion_overhead() + len};

@@ -61,8 +61,13 @@ private:
     uint32_t completion_overhead() const;
     static uint32_t pieces(uint64_t addr, uint32_t len, uint32_t max);
     uint32_t completion_pieces(uint64_t addr, uint32_t len, uint32_t max) const;
+    // Whether [addr, addr+len) goes as one request TLP whatever MPS and MRRS are (the
+    // common small DMA, which skips the cutting loops).
+    static bool one_request(uint64_t addr, uint32_t len);
+    uint32_t rcb_blocks(uint64_t addr, uint32_t len) const;  // RCB blocks the range touches
 
     LinkParams p_;
+    bool rcb_chunks_;  // completion_split == "rcb"
     double raw_gbps_, tlp_gbps_;
 };
 

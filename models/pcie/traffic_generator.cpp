@@ -8,6 +8,7 @@
 #include "models/pcie/data_pattern.h"
 #include "models/sim/time.h"
 #include "models/tlm/pcie_attr.h"
+#include "models/tlm/sc_ps.h"
 
 namespace pcie {
 
@@ -15,12 +16,16 @@ using sc_core::sc_time;
 using sc_core::sc_time_stamp;
 using tlm::tlm_phase;
 
+using tlmx::at_ps;
+using tlmx::ps;
+
 TrafficGenerator::TrafficGenerator(sc_core::sc_module_name name, const GeneratorParams& p,
                                    uint64_t seed, tlmx::Mode mode)
     : sc_module(name),
       socket("socket"),
       p_(p),
       stream_(p, seed, std::string(basename())),
+      pattern_(p.base, p.window, p.data_seed),
       interval_{sc_time::from_value(sim::ns_to_ps(p.engine_interval_ns(false))),
                 sc_time::from_value(sim::ns_to_ps(p.engine_interval_ns(true)))},
       latency_(sc_time::from_value(sim::ns_to_ps(p.latency_ns))),
@@ -98,9 +103,11 @@ void TrafficGenerator::fill() {
     }
 }
 
-void TrafficGenerator::choose(const sc_time (&ready)[2]) {
+void TrafficGenerator::choose(const uint64_t (&ready)[2]) {
     pick_ = -1;
     if (!retry_.empty()) return;
+    // One at a time, with nothing pulled ahead: the stream's next request is next().
+    if ((ats_on_ || atomic_) && ahead_[0].empty() && ahead_[1].empty()) return;
     fill();
     const bool reads = !ahead_[1].empty(), writes = !ahead_[0].empty();
     if (!reads && !writes) return;
@@ -117,7 +124,7 @@ TrafficGenerator::Payload* TrafficGenerator::make_payload(const Request& r,
     Payload* gp = pool_.acquire(r.size);
     gp->set_address(r.addr);
     gp->set_command(r.read ? tlm::TLM_READ_COMMAND : tlm::TLM_WRITE_COMMAND);
-    if (!r.read) fill_pattern(r.addr, gp->get_data_ptr(), r.size, p_.data_seed);
+    if (!r.read) pattern_.fill(r.addr, gp->get_data_ptr(), r.size);
     tlmx::PcieAttr& a = tlmx::attr(*gp);
     set_requester(a, r);
     a.no_snoop = r.fed ? r.no_snoop : p_.no_snoop;
@@ -233,13 +240,12 @@ void TrafficGenerator::trace_request(const Payload& gp, const char* name, uint64
 bool TrafficGenerator::check_read(const Payload& gp, const TagState& t) {
     if (!p_.verify) return true;
     const uint64_t addr = gp.get_address();
-    if (!t.fed) return matches_pattern(addr, gp.get_data_ptr(), gp.get_data_length(), p_.data_seed);
+    if (!t.fed) return pattern_.matches(addr, gp.get_data_ptr(), gp.get_data_length());
     bool ok = true;
     written_.for_each_before(addr, gp.get_data_length(), t.issued.value(),
                              [&](uint64_t a, uint64_t len) {
                                  verified_bytes_ += len;
-                                 ok &= matches_pattern(a, gp.get_data_ptr() + (a - addr), len,
-                                                       p_.data_seed);
+                                 ok &= pattern_.matches(a, gp.get_data_ptr() + (a - addr), len);
                              });
     return ok;
 }
@@ -258,9 +264,9 @@ void TrafficGenerator::issue_method() {
     const sc_time now = sc_time_stamp();
     if (!messages_.empty()) return send(page_request_message(), now);
     if (!has_next()) return;
-    sc_time when[2];
+    uint64_t when[2];
     for (bool d : {false, true})
-        when[d] = engine_full(d) ? sc_core::sc_max_time() : std::max(now, engine_next_[d]);
+        when[d] = engine_full(d) ? ~uint64_t(0) : std::max(now, engine_next_[d]).value();
     choose(when);
     // A write waiting for a credit behind the chosen read still needs the kick.
     if (pick_ >= 0 && !ahead_[0].empty() && engine_full(false)) credit_stalled_ = true;
@@ -283,8 +289,8 @@ void TrafficGenerator::issue_method() {
     if (ats_on_ && ats_blocked()) return;  // a completion or response unparks and wakes us
     // A fed request waits for its time; checked last, so a request recorded as issued
     // when a tag freed is issued on that same activation again.
-    if (now < sc_time::from_value(r.at_ps)) {
-        issue_event_.notify(sc_time::from_value(r.at_ps) - now);
+    if (now < at_ps(r.at_ps)) {
+        issue_event_.notify(at_ps(r.at_ps) - now);
         return;
     }
     const bool read = r.read;
@@ -327,11 +333,11 @@ tlm::tlm_sync_enum TrafficGenerator::bw(Payload& gp, tlm_phase& ph, sc_time& d) 
 void TrafficGenerator::atomic_thread() {
     tlm_utils::tlm_quantumkeeper qk;
     qk.reset();
-    // By engine ([read]): arrival times of its requests in flight, earliest first.
-    using Times = std::priority_queue<sc_time, std::vector<sc_time>, std::greater<sc_time>>;
+    // By engine ([read]): arrival times (ps) of its requests in flight, earliest first.
+    using Times = std::priority_queue<sim::ps_t, std::vector<sim::ps_t>, std::greater<>>;
     Times done_at[2];
     const size_t limit[2] = {p_.posted_credits ? p_.posted_credits : ~size_t(0), p_.tags};
-    sc_time t = next_issue_;  // absolute issue time of the next request
+    sim::ps_t t = next_issue_.value();  // absolute issue time of the next request
     for (;;) {
         if (!messages_.empty()) {  // a Page Request Message goes first
             sc_time delay = qk.get_local_time();
@@ -344,13 +350,13 @@ void TrafficGenerator::atomic_thread() {
             qk.sync();
             // Fed while syncing, the notification found this thread not waiting for it.
             if (!has_next() && messages_.empty()) wait(fed_event_ | prg_event_);
-            t = std::max(t, sc_time_stamp());
+            t = std::max(t, ps(sc_time_stamp()));
             continue;
         }
-        sc_time when[2];
+        sim::ps_t when[2];
         for (bool d : {false, true})
-            when[d] = std::max({t, engine_next_[d],
-                                done_at[d].size() >= limit[d] ? done_at[d].top() : sc_time()});
+            when[d] = std::max({t, ps(engine_next_[d]),
+                                done_at[d].size() >= limit[d] ? done_at[d].top() : sim::ps_t(0)});
         choose(when);
         // Under ATS a write may need a Translation Request, which holds a tag.
         const bool read = next().read;
@@ -361,20 +367,24 @@ void TrafficGenerator::atomic_thread() {
                 done_at[engine].pop();
             }
         }
-        t = std::max({t, engine_next_[read], sc_time::from_value(next().at_ps)});
-        if (t > sc_time_stamp() + qk.get_local_time()) qk.set(t - sc_time_stamp());
-        if (qk.need_sync()) qk.sync();
+        t = std::max({t, ps(engine_next_[read]), next().at_ps});
+        sim::ps_t now = ps(sc_time_stamp());
+        if (t > now + qk.get_local_time().value()) qk.set(at_ps(t - now));
+        if (qk.need_sync()) {
+            qk.sync();
+            now = ps(sc_time_stamp());
+        }
         sc_time delay = qk.get_local_time();
-        Payload* gp = ats_on_ ? ats_payload(next(), sc_time_stamp() + delay)
-                              : make_payload(next(), sc_time_stamp() + delay);
+        const sc_time issue = at_ps(now + delay.value());
+        Payload* gp = ats_on_ ? ats_payload(next(), issue) : make_payload(next(), issue);
         pop();
         if (!gp) continue;  // parked (not in this mode: its TRs complete at once)
         const bool tagged = gp->is_read();
         socket->b_transport(*gp, delay);
-        const sc_time done = sc_time_stamp() + delay;
-        if (tagged || p_.posted_credits) done_at[tagged].push(done);
+        const sc_time done = sc_time_stamp() + delay;  // a target may have waited
+        if (tagged || p_.posted_credits) done_at[tagged].push(done.value());
         arrive(*gp, done);
-        engine_next_[read] = t + interval_[read];
+        engine_next_[read] = at_ps(t) + interval_[read];
     }
 }
 

@@ -54,6 +54,7 @@
 
 #include "models/iommu/ats.h"
 #include "models/pcie/atc.h"
+#include "models/pcie/data_pattern.h"
 #include "models/pcie/request_stream.h"
 #include "models/pcie/written_ranges.h"
 #include "models/sim/stats.h"
@@ -151,8 +152,8 @@ private:
     uint64_t pulled_ = 0;
     int pick_ = -1;  // the queue next() takes from; -1: the retries or fed requests
     void fill();
-    // `ready`: when each engine ([read]) could take its slot's request.
-    void choose(const sc_core::sc_time (&ready)[2]);
+    // `ready`: when each engine ([read]) could take its slot's request, in ps.
+    void choose(const uint64_t (&ready)[2]);
     Payload* make_payload(const Request& r, const sc_core::sc_time& issue);
     void set_requester(tlmx::PcieAttr& a, const Request& r) const;
     uint16_t take_tag(bool read);
@@ -190,6 +191,7 @@ private:
 
     GeneratorParams p_;
     RequestStream stream_;
+    PatternCache pattern_;  // the data of the stream's window
     tlmx::PayloadPool pool_;
     sc_core::sc_time interval_[2], latency_;  // interval_ by engine: [read]
     std::vector<TagState> tags_;  // by tag

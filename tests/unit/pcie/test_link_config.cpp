@@ -110,3 +110,26 @@ TEST_CASE("A message without data (Page Request): one 4-DW header, 24 B, 28 B wi
     p.ecrc = true;
     CHECK(LinkConfig(p).message().bytes == 28);
 }
+
+// Requests of at most 128 B take a shortcut when they fit in a page: the same answers
+// as cutting them, at and across the 4 KiB and RCB boundaries.
+TEST_CASE("Small requests: one TLP within a page, cut at 4 KiB and RCB boundaries", "[link]") {
+    LinkParams p;
+    LinkConfig c(p);
+    CHECK(c.write_request(0xfc0, 64).tlps == 1);
+    CHECK(c.write_request(0xfc0, 64).bytes == 24 + 64);
+    CHECK(c.write_request(0xfe0, 64).tlps == 2);  // crosses 0x1000
+    CHECK(c.write_request(0xfe0, 64).bytes == 2 * 24 + 64);
+    CHECK(c.read_request(0xf80, 128).tlps == 1);
+    CHECK(c.read_request(0xf81, 128).tlps == 2);
+    CHECK(c.completions(0xf80, 128).tlps == 1);     // one completion of 128 B (MPS 256)
+    CHECK(c.completions(0xfc1, 64).tlps == 2);      // two requests: one completion each
+    CHECK(c.write_request(0x40, 0).tlps == 0);      // nothing to send
+    CHECK(c.completions(0x40, 0).tlps == 0);
+    p.completion_split = "rcb";
+    LinkConfig rcb(p);
+    CHECK(rcb.completions(0x40, 64).tlps == 1);
+    CHECK(rcb.completions(0x41, 64).tlps == 2);     // 0x41..0x80 touches two 64 B blocks
+    CHECK(rcb.completions(0x41, 128).tlps == 3);
+    CHECK(rcb.completions(0x41, 128).bytes == 3 * 20 + 128);
+}

@@ -1,10 +1,12 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <set>
 #include <vector>
 
 #include "models/pcie/data_pattern.h"
 #include "models/pcie/request_stream.h"
+#include "models/sim/rng.h"
 
 using pcie::GeneratorParams;
 using pcie::Request;
@@ -102,4 +104,25 @@ TEST_CASE("The data pattern depends on address and seed, at any alignment", "[ge
     for (size_t i = 0; i < buf.size(); ++i) CHECK(buf[i] == pcie::pattern_byte(0x1003 + i, 5));
     buf[57] ^= 1;
     CHECK_FALSE(pcie::matches_pattern(0x1003, buf.data(), buf.size(), 5));
+}
+
+TEST_CASE("PatternCache: the pattern inside its window, computed outside it", "[generator]") {
+    const pcie::PatternCache cache(0x10000, 0x4000, 9);
+    sim::Rng rng(3, "pattern-cache");
+    std::vector<uint8_t> got(300), want(300);
+    for (int i = 0; i < 500; ++i) {
+        // Addresses from below the window to past its end, so some straddle an edge.
+        const uint64_t addr = 0x10000 - 512 + rng.uniform(0x4000 + 1024);
+        const size_t len = 1 + rng.uniform(got.size());
+        cache.fill(addr, got.data(), len);
+        pcie::fill_pattern(addr, want.data(), len, 9);
+        REQUIRE(std::equal(got.begin(), got.begin() + len, want.begin()));
+        REQUIRE(cache.matches(addr, want.data(), len));
+        want[rng.uniform(len)] ^= 0x10;
+        REQUIRE_FALSE(cache.matches(addr, want.data(), len));
+    }
+    // A window over the limit is not kept and still answers.
+    const pcie::PatternCache big(0, pcie::PatternCache::kMaxBytes + 1, 9);
+    big.fill(0x123, got.data(), 64);
+    CHECK(pcie::matches_pattern(0x123, got.data(), 64, 9));
 }
