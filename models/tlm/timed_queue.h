@@ -4,10 +4,10 @@
 // something happens; nothing ticks every cycle.
 //
 // Most queues are pushed in time order (a lane that serializes, a stage with a fixed
-// latency): those items go through a ring in arrival order, which is already (time,
-// arrival) order. The first push earlier than the ring's last item moves the ring into
-// a heap, which serves until it is empty; then the ring again. Both live in vectors, so
-// pushes do not allocate once they have grown.
+// latency): an item due no earlier than the ring's last goes into a ring in arrival
+// order, which is already (time, arrival) order; one due earlier goes into a heap. The
+// earliest item is the earlier of the two heads. Both live in vectors, so pushes do
+// not allocate once they have grown.
 #pragma once
 
 #include <algorithm>
@@ -55,10 +55,12 @@ public:
 
     void push(const T& item, const sc_core::sc_time& at) {
         const Entry e{at, seq_++, item};
-        if (heap_.empty() && (ring_.empty() || !(at < ring_.back().at)))
+        if (ring_.empty() || !(at < ring_.back().at)) {
             ring_.push_back(e);
-        else
-            push_heap(e);
+        } else {
+            heap_.push_back(e);
+            std::push_heap(heap_.begin(), heap_.end(), later);
+        }
         const sc_core::sc_time& head = front().at;
         if (!armed_ || head < armed_at_ || armed_at_ <= sc_core::sc_time_stamp()) arm(head);
     }
@@ -76,7 +78,7 @@ public:
         return false;
     }
     T pop() {
-        if (heap_.empty()) return ring_.pop_front().item;
+        if (!from_heap()) return ring_.pop_front().item;
         std::pop_heap(heap_.begin(), heap_.end(), later);
         T item = heap_.back().item;
         heap_.pop_back();
@@ -93,13 +95,10 @@ private:
     static bool later(const Entry& a, const Entry& b) {
         return a.at != b.at ? a.at > b.at : a.seq > b.seq;
     }
-    const Entry& front() const { return heap_.empty() ? ring_.front() : heap_.front(); }
-    // Out of order: everything goes into the heap (the ring first, emptying it).
-    void push_heap(const Entry& e) {
-        while (!ring_.empty()) heap_.push_back(ring_.pop_front());  // in order: a valid heap
-        heap_.push_back(e);
-        std::push_heap(heap_.begin(), heap_.end(), later);
+    bool from_heap() const {
+        return !heap_.empty() && (ring_.empty() || later(ring_.front(), heap_.front()));
     }
+    const Entry& front() const { return from_heap() ? heap_.front() : ring_.front(); }
     // One kernel notification per head, not per push or pop: timed notifications
     // are the simulation kernel's most expensive operation here. An earlier
     // notification replaces a later pending one (IEEE 1666 sc_event).
