@@ -29,14 +29,14 @@ struct Replay {
     std::unique_ptr<ReplayRun> run;
     std::ostringstream log;
 
-    Replay(const std::string& mode, const std::vector<trace::Op>& ops, const std::string& timeline_path = "") {
+    Replay(const std::string& mode, std::unique_ptr<trace::Reader> trace, const std::string& timeline_path = "") {
         pc = load_platform(source_root() + "/configs/replay-vtd.ini", {{"sim.mode", mode}});
         pc.devs[0].requests = 0;
         pc.devs[0].preload = "none";
         if (!timeline_path.empty()) timeline = std::make_unique<sim::Timeline>(timeline_path);
         sys = std::make_unique<platform::System>("system", pc);
         if (timeline) sys->set_timeline(*timeline);
-        run = std::make_unique<ReplayRun>("iommufd", *sys, ops,
+        run = std::make_unique<ReplayRun>("iommufd", *sys, std::move(trace),
                                           std::vector<workload::Replayer::DeviceInfo>{{"dev0", 0x0100}},
                                           true, pc, log);
         REQUIRE(run->probed());
@@ -58,13 +58,12 @@ struct Replay {
     }
 };
 
-std::vector<trace::Op> sample() {
-    return trace::read_file(source_root() + "/traces/samples/dma.trace");
+std::unique_ptr<trace::Reader> sample() {
+    return std::make_unique<trace::Reader>(source_root() + "/traces/samples/dma.trace");
 }
 
-std::vector<trace::Op> ops_of(const std::string& text) {
-    std::istringstream in(text);
-    return trace::parse(in, "t.trace");
+std::unique_ptr<trace::Reader> ops_of(const std::string& text) {
+    return std::make_unique<trace::Reader>(std::make_unique<std::istringstream>(text), "t.trace");
 }
 
 void check_sample(Replay& r) {
