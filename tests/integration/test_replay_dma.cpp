@@ -203,3 +203,22 @@ TEST_CASE("Timeline: trace-event JSON with DMAs, translations, walks, faults and
     CHECK(kinds["f"] == kinds["s"]);  // every flow this run starts ends: DMA -> translation -> walk
     CHECK(kinds["C"] > 0);
 }
+
+TEST_CASE("Replay DMA: the run's end unmaps nothing the trace left mapped", "[replay-dma]") {
+    // Closing the context would unmap each area through the driver, an IOTLB
+    // invalidation each; the replay is over, so only the device's release remains
+    // (its ops detach it once, as Linux's release_device does).
+    std::string text = "0 process name=p0 user=u0 rlimit_memlock=1G\n"
+                       "0 mmap process=p0 user_va=0x10000 length=64K\n"
+                       "0 iommufd_open name=fd0 process=p0\n"
+                       "0 ioas_alloc name=ioas0\n"
+                       "0 device_attach dev_id=dev0 pt_id=ioas0\n";
+    for (int i = 0; i < 8; ++i)
+        text += "+1us ioas_map ioas_id=ioas0 flags=readable user_va=0x" + std::to_string(10 + i) + "000 length=4K\n";
+    Replay r("timing", ops_of(text));
+    REQUIRE(r.run->finished());
+    CHECK(stat("iommufd.map.ops") == 8);
+    const uint64_t iotlb = stat("system.iommu.inv.iotlb");
+    r.run.reset();  // the driver's invalidations reach the unit at once (functional core)
+    CHECK(stat("system.iommu.inv.iotlb") <= iotlb + 1);
+}

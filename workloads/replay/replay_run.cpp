@@ -69,7 +69,11 @@ bool ReplayRun::fetch() {
     return have_op_;
 }
 
-ReplayRun::~ReplayRun() = default;
+// The trace did not ask for its mappings to go, and the run's statistics are taken:
+// no unmap-everything at exit.
+ReplayRun::~ReplayRun() {
+    if (engine_) engine_->replayer.abandon();
+}
 
 // A control operation waits for its time and the core, and holds the thread until its
 // work is done; a dma line then goes to its device at once, its requests marked with

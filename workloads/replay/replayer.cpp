@@ -74,6 +74,10 @@ Replayer::Replayer(std::vector<DeviceInfo> devices, const DeviceFactory& make_op
 
 Replayer::~Replayer() = default;
 
+void Replayer::abandon() {
+    for (auto& [name, fd] : fds_) fd.ctx->abandon();
+}
+
 iommufd::Reach Replayer::reach(uint16_t sid, uint64_t iova) const {
     for (const DeviceInfo& info : infos_) {
         if (info.sid != sid) continue;
