@@ -1,14 +1,19 @@
 #include "traces/trace.h"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
-#include <sstream>
+#include <string_view>
 
 #include "models/sim/error.h"
 
 namespace trace {
+
+uint64_t number_of(std::string_view text, bool& ok);
+
 namespace {
 
 enum class Type { Number, Name, MapFlags, HwptFlags, Enum, Ranges, Bare };
@@ -18,7 +23,8 @@ struct Key {
     bool required;
     std::vector<std::string> choices;  // Enum
 };
-using Schema = std::map<std::string, std::map<std::string, Key>>;
+using Keys = std::map<std::string, Key, std::less<>>;
+using Schema = std::map<std::string, Keys, std::less<>>;
 
 // The operations and their keys: FORMAT.md keeps the same table.
 const Schema& schema() {
@@ -60,7 +66,7 @@ const Schema& schema() {
 const std::vector<std::string> kMapFlags = {"fixed_iova", "readable", "writeable"};
 const std::vector<std::string> kHwptFlags = {"nest_parent", "dirty_tracking"};
 
-bool contains(const std::vector<std::string>& v, const std::string& s) {
+bool contains(const std::vector<std::string>& v, std::string_view s) {
     for (const std::string& x : v)
         if (x == s) return true;
     return false;
@@ -87,64 +93,88 @@ std::vector<std::string> split(const std::string& s, char sep) {
     return out;
 }
 
-bool parse_range(const std::string& text, Range& r) {
+bool parse_range(std::string_view text, Range& r) {
     const size_t dash = text.find('-');
-    if (dash == std::string::npos) return false;
+    if (dash == std::string_view::npos) return false;
     bool a = false, b = false;
-    r.start = parse_number(text.substr(0, dash), a);
-    r.last = parse_number(text.substr(dash + 1), b);
+    r.start = number_of(text.substr(0, dash), a);
+    r.last = number_of(text.substr(dash + 1), b);
     return a && b;
 }
 
+template <class F>
+bool each_part(std::string_view text, char sep, const F& f) {
+    for (size_t at = 0;;) {
+        const size_t end = std::min(text.find(sep, at), text.size());
+        if (!f(text.substr(at, end - at))) return false;
+        if (end == text.size()) return true;
+        at = end + 1;
+    }
+}
+
 // The reason a value is bad for its key, or "" when it is good.
-std::string check_value(const Key& k, const std::string& v) {
+std::string check_value(const Key& k, std::string_view v) {
     bool ok = false;
+    const auto quoted = [](std::string_view t) { return "'" + std::string(t) + "'"; };
     switch (k.type) {
         case Type::Number:
-            parse_number(v, ok);
-            return ok ? "" : "'" + v + "' is not a number";
+            number_of(v, ok);
+            return ok ? "" : quoted(v) + " is not a number";
         case Type::Name: return v.empty() ? "empty value" : "";
         case Type::Enum:
-            return contains(k.choices, v) ? "" : "'" + v + "' is not one of " + join(k.choices);
+            return contains(k.choices, v) ? "" : quoted(v) + " is not one of " + join(k.choices);
         case Type::Bare: return v.empty() ? "" : "takes no value";
         case Type::Ranges: {
             if (v == "none") return "";
-            Range r;
-            for (const std::string& part : split(v, ','))
-                if (!parse_range(part, r)) return "'" + part + "' is not a range START-LAST";
-            return "";
+            std::string why;
+            each_part(v, ',', [&](std::string_view part) {
+                Range r;
+                if (!parse_range(part, r)) why = quoted(part) + " is not a range START-LAST";
+                return why.empty();
+            });
+            return why;
         }
         case Type::MapFlags:
         case Type::HwptFlags: {
-            parse_number(v, ok);
+            number_of(v, ok);
             if (ok) return "";
             const auto& known = k.type == Type::MapFlags ? kMapFlags : kHwptFlags;
-            for (const std::string& f : split(v, '|'))
-                if (!contains(known, f)) return "unknown flag '" + f + "'";
-            return "";
+            std::string why;
+            each_part(v, '|', [&](std::string_view f) {
+                if (!contains(known, f)) why = "unknown flag " + quoted(f);
+                return why.empty();
+            });
+            return why;
         }
     }
     return "";
 }
 
 // TIME: [+]NUMBER[ns|us|ms]; false when malformed.
-bool parse_time(const std::string& token, bool& relative, uint64_t& ps) {
-    std::string t = token;
+bool parse_time(std::string_view t, bool& relative, uint64_t& ps) {
     relative = !t.empty() && t[0] == '+';
-    if (relative) t.erase(0, 1);
-    double scale = 1000;  // ns -> ps
-    for (const auto& [unit, mult] : {std::pair<const char*, double>{"ns", 1e3}, {"us", 1e6}, {"ms", 1e9}}) {
-        const std::string u = unit;
-        if (t.size() > u.size() && t.compare(t.size() - u.size(), u.size(), u) == 0) {
-            t.erase(t.size() - u.size());
+    if (relative) t.remove_prefix(1);
+    uint64_t scale = 1000;  // ns -> ps
+    for (const auto& [unit, mult] : {std::pair<std::string_view, uint64_t>{"ns", 1000}, {"us", 1000000}, {"ms", 1000000000}}) {
+        if (t.size() > unit.size() && t.substr(t.size() - unit.size()) == unit) {
+            t.remove_suffix(unit.size());
             scale = mult;
             break;
         }
     }
-    if (t.empty() || t.find_first_not_of("0123456789.") != std::string::npos ||
-        t.find('.') != t.rfind('.') || t[0] == '.' || t.back() == '.')
+    const auto digit_or_dot = [](char c) { return (c >= '0' && c <= '9') || c == '.'; };
+    if (t.empty() || !std::all_of(t.begin(), t.end(), digit_or_dot) || t.find('.') != t.rfind('.') ||
+        t[0] == '.' || t.back() == '.')
         return false;
-    const double v = std::stod(t) * scale;
+    if (t.find('.') == std::string_view::npos && t.size() <= 9) {  // exact, and the common case
+        uint64_t v = 0;
+        for (char c : t) v = v * 10 + uint64_t(c - '0');
+        if (v * scale < (uint64_t(1) << 53)) {  // as the double below would give
+            ps = v * scale;
+            return true;
+        }
+    }
+    const double v = std::stod(std::string(t)) * double(scale);
     if (!(v < 1.8e19)) return false;
     ps = uint64_t(std::llround(v));
     return true;
@@ -162,87 +192,131 @@ std::string show_time(uint64_t ps) {
     return s;
 }
 
-class Reader {
-public:
-    explicit Reader(std::string name) : name_(std::move(name)) {}
-    void line(const std::string& raw, uint64_t n, std::vector<Op>& out);
-
-private:
-    [[noreturn]] void fail(uint64_t n, const std::string& msg) const {
-        throw sim::InputError(name_ + ":" + std::to_string(n) + ": " + msg);
-    }
-    void arguments(Op& op, const std::vector<std::string>& tokens);
-
-    std::string name_;
-    uint64_t prev_ps_ = 0;
-};
-
-void Reader::line(const std::string& raw, uint64_t n, std::vector<Op>& out) {
-    std::istringstream in(raw.substr(0, raw.find('#')));
-    std::vector<std::string> tokens;
-    for (std::string t; in >> t;) tokens.push_back(t);
-    if (tokens.empty()) return;
-    Op op;
-    op.line = n;
-    bool relative = false;
-    uint64_t ps = 0;
-    if (!parse_time(tokens[0], relative, ps)) fail(n, "'" + tokens[0] + "' is not a time");
-    if (tokens.size() < 2) fail(n, "missing operation after the time");
-    op.time_ps = relative ? prev_ps_ + ps : ps;
-    if (op.time_ps < prev_ps_)
-        fail(n, "time " + tokens[0] + " is earlier than the previous line's " + show_time(prev_ps_) + "ns");
-    prev_ps_ = op.time_ps;
-    op.op = tokens[1];
-    if (!schema().count(op.op)) fail(n, "unknown operation '" + op.op + "'");
-    arguments(op, tokens);
-    out.push_back(std::move(op));
+[[noreturn]] void fail_at(const std::string& name, uint64_t n, const std::string& msg) {
+    throw sim::InputError(name + ":" + std::to_string(n) + ": " + msg);
 }
 
-void Reader::arguments(Op& op, const std::vector<std::string>& tokens) {
-    const auto& keys = schema().at(op.op);
-    for (size_t i = 2; i < tokens.size(); ++i) {
-        const size_t eq = tokens[i].find('=');
-        const std::string key = tokens[i].substr(0, eq);
-        const std::string value = eq == std::string::npos ? "" : tokens[i].substr(eq + 1);
-        auto k = keys.find(key);
-        if (k == keys.end()) fail(op.line, op.op + "." + key + ": unknown key");
-        if (op.has(key)) fail(op.line, op.op + "." + key + ": given twice");
-        if (eq == std::string::npos && k->second.type != Type::Bare)
-            fail(op.line, op.op + "." + key + ": needs a value (key=value)");
-        if (const std::string why = check_value(k->second, value); !why.empty())
-            fail(op.line, op.op + "." + key + ": " + why);
-        op.args.emplace_back(key, value);
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
+
+// The whitespace-separated tokens of `text` before any '#' (a loop over the bytes: a
+// trace of a million lines spends most of its reading time here).
+void tokenize(std::string_view text, std::vector<std::string_view>& tokens) {
+    tokens.clear();
+    const char* p = text.data();
+    const char* const end = p + text.size();
+    while (p != end && *p != '#') {
+        if (is_space(*p)) {
+            ++p;
+            continue;
+        }
+        const char* start = p;
+        while (p != end && *p != '#' && !is_space(*p)) ++p;
+        tokens.emplace_back(start, size_t(p - start));
     }
-    for (const auto& [key, k] : keys)
-        if (k.required && !op.has(key)) fail(op.line, op.op + ": missing key '" + key + "'");
+}
+
+// Sets op.args[n] to key=value, reusing the strings an earlier line left there.
+void set_arg(Op& op, size_t n, std::string_view key, std::string_view value) {
+    if (op.args.size() <= n) op.args.emplace_back();
+    op.args[n].first.assign(key);
+    op.args[n].second.assign(value);
 }
 
 }  // namespace
 
-uint64_t parse_number(const std::string& text, bool& ok) {
+uint64_t number_of(std::string_view t, bool& ok) {
     ok = false;
-    std::string t = text;
     unsigned shift = 0;
     if (!t.empty()) {
         const char s = t.back();
         shift = s == 'K' ? 10 : s == 'M' ? 20 : s == 'G' ? 30 : s == 'T' ? 40 : 0;
-        if (shift) t.pop_back();
+        if (shift) t.remove_suffix(1);
     }
     const bool hex = t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X');
-    const std::string digits = hex ? t.substr(2) : t;
-    if (digits.empty() || digits.find_first_not_of(hex ? "0123456789abcdefABCDEF" : "0123456789") !=
-                              std::string::npos)
-        return 0;
+    const std::string_view digits = hex ? t.substr(2) : t;
+    if (digits.empty()) return 0;
     uint64_t v = 0;
+    const unsigned base = hex ? 16 : 10;
     for (char c : digits) {
-        const unsigned d = c <= '9' ? unsigned(c - '0') : unsigned((c | 0x20) - 'a' + 10);
-        const unsigned base = hex ? 16 : 10;
-        if (v > (~uint64_t(0) - d) / base) return 0;
-        v = v * base + d;
+        const char lower = char(c | 0x20);
+        unsigned d = 0;
+        if (c >= '0' && c <= '9') d = unsigned(c - '0');
+        else if (hex && lower >= 'a' && lower <= 'f') d = unsigned(lower - 'a' + 10);
+        else return 0;
+        if (__builtin_mul_overflow(v, base, &v) || __builtin_add_overflow(v, d, &v)) return 0;
     }
     if (shift && (v >> (64 - shift))) return 0;
     ok = true;
     return v << shift;
+}
+
+uint64_t parse_number(const std::string& text, bool& ok) { return number_of(text, ok); }
+
+Reader::Reader(std::istream& in, std::string name) : in_(&in), name_(std::move(name)) {}
+
+Reader::Reader(std::unique_ptr<std::istream> in, std::string name)
+    : owned_(std::move(in)), in_(owned_.get()), name_(std::move(name)) {}
+
+Reader::Reader(const std::string& path) : name_(path) {
+    // A directory opens as a stream that reads nothing: an empty trace, not an error.
+    std::error_code ec;
+    auto file = std::make_unique<std::ifstream>(path);
+    if (!*file || std::filesystem::is_directory(path, ec)) throw sim::InputError(path + ": cannot open file");
+    owned_ = std::move(file);
+    in_ = owned_.get();
+}
+
+Reader::~Reader() = default;
+
+bool Reader::next(Op& op) {
+    while (std::getline(*in_, buf_)) {
+        ++line_;
+        tokenize(buf_, tokens_);
+        if (tokens_.empty()) continue;
+        op.line = line_;
+        bool relative = false;
+        uint64_t ps = 0;
+        if (!parse_time(tokens_[0], relative, ps)) fail_at(name_, line_, "'" + std::string(tokens_[0]) + "' is not a time");
+        if (tokens_.size() < 2) fail_at(name_, line_, "missing operation after the time");
+        op.time_ps = relative ? prev_ps_ + ps : ps;
+        if (op.time_ps < prev_ps_)
+            fail_at(name_, line_, "time " + std::string(tokens_[0]) + " is earlier than the previous line's " +
+                                      show_time(prev_ps_) + "ns");
+        prev_ps_ = op.time_ps;
+        op.op.assign(tokens_[1]);
+        arguments(op);
+        return true;
+    }
+    return false;
+}
+
+void Reader::arguments(Op& op) const {
+    const auto found = schema().find(op.op);
+    if (found == schema().end()) fail_at(name_, op.line, "unknown operation '" + op.op + "'");
+    const Keys& keys = found->second;
+    const auto fail = [&](std::string_view key, const std::string& why) {
+        fail_at(name_, op.line, op.op + "." + std::string(key) + ": " + why);
+    };
+    size_t n = 0;
+    uint32_t given = 0;  // bit i: the operation's i-th key (in schema order) is on the line
+    for (size_t i = 2; i < tokens_.size(); ++i, ++n) {
+        const std::string_view t = tokens_[i];
+        const size_t eq = t.find('=');
+        const std::string_view key = t.substr(0, eq);
+        const std::string_view value = eq == std::string_view::npos ? "" : t.substr(eq + 1);
+        auto k = keys.find(key);
+        if (k == keys.end()) fail(key, "unknown key");
+        const uint32_t bit = 1u << std::distance(keys.begin(), k);
+        if (given & bit) fail(key, "given twice");
+        given |= bit;
+        if (eq == std::string_view::npos && k->second.type != Type::Bare) fail(key, "needs a value (key=value)");
+        if (const std::string why = check_value(k->second, value); !why.empty()) fail(key, why);
+        set_arg(op, n, key, value);
+    }
+    op.args.resize(n);
+    uint32_t bit = 1;
+    for (auto k = keys.begin(); k != keys.end(); ++k, bit <<= 1)
+        if (k->second.required && !(given & bit)) fail_at(name_, op.line, op.op + ": missing key '" + k->first + "'");
 }
 
 bool Op::has(const std::string& key) const {
@@ -286,19 +360,17 @@ std::vector<Range> Op::ranges(const std::string& key) const {
 bool Op::operator==(const Op& o) const { return time_ps == o.time_ps && op == o.op && args == o.args; }
 
 std::vector<Op> parse(std::istream& in, const std::string& name) {
-    Reader reader(name);
+    Reader reader(in, name);
     std::vector<Op> ops;
-    uint64_t n = 0;
-    for (std::string line; std::getline(in, line);) reader.line(line, ++n, ops);
+    for (Op op; reader.next(op);) ops.push_back(op);
     return ops;
 }
 
 std::vector<Op> read_file(const std::string& path) {
-    // A directory opens as a stream that reads nothing: an empty trace, not an error.
-    std::error_code ec;
-    std::ifstream in(path);
-    if (!in || std::filesystem::is_directory(path, ec)) throw sim::InputError(path + ": cannot open file");
-    return parse(in, path);
+    Reader reader(path);
+    std::vector<Op> ops;
+    for (Op op; reader.next(op);) ops.push_back(op);
+    return ops;
 }
 
 std::string format(const Op& op) {

@@ -5,7 +5,9 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -36,7 +38,30 @@ struct Op {
 // text is not such a number or does not fit in 64 bits.
 uint64_t parse_number(const std::string& text, bool& ok);
 
-// Throws sim::InputError "NAME:LINE: message" for the first bad line.
+// Reads a trace one operation at a time, checking each line as it goes, so that a
+// trace of any length costs the memory of one line. Throws sim::InputError
+// "NAME:LINE: message" at a bad line.
+class Reader {
+public:
+    Reader(std::istream& in, std::string name);
+    Reader(std::unique_ptr<std::istream> in, std::string name);
+    explicit Reader(const std::string& path);  // "PATH: cannot open file"
+    ~Reader();
+    // The next operation into `op`, whose strings are reused; false at the end.
+    bool next(Op& op);
+
+private:
+    void arguments(Op& op) const;
+
+    std::unique_ptr<std::istream> owned_;
+    std::istream* in_ = nullptr;
+    std::string name_;
+    uint64_t line_ = 0, prev_ps_ = 0;
+    std::string buf_;
+    std::vector<std::string_view> tokens_;  // into buf_
+};
+
+// The whole trace; throws sim::InputError "NAME:LINE: message" for the first bad line.
 std::vector<Op> parse(std::istream& in, const std::string& name);
 std::vector<Op> read_file(const std::string& path);  // "PATH: cannot open file"
 

@@ -66,14 +66,14 @@ Config Config::read(const sim::Config& cfg) {
     if (c.type == "replay") {
         if (c.replay.trace.empty())
             throw sim::InputError(sim::ParamReader(cfg, "replay").where("trace") + ": a trace to replay is needed");
-        c.replay_ops = trace::read_file(c.replay.trace);
+        c.replay_scan = scan_trace(c.replay.trace);
     }
     return c;
 }
 
 void Config::adjust(platform::PlatformConfig& pc) const {
     if (type == "synthetic") return;
-    if (type == "replay") return adjust_for_replay(pc, needs_engine(replay_ops));
+    if (type == "replay") return adjust_for_replay(pc, replay_scan.engine);
     for (pcie::GeneratorParams& d : pc.devs) {
         d.requests = 0;
         d.write_first = false;
@@ -85,11 +85,11 @@ void Config::adjust(platform::PlatformConfig& pc) const {
 // The mapping workloads run without an IOMMU too (the DMA API direct, as dma-direct);
 // a trace that maps needs one.
 void Config::check(const platform::PlatformConfig& pc, const sim::Config& cfg) const {
-    check_passthrough(pc, cfg, type == "replay" && needs_engine(replay_ops));
+    check_passthrough(pc, cfg, type == "replay" && replay_scan.engine);
     if (type == "synthetic") return;
     if (type == "replay") {
-        if (needs_engine(replay_ops)) require_engine(pc, cfg, "the trace");
-        return Replayer::check(replay_ops, device_infos(pc), replay.trace);
+        if (replay_scan.engine) require_engine(pc, cfg, "the trace");
+        return check_trace(replay.trace, replay_scan, device_infos(pc));
     }
     const std::string section = type == "nic_ring" ? "nic" : type;
     const std::map<std::string, uint32_t> devices = {{"nic_ring", nic.device},
@@ -114,8 +114,8 @@ std::unique_ptr<Workload> make_replay(const Config& c, platform::System& sys, co
         file = std::make_unique<std::ofstream>(c.replay.op_log);
         if (!*file) throw sim::InputError(c.replay.op_log + ": cannot write file");
     }
-    auto run = std::make_unique<ReplayRun>("iommufd", sys, c.replay_ops, device_infos(pc),
-                                           needs_engine(c.replay_ops), pc, file ? *file : discard,
+    auto run = std::make_unique<ReplayRun>("iommufd", sys, std::make_unique<trace::Reader>(c.replay.trace),
+                                           device_infos(pc), c.replay_scan.engine, pc, file ? *file : discard,
                                            pc.engine.policy());
     if (!run->probed()) throw sim::InputError("iommu: the IOMMU driver could not probe the unit");
     if (file) run->keep(std::move(file), c.replay.op_log);

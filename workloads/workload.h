@@ -21,11 +21,11 @@
 #include "platforms/platform_config.h"
 #include "platforms/system.h"
 #include "platforms/trace_recorder.h"
-#include "traces/trace.h"
 #include "workloads/gpu_stream_params.h"
 #include "workloads/nic_params.h"
 #include "workloads/nvme_params.h"
 #include "workloads/replay/replay_params.h"
+#include "workloads/replay/trace_scan.h"
 #include "workloads/window_sweep_params.h"
 
 namespace workload {
@@ -61,7 +61,7 @@ struct Config {
     GpuStreamParams gpu_stream;
     WindowSweepParams window_sweep;
     ReplayParams replay;
-    std::vector<trace::Op> replay_ops;  // read with the configuration
+    TraceScan replay_scan;  // the trace read through once with the configuration
 
     static void declare(sim::ParamSchema& schema);
     static Config read(const sim::Config& cfg);

@@ -15,9 +15,10 @@ unsigned prot_of(uint32_t flags) {
 
 Context::~Context() {
     for (auto& [id, d] : devices_) {
-        if (d.hwpt) detach(id);
+        if (d.hwpt && !abandoned_) detach(id);
         d.dev->owner = nullptr;
     }
+    if (abandoned_) return;
     while (!hwpts_.empty()) destroy_hwpt(hwpts_.begin()->first);
 }
 

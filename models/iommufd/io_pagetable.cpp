@@ -43,28 +43,6 @@ bool IoPagetable::hits_area(uint64_t start, uint64_t last) const {
     return it != areas_.begin() && std::prev(it)->second.last >= start;
 }
 
-// The gaps of [lo, hi] between reserved regions and areas, ascending.
-std::vector<IovaRange> IoPagetable::holes(uint64_t lo, uint64_t hi) const {
-    std::vector<IovaRange> used;
-    for (const Reserved& r : reserved_)
-        if (overlaps(lo, hi, r.range.start, r.range.last)) used.push_back(r.range);
-    auto it = areas_.upper_bound(lo);
-    if (it != areas_.begin() && std::prev(it)->second.last >= lo) --it;
-    for (; it != areas_.end() && it->first <= hi; ++it) used.push_back({it->second.iova, it->second.last});
-    for (const Unflushed& u : unflushed_)
-        if (overlaps(lo, hi, u.area.iova, u.area.last)) used.push_back({u.area.iova, u.area.last});
-    std::sort(used.begin(), used.end(), [](const IovaRange& a, const IovaRange& b) { return a.start < b.start; });
-    std::vector<IovaRange> out;
-    uint64_t at = lo;
-    for (const IovaRange& u : used) {
-        if (u.start > at) out.push_back({at, std::min(u.start - 1, hi)});
-        if (u.last >= hi) return out;
-        at = std::max(at, u.last + 1);
-    }
-    out.push_back({at, hi});
-    return out;
-}
-
 namespace {
 // __alloc_iova_check_range: the aligned start that fits `length` in [start, last].
 bool fit(uint64_t start, uint64_t last, uint64_t length, uint64_t align, uint64_t page_offset,
@@ -77,6 +55,28 @@ bool fit(uint64_t start, uint64_t last, uint64_t length, uint64_t align, uint64_
     return true;
 }
 }  // namespace
+
+// The lowest hole of [lo, hi] (between reserved regions, areas and unmapped areas
+// still queued for a flush) where fit() places the IOVA. Holes are visited in
+// ascending order one at a time, and a run of touching areas is one step (taken_),
+// so a map costs the holes it passes, not the areas mapped.
+bool IoPagetable::first_fit(uint64_t lo, uint64_t hi, uint64_t length, uint64_t align,
+                            uint64_t page_offset, uint64_t& iova) const {
+    for (uint64_t at = lo;;) {
+        IovaRange next{};  // the taken range starting lowest among those reaching `at`
+        bool found = taken_.first_ending_at_or_after(at, next) && next.start <= hi;
+        for (const Reserved& r : reserved_) {
+            if (r.range.last < at || r.range.start > hi) continue;
+            if (!found || r.range.start < next.start) next = r.range;
+            found = true;
+        }
+        if (!found) return fit(at, hi, length, align, page_offset, iova);
+        if (next.start > at && fit(at, std::min(next.start - 1, hi), length, align, page_offset, iova))
+            return true;
+        if (next.last >= hi) return false;
+        at = std::max(at, next.last + 1);
+    }
+}
 
 // Automatic IOVA (iopt_alloc_iova): aligned to the largest power of two not above the
 // length that the user address is also aligned to, capped at a huge page, keeping the
@@ -96,9 +96,7 @@ Errno IoPagetable::alloc_iova(uint64_t addr, uint64_t length, uint64_t& iova) co
     for (const IovaRange& span : spans) {
         uint64_t start = 0;
         if (!fit(span.start, span.last, length, align, page_offset, start)) continue;
-        for (const IovaRange& hole : holes(start, span.last)) {
-            if (fit(hole.start, hole.last, length, align, page_offset, iova)) return Errno::Ok;
-        }
+        if (first_fit(start, span.last, length, align, page_offset, iova)) return Errno::Ok;
     }
     return Errno::NoSpc;
 }
@@ -150,6 +148,7 @@ Errno IoPagetable::map_spans(const std::vector<PagesSpan>& spans, unsigned prot,
             return err;
         }
         areas_.emplace(a.iova, a);
+        taken_.insert(a.iova, a.last);
         at += s.length;
     }
     return Errno::Ok;
@@ -218,6 +217,7 @@ void IoPagetable::remove(std::map<uint64_t, Area>::iterator it) {
         return;
     }
     for (Domain* d : domains_) unfill(a, *d);
+    taken_.erase(a.iova, a.last);
     if (!domains_.empty()) {
         a.pages->unpin(a.first_page(), a.last_page());
         if (stale_window_) stale_window_(0);  // strict: invalidated before unmap returns
@@ -243,6 +243,7 @@ void IoPagetable::flush() {
         last_window_ps_ = t - u.unmapped_ps;
         if (stale_window_) stale_window_(last_window_ps_);
         u.area.pages->unpin(u.area.first_page(), u.area.last_page());
+        taken_.erase(u.area.iova, u.area.last);
     }
     unflushed_.clear();
     ++flushes_;

@@ -17,6 +17,7 @@
 #include "models/iommufd/domain.h"
 #include "models/iommufd/errno.h"
 #include "models/iommufd/pages.h"
+#include "models/iommufd/range_set.h"
 
 namespace iommufd {
 
@@ -146,7 +147,8 @@ private:
     bool areas_aligned(uint64_t align) const;
     bool hits_reserved(uint64_t start, uint64_t last) const;
     bool hits_area(uint64_t start, uint64_t last) const;
-    std::vector<IovaRange> holes(uint64_t lo, uint64_t hi) const;
+    bool first_fit(uint64_t lo, uint64_t hi, uint64_t length, uint64_t align, uint64_t page_offset,
+                   uint64_t& iova) const;
     Errno alloc_iova(uint64_t user_addr, uint64_t length, uint64_t& iova) const;
     Errno check_iova(uint64_t iova, uint64_t length) const;
     Errno fill(const Area& a, Domain& d);
@@ -157,6 +159,7 @@ private:
     void drop_pins_of(const Area& a);
 
     std::map<uint64_t, Area> areas_;  // by first IOVA
+    RangeSet taken_;                  // the areas' and unflushed areas' IOVAs
     struct Reserved {
         IovaRange range;
         const void* owner;

@@ -9,7 +9,7 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
+#include <vector>
 
 #include "models/iommufd/errno.h"
 #include "models/iommufd/process.h"
@@ -28,9 +28,9 @@ public:
     Errno pin(uint64_t first, uint64_t last);
     void unpin(uint64_t first, uint64_t last);
 
-    // The frame of page `index` (pinned).
-    uint64_t frame(uint64_t index) const { return pinned_pages_.at(index).frame; }
-    bool pinned(uint64_t index) const { return pinned_pages_.count(index) != 0; }
+    // The frame of page `index` (pinned; std::out_of_range if not).
+    uint64_t frame(uint64_t index) const;
+    bool pinned(uint64_t index) const { return run_of(index) != nullptr; }
     uint64_t start() const { return start_; }  // page-aligned user address of page 0
     uint64_t page_count() const { return count_; }
     bool writable() const { return writable_; }
@@ -48,12 +48,20 @@ private:
     uint64_t count_;                // pages in the range
     // Only the pinned pages, as Linux's xarray of pfns: a huge range (an IOAS may map
     // one while no domain needs its pages) costs what is pinned of it, never its size.
-    struct Pinned {
-        uint32_t holders = 0;
-        uint64_t frame = 0;
+    // Consecutive pages on consecutive frames with the same holders are one run, so
+    // a buffer pinned whole is one entry (24 bytes) however many pages it has.
+    struct Run {
+        uint64_t first;     // page index
+        uint32_t count;     // pages
+        uint32_t holders;
+        uint64_t frame;     // of the first page
+        uint64_t end() const { return first + count; }
     };
-    std::map<uint64_t, Pinned> pinned_pages_;  // by page index
-    uint64_t pinned_ = 0;                      // pages with at least one holder
+    const Run* run_of(uint64_t index) const;
+    void split_at(uint64_t index);  // no run crosses `index` afterwards
+    void merge();
+    std::vector<Run> runs_;         // ascending, disjoint
+    uint64_t pinned_ = 0;           // pages with at least one holder
 };
 
 }  // namespace iommufd

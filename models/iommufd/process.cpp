@@ -1,5 +1,7 @@
 #include "models/iommufd/process.h"
 
+#include <iterator>
+
 namespace iommufd {
 
 std::optional<uint64_t> FrameAllocator::allocate(uint64_t bytes, uint64_t align) {
@@ -7,6 +9,36 @@ std::optional<uint64_t> FrameAllocator::allocate(uint64_t bytes, uint64_t align)
     if (at < next_ || at > end_ || end_ - at < bytes) return std::nullopt;
     next_ = at + bytes;
     return at;
+}
+
+uint64_t FrameRuns::find(uint64_t index) const {
+    auto it = runs_.upper_bound(index);
+    if (it == runs_.begin()) return 0;
+    --it;
+    return index - it->first < it->second.count ? it->second.frame + (index - it->first) * unit_ : 0;
+}
+
+void FrameRuns::add(uint64_t index, uint64_t frame) {
+    auto next = runs_.upper_bound(index);
+    if (next != runs_.begin()) {
+        auto prev = std::prev(next);
+        Run& r = prev->second;
+        if (prev->first + r.count == index && r.frame + r.count * unit_ == frame) {  // extends prev
+            ++r.count;
+            if (next != runs_.end() && next->first == index + 1 && next->second.frame == frame + unit_) {
+                r.count += next->second.count;  // and closes the gap to next
+                runs_.erase(next);
+            }
+            return;
+        }
+    }
+    if (next != runs_.end() && next->first == index + 1 && next->second.frame == frame + unit_) {
+        const Run joined{next->second.count + 1, frame};  // extends next downward
+        runs_.erase(next);
+        runs_.emplace(index, joined);
+        return;
+    }
+    runs_.emplace(index, Run{1, frame});
 }
 
 Errno Process::mmap(uint64_t va, uint64_t length, bool hugepage) {
@@ -20,7 +52,7 @@ Errno Process::mmap(uint64_t va, uint64_t length, bool hugepage) {
         auto prev = std::prev(next);
         if (prev->first + prev->second.length > va) return Errno::Inval;
     }
-    maps_.emplace(va, Mapping{length, hugepage, {}});
+    maps_.emplace(va, Mapping{length, hugepage, FrameRuns(hugepage ? kHugePageSize : kPageSize)});
     return Errno::Ok;
 }
 
@@ -67,11 +99,13 @@ std::optional<uint64_t> Process::frame(uint64_t va) {
     if (!found) return std::nullopt;
     Mapping& m = maps_.at(start);
     const uint64_t unit = m.hugepage ? kHugePageSize : kPageSize;
-    uint64_t& f = m.frames[(va - start) / unit];
+    const uint64_t index = (va - start) / unit;
+    uint64_t f = m.frames.find(index);
     if (f == 0) {
         const auto got = frames_.allocate(unit, unit);
         if (!got) return std::nullopt;
         f = *got;
+        m.frames.add(index, f);
     }
     return f + ((va - start) % unit & ~(kPageSize - 1));
 }

@@ -35,6 +35,25 @@ struct User {
     uint64_t locked_pages = 0;  // user->locked_vm
 };
 
+// The frames behind one mapping's pages (4 KiB or 2 MiB units), by page index, as runs
+// of consecutive pages on consecutive frames: a buffer touched in order, the common
+// case, is one entry however large.
+class FrameRuns {
+public:
+    // The frame of page `index`; 0 when it has none yet.
+    uint64_t find(uint64_t index) const;
+    // Page `index` (without one) gets `frame`.
+    void add(uint64_t index, uint64_t frame);
+    explicit FrameRuns(uint64_t unit) : unit_(unit) {}
+
+private:
+    struct Run {
+        uint64_t count, frame;  // pages, and the first one's frame
+    };
+    uint64_t unit_;
+    std::map<uint64_t, Run> runs_;  // by first page index
+};
+
 class Process {
 public:
     Process(std::string name, User& user, uint64_t rlimit_memlock, FrameAllocator& frames)
@@ -63,7 +82,7 @@ private:
     struct Mapping {
         uint64_t length;
         bool hugepage;
-        std::map<uint64_t, uint64_t> frames;  // backing page index (4 KiB or 2 MiB) -> frame
+        FrameRuns frames;  // by backing page index (4 KiB or 2 MiB)
     };
     const Mapping* find(uint64_t va, uint64_t* start) const;
 

@@ -103,7 +103,8 @@ void open_output(std::ofstream& f, const std::string& path) {
 struct Input {
     ReplayArgs a;
     PlatformConfig pc;
-    std::vector<trace::Op> ops;
+    TraceScan scan;
+    std::unique_ptr<trace::Reader> trace;  // the replay's own read of the file
     std::vector<Replayer::DeviceInfo> infos;
     std::ofstream log_file;
     bool engine = false;
@@ -113,11 +114,12 @@ struct Input {
 // Everything that can fail on bad input happens here, before any model exists.
 void prepare(const std::vector<std::string>& args, Input& in, const std::string& program) {
     in.a = parse_args(args);
-    in.ops = trace::read_file(in.a.trace);
-    in.engine = needs_engine(in.ops);
+    in.scan = scan_trace(in.a.trace);
+    in.engine = in.scan.engine;
     in.pc = read_platform(in.a, in.engine, in.config_digest, in.config_ini);
     in.infos = device_infos(in.pc);
-    Replayer::check(in.ops, in.infos, in.a.trace);
+    check_trace(in.a.trace, in.scan, in.infos);
+    in.trace = std::make_unique<trace::Reader>(in.a.trace);
     sim::Timeline::parse_classes(in.a.timeline_events);  // a bad list stops before the run
     const std::vector<std::string> outputs{in.a.op_log, in.a.stats_json, in.a.stats_schema, in.a.record,
                                            in.a.timeline};
@@ -153,7 +155,7 @@ int run_replay(const std::vector<std::string>& args, const std::string& program)
     std::ostream& log = log_file.is_open() ? log_file : std::cout;
     System sys("system", pc);
     sys.preload([&] { return control.stopping(); });
-    ReplayRun replay("iommufd", sys, in.ops, in.infos, in.engine, pc, log, pc.engine.policy());
+    ReplayRun replay("iommufd", sys, std::move(in.trace), in.infos, in.engine, pc, log, pc.engine.policy());
     if (timeline) {
         sys.set_timeline(*timeline);
         replay.set_timeline(*timeline);

@@ -26,11 +26,11 @@ ReplayRun::Engine::Engine(System& sys, const std::vector<Replayer::DeviceInfo>& 
                user_frames),
       flush_timer("flush", std::move(flush_timeout), [this] { return replayer.flush_deadline_ps(); }) {}
 
-ReplayRun::ReplayRun(sc_core::sc_module_name name, System& sys, std::vector<trace::Op> ops,
+ReplayRun::ReplayRun(sc_core::sc_module_name name, System& sys, std::unique_ptr<trace::Reader> trace,
                      std::vector<Replayer::DeviceInfo> devices, bool engine,
                      const platform::PlatformConfig& pc, std::ostream& log,
                      const iommufd::FlushPolicy& flush)
-    : Workload(name), sys_(sys), ops_(std::move(ops)), infos_(std::move(devices)), log_(log) {
+    : Workload(name), sys_(sys), trace_(std::move(trace)), infos_(std::move(devices)), log_(log) {
     if (engine) {
         engine_ = std::make_unique<Engine>(sys, infos_, pc, [this] { flush_timeout(); });
         add_child("cpu", cpu_);
@@ -55,24 +55,39 @@ ReplayRun::ReplayRun(sc_core::sc_module_name name, System& sys, std::vector<trac
     if (!probed_) return;
     // DMA before the first control operation goes to the devices now, so that they
     // start on their own first activation, as the devices of a recorded run did.
-    while (next_op_ < ops_.size() && ops_[next_op_].op == "dma") start_dma(next_op_++);
+    for (; fetch() && op_.op == "dma"; have_op_ = false) start_dma(taken_++, op_);
     SC_THREAD(run_thread);
 }
 
-ReplayRun::~ReplayRun() = default;
+// The next line, read from the file only when the one before it is taken: the trace
+// streams past, one line held at a time.
+bool ReplayRun::fetch() {
+    if (!have_op_ && !read_all_) {
+        have_op_ = trace_->next(op_);
+        read_all_ = !have_op_;
+    }
+    return have_op_;
+}
+
+// The trace did not ask for its mappings to go, and the run's statistics are taken:
+// no unmap-everything at exit.
+ReplayRun::~ReplayRun() {
+    if (engine_) engine_->replayer.abandon();
+}
 
 // A control operation waits for its time and the core, and holds the thread until its
 // work is done; a dma line then goes to its device at once, its requests marked with
 // their time, so the device issues them on its own clock exactly as a recorded device
 // did (a request fed at its time would start a delta later).
 void ReplayRun::run_thread() {
-    for (size_t i = next_op_; i < ops_.size(); ++i) {
-        if (ops_[i].op == "dma") {
-            start_dma(i);
+    for (; fetch(); have_op_ = false) {
+        const size_t i = taken_++;
+        if (op_.op == "dma") {
+            start_dma(i, op_);
             continue;
         }
-        wait(until(std::max(ops_[i].time_ps, cpu_.free_at(0))));
-        wait(until(control(i)));
+        wait(until(std::max(op_.time_ps, cpu_.free_at(0))));
+        wait(until(control(i, op_)));
     }
 }
 
@@ -97,8 +112,7 @@ static std::string timeline_args(const trace::Op& op) {
 }
 
 // Applies operation `i` now; returns when the core has done its work.
-sim::ps_t ReplayRun::control(size_t i) {
-    const trace::Op& op = ops_[i];
+sim::ps_t ReplayRun::control(size_t i, const trace::Op& op) {
     if (recorder_) {
         trace::Op applied = op;
         applied.time_ps = now();
@@ -120,8 +134,6 @@ sim::ps_t ReplayRun::control(size_t i) {
     if (cpu_.traced()) w.args = timeline_args(op);
     return cpu_.run(0, now(), w);
 }
-
-
 
 // The flush queue's timer runs on the same core.
 void ReplayRun::flush_timeout() {
@@ -148,8 +160,7 @@ void ReplayRun::forget_writes(const trace::Op& op) {
 
 // The line's requests are never across 4 KiB; they go to the device as its window
 // allows (top_up), in trace order behind the lines before them.
-void ReplayRun::start_dma(size_t i) {
-    const trace::Op& op = ops_[i];
+void ReplayRun::start_dma(size_t i, const trace::Op& op) {
     const size_t device = std::stoul(op.text("dev").substr(3));
     const uint64_t iova = op.number("iova"), end = iova + op.number("length");
     pcie::Request r{0, 0, op.text("dir") == "read"};  // the line's attributes, once
@@ -161,6 +172,7 @@ void ReplayRun::start_dma(size_t i) {
     r.at_ps = op.time_ps;
     r.cookie = i;
     PendingDma p;
+    p.line = op.line;
     p.requests = p.left = end > iova ? ((end - 1) >> 12) - (iova >> 12) + 1 : 0;
     if (p.requests == 0) return logged(i, std::to_string(op.line) + " dma ok requests=0");
     dmas_[i] = p;
@@ -192,7 +204,7 @@ void ReplayRun::dma_done(size_t device, uint64_t cookie, bool ok, bool data_ok) 
     p.data_errors += !data_ok;
     dma_faulted_ += !ok;
     if (--p.left) return;
-    std::string line = std::to_string(ops_[cookie].line) + " dma " +
+    std::string line = std::to_string(p.line) + " dma " +
                        (p.faulted ? "err EFAULT" : "ok") + " requests=" + std::to_string(p.requests);
     if (p.faulted) line += " faulted=" + std::to_string(p.faulted);
     if (p.data_errors) line += " data_errors=" + std::to_string(p.data_errors);

@@ -44,7 +44,9 @@ public:
     // `devices` lists the devices of `sys` in order (dev0, dev1...). With `engine`,
     // `sys` has an IOMMU ([iommu] arch of `pc`) whose driver the engine runs; without,
     // the trace holds only DMA (a recording of a run without the mapping engine).
-    ReplayRun(sc_core::sc_module_name name, platform::System& sys, std::vector<trace::Op> ops,
+    // The trace is read as it runs, one line at a time (checked before: scan_trace,
+    // check_trace), so memory does not grow with its length.
+    ReplayRun(sc_core::sc_module_name name, platform::System& sys, std::unique_ptr<trace::Reader> trace,
               std::vector<Replayer::DeviceInfo> devices, bool engine,
               const platform::PlatformConfig& pc, std::ostream& log,
               const iommufd::FlushPolicy& flush = {});
@@ -63,11 +65,12 @@ public:
     // Control operations go to `r` too, as they are applied.
     void record(platform::TraceRecorder* r) override { recorder_ = r; }
     // Every line has been logged (all DMA completed).
-    bool finished() const override { return next_log_ == ops_.size(); }
+    bool finished() const override { return read_all_ && next_log_ == taken_; }
     void set_timeline(sim::Timeline& t) override { cpu_.set_timeline(&t, std::string(name()) + " host CPU"); }
 
 private:
     struct PendingDma {
+        uint64_t line = 0;  // in the trace
         uint64_t requests = 0, left = 0, faulted = 0, data_errors = 0;
     };
     // A dma line's requests not yet fed: the next address, the end, the attributes.
@@ -80,9 +83,10 @@ private:
     // line), and the device never waits for a request the window holds back.
     static constexpr uint32_t kFeedWindow = 4096;
     void run_thread();
-    sim::ps_t control(size_t i);
+    bool fetch();
+    sim::ps_t control(size_t i, const trace::Op& op);
     void flush_timeout();
-    void start_dma(size_t i);
+    void start_dma(size_t i, const trace::Op& op);
     void top_up(size_t device);
     void dma_done(size_t device, uint64_t cookie, bool ok, bool data_ok);
     void forget_writes(const trace::Op& op);
@@ -98,7 +102,11 @@ private:
     };
 
     platform::System& sys_;
-    std::vector<trace::Op> ops_;
+    std::unique_ptr<trace::Reader> trace_;
+    trace::Op op_;            // the next line, once fetched
+    bool have_op_ = false;    // op_ is fetched and not yet taken
+    bool read_all_ = false;   // the reader is at the end
+    size_t taken_ = 0;        // lines taken (the next line's index in the op log)
     std::vector<Replayer::DeviceInfo> infos_;
     std::ostream& log_;
     std::unique_ptr<std::ofstream> owned_log_;
@@ -111,7 +119,6 @@ private:
     std::vector<uint32_t> in_device_;       // per device, fed and not yet completed
     std::map<size_t, std::string> ready_;   // logged out of order, waiting for earlier lines
     size_t next_log_ = 0;
-    size_t next_op_ = 0;  // the first line run_thread takes
 
     host::Cpu cpu_{1};
     platform::OpCosts map_, unmap_, attach_;

@@ -2,12 +2,24 @@
 
 #include <string>
 
+#include "workloads/replay/trace_check.h"
+
 namespace workload {
 
-bool needs_engine(const std::vector<trace::Op>& ops) {
-    for (const trace::Op& op : ops)
-        if (op.op != "dma") return true;
-    return false;
+TraceScan scan_trace(const std::string& path) {
+    TraceScan scan;
+    trace::Reader reader(path);
+    for (trace::Op op; reader.next(op);) {
+        scan.engine |= op.op != "dma";
+        scan.opened += op.op == "iommufd_open";
+    }
+    return scan;
+}
+
+void check_trace(const std::string& path, const TraceScan& scan, const std::vector<Replayer::DeviceInfo>& devices) {
+    TraceCheck check(devices, path, scan.opened);
+    trace::Reader reader(path);
+    for (trace::Op op; reader.next(op);) check.op(op);
 }
 
 void adjust_for_replay(platform::PlatformConfig& pc, bool engine) {

@@ -2,17 +2,18 @@
 // `[workload] type = replay`.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "platforms/platform_config.h"
 #include "traces/trace.h"
 #include "workloads/replay/replayer.h"
+#include "workloads/replay/trace_scan.h"
 
 namespace workload {
 
-// A trace with control operations needs the mapping engine (and an IOMMU); one of
-// DMA only (a recording of a run without the engine) replays on the platform as it is.
-bool needs_engine(const std::vector<trace::Op>& ops);
+// Replayer::check over the file, read again line by line.
+void check_trace(const std::string& path, const TraceScan& scan, const std::vector<Replayer::DeviceInfo>& devices);
 // Devices do only the trace's DMA; with the engine, no boot map and no preloaded data.
 void adjust_for_replay(platform::PlatformConfig& pc, bool engine);
 // The platform's devices as the engine binds them: name and requester ID.

@@ -1,10 +1,13 @@
 #include "workloads/replay/replayer.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <set>
+#include <string_view>
 
 #include "models/sim/error.h"
 #include "models/sim/format.h"
+#include "workloads/replay/trace_check.h"
 
 namespace workload {
 
@@ -12,30 +15,42 @@ using iommufd::Errno;
 
 namespace {
 
-const std::set<std::string> kIdKeys = {"ioas_id", "src_ioas_id", "dst_ioas_id", "pt_id", "id"};
+// Calls f with each name of a `|`-joined flags value, without copying it.
+template <class F>
+void each_flag(const std::string& text, const F& f) {
+    for (size_t at = 0;;) {
+        const size_t end = std::min(text.find('|', at), text.size());
+        f(std::string_view(text).substr(at, end - at));
+        if (end == text.size()) return;
+        at = end + 1;
+    }
+}
 
 // Map flags by name (enum iommufd_ioas_map_flags) or as a number.
 uint32_t map_flags(const trace::Op& op) {
-    const std::vector<std::string> names = op.flag_names("flags");
-    if (names.empty()) return uint32_t(op.number("flags"));
+    bool numeric = false;
+    const uint64_t n = trace::parse_number(op.text("flags"), numeric);
+    if (numeric) return uint32_t(n);
     uint32_t f = 0;
-    for (const std::string& n : names) {
-        if (n == "fixed_iova") f |= iommufd::kFixedIova;
-        else if (n == "writeable") f |= iommufd::kWriteable;
-        else if (n == "readable") f |= iommufd::kReadable;
+    each_flag(op.text("flags"), [&](std::string_view name) {
+        if (name == "fixed_iova") f |= iommufd::kFixedIova;
+        else if (name == "writeable") f |= iommufd::kWriteable;
+        else if (name == "readable") f |= iommufd::kReadable;
         else f |= 1u << 31;  // a flag the map does not know: EOPNOTSUPP, as in Linux
-    }
+    });
     return f;
 }
 
 // HWPT_ALLOC flags by name (enum iommufd_hwpt_alloc_flags) or as a number.
 uint32_t hwpt_flags(const trace::Op& op) {
     if (!op.has("flags")) return 0;
-    const std::vector<std::string> names = op.flag_names("flags");
-    if (names.empty()) return uint32_t(op.number("flags"));
+    bool numeric = false;
+    const uint64_t n = trace::parse_number(op.text("flags"), numeric);
+    if (numeric) return uint32_t(n);
     uint32_t f = 0;
-    for (const std::string& n : names)
-        f |= n == "nest_parent" ? iommufd::kHwptNestParent : iommufd::kHwptDirtyTracking;
+    each_flag(op.text("flags"), [&](std::string_view name) {
+        f |= name == "nest_parent" ? iommufd::kHwptNestParent : iommufd::kHwptDirtyTracking;
+    });
     return f;
 }
 
@@ -43,12 +58,6 @@ std::string result(const trace::Op& op, Errno e, const std::string& outputs = ""
     std::string line = std::to_string(op.line) + " " + op.op;
     if (e != Errno::Ok) return line + " err " + iommufd::errno_name(e);
     return line + " ok" + (outputs.empty() ? "" : " " + outputs);
-}
-
-bool is_number(const std::string& s) {
-    bool ok = false;
-    trace::parse_number(s, ok);
-    return ok;
 }
 
 }  // namespace
@@ -64,6 +73,10 @@ Replayer::Replayer(std::vector<DeviceInfo> devices, const DeviceFactory& make_op
 }
 
 Replayer::~Replayer() = default;
+
+void Replayer::abandon() {
+    for (auto& [name, fd] : fds_) fd.ctx->abandon();
+}
 
 iommufd::Reach Replayer::reach(uint16_t sid, uint64_t iova) const {
     for (const DeviceInfo& info : infos_) {
@@ -116,50 +129,10 @@ bool Replayer::unflushed(uint16_t sid, uint64_t iova) const {
 
 void Replayer::check(const std::vector<trace::Op>& ops, const std::vector<DeviceInfo>& devices,
                      const std::string& file) {
-    std::set<std::string> procs, fds, objects, pins, devs;
-    for (const DeviceInfo& d : devices) devs.insert(d.name);
-    size_t opened = 0, opened_so_far = 0;
+    size_t opened = 0;
     for (const trace::Op& op : ops) opened += op.op == "iommufd_open";
-    for (const trace::Op& op : ops) {
-        const auto fail = [&](const std::string& key, const std::string& why) {
-            throw sim::InputError(file + ":" + std::to_string(op.line) + ": " + op.op +
-                                  (key.empty() ? "" : "." + key) + ": " + why);
-        };
-        const auto need = [&](const std::set<std::string>& names, const std::string& key) {
-            if (op.has(key) && !names.count(op.text(key)) && !(kIdKeys.count(key) && is_number(op.text(key))))
-                fail(key, "'" + op.text(key) + "' is not defined before this line");
-        };
-        const auto define = [&](std::set<std::string>& names, const std::string& key) {
-            if (!names.insert(op.text(key)).second) fail(key, "'" + op.text(key) + "' is defined twice");
-        };
-        if (op.op == "dma") {
-            need(devs, "dev");
-            if (op.number_or("pasid", 0) > 0xfffff) fail("pasid", "a PASID has 20 bits");
-            for (const char* flag : {"priv", "exec"})
-                if (op.has(flag) && !op.has("pasid")) fail(flag, "needs a PASID (pasid=N)");
-            if (op.number("length") > ~op.number("iova")) fail("length", "iova + length passes 2^64");
-            continue;
-        }
-        if (op.op == "process") { define(procs, "name"); continue; }
-        if (op.op == "mmap" || op.op == "munmap") { need(procs, "process"); continue; }
-        if (op.op == "iommufd_open") {
-            need(procs, "process");
-            define(fds, "name");
-            ++opened_so_far;
-            continue;
-        }
-        if (op.has("fd")) need(fds, "fd");
-        else if (opened > 1) fail("fd", "needed: the trace opens several contexts");
-        else if (opened_so_far == 0) fail("fd", "no iommufd_open before it");
-        for (const std::string& key : kIdKeys) need(objects, key);
-        need(procs, "process");
-        if (op.op == "device_attach" || op.op == "hwpt_alloc" || op.op == "get_hw_info")
-            need(devs, "dev_id");
-        if (op.op == "ioas_alloc" || op.op == "hwpt_alloc") define(objects, "name");
-        if (op.op == "access_pin") define(pins, "name");
-        if (op.op == "access_unpin") need(pins, "name");
-        if (op.op == "option" && op.text("option_id") == "huge_pages") need(objects, "object_id");
-    }
+    TraceCheck check(devices, file, opened);
+    for (const trace::Op& op : ops) check.op(op);
 }
 
 // ---- apply ---------------------------------------------------------------------------

@@ -48,6 +48,9 @@ public:
     std::string apply(const trace::Op& op);
 
     iommufd::Process* process(const std::string& name);
+    // The replay is over: the contexts go without unmapping everything through the
+    // driver (iommufd::Context::abandon); the statistics are already taken.
+    void abandon();
 
     // Deferred invalidation for every context, now and later (io_pagetable.h).
     void set_flush_policy(const iommufd::FlushPolicy& p, std::function<uint64_t()> now_ps,

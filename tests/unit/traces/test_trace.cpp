@@ -154,3 +154,57 @@ TEST_CASE("Trace fuzz: mutated traces read or fail with one line naming the file
     CHECK(failed > 100);
     CHECK(read_ok > 0);
 }
+
+namespace {
+
+// An endless trace made up as it is read: a reader that kept the lines, or read to
+// the end before answering, would never return.
+class EndlessTrace : public std::streambuf {
+public:
+    uint64_t lines_made = 0;
+
+protected:
+    int_type underflow() override {
+        line_ = "+1us ioas_map ioas_id=ioas0 flags=fixed_iova|readable user_va=0x" + std::to_string(lines_made) +
+                "000 length=4K iova=0x" + std::to_string(lines_made) + "000\n";
+        ++lines_made;
+        setg(line_.data(), line_.data(), line_.data() + line_.size());
+        return traits_type::to_int_type(line_[0]);
+    }
+
+private:
+    std::string line_;
+};
+
+}  // namespace
+
+TEST_CASE("Trace reader: streams, one operation per line read, its storage reused", "[trace]") {
+    EndlessTrace endless;
+    std::istream in(&endless);
+    trace::Reader reader(in, "endless.trace");
+    trace::Op op;
+    for (uint64_t n = 1; n <= 100000; ++n) {
+        REQUIRE(reader.next(op));
+        REQUIRE(op.line == n);
+        REQUIRE(op.time_ps == n * 1000000);
+    }
+    // No more was read than the lines returned (and one buffer's worth ahead).
+    CHECK(endless.lines_made <= 100001);
+    CHECK(op.number("iova") == 0x99999000);
+    CHECK(op.args.size() == 5);
+}
+
+TEST_CASE("Trace reader: the same operations as parse, and a bad line stops it there", "[trace]") {
+    std::istringstream in(kExample);
+    trace::Reader reader(in, "t.trace");
+    std::vector<trace::Op> streamed;
+    for (trace::Op op; reader.next(op);) streamed.push_back(op);
+    const auto whole = read(kExample);
+    REQUIRE(streamed.size() == whole.size());
+    for (size_t i = 0; i < whole.size(); ++i) CHECK((streamed[i] == whole[i] && streamed[i].line == whole[i].line));
+    std::istringstream bad("0 ioas_alloc name=a\n1 ioas_alloc name=b colour=red\n");
+    trace::Reader r2(bad, "t.trace");
+    trace::Op op;
+    CHECK(r2.next(op));
+    CHECK_THROWS_WITH(r2.next(op), "t.trace:2: ioas_alloc.colour: unknown key");
+}
