@@ -12,21 +12,28 @@ namespace memory {
 namespace {
 
 constexpr uint64_t kLine = kCacheLineBytes;
+constexpr uint64_t kFrame = SparseMemory::kFrameBytes;
 
 bool is_pow2(uint64_t v) { return v && !(v & (v - 1)); }
 
-// Calls f(line_addr, offset_in_line, n, offset_in_buffer) for each piece of
-// [addr, addr + len) that falls in one line. Addresses wrap modulo 2^64, as in memory.
+// Calls f(unit_addr, offset_in_unit, n, offset_in_buffer) for each piece of
+// [addr, addr + len) that falls in one aligned unit of `unit` bytes (a power of two).
+// Addresses wrap modulo 2^64, as in memory.
 template <class F>
-void for_each_line(uint64_t addr, size_t len, F&& f) {
+void for_each_piece(uint64_t unit, uint64_t addr, size_t len, F&& f) {
     size_t done = 0;
     while (done < len) {
-        uint64_t off = addr & (kLine - 1);
-        size_t n = std::min<size_t>(len - done, kLine - off);
+        uint64_t off = addr & (unit - 1);
+        size_t n = std::min<size_t>(len - done, unit - off);
         f(addr - off, size_t(off), n, done);
         addr += n;
         done += n;
     }
+}
+
+template <class F>
+void for_each_line(uint64_t addr, size_t len, F&& f) {
+    for_each_piece(kLine, addr, len, std::forward<F>(f));
 }
 
 }  // namespace
@@ -87,9 +94,11 @@ CoherentCache::Line& CoherentCache::fill(uint64_t line_addr) {
     if (victim->valid) {
         ++evictions_;
         if (victim->dirty) write_back(*victim);
+        --frame_count(victim->line_no);
     }
     victim->line_no = line_no;
     victim->valid = true;
+    ++frame_count(line_no);
     victim->dirty = false;
     mem_.read(line_addr, victim->data.data(), kLine);
     return *victim;
@@ -114,8 +123,21 @@ void CoherentCache::write_back(Line& l) {
 }
 
 void CoherentCache::invalidate(Line& l) {
+    if (l.valid) --frame_count(l.line_no);
     l.valid = false;
     l.dirty = false;
+}
+
+uint8_t& CoherentCache::frame_count(uint64_t line_no) {
+    const uint64_t frame = line_no / (SparseMemory::kFrameBytes / kLine);
+    uint8_t* counts = frame_counts_.get_or_alloc(frame >> kCountChunkShift).data;
+    return counts[frame & ((uint64_t(1) << kCountChunkShift) - 1)];
+}
+
+unsigned CoherentCache::frame_lines(uint64_t addr) const {
+    const uint64_t frame = addr / SparseMemory::kFrameBytes;
+    const uint8_t* counts = frame_counts_.find(frame >> kCountChunkShift).data;
+    return counts ? counts[frame & ((uint64_t(1) << kCountChunkShift) - 1)] : 0;
 }
 
 // --- CPU side ---
@@ -160,7 +182,7 @@ bool CoherentCache::line_present(uint64_t addr) const {
 
 bool CoherentCache::holds(uint64_t addr, size_t len) const {
     for (uint64_t line = addr & ~(kLine - 1); line < addr + len; line += kLine)
-        if (!lookup(line)) return false;
+        if (!frame_lines(line) || !lookup(line)) return false;
     return true;
 }
 
@@ -171,12 +193,17 @@ bool CoherentCache::line_dirty(uint64_t addr) const {
 
 // --- DMA side: snoops neither allocate lines nor change LRU order ---
 
+// A frame with no cached line goes to memory in one piece: no line of it can be hit,
+// so the set scans would find nothing and count nothing.
 void CoherentCache::dma_read(uint64_t addr, void* dst, size_t len, bool snoop) {
     if (!len) return;
     ++dma_reads_;
     auto* out = static_cast<uint8_t*>(dst);
-    for_each_line(addr, len, [&](uint64_t la, size_t off, size_t n, size_t pos) {
-        dma_read_line(la, off, out + pos, n, snoop);
+    for_each_piece(kFrame, addr, len, [&](uint64_t fa, size_t off, size_t n, size_t pos) {
+        if (!frame_lines(fa)) return mem_.read(fa + off, out + pos, n);
+        for_each_line(fa + off, n, [&](uint64_t la, size_t loff, size_t ln, size_t lpos) {
+            dma_read_line(la, loff, out + pos + lpos, ln, snoop);
+        });
     });
 }
 
@@ -184,8 +211,11 @@ void CoherentCache::dma_write(uint64_t addr, const void* src, size_t len, bool s
     if (!len) return;
     ++dma_writes_;
     auto* in = static_cast<const uint8_t*>(src);
-    for_each_line(addr, len, [&](uint64_t la, size_t off, size_t n, size_t pos) {
-        dma_write_line(la, off, in + pos, n, snoop);
+    for_each_piece(kFrame, addr, len, [&](uint64_t fa, size_t off, size_t n, size_t pos) {
+        if (!frame_lines(fa)) return mem_.write(fa + off, in + pos, n);
+        for_each_line(fa + off, n, [&](uint64_t la, size_t loff, size_t ln, size_t lpos) {
+            dma_write_line(la, loff, in + pos + lpos, ln, snoop);
+        });
     });
 }
 
