@@ -62,15 +62,17 @@ CoherentCache::CoherentCache(const CacheParams& p, SparseMemory& mem)
     params_.validate();
     set_mask_ = params_.sets() - 1;
     lines_.resize(params_.sets() * params_.ways);
+    tags_.resize(lines_.size(), 0);
 }
 
 // --- lookup and replacement ---
 
 const CoherentCache::Line* CoherentCache::lookup(uint64_t line_addr) const {
-    uint64_t line_no = line_addr / kLine;
-    const Line* set = &lines_[(line_no & set_mask_) * params_.ways];
+    const uint64_t line_no = line_addr / kLine;
+    const size_t first = (line_no & set_mask_) * params_.ways;
+    const uint64_t* tags = &tags_[first];
     for (uint32_t w = 0; w < params_.ways; ++w)
-        if (set[w].valid && set[w].line_no == line_no) return &set[w];
+        if (tags[w] == tag_of(line_no)) return &lines_[first + w];
     return nullptr;
 }
 
@@ -79,26 +81,25 @@ CoherentCache::Line* CoherentCache::lookup(uint64_t line_addr) {
 }
 
 CoherentCache::Line& CoherentCache::fill(uint64_t line_addr) {
-    uint64_t line_no = line_addr / kLine;
-    Line* set = &lines_[(line_no & set_mask_) * params_.ways];
+    const uint64_t no = line_addr / kLine;
+    Line* set = &lines_[(no & set_mask_) * params_.ways];
     // The first invalid way if there is one, else the least recently used.
     Line* victim = nullptr;
     for (uint32_t w = 0; w < params_.ways; ++w) {
         Line& c = set[w];
-        if (!c.valid) {
+        if (!valid(c)) {
             victim = &c;
             break;
         }
         if (!victim || c.last_use < victim->last_use) victim = &c;
     }
-    if (victim->valid) {
+    if (valid(*victim)) {
         ++evictions_;
         if (victim->dirty) write_back(*victim);
-        --frame_count(victim->line_no);
+        --frame_count(line_no(*victim));
     }
-    victim->line_no = line_no;
-    victim->valid = true;
-    ++frame_count(line_no);
+    tags_[way_of(*victim)] = tag_of(no);
+    ++frame_count(no);
     victim->dirty = false;
     mem_.read(line_addr, victim->data.data(), kLine);
     return *victim;
@@ -117,19 +118,19 @@ CoherentCache::Line& CoherentCache::cpu_line(uint64_t line_addr) {
 }
 
 void CoherentCache::write_back(Line& l) {
-    mem_.write(l.line_no * kLine, l.data.data(), kLine);
+    mem_.write(line_no(l) * kLine, l.data.data(), kLine);
     l.dirty = false;
     ++writebacks_;
 }
 
 void CoherentCache::invalidate(Line& l) {
-    if (l.valid) --frame_count(l.line_no);
-    l.valid = false;
+    if (valid(l)) --frame_count(line_no(l));
+    tags_[way_of(l)] = 0;
     l.dirty = false;
 }
 
-uint8_t& CoherentCache::frame_count(uint64_t line_no) {
-    const uint64_t frame = line_no / (SparseMemory::kFrameBytes / kLine);
+uint8_t& CoherentCache::frame_count(uint64_t no) {
+    const uint64_t frame = no / (SparseMemory::kFrameBytes / kLine);
     uint8_t* counts = frame_counts_.get_or_alloc(frame >> kCountChunkShift).data;
     return counts[frame & ((uint64_t(1) << kCountChunkShift) - 1)];
 }
@@ -173,7 +174,7 @@ void CoherentCache::cpu_flush(uint64_t addr, size_t len) {
 
 void CoherentCache::cpu_writeback_all() {
     for (Line& l : lines_)
-        if (l.valid && l.dirty) write_back(l);
+        if (valid(l) && l.dirty) write_back(l);
 }
 
 bool CoherentCache::line_present(uint64_t addr) const {

@@ -71,13 +71,17 @@ public:
     const CacheParams& params() const { return params_; }
 
 private:
+    // A way's address and valid bit live apart from its data, in tags_: a set scan
+    // then reads 8 bytes a way, not a whole Line.
     struct Line {
-        uint64_t line_no = 0;  // addr / 64
         uint64_t last_use = 0;
-        bool valid = false;
         bool dirty = false;
         std::array<uint8_t, kLineBytes> data{};
     };
+    static uint64_t tag_of(uint64_t line_no) { return line_no << 1 | 1; }  // 0: invalid
+    size_t way_of(const Line& l) const { return size_t(&l - lines_.data()); }
+    bool valid(const Line& l) const { return tags_[way_of(l)] != 0; }
+    uint64_t line_no(const Line& l) const { return tags_[way_of(l)] >> 1; }
 
     Line* lookup(uint64_t line_addr);
     const Line* lookup(uint64_t line_addr) const;
@@ -85,7 +89,7 @@ private:
     Line& cpu_line(uint64_t line_addr);  // lookup or fill; updates LRU and hit counters
     void write_back(Line& l);
     void invalidate(Line& l);
-    uint8_t& frame_count(uint64_t line_no);  // allocates the count's chunk if need be
+    uint8_t& frame_count(uint64_t no);  // line no.; allocates the count's chunk if need be
     void dma_read_line(uint64_t line_addr, size_t off, uint8_t* dst, size_t n, bool snoop);
     void dma_write_line(uint64_t line_addr, size_t off, const uint8_t* src, size_t n,
                         bool snoop);
@@ -94,6 +98,7 @@ private:
     SparseMemory& mem_;
     uint64_t set_mask_;
     std::vector<Line> lines_;  // set s occupies [s * ways, (s + 1) * ways)
+    std::vector<uint64_t> tags_;  // tag_of(line_no) of each way of lines_, or 0
     uint64_t use_clock_ = 0;   // LRU stamps: deterministic, no wall clock
     // Valid lines per frame, one byte each (at most 64): every fill, eviction and
     // invalidation updates it. Chunks of 2^21 counts (8 GiB of addresses), numbered
