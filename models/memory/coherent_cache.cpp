@@ -12,21 +12,28 @@ namespace memory {
 namespace {
 
 constexpr uint64_t kLine = kCacheLineBytes;
+constexpr uint64_t kFrame = SparseMemory::kFrameBytes;
 
 bool is_pow2(uint64_t v) { return v && !(v & (v - 1)); }
 
-// Calls f(line_addr, offset_in_line, n, offset_in_buffer) for each piece of
-// [addr, addr + len) that falls in one line. Addresses wrap modulo 2^64, as in memory.
+// Calls f(unit_addr, offset_in_unit, n, offset_in_buffer) for each piece of
+// [addr, addr + len) that falls in one aligned unit of `unit` bytes (a power of two).
+// Addresses wrap modulo 2^64, as in memory.
 template <class F>
-void for_each_line(uint64_t addr, size_t len, F&& f) {
+void for_each_piece(uint64_t unit, uint64_t addr, size_t len, F&& f) {
     size_t done = 0;
     while (done < len) {
-        uint64_t off = addr & (kLine - 1);
-        size_t n = std::min<size_t>(len - done, kLine - off);
+        uint64_t off = addr & (unit - 1);
+        size_t n = std::min<size_t>(len - done, unit - off);
         f(addr - off, size_t(off), n, done);
         addr += n;
         done += n;
     }
+}
+
+template <class F>
+void for_each_line(uint64_t addr, size_t len, F&& f) {
+    for_each_piece(kLine, addr, len, std::forward<F>(f));
 }
 
 }  // namespace
@@ -55,15 +62,17 @@ CoherentCache::CoherentCache(const CacheParams& p, SparseMemory& mem)
     params_.validate();
     set_mask_ = params_.sets() - 1;
     lines_.resize(params_.sets() * params_.ways);
+    tags_.resize(lines_.size(), 0);
 }
 
 // --- lookup and replacement ---
 
 const CoherentCache::Line* CoherentCache::lookup(uint64_t line_addr) const {
-    uint64_t line_no = line_addr / kLine;
-    const Line* set = &lines_[(line_no & set_mask_) * params_.ways];
+    const uint64_t line_no = line_addr / kLine;
+    const size_t first = (line_no & set_mask_) * params_.ways;
+    const uint64_t* tags = &tags_[first];
     for (uint32_t w = 0; w < params_.ways; ++w)
-        if (set[w].valid && set[w].line_no == line_no) return &set[w];
+        if (tags[w] == tag_of(line_no)) return &lines_[first + w];
     return nullptr;
 }
 
@@ -72,24 +81,25 @@ CoherentCache::Line* CoherentCache::lookup(uint64_t line_addr) {
 }
 
 CoherentCache::Line& CoherentCache::fill(uint64_t line_addr) {
-    uint64_t line_no = line_addr / kLine;
-    Line* set = &lines_[(line_no & set_mask_) * params_.ways];
+    const uint64_t no = line_addr / kLine;
+    Line* set = &lines_[(no & set_mask_) * params_.ways];
     // The first invalid way if there is one, else the least recently used.
     Line* victim = nullptr;
     for (uint32_t w = 0; w < params_.ways; ++w) {
         Line& c = set[w];
-        if (!c.valid) {
+        if (!valid(c)) {
             victim = &c;
             break;
         }
         if (!victim || c.last_use < victim->last_use) victim = &c;
     }
-    if (victim->valid) {
+    if (valid(*victim)) {
         ++evictions_;
         if (victim->dirty) write_back(*victim);
+        --frame_count(line_no(*victim));
     }
-    victim->line_no = line_no;
-    victim->valid = true;
+    tags_[way_of(*victim)] = tag_of(no);
+    ++frame_count(no);
     victim->dirty = false;
     mem_.read(line_addr, victim->data.data(), kLine);
     return *victim;
@@ -108,14 +118,27 @@ CoherentCache::Line& CoherentCache::cpu_line(uint64_t line_addr) {
 }
 
 void CoherentCache::write_back(Line& l) {
-    mem_.write(l.line_no * kLine, l.data.data(), kLine);
+    mem_.write(line_no(l) * kLine, l.data.data(), kLine);
     l.dirty = false;
     ++writebacks_;
 }
 
 void CoherentCache::invalidate(Line& l) {
-    l.valid = false;
+    if (valid(l)) --frame_count(line_no(l));
+    tags_[way_of(l)] = 0;
     l.dirty = false;
+}
+
+uint8_t& CoherentCache::frame_count(uint64_t no) {
+    const uint64_t frame = no / (SparseMemory::kFrameBytes / kLine);
+    uint8_t* counts = frame_counts_.get_or_alloc(frame >> kCountChunkShift).data;
+    return counts[frame & ((uint64_t(1) << kCountChunkShift) - 1)];
+}
+
+unsigned CoherentCache::frame_lines(uint64_t addr) const {
+    const uint64_t frame = addr / SparseMemory::kFrameBytes;
+    const uint8_t* counts = frame_counts_.find(frame >> kCountChunkShift).data;
+    return counts ? counts[frame & ((uint64_t(1) << kCountChunkShift) - 1)] : 0;
 }
 
 // --- CPU side ---
@@ -151,7 +174,7 @@ void CoherentCache::cpu_flush(uint64_t addr, size_t len) {
 
 void CoherentCache::cpu_writeback_all() {
     for (Line& l : lines_)
-        if (l.valid && l.dirty) write_back(l);
+        if (valid(l) && l.dirty) write_back(l);
 }
 
 bool CoherentCache::line_present(uint64_t addr) const {
@@ -160,7 +183,7 @@ bool CoherentCache::line_present(uint64_t addr) const {
 
 bool CoherentCache::holds(uint64_t addr, size_t len) const {
     for (uint64_t line = addr & ~(kLine - 1); line < addr + len; line += kLine)
-        if (!lookup(line)) return false;
+        if (!frame_lines(line) || !lookup(line)) return false;
     return true;
 }
 
@@ -171,12 +194,17 @@ bool CoherentCache::line_dirty(uint64_t addr) const {
 
 // --- DMA side: snoops neither allocate lines nor change LRU order ---
 
+// A frame with no cached line goes to memory in one piece: no line of it can be hit,
+// so the set scans would find nothing and count nothing.
 void CoherentCache::dma_read(uint64_t addr, void* dst, size_t len, bool snoop) {
     if (!len) return;
     ++dma_reads_;
     auto* out = static_cast<uint8_t*>(dst);
-    for_each_line(addr, len, [&](uint64_t la, size_t off, size_t n, size_t pos) {
-        dma_read_line(la, off, out + pos, n, snoop);
+    for_each_piece(kFrame, addr, len, [&](uint64_t fa, size_t off, size_t n, size_t pos) {
+        if (!frame_lines(fa)) return mem_.read(fa + off, out + pos, n);
+        for_each_line(fa + off, n, [&](uint64_t la, size_t loff, size_t ln, size_t lpos) {
+            dma_read_line(la, loff, out + pos + lpos, ln, snoop);
+        });
     });
 }
 
@@ -184,8 +212,11 @@ void CoherentCache::dma_write(uint64_t addr, const void* src, size_t len, bool s
     if (!len) return;
     ++dma_writes_;
     auto* in = static_cast<const uint8_t*>(src);
-    for_each_line(addr, len, [&](uint64_t la, size_t off, size_t n, size_t pos) {
-        dma_write_line(la, off, in + pos, n, snoop);
+    for_each_piece(kFrame, addr, len, [&](uint64_t fa, size_t off, size_t n, size_t pos) {
+        if (!frame_lines(fa)) return mem_.write(fa + off, in + pos, n);
+        for_each_line(fa + off, n, [&](uint64_t la, size_t loff, size_t ln, size_t lpos) {
+            dma_write_line(la, loff, in + pos + lpos, ln, snoop);
+        });
     });
 }
 

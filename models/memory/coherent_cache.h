@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "models/memory/chunk_table.h"
 #include "models/memory/sparse_memory.h"
 #include "models/sim/params.h"
 #include "models/sim/stats.h"
@@ -59,6 +60,9 @@ public:
     bool line_present(uint64_t addr) const;
     bool holds(uint64_t addr, size_t len) const;  // every line of the range is cached
     bool line_dirty(uint64_t addr) const;
+    // Lines of addr's 4 KiB frame held in the cache, from the per-frame count that lets
+    // a DMA to a frame the CPU does not hold skip the set scans (line_present scans).
+    unsigned frame_lines(uint64_t addr) const;
 
     // DMA side: called by the memory controller when it services a request.
     void dma_read(uint64_t addr, void* dst, size_t len, bool snoop);
@@ -67,13 +71,17 @@ public:
     const CacheParams& params() const { return params_; }
 
 private:
+    // A way's address and valid bit live apart from its data, in tags_: a set scan
+    // then reads 8 bytes a way, not a whole Line.
     struct Line {
-        uint64_t line_no = 0;  // addr / 64
         uint64_t last_use = 0;
-        bool valid = false;
         bool dirty = false;
         std::array<uint8_t, kLineBytes> data{};
     };
+    static uint64_t tag_of(uint64_t line_no) { return line_no << 1 | 1; }  // 0: invalid
+    size_t way_of(const Line& l) const { return size_t(&l - lines_.data()); }
+    bool valid(const Line& l) const { return tags_[way_of(l)] != 0; }
+    uint64_t line_no(const Line& l) const { return tags_[way_of(l)] >> 1; }
 
     Line* lookup(uint64_t line_addr);
     const Line* lookup(uint64_t line_addr) const;
@@ -81,6 +89,7 @@ private:
     Line& cpu_line(uint64_t line_addr);  // lookup or fill; updates LRU and hit counters
     void write_back(Line& l);
     void invalidate(Line& l);
+    uint8_t& frame_count(uint64_t no);  // line no.; allocates the count's chunk if need be
     void dma_read_line(uint64_t line_addr, size_t off, uint8_t* dst, size_t n, bool snoop);
     void dma_write_line(uint64_t line_addr, size_t off, const uint8_t* src, size_t n,
                         bool snoop);
@@ -89,7 +98,13 @@ private:
     SparseMemory& mem_;
     uint64_t set_mask_;
     std::vector<Line> lines_;  // set s occupies [s * ways, (s + 1) * ways)
+    std::vector<uint64_t> tags_;  // tag_of(line_no) of each way of lines_, or 0
     uint64_t use_clock_ = 0;   // LRU stamps: deterministic, no wall clock
+    // Valid lines per frame, one byte each (at most 64): every fill, eviction and
+    // invalidation updates it. Chunks of 2^21 counts (8 GiB of addresses), numbered
+    // addr >> 33. Snooped writes invalidate clean lines too, so all lines count.
+    static constexpr unsigned kCountChunkShift = 21;
+    ChunkTable frame_counts_{size_t(1) << kCountChunkShift, 64 - 12 - kCountChunkShift};
 
     sim::Counter cpu_reads_{*this, "cpu_reads", "", "CPU read accesses"};
     sim::Counter cpu_writes_{*this, "cpu_writes", "", "CPU write accesses"};

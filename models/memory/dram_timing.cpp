@@ -40,12 +40,23 @@ const DramParams& checked(const DramParams& p) {
     return p;
 }
 
+bool is_pow2(uint64_t v) { return v && !(v & (v - 1)); }
+
+unsigned log2_floor(uint64_t v) {
+    unsigned n = 0;
+    while (v >>= 1) ++n;
+    return n;
+}
+
 }  // namespace
 
 DramTiming::DramTiming(const DramParams& p)
     : params_(checked(p)),
       latency_ps_(sim::ns_to_ps(p.latency_ns)),
       bank_busy_ps_(sim::ns_to_ps(p.bank_busy_ns)),
+      interleave_shift_(log2_floor(p.interleave)),
+      channel_shift_(log2_floor(p.channels)),
+      pow2_geometry_(is_pow2(p.channels) && is_pow2(p.banks)),
       bank_free_(size_t(p.channels) * p.banks, 0),
       channel_free_(p.channels, 0) {}
 
@@ -65,10 +76,21 @@ sim::ps_t DramTiming::access(uint64_t addr, uint32_t bytes, bool write, sim::ps_
     return done;
 }
 
+// channel = block % channels, bank = block / channels % banks (block = a / interleave).
+void DramTiming::locate(uint64_t a, uint32_t& ch, uint32_t& bank) const {
+    const uint64_t block = a >> interleave_shift_;
+    if (pow2_geometry_) {
+        ch = uint32_t(block & (params_.channels - 1));
+        bank = uint32_t((block >> channel_shift_) & (params_.banks - 1));
+    } else {
+        ch = uint32_t(block % params_.channels);
+        bank = uint32_t(block / params_.channels % params_.banks);
+    }
+}
+
 sim::ps_t DramTiming::chunk(uint64_t a, uint32_t bytes, sim::ps_t arrival) {
-    const uint64_t block = a / params_.interleave;
-    const uint32_t ch = uint32_t(block % params_.channels);
-    const uint32_t bank = uint32_t(block / params_.channels % params_.banks);
+    uint32_t ch, bank;
+    locate(a, ch, bank);
 
     sim::ps_t& bf = bank_free(ch, bank);
     sim::ps_t start = std::max(arrival, bf);

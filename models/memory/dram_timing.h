@@ -46,12 +46,17 @@ public:
 
 private:
     sim::ps_t chunk(uint64_t addr, uint32_t bytes, sim::ps_t arrival);
+    void locate(uint64_t addr, uint32_t& ch, uint32_t& bank) const;
     sim::ps_t& bank_free(uint32_t ch, uint32_t bank) {
         return bank_free_[size_t(ch) * params_.banks + bank];
     }
 
     DramParams params_;
     sim::ps_t latency_ps_, bank_busy_ps_;
+    // The address map as shifts and masks: interleave is a power of two; channels and
+    // banks usually are (pow2_geometry_), else locate() divides.
+    unsigned interleave_shift_, channel_shift_;
+    bool pow2_geometry_;
     std::vector<sim::ps_t> bank_free_;     // [channel * banks + bank]
     std::vector<sim::ps_t> channel_free_;  // data bus of each channel
 

@@ -1,48 +1,38 @@
 #include "models/memory/sparse_memory.h"
 
-
 #include <algorithm>
 #include <cstring>
-#include <vector>
 
 namespace memory {
 
 namespace {
 
-constexpr uint64_t kOffsetMask = SparseMemory::kFrameBytes - 1;
-
-// Bytes of [addr, addr + remaining) that fall in addr's frame.
-size_t chunk_len(uint64_t addr, size_t remaining) {
-    return std::min<size_t>(remaining, SparseMemory::kFrameBytes - (addr & kOffsetMask));
+// Bytes of [addr, addr + remaining) that fall in addr's chunk.
+size_t piece_len(uint64_t addr, size_t remaining, uint64_t chunk_bytes) {
+    return std::min<uint64_t>(remaining, chunk_bytes - (addr & (chunk_bytes - 1)));
 }
 
 }  // namespace
 
-SparseMemory::Frame* SparseMemory::find(uint64_t frame_no) const {
-    if (last_ && last_no_ == frame_no) return last_;
-    auto it = frames_.find(frame_no);
-    if (it == frames_.end()) return nullptr;
-    last_no_ = frame_no;
-    last_ = it->second.get();
-    return last_;
-}
-
-SparseMemory::Frame& SparseMemory::get_or_alloc(uint64_t frame_no) {
-    if (Frame* f = find(frame_no)) return *f;
-    auto& slot = frames_[frame_no];
-    slot = std::make_unique<Frame>();  // value-initialised: zero-filled
-    ++frames_stat_;
-    last_no_ = frame_no;
-    last_ = slot.get();
-    return *slot;
+void SparseMemory::note_written(ChunkTable::Chunk c, uint64_t addr, size_t len) {
+    const size_t first = (addr & (kChunkBytes - 1)) / kFrameBytes;
+    const size_t last = ((addr & (kChunkBytes - 1)) + len - 1) / kFrameBytes;
+    for (size_t f = first; f <= last; ++f) {
+        uint64_t& word = c.meta[f / 64];
+        const uint64_t bit = uint64_t(1) << (f % 64);
+        if (word & bit) continue;
+        word |= bit;
+        ++frames_;
+        ++frames_stat_;
+    }
 }
 
 void SparseMemory::read(uint64_t addr, void* dst, size_t len) const {
     auto* out = static_cast<uint8_t*>(dst);
     while (len) {
-        size_t n = chunk_len(addr, len);
-        if (const Frame* f = find(addr / kFrameBytes))
-            std::memcpy(out, f->data() + (addr & kOffsetMask), n);
+        size_t n = piece_len(addr, len, kChunkBytes);
+        if (const uint8_t* data = chunks_.find(addr >> kChunkShift).data)
+            std::memcpy(out, data + (addr & (kChunkBytes - 1)), n);
         else
             std::memset(out, 0, n);
         out += n;
@@ -54,9 +44,10 @@ void SparseMemory::read(uint64_t addr, void* dst, size_t len) const {
 void SparseMemory::write(uint64_t addr, const void* src, size_t len) {
     auto* in = static_cast<const uint8_t*>(src);
     while (len) {
-        size_t n = chunk_len(addr, len);
-        Frame& f = get_or_alloc(addr / kFrameBytes);
-        std::memcpy(f.data() + (addr & kOffsetMask), in, n);
+        size_t n = piece_len(addr, len, kChunkBytes);
+        ChunkTable::Chunk c = chunks_.get_or_alloc(addr >> kChunkShift);
+        note_written(c, addr, n);
+        std::memcpy(c.data + (addr & (kChunkBytes - 1)), in, n);
         in += n;
         len -= n;
         addr += n;  // wraps modulo 2^64
@@ -78,22 +69,24 @@ void SparseMemory::write_u64(uint64_t addr, uint64_t value) {
 }
 
 uint64_t SparseMemory::digest() const {
-    std::vector<uint64_t> numbers;
-    numbers.reserve(frames_.size());
-    for (const auto& f : frames_) numbers.push_back(f.first);
-    std::sort(numbers.begin(), numbers.end());
     uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a, a 64-bit word at a time
     auto mix = [&h](uint64_t w) { h = (h ^ w) * 0x100000001b3ull; };
-    for (uint64_t no : numbers) {
-        const Frame& f = *frames_.at(no);
-        if (std::all_of(f.begin(), f.end(), [](uint8_t b) { return b == 0; })) continue;
-        mix(no);
-        for (size_t i = 0; i < kFrameBytes; i += 8) {
-            uint64_t w;
-            std::memcpy(&w, f.data() + i, 8);
-            mix(w);
+    // Chunks in ascending order, frames in ascending order within each: address order.
+    // Frames never written are zero, and all-zero frames do not count.
+    chunks_.for_each([&](uint64_t chunk_no, ChunkTable::Chunk c) {
+        for (size_t f = 0; f < kFramesPerChunk; ++f) {
+            if (!(c.meta[f / 64] >> (f % 64) & 1)) continue;
+            const uint8_t* frame = c.data + f * kFrameBytes;
+            if (std::all_of(frame, frame + kFrameBytes, [](uint8_t b) { return b == 0; }))
+                continue;
+            mix(chunk_no * kFramesPerChunk + f);
+            for (size_t i = 0; i < kFrameBytes; i += 8) {
+                uint64_t w;
+                std::memcpy(&w, frame + i, 8);
+                mix(w);
+            }
         }
-    }
+    });
     return h & ((uint64_t(1) << 53) - 1);
 }
 

@@ -4,14 +4,17 @@
 // bytes returns 0 and allocates nothing, so a terabyte-sized address space costs only
 // what the workload writes. Addresses are modular: an access running past 2^64 - 1
 // continues at 0.
+//
+// The bytes live in 2 MiB host chunks (ChunkTable): finding a frame is a shift and an
+// index, and a random access over a large window stays within few host TLB entries.
+// A frame counts as allocated (frames()) from its first write, as it always has; the
+// host memory behind it is committed by the OS as it is touched.
 #pragma once
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
-#include <unordered_map>
 
+#include "models/memory/chunk_table.h"
 #include "models/sim/stats.h"
 
 namespace memory {
@@ -26,24 +29,23 @@ public:
     uint64_t read_u64(uint64_t addr) const;
     void write_u64(uint64_t addr, uint64_t value);
     // Frames allocated so far (frames are never freed).
-    size_t frames() const { return frames_.size(); }
+    size_t frames() const { return frames_; }
     // A 53-bit digest of the contents (exact in a JSON number), independent of which
     // frames happen to be allocated: all-zero frames do not count. Visits frames in
     // address order, so equal contents give equal digests.
     uint64_t digest() const;
 
 private:
-    using Frame = std::array<uint8_t, kFrameBytes>;
+    static constexpr unsigned kChunkShift = 21;  // 2 MiB: one huge page on x86 and Arm
+    static constexpr uint64_t kChunkBytes = uint64_t(1) << kChunkShift;
+    static constexpr size_t kFramesPerChunk = kChunkBytes / kFrameBytes;
 
-    // Private, so it may hand out a mutable frame to write() from a const lookup.
-    Frame* find(uint64_t frame_no) const;
-    Frame& get_or_alloc(uint64_t frame_no);
+    // Marks the frames of [addr, addr + len), all in one chunk, as written.
+    void note_written(ChunkTable::Chunk c, uint64_t addr, size_t len);
 
-    std::unordered_map<uint64_t, std::unique_ptr<Frame>> frames_;
-    // One-entry cache of the last frame found: walks and bursts hit one frame in a row.
-    // Only present frames are cached, and frames are never freed, so it never dangles.
-    mutable uint64_t last_no_ = 0;
-    mutable Frame* last_ = nullptr;
+    // Chunk numbers are addr >> 21; each chunk's meta is its written-frame bitmap.
+    ChunkTable chunks_{kChunkBytes, 64 - kChunkShift, kFramesPerChunk / 64};
+    size_t frames_ = 0;
 
     sim::Counter frames_stat_{*this, "frames", "", "4 KiB frames allocated"};
 };

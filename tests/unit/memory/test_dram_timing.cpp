@@ -100,6 +100,21 @@ TEST_CASE("DramTiming: address to channel and bank mapping", "[memory][dram]") {
     CHECK(memtest::counter(d, "channel_conflicts") == 16);
 }
 
+TEST_CASE("DramTiming: channels and banks that are not powers of two", "[memory][dram]") {
+    DramParams p = round_params();
+    p.channels = 3;
+    p.banks = 5;
+    DramTiming d{p};
+    CHECK(d.access(0, 64, false, 0) == 84000);         // block 0: channel 0, bank 0
+    CHECK(d.access(3 * 256, 64, false, 0) == 88000);   // block 3: channel 0, bank 1
+    CHECK(memtest::counter(d, "bank_conflicts") == 0);
+    CHECK(d.access(15 * 256, 64, false, 0) == 124000); // block 15: channel 0, bank 0
+    CHECK(memtest::counter(d, "bank_conflicts") == 1);
+    CHECK(d.access(256, 64, false, 0) == 84000);       // block 1: channel 1, idle
+    CHECK(d.access(5 * 256, 64, false, 0) == 84000);   // block 5: channel 2, bank 1
+    CHECK(memtest::counter(d, "channel_conflicts") == 1);  // only block 3's burst waited
+}
+
 TEST_CASE("DramTiming: an access is split at interleave boundaries across channels",
           "[memory][dram]") {
     DramTiming d{round_params()};

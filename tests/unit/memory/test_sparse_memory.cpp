@@ -1,6 +1,9 @@
 #include <catch2/catch.hpp>
 
 #include <cstring>
+#include <map>
+#include <random>
+#include <set>
 #include <vector>
 
 #include "models/memory/sparse_memory.h"
@@ -128,4 +131,92 @@ TEST_CASE("SparseMemory: the last-frame cache never hides a later allocation",
     m.write(0x6000, nullptr, 0);  // empty accesses touch nothing
     m.read(0x6000, nullptr, 0);
     CHECK(m.frames() == 2);
+}
+
+// --- the frame table: 2 MiB chunks found by radix index ---
+
+TEST_CASE("SparseMemory: addresses far apart in a 64-bit space keep their own bytes",
+          "[memory]") {
+    SparseMemory m;
+    const uint64_t addrs[] = {0x10, 0x1FF000, uint64_t(1) << 47, (uint64_t(1) << 48) + 8,
+                              (uint64_t(1) << 63) - 16, uint64_t(1) << 63, kTop - 7};
+    for (uint64_t a : addrs) m.write_u64(a, a ^ 0x5A5A5A5A5A5A5A5Aull);
+    CHECK(m.frames() == 7);
+    for (uint64_t a : addrs) CHECK(m.read_u64(a) == (a ^ 0x5A5A5A5A5A5A5A5Aull));
+    // Neighbours of each word, in the same chunk and in untouched ones, stay zero.
+    for (uint64_t a : addrs) {
+        CHECK(m.read_u64(a + 8) == 0);
+        CHECK(m.read_u64(a + (uint64_t(1) << 21)) == 0);
+        CHECK(m.read_u64(a + (uint64_t(1) << 40)) == 0);
+    }
+    CHECK(m.frames() == 7);
+}
+
+TEST_CASE("SparseMemory: accesses across a 2 MiB chunk boundary", "[memory]") {
+    SparseMemory m;
+    const uint64_t edge = uint64_t(3) << 21;  // the first byte of chunk 3
+    auto b = seq(24, 1);
+    m.write(edge - 16, b.data(), b.size());  // 16 bytes in chunk 2, 8 in chunk 3
+    CHECK(m.frames() == 2);
+    CHECK(read(m, edge - 16, 24) == b);
+    CHECK(read(m, edge - 17, 1)[0] == 0);
+    CHECK(read(m, edge + 8, 1)[0] == 0);
+    // Untouched frames of an allocated chunk read zero and are not counted.
+    CHECK(read(m, edge + 4096, 4096) == std::vector<uint8_t>(4096, 0));
+    CHECK(read(m, edge - (uint64_t(1) << 21), 4096) == std::vector<uint8_t>(4096, 0));
+    // A read from an allocated chunk into an unallocated one.
+    m.write_u64((uint64_t(5) << 21) - 8, 0x0102030405060708ull);
+    auto r = read(m, (uint64_t(5) << 21) - 4, 8);
+    CHECK(r == std::vector<uint8_t>{4, 3, 2, 1, 0, 0, 0, 0});
+    // A write spanning three chunks counts every frame it touches.
+    auto big = seq((uint64_t(1) << 21) + 100, 9);  // 50 B, a whole chunk, 50 B
+    m.write((uint64_t(8) << 21) - 50, big.data(), big.size());
+    CHECK(m.frames() == 3 + 1 + 512 + 1);
+    CHECK(read(m, (uint64_t(8) << 21) - 50, big.size()) == big);
+}
+
+TEST_CASE("SparseMemory: random reads and writes match a byte-map reference",
+          "[memory][fuzz]") {
+    // Clusters near chunk boundaries, far apart, and across the wrap at 2^64.
+    const uint64_t bases[] = {0, (uint64_t(1) << 21) - 3000, uint64_t(7) << 40,
+                              (uint64_t(1) << 52) + (uint64_t(1) << 21) - 5000, kTop - 6000};
+    SparseMemory m;
+    std::map<uint64_t, uint8_t> ref;  // written bytes; absent ones are zero
+    std::set<uint64_t> frames;        // frames written at least once
+    std::mt19937_64 rng(20261203);
+    for (int op = 0; op < 4000; ++op) {
+        const uint64_t a = bases[rng() % 5] + rng() % 12000;
+        const size_t len = rng() % 4 ? 1 + rng() % 64 : rng() % 9000;
+        INFO("op " << op << " addr " << std::hex << a << " len " << std::dec << len);
+        if (rng() & 1) {
+            std::vector<uint8_t> v(len);
+            for (auto& byte : v) byte = uint8_t(rng());
+            m.write(a, v.data(), len);
+            for (size_t i = 0; i < len; ++i) {
+                ref[a + i] = v[i];
+                frames.insert((a + i) / SparseMemory::kFrameBytes);
+            }
+        } else {
+            std::vector<uint8_t> got = read(m, a, len);
+            for (size_t i = 0; i < len; ++i) {
+                auto it = ref.find(a + i);
+                REQUIRE(got[i] == (it == ref.end() ? 0 : it->second));
+            }
+        }
+        REQUIRE(m.frames() == frames.size());
+    }
+}
+
+TEST_CASE("SparseMemory: the digest depends on contents, not on what was allocated",
+          "[memory]") {
+    SparseMemory a, b, empty;
+    a.write_u64(uint64_t(9) << 40, 1);
+    a.write_u64(0x3000, 2);
+    b.write_u64(0x3000, 2);  // the same contents written in the other order
+    b.write_u64(uint64_t(9) << 40, 1);
+    b.write_u64(uint64_t(1) << 50, 0);  // an all-zero frame does not count
+    CHECK(a.digest() == b.digest());
+    CHECK(empty.digest() == SparseMemory().digest());
+    b.write_u64(0x3008, 1);
+    CHECK(a.digest() != b.digest());
 }
