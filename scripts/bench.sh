@@ -13,6 +13,12 @@
 # modelled hop to an AT hop (timing mode). --quick: fewer requests, one run, no
 # callgrind (a smoke test of the script, not a measurement). --build: the build
 # directory (default build).
+#
+# Replay scenarios (a second table): a trace from scripts/gen_trace.py of a million
+# 4 KiB maps whose IOVA the trace gives (fixed) or the allocator picks (auto), and a
+# million lines mapping and unmapping one page (churn); host seconds of the whole
+# command (reading the trace included) and peak RSS, best of N, from /usr/bin/time;
+# instructions per trace line as the difference of two trace lengths.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1
@@ -46,12 +52,15 @@ scenarios=(
     "timing-none|timing|6|--config configs/bench.ini"
     "timing-hits|timing|7|--config configs/bench-vtd.ini"
 )
+# name | gen_trace.py --iova | lines in the trace = maps * lines per map
+replays=("replay-1M-fixed|fixed|1" "replay-1M-auto|auto|1" "replay-churn|churn|2")
+names() { printf '%s\n' "${scenarios[@]}" "${replays[@]}" | cut -d'|' -f1; }
 for p in "${picked[@]}"; do
-    printf '%s\n' "${scenarios[@]}" | cut -d'|' -f1 | grep -qx "$p" ||
-        { echo "bench.sh: no scenario '$p' (scenarios: $(printf '%s\n' "${scenarios[@]}" | cut -d'|' -f1 | tr '\n' ' '))" >&2; exit 2; }
+    names | grep -qx "$p" || { echo "bench.sh: no scenario '$p' (scenarios: $(names | tr '\n' ' '))" >&2; exit 2; }
 done
-requests=250000 floor_n=(20000000 1000000)  # per device; LT, AT
-[ $quick = 1 ] && requests=5000 floor_n=(1000000 50000)
+wanted() { [ ${#picked[@]} -eq 0 ] || [[ " ${picked[*]} " == *" $1 "* ]]; }
+requests=250000 floor_n=(20000000 1000000) lines=1000000  # per device; LT, AT; replay
+[ $quick = 1 ] && requests=5000 floor_n=(1000000 50000) lines=20000
 
 # "host S s, D DMA transactions" from the summary's last line -> "S D"
 host_line() { tail -1 | sed -E 's/^ *host ([0-9.]+) s, ([0-9]+) DMA.*/\1 \2/'; }
@@ -91,7 +100,7 @@ printf '%-18s %10s %9.1f %9.2f %10s %7s %9s\n' floor-at-hop "${floor_n[1]}" "$at
 
 for s in "${scenarios[@]}"; do
     IFS='|' read -r name mode hops args <<<"$s"
-    [ ${#picked[@]} -eq 0 ] || [[ " ${picked[*]} " == *" $name "* ]] || continue
+    wanted "$name" || continue
     read -ra a <<<"$args"
     a+=(--mode "$mode")
     read -r ns dmas <<<"$(best_ns sim_host "${a[@]}" --dev.requests="$requests")"
@@ -105,4 +114,31 @@ for s in "${scenarios[@]}"; do
     awk -v n="$name" -v d="$dmas" -v ns="$ns" -v i="$ins" -v lt="$lt" -v at="$at" -v h="$hops" 'BEGIN {
         printf "%-18s %10d %9.1f %9.2f %10s %7.1f %9s\n", n, d, ns, 1e3 / ns, i, ns / lt,
                (h > 0 ? sprintf("%.2f", ns / h / at) : "-") }'
+done
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+header=0
+for r in "${replays[@]}"; do
+    IFS='|' read -r name kind per <<<"$r"
+    wanted "$name" || continue
+    [ $header = 1 ] || printf '\n%-18s %10s %9s %9s %10s\n' replay lines "host s" "peak MiB" instr/line
+    header=1
+    python3 scripts/gen_trace.py --maps $(( lines / per )) --iova "$kind" >"$tmp/t"
+    best=""
+    for _ in $(seq "$runs"); do
+        out=$( { /usr/bin/time -f '%e %M' "$sim" replay --config configs/replay-vtd.ini --trace "$tmp/t" \
+                   --op-log /dev/null --quiet >/dev/null; } 2>&1 | tail -1)
+        best=$(awk -v o="$out" -v b="$best" 'BEGIN { split(o, a, " "); split(b, c, " ")
+                                                 print (b == "" || a[1] < c[1]) ? o : b }')
+    done
+    ins=-
+    if [ $callgrind = 1 ]; then
+        python3 scripts/gen_trace.py --maps $(( 10000 / per )) --iova "$kind" >"$tmp/s1"
+        python3 scripts/gen_trace.py --maps $(( 20000 / per )) --iova "$kind" >"$tmp/s2"
+        ins=$(instr 10000 "$sim" replay --config configs/replay-vtd.ini --trace "$tmp/s1" --op-log /dev/null --quiet \
+                    -- "$sim" replay --config configs/replay-vtd.ini --trace "$tmp/s2" --op-log /dev/null --quiet)
+    fi
+    awk -v n="$name" -v l="$lines" -v o="$best" -v i="$ins" 'BEGIN { split(o, a, " ")
+        printf "%-18s %10d %9.2f %9.0f %10s\n", n, l, a[1], a[2] / 1024, i }'
 done

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/bench.sh --quick (a smoke test of the benchmark command, not a measurement):
 # the floor lines and one line per scenario, each with its DMA count and positive
-# figures; the timing scenarios have a ratio per AT hop. A scenario it does not know
+# figures; the timing scenarios have a ratio per AT hop; the replay lines have host time
+# and peak RSS. A scenario it does not know
 # and an unknown option exit 2. Usage: cli_bench.sh IOMMU_SIM ROOT BUILD_DIR
 . "$(dirname "$0")/cli_common.sh"
 build=$3
@@ -21,6 +22,10 @@ for s in atomic-none atomic-hits atomic-misses-64M timing-none timing-hits; do
     check "$s: 4 devices x 5000 requests" "${dmas:-0} == 20000"
     check "$s: ns/DMA, M DMA/s and the LT ratio" "${ns:-0} > 0 && ${rate:-0} > 0 && ${lt:-0} > 0"
     case $s in timing-*) check "$s: ratio per AT hop" "${at:-0} > 0" ;; esac
+done
+for r in replay-1M-fixed replay-1M-auto replay-churn; do
+    read -r _ lines secs mib _ <<<"$(line $r)"
+    check "$r: 20000 lines, host time and peak RSS" "${lines:-0} == 20000 && ${secs:-0} > 0 && ${mib:-0} > 0"
 done
 bash "$root/scripts/bench.sh" --quick --build "$build" no-such 2>"$tmp/err" >/dev/null
 check "an unknown scenario exits 2" "$? == 2"
