@@ -8,8 +8,8 @@
 // page sizes is looked up once per size by the caller, each with its own key.
 //
 // Storage is one flat array of sets*ways entries allocated in the constructor; lookups
-// and fills never allocate. A fill goes to the lowest invalid way of its set, else to
-// the replacement policy's victim (see replacement.h). Fully associative = 1 set.
+// and fills never allocate. A fill goes to the lowest invalid way of its set (ValidWays),
+// else to the replacement policy's victim (see replacement.h). Fully associative = 1 set.
 // With kIndexedWays ways or more a WayIndex finds a key's way by hash instead of a scan
 // of the set; it changes the cost of a probe, never a decision.
 //
@@ -33,6 +33,7 @@
 
 #include "models/iommu/cache_geometry.h"
 #include "models/iommu/replacement.h"
+#include "models/iommu/valid_ways.h"
 #include "models/iommu/way_index.h"
 #include "models/sim/error.h"
 #include "models/sim/stats.h"
@@ -53,7 +54,8 @@ public:
           ways_(checked_ways(ways)),
           pow2_((sets & (sets - 1)) == 0),
           repl_(policy, sets, ways, seed, rng_stream),
-          entries_(size_t(sets) * ways) {
+          entries_(size_t(sets) * ways),
+          valid_ways_(sets, ways) {
         if (ways >= kIndexedWays) index_.emplace(entries_.size());
     }
     // The shape configuration gives ([<arch>.iotlb] and the like).
@@ -119,15 +121,16 @@ public:
         std::optional<std::pair<Key, Value>> displaced;
         if (way == kNone) {
             ++fills_;
-            way = repl_.victim(p.set, [&](uint32_t w) { return at(p.set, w).valid; });
+            way = valid_ways_.lowest_free(p.set);
+            if (way == ValidWays::kNone) way = repl_.victim(p.set);
             Entry& e = at(p.set, way);
             const uint32_t slot = p.set * ways_ + way;
-            if (e.valid) {
+            if (valid_ways_.test(p.set, way)) {
                 ++evictions_;
                 displaced.emplace(e.key, e.value);
                 if (index_) index_->remove(Index()(e.key), slot);
             } else {
-                e.valid = true;
+                valid_ways_.mark(p.set, way);
                 ++valid_;
             }
             e.key = k;
@@ -142,7 +145,7 @@ public:
         const Where p = where(k);
         const uint32_t way = find(p, k);
         if (way == kNone) return false;
-        drop(size_t(p.set) * ways_ + way);
+        drop(p.set, way);
         return true;
     }
 
@@ -150,11 +153,13 @@ public:
     template <class Pred>
     size_t invalidate_if(Pred pred) {
         size_t n = 0;
-        for (size_t slot = 0; slot < entries_.size(); ++slot) {
-            const Entry& e = entries_[slot];
-            if (e.valid && pred(e.key, e.value)) {
-                drop(slot);
-                ++n;
+        for (uint32_t set = 0; set < sets_; ++set) {
+            for (uint32_t way = 0; way < ways_; ++way) {
+                const Entry& e = at(set, way);
+                if (valid_ways_.test(set, way) && pred(e.key, e.value)) {
+                    drop(set, way);
+                    ++n;
+                }
             }
         }
         return n;
@@ -175,15 +180,15 @@ public:
     // built from it is deterministic.
     template <class F>
     void for_each(F f) const {
-        for (const Entry& e : entries_)
-            if (e.valid) f(e.key, e.value);
+        for (uint32_t set = 0; set < sets_; ++set)
+            for (uint32_t way = 0; way < ways_; ++way)
+                if (valid_ways_.test(set, way)) f(at(set, way).key, at(set, way).value);
     }
 
 private:
     struct Entry {
         Key key{};
         Value value{};
-        bool valid = false;
     };
     static constexpr uint32_t kNone = ~uint32_t(0);
     // From this many ways a probe uses the WayIndex: a scan of 4 ways is as quick as a
@@ -220,16 +225,14 @@ private:
             return slot == WayIndex::kNone ? kNone : slot - p.set * ways_;
         }
         for (uint32_t w = 0; w < ways_; ++w) {
-            const Entry& e = at(p.set, w);
-            if (e.valid && e.key == k) return w;
+            if (at(p.set, w).key == k && valid_ways_.test(p.set, w)) return w;
         }
         return kNone;
     }
 
-    void drop(size_t slot) {
-        Entry& e = entries_[slot];
-        if (index_) index_->remove(Index()(e.key), uint32_t(slot));
-        e.valid = false;
+    void drop(uint32_t set, uint32_t way) {
+        if (index_) index_->remove(Index()(at(set, way).key), set * ways_ + way);
+        valid_ways_.clear(set, way);
         --valid_;
         ++invalidations_;
         ++generation_;
@@ -239,6 +242,7 @@ private:
     bool pow2_;  // sets is a power of two: the set is a mask of the index
     ReplacementState repl_;
     std::vector<Entry> entries_;
+    ValidWays valid_ways_;
     std::optional<WayIndex> index_;  // kIndexedWays or more
     size_t valid_ = 0;
     uint64_t generation_ = 0;
