@@ -3,12 +3,12 @@
 #include <catch2/catch.hpp>
 
 #include <string>
-
-#include <nlohmann/json.hpp>
+#include <vector>
 
 #include "models/iommu/config_shortcut.h"
 #include "models/iommu/set_assoc_cache.h"
 #include "models/sim/rng.h"
+#include "tests/support/iommu/page_cache.h"
 
 namespace {
 
@@ -24,11 +24,7 @@ struct BySid {
 };
 using Cache = iommu::SetAssocCache<Requester, uint64_t, BySid>;
 
-nlohmann::json stats_of(const sim::StatGroup& g) {
-    nlohmann::json out = nlohmann::json::object();
-    g.write(out, "c");
-    return out;
-}
+using page_cache::stats_of;
 
 std::vector<uint16_t> sids_in_order(const Cache& c) {
     std::vector<uint16_t> out;

@@ -8,12 +8,11 @@
 #include <utility>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "models/iommu/replacement.h"
 #include "models/iommu/set_assoc_cache.h"
 #include "models/iommu/way_index.h"
 #include "models/sim/rng.h"
+#include "tests/support/iommu/page_cache.h"
 
 namespace {
 
@@ -72,17 +71,9 @@ TEST_CASE("way index: random adds and removes at full load", "[iommu][cache][ind
 
 namespace {
 
-// A page tag in a domain. The set and the index hash come from the page alone, so the
-// domains of one page share a hash: the index must still tell them apart.
-struct Tag {
-    uint16_t domain = 0;
-    uint64_t page = 0;
-    bool operator==(const Tag& o) const { return domain == o.domain && page == o.page; }
-};
-struct ByPage {
-    uint64_t operator()(const Tag& t) const { return t.page; }
-};
-using Cache = iommu::SetAssocCache<Tag, uint64_t, ByPage>;
+// The domains of one page share an index hash: the index must still tell them apart.
+using page_cache::Cache;
+using page_cache::Tag;
 
 // The cache as it was before the index: every probe scans its set, a fill takes the
 // lowest invalid way, else the policy's victim. Its policies are restated here from
