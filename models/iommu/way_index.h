@@ -32,9 +32,9 @@ public:
     uint32_t find(uint64_t hash, IsKey&& is_key) const {
         const uint32_t tag = tag_of(hash);
         for (size_t b = home(tag);; b = (b + 1) & mask_) {
-            const Bucket& k = buckets_[b];
-            if (k.slot == kNone) return kNone;
-            if (k.tag == tag && is_key(k.slot)) return k.slot;
+            const Bucket& bucket = buckets_[b];
+            if (bucket.slot == kNone) return kNone;
+            if (bucket.tag == tag && is_key(bucket.slot)) return bucket.slot;
         }
     }
 
