@@ -74,7 +74,7 @@ bool AmdviUnit::lookup(const iommu::Request& r, iommu::Result& out) {
         return report(r, out, {}, false), true;
     }
     if (r.at != iommu::At::Untranslated) return false;  // the walk answers ATS
-    const Dte* d = dte_cache_.lookup({r.sid});
+    const Dte* d = dte_shortcut_.lookup(dte_cache_, {r.sid}, r.sid);
     if (!d) return false;
     if (!d->v) {
         ++bypassed_;
@@ -104,11 +104,12 @@ bool AmdviUnit::iotlb_hit(const Dte& d, const iommu::Request& request, iommu::Re
     for (unsigned log2 = 12; log2 < 64; ++log2) {
         if (!(iotlb_sizes_ >> log2 & 1)) continue;
         const IotlbKey key{d.domain_id, r.iova >> log2, uint8_t(log2), guest, r.pasid};
-        const IotlbValue* e = iotlb_.peek(key);
-        if (!e) continue;
+        const Iotlb::Slot found = iotlb_.probe(key);
+        if (!found) continue;
+        const IotlbValue* e = found.value;
         const bool ir = d.ir && e->ir, iw = d.iw && e->iw;
         if (!permits(r, ir, iw) || (r.write && e->write_walks) || (guest && !guest_allows(r, *e))) break;
-        iotlb_.lookup(key);
+        iotlb_.record_hit(found);
         out = iommu::Result{};
         out.page_size = uint64_t(1) << log2;
         out.pa = e->pa_base | (r.iova & (out.page_size - 1));

@@ -48,6 +48,7 @@
 #include "models/amdvi/walk_slot.h"
 #include "models/iommu/cache_geometry.h"
 #include "models/iommu/command_cost.h"
+#include "models/iommu/config_shortcut.h"
 #include "models/iommu/fault_counters.h"
 #include "models/iommu/slotted_unit.h"
 #include "models/sim/stats.h"
@@ -159,6 +160,7 @@ private:
     iommu::HostMemory& mem_;
     DteCache dte_cache_;
     Iotlb iotlb_;
+    iommu::ConfigShortcut<DteCache> dte_shortcut_;  // lookup-stage hits of a recent requester's DTE
     PdeCache pde_cache_;
     uint64_t iotlb_sizes_ = 0;  // bit n: the IOTLB may hold entries of 2^n bytes
     iommu::CommandClock cmd_clock_;

@@ -136,10 +136,9 @@ void AmdviUnit::start_host_walk(WalkSlot& w) {
     w.host_started = true;
     // The deepest cached directory entry for this input, lowest level first.
     for (unsigned level = 2; level <= d.mode; ++level) {
-        const PdeStep* s = pde_cache_.peek({d.domain_id, uint8_t(level), r.iova >> level_shift(level)});
+        const PdeCache::Slot s = pde_cache_.probe({d.domain_id, uint8_t(level), r.iova >> level_shift(level)});
         if (!s) continue;
-        pde_cache_.lookup({d.domain_id, uint8_t(level), r.iova >> level_shift(level)});
-        w.host.resume(c, r.iova, read, write, *s);
+        w.host.resume(c, r.iova, read, write, pde_cache_.record_hit(s));
         if (w.host.done()) host_done(w);
         return;
     }

@@ -47,7 +47,16 @@ ReplacementState::ReplacementState(Replacement policy, uint32_t sets, uint32_t w
     const size_t entries = size_t(sets) * ways;
     switch (policy) {
     case Replacement::Lru:
-        stamps_.assign(entries, 0);
+        // Each set's list starts as way 0 (newest) .. ways-1 (oldest).
+        newest_.assign(sets, 0);
+        oldest_.assign(sets, ways - 1);
+        older_.resize(entries);
+        newer_.resize(entries);
+        for (size_t i = 0; i < entries; ++i) {
+            const uint32_t way = uint32_t(i % ways);
+            older_[i] = way + 1;  // past the oldest: never read
+            newer_[i] = way - 1;  // before the newest: never read
+        }
         break;
     case Replacement::PseudoLru:
         if (!is_power_of_two(ways))
@@ -65,7 +74,7 @@ ReplacementState::ReplacementState(Replacement policy, uint32_t sets, uint32_t w
 void ReplacementState::touch(uint32_t set, uint32_t way) {
     switch (policy_) {
     case Replacement::Lru:
-        stamps_[size_t(set) * ways_ + way] = ++clock_;
+        lru_touch(set, way);
         break;
     case Replacement::PseudoLru: {
         // Walk from the root (node 1) to the leaf of `way`; the leaves are nodes
@@ -81,10 +90,28 @@ void ReplacementState::touch(uint32_t set, uint32_t way) {
     }
 }
 
-uint32_t ReplacementState::valid_victim(uint32_t set) {
+// Moves `way` to the front of its set's list.
+void ReplacementState::lru_touch(uint32_t set, uint32_t way) {
+    const uint32_t newest = newest_[set];
+    if (way == newest) return;
+    uint32_t* older = &older_[size_t(set) * ways_];
+    uint32_t* newer = &newer_[size_t(set) * ways_];
+    // Unlink: `way` is not the newest, so it has a newer neighbour.
+    const uint32_t n = newer[way], o = older[way];
+    older[n] = o;
+    if (way == oldest_[set])
+        oldest_[set] = n;
+    else
+        newer[o] = n;
+    older[way] = newest;
+    newer[newest] = way;
+    newest_[set] = way;
+}
+
+uint32_t ReplacementState::victim(uint32_t set) {
     switch (policy_) {
     case Replacement::Lru:
-        return lru_victim(set);
+        return oldest_[set];
     case Replacement::PseudoLru:
         return plru_victim(set);
     case Replacement::RoundRobin: {
@@ -96,14 +123,6 @@ uint32_t ReplacementState::valid_victim(uint32_t set) {
         return uint32_t(rng_.uniform(ways_));
     }
     return 0;
-}
-
-uint32_t ReplacementState::lru_victim(uint32_t set) const {
-    const uint64_t* stamps = &stamps_[size_t(set) * ways_];
-    uint32_t oldest = 0;
-    for (uint32_t w = 1; w < ways_; ++w)
-        if (stamps[w] < stamps[oldest]) oldest = w;
-    return oldest;
 }
 
 uint32_t ReplacementState::plru_victim(uint32_t set) const {

@@ -18,8 +18,10 @@ Replacement parse_replacement(const std::string& name);
 const char* to_string(Replacement policy);
 std::vector<std::string> replacement_names();  // in enum order
 
-// Per-set replacement state of one cache.
-//   Lru         exact: a use stamp per way; the smallest stamp is the victim.
+// Per-set replacement state of one cache. Every operation is O(1) in the ways, except
+// PseudoLru's O(log ways), so a fully associative cache replaces as cheaply as a 4-way set.
+//   Lru         exact: a recency list per set, newest to oldest; the oldest way is the
+//               victim (the one whose last use is the earliest).
 //   PseudoLru   tree PLRU: ways-1 node bits per set, each pointing at the half to
 //               replace next; a use turns the nodes on its path away from it.
 //               Needs a power-of-two number of ways.
@@ -38,24 +40,22 @@ public:
     // A hit or a fill used `way` of `set`.
     void touch(uint32_t set, uint32_t way);
 
-    // The way a fill of `set` goes to: the lowest invalid way if any (no draw, no
-    // state change), else the policy's choice. is_valid(way) -> bool.
-    template <class IsValid>
-    uint32_t victim(uint32_t set, IsValid&& is_valid) {
-        for (uint32_t w = 0; w < ways_; ++w)
-            if (!is_valid(w)) return w;
-        return valid_victim(set);
-    }
+    // The policy's choice of the way a fill of `set` displaces, when every way of `set`
+    // is valid (a fill goes to the set's lowest invalid way first, without asking: no
+    // draw, no state change).
+    uint32_t victim(uint32_t set);
 
 private:
-    uint32_t valid_victim(uint32_t set);  // every way of `set` is valid
-    uint32_t lru_victim(uint32_t set) const;
+    void lru_touch(uint32_t set, uint32_t way);
     uint32_t plru_victim(uint32_t set) const;
 
     Replacement policy_;
     uint32_t ways_;
-    uint64_t clock_ = 0;              // Lru: last stamp handed out
-    std::vector<uint64_t> stamps_;    // Lru: sets * ways
+    // Lru: per set its newest and oldest way; per way (sets * ways) its older and newer
+    // neighbour in its set's list. A valid way has been used since it was filled, so
+    // once a set is full the list orders its entries by last use.
+    std::vector<uint32_t> newest_, oldest_;
+    std::vector<uint32_t> older_, newer_;
     std::vector<uint8_t> plru_bits_;  // PseudoLru: sets * ways, nodes 1..ways-1 (heap order)
     std::vector<uint32_t> next_;      // RoundRobin: sets
     sim::Rng rng_;                    // Random

@@ -73,7 +73,7 @@ bool SmmuUnit::lookup(const iommu::Request& r, iommu::Result& out) {
         if (!out.fault) ++bypassed_;
         return report(r, out, {}, false), true;
     }
-    const ConfigValue* s = config_cache_.lookup({r.sid, 0, false});
+    const ConfigValue* s = ste_shortcut_.lookup(config_cache_, {r.sid, 0, false}, r.sid);
     if (!s) return false;
     const Ste& ste = s->ste;
     if (ste.abort() && ste.v) {
@@ -98,7 +98,7 @@ bool SmmuUnit::cached_translation(const Ste& ste, const iommu::Request& r, bool 
     const ConfigValue* c = nullptr;
     if (stage1) {
         if (r.pasid_valid == (ste.s1cdmax == 0)) return false;  // the walk decides
-        c = config_cache_.lookup({r.sid, r.pasid_valid ? r.pasid : 0, true});
+        c = cd_shortcut_.lookup(config_cache_, {r.sid, r.pasid_valid ? r.pasid : 0, true}, r.sid);
         if (!c) return false;
     }
     return tlb_hit(ste, c ? &c->cd : nullptr, r, out);
@@ -118,12 +118,13 @@ bool SmmuUnit::tlb_hit(const Ste& ste, const Cd* cd, const iommu::Request& r, io
     for (unsigned log2 = 12; log2 < 64; ++log2) {
         if (!(tlb_sizes_ >> log2 & 1)) continue;
         const TlbKey key = tlb_key(ste, cd, r.iova, log2);
-        const TlbValue* e = tlb_.peek(key);
-        if (!e) continue;
+        const Tlb::Slot found = tlb_.probe(key);
+        if (!found) continue;
+        const TlbValue* e = found.value;
         if ((s1 && (e->priv != r.priv || e->exec != r.exec)) || (r.read && !e->read) ||
             (r.write && (!e->write || e->write_walks)))
             break;
-        tlb_.lookup(key);
+        tlb_.record_hit(found);
         out = iommu::Result{};
         out.page_size = uint64_t(1) << log2;
         out.pa = e->pa_base | (r.iova & (out.page_size - 1));

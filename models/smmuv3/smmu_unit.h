@@ -24,6 +24,7 @@
 
 #include "models/iommu/cache_geometry.h"
 #include "models/iommu/command_cost.h"
+#include "models/iommu/config_shortcut.h"
 #include "models/iommu/fault_counters.h"
 #include "models/iommu/slotted_unit.h"
 #include "models/sim/stats.h"
@@ -164,6 +165,8 @@ private:
     HostMemory& mem_;
     ConfigCache config_cache_;
     Tlb tlb_;
+    // Lookup-stage hits of a recent requester's STE and CD in the config cache.
+    iommu::ConfigShortcut<ConfigCache> ste_shortcut_, cd_shortcut_;
     WalkCaches walk_caches_;
     uint64_t tlb_sizes_ = 0;  // bit n: the TLB may hold entries of 2^n bytes
 

@@ -259,19 +259,18 @@ void RemappingUnit::report(const iommu::Request& r, const iommu::Result& res) {
 // The IOTLB holds leaves of every supported size, probed together (one lookup, hit or
 // miss, in the statistics): the smallest page holding the address, or nullptr with
 // `key` the 4 KiB key.
-const IotlbValue* RemappingUnit::iotlb_probe(uint16_t did, uint32_t pasid, uint64_t iova,
-                                             IotlbKey& key) {
+Iotlb::Slot RemappingUnit::iotlb_probe(uint16_t did, uint32_t pasid, uint64_t iova, IotlbKey& key) {
     key = IotlbKey{did, pasid, iova >> 12, 12};
-    if (const IotlbValue* e = iotlb_.peek(key)) return e;
+    if (const Iotlb::Slot s = iotlb_.probe(key)) return s;
     for (unsigned log2 : {21u, 30u}) {
         if ((log2 == 21 && !(caps_.sllps & 1)) || (log2 == 30 && !(caps_.sllps & 2))) continue;
         const IotlbKey large{did, pasid, iova >> log2, uint8_t(log2)};
-        if (const IotlbValue* e = iotlb_.peek(large)) {
+        if (const Iotlb::Slot s = iotlb_.probe(large)) {
             key = large;
-            return e;
+            return s;
         }
     }
-    return nullptr;
+    return Iotlb::Slot{};
 }
 
 namespace {
@@ -292,13 +291,12 @@ iommu::Result from_iotlb(const IotlbValue& e, const IotlbKey& key, const iommu::
 // Legacy mode: a hit still checks permissions, and faults from the cached entry.
 std::optional<iommu::Result> RemappingUnit::iotlb_hit(uint16_t did, const iommu::Request& r) {
     IotlbKey key;
-    const IotlbValue* e = iotlb_probe(did, 0, r.iova, key);
-    if (!e) {
+    const Iotlb::Slot s = iotlb_probe(did, 0, r.iova, key);
+    if (!s) {
         iotlb_.record_miss();
         return std::nullopt;
     }
-    iotlb_.lookup(key);
-    iommu::Result res = from_iotlb(*e, key, r);
+    iommu::Result res = from_iotlb(iotlb_.record_hit(s), key, r);
     if (r.at == iommu::At::TranslationRequest) return res;  // what the entry grants
     if (r.write && !res.write) res = iommu::Result{true, fault::WRITE};
     else if (r.read && !res.read) res = iommu::Result{true, fault::READ};
@@ -327,7 +325,7 @@ bool RemappingUnit::lookup(const iommu::Request& r, iommu::Result& out) {
         return true;
     }
     if (ttm() == unsigned(Ttm::Scalable)) return lookup_scalable(r, out);
-    const ContextValue* ctx = context_cache_.lookup({r.sid});
+    const ContextValue* ctx = context_shortcut_.lookup(context_cache_, {r.sid}, r.sid);
     if (!ctx) return false;
     const unsigned tt = unsigned(ctx->lo >> 2) & 3;
     if (r.at == iommu::At::Translated || (r.at == iommu::At::TranslationRequest && tt != 1))
@@ -429,7 +427,7 @@ unsigned pgtt(const uint64_t q0) { return unsigned(q0 >> 6) & 7; }
 // grants the access (and, under SSADE, a write only once D is set). Anything else
 // walks: the walker, not the cache, decides scalable-mode faults.
 bool RemappingUnit::lookup_scalable(const iommu::Request& r, iommu::Result& out) {
-    const ContextValue* ctx = context_cache_.lookup({r.sid});
+    const ContextValue* ctx = context_shortcut_.lookup(context_cache_, {r.sid}, r.sid);
     if (!ctx) return false;
     if (r.at == iommu::At::Translated || (r.at == iommu::At::TranslationRequest && !(ctx->lo & kCtxDte)))
         return context_answer(r, *ctx, out);
@@ -437,10 +435,11 @@ bool RemappingUnit::lookup_scalable(const iommu::Request& r, iommu::Result& out)
     const uint32_t pasid = r.pasid_valid ? r.pasid : rid_pasid(*ctx);
     const bool priv = r.pasid_valid ? r.priv : rid_priv(*ctx);
     const bool exec = r.pasid_valid && r.exec;
-    const PasidValue* pe = pasid_cache_.lookup({r.sid, pasid});
+    const PasidValue* pe = pasid_shortcut_.lookup(pasid_cache_, {r.sid, pasid}, r.sid);
     if (!pe || pgtt(pe->q[0]) == kPgttPassThrough) return false;
     IotlbKey key;
-    const IotlbValue* e = iotlb_probe(pe->did(), pasid, r.iova, key);
+    const Iotlb::Slot s = iotlb_probe(pe->did(), pasid, r.iova, key);
+    const IotlbValue* e = s.value;
     // A translation request takes what the entry grants, but a grant of write under
     // SSADE walks to set D.
     const bool denied = r.at == iommu::At::TranslationRequest
@@ -450,8 +449,7 @@ bool RemappingUnit::lookup_scalable(const iommu::Request& r, iommu::Result& out)
         iotlb_.record_miss();
         return false;
     }
-    iotlb_.lookup(key);
-    out = from_iotlb(*e, key, r);
+    out = from_iotlb(iotlb_.record_hit(s), key, r);
     return true;
 }
 

@@ -30,6 +30,7 @@
 
 #include "models/iommu/cache_geometry.h"
 #include "models/iommu/command_cost.h"
+#include "models/iommu/config_shortcut.h"
 #include "models/iommu/translation.h"
 #include "models/iommu/slotted_unit.h"
 #include "models/sim/stats.h"
@@ -107,7 +108,7 @@ private:
     bool lookup_scalable(const iommu::Request& r, iommu::Result& out);
     void begin_scalable(WalkSlot& w, const iommu::Request& r);
     void end_scalable(WalkSlot& w);
-    const IotlbValue* iotlb_probe(uint16_t did, uint32_t pasid, uint64_t iova, IotlbKey& key);
+    Iotlb::Slot iotlb_probe(uint16_t did, uint32_t pasid, uint64_t iova, IotlbKey& key);
     std::optional<iommu::Result> iotlb_hit(uint16_t did, const iommu::Request& r);
     void iotlb_fill(uint16_t did, uint32_t pasid, const iommu::Request& r, const iommu::Result& res,
                     const IotlbValue& attrs = {});
@@ -146,6 +147,9 @@ private:
     ContextCache context_cache_;
     PasidCache pasid_cache_;
     Iotlb iotlb_;
+    // Lookup-stage hits of a recent requester's context and PASID-table entries.
+    iommu::ConfigShortcut<ContextCache> context_shortcut_;
+    iommu::ConfigShortcut<PasidCache> pasid_shortcut_;
     std::vector<std::unique_ptr<WalkCache>> walk_caches_;  // [0] PDE (level 2) .. [3] PML5E
 
     iommu::CommandClock iq_clock_;

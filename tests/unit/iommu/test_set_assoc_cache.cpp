@@ -17,30 +17,18 @@
 #include "models/iommu/set_assoc_cache.h"
 #include "models/sim/error.h"
 #include "models/sim/rng.h"
+#include "tests/support/iommu/page_cache.h"
 
 namespace {
 
 using iommu::Replacement;
 
-// An IOTLB-like key: a domain tag and a page number; the page selects the set.
-struct Tag {
-    uint16_t domain = 0;
-    uint64_t page = 0;
-    bool operator==(const Tag& o) const { return domain == o.domain && page == o.page; }
-};
-struct ByPage {
-    uint64_t operator()(const Tag& t) const { return t.page; }
-};
-using Cache = iommu::SetAssocCache<Tag, uint64_t, ByPage>;
+using page_cache::Cache;
+using page_cache::stats_of;
+using page_cache::Tag;
 using Displaced = std::optional<std::pair<Tag, uint64_t>>;
 
 Tag tag(uint64_t page, uint16_t domain = 0) { return Tag{domain, page}; }
-
-nlohmann::json stats_of(const sim::StatGroup& g) {
-    nlohmann::json out = nlohmann::json::object();
-    g.write(out, "c");
-    return out;
-}
 
 uint64_t counter(const sim::StatGroup& g, const std::string& name) {
     return stats_of(g).at("c." + name).get<uint64_t>();
