@@ -49,6 +49,8 @@ scenarios=(
     "atomic-none|atomic|0|--config configs/bench.ini --dev.window=16K --iommu.arch=none"
     "atomic-hits|atomic|0|--config configs/bench-vtd.ini"
     "atomic-misses-64M|atomic|0|--config configs/bench-vtd.ini --dev.window=64M"
+    "atomic-misses-4way|atomic|0|--config configs/bench-vtd.ini --dev.window=64M --vtd.iotlb.sets=16 --vtd.iotlb.ways=4"
+    "atomic-misses-64way|atomic|0|--config configs/bench-vtd.ini --dev.window=64M --vtd.iotlb.sets=1 --vtd.iotlb.ways=64"
     "timing-none|timing|6|--config configs/bench.ini"
     "timing-hits|timing|7|--config configs/bench-vtd.ini"
 )
@@ -94,9 +96,9 @@ if [ $callgrind = 1 ]; then
     lt_i=$(instr 1000000 "$floor" lt 1000000 -- "$floor" lt 2000000)
     at_i=$(instr 100000 "$floor" at 100000 -- "$floor" at 200000)
 fi
-printf '%-18s %10s %9s %9s %10s %7s %9s\n' scenario DMAs ns/DMA "M DMA/s" instr/DMA "x LT" "x AT/hop"
-printf '%-18s %10s %9.1f %9.2f %10s %7s %9s\n' floor-lt "${floor_n[0]}" "$lt" "$(awk -v n="$lt" 'BEGIN { print 1e3 / n }')" "$lt_i" 1.0 -
-printf '%-18s %10s %9.1f %9.2f %10s %7s %9s\n' floor-at-hop "${floor_n[1]}" "$at" "$(awk -v n="$at" 'BEGIN { print 1e3 / n }')" "$at_i" - 1.00
+printf '%-20s %10s %9s %9s %10s %7s %9s\n' scenario DMAs ns/DMA "M DMA/s" instr/DMA "x LT" "x AT/hop"
+printf '%-20s %10s %9.1f %9.2f %10s %7s %9s\n' floor-lt "${floor_n[0]}" "$lt" "$(awk -v n="$lt" 'BEGIN { print 1e3 / n }')" "$lt_i" 1.0 -
+printf '%-20s %10s %9.1f %9.2f %10s %7s %9s\n' floor-at-hop "${floor_n[1]}" "$at" "$(awk -v n="$at" 'BEGIN { print 1e3 / n }')" "$at_i" - 1.00
 
 for s in "${scenarios[@]}"; do
     IFS='|' read -r name mode hops args <<<"$s"
@@ -112,7 +114,7 @@ for s in "${scenarios[@]}"; do
                     -- "$sim" "${a[@]}" --dev.requests=$(( 2 * small )) --quiet)
     fi
     awk -v n="$name" -v d="$dmas" -v ns="$ns" -v i="$ins" -v lt="$lt" -v at="$at" -v h="$hops" 'BEGIN {
-        printf "%-18s %10d %9.1f %9.2f %10s %7.1f %9s\n", n, d, ns, 1e3 / ns, i, ns / lt,
+        printf "%-20s %10d %9.1f %9.2f %10s %7.1f %9s\n", n, d, ns, 1e3 / ns, i, ns / lt,
                (h > 0 ? sprintf("%.2f", ns / h / at) : "-") }'
 done
 
@@ -122,7 +124,7 @@ header=0
 for r in "${replays[@]}"; do
     IFS='|' read -r name kind per <<<"$r"
     wanted "$name" || continue
-    [ $header = 1 ] || printf '\n%-18s %10s %9s %9s %10s\n' replay lines "host s" "peak MiB" instr/line
+    [ $header = 1 ] || printf '\n%-20s %10s %9s %9s %10s\n' replay lines "host s" "peak MiB" instr/line
     header=1
     python3 scripts/gen_trace.py --maps $(( lines / per )) --iova "$kind" >"$tmp/t"
     best=""
@@ -140,5 +142,5 @@ for r in "${replays[@]}"; do
                     -- "$sim" replay --config configs/replay-vtd.ini --trace "$tmp/s2" --op-log /dev/null --quiet)
     fi
     awk -v n="$name" -v l="$lines" -v o="$best" -v i="$ins" 'BEGIN { split(o, a, " ")
-        printf "%-18s %10d %9.2f %9.0f %10s\n", n, l, a[1], a[2] / 1024, i }'
+        printf "%-20s %10d %9.2f %9.0f %10s\n", n, l, a[1], a[2] / 1024, i }'
 done

@@ -17,7 +17,7 @@ for f in floor-lt floor-at-hop; do
     read -r _ n ns rate _ <<<"$(line $f)"
     check "$f measured" "${n:-0} > 0 && ${ns:-0} > 0 && ${rate:-0} > 0"
 done
-for s in atomic-none atomic-hits atomic-misses-64M timing-none timing-hits; do
+for s in atomic-none atomic-hits atomic-misses-64M atomic-misses-4way atomic-misses-64way timing-none timing-hits; do
     read -r _ dmas ns rate _ lt at <<<"$(line $s)"
     check "$s: 4 devices x 5000 requests" "${dmas:-0} == 20000"
     check "$s: ns/DMA, M DMA/s and the LT ratio" "${ns:-0} > 0 && ${rate:-0} > 0 && ${lt:-0} > 0"
