@@ -120,6 +120,17 @@ done
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# "SECONDS PEAK_KIB" of a command; without GNU time (Debian package time) the peak is 0
+# and prints as -.
+if [ -x /usr/bin/time ]; then
+    measure() { { /usr/bin/time -f '%e %M' "$@" >/dev/null; } 2>&1 | tail -1; }
+else
+    measure() {
+        local start end
+        start=$(date +%s.%N); "$@" >/dev/null; end=$(date +%s.%N)
+        awk -v s="$start" -v e="$end" 'BEGIN { print e - s, 0 }'
+    }
+fi
 header=0
 for r in "${replays[@]}"; do
     IFS='|' read -r name kind per <<<"$r"
@@ -129,8 +140,7 @@ for r in "${replays[@]}"; do
     python3 scripts/gen_trace.py --maps $(( lines / per )) --iova "$kind" >"$tmp/t"
     best=""
     for _ in $(seq "$runs"); do
-        out=$( { /usr/bin/time -f '%e %M' "$sim" replay --config configs/replay-vtd.ini --trace "$tmp/t" \
-                   --op-log /dev/null --quiet >/dev/null; } 2>&1 | tail -1)
+        out=$(measure "$sim" replay --config configs/replay-vtd.ini --trace "$tmp/t" --op-log /dev/null --quiet)
         best=$(awk -v o="$out" -v b="$best" 'BEGIN { split(o, a, " "); split(b, c, " ")
                                                  print (b == "" || a[1] < c[1]) ? o : b }')
     done
@@ -142,5 +152,5 @@ for r in "${replays[@]}"; do
                     -- "$sim" replay --config configs/replay-vtd.ini --trace "$tmp/s2" --op-log /dev/null --quiet)
     fi
     awk -v n="$name" -v l="$lines" -v o="$best" -v i="$ins" 'BEGIN { split(o, a, " ")
-        printf "%-20s %10d %9.2f %9.0f %10s\n", n, l, a[1], a[2] / 1024, i }'
+        printf "%-20s %10d %9.2f %9s %10s\n", n, l, a[1], (a[2] > 0 ? sprintf("%.0f", a[2] / 1024) : "-"), i }'
 done

@@ -2,7 +2,7 @@
 # scripts/bench.sh --quick (a smoke test of the benchmark command, not a measurement):
 # the floor lines and one line per scenario, each with its DMA count and positive
 # figures; the timing scenarios have a ratio per AT hop; the replay lines have host time
-# and peak RSS. A scenario it does not know
+# and peak RSS (with GNU time). A scenario it does not know
 # and an unknown option exit 2. Usage: cli_bench.sh IOMMU_SIM ROOT BUILD_DIR
 . "$(dirname "$0")/cli_common.sh"
 build=$3
@@ -25,7 +25,9 @@ for s in atomic-none atomic-hits atomic-misses-64M atomic-misses-4way atomic-mis
 done
 for r in replay-1M-fixed replay-1M-auto replay-churn; do
     read -r _ lines secs mib _ <<<"$(line $r)"
-    check "$r: 20000 lines, host time and peak RSS" "${lines:-0} == 20000 && ${secs:-0} > 0 && ${mib:-0} > 0"
+    check "$r: 20000 lines and host time" "${lines:-0} == 20000 && ${secs:-0} > 0"
+    # The peak RSS comes from GNU time (Debian package time); without it, "-".
+    [ ! -x /usr/bin/time ] || check "$r: peak RSS" "${mib:-0} > 0"
 done
 bash "$root/scripts/bench.sh" --quick --build "$build" no-such 2>"$tmp/err" >/dev/null
 check "an unknown scenario exits 2" "$? == 2"
