@@ -1,6 +1,7 @@
 #include "models/iommu/replacement.h"
 
 #include "models/sim/error.h"
+#include "models/sim/pow2.h"
 
 namespace iommu {
 
@@ -18,7 +19,6 @@ constexpr PolicyName kPolicies[] = {
     {Replacement::Random, "random"},
 };
 
-bool is_power_of_two(uint32_t n) { return n != 0 && (n & (n - 1)) == 0; }
 
 }  // namespace
 
@@ -59,7 +59,7 @@ ReplacementState::ReplacementState(Replacement policy, uint32_t sets, uint32_t w
         }
         break;
     case Replacement::PseudoLru:
-        if (!is_power_of_two(ways))
+        if (!sim::is_pow2(ways))
             throw sim::InputError("ways: plru needs a power-of-two number of ways");
         plru_bits_.assign(entries, 0);  // node 0 unused: a heap of ways-1 nodes
         break;

@@ -4,8 +4,8 @@
 //
 // It only finds entries; it never decides anything. The cache still places fills in
 // the lowest invalid way or its replacement policy's victim, so an indexed cache makes
-// exactly the decisions of a scanned one (tests/unit/iommu/test_set_assoc_cache.cpp
-// checks that against a reference linear cache).
+// exactly the decisions of a scanned one (tests/unit/iommu/test_way_index.cpp checks
+// that against a reference linear cache).
 //
 // Open addressing with linear probing, at most half full (twice as many buckets as the
 // cache has entries, a power of two), and backward-shift deletion, so there are no

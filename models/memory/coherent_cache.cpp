@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "models/sim/error.h"
+#include "models/sim/pow2.h"
 
 namespace memory {
 
@@ -13,8 +14,6 @@ namespace {
 
 constexpr uint64_t kLine = kCacheLineBytes;
 constexpr uint64_t kFrame = SparseMemory::kFrameBytes;
-
-bool is_pow2(uint64_t v) { return v && !(v & (v - 1)); }
 
 // Calls f(unit_addr, offset_in_unit, n, offset_in_buffer) for each piece of
 // [addr, addr + len) that falls in one aligned unit of `unit` bytes (a power of two).
@@ -50,7 +49,7 @@ void CacheParams::bind(sim::ParamBinder& b) {
 void CacheParams::validate() const {
     if (ways == 0) throw sim::InputError("ways: must be at least 1");
     uint64_t line_bytes_per_set = kCacheLineBytes * ways;
-    if (size % line_bytes_per_set || !is_pow2(size / line_bytes_per_set))
+    if (size % line_bytes_per_set || !sim::is_pow2(size / line_bytes_per_set))
         throw sim::InputError("size|ways: " + std::to_string(size) + " B with ways=" +
                               std::to_string(ways) +
                               " does not give a power-of-two number of sets "

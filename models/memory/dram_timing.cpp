@@ -4,6 +4,7 @@
 #include <string>
 
 #include "models/sim/error.h"
+#include "models/sim/pow2.h"
 
 namespace memory {
 
@@ -40,23 +41,15 @@ const DramParams& checked(const DramParams& p) {
     return p;
 }
 
-bool is_pow2(uint64_t v) { return v && !(v & (v - 1)); }
-
-unsigned log2_floor(uint64_t v) {
-    unsigned n = 0;
-    while (v >>= 1) ++n;
-    return n;
-}
-
 }  // namespace
 
 DramTiming::DramTiming(const DramParams& p)
     : params_(checked(p)),
       latency_ps_(sim::ns_to_ps(p.latency_ns)),
       bank_busy_ps_(sim::ns_to_ps(p.bank_busy_ns)),
-      interleave_shift_(log2_floor(p.interleave)),
-      channel_shift_(log2_floor(p.channels)),
-      pow2_geometry_(is_pow2(p.channels) && is_pow2(p.banks)),
+      interleave_shift_(sim::log2_floor(p.interleave)),
+      channel_shift_(sim::log2_floor(p.channels)),
+      pow2_geometry_(sim::is_pow2(p.channels) && sim::is_pow2(p.banks)),
       bank_free_(size_t(p.channels) * p.banks, 0),
       channel_free_(p.channels, 0) {}
 

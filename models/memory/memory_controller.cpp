@@ -2,6 +2,7 @@
 
 #include "models/sim/params.h"
 #include "models/tlm/pcie_attr.h"
+#include "models/tlm/sc_ps.h"
 
 namespace memory {
 
@@ -84,7 +85,7 @@ tlm_sync_enum MemoryController::fw(Payload& gp, tlm_phase& ph, sc_time&) {
 // timing says.
 void MemoryController::accept(Payload& gp) {
     ++outstanding_;
-    resp_q_.push(&gp, sc_time::from_value(serve(gp, sc_core::sc_time_stamp().value())));
+    resp_q_.push(&gp, tlmx::at_ps(serve(gp, sc_core::sc_time_stamp().value())));
 }
 
 void MemoryController::resp_method() {
@@ -107,7 +108,7 @@ void MemoryController::resp_method() {
 
 void MemoryController::b_transport(Payload& gp, sc_time& delay) {
     const sim::ps_t now = sc_core::sc_time_stamp().value();
-    delay = sc_time::from_value(serve(gp, now + delay.value()) - now);
+    delay = tlmx::at_ps(serve(gp, now + delay.value()) - now);
 }
 
 }  // namespace memory

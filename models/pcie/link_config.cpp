@@ -4,6 +4,7 @@
 
 #include "models/sim/error.h"
 #include "models/sim/params.h"
+#include "models/sim/pow2.h"
 
 namespace pcie {
 namespace {
@@ -60,7 +61,6 @@ constexpr uint32_t kTlpFraming = 8;     // start/end framing, sequence number, L
 constexpr uint32_t kHeader3dw = 12, kHeader4dw = 16, kDigest = 4;
 constexpr uint64_t kPage = 4096;  // no TLP crosses a 4 KiB boundary
 
-bool pow2(uint64_t v) { return v && !(v & (v - 1)); }
 
 }  // namespace
 
@@ -84,9 +84,9 @@ void LinkParams::validate() const {
     auto fail = [](const char* key, const std::string& why) {
         throw sim::InputError(std::string(key) + ": " + why);
     };
-    if (!pow2(width)) fail("width", std::to_string(width) + " is not 1, 2, 4, 8 or 16");
-    if (!pow2(mps)) fail("mps", std::to_string(mps) + " is not a power of two");
-    if (!pow2(mrrs)) fail("mrrs", std::to_string(mrrs) + " is not a power of two");
+    if (!sim::is_pow2(width)) fail("width", std::to_string(width) + " is not 1, 2, 4, 8 or 16");
+    if (!sim::is_pow2(mps)) fail("mps", std::to_string(mps) + " is not a power of two");
+    if (!sim::is_pow2(mrrs)) fail("mrrs", std::to_string(mrrs) + " is not a power of two");
     if (rcb != 64 && rcb != 128) fail("rcb", std::to_string(rcb) + " is not 64 or 128");
 }
 

@@ -5,7 +5,6 @@
 
 #include <tlm_utils/tlm_quantumkeeper.h>
 
-#include "models/pcie/data_pattern.h"
 #include "models/sim/time.h"
 #include "models/tlm/pcie_attr.h"
 #include "models/tlm/sc_ps.h"
