@@ -77,18 +77,23 @@ RequestStream::RequestStream(const GeneratorParams& p, uint64_t seed, const std:
       slots_(p.window / p.size) {
     first_pass_ = p.write_first ? slots_ : 0;
     total_ = first_pass_ + p.requests;
-    if (!done()) next_ = make(0);
+    if (!done()) make(0);
 }
 
 void RequestStream::advance() {
-    if (++issued_ < total_) next_ = make(issued_);
+    if (++issued_ < total_) make(issued_);
 }
 
 // Addresses are request-aligned within the window; reads and writes are drawn only
 // when the mix needs a draw, so a pure pattern spends no random numbers on it.
-Request RequestStream::make(uint64_t i) {
+void RequestStream::make(uint64_t i) {
     const uint32_t size = uint32_t(p_.size);
-    if (i < first_pass_) return {p_.base + i * size, size, false};
+    next_.size = size;
+    if (i < first_pass_) {
+        next_.addr = p_.base + i * size;
+        next_.read = false;
+        return;
+    }
     const uint64_t k = i - first_pass_;
     uint64_t off;
     if (kind_ == Kind::Sequential)
@@ -99,7 +104,8 @@ Request RequestStream::make(uint64_t i) {
         off = (k * p_.stride) % (p_.window - size + 1);
     bool read = p_.read_fraction >= 1.0;
     if (p_.read_fraction > 0.0 && p_.read_fraction < 1.0) read = rng_.chance(p_.read_fraction);
-    return {p_.base + off, size, read};
+    next_.addr = p_.base + off;
+    next_.read = read;
 }
 
 }  // namespace pcie

@@ -83,7 +83,8 @@ public:
     void advance();
 
 private:
-    Request make(uint64_t i);
+    // Request i's address, size and direction into next_ (its other fields never change).
+    void make(uint64_t i);
 
     enum class Kind { Sequential, Random, Strided };
     GeneratorParams p_;
