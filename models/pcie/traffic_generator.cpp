@@ -95,8 +95,7 @@ void TrafficGenerator::pop() {
 void TrafficGenerator::fill() {
     auto& reads = ahead_[1];
     auto& writes = ahead_[0];
-    const size_t most = ats_on_ || atomic_ ? 1 : kAhead;
-    while (!stream_.done() && (reads.empty() || writes.empty()) && reads.size() + writes.size() < most) {
+    while (!stream_.done() && (reads.empty() || writes.empty()) && reads.size() + writes.size() < kAhead) {
         ahead_[stream_.peek().read].push_back(Ahead{pulled_++, stream_.peek()});
         stream_.advance();
     }
@@ -105,8 +104,8 @@ void TrafficGenerator::fill() {
 void TrafficGenerator::choose(const uint64_t (&ready)[2]) {
     pick_ = -1;
     if (!retry_.empty()) return;
-    // One at a time, with nothing pulled ahead: the stream's next request is next().
-    if ((ats_on_ || atomic_) && ahead_[0].empty() && ahead_[1].empty()) return;
+    // Under ATS one at a time, nothing pulled ahead: the stream's next request is next().
+    if (ats_on_) return;
     fill();
     const bool reads = !ahead_[1].empty(), writes = !ahead_[0].empty();
     if (!reads && !writes) return;
@@ -352,11 +351,9 @@ void TrafficGenerator::atomic_thread() {
             t = std::max(t, ps(sc_time_stamp()));
             continue;
         }
-        sim::ps_t when[2];
-        for (bool d : {false, true})
-            when[d] = std::max({t, ps(engine_next_[d]),
-                                done_at[d].size() >= limit[d] ? done_at[d].top() : sim::ps_t(0)});
-        choose(when);
+        // Nothing is pulled ahead in this mode (choose() would find it so): next() is the
+        // oldest retry or the stream's next request.
+        pick_ = -1;
         // Under ATS a write may need a Translation Request, which holds a tag.
         const bool read = next().read;
         for (bool engine : {false, true}) {

@@ -128,7 +128,8 @@ private:
         return !retry_.empty() || !ahead_[0].empty() || !ahead_[1].empty() || !stream_.done() ||
                !fed_.empty();
     }
-    // Call choose() first: it decides which slot, if any, next() is.
+    // Call choose() first (timing mode): it decides which slot, if any, next() is. Atomic
+    // mode pulls nothing ahead, so pick_ stays -1.
     const Request& next() const {
         return !retry_.empty() ? retry_.front()
                : pick_ >= 0    ? ahead_[pick_].front().r
