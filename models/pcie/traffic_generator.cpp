@@ -18,6 +18,16 @@ using tlm::tlm_phase;
 using tlmx::at_ps;
 using tlmx::ps;
 
+namespace {
+// The standard quantum keeper, asked whether to sync at a time the caller already has
+// (need_sync() reads the kernel's time again on every request).
+struct QuantumKeeper : tlm_utils::tlm_quantumkeeper {
+    bool need_sync_at(sim::ps_t now) const {
+        return now + m_local_time.value() >= m_next_sync_point.value();
+    }
+};
+}  // namespace
+
 TrafficGenerator::TrafficGenerator(sc_core::sc_module_name name, const GeneratorParams& p,
                                    uint64_t seed, tlmx::Mode mode)
     : sc_module(name),
@@ -329,7 +339,7 @@ tlm::tlm_sync_enum TrafficGenerator::bw(Payload& gp, tlm_phase& ph, sc_time& d) 
 // ---- atomic mode -------------------------------------------------------------------
 
 void TrafficGenerator::atomic_thread() {
-    tlm_utils::tlm_quantumkeeper qk;
+    QuantumKeeper qk;
     qk.reset();
     // By engine ([read]): arrival times (ps) of its requests in flight, earliest first.
     using Times = std::priority_queue<sim::ps_t, std::vector<sim::ps_t>, std::greater<>>;
@@ -366,7 +376,7 @@ void TrafficGenerator::atomic_thread() {
         t = std::max({t, ps(engine_next_[read]), next().at_ps});
         sim::ps_t now = ps(sc_time_stamp());
         if (t > now + qk.get_local_time().value()) qk.set(at_ps(t - now));
-        if (qk.need_sync()) {
+        if (qk.need_sync_at(now)) {
             qk.sync();
             now = ps(sc_time_stamp());
         }
