@@ -33,8 +33,7 @@ void PipelineParams::bind(sim::ParamBinder& b) {
 namespace {
 
 // The request as the translation sees it, from the TLP attributes.
-Request request_of(tlm::tlm_generic_payload& gp) {
-    const tlmx::PcieAttr& a = tlmx::attr(gp);
+Request request_of(const tlm::tlm_generic_payload& gp, const tlmx::PcieAttr& a) {
     Request r;
     r.at = At(uint8_t(a.at));
     r.sid = a.requester_id;
@@ -53,6 +52,8 @@ Request request_of(tlm::tlm_generic_payload& gp) {
     r.no_snoop = a.no_snoop;
     return r;
 }
+
+Request request_of(tlm::tlm_generic_payload& gp) { return request_of(gp, tlmx::attr(gp)); }
 
 PageKey page_key(const Request& r) {
     PageKey k;
@@ -385,12 +386,13 @@ void Pipeline::respond(Payload& gp) {
 // ---- atomic mode -------------------------------------------------------------------
 
 void Pipeline::b_transport(Payload& gp, sc_time& delay) {
-    if (tlmx::attr(gp).message != tlmx::Message::None) {
+    tlmx::PcieAttr& a = tlmx::attr(gp);  // once: each look-up is a call into the library
+    if (a.message != tlmx::Message::None) {
         delay += lookup_latency_;
         return page_request(gp);
     }
     ++requests_;
-    const Request r = request_of(gp);
+    const Request r = request_of(gp, a);
     const sc_time start = delay;
     Result res;
     do {  // a stalled transaction retried is looked up again
@@ -404,8 +406,8 @@ void Pipeline::b_transport(Payload& gp, sc_time& delay) {
     } while (res.stall && atomic_stall_end(res.stag, delay));
     res.stall = false;  // terminated: a fault
     if (timeline_) {
-        tlmx::attr(gp).iova = r.iova;
-        tlmx::attr(gp).iommu_in_ps = (now() + start).value();  // the device's flow starts here
+        a.iova = r.iova;
+        a.iommu_in_ps = (now() + start).value();  // the device's flow starts here
         trace_translation(gp, (now() + start).value(), (now() + delay).value(), res);
         walk_track_ = 0;
     }
@@ -418,7 +420,6 @@ void Pipeline::b_transport(Payload& gp, sc_time& delay) {
         gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
         return;
     }
-    tlmx::PcieAttr& a = tlmx::attr(gp);
     a.iova = r.iova;
     a.snoop = res.snoop;
     gp.set_address(res.pa);

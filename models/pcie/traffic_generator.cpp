@@ -133,7 +133,7 @@ TrafficGenerator::Payload* TrafficGenerator::make_payload(const Request& r,
     gp->set_address(r.addr);
     gp->set_command(r.read ? tlm::TLM_READ_COMMAND : tlm::TLM_WRITE_COMMAND);
     if (!r.read) pattern_.fill(r.addr, gp->get_data_ptr(), r.size);
-    tlmx::PcieAttr& a = tlmx::attr(*gp);
+    tlmx::PcieAttr& a = pool_.attr_of(*gp);
     set_requester(a, r);
     a.no_snoop = r.fed ? r.no_snoop : p_.no_snoop;
     a.relaxed_ordering = p_.relaxed_ordering;
@@ -180,7 +180,7 @@ bool TrafficGenerator::engine_full(bool read) const {
 }
 
 void TrafficGenerator::arrive(Payload& gp, const sc_time& at) {
-    const tlmx::PcieAttr& a = tlmx::attr(gp);
+    const tlmx::PcieAttr& a = pool_.attr_of(gp);
     const TagState t = tags_[a.tag];
     if (t.tr) return tr_done(gp, at);
     free_tags_.push_back(a.tag);
@@ -203,7 +203,7 @@ void TrafficGenerator::end_method() {
 }
 
 void TrafficGenerator::complete(Payload& gp, const TagState& t, const sc_time& done) {
-    const tlmx::PcieAttr& a = tlmx::attr(gp);
+    const tlmx::PcieAttr& a = pool_.attr_of(gp);
     if (a.at == tlmx::AddressType::Translated) gp.set_address(a.ats_iova);
     const double latency_ns = (done - t.issued).to_seconds() * 1e9;
     --in_flight_;

@@ -4,14 +4,6 @@
 
 namespace tlmx {
 
-// A payload that owns its data buffer; free() gets it back by static_cast.
-struct PayloadPool::Slot : tlm::tlm_generic_payload {
-    std::vector<unsigned char> data;
-    explicit Slot(tlm::tlm_mm_interface* mm) : tlm::tlm_generic_payload(mm) {
-        set_extension(new PcieAttr);
-    }
-};
-
 PayloadPool::PayloadPool() = default;
 PayloadPool::~PayloadPool() = default;
 
@@ -30,7 +22,7 @@ tlm::tlm_generic_payload* PayloadPool::acquire(size_t bytes) {
     s->set_byte_enable_length(0);
     s->set_dmi_allowed(false);
     s->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    attr(*s).clear();
+    s->attr->clear();
     s->acquire();
     return s;
 }
