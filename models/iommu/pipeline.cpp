@@ -124,11 +124,8 @@ Pipeline::Pipeline(sc_core::sc_module_name name, const PipelineParams& p, Unit& 
     unit_.reserve_walks(slots);
     for (unsigned i = 0; i < slots; ++i) reads_.push_back(std::make_unique<WalkRead>(i));
     unit_.on_stall_end = [this](uint16_t stag, bool retry) { stall_end(stag, retry); };
-    if (mode == tlmx::Mode::Atomic) {
-        upstream.register_b_transport(this, &Pipeline::b_transport);
-        return;
-    }
-    upstream.register_nb_transport_fw(this, &Pipeline::fw);
+    upstream.bind(*this);
+    if (mode == tlmx::Mode::Atomic) return;
     downstream.register_nb_transport_bw(this, &Pipeline::bw);
     SC_METHOD(lookup_method);
     sensitive << lookup_q_.event();
@@ -150,7 +147,7 @@ bool Pipeline::is_walk_read(const Payload& gp) const { return gp.get_extension<W
 
 // ---- timing mode: accept and look up -----------------------------------------------
 
-tlm_sync_enum Pipeline::fw(Payload& gp, tlm_phase& ph, sc_time&) {
+tlm_sync_enum Pipeline::nb_transport_fw(Payload& gp, tlm_phase& ph, sc_time&) {
     if (ph != tlm::BEGIN_REQ) return tlm::TLM_COMPLETED;
     if (occupancy_ == p_.input_queue) {
         ++queue_full_;

@@ -51,12 +51,12 @@
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
-#include <tlm_utils/simple_target_socket.h>
 
 #include "models/iommu/unit.h"
 #include "models/iommu/walker_pool.h"
 #include "models/sim/stats.h"
 #include "models/sim/timeline.h"
+#include "models/tlm/fw_target.h"
 #include "models/tlm/mode.h"
 #include "models/tlm/timed_queue.h"
 
@@ -87,9 +87,9 @@ struct PageKey {
     }
 };
 
-class Pipeline : public sc_core::sc_module, public sim::StatGroup {
+class Pipeline : public sc_core::sc_module, public sim::StatGroup, private tlmx::FwTarget {
 public:
-    tlm_utils::simple_target_socket<Pipeline> upstream;
+    tlm::tlm_target_socket<> upstream;
     tlm_utils::simple_initiator_socket<Pipeline> downstream;
 
     SC_HAS_PROCESS(Pipeline);
@@ -109,7 +109,7 @@ private:
     struct WalkRead;
 
     // timing mode
-    tlm::tlm_sync_enum fw(Payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& d);
+    tlm::tlm_sync_enum nb_transport_fw(Payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& d) override;
     tlm::tlm_sync_enum bw(Payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& d);
     void admit(Payload& gp);
     void enter_lookup(Payload& gp);
@@ -143,7 +143,7 @@ private:
     bool atomic_stall_end(uint16_t stag, sc_core::sc_time& delay);
     void stall_seen();
     // atomic mode
-    void b_transport(Payload& gp, sc_core::sc_time& delay);
+    void b_transport(Payload& gp, sc_core::sc_time& delay) override;
     Result atomic_walk(const Request& r, sc_core::sc_time& delay);
 
     sc_core::sc_time now() const { return sc_core::sc_time_stamp(); }

@@ -46,11 +46,8 @@ Link::Link(sc_core::sc_module_name name, const LinkParams& p, tlmx::Mode mode)
       credits_(p.credits) {
     add_child("up", up_);
     add_child("down", down_);
-    if (mode == tlmx::Mode::Atomic) {
-        device_side.register_b_transport(this, &Link::b_transport);
-        return;
-    }
-    device_side.register_nb_transport_fw(this, &Link::fw);
+    device_side.bind(*this);
+    if (mode == tlmx::Mode::Atomic) return;
     host_side.register_nb_transport_bw(this, &Link::bw);
     SC_METHOD(up_method);
     sensitive << up_q_.event() << up_kick_;
@@ -86,7 +83,7 @@ sim::ps_t Link::send_down(Payload& gp, sim::ps_t arrival) {
 
 // ---- timing mode -------------------------------------------------------------------
 
-tlm_sync_enum Link::fw(Payload& gp, tlm_phase& ph, sc_time& delay) {
+tlm_sync_enum Link::nb_transport_fw(Payload& gp, tlm_phase& ph, sc_time& delay) {
     if (ph != tlm::BEGIN_REQ) return tlm::TLM_COMPLETED;  // END_RESP never sent to us
     if (credits_ == 0) {
         ++credit_stalls_;

@@ -14,12 +14,12 @@
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
-#include <tlm_utils/simple_target_socket.h>
 
 #include "models/pcie/link_config.h"
 #include "models/sim/busy_counter.h"
 #include "models/sim/stats.h"
 #include "models/sim/time.h"
+#include "models/tlm/fw_target.h"
 #include "models/tlm/mode.h"
 #include "models/tlm/timed_queue.h"
 
@@ -51,9 +51,9 @@ private:
                        [this] { return sim::ps_to_ns(busy_ps_); }};
 };
 
-class Link : public sc_core::sc_module, public sim::StatGroup {
+class Link : public sc_core::sc_module, public sim::StatGroup, private tlmx::FwTarget {
 public:
-    tlm_utils::simple_target_socket<Link> device_side;   // the device's requests come in
+    tlm::tlm_target_socket<> device_side;                // the device's requests come in
     tlm_utils::simple_initiator_socket<Link> host_side;  // toward the root port
 
     SC_HAS_PROCESS(Link);
@@ -65,14 +65,14 @@ public:
 private:
     using Payload = tlm::tlm_generic_payload;
     // timing mode
-    tlm::tlm_sync_enum fw(Payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& delay);
+    tlm::tlm_sync_enum nb_transport_fw(Payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& delay) override;
     tlm::tlm_sync_enum bw(Payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& delay);
     sc_core::sc_time accept_up(Payload& gp);
     void up_method();
     void down_method();
     void return_credit();
     // atomic mode
-    void b_transport(Payload& gp, sc_core::sc_time& delay);
+    void b_transport(Payload& gp, sc_core::sc_time& delay) override;
 
     sim::ps_t send_up(Payload& gp, sim::ps_t arrival);
     sim::ps_t send_down(Payload& gp, sim::ps_t arrival);
