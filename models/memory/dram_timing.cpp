@@ -51,7 +51,11 @@ DramTiming::DramTiming(const DramParams& p)
       channel_shift_(sim::log2_floor(p.channels)),
       pow2_geometry_(sim::is_pow2(p.channels) && sim::is_pow2(p.banks)),
       bank_free_(size_t(p.channels) * p.banks, 0),
-      channel_free_(p.channels, 0) {}
+      channel_free_(p.channels, 0) {
+    burst_ps_.resize(std::min<uint64_t>(params_.interleave, kMemoBytes) + 1);
+    for (size_t n = 0; n < burst_ps_.size(); ++n)
+        burst_ps_[n] = sim::transfer_ps(n, params_.channel_gbytes * 8.0);
+}
 
 sim::ps_t DramTiming::access(uint64_t addr, uint32_t bytes, bool write, sim::ps_t arrival) {
     if (!bytes) return arrival;
@@ -94,7 +98,7 @@ sim::ps_t DramTiming::chunk(uint64_t a, uint32_t bytes, sim::ps_t arrival) {
     sim::ps_t burst = std::max(start + latency_ps_, cf);
     if (burst > start + latency_ps_) ++channel_conflicts_;
     // GB/s * 8 = Gbit/s; scaling by 8 is exact in binary, so rounding is that of B/GBps.
-    cf = burst + sim::transfer_ps(bytes, params_.channel_gbytes * 8.0);
+    cf = burst + burst_ps(bytes);
     return cf;
 }
 

@@ -263,7 +263,8 @@ Iotlb::Slot RemappingUnit::iotlb_probe(uint16_t did, uint32_t pasid, uint64_t io
     key = IotlbKey{did, pasid, iova >> 12, 12};
     if (const Iotlb::Slot s = iotlb_.probe(key)) return s;
     for (unsigned log2 : {21u, 30u}) {
-        if ((log2 == 21 && !(caps_.sllps & 1)) || (log2 == 30 && !(caps_.sllps & 2))) continue;
+        const unsigned size_bit = log2 == 21 ? 1u : 2u;  // SLLPS: bit 0 2 MiB, bit 1 1 GiB
+        if (!(caps_.sllps & size_bit) || !(iotlb_large_sizes_ & size_bit)) continue;
         const IotlbKey large{did, pasid, iova >> log2, uint8_t(log2)};
         if (const Iotlb::Slot s = iotlb_.probe(large)) {
             key = large;
@@ -312,6 +313,8 @@ void RemappingUnit::iotlb_fill(uint16_t did, uint32_t pasid, const iommu::Reques
     v.read = res.read;
     v.write = res.write;
     v.snoop_forced = res.force_snoop;
+    if (log2 == 21) iotlb_large_sizes_ |= 1;
+    if (log2 == 30) iotlb_large_sizes_ |= 2;
     iotlb_.insert({did, pasid, r.iova >> log2, uint8_t(log2)}, v);
 }
 
@@ -501,7 +504,10 @@ void RemappingUnit::invalidate_iotlb(unsigned g, uint16_t did, uint64_t addr, un
             return k.did == did && (g == 2 || (first <= hi && last >= lo));
         });
     }
-    if (g == 1) return iotlb_.invalidate_all();
+    if (g == 1) {
+        iotlb_large_sizes_ = 0;
+        return iotlb_.invalidate_all();
+    }
     const auto mine = [=](const IotlbKey& k) { return k.did == did && (!pasid || k.pasid == *pasid); };
     if (g == 2) {
         iotlb_.invalidate_if([&](const IotlbKey& k, const IotlbValue&) { return mine(k); });

@@ -147,6 +147,10 @@ private:
     ContextCache context_cache_;
     PasidCache pasid_cache_;
     Iotlb iotlb_;
+    // Large leaves (2 MiB: bit 0, 1 GiB: bit 1) filled since the IOTLB was last emptied
+    // whole. A probe at a size never filled cannot hit, so a miss skips it; probes have
+    // no side effects, so this changes the cost of a miss, never its outcome.
+    unsigned iotlb_large_sizes_ = 0;
     // Lookup-stage hits of a recent requester's context and PASID-table entries.
     iommu::ConfigShortcut<ContextCache> context_shortcut_;
     iommu::ConfigShortcut<PasidCache> pasid_shortcut_;

@@ -62,6 +62,20 @@ TEST_CASE("DramTiming: unloaded access takes latency + transfer rounded to ps",
     CHECK(lat.at("max").get<double>() == Approx(83.333));
 }
 
+// Chunks up to 4 KiB take their burst time from a table made at construction; larger
+// ones compute it. Both must round as sim::transfer_ps does.
+TEST_CASE("DramTiming: burst times from the table and beyond it round alike",
+          "[memory][dram]") {
+    DramParams p;  // 19.2 GB/s: 8 B = 416.67 ps -> 417, 8 KiB = 426666.67 ps -> 426667
+    p.interleave = 16384;
+    DramTiming d{p};
+    const sim::ps_t apart = 10000000;  // each access finds bank and channel idle
+    CHECK(d.access(0, 8, false, 0) == 80000 + 417);
+    CHECK(d.access(0, 4096, false, apart) == apart + 80000 + 213333);
+    CHECK(d.access(0, 8192, false, 2 * apart) == 2 * apart + 80000 + 426667);
+    CHECK(d.access(0, 16384, false, 3 * apart) == 3 * apart + 80000 + 853333);
+}
+
 TEST_CASE("DramTiming: two accesses to one bank", "[memory][dram]") {
     DramTiming d{round_params()};
     CHECK(d.access(0, 64, false, 0) == 84000);     // bank free at 40000, channel at 84000

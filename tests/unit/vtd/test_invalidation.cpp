@@ -222,3 +222,21 @@ TEST_CASE("Paging-structure caches shorten walks and keep stale pointers until i
     r.submit({{iotlb_desc(3, 1), 0x3000}});               // page-selective covers the PDE
     CHECK(r.access(8, 0x3000, false).pa == 0x90003000);
 }
+
+// A miss skips the large-page probes while no leaf of that size has been filled; the
+// first 2 MiB fill, and every one after a global invalidation, must make them count.
+TEST_CASE("A 2 MiB IOTLB entry hits after 4 KiB fills and after a global invalidation",
+          "[vtd][invalidation]") {
+    QueueRig r;
+    constexpr uint64_t kPde1 = 0x5008;  // PDE of iova 0x200000: a 2 MiB leaf, R
+    r.mem.write_u64(kPde1, 0x40000000 | 0x80 | 1);
+    CHECK(r.pa() == 0x80001000);  // a 4 KiB fill first
+    CHECK(r.access(8, 0x201000, false).pa == 0x40001000);
+    r.mem.write_u64(kPde1, 0x60000000 | 0x80 | 1);  // remapped, not yet invalidated
+    CHECK(r.access(8, 0x3ff000, false).pa == 0x401ff000);  // the cached 2 MiB entry
+    r.submit({{iotlb_desc(1), 0}});  // global
+    CHECK(r.pa() == 0x80001000);
+    CHECK(r.access(8, 0x201000, false).pa == 0x60001000);  // walked again
+    r.mem.write_u64(kPde1, 0x40000000 | 0x80 | 1);
+    CHECK(r.access(8, 0x202000, false).pa == 0x60002000);  // and cached again
+}
