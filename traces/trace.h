@@ -54,8 +54,7 @@ struct Op {
     uint64_t number_or(Key k, uint64_t dflt) const { return has(k) ? number(k) : dflt; }
     bool numeric(Key k) const { return numeric_ >> size_t(k) & 1; }  // a number, not names
 
-    // By name, from the text: for Ops built by hand.
-
+    // By name, from the text: for Ops built by hand too.
     bool has(const std::string& key) const;
     const std::string& text(const std::string& key) const;  // std::out_of_range if absent
     uint64_t number(const std::string& key) const;          // validated when read

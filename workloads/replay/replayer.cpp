@@ -54,12 +54,18 @@ uint32_t hwpt_flags(const trace::Op& op) {
 }
 
 std::string result(const trace::Op& op, Errno e, const std::string& outputs = "") {
-    std::string line = std::to_string(op.line);
+    std::string line;
+    line.reserve(48 + outputs.size());  // one allocation for the whole line
+    line += std::to_string(op.line);
     line += ' ';
     line += op.op;
-    if (e != Errno::Ok) return line + " err " + iommufd::errno_name(e);
-    line += " ok";
-    if (!outputs.empty()) (line += ' ') += outputs;
+    if (e != Errno::Ok) {
+        line += " err ";
+        line += iommufd::errno_name(e);
+    } else {
+        line += " ok";
+        if (!outputs.empty()) (line += ' ') += outputs;
+    }
     return line;
 }
 
