@@ -5,7 +5,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <map>
 #include <string_view>
 
 #include "models/sim/error.h"
@@ -18,49 +17,77 @@ namespace {
 
 enum class Type { Number, Name, MapFlags, HwptFlags, Enum, Ranges, Bare };
 
-struct Key {
+struct KeySpec {
+    Key key;
     Type type;
     bool required;
     std::vector<std::string> choices;  // Enum
 };
-using Keys = std::map<std::string, Key, std::less<>>;
-using Schema = std::map<std::string, Keys, std::less<>>;
+struct OpSpec {
+    Kind kind;
+    std::vector<KeySpec> keys;  // by name: of several keys missing, the first is reported
+};
+
+constexpr std::string_view kOpNames[] = {
+    "", "process", "mmap", "munmap", "iommufd_open", "ioas_alloc", "ioas_map", "ioas_copy", "ioas_unmap",
+    "ioas_iova_ranges", "ioas_allow_iovas", "option", "destroy", "hwpt_alloc", "device_attach",
+    "get_hw_info", "access_pin", "access_unpin", "dma"};
+static_assert(std::size(kOpNames) == size_t(Kind::dma) + 1);
+
+constexpr std::string_view kKeyNames[] = {
+    "name", "user", "rlimit_memlock", "process", "user_va", "length", "hugepage", "ioas_id", "flags", "iova",
+    "fd", "dst_ioas_id", "src_ioas_id", "src_iova", "dst_iova", "num_iovas", "iovas", "option_id", "op",
+    "object_id", "val64", "id", "dev_id", "pt_id", "dev", "dir", "pasid", "nosnoop", "priv", "exec"};
+static_assert(std::size(kKeyNames) == size_t(Key::count));
 
 // The operations and their keys: FORMAT.md keeps the same table.
-const Schema& schema() {
-    const Key num{Type::Number, true, {}}, opt_num{Type::Number, false, {}};
-    const Key name{Type::Name, true, {}}, opt_name{Type::Name, false, {}};
-    const Key flags{Type::MapFlags, true, {}};
-    static const Schema s = {
-        {"process", {{"name", name}, {"user", name}, {"rlimit_memlock", num}}},
-        {"mmap", {{"process", name}, {"user_va", num}, {"length", num}, {"hugepage", {Type::Bare, false, {}}}}},
-        {"munmap", {{"process", name}, {"user_va", num}, {"length", num}}},
-        {"iommufd_open", {{"name", name}, {"process", name}}},
-        {"ioas_alloc", {{"name", name}, {"fd", opt_name}}},
-        {"ioas_map", {{"ioas_id", name}, {"flags", flags}, {"user_va", num}, {"length", num},
-                      {"iova", opt_num}, {"fd", opt_name}, {"process", opt_name}}},
-        {"ioas_copy", {{"dst_ioas_id", name}, {"src_ioas_id", name}, {"flags", flags},
-                       {"src_iova", num}, {"length", num}, {"dst_iova", opt_num}, {"fd", opt_name}}},
-        {"ioas_unmap", {{"ioas_id", name}, {"iova", num}, {"length", num}, {"fd", opt_name}}},
-        {"ioas_iova_ranges", {{"ioas_id", name}, {"num_iovas", opt_num}, {"fd", opt_name}}},
-        {"ioas_allow_iovas", {{"ioas_id", name}, {"iovas", {Type::Ranges, true, {}}}, {"fd", opt_name}}},
-        {"option", {{"option_id", {Type::Enum, true, {"rlimit_mode", "huge_pages"}}},
-                    {"op", {Type::Enum, true, {"set", "get"}}}, {"object_id", opt_name},
-                    {"val64", opt_num}, {"fd", opt_name}}},
-        {"destroy", {{"id", name}, {"fd", opt_name}}},
-        {"hwpt_alloc", {{"name", name}, {"dev_id", name}, {"pt_id", name},
-                        {"flags", {Type::HwptFlags, false, {}}}, {"fd", opt_name}}},
-        {"device_attach", {{"dev_id", name}, {"pt_id", name}, {"fd", opt_name}}},
-        {"get_hw_info", {{"dev_id", name}, {"fd", opt_name}}},
-        {"access_pin", {{"name", name}, {"ioas_id", name}, {"iova", num}, {"length", num},
-                        {"flags", {Type::Enum, false, {"read", "write"}}}, {"fd", opt_name}}},
-        {"access_unpin", {{"name", name}, {"fd", opt_name}}},
-        {"dma", {{"dev", name}, {"iova", num}, {"length", num},
-                 {"dir", {Type::Enum, true, {"read", "write"}}}, {"pasid", opt_num},
-                 {"nosnoop", {Type::Bare, false, {}}}, {"priv", {Type::Bare, false, {}}},
-                 {"exec", {Type::Bare, false, {}}}}},
+std::vector<OpSpec> make_schema() {
+    using K = Key;
+    const auto num = [](K k) { return KeySpec{k, Type::Number, true, {}}; };
+    const auto opt_num = [](K k) { return KeySpec{k, Type::Number, false, {}}; };
+    const auto name = [](K k) { return KeySpec{k, Type::Name, true, {}}; };
+    const auto opt_name = [](K k) { return KeySpec{k, Type::Name, false, {}}; };
+    const auto bare = [](K k) { return KeySpec{k, Type::Bare, false, {}}; };
+    const KeySpec map_flags{K::flags, Type::MapFlags, true, {}}, fd = opt_name(K::fd);
+    const KeySpec read_write{K::flags, Type::Enum, false, {"read", "write"}};
+    std::vector<OpSpec> s = {
+        {Kind::process, {name(K::name), name(K::user), num(K::rlimit_memlock)}},
+        {Kind::mmap, {name(K::process), num(K::user_va), num(K::length), bare(K::hugepage)}},
+        {Kind::munmap, {name(K::process), num(K::user_va), num(K::length)}},
+        {Kind::iommufd_open, {name(K::name), name(K::process)}},
+        {Kind::ioas_alloc, {name(K::name), fd}},
+        {Kind::ioas_map, {name(K::ioas_id), map_flags, num(K::user_va), num(K::length), opt_num(K::iova), fd,
+                          opt_name(K::process)}},
+        {Kind::ioas_copy, {name(K::dst_ioas_id), name(K::src_ioas_id), map_flags, num(K::src_iova),
+                           num(K::length), opt_num(K::dst_iova), fd}},
+        {Kind::ioas_unmap, {name(K::ioas_id), num(K::iova), num(K::length), fd}},
+        {Kind::ioas_iova_ranges, {name(K::ioas_id), opt_num(K::num_iovas), fd}},
+        {Kind::ioas_allow_iovas, {name(K::ioas_id), {K::iovas, Type::Ranges, true, {}}, fd}},
+        {Kind::option, {{K::option_id, Type::Enum, true, {"rlimit_mode", "huge_pages"}},
+                        {K::op, Type::Enum, true, {"set", "get"}}, opt_name(K::object_id), opt_num(K::val64), fd}},
+        {Kind::destroy, {name(K::id), fd}},
+        {Kind::hwpt_alloc, {name(K::name), name(K::dev_id), name(K::pt_id),
+                            {K::flags, Type::HwptFlags, false, {}}, fd}},
+        {Kind::device_attach, {name(K::dev_id), name(K::pt_id), fd}},
+        {Kind::get_hw_info, {name(K::dev_id), fd}},
+        {Kind::access_pin, {name(K::name), name(K::ioas_id), num(K::iova), num(K::length), read_write, fd}},
+        {Kind::access_unpin, {name(K::name), fd}},
+        {Kind::dma, {name(K::dev), num(K::iova), num(K::length), {K::dir, Type::Enum, true, {"read", "write"}},
+                     opt_num(K::pasid), bare(K::nosnoop), bare(K::priv), bare(K::exec)}},
     };
+    for (OpSpec& op : s)
+        std::sort(op.keys.begin(), op.keys.end(), [](const KeySpec& a, const KeySpec& b) {
+            return kKeyNames[size_t(a.key)] < kKeyNames[size_t(b.key)];
+        });
     return s;
+}
+
+// The operation named `name`, or null.
+const OpSpec* spec_of(std::string_view name) {
+    static const std::vector<OpSpec> schema = make_schema();
+    for (const OpSpec& op : schema)
+        if (name == kOpNames[size_t(op.kind)]) return &op;
+    return nullptr;
 }
 
 const std::vector<std::string> kMapFlags = {"fixed_iova", "readable", "writeable"};
@@ -112,14 +139,12 @@ bool each_part(std::string_view text, char sep, const F& f) {
     }
 }
 
-// The reason a value is bad for its key, or "" when it is good.
-std::string check_value(const Key& k, std::string_view v) {
-    bool ok = false;
+// The reason a value is bad for its key, or "" when it is good; `numeric`: the value
+// reads as a number.
+std::string check_value(const KeySpec& k, std::string_view v, bool numeric) {
     const auto quoted = [](std::string_view t) { return "'" + std::string(t) + "'"; };
     switch (k.type) {
-        case Type::Number:
-            number_of(v, ok);
-            return ok ? "" : quoted(v) + " is not a number";
+        case Type::Number: return numeric ? "" : quoted(v) + " is not a number";
         case Type::Name: return v.empty() ? "empty value" : "";
         case Type::Enum:
             return contains(k.choices, v) ? "" : quoted(v) + " is not one of " + join(k.choices);
@@ -136,8 +161,7 @@ std::string check_value(const Key& k, std::string_view v) {
         }
         case Type::MapFlags:
         case Type::HwptFlags: {
-            number_of(v, ok);
-            if (ok) return "";
+            if (numeric) return "";
             const auto& known = k.type == Type::MapFlags ? kMapFlags : kHwptFlags;
             std::string why;
             each_part(v, '|', [&](std::string_view f) {
@@ -198,27 +222,39 @@ std::string show_time(uint64_t ps) {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
 
+// Per byte: whether it ends a token (white space or the '#' of a comment), so that the
+// loop below tests one table entry per byte.
+struct TokenEnds {
+    bool at[256] = {};
+    TokenEnds() {
+        for (int c = 0; c < 256; ++c) at[c] = is_space(char(c)) || c == '#';
+    }
+    bool operator()(char c) const { return at[static_cast<unsigned char>(c)]; }
+};
+
 // The whitespace-separated tokens of `text` before any '#' (a loop over the bytes: a
 // trace of a million lines spends most of its reading time here).
 void tokenize(std::string_view text, std::vector<std::string_view>& tokens) {
+    static const TokenEnds ends;
     tokens.clear();
     const char* p = text.data();
     const char* const end = p + text.size();
     while (p != end && *p != '#') {
-        if (is_space(*p)) {
+        if (ends(*p)) {
             ++p;
             continue;
         }
         const char* start = p;
-        while (p != end && *p != '#' && !is_space(*p)) ++p;
+        while (p != end && !ends(*p)) ++p;
         tokens.emplace_back(start, size_t(p - start));
     }
 }
 
-// Sets op.args[n] to key=value, reusing the strings an earlier line left there.
+// Sets op.args[n] to key=value, reusing the strings an earlier line left there (the
+// key is most often the one the line before had there).
 void set_arg(Op& op, size_t n, std::string_view key, std::string_view value) {
     if (op.args.size() <= n) op.args.emplace_back();
-    op.args[n].first.assign(key);
+    if (op.args[n].first != key) op.args[n].first.assign(key);
     op.args[n].second.assign(value);
 }
 
@@ -283,41 +319,54 @@ bool Reader::next(Op& op) {
             fail_at(name_, line_, "time " + std::string(tokens_[0]) + " is earlier than the previous line's " +
                                       show_time(prev_ps_) + "ns");
         prev_ps_ = op.time_ps;
-        op.op.assign(tokens_[1]);
+        if (op.op != tokens_[1]) op.op.assign(tokens_[1]);
         arguments(op);
         return true;
     }
     return false;
 }
 
+void Reader::fail(const Op& op, std::string_view key, const std::string& why) const {
+    fail_at(name_, op.line, op.op + "." + std::string(key) + ": " + why);
+}
+
+// Checks the line's keys against its operation's and decodes each value once.
 void Reader::arguments(Op& op) const {
-    const auto found = schema().find(op.op);
-    if (found == schema().end()) fail_at(name_, op.line, "unknown operation '" + op.op + "'");
-    const Keys& keys = found->second;
-    const auto fail = [&](std::string_view key, const std::string& why) {
-        fail_at(name_, op.line, op.op + "." + std::string(key) + ": " + why);
-    };
+    const OpSpec* spec = spec_of(op.op);
+    if (!spec) fail_at(name_, op.line, "unknown operation '" + op.op + "'");
+    op.kind = spec->kind;
+    op.at.fill(0);
+    op.numeric_ = 0;
+    const std::vector<KeySpec>& keys = spec->keys;
     size_t n = 0;
-    uint32_t given = 0;  // bit i: the operation's i-th key (in schema order) is on the line
+    uint32_t given = 0;  // bit i: the operation's i-th key (by name) is on the line
     for (size_t i = 2; i < tokens_.size(); ++i, ++n) {
         const std::string_view t = tokens_[i];
         const size_t eq = t.find('=');
         const std::string_view key = t.substr(0, eq);
         const std::string_view value = eq == std::string_view::npos ? "" : t.substr(eq + 1);
-        auto k = keys.find(key);
-        if (k == keys.end()) fail(key, "unknown key");
-        const uint32_t bit = 1u << std::distance(keys.begin(), k);
-        if (given & bit) fail(key, "given twice");
-        given |= bit;
-        if (eq == std::string_view::npos && k->second.type != Type::Bare) fail(key, "needs a value (key=value)");
-        if (const std::string why = check_value(k->second, value); !why.empty()) fail(key, why);
+        size_t k = 0;
+        while (k < keys.size() && key != kKeyNames[size_t(keys[k].key)]) ++k;
+        if (k == keys.size()) fail(op, key, "unknown key");
+        if (given & (1u << k)) fail(op, key, "given twice");
+        given |= 1u << k;
+        if (eq == std::string_view::npos && keys[k].type != Type::Bare) fail(op, key, "needs a value (key=value)");
+        bool numeric = false;
+        const uint64_t number = number_of(value, numeric);
+        if (const std::string why = check_value(keys[k], value, numeric); !why.empty()) fail(op, key, why);
         set_arg(op, n, key, value);
+        const size_t slot = size_t(keys[k].key);
+        op.at[slot] = uint8_t(n + 1);
+        op.num[slot] = number;
+        op.numeric_ |= uint32_t(numeric) << slot;
     }
     op.args.resize(n);
-    uint32_t bit = 1;
-    for (auto k = keys.begin(); k != keys.end(); ++k, bit <<= 1)
-        if (k->second.required && !(given & bit)) fail_at(name_, op.line, op.op + ": missing key '" + k->first + "'");
+    for (size_t k = 0; k < keys.size(); ++k)
+        if (keys[k].required && !(given & (1u << k)))
+            fail_at(name_, op.line, op.op + ": missing key '" + key_name(keys[k].key) + "'");
 }
+
+const char* key_name(Key k) { return kKeyNames[size_t(k)].data(); }  // each ends in NUL
 
 bool Op::has(const std::string& key) const {
     for (const auto& a : args)

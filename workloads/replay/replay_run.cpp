@@ -55,7 +55,7 @@ ReplayRun::ReplayRun(sc_core::sc_module_name name, System& sys, std::unique_ptr<
     if (!probed_) return;
     // DMA before the first control operation goes to the devices now, so that they
     // start on their own first activation, as the devices of a recorded run did.
-    for (; fetch() && op_.op == "dma"; have_op_ = false) start_dma(taken_++, op_);
+    for (; fetch() && op_.kind == trace::Kind::dma; have_op_ = false) start_dma(taken_++, op_);
     SC_THREAD(run_thread);
 }
 
@@ -82,7 +82,7 @@ ReplayRun::~ReplayRun() {
 void ReplayRun::run_thread() {
     for (; fetch(); have_op_ = false) {
         const size_t i = taken_++;
-        if (op_.op == "dma") {
+        if (op_.kind == trace::Kind::dma) {
             start_dma(i, op_);
             continue;
         }
@@ -91,10 +91,11 @@ void ReplayRun::run_thread() {
     }
 }
 
-OpCosts* ReplayRun::costs_of(const std::string& op) {
-    if (op == "ioas_map" || op == "ioas_copy") return &map_;
-    if (op == "ioas_unmap" || op == "destroy") return &unmap_;
-    if (op == "device_attach" || op == "hwpt_alloc") return &attach_;
+OpCosts* ReplayRun::costs_of(trace::Kind op) {
+    using trace::Kind;
+    if (op == Kind::ioas_map || op == Kind::ioas_copy) return &map_;
+    if (op == Kind::ioas_unmap || op == Kind::destroy) return &unmap_;
+    if (op == Kind::device_attach || op == Kind::hwpt_alloc) return &attach_;
     return nullptr;
 }
 
@@ -124,7 +125,7 @@ sim::ps_t ReplayRun::control(size_t i, const trace::Op& op) {
     const bool succeeded = ok(line);
     if (!succeeded) {
         ++op_errors_;
-    } else if (OpCosts* c = costs_of(op.op)) {
+    } else if (OpCosts* c = costs_of(op.kind)) {
         c->add(spent);
     }
     if (succeeded) forget_writes(op);
@@ -146,13 +147,14 @@ void ReplayRun::flush_timeout() {
 // A device checks reads against its own earlier writes only while the mapping behind
 // them stays; an operation that may change it makes the devices forget.
 void ReplayRun::forget_writes(const trace::Op& op) {
-    const bool range = op.op == "ioas_unmap" && op.number("length") != ~uint64_t(0);
-    if (!range && op.op != "ioas_unmap" && op.op != "destroy" && op.op != "device_attach" &&
-        op.op != "munmap")
-        return;
+    using trace::Key;
+    using trace::Kind;
+    const bool unmap = op.kind == Kind::ioas_unmap;
+    const bool range = unmap && op.number(Key::length) != ~uint64_t(0);
+    if (!unmap && op.kind != Kind::destroy && op.kind != Kind::device_attach && op.kind != Kind::munmap) return;
     for (size_t d = 0; d < sys_.devices(); ++d) {
         if (range)
-            sys_.device(d).forget_writes(op.number("iova"), op.number("length"));
+            sys_.device(d).forget_writes(op.number(Key::iova), op.number(Key::length));
         else
             sys_.device(d).forget_all_writes();
     }
@@ -161,14 +163,15 @@ void ReplayRun::forget_writes(const trace::Op& op) {
 // The line's requests are never across 4 KiB; they go to the device as its window
 // allows (top_up), in trace order behind the lines before them.
 void ReplayRun::start_dma(size_t i, const trace::Op& op) {
-    const size_t device = std::stoul(op.text("dev").substr(3));
-    const uint64_t iova = op.number("iova"), end = iova + op.number("length");
-    pcie::Request r{0, 0, op.text("dir") == "read"};  // the line's attributes, once
-    r.pasid_valid = op.has("pasid");
-    r.pasid = uint32_t(op.number_or("pasid", 0));
-    r.no_snoop = op.has("nosnoop");
-    r.privileged = op.has("priv");
-    r.execute = op.has("exec");
+    using trace::Key;
+    const size_t device = std::stoul(op.text(Key::dev).substr(3));
+    const uint64_t iova = op.number(Key::iova), end = iova + op.number(Key::length);
+    pcie::Request r{0, 0, op.text(Key::dir) == "read"};  // the line's attributes, once
+    r.pasid_valid = op.has(Key::pasid);
+    r.pasid = uint32_t(op.number_or(Key::pasid, 0));
+    r.no_snoop = op.has(Key::nosnoop);
+    r.privileged = op.has(Key::priv);
+    r.execute = op.has(Key::exec);
     r.at_ps = op.time_ps;
     r.cookie = i;
     PendingDma p;
@@ -213,6 +216,11 @@ void ReplayRun::dma_done(size_t device, uint64_t cookie, bool ok, bool data_ok) 
 }
 
 void ReplayRun::logged(size_t i, std::string line) {
+    if (i == next_log_ && ready_.empty()) {  // in order, as control operations are: no map
+        log_ << line << "\n";
+        ++next_log_;
+        return;
+    }
     ready_[i] = std::move(line);
     for (auto it = ready_.begin(); it != ready_.end() && it->first == next_log_; it = ready_.erase(it)) {
         log_ << it->second << "\n";

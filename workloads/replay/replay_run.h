@@ -90,7 +90,7 @@ private:
     void top_up(size_t device);
     void dma_done(size_t device, uint64_t cookie, bool ok, bool data_ok);
     void forget_writes(const trace::Op& op);
-    platform::OpCosts* costs_of(const std::string& op);
+    platform::OpCosts* costs_of(trace::Kind op);
     void logged(size_t i, std::string line);
 
     // The mapping engine: iommufd with the architecture's driver, on the platform's unit.

@@ -10,8 +10,8 @@ TraceScan scan_trace(const std::string& path) {
     TraceScan scan;
     trace::Reader reader(path);
     for (trace::Op op; reader.next(op);) {
-        scan.engine |= op.op != "dma";
-        scan.opened += op.op == "iommufd_open";
+        scan.engine |= op.kind != trace::Kind::dma;
+        scan.opened += op.kind == trace::Kind::iommufd_open;
     }
     return scan;
 }

@@ -15,6 +15,9 @@ using iommufd::Errno;
 
 namespace {
 
+using trace::Key;
+using trace::Kind;
+
 // Calls f with each name of a `|`-joined flags value, without copying it.
 template <class F>
 void each_flag(const std::string& text, const F& f) {
@@ -28,11 +31,9 @@ void each_flag(const std::string& text, const F& f) {
 
 // Map flags by name (enum iommufd_ioas_map_flags) or as a number.
 uint32_t map_flags(const trace::Op& op) {
-    bool numeric = false;
-    const uint64_t n = trace::parse_number(op.text("flags"), numeric);
-    if (numeric) return uint32_t(n);
+    if (op.numeric(Key::flags)) return uint32_t(op.number(Key::flags));
     uint32_t f = 0;
-    each_flag(op.text("flags"), [&](std::string_view name) {
+    each_flag(op.text(Key::flags), [&](std::string_view name) {
         if (name == "fixed_iova") f |= iommufd::kFixedIova;
         else if (name == "writeable") f |= iommufd::kWriteable;
         else if (name == "readable") f |= iommufd::kReadable;
@@ -43,21 +44,29 @@ uint32_t map_flags(const trace::Op& op) {
 
 // HWPT_ALLOC flags by name (enum iommufd_hwpt_alloc_flags) or as a number.
 uint32_t hwpt_flags(const trace::Op& op) {
-    if (!op.has("flags")) return 0;
-    bool numeric = false;
-    const uint64_t n = trace::parse_number(op.text("flags"), numeric);
-    if (numeric) return uint32_t(n);
+    if (!op.has(Key::flags)) return 0;
+    if (op.numeric(Key::flags)) return uint32_t(op.number(Key::flags));
     uint32_t f = 0;
-    each_flag(op.text("flags"), [&](std::string_view name) {
+    each_flag(op.text(Key::flags), [&](std::string_view name) {
         f |= name == "nest_parent" ? iommufd::kHwptNestParent : iommufd::kHwptDirtyTracking;
     });
     return f;
 }
 
 std::string result(const trace::Op& op, Errno e, const std::string& outputs = "") {
-    std::string line = std::to_string(op.line) + " " + op.op;
-    if (e != Errno::Ok) return line + " err " + iommufd::errno_name(e);
-    return line + " ok" + (outputs.empty() ? "" : " " + outputs);
+    std::string line;
+    line.reserve(48 + outputs.size());  // one allocation for the whole line
+    line += std::to_string(op.line);
+    line += ' ';
+    line += op.op;
+    if (e != Errno::Ok) {
+        line += " err ";
+        line += iommufd::errno_name(e);
+    } else {
+        line += " ok";
+        if (!outputs.empty()) (line += ' ') += outputs;
+    }
+    return line;
 }
 
 }  // namespace
@@ -130,7 +139,7 @@ bool Replayer::unflushed(uint16_t sid, uint64_t iova) const {
 void Replayer::check(const std::vector<trace::Op>& ops, const std::vector<DeviceInfo>& devices,
                      const std::string& file) {
     size_t opened = 0;
-    for (const trace::Op& op : ops) opened += op.op == "iommufd_open";
+    for (const trace::Op& op : ops) opened += op.kind == Kind::iommufd_open;
     TraceCheck check(devices, file, opened);
     for (const trace::Op& op : ops) check.op(op);
 }
@@ -138,10 +147,10 @@ void Replayer::check(const std::vector<trace::Op>& ops, const std::vector<Device
 // ---- apply ---------------------------------------------------------------------------
 
 Replayer::Fd& Replayer::fd_of(const trace::Op& op) {
-    return op.has("fd") ? fds_.at(op.text("fd")) : fds_.begin()->second;
+    return op.has(Key::fd) ? fds_.at(op.text(Key::fd)) : fds_.begin()->second;
 }
 
-uint32_t Replayer::id_of(Fd& fd, const trace::Op& op, const std::string& key) {
+uint32_t Replayer::id_of(Fd& fd, const trace::Op& op, Key key) {
     const std::string& v = op.text(key);
     auto it = fd.ids.find(v);
     return it != fd.ids.end() ? it->second : uint32_t(op.number(key));
@@ -163,21 +172,21 @@ Errno Replayer::device_id(Fd& fd, const std::string& name, uint32_t& id) {
 }
 
 std::string Replayer::apply(const trace::Op& op) {
-    if (op.op == "process") {
-        auto& user = users_[op.text("user")];
-        if (!user) user = std::make_unique<iommufd::User>(iommufd::User{op.text("user"), 0});
-        processes_[op.text("name")] = std::make_unique<iommufd::Process>(
-            op.text("name"), *user, op.number("rlimit_memlock"), frames_);
+    if (op.kind == Kind::process) {
+        auto& user = users_[op.text(Key::user)];
+        if (!user) user = std::make_unique<iommufd::User>(iommufd::User{op.text(Key::user), 0});
+        processes_[op.text(Key::name)] = std::make_unique<iommufd::Process>(
+            op.text(Key::name), *user, op.number(Key::rlimit_memlock), frames_);
         return result(op, Errno::Ok);
     }
-    if (op.op == "mmap")
-        return result(op, process(op.text("process"))->mmap(op.number("user_va"), op.number("length"),
-                                                            op.has("hugepage")));
-    if (op.op == "munmap")
-        return result(op, process(op.text("process"))->munmap(op.number("user_va"), op.number("length")));
-    if (op.op == "iommufd_open") {
-        Fd& fd = fds_[op.text("name")];
-        fd.ctx = std::make_unique<iommufd::Context>(*process(op.text("process")));
+    if (op.kind == Kind::mmap)
+        return result(op, process(op.text(Key::process))
+                              ->mmap(op.number(Key::user_va), op.number(Key::length), op.has(Key::hugepage)));
+    if (op.kind == Kind::munmap)
+        return result(op, process(op.text(Key::process))->munmap(op.number(Key::user_va), op.number(Key::length)));
+    if (op.kind == Kind::iommufd_open) {
+        Fd& fd = fds_[op.text(Key::name)];
+        fd.ctx = std::make_unique<iommufd::Context>(*process(op.text(Key::process)));
         fd.ctx->set_flush_policy(flush_, now_ps_, stale_window_);
         return result(op, Errno::Ok);
     }
@@ -188,17 +197,17 @@ std::string Replayer::apply(const trace::Op& op) {
 // another context owns the device).
 std::string Replayer::device_ops(Fd& fd, const trace::Op& op) {
     uint32_t dev = 0;
-    if (const Errno e = device_id(fd, op.text("dev_id"), dev); e != Errno::Ok) return result(op, e);
+    if (const Errno e = device_id(fd, op.text(Key::dev_id), dev); e != Errno::Ok) return result(op, e);
     iommufd::Context& c = *fd.ctx;
-    if (op.op == "device_attach") {
+    if (op.kind == Kind::device_attach) {
         uint32_t pt = 0;
-        const Errno e = c.attach(dev, id_of(fd, op, "pt_id"), &pt);
+        const Errno e = c.attach(dev, id_of(fd, op, Key::pt_id), &pt);
         return result(op, e, "pt_id=" + std::to_string(pt));
     }
-    if (op.op == "hwpt_alloc") {
+    if (op.kind == Kind::hwpt_alloc) {
         uint32_t id = 0;
-        const Errno e = c.hwpt_alloc(dev, id_of(fd, op, "pt_id"), hwpt_flags(op), id);
-        if (e == Errno::Ok) fd.ids[op.text("name")] = id;
+        const Errno e = c.hwpt_alloc(dev, id_of(fd, op, Key::pt_id), hwpt_flags(op), id);
+        if (e == Errno::Ok) fd.ids[op.text(Key::name)] = id;
         return result(op, e, "out_hwpt_id=" + std::to_string(id));
     }
     iommufd::HwInfo h;
@@ -210,40 +219,41 @@ std::string Replayer::device_ops(Fd& fd, const trace::Op& op) {
 
 std::string Replayer::control(Fd& fd, const trace::Op& op) {
     iommufd::Context& c = *fd.ctx;
-    if (op.op == "ioas_alloc") {
+    if (op.kind == Kind::ioas_alloc) {
         uint32_t id = 0;
         const Errno e = c.ioas_alloc(id);
-        if (e == Errno::Ok) fd.ids[op.text("name")] = id;
+        if (e == Errno::Ok) fd.ids[op.text(Key::name)] = id;
         return result(op, e, "id=" + std::to_string(id));
     }
-    if (op.op == "destroy") {
-        const Errno e = c.destroy(id_of(fd, op, "id"));
-        if (e == Errno::Ok) fd.ids.erase(op.text("id"));
+    if (op.kind == Kind::destroy) {
+        const Errno e = c.destroy(id_of(fd, op, Key::id));
+        if (e == Errno::Ok) fd.ids.erase(op.text(Key::id));
         return result(op, e);
     }
-    if (op.op == "device_attach" || op.op == "hwpt_alloc" || op.op == "get_hw_info") return device_ops(fd, op);
-    if (op.op == "option") {
-        const std::string& id = op.text("option_id");
+    if (op.kind == Kind::device_attach || op.kind == Kind::hwpt_alloc || op.kind == Kind::get_hw_info)
+        return device_ops(fd, op);
+    if (op.kind == Kind::option) {
+        const std::string& id = op.text(Key::option_id);
         const uint32_t option = id == "rlimit_mode" ? iommufd::kOptionRlimitMode
                                 : id == "huge_pages" ? iommufd::kOptionHugePages
-                                                     : uint32_t(op.number("option_id"));
-        const uint32_t verb = op.text("op") == "set" ? iommufd::kOptionSet : iommufd::kOptionGet;
-        const uint32_t object = op.has("object_id") ? id_of(fd, op, "object_id") : 0;
-        uint64_t val = op.number_or("val64", 0);
+                                                     : uint32_t(op.number(Key::option_id));
+        const uint32_t verb = op.text(Key::op) == "set" ? iommufd::kOptionSet : iommufd::kOptionGet;
+        const uint32_t object = op.has(Key::object_id) ? id_of(fd, op, Key::object_id) : 0;
+        uint64_t val = op.number_or(Key::val64, 0);
         const Errno e = c.option(option, verb, object, val);
         return result(op, e, verb == iommufd::kOptionGet ? "val64=" + std::to_string(val) : "");
     }
-    if (op.op == "access_pin") {
-        const uint32_t ioas = id_of(fd, op, "ioas_id");
+    if (op.kind == Kind::access_pin) {
+        const uint32_t ioas = id_of(fd, op, Key::ioas_id);
         uint64_t pin = 0;
         std::vector<uint64_t> frames;
-        const bool write = op.has("flags") && op.text("flags").find("write") != std::string::npos;
-        const Errno e = c.access_pin(ioas, op.number("iova"), op.number("length"), write, pin, frames);
-        if (e == Errno::Ok) pins_[op.text("name")] = Pin{&fd, ioas, pin};
+        const bool write = op.has(Key::flags) && op.text(Key::flags).find("write") != std::string::npos;
+        const Errno e = c.access_pin(ioas, op.number(Key::iova), op.number(Key::length), write, pin, frames);
+        if (e == Errno::Ok) pins_[op.text(Key::name)] = Pin{&fd, ioas, pin};
         return result(op, e, "pages=" + std::to_string(frames.size()));
     }
-    if (op.op == "access_unpin") {  // a pin that failed, or one already unpinned: ENOENT
-        const auto it = pins_.find(op.text("name"));
+    if (op.kind == Kind::access_unpin) {  // a pin that failed, or one already unpinned: ENOENT
+        const auto it = pins_.find(op.text(Key::name));
         if (it == pins_.end()) return result(op, Errno::NoEnt);
         const Pin p = it->second;
         pins_.erase(it);
@@ -254,38 +264,38 @@ std::string Replayer::control(Fd& fd, const trace::Op& op) {
 
 std::string Replayer::map_ops(Fd& fd, const trace::Op& op) {
     iommufd::Context& c = *fd.ctx;
-    if (op.op == "ioas_map") {
-        uint64_t iova = op.number_or("iova", 0);
-        iommufd::Process* caller = op.has("process") ? process(op.text("process")) : nullptr;
-        const Errno e = c.ioas_map(id_of(fd, op, "ioas_id"), map_flags(op), op.number("user_va"),
-                                   op.number("length"), iova, caller);
+    if (op.kind == Kind::ioas_map) {
+        uint64_t iova = op.number_or(Key::iova, 0);
+        iommufd::Process* caller = op.has(Key::process) ? process(op.text(Key::process)) : nullptr;
+        const Errno e = c.ioas_map(id_of(fd, op, Key::ioas_id), map_flags(op), op.number(Key::user_va),
+                                   op.number(Key::length), iova, caller);
         return result(op, e, "iova=" + sim::hex(iova));
     }
-    if (op.op == "ioas_unmap") {
+    if (op.kind == Kind::ioas_unmap) {
         uint64_t n = 0;
-        const Errno e = c.ioas_unmap(id_of(fd, op, "ioas_id"), op.number("iova"), op.number("length"), n);
+        const Errno e = c.ioas_unmap(id_of(fd, op, Key::ioas_id), op.number(Key::iova), op.number(Key::length), n);
         return result(op, e, "length=" + sim::hex(n));
     }
-    if (op.op == "ioas_copy") {
-        uint64_t dst = op.number_or("dst_iova", 0);
-        const Errno e = c.ioas_copy(id_of(fd, op, "dst_ioas_id"), id_of(fd, op, "src_ioas_id"),
-                                    map_flags(op), op.number("src_iova"), op.number("length"), dst);
+    if (op.kind == Kind::ioas_copy) {
+        uint64_t dst = op.number_or(Key::dst_iova, 0);
+        const Errno e = c.ioas_copy(id_of(fd, op, Key::dst_ioas_id), id_of(fd, op, Key::src_ioas_id),
+                                    map_flags(op), op.number(Key::src_iova), op.number(Key::length), dst);
         return result(op, e, "dst_iova=" + sim::hex(dst));
     }
-    if (op.op == "ioas_iova_ranges") {
-        uint32_t num = uint32_t(op.number_or("num_iovas", 64));
+    if (op.kind == Kind::ioas_iova_ranges) {
+        uint32_t num = uint32_t(op.number_or(Key::num_iovas, 64));
         std::vector<iommufd::IovaRange> out;
         uint64_t align = 0;
-        const Errno e = c.ioas_iova_ranges(id_of(fd, op, "ioas_id"), num, out, align);
+        const Errno e = c.ioas_iova_ranges(id_of(fd, op, Key::ioas_id), num, out, align);
         std::string ranges;
         for (const auto& r : out) ranges += (ranges.empty() ? "" : ",") + sim::hex(r.start) + "-" + sim::hex(r.last);
         return result(op, e, "num_iovas=" + std::to_string(num) + " out_iova_alignment=" + sim::hex(align) +
                                  " iovas=" + (ranges.empty() ? "none" : ranges));
     }
-    if (op.op == "ioas_allow_iovas") {
+    if (op.kind == Kind::ioas_allow_iovas) {
         std::vector<iommufd::IovaRange> allowed;
         for (const trace::Range& r : op.ranges("iovas")) allowed.push_back({r.start, r.last});
-        return result(op, c.ioas_allow_iovas(id_of(fd, op, "ioas_id"), allowed));
+        return result(op, c.ioas_allow_iovas(id_of(fd, op, Key::ioas_id), allowed));
     }
     return result(op, Errno::OpNotSupp);
 }

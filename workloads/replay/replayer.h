@@ -72,7 +72,7 @@ private:
         uint64_t id;
     };
     Fd& fd_of(const trace::Op& op);
-    uint32_t id_of(Fd& fd, const trace::Op& op, const std::string& key);
+    uint32_t id_of(Fd& fd, const trace::Op& op, trace::Key key);
     // The device object of platform device `name` in `fd`, bound on first use.
     iommufd::Errno device_id(Fd& fd, const std::string& name, uint32_t& id);
     std::string control(Fd& fd, const trace::Op& op);

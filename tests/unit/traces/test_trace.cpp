@@ -65,6 +65,35 @@ TEST_CASE("Trace: every operation, times, numbers, flags and ranges", "[trace]")
     CHECK(ops[16].number_or("absent", 7) == 7);
 }
 
+TEST_CASE("Trace reader: the typed fields say what the text says", "[trace]") {
+    auto ops = read(kExample);
+    ops.push_back(read("0 ioas_map ioas_id=7 flags=0x5 user_va=0x1000 length=4K\n")[0]);
+    for (const trace::Op& op : ops) {
+        INFO(trace::format(op));
+        CHECK(op.kind != trace::Kind::none);
+        for (size_t k = 0; k < size_t(trace::Key::count); ++k) {
+            const auto key = trace::Key(k);
+            const std::string name = trace::key_name(key);
+            REQUIRE(op.has(key) == op.has(name));
+            if (!op.has(key)) continue;
+            CHECK(op.text(key) == op.text(name));
+            bool numeric = false;
+            CHECK(op.number(key) == trace::parse_number(op.text(name), numeric));
+            CHECK(op.numeric(key) == numeric);
+        }
+    }
+    CHECK(ops[4].kind == trace::Kind::ioas_map);
+    CHECK(ops[4].number(trace::Key::user_va) == 0x7f0000000000);
+    CHECK_FALSE(ops[4].numeric(trace::Key::flags));
+    CHECK(ops[16].kind == trace::Kind::dma);
+    CHECK(ops.back().numeric(trace::Key::flags));
+    CHECK(ops.back().number(trace::Key::ioas_id) == 7);
+    // Of several missing keys, the first by name is reported (as the written order
+    // would not: dma's iova, ioas_copy's src_ioas_id).
+    CHECK_THROWS_WITH(read("0 dma dev=dev0\n"), "t.trace:1: dma: missing key 'dir'");
+    CHECK_THROWS_WITH(read("0 ioas_copy dst_ioas_id=a\n"), "t.trace:1: ioas_copy: missing key 'flags'");
+}
+
 TEST_CASE("Trace: each bad line is one error naming file, line and key", "[trace]") {
     const std::string open = "0 process name=p0 user=u0 rlimit_memlock=1G\n";
     const std::pair<std::string, std::string> cases[] = {
