@@ -62,6 +62,7 @@ CoherentCache::CoherentCache(const CacheParams& p, SparseMemory& mem)
     set_mask_ = params_.sets() - 1;
     lines_.resize(params_.sets() * params_.ways);
     tags_.resize(lines_.size(), 0);
+    last_use_.resize(lines_.size(), 0);
 }
 
 // --- lookup and replacement ---
@@ -71,7 +72,7 @@ const CoherentCache::Line* CoherentCache::lookup(uint64_t line_addr) const {
     const size_t first = (line_no & set_mask_) * params_.ways;
     const uint64_t* tags = &tags_[first];
     for (uint32_t w = 0; w < params_.ways; ++w)
-        if (tags[w] == tag_of(line_no)) return &lines_[first + w];
+        if ((tags[w] & ~kDirty) == tag_of(line_no)) return &lines_[first + w];
     return nullptr;
 }
 
@@ -81,25 +82,24 @@ CoherentCache::Line* CoherentCache::lookup(uint64_t line_addr) {
 
 CoherentCache::Line& CoherentCache::fill(uint64_t line_addr) {
     const uint64_t no = line_addr / kLine;
-    Line* set = &lines_[(no & set_mask_) * params_.ways];
+    const size_t first = (no & set_mask_) * params_.ways;
     // The first invalid way if there is one, else the least recently used.
-    Line* victim = nullptr;
-    for (uint32_t w = 0; w < params_.ways; ++w) {
-        Line& c = set[w];
-        if (!valid(c)) {
-            victim = &c;
+    size_t v = first;
+    for (size_t w = first; w < first + params_.ways; ++w) {
+        if (!tags_[w]) {
+            v = w;
             break;
         }
-        if (!victim || c.last_use < victim->last_use) victim = &c;
+        if (last_use_[w] < last_use_[v]) v = w;
     }
+    Line* victim = &lines_[v];
     if (valid(*victim)) {
         ++evictions_;
-        if (victim->dirty) write_back(*victim);
+        if (dirty(*victim)) write_back(*victim);
         --frame_count(line_no(*victim));
     }
-    tags_[way_of(*victim)] = tag_of(no);
+    tags_[v] = tag_of(no);  // clean
     ++frame_count(no);
-    victim->dirty = false;
     mem_.read(line_addr, victim->data.data(), kLine);
     return *victim;
 }
@@ -112,20 +112,19 @@ CoherentCache::Line& CoherentCache::cpu_line(uint64_t line_addr) {
         ++cpu_misses_;
         l = &fill(line_addr);
     }
-    l->last_use = ++use_clock_;
+    last_use_[way_of(*l)] = ++use_clock_;
     return *l;
 }
 
 void CoherentCache::write_back(Line& l) {
     mem_.write(line_no(l) * kLine, l.data.data(), kLine);
-    l.dirty = false;
+    set_dirty(l, false);
     ++writebacks_;
 }
 
 void CoherentCache::invalidate(Line& l) {
     if (valid(l)) --frame_count(line_no(l));
     tags_[way_of(l)] = 0;
-    l.dirty = false;
 }
 
 uint8_t& CoherentCache::frame_count(uint64_t no) {
@@ -158,14 +157,14 @@ void CoherentCache::cpu_write(uint64_t addr, const void* src, size_t len) {
     for_each_line(addr, len, [&](uint64_t la, size_t off, size_t n, size_t pos) {
         Line& l = cpu_line(la);
         std::memcpy(l.data.data() + off, in + pos, n);
-        l.dirty = true;
+        set_dirty(l, true);
     });
 }
 
 void CoherentCache::cpu_flush(uint64_t addr, size_t len) {
     for_each_line(addr, len, [&](uint64_t la, size_t, size_t, size_t) {
         if (Line* l = lookup(la)) {
-            if (l->dirty) write_back(*l);
+            if (dirty(*l)) write_back(*l);
             invalidate(*l);
         }
     });
@@ -173,7 +172,7 @@ void CoherentCache::cpu_flush(uint64_t addr, size_t len) {
 
 void CoherentCache::cpu_writeback_all() {
     for (Line& l : lines_)
-        if (valid(l) && l.dirty) write_back(l);
+        if (valid(l) && dirty(l)) write_back(l);
 }
 
 bool CoherentCache::line_present(uint64_t addr) const {
@@ -188,7 +187,7 @@ bool CoherentCache::holds(uint64_t addr, size_t len) const {
 
 bool CoherentCache::line_dirty(uint64_t addr) const {
     const Line* l = lookup(addr & ~(kLine - 1));
-    return l && l->dirty;
+    return l && dirty(*l);
 }
 
 // --- DMA side: snoops neither allocate lines nor change LRU order ---
@@ -222,14 +221,14 @@ void CoherentCache::dma_write(uint64_t addr, const void* src, size_t len, bool s
 void CoherentCache::dma_read_line(uint64_t la, size_t off, uint8_t* dst, size_t n,
                                   bool snoop) {
     const Line* l = lookup(la);
-    bool dirty = l && l->dirty;
-    if (dirty && snoop) {
+    const bool held_dirty = l && dirty(*l);
+    if (held_dirty && snoop) {
         ++snoop_dirty_hits_;
         std::memcpy(dst, l->data.data() + off, n);
         return;
     }
     // A clean line may be stale (after a non-snooped write), so memory is the truth.
-    if (dirty) ++nosnoop_stale_reads_;
+    if (held_dirty) ++nosnoop_stale_reads_;
     mem_.read(la + off, dst, n);
 }
 
@@ -238,11 +237,11 @@ void CoherentCache::dma_write_line(uint64_t la, size_t off, const uint8_t* src, 
     Line* l = lookup(la);
     if (l && snoop) {
         // Keep the CPU's bytes outside the DMA range; fully overwritten ones are dead.
-        if (l->dirty && n < kLine) write_back(*l);
+        if (dirty(*l) && n < kLine) write_back(*l);
         invalidate(*l);
         ++snoop_invalidations_;
     } else if (l) {
-        if (l->dirty)
+        if (dirty(*l))
             ++nosnoop_lost_writes_;
         else
             ++nosnoop_stale_cpu_lines_;

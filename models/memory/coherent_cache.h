@@ -71,17 +71,23 @@ public:
     const CacheParams& params() const { return params_; }
 
 private:
-    // A way's address and valid bit live apart from its data, in tags_: a set scan
-    // then reads 8 bytes a way, not a whole Line.
-    struct Line {
-        uint64_t last_use = 0;
-        bool dirty = false;
+    // A way's data is one aligned host cache line; its address, valid and dirty bits
+    // live apart in tags_ and its LRU stamp in last_use_: a set scan reads 8 bytes a
+    // way, and a snooped read of a dirty line touches one host line of data.
+    struct alignas(kLineBytes) Line {
         std::array<uint8_t, kLineBytes> data{};
     };
-    static uint64_t tag_of(uint64_t line_no) { return line_no << 1 | 1; }  // 0: invalid
+    static_assert(sizeof(Line) == kLineBytes);
+    static constexpr uint64_t kValid = 1, kDirty = 2;  // tag bits; 0: invalid
+    static uint64_t tag_of(uint64_t line_no) { return line_no << 2 | kValid; }
     size_t way_of(const Line& l) const { return size_t(&l - lines_.data()); }
     bool valid(const Line& l) const { return tags_[way_of(l)] != 0; }
-    uint64_t line_no(const Line& l) const { return tags_[way_of(l)] >> 1; }
+    uint64_t line_no(const Line& l) const { return tags_[way_of(l)] >> 2; }
+    bool dirty(const Line& l) const { return tags_[way_of(l)] & kDirty; }
+    void set_dirty(const Line& l, bool d) {
+        uint64_t& t = tags_[way_of(l)];
+        t = d ? t | kDirty : t & ~kDirty;
+    }
 
     Line* lookup(uint64_t line_addr);
     const Line* lookup(uint64_t line_addr) const;
@@ -98,7 +104,8 @@ private:
     SparseMemory& mem_;
     uint64_t set_mask_;
     std::vector<Line> lines_;  // set s occupies [s * ways, (s + 1) * ways)
-    std::vector<uint64_t> tags_;  // tag_of(line_no) of each way of lines_, or 0
+    std::vector<uint64_t> tags_;  // tag_of(line_no) of each way of lines_ | kDirty, or 0
+    std::vector<uint64_t> last_use_;  // each way's LRU stamp
     uint64_t use_clock_ = 0;   // LRU stamps: deterministic, no wall clock
     // Valid lines per frame, one byte each (at most 64): every fill, eviction and
     // invalidation updates it. Chunks of 2^21 counts (8 GiB of addresses), numbered
