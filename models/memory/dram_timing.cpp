@@ -51,11 +51,9 @@ DramTiming::DramTiming(const DramParams& p)
       channel_shift_(sim::log2_floor(p.channels)),
       pow2_geometry_(sim::is_pow2(p.channels) && sim::is_pow2(p.banks)),
       bank_free_(size_t(p.channels) * p.banks, 0),
-      channel_free_(p.channels, 0) {
-    burst_ps_.resize(std::min<uint64_t>(params_.interleave, kMemoBytes) + 1);
-    for (size_t n = 0; n < burst_ps_.size(); ++n)
-        burst_ps_[n] = sim::transfer_ps(n, params_.channel_gbytes * 8.0);
-}
+      channel_free_(p.channels, 0),
+      // GB/s * 8 = Gbit/s; scaling by 8 is exact in binary, so rounding is that of B/GBps.
+      burst_(p.channel_gbytes * 8.0, std::min<uint64_t>(p.interleave, kMemoBytes) + 1) {}
 
 sim::ps_t DramTiming::access(uint64_t addr, uint32_t bytes, bool write, sim::ps_t arrival) {
     if (!bytes) return arrival;
@@ -97,8 +95,7 @@ sim::ps_t DramTiming::chunk(uint64_t a, uint32_t bytes, sim::ps_t arrival) {
     sim::ps_t& cf = channel_free_[ch];
     sim::ps_t burst = std::max(start + latency_ps_, cf);
     if (burst > start + latency_ps_) ++channel_conflicts_;
-    // GB/s * 8 = Gbit/s; scaling by 8 is exact in binary, so rounding is that of B/GBps.
-    cf = burst + burst_ps(bytes);
+    cf = burst + burst_(bytes);
     return cf;
 }
 

@@ -17,6 +17,7 @@
 #include "models/sim/params.h"
 #include "models/sim/stats.h"
 #include "models/sim/time.h"
+#include "models/sim/transfer_times.h"
 
 namespace memory {
 
@@ -59,15 +60,9 @@ private:
     bool pow2_geometry_;
     std::vector<sim::ps_t> bank_free_;     // [channel * banks + bank]
     std::vector<sim::ps_t> channel_free_;  // data bus of each channel
-    // Burst time of each chunk size up to kMemoBytes (a chunk is at most interleave
-    // bytes), computed once: the same rounding as sim::transfer_ps, without a division
-    // and llround per access.
+    // Burst time by chunk size (a chunk is at most interleave bytes).
     static constexpr uint64_t kMemoBytes = 4096;
-    std::vector<sim::ps_t> burst_ps_;
-    sim::ps_t burst_ps(uint32_t bytes) const {
-        return bytes < burst_ps_.size() ? burst_ps_[bytes]
-                                        : sim::transfer_ps(bytes, params_.channel_gbytes * 8.0);
-    }
+    sim::TransferTimes burst_;
 
     sim::Counter accesses_{*this, "accesses", "", "accesses serviced"};
     sim::Counter bytes_read_{*this, "bytes_read", "B", "bytes read"};

@@ -16,16 +16,9 @@ namespace {
 sim::ps_t now_ps() { return sc_time_stamp().value(); }
 }  // namespace
 
-sim::ps_t LinkLane::transfer(uint64_t bytes) {
-    if (bytes >= kKnownBytes) return sim::transfer_ps(bytes, gbps_);
-    sim::ps_t& known = transfer_ps_[bytes];
-    if (!known) known = sim::transfer_ps(bytes, gbps_);
-    return known;
-}
-
 sim::ps_t LinkLane::send(const TlpTrain& t, uint32_t payload, sim::ps_t arrival) {
     const sim::ps_t start = std::max(arrival, free_at_);
-    const sim::ps_t dur = transfer(t.bytes);
+    const sim::ps_t dur = transfer_(t.bytes);
     free_at_ = start + dur;
     busy_ps_ += dur;
     utilisation_.busy(start, free_at_);

@@ -19,6 +19,7 @@
 #include "models/sim/busy_counter.h"
 #include "models/sim/stats.h"
 #include "models/sim/time.h"
+#include "models/sim/transfer_times.h"
 #include "models/tlm/fw_target.h"
 #include "models/tlm/mode.h"
 #include "models/tlm/timed_queue.h"
@@ -28,20 +29,15 @@ namespace pcie {
 // One direction of the link: TLPs go out back to back at the TLP bandwidth.
 class LinkLane : public sim::StatGroup {
 public:
-    explicit LinkLane(double tlp_gbps) : gbps_(tlp_gbps), transfer_ps_(kKnownBytes) {}
+    explicit LinkLane(double tlp_gbps) : transfer_(tlp_gbps, kKnownBytes) {}
     // Serializes a train that is ready at `arrival`; returns when its last byte is out.
     sim::ps_t send(const TlpTrain& t, uint32_t payload, sim::ps_t arrival);
     // --timeline: the lane's utilisation per microsecond as a counter.
     void set_timeline(sim::Timeline* t, int counter) { utilisation_.attach(t, counter); }
 
 private:
-    // Serialization times of trains up to kKnownBytes, computed on first use (0: not
-    // yet): the same rounding as sim::transfer_ps, without it on every TLP.
-    static constexpr uint64_t kKnownBytes = 8192;
-    sim::ps_t transfer(uint64_t bytes);
-
-    double gbps_;
-    std::vector<sim::ps_t> transfer_ps_;
+    static constexpr uint64_t kKnownBytes = 8192;  // trains remembered by size
+    sim::TransferTimes transfer_;
     sim::BusyCounter utilisation_;
     sim::ps_t free_at_ = 0, busy_ps_ = 0;
     sim::Counter tlps_{*this, "tlps", "", "TLPs sent"};

@@ -361,9 +361,8 @@ void TrafficGenerator::atomic_thread() {
             t = std::max(t, ps(sc_time_stamp()));
             continue;
         }
-        // Nothing is pulled ahead in this mode (choose() would find it so): next() is the
-        // oldest retry or the stream's next request.
-        pick_ = -1;
+        // Nothing is pulled ahead in this mode (pick_ stays -1, no choose()): next() is
+        // the oldest retry or the stream's next request.
         // Under ATS a write may need a Translation Request, which holds a tag.
         const bool read = next().read;
         for (bool engine : {false, true}) {

@@ -1,7 +1,5 @@
 #include "models/tlm/payload_pool.h"
 
-#include "models/tlm/pcie_attr.h"
-
 namespace tlmx {
 
 PayloadPool::PayloadPool() = default;
