@@ -43,7 +43,9 @@ std::string page_of(const nlohmann::json& answer) {
     const uint64_t iova = std::stoull(answer["iova"].get<std::string>(), nullptr, 16);
     const uint64_t pa = std::stoull(answer["pa"].get<std::string>(), nullptr, 16);
     nlohmann::json page = answer;  // whichever request walked it: a domain's requesters share it
-    for (const char* asked : {"sid", "pasid", "access"}) page.erase(asked);
+    // What the request asked, not the page: snoop follows its No Snoop unless the page
+    // forces snooping (AMD-Vi FC), so a nosnoop walk's page serves a snooped request.
+    for (const char* asked : {"sid", "pasid", "access", "snoop"}) page.erase(asked);
     page["iova"] = iova & ~mask;
     page["pa"] = pa & ~mask;
     return page.dump();
