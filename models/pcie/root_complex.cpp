@@ -30,9 +30,6 @@ RootComplex::RootComplex(sc_core::sc_module_name name, const RootComplexParams& 
     SC_METHOD(out_method);
     sensitive << out_q_.event() << out_kick_;
     dont_initialize();
-    SC_METHOD(resp_method);
-    sensitive << resp_q_.event();
-    dont_initialize();
 }
 
 // Every request: remember its port for the way back and resolve snooping.
@@ -91,24 +88,20 @@ void RootComplex::out_method() {
     }
 }
 
-tlm_sync_enum RootComplex::bw(Payload& gp, tlm_phase& ph, sc_time&) {
+tlm_sync_enum RootComplex::bw(Payload& gp, tlm_phase& ph, sc_time& d) {
     if (ph == tlm::END_REQ) {
         host_busy_ = false;
         leave_queue();
         out_kick_.notify(sc_core::SC_ZERO_TIME);
         return tlm::TLM_ACCEPTED;
     }
-    resp_q_.push(&gp, sc_core::sc_time_stamp() + return_latency(gp));
+    // The way back is a fixed latency, nothing shared: the response goes on to its
+    // port at once with the latency annotated, so responses keep their order and the
+    // link, which serializes them, is the one to wait (no kernel event here).
+    tlm_phase resp = tlm::BEGIN_RESP;
+    sc_time delay = d + return_latency(gp);
+    ports[tlmx::attr(gp).port]->nb_transport_bw(gp, resp, delay);
     return tlm::TLM_COMPLETED;
-}
-
-void RootComplex::resp_method() {
-    while (resp_q_.ready()) {
-        Payload* gp = resp_q_.pop();
-        tlm_phase ph = tlm::BEGIN_RESP;
-        sc_time d = sc_core::SC_ZERO_TIME;
-        ports[tlmx::attr(*gp).port]->nb_transport_bw(*gp, ph, d);
-    }
 }
 
 void RootComplex::b_transport(int port, Payload& gp, sc_time& delay) {

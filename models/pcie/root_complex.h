@@ -49,13 +49,12 @@ private:
     sc_core::sc_time return_latency(const Payload& gp) const;
     void leave_queue();
     void out_method();
-    void resp_method();
 
     sc_core::sc_time latency_;
     uint32_t queue_depth_, queued_ = 0;
     bool host_busy_ = false;
     std::deque<Waiting> waiting_;  // at most one per port (TLM: one BEGIN_REQ at a time)
-    tlmx::TimedQueue<Payload*> out_q_{"out_q"}, resp_q_{"resp_q"};
+    tlmx::TimedQueue<Payload*> out_q_{"out_q"};
     sc_core::sc_event out_kick_;
 
     sim::Counter requests_{*this, "requests", "", "requests routed to memory"};

@@ -84,6 +84,8 @@ public:
         heap_.pop_back();
         return item;
     }
+    // True when an item is due at or before t (arms nothing, unlike ready()).
+    bool due_by(const sc_core::sc_time& t) const { return !empty() && front().at <= t; }
     const sc_core::sc_event& event() const { return event_; }
 
 private:

@@ -41,11 +41,16 @@ struct Server : sc_core::sc_module {
 struct Driver : sc_core::sc_module {
     SC_HAS_PROCESS(Driver);
     Server& s;
+    bool due_at_0 = true, due_at_10 = false, due_at_9 = true;
     Driver(sc_core::sc_module_name n, Server& srv) : sc_module(n), s(srv) { SC_THREAD(run); }
     void run() {
         s.q.push(2, sc_time(20, SC_NS));
         s.q.push(1, sc_time(10, SC_NS));
         s.q.push(4, sc_time(10, SC_NS));  // same time as 1: arrival order
+        // due_by() looks at the earliest item (10 ns) whatever came first.
+        due_at_0 = s.q.due_by(sc_core::SC_ZERO_TIME);
+        due_at_9 = s.q.due_by(sc_time(9, SC_NS));
+        due_at_10 = s.q.due_by(sc_time(10, SC_NS));
         wait(sc_time(100, SC_NS));
         // An item due now and one due later: after the first is served (a delta
         // notification), the later one must still come out on time.
@@ -62,6 +67,10 @@ TEST_CASE("TimedQueue serves items at their time, in time then arrival order", "
     sc_core::sc_start();
     const std::vector<std::pair<int, double>> want = {
         {1, 10}, {4, 10}, {2, 20}, {3, 60}, {5, 100}, {6, 130}};
+    CHECK_FALSE(drv.due_at_0);
+    CHECK_FALSE(drv.due_at_9);
+    CHECK(drv.due_at_10);
+    CHECK_FALSE(srv.q.due_by(sc_time(1, sc_core::SC_SEC)));  // all served: nothing is due
     REQUIRE(srv.served.size() == want.size());
     for (size_t i = 0; i < want.size(); ++i) {
         INFO("item " << i);
