@@ -146,7 +146,7 @@ private:
     void b_transport(Payload& gp, sc_core::sc_time& delay) override;
     Result atomic_walk(const Request& r, sc_core::sc_time& delay);
 
-    sc_core::sc_time now() const { return sc_core::sc_time_stamp(); }
+    sc_core::sc_time now() const { return tlmx::now(); }
     bool is_walk_read(const Payload& gp) const;
 
     PipelineParams p_;

@@ -85,7 +85,7 @@ tlm_sync_enum MemoryController::fw(Payload& gp, tlm_phase& ph, sc_time&) {
 // timing says.
 void MemoryController::accept(Payload& gp) {
     ++outstanding_;
-    resp_q_.push(&gp, tlmx::at_ps(serve(gp, sc_core::sc_time_stamp().value())));
+    resp_q_.push(&gp, tlmx::at_ps(serve(gp, tlmx::now().value())));
 }
 
 void MemoryController::resp_method() {
@@ -107,7 +107,7 @@ void MemoryController::resp_method() {
 }
 
 void MemoryController::b_transport(Payload& gp, sc_time& delay) {
-    const sim::ps_t now = sc_core::sc_time_stamp().value();
+    const sim::ps_t now = tlmx::now().value();
     delay = tlmx::at_ps(serve(gp, now + delay.value()) - now);
 }
 

@@ -6,14 +6,13 @@
 namespace pcie {
 
 using sc_core::sc_time;
-using sc_core::sc_time_stamp;
 using tlm::tlm_phase;
 using tlm::tlm_sync_enum;
 
 using tlmx::at_ps;
 
 namespace {
-sim::ps_t now_ps() { return sc_time_stamp().value(); }
+sim::ps_t now_ps() { return tlmx::now().value(); }
 }  // namespace
 
 sim::ps_t LinkLane::send(const TlpTrain& t, uint32_t payload, sim::ps_t arrival) {

@@ -2,6 +2,7 @@
 
 #include "models/sim/params.h"
 #include "models/tlm/pcie_attr.h"
+#include "models/tlm/sc_ps.h"
 
 namespace pcie {
 
@@ -61,7 +62,7 @@ tlm_sync_enum RootComplex::fw(int port, Payload& gp, tlm_phase& ph, sc_time&) {
 
 void RootComplex::accept(Payload& gp) {
     ++queued_;
-    out_q_.push(&gp, sc_core::sc_time_stamp() + latency_);
+    out_q_.push(&gp, tlmx::now() + latency_);
 }
 
 // A queue slot frees: admit the oldest request held at a port.

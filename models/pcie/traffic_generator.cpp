@@ -12,7 +12,6 @@
 namespace pcie {
 
 using sc_core::sc_time;
-using sc_core::sc_time_stamp;
 using tlm::tlm_phase;
 
 using tlmx::at_ps;
@@ -198,7 +197,7 @@ void TrafficGenerator::arrive(Payload& gp, const sc_time& at) {
 void TrafficGenerator::end_method() {
     while (ending_.ready()) {
         const Ending e = ending_.pop();
-        complete(*e.gp, e.t, sc_time_stamp());
+        complete(*e.gp, e.t, tlmx::now());
     }
 }
 
@@ -269,7 +268,7 @@ void TrafficGenerator::complete_fed(const Payload& gp, const TagState& t, const 
 
 void TrafficGenerator::issue_method() {
     if (req_busy_) return;
-    const sc_time now = sc_time_stamp();
+    const sc_time now = tlmx::now();
     if (!messages_.empty()) return send(page_request_message(), now);
     if (!has_next()) return;
     uint64_t when[2];
@@ -325,13 +324,13 @@ void TrafficGenerator::send(Payload* gp, const sc_time& now) {
 tlm::tlm_sync_enum TrafficGenerator::bw(Payload& gp, tlm_phase& ph, sc_time& d) {
     if (ph == tlm::END_REQ) {  // the link took our held-back request; it ends after d
         req_busy_ = false;
-        next_issue_ = std::max(next_issue_, sc_time_stamp() + d);
-        issue_event_.notify(next_issue_ - sc_time_stamp());
+        next_issue_ = std::max(next_issue_, tlmx::now() + d);
+        issue_event_.notify(next_issue_ - tlmx::now());
         return tlm::TLM_ACCEPTED;
     }
     const bool kick = gp.is_read() || credit_stalled_;
     credit_stalled_ = false;
-    arrive(gp, sc_time_stamp());
+    arrive(gp, tlmx::now());
     if (kick) issue_event_.notify(sc_core::SC_ZERO_TIME);
     return tlm::TLM_COMPLETED;
 }
@@ -351,14 +350,14 @@ void TrafficGenerator::atomic_thread() {
             sc_time delay = qk.get_local_time();
             Payload* gp = page_request_message();
             socket->b_transport(*gp, delay);
-            arrive(*gp, sc_time_stamp() + delay);
+            arrive(*gp, tlmx::now() + delay);
             continue;
         }
         if (!has_next()) {  // wait for requests to be fed (or a PRG response)
             qk.sync();
             // Fed while syncing, the notification found this thread not waiting for it.
             if (!has_next() && messages_.empty()) wait(fed_event_ | prg_event_);
-            t = std::max(t, ps(sc_time_stamp()));
+            t = std::max(t, ps(tlmx::now()));
             continue;
         }
         // Nothing is pulled ahead in this mode (pick_ stays -1, no choose()): next() is
@@ -373,11 +372,11 @@ void TrafficGenerator::atomic_thread() {
             }
         }
         t = std::max({t, ps(engine_next_[read]), next().at_ps});
-        sim::ps_t now = ps(sc_time_stamp());
+        sim::ps_t now = ps(tlmx::now());
         if (t > now + qk.get_local_time().value()) qk.set(at_ps(t - now));
         if (qk.need_sync_at(now)) {
             qk.sync();
-            now = ps(sc_time_stamp());
+            now = ps(tlmx::now());
         }
         sc_time delay = qk.get_local_time();
         const sc_time issue = at_ps(now + delay.value());
@@ -386,7 +385,7 @@ void TrafficGenerator::atomic_thread() {
         if (!gp) continue;  // parked (not in this mode: its TRs complete at once)
         const bool tagged = gp->is_read();
         socket->b_transport(*gp, delay);
-        const sc_time done = sc_time_stamp() + delay;  // a target may have waited
+        const sc_time done = tlmx::now() + delay;  // a target may have waited
         if (tagged || p_.posted_credits) done_at[tagged].push(done.value());
         arrive(*gp, done);
         engine_next_[read] = at_ps(t) + interval_[read];

@@ -205,7 +205,7 @@ private:
     int pr_track_ = 0;  // page requests sent
     int tl_outstanding_ = 0;  // counter
     void count_outstanding() {
-        if (timeline_) timeline_->set(tl_outstanding_, sc_core::sc_time_stamp().value(), in_flight_);
+        if (timeline_) timeline_->set(tl_outstanding_, tlmx::now().value(), in_flight_);
     }
     WrittenRanges written_;
     sc_core::sc_event fed_event_;

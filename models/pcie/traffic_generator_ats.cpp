@@ -33,7 +33,7 @@ TrafficGenerator::Payload* TrafficGenerator::control_payload(uint32_t len, const
     tlmx::PcieAttr& a = tlmx::attr(*gp);
     set_requester(a, r);
     a.tag = take_tag(tagged);
-    tags_[a.tag] = TagState{sc_core::sc_time_stamp(), false, 0, tagged, !tagged, false};
+    tags_[a.tag] = TagState{tlmx::now(), false, 0, tagged, !tagged, false};
     ++in_flight_;
     count_outstanding();
     return gp;
@@ -109,7 +109,7 @@ TrafficGenerator::Payload* TrafficGenerator::page_request_message() {
     a.pr_write = m.write;
     a.pr_last = true;
     a.prg_index = m.index;
-    if (timeline_) timeline_->instant(pr_track_, "page request", sc_core::sc_time_stamp().value(), "");
+    if (timeline_) timeline_->instant(pr_track_, "page request", tlmx::now().value(), "");
     return gp;
 }
 
@@ -210,7 +210,7 @@ void TrafficGenerator::page_response(const iommu::PageResponse& r) {
     ++(success ? ats_stats_->success
                : r.code == iommu::PrgResponse::InvalidRequest ? ats_stats_->invalid : ats_stats_->failure);
     prg_busy_[r.prg_index] = false;
-    unpark(true, r.prg_index, success, false, sc_core::sc_time_stamp());
+    unpark(true, r.prg_index, success, false, tlmx::now());
 }
 
 }  // namespace pcie

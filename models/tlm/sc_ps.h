@@ -26,4 +26,8 @@ inline sc_core::sc_time at_ps(sim::ps_t ps) {
 
 inline sim::ps_t ps(const sc_core::sc_time& t) { return t.value(); }
 
+// The current simulation time, as sc_time_stamp() returns it, inline: the library's
+// sc_time_stamp is an out-of-line call, and a timing-mode DMA asks about thirty times.
+inline const sc_core::sc_time& now() { return sc_core::sc_get_curr_simcontext()->time_stamp(); }
+
 }  // namespace tlmx

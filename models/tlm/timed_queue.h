@@ -16,6 +16,8 @@
 
 #include <systemc>
 
+#include "models/tlm/sc_ps.h"
+
 namespace tlmx {
 
 // A FIFO in a power-of-two vector that doubles when full.
@@ -62,7 +64,7 @@ public:
             std::push_heap(heap_.begin(), heap_.end(), later);
         }
         const sc_core::sc_time& head = front().at;
-        if (!armed_ || head < armed_at_ || armed_at_ <= sc_core::sc_time_stamp()) arm(head);
+        if (!armed_ || head < armed_at_ || armed_at_ <= tlmx::now()) arm(head);
     }
     bool empty() const { return heap_.empty() && ring_.empty(); }
     size_t size() const { return heap_.size() + ring_.size(); }
@@ -71,7 +73,7 @@ public:
     // notification that fired early (its item was popped) is re-armed here.
     bool ready() {
         if (empty()) return false;
-        const sc_core::sc_time now = sc_core::sc_time_stamp();
+        const sc_core::sc_time now = tlmx::now();
         const sc_core::sc_time& at = front().at;
         if (at <= now) return true;
         if (!armed_ || armed_at_ <= now || at < armed_at_) arm(at);
@@ -105,7 +107,7 @@ private:
     // are the simulation kernel's most expensive operation here. An earlier
     // notification replaces a later pending one (IEEE 1666 sc_event).
     void arm(const sc_core::sc_time& at) {
-        const sc_core::sc_time now = sc_core::sc_time_stamp();
+        const sc_core::sc_time now = tlmx::now();
         event_.notify(at > now ? at - now : sc_core::SC_ZERO_TIME);
         // A notification for now may still be pending, and then the kernel drops a
         // later one: keep `now` recorded so that the next ready() arms again.
