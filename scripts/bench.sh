@@ -43,7 +43,8 @@ for f in "$sim" "$floor"; do
 done
 
 # name | mode | modelled hops per DMA (timing) | arguments. A timing-mode DMA crosses six
-# timed hops (device, link up, root complex, memory, root complex, link down); through
+# modelled hops (device, link up, root complex, memory, root complex, link down; the
+# root complex's way back costs no kernel event since be22ec1); through
 # the IOMMU, seven (its lookup stage).
 scenarios=(
     "atomic-none|atomic|0|--config configs/bench.ini --dev.window=16K --iommu.arch=none"
