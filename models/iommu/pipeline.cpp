@@ -9,6 +9,7 @@
 #include "models/sim/params.h"
 #include "models/sim/time.h"
 #include "models/tlm/pcie_attr.h"
+#include "models/tlm/sc_ps.h"
 
 namespace iommu {
 
@@ -285,7 +286,7 @@ void Pipeline::walk_read_done(unsigned slot) {
 // takes the oldest waiting page, if any.
 void Pipeline::finish_walk(unsigned slot) {
     const Result res = unit_.end_walk(slot);
-    walk_latency_.sample((now() - slot_started_[slot]).to_seconds() * 1e9);
+    walk_latency_.sample(tlmx::ns(now() - slot_started_[slot]));
     count(tl_walks_out_, --walks_out_);
     if (timeline_) trace_walk(slot_started_[slot].value(), now().value());
     done_.clear();
@@ -434,7 +435,7 @@ Result Pipeline::atomic_walk(const Request& r, sc_time& delay) {
         downstream->b_transport(gp, delay);
         w.supply(reads_[0]->data, gp.is_response_ok());
     }
-    walk_latency_.sample((delay - start).to_seconds() * 1e9);
+    walk_latency_.sample(tlmx::ns(delay - start));
     if (timeline_) trace_walk((now() + start).value(), (now() + delay).value());
     return unit_.end_walk(0);
 }

@@ -5,6 +5,7 @@
 
 #include <tlm_utils/tlm_quantumkeeper.h>
 
+#include "models/sim/sorted_times.h"
 #include "models/sim/time.h"
 #include "models/tlm/pcie_attr.h"
 #include "models/tlm/sc_ps.h"
@@ -204,7 +205,7 @@ void TrafficGenerator::end_method() {
 void TrafficGenerator::complete(Payload& gp, const TagState& t, const sc_time& done) {
     const tlmx::PcieAttr& a = pool_.attr_of(gp);
     if (a.at == tlmx::AddressType::Translated) gp.set_address(a.ats_iova);
-    const double latency_ns = (done - t.issued).to_seconds() * 1e9;
+    const double latency_ns = tlmx::ns(done - t.issued);
     --in_flight_;
     count_outstanding();
     last_done_ = std::max(last_done_, done);
@@ -341,8 +342,7 @@ void TrafficGenerator::atomic_thread() {
     QuantumKeeper qk;
     qk.reset();
     // By engine ([read]): arrival times (ps) of its requests in flight, earliest first.
-    using Times = std::priority_queue<sim::ps_t, std::vector<sim::ps_t>, std::greater<>>;
-    Times done_at[2];
+    sim::SortedTimes done_at[2];
     const size_t limit[2] = {p_.posted_credits ? p_.posted_credits : ~size_t(0), p_.tags};
     sim::ps_t t = next_issue_.value();  // absolute issue time of the next request
     for (;;) {
@@ -367,7 +367,7 @@ void TrafficGenerator::atomic_thread() {
         for (bool engine : {false, true}) {
             if (engine != read && !(engine && ats_on_)) continue;
             while (done_at[engine].size() >= limit[engine]) {
-                t = std::max(t, done_at[engine].top());
+                t = std::max(t, done_at[engine].earliest());
                 done_at[engine].pop();
             }
         }

@@ -26,6 +26,11 @@ inline sc_core::sc_time at_ps(sim::ps_t ps) {
 
 inline sim::ps_t ps(const sc_core::sc_time& t) { return t.value(); }
 
+// t in ns as t.to_seconds() * 1e9 computes it, to the last bit (SystemC 2.3.4's
+// to_seconds: value * resolution in fs * 1e-15, resolution 1 ps = 1000 fs), inline:
+// the library's to_seconds is out of line, and latency statistics sample it per DMA.
+inline double ns(const sc_core::sc_time& t) { return double(t.value()) * 1000.0 * 1e-15 * 1e9; }
+
 // The current simulation time, as sc_time_stamp() returns it, inline: the library's
 // sc_time_stamp is an out-of-line call, and a timing-mode DMA asks about thirty times.
 inline const sc_core::sc_time& now() { return sc_core::sc_get_curr_simcontext()->time_stamp(); }
