@@ -31,11 +31,8 @@ MemoryController::MemoryController(sc_core::sc_module_name name, const Controlle
     add_child("store", store_);
     add_child("cache", cache_);
     add_child("dram", dram_);
-    if (mode == tlmx::Mode::Atomic) {
-        socket.register_b_transport(this, &MemoryController::b_transport);
-        return;
-    }
-    socket.register_nb_transport_fw(this, &MemoryController::fw);
+    socket.bind(*this);
+    if (mode == tlmx::Mode::Atomic) return;
     SC_METHOD(resp_method);
     sensitive << resp_q_.event();
     dont_initialize();
@@ -69,7 +66,7 @@ sim::ps_t MemoryController::serve(Payload& gp, sim::ps_t arrival) {
     return dram_.access(a, n, gp.is_write(), arrival);
 }
 
-tlm_sync_enum MemoryController::fw(Payload& gp, tlm_phase& ph, sc_time&) {
+tlm_sync_enum MemoryController::nb_transport_fw(Payload& gp, tlm_phase& ph, sc_time&) {
     if (ph != tlm::BEGIN_REQ) return tlm::TLM_COMPLETED;
     if (outstanding_ == p_.queue_depth) {
         ++queue_full_;

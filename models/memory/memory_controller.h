@@ -8,12 +8,12 @@
 
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_target_socket.h>
 
 #include "models/memory/coherent_cache.h"
 #include "models/memory/dram_timing.h"
 #include "models/memory/sparse_memory.h"
 #include "models/sim/stats.h"
+#include "models/tlm/fw_target.h"
 #include "models/tlm/mode.h"
 #include "models/tlm/timed_queue.h"
 
@@ -29,9 +29,9 @@ struct ControllerParams {
     void bind(sim::ParamBinder& b);
 };
 
-class MemoryController : public sc_core::sc_module, public sim::StatGroup {
+class MemoryController : public sc_core::sc_module, public sim::StatGroup, private tlmx::FwTarget {
 public:
-    tlm_utils::simple_target_socket<MemoryController> socket;
+    tlm::tlm_target_socket<> socket;  // bound to this module itself (tlmx::FwTarget)
 
     SC_HAS_PROCESS(MemoryController);
     MemoryController(sc_core::sc_module_name name, const ControllerParams& p,
@@ -42,8 +42,8 @@ public:
 
 private:
     using Payload = tlm::tlm_generic_payload;
-    tlm::tlm_sync_enum fw(Payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& d);
-    void b_transport(Payload& gp, sc_core::sc_time& delay);
+    tlm::tlm_sync_enum nb_transport_fw(Payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& d) override;
+    void b_transport(Payload& gp, sc_core::sc_time& delay) override;
     sim::ps_t serve(Payload& gp, sim::ps_t arrival);
     void accept(Payload& gp);
     void resp_method();
