@@ -41,7 +41,7 @@ System::System(sc_core::sc_module_name name, const PlatformConfig& pc)
     : sc_module(name),
       pc_(pc),
       memory_("memory", pc.memory, pc.dram, pc.cache, tlmx::parse_mode(pc.sim.mode)),
-      rc_("rc", pc.rc, tlmx::parse_mode(pc.sim.mode)) {
+      rc_("rc", pc.rc, tlmx::parse_mode(pc.sim.mode), unsigned(pc.devs.size())) {
     const tlmx::Mode mode = tlmx::parse_mode(pc.sim.mode);
     tlm_utils::tlm_quantumkeeper::set_global_quantum(
         sc_core::sc_time::from_value(sim::ns_to_ps(pc.sim.quantum_ns)));
@@ -61,7 +61,7 @@ System::System(sc_core::sc_module_name name, const PlatformConfig& pc)
         devs_.push_back(std::make_unique<pcie::TrafficGenerator>(("dev" + n).c_str(), pc.devs[i],
                                                                  pc.sim.seed, mode));
         devs_[i]->socket.bind(links_[i]->device_side);
-        links_[i]->host_side.bind(rc_.ports);
+        links_[i]->host_side.bind(rc_.port(unsigned(i)));
     }
     if (unit_ && pc.boot_map.map == "identity") {
         // The CPU writes the tables, so they sit in its cache, as a driver's do.

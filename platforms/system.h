@@ -3,7 +3,7 @@
 // complex and memory, and, unless a workload maps, the boot map its driver makes.
 // Built from a PlatformConfig that has already been validated.
 //
-//   dev_i --link_i--> rc.ports[i] --> [iommu: pipeline + the arch's unit] --> memory
+//   dev_i --link_i--> rc.port(i) --> [iommu: pipeline + the arch's unit] --> memory
 #pragma once
 
 #include <functional>

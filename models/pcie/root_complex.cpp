@@ -1,5 +1,7 @@
 #include "models/pcie/root_complex.h"
 
+#include <string>
+
 #include "models/sim/params.h"
 #include "models/tlm/pcie_attr.h"
 #include "models/tlm/sc_ps.h"
@@ -15,18 +17,19 @@ void RootComplexParams::bind(sim::ParamBinder& b) {
     b.u32("queue_depth", queue_depth, "requests", "requests queued toward memory", 1, 65536);
 }
 
+RootComplex::Port::Port(RootComplex& rc, int id)
+    : rc(rc), id(id), socket(("port" + std::to_string(id)).c_str()) {
+    socket.bind(*this);
+}
+
 RootComplex::RootComplex(sc_core::sc_module_name name, const RootComplexParams& p,
-                         tlmx::Mode mode)
+                         tlmx::Mode mode, unsigned ports)
     : sc_module(name),
-      ports("ports"),
       host("host"),
       latency_(sc_time::from_value(sim::ns_to_ps(p.latency_ns))),
       queue_depth_(p.queue_depth) {
-    if (mode == tlmx::Mode::Atomic) {
-        ports.register_b_transport(this, &RootComplex::b_transport);
-        return;
-    }
-    ports.register_nb_transport_fw(this, &RootComplex::fw);
+    for (unsigned i = 0; i < ports; ++i) ports_.push_back(std::make_unique<Port>(*this, int(i)));
+    if (mode == tlmx::Mode::Atomic) return;
     host.register_nb_transport_bw(this, &RootComplex::bw);
     SC_METHOD(out_method);
     sensitive << out_q_.event() << out_kick_;
@@ -74,7 +77,7 @@ void RootComplex::leave_queue() {
     accept(*w.gp);
     tlm_phase ph = tlm::END_REQ;
     sc_time d = sc_core::SC_ZERO_TIME;
-    ports[w.port]->nb_transport_bw(*w.gp, ph, d);
+    ports_[w.port]->socket->nb_transport_bw(*w.gp, ph, d);
 }
 
 void RootComplex::out_method() {
@@ -101,7 +104,7 @@ tlm_sync_enum RootComplex::bw(Payload& gp, tlm_phase& ph, sc_time& d) {
     // link, which serializes them, is the one to wait (no kernel event here).
     tlm_phase resp = tlm::BEGIN_RESP;
     sc_time delay = d + return_latency(gp);
-    ports[tlmx::attr(gp).port]->nb_transport_bw(gp, resp, delay);
+    ports_[tlmx::attr(gp).port]->socket->nb_transport_bw(gp, resp, delay);
     return tlm::TLM_COMPLETED;
 }
 

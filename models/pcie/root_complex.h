@@ -5,14 +5,16 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
+#include <vector>
 
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/multi_passthrough_target_socket.h>
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "models/sim/stats.h"
 #include "models/sim/time.h"
+#include "models/tlm/fw_target.h"
 #include "models/tlm/mode.h"
 #include "models/tlm/timed_queue.h"
 
@@ -29,14 +31,30 @@ struct RootComplexParams {
 
 class RootComplex : public sc_core::sc_module, public sim::StatGroup {
 public:
-    tlm_utils::multi_passthrough_target_socket<RootComplex> ports;  // one per link
-    tlm_utils::simple_initiator_socket<RootComplex> host;           // toward memory
+    tlm_utils::simple_initiator_socket<RootComplex> host;  // toward memory
 
     SC_HAS_PROCESS(RootComplex);
-    RootComplex(sc_core::sc_module_name name, const RootComplexParams& p, tlmx::Mode mode);
+    RootComplex(sc_core::sc_module_name name, const RootComplexParams& p, tlmx::Mode mode,
+                unsigned ports = 1);
+
+    // Root port i, where link i binds.
+    tlm::tlm_target_socket<>& port(unsigned i) { return ports_.at(i)->socket; }
 
 private:
     using Payload = tlm::tlm_generic_payload;
+    // A root port: its socket's forward interface, naming the port to the root complex.
+    // (A multi_passthrough_target_socket does the same through a callback binder: two
+    // more indirect calls per request than one virtual call, tlmx::FwTarget.)
+    struct Port : tlmx::FwTarget {
+        Port(RootComplex& rc, int id);
+        tlm::tlm_sync_enum nb_transport_fw(Payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& d) override {
+            return rc.fw(id, gp, ph, d);
+        }
+        void b_transport(Payload& gp, sc_core::sc_time& delay) override { rc.b_transport(id, gp, delay); }
+        RootComplex& rc;
+        const int id;
+        tlm::tlm_target_socket<> socket;
+    };
     struct Waiting {
         int port;
         Payload* gp;
@@ -50,6 +68,7 @@ private:
     void leave_queue();
     void out_method();
 
+    std::vector<std::unique_ptr<Port>> ports_;
     sc_core::sc_time latency_;
     uint32_t queue_depth_, queued_ = 0;
     bool host_busy_ = false;

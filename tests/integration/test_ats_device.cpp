@@ -79,7 +79,7 @@ struct Rig {
         unit.endpoints = &eps;
         eps.dev = &dev;
         dev.socket.bind(link.device_side);
-        link.host_side.bind(rc.ports);
+        link.host_side.bind(rc.port(0));
         rc.host.bind(pipeline.upstream);
         pipeline.downstream.bind(memory.socket);
         dev.enable_ats(true);

@@ -3,6 +3,10 @@
 // invalidation from the unit makes it translate again. Both timing modes.
 #include <catch2/catch.hpp>
 
+// sc_spawn: SystemC declares it only where this is defined before its first include.
+#define SC_INCLUDE_DYNAMIC_PROCESSES
+#include <systemc>
+
 #include <nlohmann/json.hpp>
 
 #include "platforms/archs.h"

@@ -6,6 +6,10 @@
 // complex); atomic mode waits in the device's b_transport.
 #include <catch2/catch.hpp>
 
+// sc_spawn: SystemC declares it only where this is defined before its first include.
+#define SC_INCLUDE_DYNAMIC_PROCESSES
+#include <systemc>
+
 #include <nlohmann/json.hpp>
 
 #include "models/iommu/pipeline.h"
@@ -58,7 +62,7 @@ struct Rig {
           link("link", {}, mode),
           dev("dev", testutil::one_page_reads(), 1, mode) {
         dev.socket.bind(link.device_side);
-        link.host_side.bind(rc.ports);
+        link.host_side.bind(rc.port(0));
         rc.host.bind(pipeline.upstream);
         pipeline.downstream.bind(memory.socket);
     }
