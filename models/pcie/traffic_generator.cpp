@@ -5,7 +5,7 @@
 
 #include <tlm_utils/tlm_quantumkeeper.h>
 
-#include "models/sim/sorted_times.h"
+#include "models/sim/sorted_ring.h"
 #include "models/sim/time.h"
 #include "models/tlm/pcie_attr.h"
 #include "models/tlm/sc_ps.h"
@@ -342,7 +342,7 @@ void TrafficGenerator::atomic_thread() {
     QuantumKeeper qk;
     qk.reset();
     // By engine ([read]): arrival times (ps) of its requests in flight, earliest first.
-    sim::SortedTimes done_at[2];
+    sim::SortedRing<sim::ps_t> done_at[2];
     const size_t limit[2] = {p_.posted_credits ? p_.posted_credits : ~size_t(0), p_.tags};
     sim::ps_t t = next_issue_.value();  // absolute issue time of the next request
     for (;;) {
@@ -367,8 +367,7 @@ void TrafficGenerator::atomic_thread() {
         for (bool engine : {false, true}) {
             if (engine != read && !(engine && ats_on_)) continue;
             while (done_at[engine].size() >= limit[engine]) {
-                t = std::max(t, done_at[engine].earliest());
-                done_at[engine].pop();
+                t = std::max(t, done_at[engine].pop_front());
             }
         }
         t = std::max({t, ps(engine_next_[read]), next().at_ps});
