@@ -29,6 +29,8 @@ inline sim::ps_t ps(const sc_core::sc_time& t) { return t.value(); }
 // t in ns as t.to_seconds() * 1e9 computes it, to the last bit (SystemC 2.3.4's
 // to_seconds: value * resolution in fs * 1e-15, resolution 1 ps = 1000 fs), inline:
 // the library's to_seconds is out of line, and latency statistics sample it per DMA.
+// (sim::ps_to_ns divides by 1000 instead, which can differ in the last bit and would
+// move the goldens' latency sums.)
 inline double ns(const sc_core::sc_time& t) { return double(t.value()) * 1000.0 * 1e-15 * 1e9; }
 
 // The current simulation time, as sc_time_stamp() returns it, inline: the library's

@@ -11,7 +11,7 @@
 #include "models/sim/time.h"
 
 TEST_CASE("SortedRing pops its items least first, as a multiset does", "[sim]") {
-    sim::Rng rng(3, "sorted_times");
+    sim::Rng rng(3, "sorted_ring");
     sim::SortedRing<sim::ps_t> q;
     std::multiset<sim::ps_t> oracle;
     sim::ps_t clock = 0;
