@@ -2,7 +2,9 @@
 # The performance benchmark (README "Performance"): each scenario's host cost per
 # simulated DMA, beside the SystemC kernel's own cost measured in the same run by
 # build/bench/iommu-sim-floor (one LT transaction under a quantum keeper, one AT
-# four-phase hop), so the ratios survive a loaded or slower machine.
+# four-phase hop), so the ratios survive a loaded or slower machine; with a 64 MiB-window
+# scenario, also the host's own cost of a dependent read of a random line in 256 MiB
+# (floor-mem-256M), which each of those DMAs' data pays on any simulator.
 #
 #   scripts/bench.sh [--runs N] [--quick] [--no-callgrind] [--build DIR] [SCENARIO...]
 #
@@ -29,7 +31,7 @@ while [ $# -gt 0 ]; do
         --runs) runs=$2; shift ;;
         --quick) quick=1 runs=1 callgrind=0 ;;
         --no-callgrind) callgrind=0 ;;
-        -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         -*) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
         *) picked+=("$1") ;;
     esac
@@ -62,8 +64,10 @@ for p in "${picked[@]}"; do
     names | grep -qx "$p" || { echo "bench.sh: no scenario '$p' (scenarios: $(names | tr '\n' ' '))" >&2; exit 2; }
 done
 wanted() { [ ${#picked[@]} -eq 0 ] || [[ " ${picked[*]} " == *" $1 "* ]]; }
-requests=250000 floor_n=(20000000 1000000) lines=1000000  # per device; LT, AT; replay
-[ $quick = 1 ] && requests=5000 floor_n=(1000000 50000) lines=20000
+wanted_any() { local n; for n in "$@"; do wanted "$n" && return 0; done; return 1; }
+# per device; LT, AT, host memory reads; replay
+requests=250000 floor_n=(20000000 1000000 1000000) lines=1000000
+[ $quick = 1 ] && requests=5000 floor_n=(1000000 50000 100000) lines=20000
 
 # "host S s, D DMA transactions" from the summary's last line -> "S D"
 host_line() { tail -1 | sed -E 's/^ *host ([0-9.]+) s, ([0-9]+) DMA.*/\1 \2/'; }
@@ -100,6 +104,12 @@ fi
 printf '%-20s %10s %9s %9s %10s %7s %9s\n' scenario DMAs ns/DMA "M DMA/s" instr/DMA "x LT" "x AT/hop"
 printf '%-20s %10s %9.1f %9.2f %10s %7s %9s\n' floor-lt "${floor_n[0]}" "$lt" "$(awk -v n="$lt" 'BEGIN { print 1e3 / n }')" "$lt_i" 1.0 -
 printf '%-20s %10s %9.1f %9.2f %10s %7s %9s\n' floor-at-hop "${floor_n[1]}" "$at" "$(awk -v n="$at" 'BEGIN { print 1e3 / n }')" "$at_i" - 1.00
+# The host's memory: a dependent read of a random line in 256 MiB, what a DMA to the
+# 64 MiB-window scenarios' data waits for on any simulator.
+if wanted_any atomic-misses-64M atomic-misses-4way atomic-misses-64way; then
+    mem=$(best_ns floor_host mem "${floor_n[2]}" | cut -d' ' -f1)
+    printf '%-20s %10s %9.1f %9.2f %10s %7s %9s\n' floor-mem-256M "${floor_n[2]}" "$mem" "$(awk -v n="$mem" 'BEGIN { print 1e3 / n }')" - - -
+fi
 
 for s in "${scenarios[@]}"; do
     IFS='|' read -r name mode hops args <<<"$s"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/bench.sh --quick (a smoke test of the benchmark command, not a measurement):
-# the floor lines and one line per scenario, each with its DMA count and positive
-# figures; the timing scenarios have a ratio per AT hop; the replay lines have host time
+# the floor lines (the host-memory one only with a 64 MiB-window scenario) and one line
+# per scenario, each with its DMA count and positive figures; the timing scenarios have a ratio per AT hop; the replay lines have host time
 # and peak RSS (with GNU time). A scenario it does not know
 # and an unknown option exit 2. Usage: cli_bench.sh IOMMU_SIM ROOT BUILD_DIR
 . "$(dirname "$0")/cli_common.sh"
@@ -13,7 +13,7 @@ line() { echo "$out" | awk -v n="$1" '$1 == n'; }
 check() {
     if awk "BEGIN { exit !($2) }"; then echo "ok   $1"; else echo "FAIL $1: $2"; fail=1; fi
 }
-for f in floor-lt floor-at-hop; do
+for f in floor-lt floor-at-hop floor-mem-256M; do
     read -r _ n ns rate _ <<<"$(line $f)"
     check "$f measured" "${n:-0} > 0 && ${ns:-0} > 0 && ${rate:-0} > 0"
 done
@@ -29,6 +29,9 @@ for r in replay-1M-fixed replay-1M-auto replay-churn; do
     # The peak RSS comes from GNU time (Debian package time); without it, "-".
     [ ! -x /usr/bin/time ] || check "$r: peak RSS" "${mib:-0} > 0"
 done
+only=$(bash "$root/scripts/bench.sh" --quick --build "$build" atomic-hits 2>"$tmp/err")
+echo "$only" | grep -q '^atomic-hits ' && ! echo "$only" | grep -q '^floor-mem-256M '
+check "without a 64 MiB-window scenario, no host-memory floor" "$? == 0"
 bash "$root/scripts/bench.sh" --quick --build "$build" no-such 2>"$tmp/err" >/dev/null
 check "an unknown scenario exits 2" "$? == 2"
 grep -q "no scenario 'no-such'" "$tmp/err" || { echo "FAIL unknown scenario not named"; fail=1; }
