@@ -17,6 +17,10 @@ void SimParams::bind(sim::ParamBinder& b) {
     b.flag("check_isolation", check_isolation,
            "check every translation against what the mapping engine lets the device reach; a "
            "breach stops the run (also --check-isolation)");
+    b.flag("run_ahead", run_ahead,
+           "timing mode: a device sends a request ahead of the kernel's time where nothing before "
+           "its issue time could change it, saving a kernel event (false: every request decided at "
+           "its own time; statistics differ only where two events fall on the same picosecond)");
 }
 
 void EngineParams::bind(sim::ParamBinder& b) {

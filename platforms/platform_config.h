@@ -31,6 +31,7 @@ struct SimParams {
     double quantum_ns = 1000;   // atomic mode: time a model may run ahead
     double duration_ns = 0;     // stop after this much simulated time; 0: when all is done
     bool check_isolation = false;  // every translation against the mapping engine (isolation.h)
+    bool run_ahead = true;  // timing mode: devices decide ahead where nothing can change it
 
     void bind(sim::ParamBinder& b);
 };

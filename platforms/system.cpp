@@ -125,6 +125,11 @@ sim::RunOutcome System::run(sim::RunControl& control) {
     const sc_core::sc_time limit = pc_.sim.duration_ns > 0
                                        ? sc_core::sc_time::from_value(sim::ns_to_ps(pc_.sim.duration_ns))
                                        : sc_core::SC_ZERO_TIME;
+    // Devices may decide ahead of the kernel's time, but not past the run's end.
+    const sc_core::sc_time horizon = !pc_.sim.run_ahead               ? sc_core::SC_ZERO_TIME
+                                     : limit == sc_core::SC_ZERO_TIME ? sc_core::sc_max_time()
+                                                                      : limit;
+    for (auto& d : devs_) d->set_horizon(horizon);
     return control.run(limit, [this] {
         char line[128];
         std::snprintf(line, sizeof line, "iommu-sim: %.1f us simulated, %llu DMA requests done",

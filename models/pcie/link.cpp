@@ -47,6 +47,9 @@ Link::Link(sc_core::sc_module_name name, const LinkParams& p, tlmx::Mode mode)
     SC_METHOD(down_method);
     sensitive << down_q_.event();
     dont_initialize();
+    SC_METHOD(defer_method);
+    sensitive << defer_event_;
+    dont_initialize();
 }
 
 void Link::set_timeline(sim::Timeline* t) {
@@ -75,23 +78,31 @@ sim::ps_t Link::send_down(Payload& gp, sim::ps_t arrival) {
 
 // ---- timing mode -------------------------------------------------------------------
 
+// A request annotated with a delay (a device deciding ahead of the kernel's time)
+// arrives then. Credits only come back while it is on its way, so one free now is free
+// then; with none free, it is decided at its arrival (defer_method).
 tlm_sync_enum Link::nb_transport_fw(Payload& gp, tlm_phase& ph, sc_time& delay) {
     if (ph != tlm::BEGIN_REQ) return tlm::TLM_COMPLETED;  // END_RESP never sent to us
+    const sim::ps_t arrival = now_ps() + delay.value();
     if (credits_ == 0) {
-        ++credit_stalls_;
         waiting_ = &gp;
+        waiting_at_ = arrival;
+        if (arrival > now_ps())
+            defer_event_.notify(delay);
+        else
+            ++credit_stalls_;
         return tlm::TLM_ACCEPTED;
     }
-    delay = accept_up(gp);
+    delay = accept_up(gp, arrival);
     ph = tlm::END_REQ;
     return tlm::TLM_UPDATED;
 }
 
-// Takes a credit and serializes; returns the delay until the last byte is out, which
-// is when the device may start its next request (END_REQ).
-sc_time Link::accept_up(Payload& gp) {
+// Takes a credit and serializes from `arrival`; returns the delay until the last byte
+// is out, which is when the device may start its next request (END_REQ).
+sc_time Link::accept_up(Payload& gp, sim::ps_t arrival) {
     --credits_;
-    const sim::ps_t done = send_up(gp, now_ps());
+    const sim::ps_t done = send_up(gp, arrival);
     up_q_.push(&gp, at_ps(done + latency_ps_));
     return at_ps(done - now_ps());
 }
@@ -110,11 +121,24 @@ void Link::up_method() {
 
 void Link::return_credit() {
     ++credits_;
-    if (!waiting_) return;
+    if (waiting_ && waiting_at_ <= now_ps()) take_waiting();
+}
+
+// A held request's arrival time: it goes now if a credit came back on its way.
+void Link::defer_method() {
+    if (!waiting_) return;  // a credit came back at this very time and took it
+    if (credits_ == 0) {
+        ++credit_stalls_;  // return_credit takes it
+        return;
+    }
+    take_waiting();
+}
+
+void Link::take_waiting() {
     Payload* gp = waiting_;
     waiting_ = nullptr;
     tlm_phase ph = tlm::END_REQ;
-    sc_time d = accept_up(*gp);
+    sc_time d = accept_up(*gp, now_ps());
     device_side->nb_transport_bw(*gp, ph, d);
 }
 

@@ -6,6 +6,11 @@
 // completions with data. Memory writes are posted: the device's request ends when its
 // TLPs have left (END_REQ), and the response that later comes back through the link is
 // simulator bookkeeping that costs no link time.
+//
+// A request may come with a delay annotated (a device deciding ahead of the kernel's
+// time): it reaches the link then, and is serialized from then. Only the device sends
+// upstream and credits only come back while it is on its way, so a credit free now is
+// free at its arrival; with none free, the request is decided at its arrival.
 #pragma once
 
 #include <cstdint>
@@ -63,10 +68,12 @@ private:
     // timing mode
     tlm::tlm_sync_enum nb_transport_fw(Payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& delay) override;
     tlm::tlm_sync_enum bw(Payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& delay);
-    sc_core::sc_time accept_up(Payload& gp);
+    sc_core::sc_time accept_up(Payload& gp, sim::ps_t arrival);
     void up_method();
     void down_method();
+    void defer_method();
     void return_credit();
+    void take_waiting();
     // atomic mode
     void b_transport(Payload& gp, sc_core::sc_time& delay) override;
 
@@ -78,6 +85,8 @@ private:
     LinkLane up_, down_;
     uint32_t credits_;
     Payload* waiting_ = nullptr;    // a request held back for want of credit
+    sim::ps_t waiting_at_ = 0;      // its arrival (later than now: defer_event_ then)
+    sc_core::sc_event defer_event_;
     bool host_busy_ = false;        // a BEGIN_REQ to the host awaits its END_REQ
     tlmx::TimedQueue<Payload*> up_q_{"up_q"}, down_q_{"down_q"};
     sc_core::sc_event up_kick_;

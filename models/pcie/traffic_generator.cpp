@@ -19,6 +19,12 @@ using tlmx::at_ps;
 using tlmx::ps;
 
 namespace {
+// decide(): no time of its own to decide again; a kick will come.
+const sc_time& never() {
+    static const sc_time t = at_ps(~sim::ps_t(0));
+    return t;
+}
+
 // The standard quantum keeper, asked whether to sync at a time the caller already has
 // (need_sync() reads the kernel's time again on every request).
 struct QuantumKeeper : tlm_utils::tlm_quantumkeeper {
@@ -267,11 +273,36 @@ void TrafficGenerator::complete_fed(const Payload& gp, const TagState& t, const 
 
 // ---- timing mode -------------------------------------------------------------------
 
+// Decides as an activation at `now` would; with a horizon set, goes on deciding at the
+// next time it would wake for as long as nothing before then can change the decision
+// (can_run_ahead), sending those requests with their issue time annotated.
 void TrafficGenerator::issue_method() {
-    if (req_busy_) return;
-    const sc_time now = tlmx::now();
+    const sc_time kernel = tlmx::now();
+    sc_time t = kernel;
+    for (;;) {
+        const sc_time next = decide(t);
+        if (next == never()) return;  // a completion, END_REQ or a feed wakes us
+        if (next == t || !can_run_ahead(next)) return issue_event_.notify(next - kernel);
+        t = next;
+    }
+}
+
+// Until `next`, only completions reach this device: they free tags and credits, which
+// changes nothing while neither engine is full (a kick then picks as this activation
+// did), and nothing else may look in between: no ATS (its enable, invalidations and
+// page responses come at any time), no timeline or issue callback (they record times as
+// they happen), the synthetic stream only (a request may be fed at any time).
+bool TrafficGenerator::can_run_ahead(const sc_time& next) const {
+    return next < horizon_ && pick_ >= 0 && !p_.ats && !timeline_ && !issued_ && !req_busy_ &&
+           !engine_full(true) && !engine_full(false);
+}
+
+// One activation's decision at time `now` (the kernel's, or later when running ahead):
+// returns when to decide again, or never() to wait for a kick.
+sc_time TrafficGenerator::decide(const sc_time& now) {
+    if (req_busy_) return never();
     if (!messages_.empty()) return send(page_request_message(), now);
-    if (!has_next()) return;
+    if (!has_next()) return never();
     uint64_t when[2];
     for (bool d : {false, true})
         when[d] = engine_full(d) ? ~uint64_t(0) : std::max(now, engine_next_[d]).value();
@@ -280,46 +311,43 @@ void TrafficGenerator::issue_method() {
     if (pick_ >= 0 && !ahead_[0].empty() && engine_full(false)) credit_stalled_ = true;
     const Request& r = next();
     const sc_time ready = std::max(next_issue_, engine_next_[r.read]);
-    if (now < ready) {
-        issue_event_.notify(ready - now);
-        return;
-    }
+    if (now < ready) return ready;
     // Under ATS a write may need a Translation Request, which holds a tag.
     if ((r.read || ats_on_) && engine_full(true)) {
         ++tag_stalls_;
-        return;  // bw() kicks us when a tag frees
+        return never();  // bw() kicks us when a tag frees
     }
     if (!r.read && engine_full(false)) {
         ++*credit_stalls_;
         credit_stalled_ = true;
-        return;  // bw() kicks us when a credit frees
+        return never();  // bw() kicks us when a credit frees
     }
-    if (ats_on_ && ats_blocked()) return;  // a completion or response unparks and wakes us
+    if (ats_on_ && ats_blocked()) return never();  // a completion or response unparks and wakes us
     // A fed request waits for its time; checked last, so a request recorded as issued
     // when a tag freed is issued on that same activation again.
-    if (now < at_ps(r.at_ps)) {
-        issue_event_.notify(at_ps(r.at_ps) - now);
-        return;
-    }
+    if (now < at_ps(r.at_ps)) return at_ps(r.at_ps);
     const bool read = r.read;
     Payload* gp = ats_on_ ? ats_payload(r, now) : make_payload(r, now);
     pop();
-    if (!gp) return issue_event_.notify(sc_core::SC_ZERO_TIME);  // parked behind a TR
+    if (!gp) return now;  // parked behind a TR: again in the next delta cycle
     engine_next_[read] = now + interval_[read];
-    send(gp, now);
+    return send(gp, now);
 }
 
-void TrafficGenerator::send(Payload* gp, const sc_time& now) {
+// Sends at `now` (annotated as a delay when ahead of the kernel); returns when the link
+// port is free again, or never() when the link holds the request (END_REQ wakes us).
+sc_time TrafficGenerator::send(Payload* gp, const sc_time& now) {
+    const sc_time kernel = tlmx::now();
     next_issue_ = now;
     tlm_phase ph = tlm::BEGIN_REQ;
-    sc_time d = sc_core::SC_ZERO_TIME;
+    sc_time d = now - kernel;
     if (socket->nb_transport_fw(*gp, ph, d) == tlm::TLM_ACCEPTED) {
         req_busy_ = true;  // END_REQ comes through bw()
-        return;
+        return never();
     }
     // END_REQ returned with the time the link needs to send our TLPs.
-    next_issue_ = std::max(next_issue_, now + d);
-    issue_event_.notify(next_issue_ - now);
+    next_issue_ = std::max(next_issue_, kernel + d);
+    return next_issue_;
 }
 
 tlm::tlm_sync_enum TrafficGenerator::bw(Payload& gp, tlm_phase& ph, sc_time& d) {

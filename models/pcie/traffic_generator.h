@@ -19,7 +19,11 @@
 // request-side part from a completion-side one.
 //
 // Timing mode: an SC_METHOD issues a request whenever the link has ended the previous
-// one (END_REQ) and the request's engine allows it. Atomic mode: one SC_THREAD issues
+// one (END_REQ) and the request's engine allows it. Within the run's horizon it does
+// not wait for the kernel to reach the next issue time when nothing before then could
+// change what it decides there (neither engine full, the synthetic stream, no ATS): it
+// sends that request at once with its issue time annotated, as the link then serializes
+// it, saving a kernel event per request (can_run_ahead). Atomic mode: one SC_THREAD issues
 // with b_transport under a quantum keeper; an LT call returns when the request is
 // complete, so each engine's limit counts the completion times of its requests.
 //
@@ -113,6 +117,10 @@ public:
     void page_response(const iommu::PageResponse& r);
     // The ATC, with [dev] ats (else nullptr).
     const Atc* atc() const { return atc_.get(); }
+    // Timing mode: requests issued before `t` may be decided ahead of the kernel's time
+    // where nothing could change the decision (can_run_ahead); the run's end, past which
+    // nothing may be sent. Zero (the default): every decision at its own time.
+    void set_horizon(const sc_core::sc_time& t) { horizon_ = t; }
 
 private:
     using Payload = tlm::tlm_generic_payload;
@@ -184,7 +192,9 @@ private:
     void wake();
     // timing mode
     void issue_method();
-    void send(Payload* gp, const sc_core::sc_time& now);
+    bool can_run_ahead(const sc_core::sc_time& next) const;
+    sc_core::sc_time decide(const sc_core::sc_time& now);
+    sc_core::sc_time send(Payload* gp, const sc_core::sc_time& now);
     void end_method();  // requests whose internal latency is over
     tlm::tlm_sync_enum bw(Payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& d);
     // atomic mode
@@ -215,6 +225,7 @@ private:
     bool credit_stalled_ = false;               // a write waits for a posted credit
     bool started_ = false;
     sc_core::sc_time next_issue_;               // the link port is free
+    sc_core::sc_time horizon_ = sc_core::SC_ZERO_TIME;  // set_horizon
     sc_core::sc_time engine_next_[2];           // by engine: [read]
     bool atomic_;
     struct Ending {
