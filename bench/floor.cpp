@@ -132,9 +132,13 @@ double memory_floor(uint64_t n) {
     madvise(mem, kBytes, MADV_HUGEPAGE);
 #endif
     uint64_t x = 0x9e3779b97f4a7c15ull;
-    for (size_t i = 0; i < kBytes; i += 8) {  // every word random: the next address
+    const auto random = [&x] {  // xorshift64
         x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-        std::memcpy(mem + i, &x, 8);
+        return x;
+    };
+    for (size_t i = 0; i < kBytes; i += 8) {  // every word random: the next address
+        const uint64_t w = random();
+        std::memcpy(mem + i, &w, 8);
     }
     // The address mixes the word read with a random stream of its own: a chain through
     // the data alone would soon close a short cycle that fits in the host's caches.
@@ -142,8 +146,7 @@ double memory_floor(uint64_t n) {
     uint64_t at = 0;
     const auto t0 = std::chrono::steady_clock::now();
     for (uint64_t i = 0; i < n; ++i) {
-        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-        std::memcpy(line, mem + ((at ^ x) % kBytes & ~uint64_t(63)), sizeof line);
+        std::memcpy(line, mem + ((at ^ random()) % kBytes & ~uint64_t(63)), sizeof line);
         std::memcpy(&at, line + (i & 7) * 8, 8);
     }
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -102,13 +102,17 @@ if [ $callgrind = 1 ]; then
     at_i=$(instr 100000 "$floor" at 100000 -- "$floor" at 200000)
 fi
 printf '%-20s %10s %9s %9s %10s %7s %9s\n' scenario DMAs ns/DMA "M DMA/s" instr/DMA "x LT" "x AT/hop"
-printf '%-20s %10s %9.1f %9.2f %10s %7s %9s\n' floor-lt "${floor_n[0]}" "$lt" "$(awk -v n="$lt" 'BEGIN { print 1e3 / n }')" "$lt_i" 1.0 -
-printf '%-20s %10s %9.1f %9.2f %10s %7s %9s\n' floor-at-hop "${floor_n[1]}" "$at" "$(awk -v n="$at" 'BEGIN { print 1e3 / n }')" "$at_i" - 1.00
+# floor_row NAME COUNT NS INSTR X_LT X_AT
+floor_row() {
+    printf '%-20s %10s %9.1f %9.2f %10s %7s %9s\n' "$1" "$2" "$3" "$(awk -v n="$3" 'BEGIN { print 1e3 / n }')" "$4" "$5" "$6"
+}
+floor_row floor-lt "${floor_n[0]}" "$lt" "$lt_i" 1.0 -
+floor_row floor-at-hop "${floor_n[1]}" "$at" "$at_i" - 1.00
 # The host's memory: a dependent read of a random line in 256 MiB, what a DMA to the
 # 64 MiB-window scenarios' data waits for on any simulator.
 if wanted_any atomic-misses-64M atomic-misses-4way atomic-misses-64way; then
     mem=$(best_ns floor_host mem "${floor_n[2]}" | cut -d' ' -f1)
-    printf '%-20s %10s %9.1f %9.2f %10s %7s %9s\n' floor-mem-256M "${floor_n[2]}" "$mem" "$(awk -v n="$mem" 'BEGIN { print 1e3 / n }')" - - -
+    floor_row floor-mem-256M "${floor_n[2]}" "$mem" - - -
 fi
 
 for s in "${scenarios[@]}"; do

@@ -87,7 +87,7 @@ tlm_sync_enum Link::nb_transport_fw(Payload& gp, tlm_phase& ph, sc_time& delay) 
     if (credits_ == 0) {
         waiting_ = &gp;
         waiting_at_ = arrival;
-        if (arrival > now_ps())
+        if (delay > sc_core::SC_ZERO_TIME)
             defer_event_.notify(delay);
         else
             ++credit_stalls_;

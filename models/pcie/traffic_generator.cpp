@@ -291,9 +291,10 @@ void TrafficGenerator::issue_method() {
 // changes nothing while neither engine is full (a kick then picks as this activation
 // did), and nothing else may look in between: no ATS (its enable, invalidations and
 // page responses come at any time), no timeline or issue callback (they record times as
-// they happen), the synthetic stream only (a request may be fed at any time).
+// they happen), the synthetic stream only (a request may be fed at any time). (A request
+// the link holds makes decide() return never(), so `next` implies none is held.)
 bool TrafficGenerator::can_run_ahead(const sc_time& next) const {
-    return next < horizon_ && pick_ >= 0 && !p_.ats && !timeline_ && !issued_ && !req_busy_ &&
+    return next < horizon_ && pick_ >= 0 && !p_.ats && !timeline_ && !issued_ &&
            !engine_full(true) && !engine_full(false);
 }
 

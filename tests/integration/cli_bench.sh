@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # scripts/bench.sh --quick (a smoke test of the benchmark command, not a measurement):
 # the floor lines (the host-memory one only with a 64 MiB-window scenario) and one line
-# per scenario, each with its DMA count and positive figures; the timing scenarios have a ratio per AT hop; the replay lines have host time
-# and peak RSS (with GNU time). A scenario it does not know
-# and an unknown option exit 2. Usage: cli_bench.sh IOMMU_SIM ROOT BUILD_DIR
+# per scenario, each with its DMA count and positive figures; the timing scenarios have
+# a ratio per AT hop; the replay lines have host time and peak RSS (with GNU time). A
+# scenario it does not know and an unknown option exit 2.
+# Usage: cli_bench.sh IOMMU_SIM ROOT BUILD_DIR
 . "$(dirname "$0")/cli_common.sh"
 build=$3
 out=$(bash "$root/scripts/bench.sh" --quick --build "$build" 2>"$tmp/err") ||
