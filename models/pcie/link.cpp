@@ -44,9 +44,6 @@ Link::Link(sc_core::sc_module_name name, const LinkParams& p, tlmx::Mode mode)
     SC_METHOD(up_method);
     sensitive << up_q_.event() << up_kick_;
     dont_initialize();
-    SC_METHOD(down_method);
-    sensitive << down_q_.event();
-    dont_initialize();
     SC_METHOD(defer_method);
     sensitive << defer_event_;
     dont_initialize();
@@ -143,8 +140,9 @@ void Link::take_waiting() {
 }
 
 // A response comes with the root complex's return latency annotated (delay): it
-// reaches the lane then. One due now and behind nothing (a posted write's
-// acknowledgement, which costs no link time) goes straight on to the device.
+// reaches the lane then, and goes on to the device at once with its arrival annotated
+// (the device keeps completions in their order and takes each at its arrival, or
+// ahead of it where it can: TrafficGenerator::takes_ahead).
 tlm_sync_enum Link::bw(Payload& gp, tlm_phase& ph, sc_time& delay) {
     if (ph == tlm::END_REQ) {
         host_busy_ = false;
@@ -152,24 +150,11 @@ tlm_sync_enum Link::bw(Payload& gp, tlm_phase& ph, sc_time& delay) {
         up_kick_.notify(sc_core::SC_ZERO_TIME);
         return tlm::TLM_ACCEPTED;
     }
-    const sim::ps_t now = now_ps(), at = send_down(gp, now + delay.value());
-    if (at > now || down_q_.due_by(at_ps(now))) {
-        down_q_.push(&gp, at_ps(at));
-        return tlm::TLM_COMPLETED;  // we always take responses; END_RESP is implicit
-    }
+    const sim::ps_t now = now_ps();
     tlm_phase resp = tlm::BEGIN_RESP;
-    sc_time zero = sc_core::SC_ZERO_TIME;
-    device_side->nb_transport_bw(gp, resp, zero);
-    return tlm::TLM_COMPLETED;
-}
-
-void Link::down_method() {
-    while (down_q_.ready()) {
-        Payload* gp = down_q_.pop();
-        tlm_phase ph = tlm::BEGIN_RESP;
-        sc_time d = sc_core::SC_ZERO_TIME;
-        device_side->nb_transport_bw(*gp, ph, d);
-    }
+    sc_time d = at_ps(send_down(gp, now + delay.value()) - now);
+    device_side->nb_transport_bw(gp, resp, d);
+    return tlm::TLM_COMPLETED;  // we always take responses; END_RESP is implicit
 }
 
 // ---- atomic mode -------------------------------------------------------------------

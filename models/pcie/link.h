@@ -70,7 +70,6 @@ private:
     tlm::tlm_sync_enum bw(Payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& delay);
     sc_core::sc_time accept_up(Payload& gp, sim::ps_t arrival);
     void up_method();
-    void down_method();
     void defer_method();
     void return_credit();
     void take_waiting();
@@ -88,7 +87,7 @@ private:
     sim::ps_t waiting_at_ = 0;      // its arrival (later than now: defer_event_ then)
     sc_core::sc_event defer_event_;
     bool host_busy_ = false;        // a BEGIN_REQ to the host awaits its END_REQ
-    tlmx::TimedQueue<Payload*> up_q_{"up_q"}, down_q_{"down_q"};
+    tlmx::TimedQueue<Payload*> up_q_{"up_q"};
     sc_core::sc_event up_kick_;
 
     sim::Counter credit_stalls_{*this, "credit_stalls", "", "requests held back for want of credit"};

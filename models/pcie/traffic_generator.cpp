@@ -72,6 +72,9 @@ TrafficGenerator::TrafficGenerator(sc_core::sc_module_name name, const Generator
     SC_METHOD(end_method);
     sensitive << ending_.event();
     dont_initialize();
+    SC_METHOD(arriving_method);
+    sensitive << arriving_.event();
+    dont_initialize();
 }
 
 void TrafficGenerator::feed(Request r) {
@@ -82,7 +85,7 @@ void TrafficGenerator::feed(Request r) {
         fed_.push_back(r);
     // Fed before the simulation starts, the first activation finds it anyway.
     if (fed_.size() == 1 && sc_core::sc_is_running()) {
-        issue_event_.notify(sc_core::SC_ZERO_TIME);
+        schedule(tlmx::now());
         fed_event_.notify(sc_core::SC_ZERO_TIME);
     }
 }
@@ -273,18 +276,48 @@ void TrafficGenerator::complete_fed(const Payload& gp, const TagState& t, const 
 
 // ---- timing mode -------------------------------------------------------------------
 
-// Decides as an activation at `now` would; with a horizon set, goes on deciding at the
-// next time it would wake for as long as nothing before then can change the decision
-// (can_run_ahead), sending those requests with their issue time annotated.
+// Decides as an activation at `now` would, unless it is one the device no longer wants
+// (a decision taken ahead of a completion's arrival moved its wake later, wake_at_).
 void TrafficGenerator::issue_method() {
     const sc_time kernel = tlmx::now();
-    sc_time t = kernel;
+    // A completion arriving now counts for this decision, whichever process the kernel
+    // runs first (as a tag taken ahead counts from its arrival on: retire).
+    while (arriving_.ready())
+        if (take_arrival(*arriving_.pop())) wake_at_ = std::min(wake_at_, kernel);
+    // A kick in an earlier delta cycle asks for this activation whatever wake_at_ says.
+    const bool kicked = kick_delta_ < sc_core::sc_delta_count();
+    if (kicked) kick_delta_ = kNoKick;
+    if (!kicked && kernel < wake_at_) {
+        if (wake_at_ != never()) issue_event_.notify(wake_at_ - kernel);
+        return;
+    }
+    wake_at_ = never();
+    run_from(kernel);
+}
+
+// Decides at `t`; with a horizon set, goes on deciding at the next time it would wake
+// for as long as nothing before then can change the decision (can_run_ahead), sending
+// those requests with their issue time annotated. A tag taken ahead wakes the device at
+// its arrival, as the completion's arrival would.
+void TrafficGenerator::run_from(sc_time t) {
     for (;;) {
-        const sc_time next = decide(t);
+        sc_time next = decide(t);
+        // A tag freeing before then is a kick at its arrival.
+        if (!freeing_.empty() && at_ps(freeing_.front().at) > t) next = std::min(next, at_ps(freeing_.front().at));
         if (next == never()) return;  // a completion, END_REQ or a feed wakes us
-        if (next == t || !can_run_ahead(next)) return issue_event_.notify(next - kernel);
+        if (next == t || !can_run_ahead(next)) return schedule(next);
         t = next;
     }
+}
+
+// Asks for an activation at `t` (the kernel keeps the earliest asked for).
+void TrafficGenerator::schedule(const sc_time& t) {
+    const sc_time now = tlmx::now();
+    // A kick (now) activates the device in the next delta cycle even if it runs in
+    // this one too, as the kernel's delta notification does.
+    if (t == now) kick_delta_ = std::min(kick_delta_, sc_core::sc_delta_count());
+    wake_at_ = std::min(wake_at_, t);
+    issue_event_.notify(t - now);
 }
 
 // Until `next`, only completions reach this device: they free tags and credits, which
@@ -295,13 +328,14 @@ void TrafficGenerator::issue_method() {
 // the link holds makes decide() return never(), so `next` implies none is held.)
 bool TrafficGenerator::can_run_ahead(const sc_time& next) const {
     return next < horizon_ && pick_ >= 0 && !p_.ats && !timeline_ && !issued_ &&
-           !engine_full(true) && !engine_full(false);
+           reads_in_flight_ - freed_by(next) < p_.tags && !engine_full(false);
 }
 
 // One activation's decision at time `now` (the kernel's, or later when running ahead):
 // returns when to decide again, or never() to wait for a kick.
 sc_time TrafficGenerator::decide(const sc_time& now) {
     if (req_busy_) return never();
+    retire(now);
     if (!messages_.empty()) return send(page_request_message(), now);
     if (!has_next()) return never();
     uint64_t when[2];
@@ -330,6 +364,9 @@ sc_time TrafficGenerator::decide(const sc_time& now) {
     const bool read = r.read;
     Payload* gp = ats_on_ ? ats_payload(r, now) : make_payload(r, now);
     pop();
+    // The last request: the run lasts until the completions taken ahead have arrived
+    // (in timing mode only those end later than now).
+    if (!synthetic_left() && last_done_ > tlmx::now()) tail_event_.notify(last_done_ - tlmx::now());
     if (!gp) return now;  // parked behind a TR: again in the next delta cycle
     engine_next_[read] = now + interval_[read];
     return send(gp, now);
@@ -355,14 +392,77 @@ tlm::tlm_sync_enum TrafficGenerator::bw(Payload& gp, tlm_phase& ph, sc_time& d) 
     if (ph == tlm::END_REQ) {  // the link took our held-back request; it ends after d
         req_busy_ = false;
         next_issue_ = std::max(next_issue_, tlmx::now() + d);
-        issue_event_.notify(next_issue_ - tlmx::now());
+        schedule(next_issue_);
         return tlm::TLM_ACCEPTED;
     }
+    // A completion, with the time it takes to reach us annotated; one due now goes
+    // behind those due already.
+    const sc_time at = tlmx::now() + d;
+    if (d == sc_core::SC_ZERO_TIME && !arriving_.due_by(at))
+        arrive_now(gp);
+    else if (takes_ahead(gp, at))
+        take_ahead(gp, at);
+    else
+        arriving_.push(&gp, at);
+    return tlm::TLM_COMPLETED;
+}
+
+void TrafficGenerator::arriving_method() {
+    while (arriving_.ready()) arrive_now(*arriving_.pop());
+}
+
+void TrafficGenerator::arrive_now(Payload& gp) {
+    if (take_arrival(gp)) schedule(tlmx::now());
+}
+
+// Returns whether the device is to decide again (a read's tag, or a credit a write
+// waits for).
+bool TrafficGenerator::take_arrival(Payload& gp) {
     const bool kick = gp.is_read() || credit_stalled_;
     credit_stalled_ = false;
     arrive(gp, tlmx::now());
-    if (kick) issue_event_.notify(sc_core::SC_ZERO_TIME);
-    return tlm::TLM_COMPLETED;
+    return kick;
+}
+
+// A synthetic read's completion may be taken as soon as the link knows its arrival
+// `at` when nothing the device does before `at` could see the difference: its
+// statistics are known now, and its tag is counted free only by decisions at or after
+// `at` (retire). Reads reach the device in the order they arrive (the link's down lane
+// is FIFO), so at `at` every earlier read completion is known already; a write's
+// completion comes at once and matters to no decision without posted credits. Not
+// under ATS, a timeline or an issue callback (they see completions as they happen),
+// nor for the run's end (the horizon), nor once the synthetic stream is all issued (a
+// fed request's decision may change with any feed; the run lasts until the last
+// completion arrives).
+bool TrafficGenerator::takes_ahead(Payload& gp, const sc_time& at) const {
+    return gp.is_read() && at + latency_ < horizon_ && arriving_.empty() && !p_.ats &&
+           !timeline_ && !issued_ && !p_.posted_credits && synthetic_left() &&
+           !tags_[pool_.attr_of(gp).tag].fed;
+}
+
+// Completes the read now and decides as its arrival's kick would, at once, unless the
+// device is to decide before `at` anyway (its wake then counts the tag by `at`).
+void TrafficGenerator::take_ahead(Payload& gp, const sc_time& at) {
+    const uint16_t tag = pool_.attr_of(gp).tag;
+    freeing_.push(Freeing{at.value(), tag});
+    complete(gp, tags_[tag], at + latency_);
+    if (wake_at_ < at) return;
+    wake_at_ = never();
+    run_from(at);
+}
+
+// Read tags whose completions arrived by `t`.
+void TrafficGenerator::retire(const sc_time& t) {
+    while (!freeing_.empty() && freeing_.front().at <= t.value()) {
+        free_tags_.push_back(freeing_.pop_front().tag);
+        --reads_in_flight_;
+    }
+}
+
+uint32_t TrafficGenerator::freed_by(const sc_time& t) const {
+    uint32_t n = 0;
+    while (n < freeing_.size() && freeing_[n].at <= t.value()) ++n;
+    return n;
 }
 
 // ---- atomic mode -------------------------------------------------------------------

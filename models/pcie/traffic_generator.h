@@ -23,7 +23,10 @@
 // not wait for the kernel to reach the next issue time when nothing before then could
 // change what it decides there (neither engine full, the synthetic stream, no ATS): it
 // sends that request at once with its issue time annotated, as the link then serializes
-// it, saving a kernel event per request (can_run_ahead). Atomic mode: one SC_THREAD issues
+// it, saving a kernel event per request (can_run_ahead). The link hands each completion
+// over as soon as it knows its arrival; a synthetic read's is taken then (its tag counted
+// free by decisions at or after the arrival, takes_ahead), the others at their arrival,
+// which saves the link's event and the device's wake per read. Atomic mode: one SC_THREAD issues
 // with b_transport under a quantum keeper; an LT call returns when the request is
 // complete, so each engine's limit counts the completion times of its requests.
 //
@@ -61,7 +64,9 @@
 #include "models/pcie/data_pattern.h"
 #include "models/pcie/request_stream.h"
 #include "models/pcie/written_ranges.h"
+#include "models/sim/sorted_ring.h"
 #include "models/sim/stats.h"
+#include "models/sim/time.h"
 #include "models/sim/timeline.h"
 #include "models/tlm/mode.h"
 #include "models/tlm/payload_pool.h"
@@ -136,6 +141,9 @@ private:
         return !retry_.empty() || !ahead_[0].empty() || !ahead_[1].empty() || !stream_.done() ||
                !fed_.empty();
     }
+    bool synthetic_left() const {
+        return !stream_.done() || !ahead_[0].empty() || !ahead_[1].empty();
+    }
     // Call choose() first (timing mode): it decides which slot, if any, next() is. Atomic
     // mode pulls nothing ahead, so pick_ stays -1.
     const Request& next() const {
@@ -192,7 +200,18 @@ private:
     void wake();
     // timing mode
     void issue_method();
+    void run_from(sc_core::sc_time t);
+    void schedule(const sc_core::sc_time& t);
     bool can_run_ahead(const sc_core::sc_time& next) const;
+    // Read completions taken ahead of their arrival (takes_ahead): their tag frees at
+    // `at`, counted by decisions at or after it.
+    bool takes_ahead(Payload& gp, const sc_core::sc_time& at) const;
+    void take_ahead(Payload& gp, const sc_core::sc_time& at);
+    void retire(const sc_core::sc_time& t);
+    uint32_t freed_by(const sc_core::sc_time& t) const;
+    void arrive_now(Payload& gp);  // a completion's arrival: it may wake the device
+    bool take_arrival(Payload& gp);
+    void arriving_method();  // completions queued to their arrival
     sc_core::sc_time decide(const sc_core::sc_time& now);
     sc_core::sc_time send(Payload* gp, const sc_core::sc_time& now);
     void end_method();  // requests whose internal latency is over
@@ -233,7 +252,17 @@ private:
         TagState t;
     };
     tlmx::TimedQueue<Ending> ending_{"ending"};  // in the device after their completion
-    sc_core::sc_event issue_event_;
+    tlmx::TimedQueue<Payload*> arriving_{"arriving"};  // completions not taken ahead
+    struct Freeing {
+        sim::ps_t at;
+        uint16_t tag;
+        bool operator<(const Freeing& o) const { return at < o.at; }
+    };
+    sim::SortedRing<Freeing> freeing_;  // read tags taken ahead, pushed in arrival order
+    sc_core::sc_time wake_at_ = sc_core::SC_ZERO_TIME;  // the activation decide() wants
+    static constexpr sc_dt::uint64 kNoKick = ~sc_dt::uint64(0);
+    sc_dt::uint64 kick_delta_ = kNoKick;  // the delta cycle of the oldest kick pending
+    sc_core::sc_event issue_event_, tail_event_;
     sc_core::sc_time first_issue_ = sc_core::SC_ZERO_TIME, last_done_ = sc_core::SC_ZERO_TIME;
     // ATS state: all empty and unused unless [dev] ats.
     bool ats_on_ = false, pri_on_ = false;

@@ -187,7 +187,7 @@ void TrafficGenerator::fail(const Request& r, const sc_time& done) {
 }
 
 void TrafficGenerator::wake() {
-    issue_event_.notify(sc_core::SC_ZERO_TIME);
+    schedule(tlmx::now());
     prg_event_.notify(sc_core::SC_ZERO_TIME);
 }
 

@@ -19,6 +19,8 @@ public:
     bool empty() const { return count_ == 0; }
     size_t size() const { return count_; }
     const E& front() const { return buf_[head_]; }
+    // The i-th item in order (front() is the 0th).
+    const E& operator[](size_t i) const { return buf_[(head_ + i) & (buf_.size() - 1)]; }
     void push(const E& e) {
         if (count_ == buf_.size()) grow();
         size_t i = count_++;
