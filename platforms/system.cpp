@@ -130,6 +130,17 @@ sim::RunOutcome System::run(sim::RunControl& control) {
                                      : limit == sc_core::SC_ZERO_TIME ? sc_core::sc_max_time()
                                                                       : limit;
     for (auto& d : devs_) d->set_horizon(horizon);
+    // Memory hands responses back ahead only straight to the root complex, which passes
+    // the annotation on: an IOMMU answers some requests itself at once (faults,
+    // translation completions), which must not pass responses handed back earlier. A
+    // timeline or a recorded trace sees events as they happen. Without run-ahead a
+    // response still goes back a picosecond early, so that either way it reaches its
+    // device before the device decides on its arrival's picosecond (the device takes
+    // the completions due before deciding).
+    bool observed = false;
+    for (auto& d : devs_) observed = observed || d->observed();
+    const sim::ps_t window = iommu_ || observed ? 0 : pc_.sim.run_ahead ? memory_.min_latency() : 1;
+    memory_.hand_back_ahead(window, limit == sc_core::SC_ZERO_TIME ? sc_core::sc_max_time() : limit);
     return control.run(limit, [this] {
         char line[128];
         std::snprintf(line, sizeof line, "iommu-sim: %.1f us simulated, %llu DMA requests done",

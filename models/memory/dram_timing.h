@@ -44,6 +44,8 @@ public:
     sim::ps_t access(uint64_t addr, uint32_t bytes, bool write, sim::ps_t arrival);
 
     const DramParams& params() const { return params_; }
+    // No access of any bytes completes sooner after its arrival.
+    sim::ps_t min_latency() const { return latency_ps_; }
 
 private:
     sim::ps_t chunk(uint64_t addr, uint32_t bytes, sim::ps_t arrival);

@@ -424,26 +424,31 @@ bool TrafficGenerator::take_arrival(Payload& gp) {
     return kick;
 }
 
-// A synthetic read's completion may be taken as soon as the link knows its arrival
+// A synthetic request's completion may be taken as soon as the link knows its arrival
 // `at` when nothing the device does before `at` could see the difference: its
-// statistics are known now, and its tag is counted free only by decisions at or after
-// `at` (retire). Reads reach the device in the order they arrive (the link's down lane
-// is FIFO), so at `at` every earlier read completion is known already; a write's
-// completion comes at once and matters to no decision without posted credits. Not
-// under ATS, a timeline or an issue callback (they see completions as they happen),
-// nor for the run's end (the horizon), nor once the synthetic stream is all issued (a
-// fed request's decision may change with any feed; the run lasts until the last
-// completion arrives).
+// statistics are known now. A read's tag is counted free only by decisions at or after
+// `at` (retire): reads reach the device in the order they arrive (memory hands
+// responses back in completion order and the link's down lane is FIFO), so at `at`
+// every earlier read completion is known already. A write's completion matters to no
+// decision without posted credits: its slot frees at once. Not under ATS, a timeline
+// or an issue callback (they see completions as they happen), nor for the run's end
+// (the horizon), nor once the synthetic stream is all issued (a fed request's decision
+// may change with any feed; the run lasts until the last completion arrives).
 bool TrafficGenerator::takes_ahead(Payload& gp, const sc_time& at) const {
-    return gp.is_read() && at + latency_ < horizon_ && arriving_.empty() && !p_.ats &&
-           !timeline_ && !issued_ && !p_.posted_credits && synthetic_left() &&
-           !tags_[pool_.attr_of(gp).tag].fed;
+    return at + latency_ < horizon_ && arriving_.empty() && !p_.ats && !timeline_ && !issued_ &&
+           !p_.posted_credits && synthetic_left() && !tags_[pool_.attr_of(gp).tag].fed;
 }
 
-// Completes the read now and decides as its arrival's kick would, at once, unless the
-// device is to decide before `at` anyway (its wake then counts the tag by `at`).
+// Completes the request now; for a read, decides as its arrival's kick would, at once,
+// unless the device is to decide before `at` anyway (its wake then counts the tag by
+// `at`).
 void TrafficGenerator::take_ahead(Payload& gp, const sc_time& at) {
     const uint16_t tag = pool_.attr_of(gp).tag;
+    if (!gp.is_read()) {
+        free_tags_.push_back(tag);
+        --writes_in_flight_;
+        return complete(gp, tags_[tag], at + latency_);
+    }
     freeing_.push(Freeing{at.value(), tag});
     complete(gp, tags_[tag], at + latency_);
     if (wake_at_ < at) return;
@@ -521,3 +526,5 @@ void TrafficGenerator::atomic_thread() {
 }
 
 }  // namespace pcie
+
+

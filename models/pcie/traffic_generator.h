@@ -24,9 +24,9 @@
 // change what it decides there (neither engine full, the synthetic stream, no ATS): it
 // sends that request at once with its issue time annotated, as the link then serializes
 // it, saving a kernel event per request (can_run_ahead). The link hands each completion
-// over as soon as it knows its arrival; a synthetic read's is taken then (its tag counted
-// free by decisions at or after the arrival, takes_ahead), the others at their arrival,
-// which saves the link's event and the device's wake per read. Atomic mode: one SC_THREAD issues
+// over as soon as it knows its arrival; a synthetic request's is taken then (a read's tag
+// counted free by decisions at or after the arrival, takes_ahead), the others at their
+// arrival, which saves the link's event and the device's wake per read. Atomic mode: one SC_THREAD issues
 // with b_transport under a quantum keeper; an LT call returns when the request is
 // complete, so each engine's limit counts the completion times of its requests.
 //
@@ -98,6 +98,8 @@ public:
     void feed(Request r);
     void on_fed_done(FedDone f) { fed_done_ = std::move(f); }
     void on_issue(Issued f) { issued_ = std::move(f); }
+    // A timeline or an issue callback sees this device's events as they happen.
+    bool observed() const { return timeline_ || issued_; }
     // Every completed request becomes a span on the timeline.
     void set_timeline(sim::Timeline* t);
     // The mapping behind [addr, addr + len) changed: stop checking reads there.
