@@ -5,7 +5,8 @@
 # their arrival), paced engines with posted credits, through VT-d, and cut short by
 # sim.duration_ns (nothing sent past the run's end), tag-bound with read completions
 # taken ahead of their arrival (their tags free then), with the device's own latency or
-# paced engines; nor of four devices through VT-d started apart, nor any run with a
+# paced engines, memory handing responses back ahead (its queue full, cache hits,
+# address errors); nor of four devices started apart, nor any run with a
 # timeline or a recorded trace (no run-ahead then). Four devices started together meet
 # on the same picosecond, where the kernel's order of events may differ: every count is
 # the same.
@@ -42,6 +43,19 @@ same "a tie with paced engines" "${long[@]}" --dev.tags=16 --dev.read_interval_n
     --dev.write_interval_ns=17.3
 same "paced engines, posted credits" "${one[@]}" --dev.posted_credits=4 --dev.read_interval_ns=3 \
     --dev.write_interval_ns=5
+# Memory hands responses back ahead of their completion (without an IOMMU): in
+# completion order, counting each in its queue until its completion, and no sooner than
+# its shortest latency (a cache hit's, DRAM's; an address error or an empty access takes
+# it too).
+same "memory queue full" "${one[@]}" --memory.queue_depth=2
+same "reads served from the CPU cache" "${one[@]}" --dev.preload=cpu --memory.cache.hit_latency_ns=21.7
+same "address errors" "${one[@]}" --memory.size=4296015872
+same "DRAM without latency" "${one[@]}" --memory.latency_ns=0
+same "four devices started apart" --config "$root/configs/bench.ini" --dev.requests=2000 \
+    --dev1.start_ns=0.3331 --dev2.start_ns=0.7777 --dev3.start_ns=1.1119
+same "four devices started apart, memory queue short" --config "$root/configs/bench.ini" \
+    --dev.requests=2000 --memory.queue_depth=5 --dev1.start_ns=0.3331 --dev2.start_ns=0.7777 \
+    --dev3.start_ns=1.1119
 same "through VT-d" --config "$root/configs/bench-vtd.ini" --platform.devices=1 --dev.requests=4000
 same "cut short by duration_ns" "${one[@]}" --sim.duration_ns=10000
 same "cut short, tags short, device latency" "${one[@]}" --dev.tags=4 --dev.latency_ns=50 \
@@ -56,6 +70,14 @@ stats "${cut[@]}" --timeline "$tmp/cut.json" >"$tmp/off"
 stats "${cut[@]}" >"$tmp/on"
 cmp -s "$tmp/off" "$tmp/on" && echo "ok   cut short: as with a timeline" ||
     { echo "FAIL cut short: statistics differ from the timeline run's"; fail=1; }
+# The memory cases took the paths they name.
+ran() {  # ran KEY ARGS...: KEY is nonzero
+    local key=$1; shift
+    stats "${one[@]}" "$@" | grep -q "\"system.memory.$key\": [1-9]" || { echo "FAIL $*: no $key"; fail=1; }
+}
+ran queue_full_stalls --memory.queue_depth=2
+ran cache_served_reads --dev.preload=cpu --memory.cache.hit_latency_ns=21.7
+ran address_errors --memory.size=4296015872
 # The held-request path ran: the one-credit run stalls on credit.
 stats "${one[@]}" --link.credits=1 | grep -q '"system.link0.credit_stalls": [1-9]' ||
     { echo "FAIL one credit: no credit stall"; fail=1; }
