@@ -6,9 +6,9 @@
 // Timing mode hands a response back ahead of its completion, with the time to it
 // annotated, once no later request can complete before it: a request arriving now
 // completes no sooner than min_latency() after, so a response due within that window
-// keeps its place in completion order (hand_back_ahead; the root complex and the link pass
-// the annotation on, and the device takes it at its arrival). Most responses then go
-// back from an accept's call; the controller's own event fires about once a window.
+// keeps its place in completion order (hand_back_ahead; the root complex and the link
+// pass the annotation on, and the device takes it at its arrival). Most responses then
+// go back from an accept's call; the controller's own event fires about once a window.
 // Its queue counts a request until its completion, whenever its response went.
 #pragma once
 
@@ -79,11 +79,11 @@ private:
     };
     sim::SortedRing<Due> due_;          // responses not handed back, in completion order
     sim::SortedRing<sim::ps_t> early_;  // completions of those handed back ahead (FIFO)
-    Payload* waiting_ = nullptr;       // a request refused while the queue was full
+    Payload* waiting_ = nullptr;        // a request refused while the queue was full
     sim::ps_t window_ = 0, horizon_ = ~sim::ps_t(0);  // hand_back_ahead
     sc_core::sc_event resp_event_;
-    bool armed_ = false;
-    sim::ps_t armed_at_ = 0;
+    bool armed_ = false;     // resp_event_ is pending,
+    sim::ps_t armed_at_ = 0; // for this time (arm)
 
     sim::Counter reads_{*this, "reads", "", "DMA reads served"};
     sim::Counter writes_{*this, "writes", "", "DMA writes served"};
