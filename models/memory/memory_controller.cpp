@@ -79,7 +79,7 @@ tlm_sync_enum MemoryController::nb_transport_fw(Payload& gp, tlm_phase& ph, sc_t
     if (ph != tlm::BEGIN_REQ) return tlm::TLM_COMPLETED;
     const sim::ps_t now = tlmx::now().value();
     if (window_) hand_back(now);  // else the event hands each back at its completion
-    if (due_.size() + early_.size() == p_.queue_depth) {
+    if (queued() == p_.queue_depth) {
         ++queue_full_;
         waiting_ = &gp;
         arm(now);
@@ -141,7 +141,7 @@ void MemoryController::resp_method() {
     armed_ = false;
     const sim::ps_t now = tlmx::now().value();
     hand_back(now);
-    if (waiting_ && due_.size() + early_.size() < p_.queue_depth) {  // a slot is free: take it now
+    if (waiting_ && queued() < p_.queue_depth) {  // a slot is free: take it now
         Payload* w = waiting_;
         waiting_ = nullptr;
         accept(*w, now);

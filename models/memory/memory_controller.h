@@ -64,6 +64,8 @@ private:
     void accept(Payload& gp, sim::ps_t now);
     void hand_back(sim::ps_t now);
     void arm(sim::ps_t now);
+    // Requests the queue holds: those not handed back, and those handed back ahead.
+    size_t queued() const { return due_.size() + early_.size(); }
     void resp_method();
 
     ControllerParams p_;
