@@ -26,15 +26,6 @@ void write_summary(nlohmann::json& out, uint64_t n, double sum, double min, doub
     out["max"] = n ? finite_or_zero(max) : 0.0;
 }
 
-void add_sample(double v, uint64_t& n, double& sum, double& min, double& max) {
-    // The first sample sets both bounds: a max starting at 0 would be wrong for
-    // all-negative samples.
-    min = n ? std::min(min, v) : v;
-    max = n ? std::max(max, v) : v;
-    sum += v;
-    ++n;
-}
-
 // Checked before the Stat base registers itself, so a bad histogram leaves no
 // dangling entry in its group.
 std::string checked_histogram_name(std::string name, double bucket_width, unsigned buckets) {
@@ -102,8 +93,6 @@ void Counter::write_value(nlohmann::json& out) const { out = v_; }
 
 // ---- Average ----
 
-void Average::sample(double v) { add_sample(v, n_, sum_, min_, max_); }
-
 void Average::write_value(nlohmann::json& out) const {
     out = nlohmann::json::object();
     write_summary(out, n_, sum_, min_, max_);
@@ -124,18 +113,6 @@ Histogram::Histogram(StatGroup& group, std::string name, std::string unit, std::
            std::move(unit), std::move(desc)),
       width_(bucket_width),
       counts_(buckets) {}
-
-void Histogram::sample(double v) {
-    const double pos = v / width_;
-    const size_t last = counts_.size() - 1;
-    size_t bucket = 0;  // below 0 (and NaN) counts in the first bucket
-    if (pos >= double(last))
-        bucket = last;
-    else if (pos > 0)
-        bucket = size_t(pos);
-    ++counts_[bucket];
-    add_sample(v, avg_n_, sum_, min_, max_);
-}
 
 double Histogram::quantile(double q) const {
     if (avg_n_ == 0) return 0.0;

@@ -13,6 +13,7 @@
 // object is attached to its owner with add_child().
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -98,10 +99,20 @@ private:
 };
 
 // Count, mean, min and max of samples. JSON: {"count","max","mean","min","sum"}.
+// A sample into a summary (count, sum, min, max). The first sample sets both bounds: a
+// max starting at 0 would be wrong for all-negative samples. Inline, as are the
+// samplers below: devices and memory sample once or twice per DMA.
+inline void add_sample(double v, uint64_t& n, double& sum, double& min, double& max) {
+    min = n ? std::min(min, v) : v;
+    max = n ? std::max(max, v) : v;
+    sum += v;
+    ++n;
+}
+
 class Average : public Stat {
 public:
     using Stat::Stat;
-    void sample(double v);
+    void sample(double v) { add_sample(v, n_, sum_, min_, max_); }
     uint64_t count() const { return n_; }
     double mean() const { return n_ ? sum_ / double(n_) : 0.0; }
     double min() const { return n_ ? min_ : 0.0; }
@@ -125,7 +136,17 @@ class Histogram : public Stat {
 public:
     Histogram(StatGroup& group, std::string name, std::string unit, std::string desc,
               double bucket_width, unsigned buckets);
-    void sample(double v);
+    void sample(double v) {
+        const double pos = v / width_;
+        const size_t last = counts_.size() - 1;
+        size_t bucket = 0;  // below 0 (and NaN) counts in the first bucket
+        if (pos >= double(last))
+            bucket = last;
+        else if (pos > 0)
+            bucket = size_t(pos);
+        ++counts_[bucket];
+        add_sample(v, avg_n_, sum_, min_, max_);
+    }
     uint64_t count() const { return avg_n_; }
     double mean() const { return avg_n_ ? sum_ / double(avg_n_) : 0.0; }
     double min() const { return avg_n_ ? min_ : 0.0; }
