@@ -33,7 +33,7 @@ struct IotlbKey {
     bool guest = false;
     uint32_t pasid = 0;
     bool operator==(const IotlbKey& o) const {
-        return domain_id == o.domain_id && vpn == o.vpn && size_log2 == o.size_log2 && guest == o.guest &&
+        return vpn == o.vpn && domain_id == o.domain_id && size_log2 == o.size_log2 && guest == o.guest &&
                pasid == o.pasid;
     }
 };
@@ -61,7 +61,7 @@ struct PdeKey {
     uint8_t level = 0;
     uint64_t prefix = 0;
     bool operator==(const PdeKey& o) const {
-        return domain_id == o.domain_id && level == o.level && prefix == o.prefix;
+        return prefix == o.prefix && domain_id == o.domain_id && level == o.level;
     }
 };
 struct PdeIndex {

@@ -71,7 +71,7 @@ ReplacementState::ReplacementState(Replacement policy, uint32_t sets, uint32_t w
     }
 }
 
-void ReplacementState::touch(uint32_t set, uint32_t way) {
+void ReplacementState::touch_slow(uint32_t set, uint32_t way) {
     switch (policy_) {
     case Replacement::Lru:
         lru_touch(set, way);

@@ -37,8 +37,12 @@ public:
 
     Replacement policy() const { return policy_; }
 
-    // A hit or a fill used `way` of `set`.
-    void touch(uint32_t set, uint32_t way);
+    // A hit or a fill used `way` of `set`. Inline for LRU's commonest case, a use of
+    // the way already newest (a hot entry hit again), which changes nothing.
+    void touch(uint32_t set, uint32_t way) {
+        if (policy_ == Replacement::Lru && newest_[set] == way) return;
+        touch_slow(set, way);
+    }
 
     // The policy's choice of the way a fill of `set` displaces, when every way of `set`
     // is valid (a fill goes to the set's lowest invalid way first, without asking: no
@@ -46,6 +50,7 @@ public:
     uint32_t victim(uint32_t set);
 
 private:
+    void touch_slow(uint32_t set, uint32_t way);
     void lru_touch(uint32_t set, uint32_t way);
     uint32_t plru_victim(uint32_t set) const;
 

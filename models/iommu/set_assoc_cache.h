@@ -2,7 +2,8 @@
 // context and PASID caches of every architecture.
 //
 // Key carries whatever tags the cache needs (domain, PASID, page number, level) and
-// operator==; Index hashes a key to choose its set (set = Index()(key) mod sets: a mask
+// operator== (page number first: a probe compares every way of its set, and the page
+// is what differs); Index hashes a key to choose its set (set = Index()(key) mod sets: a mask
 // for a power of two, a division otherwise, so gem5's 87-set walk cache fits as is).
 // Key and Value must be default-constructible and copyable. A cache holding several
 // page sizes is looked up once per size by the caller, each with its own key.

@@ -40,7 +40,7 @@ struct TlbKey {
     uint64_t vpn = 0;
     uint8_t size_log2 = 12;
     bool operator==(const TlbKey& o) const {
-        return vmid == o.vmid && asid == o.asid && s1 == o.s1 && vpn == o.vpn && size_log2 == o.size_log2;
+        return vpn == o.vpn && vmid == o.vmid && asid == o.asid && s1 == o.s1 && size_log2 == o.size_log2;
     }
 };
 struct TlbValue {

@@ -41,7 +41,7 @@ struct WalkCacheKey {
     uint8_t span_log2 = 0;
     uint64_t prefix = 0;
     bool operator==(const WalkCacheKey& o) const {
-        return vmid == o.vmid && asid == o.asid && span_log2 == o.span_log2 && prefix == o.prefix;
+        return prefix == o.prefix && vmid == o.vmid && asid == o.asid && span_log2 == o.span_log2;
     }
 };
 // The next-level table (an IPA for nested stage 1) and, for stage 1, the hierarchical

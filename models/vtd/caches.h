@@ -52,7 +52,7 @@ struct IotlbKey {
     uint64_t vpn = 0;         // iova >> size_log2
     uint8_t size_log2 = 12;
     bool operator==(const IotlbKey& o) const {
-        return did == o.did && pasid == o.pasid && vpn == o.vpn && size_log2 == o.size_log2;
+        return vpn == o.vpn && did == o.did && pasid == o.pasid && size_log2 == o.size_log2;
     }
 };
 struct IotlbValue {
@@ -78,7 +78,7 @@ using Iotlb = iommu::SetAssocCache<IotlbKey, IotlbValue, IotlbIndex>;
 struct WalkCacheKey {
     uint16_t did = 0;
     uint64_t prefix = 0;
-    bool operator==(const WalkCacheKey& o) const { return did == o.did && prefix == o.prefix; }
+    bool operator==(const WalkCacheKey& o) const { return prefix == o.prefix && did == o.did; }
 };
 struct WalkCacheValue {
     uint64_t table = 0;

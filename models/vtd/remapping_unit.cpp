@@ -262,6 +262,7 @@ void RemappingUnit::report(const iommu::Request& r, const iommu::Result& res) {
 Iotlb::Slot RemappingUnit::iotlb_probe(uint16_t did, uint32_t pasid, uint64_t iova, IotlbKey& key) {
     key = IotlbKey{did, pasid, iova >> 12, 12};
     if (const Iotlb::Slot s = iotlb_.probe(key)) return s;
+    if (!(caps_.sllps & iotlb_large_sizes_)) return Iotlb::Slot{};  // no large leaf held
     for (unsigned log2 : {21u, 30u}) {
         const unsigned size_bit = log2 == 21 ? 1u : 2u;  // SLLPS: bit 0 2 MiB, bit 1 1 GiB
         if (!(caps_.sllps & size_bit) || !(iotlb_large_sizes_ & size_bit)) continue;
@@ -289,19 +290,20 @@ iommu::Result from_iotlb(const IotlbValue& e, const IotlbKey& key, const iommu::
 
 }  // namespace
 
-// Legacy mode: a hit still checks permissions, and faults from the cached entry.
-std::optional<iommu::Result> RemappingUnit::iotlb_hit(uint16_t did, const iommu::Request& r) {
+// Legacy mode: a hit (true, the answer in `out`) still checks permissions, and faults
+// from the cached entry.
+bool RemappingUnit::iotlb_hit(uint16_t did, const iommu::Request& r, iommu::Result& out) {
     IotlbKey key;
     const Iotlb::Slot s = iotlb_probe(did, 0, r.iova, key);
     if (!s) {
         iotlb_.record_miss();
-        return std::nullopt;
+        return false;
     }
-    iommu::Result res = from_iotlb(iotlb_.record_hit(s), key, r);
-    if (r.at == iommu::At::TranslationRequest) return res;  // what the entry grants
-    if (r.write && !res.write) res = iommu::Result{true, fault::WRITE};
-    else if (r.read && !res.read) res = iommu::Result{true, fault::READ};
-    return res;
+    out = from_iotlb(iotlb_.record_hit(s), key, r);
+    if (r.at == iommu::At::TranslationRequest) return true;  // what the entry grants
+    if (r.write && !out.write) out = iommu::Result{true, fault::WRITE};
+    else if (r.read && !out.read) out = iommu::Result{true, fault::READ};
+    return true;
 }
 
 void RemappingUnit::iotlb_fill(uint16_t did, uint32_t pasid, const iommu::Request& r,
@@ -334,11 +336,9 @@ bool RemappingUnit::lookup(const iommu::Request& r, iommu::Result& out) {
     if (r.at == iommu::At::Translated || (r.at == iommu::At::TranslationRequest && tt != 1))
         return context_answer(r, *ctx, out);
     if (tt == 2) return false;
-    auto hit = iotlb_hit(ctx->did(), r);
-    if (!hit) return false;
-    hit->record = !(ctx->lo & 2);
-    report(r, *hit);
-    out = *hit;
+    if (!iotlb_hit(ctx->did(), r, out)) return false;
+    out.record = !(ctx->lo & 2);
+    report(r, out);
     return true;
 }
 

@@ -109,7 +109,7 @@ private:
     void begin_scalable(WalkSlot& w, const iommu::Request& r);
     void end_scalable(WalkSlot& w);
     Iotlb::Slot iotlb_probe(uint16_t did, uint32_t pasid, uint64_t iova, IotlbKey& key);
-    std::optional<iommu::Result> iotlb_hit(uint16_t did, const iommu::Request& r);
+    bool iotlb_hit(uint16_t did, const iommu::Request& r, iommu::Result& out);
     void iotlb_fill(uint16_t did, uint32_t pasid, const iommu::Request& r, const iommu::Result& res,
                     const IotlbValue& attrs = {});
     void invalidate_iotlb(unsigned g, uint16_t did, uint64_t addr, unsigned am,
