@@ -126,11 +126,11 @@ bool AmdviUnit::iotlb_hit(const Dte& d, const iommu::Request& request, iommu::Re
 // After a walk: the DTE it read, the directory entries it used, its leaf.
 void AmdviUnit::fill_caches(const WalkSlot& w) {
     const iommu::Request& r = w.request;
-    if (w.dte_fetched) dte_cache_.insert({r.sid}, w.dte);
+    if (w.dte_fetched) dte_cache_.fill({r.sid}, w.dte);
     if (w.guest_walked) fill_guest(w);
     for (unsigned i = 0; w.host_started && i < w.host.pde_count(); ++i) {
         const PdeStep& s = w.host.pde(i);
-        pde_cache_.insert({w.dte.domain_id, uint8_t(s.level), r.iova >> level_shift(s.level)}, s);
+        pde_cache_.fill({w.dte.domain_id, uint8_t(s.level), r.iova >> level_shift(s.level)}, s);
     }
     if (!w.walked) return;
     const HostWalk& h = w.host;
@@ -141,7 +141,7 @@ void AmdviUnit::fill_caches(const WalkSlot& w) {
     v.fc = h.fc();
     v.u = h.u();
     v.write_walks = !r.write && w.dte.had == 3 && features_.hd_sup;
-    iotlb_.insert({w.dte.domain_id, r.iova >> h.size_log2(), uint8_t(h.size_log2())}, v);
+    iotlb_.fill({w.dte.domain_id, r.iova >> h.size_log2(), uint8_t(h.size_log2())}, v);
     iotlb_sizes_ |= uint64_t(1) << h.size_log2();
 }
 

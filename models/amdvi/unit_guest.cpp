@@ -133,7 +133,7 @@ void AmdviUnit::fill_guest(const WalkSlot& w) {
     v.exec = g.executable();
     v.nested = w.dte.mode != 0;
     v.write_walks = !g.dirty() || (v.nested && !r.write && w.dte.had == 3 && features_.hd_sup);
-    iotlb_.insert({w.dte.domain_id, r.iova >> g.size_log2(), uint8_t(g.size_log2()), true, r.pasid}, v);
+    iotlb_.fill({w.dte.domain_id, r.iova >> g.size_log2(), uint8_t(g.size_log2()), true, r.pasid}, v);
     iotlb_sizes_ |= uint64_t(1) << g.size_log2();
 }
 

@@ -37,6 +37,14 @@ public:
         return &cache.record_hit(s);
     }
 
+    // cache.peek(k): no statistics, no use for replacement (a walk starting below the
+    // entry its lookup stage found).
+    const Value* peek(const Cache& cache, const Key& k, uint16_t requester) const {
+        const Memo& m = memo_[requester % kMemos];
+        if (m.slot && m.generation == cache.generation() && m.key == k) return m.slot.value;
+        return cache.peek(k);
+    }
+
 private:
     static constexpr unsigned kMemos = 64;
     struct Memo {

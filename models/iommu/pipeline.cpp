@@ -81,11 +81,12 @@ struct WalkTag : tlm::tlm_extension<WalkTag> {
 struct Pipeline::WalkRead {
     Payload gp;
     uint64_t data = 0;
+    tlmx::PcieAttr* attr = new tlmx::PcieAttr;  // the payload owns it; kept to skip a look-up
     explicit WalkRead(unsigned slot) {
         auto* tag = new WalkTag;
         tag->slot = slot;
         gp.set_extension(tag);
-        gp.set_extension(new tlmx::PcieAttr);
+        gp.set_extension(attr);
         gp.set_data_ptr(reinterpret_cast<unsigned char*>(&data));
         gp.set_data_length(8);
         gp.set_streaming_width(8);
@@ -101,7 +102,7 @@ struct Pipeline::WalkRead {
             gp.set_read();
         }
         gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-        tlmx::attr(gp).snoop = snoop;
+        attr->snoop = snoop;
     }
 };
 

@@ -116,30 +116,14 @@ public:
     // Inserts k, or overwrites its value if present (not a fill). Either way the entry
     // counts as used. Returns the valid entry of another key that the fill displaced.
     std::optional<std::pair<Key, Value>> insert(const Key& k, const Value& v) {
-        ++generation_;
-        const Where p = where(k);
-        uint32_t way = find(p, k);
         std::optional<std::pair<Key, Value>> displaced;
-        if (way == kNone) {
-            ++fills_;
-            way = valid_ways_.lowest_free(p.set);
-            if (way == ValidWays::kNone) way = repl_.victim(p.set);
-            Entry& e = at(p.set, way);
-            const uint32_t slot = p.set * ways_ + way;
-            if (valid_ways_.test(p.set, way)) {
-                ++evictions_;
-                displaced.emplace(e.key, e.value);
-                if (index_) index_->remove(Index()(e.key), slot);
-            } else {
-                valid_ways_.mark(p.set, way);
-                ++valid_;
-            }
-            e.key = k;
-            if (index_) index_->add(p.hash, slot);
-        }
-        at(p.set, way).value = v;
-        repl_.touch(p.set, way);
+        put(k, v, [&](const Entry& e) { displaced.emplace(e.key, e.value); });
         return displaced;
+    }
+    // insert() for a caller that does not look at what the fill displaced (a walk's
+    // fills): no copy of it is made.
+    void fill(const Key& k, const Value& v) {
+        put(k, v, [](const Entry&) {});
     }
 
     bool erase(const Key& k) {
@@ -217,6 +201,33 @@ private:
     Entry& at(uint32_t set, uint32_t way) { return entries_[size_t(set) * ways_ + way]; }
     const Entry& at(uint32_t set, uint32_t way) const {
         return entries_[size_t(set) * ways_ + way];
+    }
+
+    // insert(): `evicted` sees the valid entry of another key that a fill displaces.
+    template <class Evicted>
+    void put(const Key& k, const Value& v, Evicted evicted) {
+        ++generation_;
+        const Where p = where(k);
+        uint32_t way = find(p, k);
+        if (way == kNone) {
+            ++fills_;
+            way = valid_ways_.lowest_free(p.set);
+            if (way == ValidWays::kNone) way = repl_.victim(p.set);
+            Entry& e = at(p.set, way);
+            const uint32_t slot = p.set * ways_ + way;
+            if (valid_ways_.test(p.set, way)) {
+                ++evictions_;
+                evicted(e);
+                if (index_) index_->remove(Index()(e.key), slot);
+            } else {
+                valid_ways_.mark(p.set, way);
+                ++valid_;
+            }
+            e.key = k;
+            if (index_) index_->add(p.hash, slot);
+        }
+        at(p.set, way).value = v;
+        repl_.touch(p.set, way);
     }
 
     // The way of p.set holding k, or kNone.

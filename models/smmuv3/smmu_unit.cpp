@@ -152,7 +152,7 @@ void SmmuUnit::tlb_fill(const WalkSlot& w) {
     v.exec = r.exec;
     v.attr = w.vmsa.attr();
     v.write_walks = !r.write && ((w.stage1 && w.s1.hd) || (w.ste.stage2() && w.s2.hd));
-    tlb_.insert(key, v);
+    tlb_.fill(key, v);
     tlb_sizes_ |= uint64_t(1) << log2;
 }
 
@@ -186,9 +186,9 @@ iommu::Result SmmuUnit::end(WalkSlot& w) {
     walk_reads_ += w.vmsa.reads() + w.cd_walk.reads();
     walk_writes_ += w.vmsa.writes() + w.cd_walk.writes();
     if (!w.ste_cached && w.ste.v && w.event.id != event::C_BAD_STE)
-        config_cache_.insert({w.request.sid, 0, false}, {w.ste, {}});
+        config_cache_.fill({w.request.sid, 0, false}, {w.ste, {}});
     if (w.stage1 && !w.cd_cached && w.cd_ok)
-        config_cache_.insert({w.request.sid, w.request.pasid_valid ? w.request.pasid : 0, true}, {w.ste, w.cd});
+        config_cache_.fill({w.request.sid, w.request.pasid_valid ? w.request.pasid : 0, true}, {w.ste, w.cd});
     // The leaves' attributes over the incoming ones decide snooping, as on a TLB hit
     // (tlb_fill keeps them): a walked answer and the cached one must not differ.
     if (w.walked && !w.result.fault)

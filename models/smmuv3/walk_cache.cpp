@@ -33,7 +33,7 @@ const WalkCacheValue* WalkCaches::find(bool s2, uint16_t vmid, uint16_t asid, ui
 void WalkCaches::fill(bool s2, uint16_t vmid, uint16_t asid, uint64_t input, const Geometry& g,
                       unsigned level, const WalkCacheValue& v) {
     const unsigned span = g.shift(level);
-    at(s2, level).insert({vmid, asid, uint8_t(span), input >> span}, v);
+    at(s2, level).fill({vmid, asid, uint8_t(span), input >> span}, v);
 }
 
 // §4.4, per command:

@@ -317,7 +317,7 @@ void RemappingUnit::iotlb_fill(uint16_t did, uint32_t pasid, const iommu::Reques
     v.snoop_forced = res.force_snoop;
     if (log2 == 21) iotlb_large_sizes_ |= 1;
     if (log2 == 30) iotlb_large_sizes_ |= 2;
-    iotlb_.insert({did, pasid, r.iova >> log2, uint8_t(log2)}, v);
+    iotlb_.fill({did, pasid, r.iova >> log2, uint8_t(log2)}, v);
 }
 
 // Lookup stage: translation disabled, or an IOTLB hit under a cached context entry.
@@ -354,7 +354,7 @@ void RemappingUnit::begin(WalkSlot& w, const iommu::Request& r) {
     w.scalable.reset();
     if (ttm() == unsigned(Ttm::Scalable)) return begin_scalable(w, r);
     LegacyWalker& walk = w.legacy.emplace(caps_, root_ & kRtaddrAddrMask);
-    const ContextValue* ctx = context_cache_.peek({r.sid});
+    const ContextValue* ctx = context_shortcut_.peek(context_cache_, {r.sid}, r.sid);
     if (!ctx) return walk.start(r);
     w.context_cached = true;
     if (r.at == iommu::At::Translated || !start_from_walk_cache(walk, r, *ctx))
@@ -371,7 +371,7 @@ iommu::Result RemappingUnit::end(WalkSlot& w) {
         walk_reads_ += walk.reads();
         const uint16_t did = uint16_t(walk.context_hi() >> 8);
         if (!w.context_cached && walk.context_valid())
-            context_cache_.insert({w.request.sid}, {walk.context_lo(), walk.context_hi()});
+            context_cache_.fill({w.request.sid}, {walk.context_lo(), walk.context_hi()});
         if (!res.fault && walk.translated_by_table()) {
             iotlb_fill(did, 0, w.request, res);
             fill_walk_caches(walk, did, w.request.iova);
@@ -410,7 +410,7 @@ void RemappingUnit::fill_walk_caches(const LegacyWalker& w, uint16_t did, uint64
     for (unsigned i = 0; i < w.pointer_count(); ++i) {
         const LegacyWalker::Pointer& p = w.pointers()[i];
         const unsigned shift = 12 + 9 * (p.level - 1);
-        walk_caches_[p.level - 2]->insert({did, iova >> shift}, {p.table, p.read, p.write});
+        walk_caches_[p.level - 2]->fill({did, iova >> shift}, {p.table, p.read, p.write});
     }
 }
 
@@ -458,12 +458,12 @@ bool RemappingUnit::lookup_scalable(const iommu::Request& r, iommu::Result& out)
 
 void RemappingUnit::begin_scalable(WalkSlot& w, const iommu::Request& r) {
     ScalableWalker& walk = w.scalable.emplace(caps_, root_ & kRtaddrAddrMask);
-    const ContextValue* ctx = context_cache_.peek({r.sid});
+    const ContextValue* ctx = context_shortcut_.peek(context_cache_, {r.sid}, r.sid);
     if (!ctx) return walk.start(r);
     w.context_cached = true;
     const PasidValue* pe = nullptr;
     if (!r.pasid_valid || (ctx->lo & kCtxPaside))
-        pe = pasid_cache_.peek({r.sid, r.pasid_valid ? r.pasid : rid_pasid(*ctx)});
+        pe = pasid_shortcut_.peek(pasid_cache_, {r.sid, r.pasid_valid ? r.pasid : rid_pasid(*ctx)}, r.sid);
     if (!pe) return walk.start_from_context(r, ctx->lo, ctx->hi);
     w.pasid_cached = true;
     walk.start_from_pasid_entry(r, ctx->lo, ctx->hi, pe->q, pe->dir_fpd);
@@ -476,10 +476,10 @@ void RemappingUnit::end_scalable(WalkSlot& w) {
     walk_reads_ += walk.reads();
     walk_writes_ += walk.writes();
     if (!w.context_cached && walk.context_valid())
-        context_cache_.insert({w.request.sid}, {walk.context_lo(), walk.context_hi()});
+        context_cache_.fill({w.request.sid}, {walk.context_lo(), walk.context_hi()});
     const uint64_t(&q)[3] = walk.pasid_entry();
     if (!w.pasid_cached && walk.pasid_entry_valid_read())
-        pasid_cache_.insert({w.request.sid, walk.pasid()}, {{q[0], q[1], q[2]}, walk.dir_fpd()});
+        pasid_cache_.fill({w.request.sid, walk.pasid()}, {{q[0], q[1], q[2]}, walk.dir_fpd()});
     if (walk.result().fault || !walk.pasid_entry_valid_read() || pgtt(q[0]) == kPgttPassThrough) return;
     IotlbValue attrs;
     attrs.priv = walk.effective_priv();
