@@ -3,8 +3,9 @@
 //
 // Key carries whatever tags the cache needs (domain, PASID, page number, level) and
 // operator== (page number first: a probe compares every way of its set, and the page
-// is what differs); Index hashes a key to choose its set (set = Index()(key) mod sets: a mask
-// for a power of two, a division otherwise, so gem5's 87-set walk cache fits as is).
+// is what differs); Index hashes a key to choose its set (set = Index()(key) mod
+// sets: a mask for a power of two, a division otherwise, so gem5's 87-set walk cache
+// fits as is).
 // Key and Value must be default-constructible and copyable. A cache holding several
 // page sizes is looked up once per size by the caller, each with its own key.
 //
@@ -203,7 +204,8 @@ private:
         return entries_[size_t(set) * ways_ + way];
     }
 
-    // insert(): `evicted` sees the valid entry of another key that a fill displaces.
+    // insert() and fill(): `evicted` sees the valid entry of another key that a fill
+    // displaces.
     template <class Evicted>
     void put(const Key& k, const Value& v, Evicted evicted) {
         ++generation_;

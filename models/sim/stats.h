@@ -98,7 +98,6 @@ private:
     uint64_t v_ = 0;
 };
 
-// Count, mean, min and max of samples. JSON: {"count","max","mean","min","sum"}.
 // A sample into a summary (count, sum, min, max). The first sample sets both bounds: a
 // max starting at 0 would be wrong for all-negative samples. Inline, as are the
 // samplers below: devices and memory sample once or twice per DMA.
@@ -109,6 +108,7 @@ inline void add_sample(double v, uint64_t& n, double& sum, double& min, double& 
     ++n;
 }
 
+// Count, mean, min and max of samples. JSON: {"count","max","mean","min","sum"}.
 class Average : public Stat {
 public:
     using Stat::Stat;
