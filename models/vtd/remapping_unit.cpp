@@ -262,10 +262,12 @@ void RemappingUnit::report(const iommu::Request& r, const iommu::Result& res) {
 Iotlb::Slot RemappingUnit::iotlb_probe(uint16_t did, uint32_t pasid, uint64_t iova, IotlbKey& key) {
     key = IotlbKey{did, pasid, iova >> 12, 12};
     if (const Iotlb::Slot s = iotlb_.probe(key)) return s;
-    if (!(caps_.sllps & iotlb_large_sizes_)) return Iotlb::Slot{};  // no large leaf held
+    // Only sizes SLLPS supports and a fill has held since the last global invalidation.
+    const unsigned held = caps_.sllps & iotlb_large_sizes_;
+    if (!held) return Iotlb::Slot{};
     for (unsigned log2 : {21u, 30u}) {
         const unsigned size_bit = log2 == 21 ? 1u : 2u;  // SLLPS: bit 0 2 MiB, bit 1 1 GiB
-        if (!(caps_.sllps & size_bit) || !(iotlb_large_sizes_ & size_bit)) continue;
+        if (!(held & size_bit)) continue;
         const IotlbKey large{did, pasid, iova >> log2, uint8_t(log2)};
         if (const Iotlb::Slot s = iotlb_.probe(large)) {
             key = large;
