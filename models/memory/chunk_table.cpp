@@ -48,15 +48,10 @@ ChunkTable::~ChunkTable() {
 ChunkTable::Chunk ChunkTable::find_slow(uint64_t chunk_no) const {
     const uint64_t r = chunk_no >> (2 * kBits);
     assert(r >> root_bits_ == 0);
-    if (r >= root_.size() || !root_[r]) return {};
-    const Leaf* leaf = root_[r][(chunk_no >> kBits) & kMask].get();
-    if (!leaf) return {};
-    const Chunk c = leaf->slots[chunk_no & kMask];
-    if (c.data) {
-        last_no_ = chunk_no;
-        last_ = c;
-    }
-    return c;
+    const Leaf* leaf = r < root_.size() && root_[r] ? root_[r][(chunk_no >> kBits) & kMask].get() : nullptr;
+    last_no_ = chunk_no;
+    last_ = leaf ? leaf->slots[chunk_no & kMask] : Chunk{};
+    return last_;
 }
 
 // Huge pages pay where use is dense, and a huge page is committed whole at its first

@@ -36,9 +36,11 @@ public:
     ChunkTable& operator=(const ChunkTable&) = delete;
 
     // The chunk, or one with data == nullptr if it was never allocated. Remembers the
-    // last chunk found: walks and bursts touch one chunk many times in a row.
+    // last chunk number asked for, found or not: walks and bursts touch one chunk many
+    // times in a row, and a device's DMA asks many times for a frame count where the
+    // CPU caches nothing.
     Chunk find(uint64_t chunk_no) const {
-        if (last_.data && last_no_ == chunk_no) return last_;
+        if (last_no_ == chunk_no) return last_;
         return find_slow(chunk_no);
     }
     Chunk get_or_alloc(uint64_t chunk_no) {
@@ -84,7 +86,9 @@ private:
     // Every block mapped, to release them; allocation order, never iterated for results.
     std::vector<void*> mappings_;
     std::vector<std::unique_ptr<uint64_t[]>> metas_;
-    mutable uint64_t last_no_ = 0;
+    // What find() last answered, kept true by alloc() (the only change to the table):
+    // no chunk is allocated at first, so ~0 answers none, as it should.
+    mutable uint64_t last_no_ = ~uint64_t(0);
     mutable Chunk last_;
 };
 

@@ -6,6 +6,7 @@
 #include <set>
 #include <vector>
 
+#include "models/memory/chunk_table.h"
 #include "models/memory/sparse_memory.h"
 #include "tests/unit/memory/memory_test_util.h"
 
@@ -134,6 +135,26 @@ TEST_CASE("SparseMemory: the last-frame cache never hides a later allocation",
 }
 
 // --- the frame table: 2 MiB chunks found by radix index ---
+
+TEST_CASE("ChunkTable: the remembered answer, found or absent, follows every allocation",
+          "[memory]") {
+    memory::ChunkTable t(4096, 40);
+    const uint64_t a = 5, b = uint64_t(1) << 30;  // in other leaves and roots
+    CHECK(t.find(a).data == nullptr);
+    CHECK(t.find(a).data == nullptr);  // answered from memory
+    const uint8_t* bd = t.get_or_alloc(b).data;
+    REQUIRE(bd != nullptr);
+    CHECK(t.find(a).data == nullptr);  // b's allocation left a absent
+    CHECK(t.find(b).data == bd);
+    CHECK(t.find(a).data == nullptr);
+    const uint8_t* ad = t.get_or_alloc(a).data;  // a, remembered as absent, allocated
+    REQUIRE(ad != nullptr);
+    CHECK(ad != bd);
+    CHECK(t.find(a).data == ad);
+    CHECK(t.find(b).data == bd);
+    CHECK(t.find((uint64_t(1) << 40) - 1).data == nullptr);  // the highest chunk number
+    CHECK(t.chunks() == 2);
+}
 
 TEST_CASE("SparseMemory: addresses far apart in a 64-bit space keep their own bytes",
           "[memory]") {
