@@ -51,6 +51,7 @@ System::System(sc_core::sc_module_name name, const PlatformConfig& pc)
         iommu_ = std::make_unique<iommu::Pipeline>("iommu", pc.pipeline, *unit_, mode);
         rc_.host.bind(iommu_->upstream);
         iommu_->downstream.bind(memory_.socket);
+        iommu_->set_host_prefetch(&memory_);
         unit_->endpoints = this;
     } else {
         rc_.host.bind(memory_.socket);

@@ -34,6 +34,7 @@ public:
         return phase == Phase::Host ? host.write_value() : 0;
     }
     void supply(uint64_t qword, bool ok) override;
+    const iommu::Result* outcome() const override { return &result; }
 
     // Set by AmdviUnit::begin.
     AmdviUnit* owner = nullptr;

@@ -286,6 +286,7 @@ void Pipeline::walk_read_done(unsigned slot) {
 // The walk's requester gets its result, requests that joined it theirs; the slot
 // takes the oldest waiting page, if any.
 void Pipeline::finish_walk(unsigned slot) {
+    announce_output(*walks_[slot]);
     const Result res = unit_.end_walk(slot);
     walk_latency_.sample(tlmx::ns(now() - slot_started_[slot]));
     count(tl_walks_out_, --walks_out_);
@@ -436,9 +437,17 @@ Result Pipeline::atomic_walk(const Request& r, sc_time& delay) {
         downstream->b_transport(gp, delay);
         w.supply(reads_[0]->data, gp.is_response_ok());
     }
+    announce_output(w);
     walk_latency_.sample(tlmx::ns(delay - start));
     if (timeline_) trace_walk((now() + start).value(), (now() + delay).value());
     return unit_.end_walk(0);
+}
+
+// The data access that follows a translating walk misses the host's caches when the
+// window is large; announced now, the miss overlaps the walk's end.
+void Pipeline::announce_output(const Walk& w) const {
+    const Result* r = w.outcome();
+    if (host_ && r && !r->fault) host_->prefetch(r->pa);
 }
 
 // The walk's span; the translations it answers link to it (trace_translation).

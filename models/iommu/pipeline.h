@@ -57,6 +57,7 @@
 #include "models/sim/stats.h"
 #include "models/sim/timeline.h"
 #include "models/tlm/fw_target.h"
+#include "models/tlm/host_prefetch.h"
 #include "models/tlm/mode.h"
 #include "models/tlm/timed_queue.h"
 
@@ -103,6 +104,9 @@ public:
     // Tells `f` of every translation as it resolves (requester, IOVA, result).
     using TranslationListener = std::function<void(uint16_t sid, uint64_t iova, const Result& res)>;
     void listen(TranslationListener f) { listeners_.push_back(std::move(f)); }
+    // The memory behind the downstream socket: a walk that translated announces its
+    // output address to it before its end fills the caches (announce_output).
+    void set_host_prefetch(const tlmx::HostPrefetch* m) { host_ = m; }
 
 private:
     using Payload = tlm::tlm_generic_payload;
@@ -203,6 +207,8 @@ private:
     void tell(uint16_t sid, uint64_t iova, const Result& res) {
         for (const TranslationListener& f : listeners_) f(sid, iova, res);
     }
+    void announce_output(const Walk& w) const;
+    const tlmx::HostPrefetch* host_ = nullptr;
     sim::Timeline* timeline_ = nullptr;
     int tl_translate_ = 0, tl_walk_ = 0, tl_fault_ = 0, tl_ats_ = 0, tl_pr_ = 0;  // lanes or tracks
     int tl_queue_ = 0, tl_walks_out_ = 0;                                        // counters

@@ -25,6 +25,10 @@ public:
     virtual uint64_t write_value() const { return 0; }
     // The 8 bytes read (ignored after a write); ok=false when the access failed.
     virtual void supply(uint64_t qword, bool ok) = 0;
+    // Once done(): the translation reached, before end_walk fills the caches and
+    // reports it, so the pipeline can announce the output address to memory
+    // (tlmx::HostPrefetch) meanwhile; nullptr for a walk inside another.
+    virtual const Result* outcome() const { return nullptr; }
 };
 
 class Translator {

@@ -63,6 +63,16 @@ public:
     // Lines of addr's 4 KiB frame held in the cache, from the per-frame count that lets
     // a DMA to a frame the CPU does not hold skip the set scans (line_present scans).
     unsigned frame_lines(uint64_t addr) const;
+    // Brings what a DMA to addr's line looks at first toward the host CPU: the frame's
+    // line count and the line's set of tags (tlmx::HostPrefetch). Changes nothing.
+    void prefetch(uint64_t addr) const {
+        const uint64_t frame = addr / SparseMemory::kFrameBytes;
+        if (const uint8_t* counts = frame_counts_.find(frame >> kCountChunkShift).data)
+            __builtin_prefetch(counts + (frame & ((uint64_t(1) << kCountChunkShift) - 1)));
+        const uint64_t* set = tags_.data() + (addr / kLineBytes & set_mask_) * params_.ways;
+        __builtin_prefetch(set);
+        __builtin_prefetch(set + params_.ways - 1);  // 16 ways: the set's second host line
+    }
 
     // DMA side: called by the memory controller when it services a request.
     void dma_read(uint64_t addr, void* dst, size_t len, bool snoop);

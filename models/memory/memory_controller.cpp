@@ -75,6 +75,12 @@ sim::ps_t MemoryController::serve(Payload& gp, sim::ps_t arrival) {
     return std::max(dram_.access(a, n, gp.is_write(), arrival), arrival + min_latency_);
 }
 
+void MemoryController::prefetch(uint64_t pa) const {
+    if (pa >= p_.size) return;  // an address error: nothing to bring in
+    store_.prefetch(pa);
+    cache_.prefetch(pa);
+}
+
 tlm_sync_enum MemoryController::nb_transport_fw(Payload& gp, tlm_phase& ph, sc_time&) {
     if (ph != tlm::BEGIN_REQ) return tlm::TLM_COMPLETED;
     const sim::ps_t now = tlmx::now().value();

@@ -23,6 +23,7 @@
 #include "models/sim/sorted_ring.h"
 #include "models/sim/stats.h"
 #include "models/tlm/fw_target.h"
+#include "models/tlm/host_prefetch.h"
 #include "models/tlm/mode.h"
 
 namespace sim { class ParamBinder; }
@@ -37,7 +38,10 @@ struct ControllerParams {
     void bind(sim::ParamBinder& b);
 };
 
-class MemoryController : public sc_core::sc_module, public sim::StatGroup, private tlmx::FwTarget {
+class MemoryController : public sc_core::sc_module,
+                         public sim::StatGroup,
+                         public tlmx::HostPrefetch,
+                         private tlmx::FwTarget {
 public:
     tlm::tlm_target_socket<> socket;  // bound to this module itself (tlmx::FwTarget)
 
@@ -55,6 +59,9 @@ public:
     // their completion, none due at or after `horizon` (the run's end); zero hands each
     // back at its completion. Only where every model above passes the annotation on.
     void hand_back_ahead(sim::ps_t window, const sc_core::sc_time& horizon);
+    // The host memory a DMA to pa will touch first (its bytes, the CPU cache model's
+    // tags): for the IOMMU, once a walk knows its output address.
+    void prefetch(uint64_t pa) const override;
 
 private:
     using Payload = tlm::tlm_generic_payload;

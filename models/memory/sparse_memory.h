@@ -30,6 +30,12 @@ public:
     void write_u64(uint64_t addr, uint64_t value);
     // Frames allocated so far (frames are never freed).
     size_t frames() const { return frames_; }
+    // Brings the host line behind addr toward the host CPU (tlmx::HostPrefetch); reads
+    // nothing simulated and allocates nothing.
+    void prefetch(uint64_t addr) const {
+        if (const uint8_t* data = chunks_.find(addr >> kChunkShift).data)
+            __builtin_prefetch(data + (addr & (kChunkBytes - 1)));
+    }
     // A 53-bit digest of the contents (exact in a JSON number), independent of which
     // frames happen to be allocated: all-zero frames do not count. Visits frames in
     // address order, so equal contents give equal digests.

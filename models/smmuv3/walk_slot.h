@@ -27,6 +27,7 @@ public:
     bool write_pending() const override { return walking() && walk().write_pending(); }
     uint64_t write_value() const override { return walking() ? walk().write_value() : 0; }
     void supply(uint64_t qword, bool ok) override;
+    const iommu::Result* outcome() const override { return &result; }
 
     // Set by SmmuUnit::begin.
     SmmuUnit* owner = nullptr;

@@ -23,6 +23,7 @@ public:
         else scalable->supply(qword, ok);
     }
     const iommu::Result& result() const { return legacy ? legacy->result() : scalable->result(); }
+    const iommu::Result* outcome() const override { return &result(); }
 
     iommu::Request request{};
     bool context_cached = false;  // the walk started from the context-cache

@@ -252,6 +252,44 @@ TEST_CASE("VT-d atomic: a faulting read gets an error completion, a faulting wri
 
 namespace {
 
+// What the pipeline announces to memory ahead of a data access (tlmx::HostPrefetch).
+struct Announced : tlmx::HostPrefetch {
+    mutable std::vector<uint64_t> pas;
+    void prefetch(uint64_t pa) const override { pas.push_back(pa); }
+};
+
+// A walk that translates announces its output address before its end; a hit, or a walk
+// that faults, announces nothing.
+void check_announced(tlmx::Mode mode) {
+    Bench b(mode, pipeline_params(4));
+    Announced announced;
+    b.pipe.set_host_prefetch(&announced);
+    const uint64_t pa = 0x7654'3000;
+    b.tables.map_second_level(b.sl_root, 4, kIova, pa);
+    b.probe.script = [&](Probe& probe) {
+        probe.access(kIova + 0x40);          // walks
+        probe.access(kIova + 0x80);          // hits
+        probe.access(kIova + kPage + 0x40);  // walks to a not-present entry: faults
+        CHECK(probe.done[0].ok);
+        CHECK(probe.done[1].ok);
+        CHECK_FALSE(probe.done[2].ok);
+    };
+    sc_core::sc_start();
+    CHECK(announced.pas == std::vector<uint64_t>{pa + 0x40});
+}
+
+}  // namespace
+
+TEST_CASE("VT-d timing: a translating walk announces its output address to memory", "[vtd][pipeline]") {
+    check_announced(tlmx::Mode::Timing);
+}
+
+TEST_CASE("VT-d atomic: a translating walk announces its output address to memory", "[vtd][pipeline]") {
+    check_announced(tlmx::Mode::Atomic);
+}
+
+namespace {
+
 // The platform with [iommu] arch=vtd and its boot identity map: a device writes its
 // window and reads it back through the unit; every request translates.
 void check_platform_round_trip(const char* mode) {

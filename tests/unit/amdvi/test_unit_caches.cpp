@@ -87,6 +87,8 @@ TEST_CASE("amdvi unit: merged requests get their own address and event", "[amdvi
     iommu::Request a = testutil::dma(1, 0x1010, false), b = testutil::dma(1, 0x1020, false);
     iommu::Walk& w = r.unit->begin_walk(0, a);
     iommu::run_walk(w, r.host);
+    REQUIRE(w.outcome());  // what the pipeline announces before the end
+    CHECK(w.outcome()->pa == 0x8010);
     const auto ra = r.unit->end_walk(0);
     CHECK(ra.pa == 0x8010);
     CHECK(r.unit->merged(b, ra).pa == 0x8020);

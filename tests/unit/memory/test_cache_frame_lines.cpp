@@ -8,6 +8,7 @@
 
 #include "models/memory/coherent_cache.h"
 #include "models/memory/sparse_memory.h"
+#include "tests/unit/memory/memory_test_util.h"
 
 using memory::CacheParams;
 using memory::CoherentCache;
@@ -83,4 +84,21 @@ TEST_CASE("CoherentCache fuzz: the per-frame line count always equals a full sca
             for (uint64_t f = 0; f < 9; ++f)
                 REQUIRE(c.frame_lines(base + f * kFrame) == scanned_lines(c, base + f * kFrame));
     }
+}
+
+TEST_CASE("CoherentCache: a prefetch changes no line, count or statistic", "[memory][cache]") {
+    SparseMemory mem;
+    CoherentCache c(CacheParams{4096, 2}, mem);
+    std::vector<uint8_t> buf(64, 7);
+    c.prefetch(0x30000);  // no count chunk yet: nothing is allocated for it
+    c.cpu_write(0x10000, buf.data(), 64);
+    c.prefetch(0x10000);
+    c.prefetch(~uint64_t(0));
+    CHECK(c.frame_lines(0x10000) == 1);
+    CHECK(c.frame_lines(0x30000) == 0);
+    CHECK(c.line_dirty(0x10000));
+    CHECK(mem.frames() == 0);  // the dirty line is not written back
+    CHECK(memtest::counter(c, "cpu_misses") == 1);
+    CHECK(memtest::counter(c, "cpu_hits") == 0);
+    CHECK(memtest::counter(c, "dma_reads") == 0);
 }

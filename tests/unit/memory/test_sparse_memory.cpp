@@ -134,6 +134,18 @@ TEST_CASE("SparseMemory: the last-frame cache never hides a later allocation",
     CHECK(m.frames() == 2);
 }
 
+TEST_CASE("SparseMemory: a prefetch reads and allocates nothing", "[memory]") {
+    SparseMemory m;
+    m.prefetch(0x5000);  // an absent chunk: remembered as absent, not allocated
+    m.prefetch(kTop);
+    CHECK(m.frames() == 0);
+    CHECK(m.read_u64(0x5000) == 0);
+    m.write_u64(0x5000, 42);  // the chunk remembered as absent is allocated now
+    m.prefetch(0x5000);
+    CHECK(m.read_u64(0x5000) == 42);
+    CHECK(m.frames() == 1);
+}
+
 // --- the frame table: 2 MiB chunks found by radix index ---
 
 TEST_CASE("ChunkTable: the remembered answer, found or absent, follows every allocation",

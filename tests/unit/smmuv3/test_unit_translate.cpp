@@ -243,6 +243,8 @@ TEST_CASE("smmuv3 unit: lookup, walk slot and merge as the timing shell drives t
         ++reads;
     }
     CHECK(reads == 8 + 8 + 3);  // STE, CD, levels 1-3
+    REQUIRE(w.outcome());  // what the pipeline announces before the end
+    CHECK(w.outcome()->pa == 0x80001010);
     const iommu::Result res = r.unit->end_walk(1);
     CHECK(res.pa == 0x80001010);
     CHECK(r.unit->merged(testutil::dma(1, 0x1ff8, false), res).pa == 0x80001ff8);
