@@ -237,3 +237,37 @@ TEST_CASE("Trace reader: the same operations as parse, and a bad line stops it t
     CHECK(r2.next(op));
     CHECK_THROWS_WITH(r2.next(op), "t.trace:2: ioas_alloc.colour: unknown key");
 }
+
+// Tokens are found eight bytes at a time while no byte can end one: every separator
+// (the six white-space bytes, '#') at every offset of a long token, and bytes of 0x80
+// and above inside one, must split and keep exactly as a byte-by-byte reading does.
+TEST_CASE("Trace fuzz: separators and comments at any offset split lines as written", "[trace][fuzz]") {
+    const std::vector<trace::Op> want = read(kExample);
+    const char seps[] = {' ', '\t', '\r', '\v', '\f'};
+    sim::Rng rng(11, "trace-separators");
+    for (int round = 0; round < 300; ++round) {
+        std::string text;
+        std::istringstream lines(kExample);
+        for (std::string line; std::getline(lines, line);) {
+            std::istringstream words(line);
+            for (std::string w; words >> w;) {
+                if (w[0] == '#') {  // a comment: the rest of the line, after any separator
+                    text += seps[rng.uniform(5)];
+                    text += "#\xc3\xa9#" + std::string(rng.uniform(12), 'x');
+                    break;
+                }
+                for (uint64_t n = 1 + rng.uniform(9); n-- > 0;) text += seps[rng.uniform(5)];
+                text += w;
+            }
+            text += rng.chance(0.5) ? "#" + std::string(rng.uniform(20), 'c') + "\n" : "\n";
+        }
+        INFO("round " << round);
+        CHECK(read(text) == want);
+    }
+}
+
+TEST_CASE("Trace: a name of bytes above 0x7f is one token", "[trace]") {
+    const auto ops = read("0 process name=\xc3\xa9t\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80_long_name user=u rlimit_memlock=1\n");
+    REQUIRE(ops.size() == 1);
+    CHECK(ops[0].text("name") == "\xc3\xa9t\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80_long_name");
+}
