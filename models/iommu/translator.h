@@ -2,8 +2,8 @@
 // unit: a lookup stage that answers from the unit's caches, and table walks that run
 // in numbered walker slots, one 8-byte memory read at a time. The shell decides when
 // each step happens and carries every read to memory; the unit decides what is read
-// and what it means. VT-d's RemappingUnit implements it; AMD-Vi and SMMUv3 units
-// would, with their own walks behind the same Walk interface.
+// and what it means. VT-d's RemappingUnit, AMD-Vi's AmdviUnit and SMMUv3's SmmuUnit
+// implement it, each with its own walks behind the same Walk interface.
 #pragma once
 
 #include <cstdint>

@@ -71,7 +71,7 @@ public:
             __builtin_prefetch(counts + (frame & ((uint64_t(1) << kCountChunkShift) - 1)));
         const uint64_t* set = tags_.data() + (addr / kLineBytes & set_mask_) * params_.ways;
         __builtin_prefetch(set);
-        __builtin_prefetch(set + params_.ways - 1);  // 16 ways: the set's second host line
+        __builtin_prefetch(set + params_.ways - 1);  // the last way: 16 span two host lines
     }
 
     // DMA side: called by the memory controller when it services a request.
