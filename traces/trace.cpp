@@ -233,9 +233,10 @@ struct TokenEnds {
     bool operator()(char c) const { return at[static_cast<unsigned char>(c)]; }
 };
 
-// Whether any of the eight bytes of `w` is white space or '#', or below 0x20 (exact for
-// the first: no false negatives; a false positive only sends tokenize() byte by byte).
-// Bytes below n, as in "Bit Twiddling Hacks" (hasless): (w - n*ones) & ~w & high bits.
+// Whether any of the eight bytes of `w` may end a token: one below 0x21 (white space and
+// the other control bytes) or '#'. No token end is missed; a control byte that ends
+// none only sends tokenize() on byte by byte. Bytes below n, as in "Bit Twiddling
+// Hacks" (hasless): (w - n*ones) & ~w & high bits; '#' is a zero byte of w ^ '#'s.
 bool may_end_token(uint64_t w) {
     constexpr uint64_t ones = ~uint64_t(0) / 255, high = ones * 0x80;
     const uint64_t hash = w ^ (ones * uint8_t('#'));

@@ -238,9 +238,9 @@ TEST_CASE("Trace reader: the same operations as parse, and a bad line stops it t
     CHECK_THROWS_WITH(r2.next(op), "t.trace:2: ioas_alloc.colour: unknown key");
 }
 
-// Tokens are found eight bytes at a time while no byte can end one: every separator
-// (the six white-space bytes, '#') at every offset of a long token, and bytes of 0x80
-// and above inside one, must split and keep exactly as a byte-by-byte reading does.
+// Tokens are found eight bytes at a time while no byte can end one: separators (the
+// five white-space bytes a line can hold, '#') at random offsets around long tokens,
+// and bytes of 0x80 and above in comments, must split as a byte-by-byte reading does.
 TEST_CASE("Trace fuzz: separators and comments at any offset split lines as written", "[trace][fuzz]") {
     const std::vector<trace::Op> want = read(kExample);
     const char seps[] = {' ', '\t', '\r', '\v', '\f'};
