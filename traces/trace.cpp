@@ -1,12 +1,12 @@
 #include "traces/trace.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string_view>
+#include <tuple>
 
 #include "models/sim/error.h"
 
@@ -175,34 +175,38 @@ std::string check_value(const KeySpec& k, std::string_view v, bool numeric) {
     return "";
 }
 
-// TIME: [+]NUMBER[ns|us|ms]; false when malformed.
+// TIME: [+]DIGITS[.DIGITS][ns|us|ms] in ps, exactly (a double holds every ps only below
+// 2^53, and show_time() writes any of them), a finer fraction rounded to the nearest ps,
+// half away from zero; false when malformed or past 2^64 - 1 ps.
 bool parse_time(std::string_view t, bool& relative, uint64_t& ps) {
     relative = !t.empty() && t[0] == '+';
     if (relative) t.remove_prefix(1);
     uint64_t scale = 1000;  // ns -> ps
-    for (const auto& [unit, mult] : {std::pair<std::string_view, uint64_t>{"ns", 1000}, {"us", 1000000}, {"ms", 1000000000}}) {
+    unsigned places = 3;    // decimal places of the unit that are whole ps
+    for (const auto& [unit, mult, p] : {std::tuple<std::string_view, uint64_t, unsigned>{"ns", 1000, 3},
+                                        {"us", 1000000, 6}, {"ms", 1000000000, 9}}) {
         if (t.size() > unit.size() && t.substr(t.size() - unit.size()) == unit) {
             t.remove_suffix(unit.size());
             scale = mult;
+            places = p;
             break;
         }
     }
-    const auto digit_or_dot = [](char c) { return (c >= '0' && c <= '9') || c == '.'; };
-    if (t.empty() || !std::all_of(t.begin(), t.end(), digit_or_dot) || t.find('.') != t.rfind('.') ||
-        t[0] == '.' || t.back() == '.')
-        return false;
-    if (t.find('.') == std::string_view::npos && t.size() <= 9) {  // exact, and the common case
-        uint64_t v = 0;
-        for (char c : t) v = v * 10 + uint64_t(c - '0');
-        if (v * scale < (uint64_t(1) << 53)) {  // as the double below would give
-            ps = v * scale;
-            return true;
-        }
-    }
-    const double v = std::stod(std::string(t)) * double(scale);
-    if (!(v < 1.8e19)) return false;
-    ps = uint64_t(std::llround(v));
-    return true;
+    const size_t dot = t.find('.');
+    const std::string_view whole = t.substr(0, dot);
+    const std::string_view frac = dot == std::string_view::npos ? std::string_view() : t.substr(dot + 1);
+    const auto digits = [](std::string_view d) {
+        return !d.empty() && std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; });
+    };
+    if (!digits(whole) || (dot != std::string_view::npos && !digits(frac))) return false;
+    uint64_t v = 0;
+    for (char c : whole)
+        if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, uint64_t(c - '0'), &v)) return false;
+    if (__builtin_mul_overflow(v, scale, &v)) return false;
+    uint64_t part = 0;  // the fraction's whole ps, then rounded by the next digit
+    for (unsigned i = 0; i < places; ++i) part = part * 10 + uint64_t(i < frac.size() ? frac[i] - '0' : 0);
+    part += frac.size() > places && frac[places] >= '5';
+    return !__builtin_add_overflow(v, part, &ps);
 }
 
 std::string show_time(uint64_t ps) {
@@ -220,6 +224,10 @@ std::string show_time(uint64_t ps) {
 [[noreturn]] void fail_at(const std::string& name, uint64_t n, const std::string& msg) {
     throw sim::InputError(name + ":" + std::to_string(n) + ": " + msg);
 }
+
+// The last time a line may have: 2^63 - 1 ps (about 107 days), which leaves the
+// simulation's 64-bit clock as much room again for the work after the trace's last line.
+constexpr uint64_t kLastTimePs = (uint64_t(1) << 63) - 1;
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
 
@@ -348,7 +356,11 @@ bool Reader::next(Op& op) {
         uint64_t ps = 0;
         if (!parse_time(tokens_[0], relative, ps)) fail_at(name_, line_, "'" + std::string(tokens_[0]) + "' is not a time");
         if (tokens_.size() < 2) fail_at(name_, line_, "missing operation after the time");
-        op.time_ps = relative ? prev_ps_ + ps : ps;
+        if (relative && __builtin_add_overflow(prev_ps_, ps, &ps)) ps = UINT64_MAX;
+        if (ps > kLastTimePs)
+            fail_at(name_, line_, "time " + std::string(tokens_[0]) + " is past the last a run can reach, " +
+                                      show_time(kLastTimePs) + "ns");
+        op.time_ps = ps;
         if (op.time_ps < prev_ps_)
             fail_at(name_, line_, "time " + std::string(tokens_[0]) + " is earlier than the previous line's " +
                                       show_time(prev_ps_) + "ns");

@@ -156,6 +156,37 @@ TEST_CASE("Trace: what is written reads back the same", "[trace]") {
     CHECK(differ == 0);
 }
 
+// Times are read exactly, not through a double: above 2^53 ps a double cannot hold
+// every picosecond, so a relative time there, written back absolute, read differently.
+TEST_CASE("Trace: times read exactly to the picosecond, up to the last", "[trace]") {
+    const auto ops = read("9007199254740.992 ioas_alloc name=a\n+0.001 ioas_alloc name=b\n"
+                          "+0.001 ioas_alloc name=c\n9223372036854775.807 ioas_alloc name=d\n");
+    REQUIRE(ops.size() == 4);
+    CHECK(ops[1].time_ps == (uint64_t(1) << 53) + 1);
+    CHECK(ops[2].time_ps == (uint64_t(1) << 53) + 2);
+    CHECK(ops[3].time_ps == (uint64_t(1) << 63) - 1);
+    std::ostringstream out;
+    trace::write(out, ops);
+    CHECK(read(out.str()) == ops);
+    // A fraction finer than a picosecond rounds to the nearest one, half away from zero.
+    const auto round = read("0.0004 ioas_alloc name=a\n+0.0005 ioas_alloc name=b\n+1.2345678us ioas_alloc name=c\n"
+                            "+0.0000000015ms ioas_alloc name=d\n");
+    CHECK(round[0].time_ps == 0);
+    CHECK(round[1].time_ps == 1);
+    CHECK(round[2].time_ps == 1 + 1234568);
+    CHECK(round[3].time_ps == 1 + 1234568 + 2);
+    // Past the last time (2^63 - 1 ps), and past 2^64 - 1 ps, absolute or relative.
+    const std::string past = "is past the last a run can reach, 9223372036854775.807ns";
+    CHECK_THROWS_WITH(read("9223372036854775.8075 ioas_alloc name=a\n"),
+                      "t.trace:1: time 9223372036854775.8075 " + past);
+    CHECK_THROWS_WITH(read("9223372036854775.807 ioas_alloc name=a\n+0.001 ioas_alloc name=b\n"),
+                      "t.trace:2: time +0.001 " + past);
+    CHECK_THROWS_WITH(read("9223372036854775ns ioas_alloc name=a\n+18446744073709551.615 ioas_alloc name=b\n"),
+                      "t.trace:2: time +18446744073709551.615 " + past);
+    CHECK_THROWS_WITH(read("18446744073709551.616 ioas_alloc name=a\n"),
+                      "t.trace:1: '18446744073709551.616' is not a time");
+}
+
 TEST_CASE("Trace fuzz: mutated traces read or fail with one line naming the file", "[trace][fuzz]") {
     sim::Rng rng(2026, "trace-fuzz");
     const std::string base = kExample;
