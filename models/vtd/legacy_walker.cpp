@@ -28,10 +28,13 @@ void LegacyWalker::start(const iommu::Request& r) {
     state_ = State::RootLo;
 }
 
+// The unit fills its context-cache (spec 6.2) only with entries context_hi() accepted,
+// so only the checks that depend on the request run again.
 void LegacyWalker::start_from_context(const iommu::Request& r, uint64_t lo, uint64_t hi) {
     start(r);
     lo_ = lo;
-    context_hi(hi);
+    res_.record = !(lo_ & 2);
+    enter_context(hi);
 }
 
 void LegacyWalker::start_from_walk_cache(const iommu::Request& r, uint64_t lo, uint64_t hi,
@@ -106,6 +109,12 @@ void LegacyWalker::context_hi(uint64_t hi) {
         case 2: if (!caps_.pt) return fail(fault::CONTEXT_INVALID); break;
         default: return fail(fault::CONTEXT_INVALID);
     }
+    enter_context(hi);
+}
+
+// An accepted context entry applied to this request: the TT rules for ATS, pass-through,
+// or the second-level table's first read.
+void LegacyWalker::enter_context(uint64_t hi) {
     hi_ = hi;
     ctx_valid_ = true;
     const unsigned tt = unsigned(lo_ >> 2) & 3;

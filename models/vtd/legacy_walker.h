@@ -22,7 +22,8 @@ public:
         : caps_(caps), root_(root_table) {}
 
     void start(const iommu::Request& r);
-    // Starts from a context entry held in the context-cache: no root or context reads.
+    // Starts from a context entry held in the context-cache (one context_valid() once
+    // gave): no root or context reads, and its reserved bits are not checked again.
     void start_from_context(const iommu::Request& r, uint64_t ctx_lo, uint64_t ctx_hi);
     // Starts from a paging-structure cache hit: the entry at `level` (2..5) pointed to
     // `table`, with permissions read/write combined over it and the levels above.
@@ -58,6 +59,7 @@ private:
     void root_hi(uint64_t v);
     void context_lo(uint64_t v);
     void context_hi(uint64_t v);
+    void enter_context(uint64_t hi);
     void table(uint64_t v);
     bool begin_second_level(uint64_t hi);
     void pass_through();
