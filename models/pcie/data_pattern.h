@@ -9,12 +9,22 @@
 
 namespace pcie {
 
-// The 8 bytes at the 8-byte-aligned address `word_addr` (splitmix64 finalizer).
-inline uint64_t pattern_word(uint64_t word_addr, uint64_t seed) {
-    uint64_t z = (word_addr >> 3) + seed * 0x9e3779b97f4a7c15ull;
+// A 4 KiB page's key: the splitmix64 finalizer of its page number and the seed.
+inline uint64_t pattern_page_key(uint64_t addr, uint64_t seed) {
+    uint64_t z = (addr >> 12) + seed * 0x9e3779b97f4a7c15ull;
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     return z ^ (z >> 31);
+}
+
+// An odd multiplier: word numbers times it differ for different words (a bijection).
+constexpr uint64_t kPatternWordStep = 0xd6e8feb86659fd93ull;
+
+// The 8 bytes at the 8-byte-aligned address `word_addr`: its page's key XOR its word
+// number times an odd constant, so words differ within a page and pages differ by key,
+// and a run of words costs an add and an XOR each (the hash runs once a page).
+inline uint64_t pattern_word(uint64_t word_addr, uint64_t seed) {
+    return pattern_page_key(word_addr, seed) ^ ((word_addr >> 3) * kPatternWordStep);
 }
 
 inline uint8_t pattern_byte(uint64_t addr, uint64_t seed) {

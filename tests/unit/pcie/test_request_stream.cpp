@@ -106,6 +106,29 @@ TEST_CASE("The data pattern depends on address and seed, at any alignment", "[ge
     CHECK_FALSE(pcie::matches_pattern(0x1003, buf.data(), buf.size(), 5));
 }
 
+// fill_pattern steps through a page's words and changes key where a page starts: every
+// byte is still pattern_byte's, across page edges and at every alignment.
+TEST_CASE("The data pattern across page edges is the per-byte pattern", "[generator]") {
+    sim::Rng rng(4, "pattern-pages");
+    std::vector<uint8_t> buf(9000);
+    for (int i = 0; i < 200; ++i) {
+        const uint64_t addr = (uint64_t(rng.uniform(1u << 20)) << 12) - 64 + rng.uniform(128);
+        const size_t len = 1 + rng.uniform(buf.size());
+        const uint64_t seed = rng.uniform(1000);
+        pcie::fill_pattern(addr, buf.data(), len, seed);
+        size_t wrong = 0;
+        for (size_t b = 0; b < len; ++b) wrong += buf[b] != pcie::pattern_byte(addr + b, seed);
+        REQUIRE(wrong == 0);
+        REQUIRE(pcie::matches_pattern(addr, buf.data(), len, seed));
+        buf[rng.uniform(len)] ^= 0x80;
+        REQUIRE_FALSE(pcie::matches_pattern(addr, buf.data(), len, seed));
+    }
+    // The same page offset in another page, and the same word under another seed, differ.
+    CHECK(pcie::pattern_word(0x5008, 1) != pcie::pattern_word(0x6008, 1));
+    CHECK(pcie::pattern_word(0x5008, 1) != pcie::pattern_word(0x5008, 2));
+    CHECK(pcie::pattern_word(0x5008, 1) != pcie::pattern_word(0x5010, 1));
+}
+
 TEST_CASE("PatternCache: the pattern inside its window, computed outside it", "[generator]") {
     const pcie::PatternCache cache(0x10000, 0x4000, 9);
     sim::Rng rng(3, "pattern-cache");
