@@ -32,6 +32,24 @@ CXX=clang++-14 SETUP_TARGET=fuzzers SETUP_PACKAGES="clang-14 libclang-rt-14-dev"
 
 export ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
+# A finding's input in the log as base64, with the command that replays it: a CI
+# machine is gone when its log is read, and its findings directory with it.
+print_inputs() {
+    local t=$1 f
+    for f in "$2"/crash-* "$2"/timeout-* "$2"/oom-* "$2"/leak-*; do
+        [ -f "$f" ] || continue
+        if [ "$(stat -c %s "$f")" -gt 65536 ]; then
+            echo "fuzz $t: $f is over 64 KiB, not printed" >&2
+            continue
+        fi
+        echo "fuzz $t: to replay $(basename "$f"), paste these lines in the project:" >&2
+        echo "base64 -d > finding <<'EOF'" >&2
+        base64 -w 76 "$f" >&2
+        echo "EOF" >&2
+        echo "build-fuzz/tests/fuzz/fuzz_$t finding" >&2
+    done
+}
+
 run_one() {
     local t=$1 found=build-fuzz/corpus/$1 findings=build-fuzz/findings/$1
     mkdir -p "$found" "$findings"
@@ -42,6 +60,7 @@ run_one() {
         tail -n 40 "$log" >&2
         grep -a -m 3 '^fuzz: ' "$log" >&2 || true  # the target's own verdict, often above the tail
         echo "fuzz $t: FINDING, input in $findings/ (log $log)" >&2
+        print_inputs "$t" "$findings"
         return 1
     fi
     local runs rate
