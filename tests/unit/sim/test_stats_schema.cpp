@@ -40,7 +40,7 @@ TEST_CASE("Every golden statistics file follows the documented schema", "[stats]
         const nlohmann::json stats = read(entry.path());
         INFO(entry.path().filename().string());
         ++files;
-        for (const std::string& r : schema.at("required")) CHECK(stats.contains(r));
+        for (const auto& r : schema.at("required")) CHECK(stats.contains(r.get<std::string>()));
         CHECK(stats.at("sim.seed").is_number_unsigned());
         CHECK(stats.at("sim.finished").is_boolean());
         CHECK(std::regex_match(stats.at("sim.config_digest").get<std::string>(), std::regex("[0-9a-f]{16}")));
