@@ -3,6 +3,8 @@
 
 #include <cstdio>
 
+#include "models/sim/hot_path.h"
+
 namespace amdvi {
 
 AmdviUnit::AmdviUnit(const Straps& straps, const UnitParams& p, iommu::HostMemory& mem)
@@ -67,7 +69,7 @@ iommu::Result AmdviUnit::mode0(const Dte& d, const iommu::Request& r) {
 // The lookup stage answers what the caches decide without a fault: IommuEn=0, a
 // cached DTE that passes the request or holds an IOTLB entry granting it. Anything
 // else walks, so the walk (not the cache) logs every event.
-bool AmdviUnit::lookup(const iommu::Request& r, iommu::Result& out) {
+IOMMU_SIM_HOT_PATH bool AmdviUnit::lookup(const iommu::Request& r, iommu::Result& out) {
     if (!enabled()) {
         ++bypassed_;
         out = iommu::untranslated(r);
@@ -145,7 +147,7 @@ void AmdviUnit::fill_caches(const WalkSlot& w) {
     iotlb_sizes_ |= uint64_t(1) << h.size_log2();
 }
 
-iommu::Result AmdviUnit::end(WalkSlot& w) {
+IOMMU_SIM_HOT_PATH iommu::Result AmdviUnit::end(WalkSlot& w) {
     dte_reads_ += w.dte_reads;
     walk_reads_ += w.host.reads() + w.guest.reads();
     walk_writes_ += w.host.writes() + w.guest.writes();

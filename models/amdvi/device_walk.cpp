@@ -2,6 +2,8 @@
 // walk, and the events of each outcome (§2.5). Guest walks: unit_guest.cpp.
 #include "models/amdvi/amdvi_unit.h"
 
+#include "models/sim/hot_path.h"
+
 namespace amdvi {
 
 void WalkSlot::supply(uint64_t qword, bool ok) {
@@ -16,7 +18,7 @@ void WalkSlot::supply(uint64_t qword, bool ok) {
     if (host.done()) owner->host_done(*this);
 }
 
-void AmdviUnit::begin(WalkSlot& w, const iommu::Request& r) {
+IOMMU_SIM_HOT_PATH void AmdviUnit::begin(WalkSlot& w, const iommu::Request& r) {
     w = WalkSlot{};
     w.owner = this;
     w.request = r;

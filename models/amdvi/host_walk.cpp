@@ -1,6 +1,7 @@
 #include "models/amdvi/host_walk.h"
 
 #include "models/amdvi/bits.h"
+#include "models/sim/hot_path.h"
 
 namespace amdvi {
 namespace {
@@ -58,7 +59,7 @@ void HostWalk::read_table(unsigned level, uint64_t table) {
     state_ = State::Read;
 }
 
-void HostWalk::supply(uint64_t qword, bool ok) {
+IOMMU_SIM_HOT_PATH void HostWalk::supply(uint64_t qword, bool ok) {
     if (state_ == State::Done) return;
     if (!ok) {
         fault_.kind = HostFault::Kind::HardwareError;

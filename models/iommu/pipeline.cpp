@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "models/iommu/ats_completion.h"
+#include "models/sim/hot_path.h"
 #include "models/sim/params.h"
 #include "models/sim/time.h"
 #include "models/tlm/pcie_attr.h"
@@ -385,7 +386,7 @@ void Pipeline::respond(Payload& gp) {
 
 // ---- atomic mode -------------------------------------------------------------------
 
-void Pipeline::b_transport(Payload& gp, sc_time& delay) {
+IOMMU_SIM_HOT_PATH void Pipeline::b_transport(Payload& gp, sc_time& delay) {
     tlmx::PcieAttr& a = tlmx::attr(gp);  // once: each look-up is a call into the library
     if (a.message != tlmx::Message::None) {
         delay += lookup_latency_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "models/sim/hot_path.h"
 #include "models/sim/params.h"
 #include "models/tlm/pcie_attr.h"
 #include "models/tlm/sc_ps.h"
@@ -158,7 +159,7 @@ void MemoryController::resp_method() {
     arm(now);
 }
 
-void MemoryController::b_transport(Payload& gp, sc_time& delay) {
+IOMMU_SIM_HOT_PATH void MemoryController::b_transport(Payload& gp, sc_time& delay) {
     const sim::ps_t now = tlmx::now().value();
     delay = tlmx::at_ps(serve(gp, now + delay.value()) - now);
 }

@@ -1,5 +1,6 @@
 #include "models/pcie/link.h"
 
+#include "models/sim/hot_path.h"
 #include "models/tlm/pcie_attr.h"
 #include "models/tlm/sc_ps.h"
 
@@ -159,7 +160,7 @@ tlm_sync_enum Link::bw(Payload& gp, tlm_phase& ph, sc_time& delay) {
 
 // ---- atomic mode -------------------------------------------------------------------
 
-void Link::b_transport(Payload& gp, sc_time& delay) {
+IOMMU_SIM_HOT_PATH void Link::b_transport(Payload& gp, sc_time& delay) {
     const sim::ps_t now = now_ps();
     delay = at_ps(send_up(gp, now + delay.value()) + latency_ps_ - now);
     host_side->b_transport(gp, delay);

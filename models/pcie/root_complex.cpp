@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "models/sim/hot_path.h"
 #include "models/sim/params.h"
 #include "models/tlm/pcie_attr.h"
 #include "models/tlm/sc_ps.h"
@@ -108,7 +109,7 @@ tlm_sync_enum RootComplex::bw(Payload& gp, tlm_phase& ph, sc_time& d) {
     return tlm::TLM_COMPLETED;
 }
 
-void RootComplex::b_transport(int port, Payload& gp, sc_time& delay) {
+IOMMU_SIM_HOT_PATH void RootComplex::b_transport(int port, Payload& gp, sc_time& delay) {
     enter(port, gp);
     delay += latency_;
     host->b_transport(gp, delay);

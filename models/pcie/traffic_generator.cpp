@@ -5,6 +5,7 @@
 
 #include <tlm_utils/tlm_quantumkeeper.h>
 
+#include "models/sim/hot_path.h"
 #include "models/sim/sorted_ring.h"
 #include "models/sim/time.h"
 #include "models/tlm/pcie_attr.h"
@@ -472,7 +473,7 @@ uint32_t TrafficGenerator::freed_by(const sc_time& t) const {
 
 // ---- atomic mode -------------------------------------------------------------------
 
-void TrafficGenerator::atomic_thread() {
+IOMMU_SIM_HOT_PATH void TrafficGenerator::atomic_thread() {
     QuantumKeeper qk;
     qk.reset();
     // By engine ([read]): arrival times (ps) of its requests in flight, earliest first.

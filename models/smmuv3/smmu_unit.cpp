@@ -4,6 +4,7 @@
 
 #include "models/smmuv3/regs.h"
 #include "models/smmuv3/straps.h"
+#include "models/sim/hot_path.h"
 
 namespace smmuv3 {
 
@@ -67,7 +68,7 @@ iommu::Result SmmuUnit::bypass(const Ste* ste, const iommu::Request& r) const {
 // The lookup stage answers what the caches decide: a disabled SMMU, a cached STE that
 // bypasses or aborts, or a TLB entry granting the access. Anything else walks, so the
 // walk (not the cache) decides every fault that records an event.
-bool SmmuUnit::lookup(const iommu::Request& r, iommu::Result& out) {
+IOMMU_SIM_HOT_PATH bool SmmuUnit::lookup(const iommu::Request& r, iommu::Result& out) {
     if (r.at != iommu::At::Untranslated) return ats_lookup(r, out);
     if (disabled_answer(r, out)) {
         if (!out.fault) ++bypassed_;
@@ -156,7 +157,7 @@ void SmmuUnit::tlb_fill(const WalkSlot& w) {
     tlb_sizes_ |= uint64_t(1) << log2;
 }
 
-void SmmuUnit::begin(WalkSlot& w, const iommu::Request& r) {
+IOMMU_SIM_HOT_PATH void SmmuUnit::begin(WalkSlot& w, const iommu::Request& r) {
     w = WalkSlot{};
     w.owner = this;
     w.request = r;
@@ -181,7 +182,7 @@ void SmmuUnit::begin(WalkSlot& w, const iommu::Request& r) {
     start_ste(w);
 }
 
-iommu::Result SmmuUnit::end(WalkSlot& w) {
+IOMMU_SIM_HOT_PATH iommu::Result SmmuUnit::end(WalkSlot& w) {
     config_reads_ += w.config_reads;
     walk_reads_ += w.vmsa.reads() + w.cd_walk.reads();
     walk_writes_ += w.vmsa.writes() + w.cd_walk.writes();

@@ -1,6 +1,7 @@
 #include "models/smmuv3/vmsa.h"
 
 #include "models/smmuv3/vmsa_descriptor.h"
+#include "models/sim/hot_path.h"
 
 namespace smmuv3 {
 
@@ -65,7 +66,7 @@ void VmsaWalk::start(const iommu::Request& r) {
     }
 }
 
-void VmsaWalk::supply(uint64_t qword, bool ok) {
+IOMMU_SIM_HOT_PATH void VmsaWalk::supply(uint64_t qword, bool ok) {
     switch (state_) {
     case State::Done:
         return;

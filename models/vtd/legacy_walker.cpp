@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "models/sim/hot_path.h"
 #include "models/vtd/regs.h"
 
 namespace vtd {
@@ -47,7 +48,7 @@ void LegacyWalker::start_from_walk_cache(const iommu::Request& r, uint64_t lo, u
     next_table(table);
 }
 
-void LegacyWalker::supply(uint64_t v, bool ok) {
+IOMMU_SIM_HOT_PATH void LegacyWalker::supply(uint64_t v, bool ok) {
     ++reads_;
     if (!ok) {  // the read itself failed (e.g. above installed memory)
         const bool root = state_ == State::RootLo || state_ == State::RootHi;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "models/sim/hot_path.h"
 #include "models/vtd/legacy_walker.h"
 #include "models/vtd/scalable_walker.h"
 #include "models/vtd/regs.h"
@@ -325,7 +326,7 @@ void RemappingUnit::iotlb_fill(uint16_t did, uint32_t pasid, const iommu::Reques
 // Lookup stage: translation disabled, or an IOTLB hit under a cached context entry.
 // Pass-through contexts skip the IOTLB; a cached context entry alone answers translated
 // requests and blocked translation requests (context_answer).
-bool RemappingUnit::lookup(const iommu::Request& r, iommu::Result& out) {
+IOMMU_SIM_HOT_PATH bool RemappingUnit::lookup(const iommu::Request& r, iommu::Result& out) {
     ++translations_;
     if (!translation_enabled()) {
         out = iommu::untranslated(r);
@@ -348,7 +349,7 @@ bool RemappingUnit::lookup(const iommu::Request& r, iommu::Result& out) {
 // context-cache was looked up in the lookup stage; a walk that waited for a slot sees
 // what it holds now), then the PASID-table entry (scalable) or the paging-structure
 // caches (legacy).
-void RemappingUnit::begin(WalkSlot& w, const iommu::Request& r) {
+IOMMU_SIM_HOT_PATH void RemappingUnit::begin(WalkSlot& w, const iommu::Request& r) {
     ++walks_;
     w.request = r;
     w.context_cached = w.pasid_cached = false;
@@ -364,7 +365,7 @@ void RemappingUnit::begin(WalkSlot& w, const iommu::Request& r) {
 }
 
 // A finished walk fills the context-cache, the IOTLB and the paging-structure caches.
-iommu::Result RemappingUnit::end(WalkSlot& w) {
+IOMMU_SIM_HOT_PATH iommu::Result RemappingUnit::end(WalkSlot& w) {
     iommu::Result res = w.result();
     if (w.scalable) {
         end_scalable(w);
