@@ -80,14 +80,12 @@ struct WalkTag : tlm::tlm_extension<WalkTag> {
 
 // One walker slot's table-access transaction, reused for every access of its walks.
 struct Pipeline::WalkRead {
-    Payload gp;
+    tlmx::PciePayload gp;
     uint64_t data = 0;
-    tlmx::PcieAttr* attr = new tlmx::PcieAttr;  // the payload owns it; kept to skip a look-up
     explicit WalkRead(unsigned slot) {
         auto* tag = new WalkTag;
         tag->slot = slot;
         gp.set_extension(tag);
-        gp.set_extension(attr);
         gp.set_data_ptr(reinterpret_cast<unsigned char*>(&data));
         gp.set_data_length(8);
         gp.set_streaming_width(8);
@@ -103,7 +101,7 @@ struct Pipeline::WalkRead {
             gp.set_read();
         }
         gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-        attr->snoop = snoop;
+        gp.attr().snoop = snoop;
     }
 };
 
@@ -387,7 +385,7 @@ void Pipeline::respond(Payload& gp) {
 // ---- atomic mode -------------------------------------------------------------------
 
 IOMMU_SIM_HOT_PATH void Pipeline::b_transport(Payload& gp, sc_time& delay) {
-    tlmx::PcieAttr& a = tlmx::attr(gp);  // once: each look-up is a call into the library
+    tlmx::PcieAttr& a = tlmx::attr(gp);
     if (a.message != tlmx::Message::None) {
         delay += lookup_latency_;
         return page_request(gp);

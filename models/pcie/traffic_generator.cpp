@@ -143,7 +143,7 @@ TrafficGenerator::Payload* TrafficGenerator::make_payload(const Request& r,
     gp->set_address(r.addr);
     gp->set_command(r.read ? tlm::TLM_READ_COMMAND : tlm::TLM_WRITE_COMMAND);
     if (!r.read) pattern_.fill(r.addr, gp->get_data_ptr(), r.size);
-    tlmx::PcieAttr& a = pool_.attr_of(*gp);
+    tlmx::PcieAttr& a = tlmx::attr(*gp);
     set_requester(a, r);
     a.no_snoop = r.fed ? r.no_snoop : p_.no_snoop;
     a.relaxed_ordering = p_.relaxed_ordering;
@@ -190,7 +190,7 @@ bool TrafficGenerator::engine_full(bool read) const {
 }
 
 void TrafficGenerator::arrive(Payload& gp, const sc_time& at) {
-    const tlmx::PcieAttr& a = pool_.attr_of(gp);
+    const tlmx::PcieAttr& a = tlmx::attr(gp);
     const TagState t = tags_[a.tag];
     if (t.tr) return tr_done(gp, at);
     free_tags_.push_back(a.tag);
@@ -213,7 +213,7 @@ void TrafficGenerator::end_method() {
 }
 
 void TrafficGenerator::complete(Payload& gp, const TagState& t, const sc_time& done) {
-    const tlmx::PcieAttr& a = pool_.attr_of(gp);
+    const tlmx::PcieAttr& a = tlmx::attr(gp);
     if (a.at == tlmx::AddressType::Translated) gp.set_address(a.ats_iova);
     const double latency_ns = tlmx::ns(done - t.issued);
     --in_flight_;
@@ -437,14 +437,14 @@ bool TrafficGenerator::take_arrival(Payload& gp) {
 // may change with any feed; the run lasts until the last completion arrives).
 bool TrafficGenerator::takes_ahead(Payload& gp, const sc_time& at) const {
     return at + latency_ < horizon_ && arriving_.empty() && !p_.ats && !timeline_ && !issued_ &&
-           !p_.posted_credits && synthetic_left() && !tags_[pool_.attr_of(gp).tag].fed;
+           !p_.posted_credits && synthetic_left() && !tags_[tlmx::attr(gp).tag].fed;
 }
 
 // Completes the request now; for a read, decides as its arrival's kick would, at once,
 // unless the device is to decide before `at` anyway (its wake then counts the tag by
 // `at`).
 void TrafficGenerator::take_ahead(Payload& gp, const sc_time& at) {
-    const uint16_t tag = pool_.attr_of(gp).tag;
+    const uint16_t tag = tlmx::attr(gp).tag;
     if (!gp.is_read()) {
         free_tags_.push_back(tag);
         --writes_in_flight_;

@@ -20,7 +20,7 @@ tlm::tlm_generic_payload* PayloadPool::acquire(size_t bytes) {
     s->set_byte_enable_length(0);
     s->set_dmi_allowed(false);
     s->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    s->attr->clear();
+    s->attr().clear();
     s->acquire();
     return s;
 }

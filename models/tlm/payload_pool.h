@@ -24,21 +24,14 @@ public:
     // least `bytes` bytes (data pointer and length set). Release with gp->release().
     tlm::tlm_generic_payload* acquire(size_t bytes);
     void free(tlm::tlm_generic_payload* gp) override;
-    // The PcieAttr of a payload this pool gave out, without the library's extension
-    // look-up (an out-of-line call): for the owner's own payloads on its hot path.
-    static PcieAttr& attr_of(tlm::tlm_generic_payload& gp) { return *static_cast<Slot&>(gp).attr; }
-
     size_t allocated() const { return slots_.size(); }
     size_t in_use() const { return slots_.size() - free_.size(); }
 
 private:
-    // A payload that owns its data buffer and its PcieAttr (the extension).
-    struct Slot : tlm::tlm_generic_payload {
+    // A payload that owns its data buffer.
+    struct Slot : PciePayload {
         std::vector<unsigned char> data;
-        PcieAttr* attr;
-        explicit Slot(tlm::tlm_mm_interface* mm) : tlm::tlm_generic_payload(mm), attr(new PcieAttr) {
-            set_extension(attr);
-        }
+        explicit Slot(tlm::tlm_mm_interface* mm) : PciePayload(mm) {}
     };
     std::vector<std::unique_ptr<Slot>> slots_;
     std::vector<Slot*> free_;

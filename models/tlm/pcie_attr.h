@@ -54,9 +54,25 @@ struct PcieAttr : tlm::tlm_extension<PcieAttr> {
     }
 };
 
-// The extension of a payload from a PayloadPool (always present).
-inline PcieAttr& attr(tlm::tlm_generic_payload& gp) {
-    return *gp.get_extension<PcieAttr>();
-}
+// A generic payload that carries its PcieAttr. Every transaction of the PCIe side is
+// one (PayloadPool's, the IOMMU's table accesses), so that a hop finds the attributes
+// with a load instead of the library's out-of-line extension look-up, four calls a DMA.
+// The PcieAttr is the payload's extension too, for code that asks the TLM way, and the
+// payload's destructor frees it.
+class PciePayload : public tlm::tlm_generic_payload {
+public:
+    explicit PciePayload(tlm::tlm_mm_interface* mm = nullptr)
+        : tlm::tlm_generic_payload(mm), attr_(new PcieAttr) {
+        set_extension(attr_);
+    }
+    PcieAttr& attr() const { return *attr_; }
+
+private:
+    PcieAttr* attr_;
+};
+
+// The PcieAttr of a payload of the PCIe side, which is always a PciePayload (the
+// sanitizer build's UBSan checks the cast).
+inline PcieAttr& attr(tlm::tlm_generic_payload& gp) { return static_cast<PciePayload&>(gp).attr(); }
 
 }  // namespace tlmx

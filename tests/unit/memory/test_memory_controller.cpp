@@ -58,12 +58,11 @@ struct Probe : sc_core::sc_module, tlm::tlm_bw_transport_if<> {
         for (const Request& r : requests) {
             const sim::ps_t now = tlmx::now().value();
             if (r.issue > now) wait(tlmx::at_ps(r.issue - now));
-            auto gp = std::make_unique<tlm::tlm_generic_payload>();
+            auto gp = std::make_unique<tlmx::PciePayload>();
             gp->set_command(r.write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
             gp->set_address(r.addr);
             gp->set_data_ptr(data.data());
             gp->set_data_length(64);
-            gp->set_extension(new tlmx::PcieAttr);
             tlm::tlm_phase ph = tlm::BEGIN_REQ;
             sc_time d = sc_core::SC_ZERO_TIME;
             arrived.push_back(tlmx::now().value());

@@ -98,10 +98,10 @@ TEST_CASE("PayloadPool recycles payloads with a cleared PcieAttr and enough data
     CHECK(c->get_data_length() == 4096);
     CHECK(tlmx::attr(*c).requester_id == 0);
     CHECK_FALSE(tlmx::attr(*c).no_snoop);
-    // attr_of finds each payload's own extension, the one the library's look-up finds.
-    CHECK(&tlmx::PayloadPool::attr_of(*c) == &tlmx::attr(*c));
-    CHECK(&tlmx::PayloadPool::attr_of(*b) == &tlmx::attr(*b));
-    CHECK(&tlmx::PayloadPool::attr_of(*b) != &tlmx::PayloadPool::attr_of(*c));
+    // attr finds each payload's own extension, the one the library's look-up finds.
+    CHECK(&tlmx::attr(*c) == c->get_extension<tlmx::PcieAttr>());
+    CHECK(&tlmx::attr(*b) == b->get_extension<tlmx::PcieAttr>());
+    CHECK(&tlmx::attr(*b) != &tlmx::attr(*c));
     CHECK(c->get_response_status() == tlm::TLM_INCOMPLETE_RESPONSE);
     c->get_data_ptr()[4095] = 1;  // the whole length is writable (ASan checks)
     b->release();
