@@ -51,8 +51,12 @@ struct IotlbKey {
     uint32_t pasid = 0;       // RID_PASID / no PASID in legacy mode: 0
     uint64_t vpn = 0;         // iova >> size_log2
     uint8_t size_log2 = 12;
+    // In this order no two neighbouring tests are of fields in one 8-byte word: GCC
+    // merged such a pair into one masked 8-byte compare, storing a key it held in
+    // registers to the stack field by field to read it back whole, a load the host's
+    // store forwarding cannot serve.
     bool operator==(const IotlbKey& o) const {
-        return vpn == o.vpn && did == o.did && pasid == o.pasid && size_log2 == o.size_log2;
+        return vpn == o.vpn && pasid == o.pasid && size_log2 == o.size_log2 && did == o.did;
     }
 };
 struct IotlbValue {
