@@ -55,6 +55,7 @@ System::System(sc_core::sc_module_name name, const PlatformConfig& pc)
         unit_->endpoints = this;
     } else {
         rc_.host.bind(memory_.socket);
+        rc_.set_host_prefetch(&memory_);
     }
     for (size_t i = 0; i < pc.devs.size(); ++i) {
         const std::string n = std::to_string(i);

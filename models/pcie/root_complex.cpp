@@ -54,6 +54,7 @@ sc_time RootComplex::return_latency(const Payload& gp) const {
 tlm_sync_enum RootComplex::fw(int port, Payload& gp, tlm_phase& ph, sc_time&) {
     if (ph != tlm::BEGIN_REQ) return tlm::TLM_COMPLETED;
     enter(port, gp);
+    if (host_memory_) host_memory_->prefetch(gp.get_address());
     if (queued_ == queue_depth_) {
         ++queue_full_;
         waiting_.push_back({port, &gp});

@@ -15,6 +15,7 @@
 #include "models/sim/stats.h"
 #include "models/sim/time.h"
 #include "models/tlm/fw_target.h"
+#include "models/tlm/host_prefetch.h"
 #include "models/tlm/mode.h"
 #include "models/tlm/timed_queue.h"
 
@@ -37,6 +38,10 @@ public:
     RootComplex(sc_core::sc_module_name name, const RootComplexParams& p, tlmx::Mode mode,
                 unsigned ports = 1);
 
+    // The memory behind `host` when nothing translates in between (no IOMMU): a
+    // request's address is then its data's host address, announced to memory when the
+    // request enters in timing mode, a kernel event or more before memory serves it.
+    void set_host_prefetch(const tlmx::HostPrefetch* m) { host_memory_ = m; }
     // Root port i, where link i binds.
     tlm::tlm_target_socket<>& port(unsigned i) { return ports_.at(i)->socket; }
 
@@ -69,6 +74,7 @@ private:
     void out_method();
 
     std::vector<std::unique_ptr<Port>> ports_;
+    const tlmx::HostPrefetch* host_memory_ = nullptr;
     sc_core::sc_time latency_;
     uint32_t queue_depth_, queued_ = 0;
     bool host_busy_ = false;
