@@ -1,10 +1,16 @@
 # iommu_sim_test(NAME LABEL SOURCES... LIBS ...)
 # One Catch2 binary; every test case runs in its own process (catch_discover_tests),
 # because SystemC elaborates only once per process.
+# The entry point, which holds Catch2's implementation (half a minute to compile), is
+# compiled once for every binary: iommu_sim_test_main.
 function(iommu_sim_test name label)
   cmake_parse_arguments(T "" "" "SOURCES;LIBS" ${ARGN})
-  add_executable(${name} ${T_SOURCES} ${PROJECT_SOURCE_DIR}/tests/test_main.cpp)
-  target_link_libraries(${name} PRIVATE ${T_LIBS} Catch2::Catch2 PkgConfig::SystemC)
+  if(NOT TARGET iommu_sim_test_main)
+    add_library(iommu_sim_test_main OBJECT ${PROJECT_SOURCE_DIR}/tests/test_main.cpp)
+    target_link_libraries(iommu_sim_test_main PUBLIC Catch2::Catch2 PkgConfig::SystemC)
+  endif()
+  add_executable(${name} ${T_SOURCES})
+  target_link_libraries(${name} PRIVATE ${T_LIBS} iommu_sim_test_main)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
   target_compile_definitions(${name} PRIVATE IOMMU_SIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
   catch_discover_tests(${name}
