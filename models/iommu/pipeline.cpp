@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "models/iommu/ats_completion.h"
+#include "models/memory/memory_controller.h"
 #include "models/sim/hot_path.h"
 #include "models/sim/params.h"
 #include "models/sim/time.h"
@@ -384,6 +385,8 @@ void Pipeline::respond(Payload& gp) {
 
 // ---- atomic mode -------------------------------------------------------------------
 
+void Pipeline::end_of_elaboration() { memory_.resolve(downstream); }
+
 IOMMU_SIM_HOT_PATH void Pipeline::b_transport(Payload& gp, sc_time& delay) {
     tlmx::PcieAttr& a = tlmx::attr(gp);
     if (a.message != tlmx::Message::None) {
@@ -422,7 +425,7 @@ IOMMU_SIM_HOT_PATH void Pipeline::b_transport(Payload& gp, sc_time& delay) {
     a.iova = r.iova;
     a.snoop = res.snoop;
     gp.set_address(res.pa);
-    downstream->b_transport(gp, delay);
+    memory_.b_transport(downstream, gp, delay);
     gp.set_address(a.iova);
 }
 
@@ -433,7 +436,7 @@ Result Pipeline::atomic_walk(const Request& r, sc_time& delay) {
     while (!w.done()) {
         delay += step_latency_;
         reads_[0]->prepare(w, unit_.walk_snoops(w));
-        downstream->b_transport(gp, delay);
+        memory_.b_transport(downstream, gp, delay);
         w.supply(reads_[0]->data, gp.is_response_ok());
     }
     announce_output(w);

@@ -56,12 +56,14 @@
 #include "models/iommu/walker_pool.h"
 #include "models/sim/stats.h"
 #include "models/sim/timeline.h"
+#include "models/tlm/direct.h"
 #include "models/tlm/fw_target.h"
 #include "models/tlm/host_prefetch.h"
 #include "models/tlm/mode.h"
 #include "models/tlm/timed_queue.h"
 
 namespace sim { class ParamBinder; }
+namespace memory { class MemoryController; }
 
 namespace iommu {
 
@@ -109,8 +111,11 @@ public:
     void set_host_prefetch(const tlmx::HostPrefetch* m) { host_ = m; }
 
 private:
+    template <class...> friend class tlmx::Direct;  // the root complex's call
     using Payload = tlm::tlm_generic_payload;
     struct WalkRead;
+
+    void end_of_elaboration() override;
 
     // timing mode
     tlm::tlm_sync_enum nb_transport_fw(Payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& d) override;
@@ -169,6 +174,7 @@ private:
     std::vector<Payload*> done_;                    // scratch for WalkerPool::complete
     std::deque<Payload*> out_;                      // waiting for the downstream socket
     Payload* down_pending_ = nullptr;               // BEGIN_REQ sent, END_REQ not yet
+    tlmx::Direct<memory::MemoryController> memory_;  // atomic mode's downstream call
     sc_core::sc_event down_kick_;
 
     sim::Counter requests_{*this, "requests", "", "DMA requests accepted"};

@@ -22,6 +22,7 @@
 #include "models/memory/sparse_memory.h"
 #include "models/sim/sorted_ring.h"
 #include "models/sim/stats.h"
+#include "models/tlm/direct.h"
 #include "models/tlm/fw_target.h"
 #include "models/tlm/host_prefetch.h"
 #include "models/tlm/mode.h"
@@ -64,6 +65,7 @@ public:
     void prefetch(uint64_t pa) const override;
 
 private:
+    template <class...> friend class tlmx::Direct;  // the IOMMU's and root complex's call
     using Payload = tlm::tlm_generic_payload;
     tlm::tlm_sync_enum nb_transport_fw(Payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& d) override;
     void b_transport(Payload& gp, sc_core::sc_time& delay) override;

@@ -160,10 +160,12 @@ tlm_sync_enum Link::bw(Payload& gp, tlm_phase& ph, sc_time& delay) {
 
 // ---- atomic mode -------------------------------------------------------------------
 
+void Link::end_of_elaboration() { root_port_.resolve(host_side); }
+
 IOMMU_SIM_HOT_PATH void Link::b_transport(Payload& gp, sc_time& delay) {
     const sim::ps_t now = now_ps();
     delay = at_ps(send_up(gp, now + delay.value()) + latency_ps_ - now);
-    host_side->b_transport(gp, delay);
+    root_port_.b_transport(host_side, gp, delay);
     delay = at_ps(send_down(gp, now + delay.value()) - now);
 }
 

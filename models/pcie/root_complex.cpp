@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "models/iommu/pipeline.h"
+#include "models/memory/memory_controller.h"
 #include "models/sim/hot_path.h"
 #include "models/sim/params.h"
 #include "models/tlm/pcie_attr.h"
@@ -110,10 +112,12 @@ tlm_sync_enum RootComplex::bw(Payload& gp, tlm_phase& ph, sc_time& d) {
     return tlm::TLM_COMPLETED;
 }
 
+void RootComplex::end_of_elaboration() { host_direct_.resolve(host); }
+
 IOMMU_SIM_HOT_PATH void RootComplex::b_transport(int port, Payload& gp, sc_time& delay) {
     enter(port, gp);
     delay += latency_;
-    host->b_transport(gp, delay);
+    host_direct_.b_transport(host, gp, delay);
     delay += return_latency(gp);
 }
 

@@ -14,12 +14,15 @@
 
 #include "models/sim/stats.h"
 #include "models/sim/time.h"
+#include "models/tlm/direct.h"
 #include "models/tlm/fw_target.h"
 #include "models/tlm/host_prefetch.h"
 #include "models/tlm/mode.h"
 #include "models/tlm/timed_queue.h"
 
 namespace sim { class ParamBinder; }
+namespace iommu { class Pipeline; }
+namespace memory { class MemoryController; }
 
 namespace pcie {
 
@@ -45,11 +48,11 @@ public:
     // Root port i, where link i binds.
     tlm::tlm_target_socket<>& port(unsigned i) { return ports_.at(i)->socket; }
 
-private:
     using Payload = tlm::tlm_generic_payload;
     // A root port: its socket's forward interface, naming the port to the root complex.
     // (A multi_passthrough_target_socket does the same through a callback binder: two
-    // more indirect calls per request than one virtual call, tlmx::FwTarget.)
+    // more indirect calls per request than one virtual call, tlmx::FwTarget.) Public:
+    // in atomic mode a link calls it directly (tlmx::Direct).
     struct Port : tlmx::FwTarget {
         Port(RootComplex& rc, int id);
         tlm::tlm_sync_enum nb_transport_fw(Payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& d) override {
@@ -60,6 +63,9 @@ private:
         const int id;
         tlm::tlm_target_socket<> socket;
     };
+
+private:
+    void end_of_elaboration() override;
     struct Waiting {
         int port;
         Payload* gp;
@@ -75,6 +81,7 @@ private:
 
     std::vector<std::unique_ptr<Port>> ports_;
     const tlmx::HostPrefetch* host_memory_ = nullptr;
+    tlmx::Direct<iommu::Pipeline, memory::MemoryController> host_direct_;  // atomic mode
     sc_core::sc_time latency_;
     uint32_t queue_depth_, queued_ = 0;
     bool host_busy_ = false;

@@ -5,6 +5,7 @@
 
 #include <tlm_utils/tlm_quantumkeeper.h>
 
+#include "models/pcie/link.h"
 #include "models/sim/hot_path.h"
 #include "models/sim/sorted_ring.h"
 #include "models/sim/time.h"
@@ -473,6 +474,8 @@ uint32_t TrafficGenerator::freed_by(const sc_time& t) const {
 
 // ---- atomic mode -------------------------------------------------------------------
 
+void TrafficGenerator::end_of_elaboration() { link_.resolve(socket); }
+
 IOMMU_SIM_HOT_PATH void TrafficGenerator::atomic_thread() {
     QuantumKeeper qk;
     qk.reset();
@@ -484,7 +487,7 @@ IOMMU_SIM_HOT_PATH void TrafficGenerator::atomic_thread() {
         if (!messages_.empty()) {  // a Page Request Message goes first
             sc_time delay = qk.get_local_time();
             Payload* gp = page_request_message();
-            socket->b_transport(*gp, delay);
+            link_.b_transport(socket, *gp, delay);
             arrive(*gp, tlmx::now() + delay);
             continue;
         }
@@ -518,7 +521,7 @@ IOMMU_SIM_HOT_PATH void TrafficGenerator::atomic_thread() {
         pop();
         if (!gp) continue;  // parked (not in this mode: its TRs complete at once)
         const bool tagged = gp->is_read();
-        socket->b_transport(*gp, delay);
+        link_.b_transport(socket, *gp, delay);
         const sc_time done = tlmx::now() + delay;  // a target may have waited
         if (tagged || p_.posted_credits) done_at[tagged].push(done.value());
         arrive(*gp, done);

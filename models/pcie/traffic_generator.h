@@ -68,6 +68,7 @@
 #include "models/sim/stats.h"
 #include "models/sim/time.h"
 #include "models/sim/timeline.h"
+#include "models/tlm/direct.h"
 #include "models/tlm/mode.h"
 #include "models/tlm/payload_pool.h"
 #include "models/tlm/timed_queue.h"
@@ -75,6 +76,8 @@
 namespace tlmx { struct PcieAttr; }
 
 namespace pcie {
+
+class Link;
 
 class TrafficGenerator : public sc_core::sc_module, public sim::StatGroup {
 public:
@@ -131,6 +134,7 @@ public:
 
 private:
     using Payload = tlm::tlm_generic_payload;
+    void end_of_elaboration() override;
     struct TagState {
         sc_core::sc_time issued;
         bool fed = false;
@@ -249,6 +253,7 @@ private:
     sc_core::sc_time horizon_ = sc_core::SC_ZERO_TIME;  // set_horizon
     sc_core::sc_time engine_next_[2];           // by engine: [read]
     bool atomic_;
+    tlmx::Direct<Link> link_;  // atomic mode's call
     struct Ending {
         Payload* gp;
         TagState t;
