@@ -2,7 +2,7 @@
 # One Catch2 binary; every test case runs in its own process (catch_discover_tests),
 # because SystemC elaborates only once per process.
 # The entry point, which holds Catch2's implementation (half a minute to compile), is
-# compiled once for every binary: iommu_sim_test_main.
+# compiled once, as the object library iommu_sim_test_main, and linked into each binary.
 function(iommu_sim_test name label)
   cmake_parse_arguments(T "" "" "SOURCES;LIBS" ${ARGN})
   if(NOT TARGET iommu_sim_test_main)
