@@ -27,6 +27,7 @@ struct KeySpec {
 struct OpSpec {
     Kind kind;
     std::vector<KeySpec> keys;  // by name: of several keys missing, the first is reported
+    std::array<int8_t, size_t(Key::count)> index{};  // per Key: its place in keys, or -1
 };
 
 constexpr std::string_view kOpNames[] = {
@@ -76,26 +77,73 @@ std::vector<OpSpec> make_schema() {
         {Kind::dma, {name(K::dev), num(K::iova), num(K::length), {K::dir, Type::Enum, true, {"read", "write"}},
                      opt_num(K::pasid), bare(K::nosnoop), bare(K::priv), bare(K::exec)}},
     };
-    for (OpSpec& op : s)
+    // schema()[kind - 1] is the operation of that Kind.
+    std::sort(s.begin(), s.end(), [](const OpSpec& a, const OpSpec& b) { return a.kind < b.kind; });
+    for (OpSpec& op : s) {
         std::sort(op.keys.begin(), op.keys.end(), [](const KeySpec& a, const KeySpec& b) {
             return kKeyNames[size_t(a.key)] < kKeyNames[size_t(b.key)];
         });
+        op.index.fill(-1);
+        for (size_t i = 0; i < op.keys.size(); ++i) op.index[size_t(op.keys[i].key)] = int8_t(i);
+    }
+    return s;
+}
+
+// Names to their number (a Kind or a Key) through a small open-addressed table: a
+// million-line trace looks up every operation and key of every line by name.
+template <size_t N>
+class NameTable {
+public:
+    explicit NameTable(const std::string_view (&names)[N]) : names_(names) {
+        slot_.fill(kEmpty);
+        for (size_t i = 0; i < N; ++i) {
+            size_t h = hash(names[i]);
+            while (slot_[h] != kEmpty) h = (h + 1) % kSlots;
+            slot_[h] = uint8_t(i);
+        }
+    }
+    // The number of `name`, or N when it is none of the names.
+    size_t find(std::string_view name) const {
+        for (size_t h = hash(name); slot_[h] != kEmpty; h = (h + 1) % kSlots)
+            if (names_[slot_[h]] == name) return slot_[h];
+        return N;
+    }
+
+private:
+    static constexpr size_t kSlots = 128;  // a power of two, over 2N: short probes
+    static constexpr uint8_t kEmpty = 0xff;
+    static_assert(N < kSlots / 2);
+    static size_t hash(std::string_view s) {
+        return s.empty() ? 0 : (s.size() * 31 + uint8_t(s[0]) * 7 + uint8_t(s.back()) * 3 + uint8_t(s[s.size() / 2])) % kSlots;
+    }
+    const std::string_view (&names_)[N];
+    std::array<uint8_t, kSlots> slot_;
+};
+
+const std::vector<OpSpec>& schema() {
+    static const std::vector<OpSpec> s = make_schema();
     return s;
 }
 
 // The operation named `name`, or null.
 const OpSpec* spec_of(std::string_view name) {
-    static const std::vector<OpSpec> schema = make_schema();
-    for (const OpSpec& op : schema)
-        if (name == kOpNames[size_t(op.kind)]) return &op;
-    return nullptr;
+    static const NameTable ops(kOpNames);
+    const size_t kind = ops.find(name);
+    return kind == 0 || kind > schema().size() ? nullptr : &schema()[kind - 1];  // "" is Kind::none
 }
 
-const std::vector<std::string> kMapFlags = {"fixed_iova", "readable", "writeable"};
-const std::vector<std::string> kHwptFlags = {"nest_parent", "dirty_tracking"};
+// The key named `name`, or Key::count.
+Key key_of(std::string_view name) {
+    static const NameTable keys(kKeyNames);
+    return Key(keys.find(name));
+}
 
-bool contains(const std::vector<std::string>& v, std::string_view s) {
-    for (const std::string& x : v)
+constexpr std::string_view kMapFlags[] = {"fixed_iova", "readable", "writeable"};
+constexpr std::string_view kHwptFlags[] = {"nest_parent", "dirty_tracking"};
+
+template <class Names>
+bool contains(const Names& v, std::string_view s) {
+    for (std::string_view x : v)
         if (x == s) return true;
     return false;
 }
@@ -163,10 +211,10 @@ std::string check_value(const KeySpec& k, std::string_view v, bool numeric) {
         case Type::MapFlags:
         case Type::HwptFlags: {
             if (numeric) return "";
-            const auto& known = k.type == Type::MapFlags ? kMapFlags : kHwptFlags;
             std::string why;
             each_part(v, '|', [&](std::string_view f) {
-                if (!contains(known, f)) why = "unknown flag " + quoted(f);
+                if (!(k.type == Type::MapFlags ? contains(kMapFlags, f) : contains(kHwptFlags, f)))
+                    why = "unknown flag " + quoted(f);
                 return why.empty();
             });
             return why;
@@ -241,11 +289,14 @@ struct TokenEnds {
     bool operator()(char c) const { return at[static_cast<unsigned char>(c)]; }
 };
 
-// Whether any of the eight bytes of `w` may end a token: one below 0x21 (white space and
-// the other control bytes) or '#'. No token end is missed; a control byte that ends
-// none only sends tokenize() on byte by byte. Bytes below n, as in "Bit Twiddling
-// Hacks" (hasless): (w - n*ones) & ~w & high bits; '#' is a zero byte of w ^ '#'s.
-bool may_end_token(uint64_t w) {
+// The high bit of each of the eight bytes of `w` (little-endian) that may end a token:
+// one below 0x21 (white space and the other control bytes) or '#'. No token end is
+// missed, and the lowest marked byte is exact: a false mark can only follow a true one
+// (a borrow); a control byte that ends no token only sends tokenize() on byte by byte.
+// Bytes below n, as in "Bit Twiddling Hacks" (hasless): (w - n*ones) & ~w & high
+// bits; '#' is a zero byte of w ^ '#'s.
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "tokenize() reads the first byte as the lowest");
+uint64_t may_end_token(uint64_t w) {
     constexpr uint64_t ones = ~uint64_t(0) / 255, high = ones * 0x80;
     const uint64_t hash = w ^ (ones * uint8_t('#'));
     return (((w - ones * 0x21) & ~w) | ((hash - ones) & ~hash)) & high;
@@ -264,9 +315,12 @@ void tokenize(std::string_view text, std::vector<std::string_view>& tokens) {
             continue;
         }
         const char* start = p;
-        for (uint64_t w; end - p >= 8; p += 8) {  // eight bytes at a time while none ends it
+        for (uint64_t w; end - p >= 8; p += 8) {  // eight bytes at a time, to the first mark
             std::memcpy(&w, p, 8);
-            if (may_end_token(w)) break;
+            if (const uint64_t marks = may_end_token(w)) {
+                p += __builtin_ctzll(marks) / 8;
+                break;
+            }
         }
         while (p != end && !ends(*p)) ++p;
         tokens.emplace_back(start, size_t(p - start));
@@ -284,12 +338,6 @@ struct DigitValues {
     }
     unsigned operator()(char c) const { return value[static_cast<unsigned char>(c)]; }
 };
-
-// key == name, testing the first byte before calling memcmp: a line's keys differ from
-// most names of its operation there.
-bool same_key(std::string_view key, std::string_view name) {
-    return key.size() == name.size() && !key.empty() && key[0] == name[0] && key == name;
-}
 
 // Sets op.args[n] to key=value, reusing the strings an earlier line left there (the
 // key is most often the one the line before had there).
@@ -391,9 +439,10 @@ void Reader::arguments(Op& op) const {
         const size_t eq = t.find('=');
         const std::string_view key = t.substr(0, eq);
         const std::string_view value = eq == std::string_view::npos ? "" : t.substr(eq + 1);
-        size_t k = 0;
-        while (k < keys.size() && !same_key(key, kKeyNames[size_t(keys[k].key)])) ++k;
-        if (k == keys.size()) fail(op, key, "unknown key");
+        const Key named = key_of(key);
+        const int place = named == Key::count ? -1 : spec->index[size_t(named)];
+        if (place < 0) fail(op, key, "unknown key");
+        const size_t k = size_t(place);
         if (given & (1u << k)) fail(op, key, "given twice");
         given |= 1u << k;
         if (eq == std::string_view::npos && keys[k].type != Type::Bare) fail(op, key, "needs a value (key=value)");

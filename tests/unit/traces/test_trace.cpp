@@ -302,3 +302,24 @@ TEST_CASE("Trace: a name of bytes above 0x7f is one token", "[trace]") {
     REQUIRE(ops.size() == 1);
     CHECK(ops[0].text("name") == "\xc3\xa9t\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80_long_name");
 }
+
+// Eight bytes at a time, a token stops at the first byte that may end one: a control
+// byte that is no separator (below 0x21, not white space) is such a byte, but the token
+// goes on past it, wherever it falls in the eight.
+TEST_CASE("Trace fuzz: control bytes inside a name leave it one token", "[trace][fuzz]") {
+    sim::Rng rng(12, "trace-control-bytes");
+    for (int round = 0; round < 300; ++round) {
+        std::string name = std::string(1 + rng.uniform(20), 'n');
+        for (uint64_t n = 1 + rng.uniform(3); n-- > 0;) {
+            char c = char(1 + rng.uniform(0x1f));  // 0x01..0x1f
+            if (c >= '\t' && c <= '\r') c = 0x1f;  // those five are separators
+            name.insert(rng.uniform(name.size() + 1), 1, c);
+        }
+        name += std::string(rng.uniform(12), 'e');
+        INFO("round " << round);
+        const auto ops = read("0 process user=u name=" + name + " rlimit_memlock=1\n");
+        REQUIRE(ops.size() == 1);
+        CHECK(ops[0].text("name") == name);
+        CHECK(ops[0].text("rlimit_memlock") == "1");
+    }
+}
