@@ -89,7 +89,7 @@ void Config::check(const platform::PlatformConfig& pc, const sim::Config& cfg) c
     if (type == "synthetic") return;
     if (type == "replay") {
         if (replay_scan.engine) require_engine(pc, cfg, "the trace");
-        return check_trace(replay.trace, replay_scan, device_infos(pc));
+        return check_trace(replay_scan, device_infos(pc));
     }
     const std::string section = type == "nic_ring" ? "nic" : type;
     const std::map<std::string, uint32_t> devices = {{"nic_ring", nic.device},

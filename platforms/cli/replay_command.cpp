@@ -118,7 +118,7 @@ void prepare(const std::vector<std::string>& args, Input& in, const std::string&
     in.engine = in.scan.engine;
     in.pc = read_platform(in.a, in.engine, in.config_digest, in.config_ini);
     in.infos = device_infos(in.pc);
-    check_trace(in.a.trace, in.scan, in.infos);
+    check_trace(in.scan, in.infos);
     in.trace = std::make_unique<trace::Reader>(in.a.trace);
     sim::Timeline::parse_classes(in.a.timeline_events);  // a bad list stops before the run
     const std::vector<std::string> outputs{in.a.op_log, in.a.stats_json, in.a.stats_schema, in.a.record,

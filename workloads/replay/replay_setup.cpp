@@ -8,18 +8,18 @@ namespace workload {
 
 TraceScan scan_trace(const std::string& path) {
     TraceScan scan;
+    scan.names = TraceCheck(path);
     trace::Reader reader(path);
     for (trace::Op op; reader.next(op);) {
         scan.engine |= op.kind != trace::Kind::dma;
         scan.opened += op.kind == trace::Kind::iommufd_open;
+        scan.names.op(op);
     }
     return scan;
 }
 
-void check_trace(const std::string& path, const TraceScan& scan, const std::vector<Replayer::DeviceInfo>& devices) {
-    TraceCheck check(devices, path, scan.opened);
-    trace::Reader reader(path);
-    for (trace::Op op; reader.next(op);) check.op(op);
+void check_trace(const TraceScan& scan, const std::vector<Replayer::DeviceInfo>& devices) {
+    scan.names.finish(devices, scan.opened);
 }
 
 void adjust_for_replay(platform::PlatformConfig& pc, bool engine) {

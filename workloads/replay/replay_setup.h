@@ -12,8 +12,9 @@
 
 namespace workload {
 
-// Replayer::check over the file, read again line by line.
-void check_trace(const std::string& path, const TraceScan& scan, const std::vector<Replayer::DeviceInfo>& devices);
+// Replayer::check's answer for the scanned trace, now that the platform's devices are
+// known: throws sim::InputError "FILE:LINE: op.key: reason" at the first bad line.
+void check_trace(const TraceScan& scan, const std::vector<Replayer::DeviceInfo>& devices);
 // Devices do only the trace's DMA; with the engine, no boot map and no preloaded data.
 void adjust_for_replay(platform::PlatformConfig& pc, bool engine);
 // The platform's devices as the engine binds them: name and requester ID.

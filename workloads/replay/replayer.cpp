@@ -140,8 +140,9 @@ void Replayer::check(const std::vector<trace::Op>& ops, const std::vector<Device
                      const std::string& file) {
     size_t opened = 0;
     for (const trace::Op& op : ops) opened += op.kind == Kind::iommufd_open;
-    TraceCheck check(devices, file, opened);
+    TraceCheck check(file);
     for (const trace::Op& op : ops) check.op(op);
+    check.finish(devices, opened);
 }
 
 // ---- apply ---------------------------------------------------------------------------

@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <string>
 
+#include "workloads/replay/trace_check.h"
+
 namespace workload {
 
 struct TraceScan {
@@ -12,6 +14,7 @@ struct TraceScan {
     // (a recording of a run without the engine) replays on the platform as it is.
     bool engine = false;
     size_t opened = 0;  // iommufd_open lines
+    TraceCheck names;   // fed every line; check_trace() reports its first bad one
 };
 
 // Throws sim::InputError "FILE:LINE: message" at the first malformed line.

@@ -123,6 +123,42 @@ TEST_CASE("Replay: names must be defined before use, fd needed with several cont
     CHECK_THROWS_AS(r.run("1 dma dev=dev3 iova=0 length=64 dir=read\n"), sim::InputError);
 }
 
+// The check reads the trace once, before the platform's devices and the count of
+// iommufd_open lines are known; those answers come at the end, and the error is still
+// the first bad line's, and within a line the first check's.
+TEST_CASE("Replay: the first bad line is reported whatever the end of the trace decides", "[replay]") {
+    Rig r;
+    const std::string undefined_ioas = "1 ioas_unmap ioas_id=ioasX iova=0 length=4K\n";
+    const std::string unknown_dev = "1 dma dev=dev3 iova=0 length=64 dir=read\n";
+    CHECK_THROWS_WITH(r.run(std::string(kPrologue) + unknown_dev + undefined_ioas),
+                      "t.trace:5: dma.dev: 'dev3' is not defined before this line");
+    CHECK_THROWS_WITH(r.run(std::string(kPrologue) + undefined_ioas + unknown_dev),
+                      "t.trace:5: ioas_unmap.ioas_id: 'ioasX' is not defined before this line");
+    // One line, two faults: the device is checked before the PASID's width.
+    CHECK_THROWS_WITH(r.run("1 dma dev=dev3 iova=0 length=64 dir=read pasid=0x100000\n"),
+                      "t.trace:1: dma.dev: 'dev3' is not defined before this line");
+    CHECK_THROWS_WITH(r.run("1 dma dev=dev0 iova=0 length=64 dir=read pasid=0x100000\n"),
+                      "t.trace:1: dma.pasid: a PASID has 20 bits");
+    // fd= missing while one context is open: an error only because a second opens later,
+    // and then before a later line's own error.
+    const std::string second_open = "2 iommufd_open name=fd1 process=p0\n";
+    CHECK_THROWS_WITH(r.run(std::string(kPrologue) + undefined_ioas + second_open),
+                      "t.trace:4: ioas_alloc.fd: needed: the trace opens several contexts");
+    CHECK_NOTHROW(r.run(std::string(kPrologue) + "1 ioas_alloc name=ioas1\n"));
+    // A control operation on a device: fd= is checked before the device.
+    const std::string with_fd = "0 process name=p0 user=u0 rlimit_memlock=1G\n0 iommufd_open name=fd0 process=p0\n"
+                                "0 ioas_alloc name=ioas0 fd=fd0\n1 device_attach dev_id=dev3 pt_id=ioas0\n";
+    CHECK_THROWS_WITH(r.run(with_fd + second_open),
+                      "t.trace:4: device_attach.fd: needed: the trace opens several contexts");
+    CHECK_THROWS_WITH(r.run(with_fd), "t.trace:4: device_attach.dev_id: 'dev3' is not defined before this line");
+    // Before any iommufd_open, it fails however many open later; which message says why.
+    const std::string early_alloc = "0 process name=p0 user=u0 rlimit_memlock=1G\n1 ioas_alloc name=ioas0\n";
+    CHECK_THROWS_WITH(r.run(early_alloc + "2 iommufd_open name=fd0 process=p0\n"),
+                      "t.trace:2: ioas_alloc.fd: no iommufd_open before it");
+    CHECK_THROWS_WITH(r.run(early_alloc + "2 iommufd_open name=fd0 process=p0\n" + second_open),
+                      "t.trace:2: ioas_alloc.fd: needed: the trace opens several contexts");
+}
+
 // Reproducers from fuzzing (issue 11): each crashed the replay before its fix.
 TEST_CASE("Replay: unpinning a pin that failed, or unpinning twice, is ENOENT, not a crash",
           "[replay][robustness]") {
