@@ -236,13 +236,15 @@ void TrafficGenerator::complete(Payload& gp, const TagState& t, const sc_time& d
         write_latency_.sample(latency_ns);
     }
     if (t.fed) complete_fed(gp, t, done, data_ok);
-    if (timeline_) {
-        char args[96];
-        std::snprintf(args, sizeof args, "\"addr\":\"0x%llx\",\"bytes\":%u,\"ok\":%s",
-                      static_cast<unsigned long long>(gp.get_address()), n, gp.is_response_ok() ? "true" : "false");
-        trace_request(gp, gp.is_read() ? "read" : "write", t.issued.value(), done.value(), args);
-    }
+    if (timeline_) trace_completion(gp, t, done, n);
     gp.release();
+}
+
+void TrafficGenerator::trace_completion(const Payload& gp, const TagState& t, const sc_time& done, uint32_t bytes) {
+    char args[96];
+    std::snprintf(args, sizeof args, "\"addr\":\"0x%llx\",\"bytes\":%u,\"ok\":%s",
+                  static_cast<unsigned long long>(gp.get_address()), bytes, gp.is_response_ok() ? "true" : "false");
+    trace_request(gp, gp.is_read() ? "read" : "write", t.issued.value(), done.value(), args);
 }
 
 // The request's span on the lowest free lane, and the start of its flow to the IOMMU's

@@ -65,6 +65,7 @@
 #include "models/pcie/request_stream.h"
 #include "models/pcie/written_ranges.h"
 #include "models/sim/sorted_ring.h"
+#include "models/sim/hot_path.h"
 #include "models/sim/stats.h"
 #include "models/sim/time.h"
 #include "models/sim/timeline.h"
@@ -184,23 +185,26 @@ private:
     void arrive(Payload& gp, const sc_core::sc_time& at);
     void complete(Payload& gp, const TagState& t, const sc_core::sc_time& done);
     bool engine_full(bool read) const;
-    void trace_request(const Payload& gp, const char* name, uint64_t issued_ps, uint64_t done_ps,
-                       const std::string& args);
+    // The rare paths below stay calls out of atomic_thread's flattened loop.
+    IOMMU_SIM_COLD_PATH void trace_completion(const Payload& gp, const TagState& t, const sc_core::sc_time& done,
+                                              uint32_t bytes);
+    IOMMU_SIM_COLD_PATH void trace_request(const Payload& gp, const char* name, uint64_t issued_ps,
+                                           uint64_t done_ps, const std::string& args);
     bool check_read(const Payload& gp, const TagState& t);
-    void complete_fed(const Payload& gp, const TagState& t, const sc_core::sc_time& done,
-                      bool data_ok);
+    IOMMU_SIM_COLD_PATH void complete_fed(const Payload& gp, const TagState& t, const sc_core::sc_time& done,
+                                          bool data_ok);
     // ATS (traffic_generator_ats.cpp)
     struct Parked {
         Request r;
         bool on_prg = false;  // waiting for a PRG response (else for TR `key`)
         uint16_t key = 0;     // TR tag or PRG index
     };
-    Payload* ats_payload(const Request& r, const sc_core::sc_time& issue);
+    IOMMU_SIM_COLD_PATH Payload* ats_payload(const Request& r, const sc_core::sc_time& issue);
     Payload* control_payload(uint32_t len, const Request& r, bool tagged);
     Payload* translation_request(const Request& r, const sc_core::sc_time& issue);
-    Payload* page_request_message();
+    IOMMU_SIM_COLD_PATH Payload* page_request_message();
     bool ats_blocked() const;
-    void tr_done(Payload& gp, const sc_core::sc_time& done);
+    IOMMU_SIM_COLD_PATH void tr_done(Payload& gp, const sc_core::sc_time& done);
     void unpark(bool on_prg, uint16_t key, bool retry, bool untranslated, const sc_core::sc_time& done);
     void fail(const Request& r, const sc_core::sc_time& done);
     void wake();
@@ -240,8 +244,9 @@ private:
     int pr_track_ = 0;  // page requests sent
     int tl_outstanding_ = 0;  // counter
     void count_outstanding() {
-        if (timeline_) timeline_->set(tl_outstanding_, tlmx::now().value(), in_flight_);
+        if (timeline_) record_outstanding();
     }
+    IOMMU_SIM_COLD_PATH void record_outstanding() { timeline_->set(tl_outstanding_, tlmx::now().value(), in_flight_); }
     WrittenRanges written_;
     sc_core::sc_event fed_event_;
     std::vector<uint16_t> free_tags_;

@@ -7,3 +7,8 @@
 #pragma once
 
 #define IOMMU_SIM_HOT_PATH [[gnu::flatten]]
+
+// IOMMU_SIM_COLD_PATH marks a function that a hot path calls but rarely runs (a
+// timeline's records, ATS, page requests, fed requests' completions): flatten leaves it
+// a call, so the common case's loop keeps its registers and its host cache lines.
+#define IOMMU_SIM_COLD_PATH [[gnu::noinline, gnu::cold]]
