@@ -20,6 +20,11 @@ public:
         m_.cache().dma_read(pa, &v, 8, true);
         return true;
     }
+    bool peek_u64(uint64_t pa, uint64_t& v) const override {
+        if (!fits(pa, 8)) return false;
+        v = m_.cache().peek_u64(pa);
+        return true;
+    }
     bool write_u32(uint64_t pa, uint32_t v) override {
         if (!fits(pa, 4)) return false;
         m_.cache().dma_write(pa, &v, 4, true);
@@ -64,6 +69,7 @@ System::System(sc_core::sc_module_name name, const PlatformConfig& pc)
                                                                  pc.sim.seed, mode));
         devs_[i]->socket.bind(links_[i]->device_side);
         links_[i]->host_side.bind(rc_.port(unsigned(i)));
+        if (iommu_ && mode == tlmx::Mode::Atomic) devs_[i]->set_look_ahead(iommu_.get());
     }
     if (unit_ && pc.boot_map.map == "identity") {
         // The CPU writes the tables, so they sit in its cache, as a driver's do.

@@ -15,6 +15,13 @@ public:
     virtual bool read_u64(uint64_t pa, uint64_t& value) = 0;
     virtual bool write_u32(uint64_t pa, uint32_t value) = 0;
     virtual bool write_u64(uint64_t pa, uint64_t value) = 0;
+    // What read_u64 would return, without counting the access anywhere (a host-side
+    // look-ahead, Translator::output_ahead); false when the memory cannot tell.
+    virtual bool peek_u64(uint64_t pa, uint64_t& value) const {
+        (void)pa;
+        (void)value;
+        return false;
+    }
 };
 
 // HostMemory over a SparseMemory, for a unit outside a platform (offline walks,
@@ -23,6 +30,11 @@ class StoreMemory : public HostMemory {
 public:
     explicit StoreMemory(memory::SparseMemory& m, uint64_t size = ~uint64_t(0)) : m_(m), size_(size) {}
     bool read_u64(uint64_t pa, uint64_t& v) override {
+        if (!fits(pa, 8)) return false;
+        v = m_.read_u64(pa);
+        return true;
+    }
+    bool peek_u64(uint64_t pa, uint64_t& v) const override {
         if (!fits(pa, 8)) return false;
         v = m_.read_u64(pa);
         return true;

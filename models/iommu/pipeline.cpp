@@ -401,8 +401,10 @@ IOMMU_SIM_HOT_PATH void Pipeline::b_transport(Payload& gp, sc_time& delay) {
         delay += lookup_latency_;
         if (unit_.lookup(r, res)) {
             ++lookup_answered_;
+            wanted_ = false;
         } else {
             ++lookup_missed_;
+            wanted_ = reads_ahead_;
             res = atomic_walk(r, delay);
         }
     } while (res.stall && atomic_stall_end(res.stag, delay));
@@ -443,6 +445,29 @@ Result Pipeline::atomic_walk(const Request& r, sc_time& delay) {
     walk_latency_.sample(tlmx::ns(delay - start));
     if (timeline_) trace_walk((now() + start).value(), (now() + delay).value());
     return unit_.end_walk(0);
+}
+
+namespace {
+Request request_ahead(const tlmx::LookAhead::Access& a) {
+    Request r;
+    r.sid = a.requester_id;
+    r.iova = a.address;
+    r.read = a.read;
+    r.write = !a.read;
+    r.pasid_valid = a.pasid_valid;
+    r.pasid = a.pasid;
+    return r;
+}
+}  // namespace
+
+void Pipeline::next_access(const tlmx::LookAhead::Access& a) const {
+    const uint64_t pa = unit_.walk_read_ahead(request_ahead(a));
+    if (host_ && pa != Translator::kNoReadAhead) host_->prefetch_read(pa);
+}
+
+void Pipeline::next_translation(const tlmx::LookAhead::Access& a) const {
+    const uint64_t pa = unit_.output_ahead(request_ahead(a));
+    if (host_ && pa != Translator::kNoReadAhead) host_->prefetch(pa);
 }
 
 // The data access that follows a translating walk misses the host's caches when the

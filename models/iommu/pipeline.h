@@ -59,6 +59,7 @@
 #include "models/tlm/direct.h"
 #include "models/tlm/fw_target.h"
 #include "models/tlm/host_prefetch.h"
+#include "models/tlm/look_ahead.h"
 #include "models/tlm/mode.h"
 #include "models/tlm/timed_queue.h"
 
@@ -90,7 +91,10 @@ struct PageKey {
     }
 };
 
-class Pipeline : public sc_core::sc_module, public sim::StatGroup, private tlmx::FwTarget {
+class Pipeline : public sc_core::sc_module,
+                 public sim::StatGroup,
+                 public tlmx::LookAhead,
+                 private tlmx::FwTarget {
 public:
     tlm::tlm_target_socket<> upstream;
     tlm_utils::simple_initiator_socket<Pipeline> downstream;
@@ -108,7 +112,15 @@ public:
     void listen(TranslationListener f) { listeners_.push_back(std::move(f)); }
     // The memory behind the downstream socket: a walk that translated announces its
     // output address to it before its end fills the caches (announce_output).
-    void set_host_prefetch(const tlmx::HostPrefetch* m) { host_ = m; }
+    void set_host_prefetch(const tlmx::HostPrefetch* m) {
+        host_ = m;
+        reads_ahead_ = m && unit_.reads_ahead();
+    }
+    // A device's next request (atomic mode, tlmx::LookAhead): memory brings toward the
+    // host CPU the table entry its walk would read first (Translator::walk_read_ahead),
+    // then the data at the address the walk would give (Translator::output_ahead).
+    void next_access(const tlmx::LookAhead::Access& a) const override;
+    void next_translation(const tlmx::LookAhead::Access& a) const override;
 
 private:
     template <class...> friend class tlmx::Direct;  // the root complex's call
@@ -215,6 +227,7 @@ private:
     }
     void announce_output(const Walk& w) const;
     const tlmx::HostPrefetch* host_ = nullptr;
+    bool reads_ahead_ = false;  // a walk asks the devices for their next address
     sim::Timeline* timeline_ = nullptr;
     int tl_translate_ = 0, tl_walk_ = 0, tl_fault_ = 0, tl_ats_ = 0, tl_pr_ = 0;  // lanes or tracks
     int tl_queue_ = 0, tl_walks_out_ = 0;                                        // counters

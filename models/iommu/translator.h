@@ -47,6 +47,23 @@ public:
     // A request that waited on another request's walk of the same page, with the same
     // attributes, gets that walk's result for its own address; faults are reported.
     virtual Result merged(const Request& r, const Result& walked) = 0;
+    // The table entry a walk for `r` would read first if it began now, from what the
+    // caches hold, without using them (no statistics, no replacement); kNoReadAhead
+    // when the unit cannot tell cheaply. For tlmx::LookAhead: a host-side hint only.
+    static constexpr uint64_t kNoReadAhead = ~uint64_t(0);
+    // Whether walk_read_ahead and output_ahead ever answer (units that do override all three).
+    virtual bool reads_ahead() const { return false; }
+    virtual uint64_t walk_read_ahead(const Request& r) const {
+        (void)r;
+        return kNoReadAhead;
+    }
+    // The output address a walk for `r` would give if it began now, from what the
+    // caches hold and HostMemory::peek_u64 reads, using and changing neither;
+    // kNoReadAhead when it would not translate or the unit cannot tell cheaply.
+    virtual uint64_t output_ahead(const Request& r) const {
+        (void)r;
+        return kNoReadAhead;
+    }
     // Whether walk reads snoop the CPU caches (VT-d ECAP.C, AMD-Vi coherent, SMMU
     // IDR0.COHACC).
     virtual bool walks_snoop() const = 0;

@@ -139,6 +139,25 @@ unsigned CoherentCache::frame_lines(uint64_t addr) const {
     return counts ? counts[frame & ((uint64_t(1) << kCountChunkShift) - 1)] : 0;
 }
 
+// A snooped read takes a dirty line's bytes from the cache, anything else from memory
+// (dma_read_line).
+bool CoherentCache::prefetch_line(uint64_t addr) const {
+    if (!frame_lines(addr)) return false;
+    const Line* l = lookup(addr & ~(kLine - 1));
+    if (!l || !dirty(*l)) return false;
+    __builtin_prefetch(l->data.data());
+    return true;
+}
+
+uint64_t CoherentCache::peek_u64(uint64_t addr) const {
+    const Line* l = frame_lines(addr) ? lookup(addr & ~(kLine - 1)) : nullptr;
+    if (!l || !dirty(*l)) return mem_.read_u64(addr);
+    static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "table entries are little-endian");
+    uint64_t v;
+    std::memcpy(&v, l->data.data() + (addr & (kLine - 1)), 8);
+    return v;
+}
+
 // --- CPU side ---
 
 void CoherentCache::cpu_read(uint64_t addr, void* dst, size_t len) {

@@ -74,6 +74,14 @@ public:
         __builtin_prefetch(set + params_.ways - 1);  // the last way: 16 span two host lines
     }
 
+    // Brings the cached copy of addr's line toward the host CPU if the cache holds the
+    // line dirty, which a snooped read would take (reading its set's tags to find it),
+    // and says whether it did. Changes nothing.
+    bool prefetch_line(uint64_t addr) const;
+    // The 8 bytes at addr (8-aligned) as a snooped DMA read would see them, counting
+    // nothing: a dirty line's copy, else memory's.
+    uint64_t peek_u64(uint64_t addr) const;
+
     // DMA side: called by the memory controller when it services a request.
     void dma_read(uint64_t addr, void* dst, size_t len, bool snoop);
     void dma_write(uint64_t addr, const void* src, size_t len, bool snoop);

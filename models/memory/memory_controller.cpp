@@ -82,6 +82,11 @@ void MemoryController::prefetch(uint64_t pa) const {
     cache_.prefetch(pa);
 }
 
+void MemoryController::prefetch_read(uint64_t pa) const {
+    if (pa >= p_.size) return;
+    if (!cache_.prefetch_line(pa)) store_.prefetch(pa);
+}
+
 tlm_sync_enum MemoryController::nb_transport_fw(Payload& gp, tlm_phase& ph, sc_time&) {
     if (ph != tlm::BEGIN_REQ) return tlm::TLM_COMPLETED;
     const sim::ps_t now = tlmx::now().value();

@@ -63,6 +63,9 @@ public:
     // The host memory a DMA to pa will touch first (its bytes, the CPU cache model's
     // tags): for the IOMMU, once a walk knows its output address.
     void prefetch(uint64_t pa) const override;
+    // A walk's coming table read: the CPU cache model's line if it holds pa's, else
+    // memory's bytes (tlmx::LookAhead).
+    void prefetch_read(uint64_t pa) const override;
 
 private:
     template <class...> friend class tlmx::Direct;  // the IOMMU's and root complex's call

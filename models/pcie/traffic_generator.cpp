@@ -478,6 +478,21 @@ uint32_t TrafficGenerator::freed_by(const sc_time& t) const {
 
 void TrafficGenerator::end_of_elaboration() { link_.resolve(socket); }
 
+// The stream's next request, unless a retry goes first or ATS translates it.
+void TrafficGenerator::announce_next(bool translation) const {
+    if (!retry_.empty() || stream_.done() || ats_on_) return;
+    tlmx::LookAhead::Access a;
+    a.requester_id = uint16_t(p_.requester_id);
+    a.pasid_valid = p_.pasid_valid;
+    a.pasid = p_.pasid;
+    a.address = stream_.peek().addr;
+    a.read = stream_.peek().read;
+    if (translation)
+        look_ahead_->next_translation(a);
+    else
+        look_ahead_->next_access(a);
+}
+
 IOMMU_SIM_HOT_PATH void TrafficGenerator::atomic_thread() {
     QuantumKeeper qk;
     qk.reset();
@@ -522,8 +537,10 @@ IOMMU_SIM_HOT_PATH void TrafficGenerator::atomic_thread() {
         Payload* gp = ats_on_ ? ats_payload(next(), issue) : make_payload(next(), issue);
         pop();
         if (!gp) continue;  // parked (not in this mode: its TRs complete at once)
+        if (look_ahead_ && look_ahead_->wanted()) announce_next(false);
         const bool tagged = gp->is_read();
         link_.b_transport(socket, *gp, delay);
+        if (look_ahead_ && look_ahead_->wanted()) announce_next(true);
         const sc_time done = tlmx::now() + delay;  // a target may have waited
         if (tagged || p_.posted_credits) done_at[tagged].push(done.value());
         arrive(*gp, done);

@@ -70,6 +70,7 @@
 #include "models/sim/time.h"
 #include "models/sim/timeline.h"
 #include "models/tlm/direct.h"
+#include "models/tlm/look_ahead.h"
 #include "models/tlm/mode.h"
 #include "models/tlm/payload_pool.h"
 #include "models/tlm/timed_queue.h"
@@ -106,6 +107,9 @@ public:
     bool observed() const { return timeline_ || issued_; }
     // Every completed request becomes a span on the timeline.
     void set_timeline(sim::Timeline* t);
+    // Atomic mode: the IOMMU hears of each synthetic request one request ahead, when it
+    // wants to (tlmx::LookAhead). Nothing simulated changes.
+    void set_look_ahead(const tlmx::LookAhead* l) { look_ahead_ = l; }
     // The mapping behind [addr, addr + len) changed: stop checking reads there.
     void forget_writes(uint64_t addr, uint64_t len) { written_.forget(addr, len); }
     void forget_all_writes() { written_.clear(); }
@@ -259,6 +263,8 @@ private:
     sc_core::sc_time engine_next_[2];           // by engine: [read]
     bool atomic_;
     tlmx::Direct<Link> link_;  // atomic mode's call
+    const tlmx::LookAhead* look_ahead_ = nullptr;
+    void announce_next(bool translation) const;
     struct Ending {
         Payload* gp;
         TagState t;

@@ -14,6 +14,10 @@ namespace tlmx {
 class HostPrefetch {
 public:
     virtual void prefetch(uint64_t pa) const = 0;
+    // The same for a small read of pa whose bytes are about to be used, such as a walk's
+    // table entry: also the CPU cache model's copy of the line when it holds one (the
+    // driver writes tables through it). Finding that copy reads the line's set of tags.
+    virtual void prefetch_read(uint64_t pa) const { prefetch(pa); }
 
 protected:
     ~HostPrefetch() = default;

@@ -364,6 +364,44 @@ IOMMU_SIM_HOT_PATH void RemappingUnit::begin(WalkSlot& w, const iommu::Request& 
         walk.start_from_context(r, ctx->lo, ctx->hi);
 }
 
+// Legacy mode: the walk begin() would start, on a walker of the caller's, from what the
+// context-cache and the paging-structure caches hold, using neither (peek). A requester
+// whose context entry is not cached, a pass-through context and scalable mode give
+// none: their walks start at the root and context tables once.
+bool RemappingUnit::start_ahead(LegacyWalker& walk, const iommu::Request& r) const {
+    if (ttm() == unsigned(Ttm::Scalable) || r.at != iommu::At::Untranslated) return false;
+    const ContextValue* c = context_shortcut_.peek(context_cache_, {r.sid}, r.sid);
+    if (!c || ((c->lo >> 2) & 3) == 2) return false;  // TT 2: pass-through
+    const unsigned levels = std::min(unsigned(c->hi & 7) + 2, 5u);
+    for (unsigned level = 2; level <= levels; ++level) {
+        const unsigned shift = 12 + 9 * (level - 1);
+        if (const WalkCacheValue* e = walk_caches_[level - 2]->peek({c->did(), r.iova >> shift})) {
+            walk.start_from_walk_cache(r, c->lo, c->hi, level, e->table, e->read, e->write);
+            return true;
+        }
+    }
+    walk.start_from_context(r, c->lo, c->hi);
+    return true;
+}
+
+uint64_t RemappingUnit::walk_read_ahead(const iommu::Request& r) const {
+    LegacyWalker walk(caps_, root_ & kRtaddrAddrMask);
+    return start_ahead(walk, r) && !walk.done() ? walk.read_address() : kNoReadAhead;
+}
+
+// The same walk, run to its end over HostMemory::peek_u64.
+uint64_t RemappingUnit::output_ahead(const iommu::Request& r) const {
+    LegacyWalker walk(caps_, root_ & kRtaddrAddrMask);
+    if (!start_ahead(walk, r)) return kNoReadAhead;
+    for (unsigned reads = 0; !walk.done(); ++reads) {
+        uint64_t v;
+        if (reads == 5 || !mem_.peek_u64(walk.read_address(), v)) return kNoReadAhead;
+        walk.supply(v, true);
+    }
+    const iommu::Result& res = walk.result();
+    return res.fault ? kNoReadAhead : res.pa;
+}
+
 // A finished walk fills the context-cache, the IOTLB and the paging-structure caches.
 IOMMU_SIM_HOT_PATH iommu::Result RemappingUnit::end(WalkSlot& w) {
     iommu::Result res = w.result();

@@ -80,6 +80,9 @@ public:
 
     // iommu::Translator: the same translation in stages, for the timing shell.
     bool lookup(const iommu::Request& r, iommu::Result& out) override;
+    bool reads_ahead() const override { return true; }  // legacy mode; scalable answers none
+    uint64_t walk_read_ahead(const iommu::Request& r) const override;
+    uint64_t output_ahead(const iommu::Request& r) const override;
     iommu::Result merged(const iommu::Request& r, const iommu::Result& walked) override;
     bool walks_snoop() const override { return caps_.c; }
     // Applies one invalidation request (from registers or the queue); on_invalidate
@@ -120,6 +123,7 @@ private:
     bool context_answer(const iommu::Request& r, const ContextValue& ctx, iommu::Result& out);
     void answer_translation_request(const iommu::Request& r, iommu::Result& res) const;
     bool start_from_walk_cache(LegacyWalker& w, const iommu::Request& r, const ContextValue& c);
+    bool start_ahead(LegacyWalker& walk, const iommu::Request& r) const;  // read-ahead
     void fill_walk_caches(const LegacyWalker& w, uint16_t did, uint64_t iova);
     void report(const iommu::Request& r, const iommu::Result& res);
     void write_fsts(uint32_t v);

@@ -290,6 +290,57 @@ TEST_CASE("VT-d atomic: a translating walk announces its output address to memor
 
 namespace {
 
+// What a device's look-ahead brings toward the host CPU (tlmx::LookAhead).
+struct Fetched : tlmx::HostPrefetch {
+    mutable std::vector<uint64_t> data, tables;
+    void prefetch(uint64_t pa) const override { data.push_back(pa); }
+    void prefetch_read(uint64_t pa) const override { tables.push_back(pa); }
+};
+
+}  // namespace
+
+// The entry announced is the one the walk reads (the leaf, below the PDE cache's entry),
+// the output the one it translates to; nothing the model counts or decides changes.
+TEST_CASE("VT-d atomic: a device's next address brings its walk's entry, then its data, "
+          "toward the host CPU", "[vtd][pipeline][look_ahead]") {
+    Bench b(tlmx::Mode::Atomic, pipeline_params(4));
+    Fetched fetched;
+    b.pipe.set_host_prefetch(&fetched);
+    const uint64_t pa = 0x7654'3000, next_pa = 0x7655'8000;
+    b.tables.map_second_level(b.sl_root, 4, kIova, pa);
+    const vtdtest::WalkPath next = b.tables.map_second_level(b.sl_root, 4, kIova + kPage, next_pa);
+    tlmx::LookAhead::Access a;
+    a.requester_id = 0x0008;
+    a.address = kIova + kPage + 0x40;
+    tlmx::LookAhead::Access unmapped = a;
+    unmapped.address = kIova + 2 * kPage;
+    b.probe.script = [&](Probe& probe) {
+        b.pipe.next_access(a);  // no context entry cached yet: the walk starts at the root
+        b.pipe.next_translation(a);
+        CHECK(fetched.tables.empty());
+        CHECK(fetched.data.empty());
+        CHECK_FALSE(b.pipe.wanted());
+        probe.access(kIova + 0x40);  // walks: the context entry and the PDE are cached
+        CHECK(b.pipe.wanted());
+        fetched.data.clear();
+        const nlohmann::json before = sim::collect_stats();
+        b.pipe.next_access(a);
+        b.pipe.next_translation(a);
+        b.pipe.next_translation(unmapped);  // its walk would fault: no data to bring
+        CHECK(sim::collect_stats() == before);
+        CHECK(fetched.tables == std::vector<uint64_t>{next.leaf()});
+        CHECK(fetched.data == std::vector<uint64_t>{next_pa + 0x40});
+        probe.access(kIova + 0x80);  // hits
+        CHECK_FALSE(b.pipe.wanted());
+        probe.access(a.address);  // walks as announced, from the PDE cache: one read
+        CHECK(probe.done[2].ok);
+    };
+    sc_core::sc_start();
+    CHECK(stat("iommu.walk_reads") == 8 + 1);  // root, context, 4 levels; then the PTE alone
+}
+
+namespace {
+
 // The platform with [iommu] arch=vtd and its boot identity map: a device writes its
 // window and reads it back through the unit; every request translates.
 void check_platform_round_trip(const char* mode) {

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstring>
 #include <array>
 #include <initializer_list>
 #include <map>
@@ -603,4 +604,39 @@ TEST_CASE("CoherentCache fuzz: with snooping or flushing DMA and CPU see one mem
     r.cache.cpu_writeback_all();
     CHECK(r.mem_read(0, 16384) == expect(0, 16384));
     CHECK(r.mem_read(~uint64_t(0) - 511, 1024) == expect(~uint64_t(0) - 511, 1024));
+}
+
+// --- host-side look-ahead (tlmx::LookAhead): reads that count nothing ---
+
+TEST_CASE("CoherentCache: peek_u64 sees what a snooped read would, and counts nothing",
+          "[memory][cache][look_ahead]") {
+    Rig r;
+    r.mem.write_u64(L + 64, 0x0123'4567'89ab'cdefull);           // memory only
+    r.cpu_write(L + 8, {1, 2, 3, 4, 5, 6, 7, 8});                 // dirty in the cache
+    CHECK(r.cpu_read(L + 128, 8) == B(8, 0));                    // clean in the cache
+    r.mem.write_u64(L + 128, 0x5555'5555'5555'5555ull);           // ... and stale there
+    check_counters(r.cache, {{"cpu_reads", 1}, {"cpu_writes", 1}, {"cpu_misses", 2}});
+    CHECK(r.cache.peek_u64(L + 8) == 0x0807'0605'0403'0201ull);  // the dirty line's bytes
+    CHECK(r.cache.peek_u64(L) == 0x1111'1111'1111'1111ull);      // its other bytes
+    CHECK(r.cache.peek_u64(L + 64) == 0x0123'4567'89ab'cdefull);
+    CHECK(r.cache.peek_u64(L + 128) == 0x5555'5555'5555'5555ull);  // a clean line: memory
+    uint64_t snooped;
+    const Bytes dirty = r.dma_read(L + 8, 8, true);
+    std::memcpy(&snooped, dirty.data(), 8);
+    CHECK(r.cache.peek_u64(L + 8) == snooped);
+    check_counters(r.cache, {{"cpu_reads", 1}, {"cpu_writes", 1}, {"cpu_misses", 2},
+                             {"dma_reads", 1}, {"snoop_dirty_hits", 1}});
+}
+
+TEST_CASE("CoherentCache: prefetch_line answers for dirty lines only, and changes nothing",
+          "[memory][cache][look_ahead]") {
+    Rig r;
+    r.cpu_write(L, B(8, 0xCC));
+    r.cpu_read(L + 4096, 8);
+    CHECK(r.cache.prefetch_line(L + 40));            // dirty: a snooped read takes it
+    CHECK_FALSE(r.cache.prefetch_line(L + 4096));    // clean: memory holds the truth
+    CHECK_FALSE(r.cache.prefetch_line(L + 64));      // not cached, in a cached frame
+    CHECK_FALSE(r.cache.prefetch_line(L + 0x10000)); // a frame with no cached line
+    CHECK(r.cache.line_dirty(L));
+    check_counters(r.cache, {{"cpu_reads", 1}, {"cpu_writes", 1}, {"cpu_misses", 2}});
 }
