@@ -59,7 +59,9 @@ public:
     }
     // The output address a walk for `r` would give if it began now, from what the
     // caches hold and HostMemory::peek_u64 reads, using and changing neither;
-    // kNoReadAhead when it would not translate or the unit cannot tell cheaply.
+    // kNoReadAhead when it would not translate or the unit cannot tell cheaply. A unit
+    // may keep the walk walk_read_ahead began and continue it here when asked about the
+    // same request (VT-d does): the answer is a hint either way.
     virtual uint64_t output_ahead(const Request& r) const {
         (void)r;
         return kNoReadAhead;

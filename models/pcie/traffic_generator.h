@@ -108,8 +108,9 @@ public:
     // Every completed request becomes a span on the timeline.
     void set_timeline(sim::Timeline* t);
     // Atomic mode: the IOMMU hears of each synthetic request one request ahead, when it
-    // wants to (tlmx::LookAhead). Nothing simulated changes.
+    // wants to (tlmx::LookAhead). Nothing simulated changes, with it or without it.
     void set_look_ahead(const tlmx::LookAhead* l) { look_ahead_ = l; }
+    bool looks_ahead() const { return look_ahead_ != nullptr; }
     // The mapping behind [addr, addr + len) changed: stop checking reads there.
     void forget_writes(uint64_t addr, uint64_t len) { written_.forget(addr, len); }
     void forget_all_writes() { written_.clear(); }

@@ -385,21 +385,36 @@ bool RemappingUnit::start_ahead(LegacyWalker& walk, const iommu::Request& r) con
 }
 
 uint64_t RemappingUnit::walk_read_ahead(const iommu::Request& r) const {
-    LegacyWalker walk(caps_, root_ & kRtaddrAddrMask);
-    return start_ahead(walk, r) && !walk.done() ? walk.read_address() : kNoReadAhead;
+    LegacyWalker& walk = ahead_.emplace(caps_, root_ & kRtaddrAddrMask);
+    ahead_request_ = r;
+    if (start_ahead(walk, r) && !walk.done()) return walk.read_address();
+    ahead_.reset();
+    return kNoReadAhead;
 }
 
-// The same walk, run to its end over HostMemory::peek_u64.
+namespace {
+bool same_access(const iommu::Request& a, const iommu::Request& b) {
+    return a.iova == b.iova && a.sid == b.sid && a.read == b.read && a.write == b.write &&
+           a.pasid_valid == b.pasid_valid && a.pasid == b.pasid;
+}
+}  // namespace
+
+// The walk walk_read_ahead started for the same request (else a new one), run to its
+// end over HostMemory::peek_u64.
 uint64_t RemappingUnit::output_ahead(const iommu::Request& r) const {
-    LegacyWalker walk(caps_, root_ & kRtaddrAddrMask);
-    if (!start_ahead(walk, r)) return kNoReadAhead;
+    if (!ahead_ || !same_access(ahead_request_, r)) {
+        if (walk_read_ahead(r) == kNoReadAhead) return kNoReadAhead;
+    }
+    LegacyWalker& walk = *ahead_;
     for (unsigned reads = 0; !walk.done(); ++reads) {
         uint64_t v;
-        if (reads == 5 || !mem_.peek_u64(walk.read_address(), v)) return kNoReadAhead;
+        if (reads == 5 || !mem_.peek_u64(walk.read_address(), v)) break;
         walk.supply(v, true);
     }
-    const iommu::Result& res = walk.result();
-    return res.fault ? kNoReadAhead : res.pa;
+    const bool translated = walk.done() && !walk.result().fault;
+    const uint64_t pa = walk.result().pa;
+    ahead_.reset();
+    return translated ? pa : kNoReadAhead;
 }
 
 // A finished walk fills the context-cache, the IOTLB and the paging-structure caches.

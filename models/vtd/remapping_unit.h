@@ -124,6 +124,10 @@ private:
     void answer_translation_request(const iommu::Request& r, iommu::Result& res) const;
     bool start_from_walk_cache(LegacyWalker& w, const iommu::Request& r, const ContextValue& c);
     bool start_ahead(LegacyWalker& walk, const iommu::Request& r) const;  // read-ahead
+    // The walker walk_read_ahead started, which output_ahead continues when it is asked
+    // about the same request (a hint only: the caches may have changed in between).
+    mutable std::optional<LegacyWalker> ahead_;
+    mutable iommu::Request ahead_request_{};
     void fill_walk_caches(const LegacyWalker& w, uint16_t did, uint64_t iova);
     void report(const iommu::Request& r, const iommu::Result& res);
     void write_fsts(uint32_t v);

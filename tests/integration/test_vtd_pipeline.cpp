@@ -4,6 +4,8 @@
 // latencies are built from measured memory times and the configured cycles.
 #include <catch2/catch.hpp>
 
+#include <memory>
+
 #include "models/iommu/pipeline.h"
 #include "models/memory/memory_controller.h"
 #include "models/vtd/regs.h"
@@ -330,6 +332,11 @@ TEST_CASE("VT-d atomic: a device's next address brings its walk's entry, then it
         CHECK(sim::collect_stats() == before);
         CHECK(fetched.tables == std::vector<uint64_t>{next.leaf()});
         CHECK(fetched.data == std::vector<uint64_t>{next_pa + 0x40});
+        fetched.data.clear();
+        b.pipe.next_access(unmapped);  // the walker started for another address is not
+        b.pipe.next_translation(a);    // the one a's translation continues
+        CHECK(fetched.data == std::vector<uint64_t>{next_pa + 0x40});
+        CHECK(sim::collect_stats() == before);
         probe.access(kIova + 0x80);  // hits
         CHECK_FALSE(b.pipe.wanted());
         probe.access(a.address);  // walks as announced, from the PDE cache: one read
@@ -337,6 +344,24 @@ TEST_CASE("VT-d atomic: a device's next address brings its walk's entry, then it
     };
     sc_core::sc_start();
     CHECK(stat("iommu.walk_reads") == 8 + 1);  // root, context, 4 levels; then the PTE alone
+}
+
+// The look-ahead costs instructions on every walk and pays only when the devices' data
+// outgrows the host's caches (platforms/system.cpp, kLookAheadSpan).
+TEST_CASE("Atomic mode: devices announce their next request when their windows span 8 MiB",
+          "[vtd][platform][look_ahead]") {
+    auto system = [](const char* name, const char* mode, const char* window, const char* devices,
+                     const char* arch = "vtd") {
+        return std::make_unique<platform::System>(
+            name, make_platform({{"sim.mode", mode}, {"iommu.arch", arch},
+                                 {"platform.devices", devices}, {"dev.window", window}}));
+    };
+    CHECK_FALSE(system("small", "atomic", "1M", "4")->device(0).looks_ahead());
+    const auto wide = system("wide", "atomic", "2M", "4");
+    for (size_t i = 0; i < wide->devices(); ++i) CHECK(wide->device(i).looks_ahead());
+    CHECK_FALSE(system("one", "atomic", "4M", "1")->device(0).looks_ahead());
+    CHECK_FALSE(system("timed", "timing", "4M", "4")->device(0).looks_ahead());
+    CHECK_FALSE(system("bare", "atomic", "4M", "4", "none")->device(0).looks_ahead());
 }
 
 namespace {
