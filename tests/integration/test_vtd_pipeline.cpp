@@ -351,17 +351,20 @@ TEST_CASE("VT-d atomic: a device's next address brings its walk's entry, then it
 TEST_CASE("Atomic mode: devices announce their next request when their windows span 8 MiB",
           "[vtd][platform][look_ahead]") {
     auto system = [](const char* name, const char* mode, const char* window, const char* devices,
-                     const char* arch = "vtd") {
+                     const char* arch = "vtd", const char* preload = "none") {
         return std::make_unique<platform::System>(
-            name, make_platform({{"sim.mode", mode}, {"iommu.arch", arch},
+            name, make_platform({{"sim.mode", mode}, {"iommu.arch", arch}, {"dev.preload", preload},
                                  {"platform.devices", devices}, {"dev.window", window}}));
     };
     CHECK_FALSE(system("small", "atomic", "1M", "4")->device(0).looks_ahead());
     const auto wide = system("wide", "atomic", "2M", "4");
     for (size_t i = 0; i < wide->devices(); ++i) CHECK(wide->device(i).looks_ahead());
+    CHECK(system("cpu", "atomic", "2M", "4", "vtd", "cpu")->device(0).looks_ahead());
     CHECK_FALSE(system("one", "atomic", "4M", "1")->device(0).looks_ahead());
     CHECK_FALSE(system("timed", "timing", "4M", "4")->device(0).looks_ahead());
     CHECK_FALSE(system("bare", "atomic", "4M", "4", "none")->device(0).looks_ahead());
+    // Windows preloaded into memory are generated content: nothing for the host to miss.
+    CHECK_FALSE(system("generated", "atomic", "64M", "4", "vtd", "memory")->device(0).looks_ahead());
 }
 
 namespace {

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <random>
@@ -20,6 +21,12 @@ std::vector<uint8_t> seq(size_t n, uint8_t first = 0) {
     std::vector<uint8_t> v(n);
     for (size_t i = 0; i < n; ++i) v[i] = uint8_t(first + i);
     return v;
+}
+
+// A generator: each byte a pure function of its address and the seed.
+uint8_t generated_byte(uint64_t a, uint64_t seed) { return uint8_t(a * 0x9d + (a >> 9) + seed * 31); }
+void generate(uint64_t addr, uint8_t* dst, size_t len, uint64_t seed) {
+    for (size_t i = 0; i < len; ++i) dst[i] = generated_byte(addr + i, seed);
 }
 
 std::vector<uint8_t> read(const SparseMemory& m, uint64_t addr, size_t n) {
@@ -217,16 +224,29 @@ TEST_CASE("SparseMemory: random reads and writes match a byte-map reference",
     std::map<uint64_t, uint8_t> ref;  // written bytes; absent ones are zero
     std::set<uint64_t> frames;        // frames written at least once
     std::mt19937_64 rng(20261203);
-    for (int op = 0; op < 4000; ++op) {
+    for (int op = 0; op < 6000; ++op) {
         const uint64_t a = bases[rng() % 5] + rng() % 12000;
         const size_t len = rng() % 4 ? 1 + rng() % 64 : rng() % 9000;
         INFO("op " << op << " addr " << std::hex << a << " len " << std::dec << len);
-        if (rng() & 1) {
+        const unsigned kind = rng() % 5;
+        if (kind < 2) {
             std::vector<uint8_t> v(len);
             for (auto& byte : v) byte = uint8_t(rng());
+            if (kind == 1 && len)  // a write of what is there: generated frames stay so
+                for (size_t i = 0; i < len; ++i) {
+                    auto it = ref.find(a + i);
+                    v[i] = it == ref.end() ? 0 : it->second;
+                }
             m.write(a, v.data(), len);
             for (size_t i = 0; i < len; ++i) {
                 ref[a + i] = v[i];
+                frames.insert((a + i) / SparseMemory::kFrameBytes);
+            }
+        } else if (kind == 2) {  // two sources, so that some chunks hold both
+            const uint64_t seed = rng() % 2;
+            m.write_generated(a, len, generate, seed);
+            for (size_t i = 0; i < len; ++i) {
+                ref[a + i] = generated_byte(a + i, seed);
                 frames.insert((a + i) / SparseMemory::kFrameBytes);
             }
         } else {
@@ -252,4 +272,80 @@ TEST_CASE("SparseMemory: the digest depends on contents, not on what was allocat
     CHECK(empty.digest() == SparseMemory().digest());
     b.write_u64(0x3008, 1);
     CHECK(a.digest() != b.digest());
+}
+
+TEST_CASE("SparseMemory: generated frames read as their generator's bytes and keep none",
+          "[memory]") {
+    SparseMemory m;
+    const uint64_t base = uint64_t(3) << 32;
+    // Frame 0 from byte 100, frames 1 and 2 whole, frame 3 up to byte 50.
+    m.write_generated(base + 100, 3 * 4096 - 100 + 50, generate, 7);
+    CHECK(m.frames() == 4);
+    CHECK(memtest::counter(m, "frames") == 4);
+    CHECK(m.generated_frames() == 2);  // the cut frames were written
+    std::vector<uint8_t> want(4 * 4096, 0);
+    generate(base + 100, want.data() + 100, 3 * 4096 - 100 + 50, 7);
+    CHECK(read(m, base, want.size()) == want);
+    CHECK(m.read_u64(base + 4096 + 8) == [&] {
+        uint64_t v = 0;
+        for (int i = 7; i >= 0; --i) v = v << 8 | generated_byte(base + 4096 + 8 + i, 7);
+        return v;
+    }());
+}
+
+TEST_CASE("SparseMemory: a generated frame written with other bytes gets its own", "[memory]") {
+    SparseMemory m;
+    const uint64_t base = uint64_t(1) << 40;
+    m.write_generated(base, 2 * 4096, generate, 1);
+    REQUIRE(m.generated_frames() == 2);
+    // The same bytes: nothing changes.
+    std::vector<uint8_t> same(64);
+    generate(base + 4096 + 640, same.data(), same.size(), 1);
+    m.write(base + 4096 + 640, same.data(), same.size());
+    CHECK(m.generated_frames() == 2);
+    // One byte differs: that frame keeps bytes, the generator's around the write.
+    same[10] ^= 0xff;
+    m.write(base + 4096 + 640, same.data(), same.size());
+    CHECK(m.generated_frames() == 1);
+    std::vector<uint8_t> want(2 * 4096);
+    generate(base, want.data(), want.size(), 1);
+    std::copy(same.begin(), same.end(), want.begin() + 4096 + 640);
+    CHECK(read(m, base, want.size()) == want);
+    CHECK(m.frames() == 2);
+    // Generated again over written bytes: the generator's bytes win.
+    m.write_generated(base + 4096, 4096, generate, 1);
+    CHECK(m.generated_frames() == 2);
+    generate(base, want.data(), want.size(), 1);
+    CHECK(read(m, base, want.size()) == want);
+}
+
+TEST_CASE("SparseMemory: a chunk generates from one source, and frames of another are written",
+          "[memory]") {
+    SparseMemory m;
+    m.write_generated(0x10000, 4096, generate, 1);
+    m.write_generated(0x20000, 4096, generate, 2);  // the same 2 MiB chunk
+    m.write_generated(uint64_t(1) << 21, 4096, generate, 2);  // the next chunk: its own
+    CHECK(m.generated_frames() == 2);
+    CHECK(m.frames() == 3);
+    for (uint64_t a : {uint64_t(0x10000), uint64_t(0x20000), uint64_t(1) << 21}) {
+        std::vector<uint8_t> want(4096);
+        generate(a, want.data(), want.size(), a == 0x10000 ? 1 : 2);
+        CHECK(read(m, a, 4096) == want);
+    }
+}
+
+TEST_CASE("SparseMemory: generated contents have the digest of the same bytes written",
+          "[memory]") {
+    SparseMemory generated, written;
+    const uint64_t base = (uint64_t(1) << 21) - 8192;  // across a chunk boundary
+    const size_t len = 5 * 4096 + 300;
+    generated.write_generated(base, len, generate, 9);
+    std::vector<uint8_t> bytes(len);
+    generate(base, bytes.data(), len, 9);
+    written.write(base, bytes.data(), len);
+    CHECK(generated.generated_frames() == 5);
+    CHECK(generated.frames() == written.frames());
+    CHECK(generated.digest() == written.digest());
+    written.write_u64(base + 4096, 0);
+    CHECK(generated.digest() != written.digest());
 }
