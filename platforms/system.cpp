@@ -86,6 +86,7 @@ System::System(sc_core::sc_module_name name, const PlatformConfig& pc)
         rc_.host.bind(memory_.socket);
         rc_.set_host_prefetch(&memory_);
     }
+    const bool look_ahead = iommu_ && mode == tlmx::Mode::Atomic && kept_span(pc.devs) >= kLookAheadSpan;
     for (size_t i = 0; i < pc.devs.size(); ++i) {
         const std::string n = std::to_string(i);
         links_.push_back(std::make_unique<pcie::Link>(("link" + n).c_str(), pc.links[i], mode));
@@ -93,8 +94,7 @@ System::System(sc_core::sc_module_name name, const PlatformConfig& pc)
                                                                  pc.sim.seed, mode));
         devs_[i]->socket.bind(links_[i]->device_side);
         links_[i]->host_side.bind(rc_.port(unsigned(i)));
-        if (iommu_ && mode == tlmx::Mode::Atomic && kept_span(pc.devs) >= kLookAheadSpan)
-            devs_[i]->set_look_ahead(iommu_.get());
+        if (look_ahead) devs_[i]->set_look_ahead(iommu_.get());
     }
     if (unit_ && pc.boot_map.map == "identity") {
         // The CPU writes the tables, so they sit in its cache, as a driver's do.
