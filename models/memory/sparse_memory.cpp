@@ -12,13 +12,11 @@ size_t piece_len(uint64_t addr, size_t remaining, uint64_t chunk_bytes) {
     return std::min<uint64_t>(remaining, chunk_bytes - (addr & (chunk_bytes - 1)));
 }
 
-constexpr uint64_t kFrame = SparseMemory::kFrameBytes;
-
 // Calls f(addr, n) for each frame's part of [addr, addr + len), within one chunk.
 template <class F>
 void each_frame(uint64_t addr, size_t len, F f) {
     while (len) {
-        const size_t n = std::min<uint64_t>(len, kFrame - (addr & (kFrame - 1)));
+        const size_t n = piece_len(addr, len, SparseMemory::kFrameBytes);
         f(addr, n);
         addr += n;
         len -= n;
@@ -45,7 +43,7 @@ void SparseMemory::read_chunk(ChunkTable::Chunk c, uint64_t addr, uint8_t* dst, 
         std::memcpy(dst, c.data + (addr & (kChunkBytes - 1)), len);
         return;
     }
-    const Source& s = sources_[c.meta[kSourceWord] - 1];
+    const Source& s = source(c);
     each_frame(addr, len, [&](uint64_t a, size_t n) {
         if (bit(c.meta + kGeneratedWord, frame_in_chunk(a)))
             s.content(a, dst, n, s.seed);
@@ -62,7 +60,7 @@ void SparseMemory::write_chunk(ChunkTable::Chunk c, uint64_t addr, const uint8_t
         std::memcpy(c.data + (addr & (kChunkBytes - 1)), src, len);
         return;
     }
-    const Source& s = sources_[c.meta[kSourceWord] - 1];
+    const Source& s = source(c);
     each_frame(addr, len, [&](uint64_t a, size_t n) {
         if (bit(c.meta + kGeneratedWord, frame_in_chunk(a))) {
             uint8_t now[kFrameBytes];
@@ -79,7 +77,7 @@ void SparseMemory::write_chunk(ChunkTable::Chunk c, uint64_t addr, const uint8_t
 }
 
 void SparseMemory::materialize(ChunkTable::Chunk c, uint64_t frame_addr) {
-    const Source& s = sources_[c.meta[kSourceWord] - 1];
+    const Source& s = source(c);
     s.content(frame_addr, c.data + (frame_addr & (kChunkBytes - 1)), kFrameBytes, s.seed);
     const size_t f = frame_in_chunk(frame_addr);
     c.meta[kGeneratedWord + f / 64] &= ~(uint64_t(1) << (f % 64));
@@ -177,7 +175,7 @@ uint64_t SparseMemory::digest() const {
             const uint8_t* frame = c.data + f * kFrameBytes;
             uint8_t bytes[kFrameBytes];
             if (bit(c.meta + kGeneratedWord, f)) {
-                const Source& s = sources_[c.meta[kSourceWord] - 1];
+                const Source& s = source(c);
                 s.content(chunk_no * kChunkBytes + f * kFrameBytes, bytes, kFrameBytes, s.seed);
                 frame = bytes;
             }

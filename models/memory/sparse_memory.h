@@ -90,6 +90,8 @@ private:
     // A generated frame gets its bytes, to be written over in part.
     void materialize(ChunkTable::Chunk c, uint64_t frame_addr);
     uint64_t source_of(Generator content, uint64_t seed);
+    // The source of a chunk with generated frames.
+    const Source& source(ChunkTable::Chunk c) const { return sources_[c.meta[kSourceWord] - 1]; }
 
     // Chunk numbers are addr >> 21.
     ChunkTable chunks_{kChunkBytes, 64 - kChunkShift, kMetaWords};

@@ -31,8 +31,8 @@ public:
     // Whether an announcement may help: the IOMMU's last request walked and it can
     // read ahead. A device asks this before and after each request, so IOTLB hits pay
     // two checks and the pipeline's store of the answer (about 10 instructions). The
-    // platform wires a look-ahead only where the devices' data outgrows the host's
-    // caches (platforms/system.cpp).
+    // platform wires a look-ahead only where the devices' data that host memory
+    // keeps (not generated content) outgrows the host's caches (platforms/system.cpp).
     bool wanted() const { return wanted_; }
     virtual void next_access(const Access& a) const = 0;
     virtual void next_translation(const Access& a) const = 0;

@@ -43,6 +43,8 @@ public:
     // The 8 bytes read at read_address(); ok=false when the read itself failed.
     void supply(uint64_t qword, bool ok = true);
     const iommu::Result& result() const { return res_; }
+    // The request the walk serves (once started).
+    const iommu::Request& request() const { return req_; }
     // How many table reads the walk made.
     unsigned reads() const { return reads_; }
     // The context entry, once the walk has read and accepted it (for the context-cache).

@@ -386,7 +386,6 @@ bool RemappingUnit::start_ahead(LegacyWalker& walk, const iommu::Request& r) con
 
 uint64_t RemappingUnit::walk_read_ahead(const iommu::Request& r) const {
     LegacyWalker& walk = ahead_.emplace(caps_, root_ & kRtaddrAddrMask);
-    ahead_request_ = r;
     if (start_ahead(walk, r) && !walk.done()) return walk.read_address();
     ahead_.reset();
     return kNoReadAhead;
@@ -402,7 +401,7 @@ bool same_access(const iommu::Request& a, const iommu::Request& b) {
 // The walk walk_read_ahead started for the same request (else a new one), run to its
 // end over HostMemory::peek_u64.
 uint64_t RemappingUnit::output_ahead(const iommu::Request& r) const {
-    if (!ahead_ || !same_access(ahead_request_, r)) {
+    if (!ahead_ || !same_access(ahead_->request(), r)) {
         if (walk_read_ahead(r) == kNoReadAhead) return kNoReadAhead;
     }
     LegacyWalker& walk = *ahead_;

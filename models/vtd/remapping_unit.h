@@ -127,7 +127,6 @@ private:
     // The walker walk_read_ahead started, which output_ahead continues when it is asked
     // about the same request (a hint only: the caches may have changed in between).
     mutable std::optional<LegacyWalker> ahead_;
-    mutable iommu::Request ahead_request_{};
     void fill_walk_caches(const LegacyWalker& w, uint16_t did, uint64_t iova);
     void report(const iommu::Request& r, const iommu::Result& res);
     void write_fsts(uint32_t v);
